@@ -1,0 +1,169 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Builder, BuildxInfo } from '../../common/domain';
+import { AppException, appError } from '../../common/errors';
+import type { BuildxPort, BuildxStore, CallOptions, StoredBuilder } from '../../core/ports';
+import { run, type RunResult } from '../process/run';
+import { buildxMissing, mapBuildxFailure } from './errors';
+import {
+  formatPlatform,
+  isSupportedBuildx,
+  parseBuildxVersion,
+  parseInspectText,
+  parseLsJson,
+  parseLsTableCurrent,
+} from './parse';
+
+export interface BuildxCliOptions {
+  /** The docker CLI; buildx runs as its plugin so contexts and config resolve as the user expects. */
+  dockerPath: string;
+  /** Environment for every call; tests pass their own BUILDX_CONFIG here. */
+  env: NodeJS.ProcessEnv;
+  /** Bound for quick metadata calls (version). */
+  metaTimeoutMs?: number;
+}
+
+const storedInstance = z
+  .object({
+    Name: z.string(),
+    Driver: z.string().optional(),
+    Nodes: z
+      .array(
+        z
+          .object({
+            Name: z.string().optional(),
+            Endpoint: z.string().optional(),
+            Platforms: z
+              .array(z.object({ os: z.string().optional(), architecture: z.string().optional(), variant: z.string().optional() }).loose())
+              .nullish(),
+          })
+          .loose(),
+      )
+      .nullish(),
+  })
+  .loose();
+
+/** The buildx CLI as BuildDeck's BuildxPort: argument arrays only, every call bounded. */
+export class BuildxCli implements BuildxPort {
+  private infoPromise: Promise<BuildxInfo> | undefined;
+
+  constructor(private readonly options: BuildxCliOptions) {}
+
+  /** Runs `docker buildx ARGS`; a non-zero exit becomes a mapped AppException. */
+  async exec(args: readonly string[], call: CallOptions): Promise<RunResult> {
+    const full = ['buildx', ...args];
+    let result: RunResult;
+    try {
+      result = await run(this.options.dockerPath, full, {
+        timeoutMs: call.timeoutMs,
+        env: this.options.env,
+        ...(call.signal ? { signal: call.signal } : {}),
+      });
+    } catch (err) {
+      if (err instanceof AppException) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw appError('DOCKER_MISSING', `The Docker CLI was not found ("${this.options.dockerPath}").`, {
+          hint: 'Install the Docker CLI (Debian/Ubuntu: `apt-get install docker-cli docker-buildx`) or set its path in Settings.',
+          details: { command: this.options.dockerPath },
+        });
+      }
+      throw err;
+    }
+    if (result.code !== 0) throw mapBuildxFailure(result.stderr, full);
+    return result;
+  }
+
+  info(): Promise<BuildxInfo> {
+    // Cached: the plugin does not change under a running app; a failure is not cached.
+    this.infoPromise ??= this.readInfo().catch((err: unknown) => {
+      this.infoPromise = undefined;
+      throw err;
+    });
+    return this.infoPromise;
+  }
+
+  private async readInfo(): Promise<BuildxInfo> {
+    const result = await this.exec(['version'], { timeoutMs: this.options.metaTimeoutMs ?? 10_000 });
+    const info = parseBuildxVersion(result.stdout, `${this.options.dockerPath} buildx`);
+    if (!isSupportedBuildx(info)) throw buildxMissing(info.version);
+    return info;
+  }
+
+  async ls(call: CallOptions): Promise<Builder[]> {
+    await this.info();
+    const parsed = parseLsJson((await this.exec(['ls', '--format', 'json'], call)).stdout);
+    if (!parsed.hasCurrent) {
+      // Older buildx (0.13.x) leaves `Current` out of its JSON; its table marks it (`name*`).
+      const current = parseLsTableCurrent((await this.exec(['ls'], call)).stdout);
+      for (const b of parsed.builders) b.current = b.name === current;
+    }
+    return parsed.builders;
+  }
+
+  async inspect(name: string, call: CallOptions): Promise<Builder> {
+    const result = await this.exec(['inspect', name], call);
+    return parseInspectText(result.stdout);
+  }
+
+  async stored(): Promise<BuildxStore> {
+    const root = this.configDir();
+    const [builders, current] = await Promise.all([this.readInstances(join(root, 'instances')), this.readCurrent(root)]);
+    return { builders, current };
+  }
+
+  async contexts(call: CallOptions): Promise<string[]> {
+    const result = await run(this.options.dockerPath, ['context', 'ls', '--format', '{{.Name}}'], {
+      timeoutMs: call.timeoutMs,
+      env: this.options.env,
+    });
+    const names = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    return names.length > 0 ? names : ['default'];
+  }
+
+  private async readInstances(dir: string): Promise<StoredBuilder[]> {
+    let files: string[];
+    try {
+      files = await readdir(dir);
+    } catch {
+      return []; // no store yet: only context builders exist
+    }
+    const out: StoredBuilder[] = [];
+    for (const file of files.sort()) {
+      try {
+        const parsed = storedInstance.safeParse(JSON.parse(await readFile(join(dir, file), 'utf8')));
+        if (!parsed.success) continue;
+        out.push({
+          name: parsed.data.Name,
+          driver: parsed.data.Driver ?? '',
+          nodes: (parsed.data.Nodes ?? []).map((n) => ({
+            name: n.Name ?? '',
+            endpoint: n.Endpoint ?? '',
+            pinnedPlatforms: (n.Platforms ?? []).map(formatPlatform),
+          })),
+        });
+      } catch {
+        // A half-written or foreign file in buildx's store is buildx's business, not a reason to fail.
+      }
+    }
+    return out;
+  }
+
+  /** `current` holds {"Key": docker endpoint, "Name": builder or "" for the context's own}. */
+  private async readCurrent(root: string): Promise<string | undefined> {
+    try {
+      const parsed = JSON.parse(await readFile(join(root, 'current'), 'utf8')) as { Name?: unknown };
+      return typeof parsed.Name === 'string' && parsed.Name ? parsed.Name : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Same resolution as buildx: $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx. */
+  configDir(): string {
+    const env = this.options.env;
+    if (env['BUILDX_CONFIG']) return env['BUILDX_CONFIG'];
+    return join(env['DOCKER_CONFIG'] ?? join(env['HOME'] ?? homedir(), '.docker'), 'buildx');
+  }
+}

@@ -1,0 +1,167 @@
+import Docker from 'dockerode';
+import { z } from 'zod';
+import type { EngineInfo } from '../../common/domain';
+import { AppException, appError } from '../../common/errors';
+import type { CallOptions, ContainerEvent, EnginePort } from '../../core/ports';
+
+export interface EngineOptions {
+  /** unix:///path, npipe:////./pipe/x, tcp://host:port; undefined: dockerode reads DOCKER_HOST etc. */
+  host?: string;
+}
+
+/** dockerode options for an endpoint; TLS for tcp:// comes from DOCKER_CERT_PATH as the docker CLI does. */
+export function dockerOptions(host: string | undefined): Docker.DockerOptions | undefined {
+  if (!host) return undefined;
+  const url = new URL(host);
+  switch (url.protocol) {
+    case 'unix:':
+      return { socketPath: url.pathname };
+    case 'npipe:':
+      return { socketPath: host.slice('npipe://'.length) };
+    case 'tcp:':
+    case 'http:':
+    case 'https:':
+      return {
+        host: url.hostname,
+        port: url.port || (url.protocol === 'https:' ? 2376 : 2375),
+        protocol: url.protocol === 'https:' ? 'https' : 'http',
+      };
+    default:
+      throw appError('INVALID_INPUT', `Unsupported Docker endpoint "${host}".`, {
+        hint: 'Use unix:///var/run/docker.sock, tcp://HOST:PORT or npipe:////./pipe/docker_engine.',
+        details: { field: 'dockerHost' },
+      });
+  }
+}
+
+/** The part of `GET /info` we read; everything else may change between engine versions. */
+const rawEngineInfo = z
+  .object({
+    OperatingSystem: z.string().default(''),
+    Driver: z.string().default(''),
+    NCPU: z.number().default(0),
+    MemTotal: z.number().default(0),
+    DriverStatus: z.array(z.tuple([z.string(), z.string()])).nullish(),
+  })
+  .loose();
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT']);
+
+/** Maps a dockerode failure to our codes: "cannot reach the engine" vs everything else. */
+export function mapEngineError(err: unknown, endpoint: string): AppException {
+  if (err instanceof AppException) return err;
+  const e = err as NodeJS.ErrnoException & { statusCode?: number };
+  if (e.code && UNREACHABLE_CODES.has(e.code)) {
+    const denied = e.code === 'EACCES';
+    return appError('DOCKER_UNREACHABLE', `Docker is not reachable at ${endpoint} (${e.code}).`, {
+      hint: denied
+        ? 'Your user may not access the Docker socket: add it to the "docker" group, then log in again.'
+        : 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), then retry.',
+      details: { endpoint, cause: e.message },
+    });
+  }
+  if (/timeout/i.test(e.message ?? '')) {
+    return appError('TIMEOUT', `Docker did not answer at ${endpoint} in time.`, {
+      hint: 'The engine may be overloaded or hung; check `docker info`.',
+      details: { endpoint, cause: e.message },
+    });
+  }
+  return appError('INTERNAL', `Docker Engine error: ${e.message ?? String(err)}`, {
+    details: { endpoint, statusCode: e.statusCode ?? null },
+  });
+}
+
+export class DockerEngine implements EnginePort {
+  readonly endpoint: string;
+  private readonly options: Docker.DockerOptions | undefined;
+
+  constructor(options: EngineOptions = {}) {
+    this.options = dockerOptions(options.host);
+    this.endpoint = options.host ?? process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
+  }
+
+  /** A client bounded by `timeoutMs` per request (dockerode's own timeout aborts the socket). */
+  client(timeoutMs?: number): Docker {
+    return new Docker({ ...(this.options ?? {}), ...(timeoutMs ? { timeout: timeoutMs } : {}) });
+  }
+
+  async info(call: CallOptions): Promise<EngineInfo> {
+    const docker = this.client(call.timeoutMs);
+    try {
+      const [version, rawInfo] = await Promise.all([docker.version(), docker.info() as Promise<unknown>]);
+      const info = rawEngineInfo.parse(rawInfo);
+      return {
+        reachable: true,
+        endpoint: this.endpoint,
+        engineVersion: version.Version,
+        apiVersion: version.ApiVersion,
+        os: version.Os,
+        arch: version.Arch,
+        kernelVersion: version.KernelVersion,
+        operatingSystem: info.OperatingSystem,
+        storageDriver: info.Driver,
+        cpus: info.NCPU,
+        memoryBytes: info.MemTotal,
+        // The containerd image store reports its snapshotter here; it enables multi-platform on `docker`.
+        containerdSnapshotter: (info.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v.includes('containerd.snapshotter')),
+      };
+    } catch (err) {
+      throw mapEngineError(err, this.endpoint);
+    }
+  }
+
+  watchContainers(onEvent: (event: ContainerEvent) => void): () => void {
+    let stopped = false;
+    let stream: NodeJS.ReadableStream | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let backoff = 1000;
+    const connect = () => {
+      if (stopped) return;
+      this.client()
+        .getEvents({ filters: { type: ['container'] } })
+        .then((s) => {
+          if (stopped) {
+            (s as unknown as { destroy?: () => void }).destroy?.();
+            return;
+          }
+          stream = s;
+          backoff = 1000;
+          let buf = '';
+          s.on('data', (chunk: Buffer) => {
+            buf += chunk.toString('utf8');
+            let nl: number;
+            while ((nl = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, nl);
+              buf = buf.slice(nl + 1);
+              try {
+                const ev = JSON.parse(line) as { Action?: string; Actor?: { Attributes?: Record<string, string> } };
+                const name = ev.Actor?.Attributes?.['name'];
+                if (name && ev.Action) onEvent({ name, action: ev.Action });
+              } catch {
+                // a partial or foreign line: ignore, the poll covers us
+              }
+            }
+          });
+          const again = () => schedule();
+          s.on('end', again);
+          s.on('error', again);
+        })
+        .catch(() => schedule());
+    };
+    const schedule = () => {
+      if (stopped || retry) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        connect();
+      }, backoff);
+      retry.unref();
+      backoff = Math.min(backoff * 2, 30_000);
+    };
+    connect();
+    return () => {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util';
+import type { AppError } from '../common/errors';
+import { createCore } from '../composition/create-core';
+import { formatBuilders, formatEngine } from './format';
+
+/**
+ * `builddeck`: the same core and contract from a terminal. Each verb is one contract command;
+ * --json prints the command's output as the contract types it, so scripts and the UI agree.
+ */
+interface Verb {
+  words: readonly string[];
+  summary: string;
+  run(ctx: { json: boolean; refresh: boolean }): Promise<{ value: unknown; text: () => string } | { error: AppError }>;
+}
+
+const USAGE = `Usage: builddeck <command> [--json]
+
+Commands:
+  builders ls        List every builder buildx knows, with nodes, status and platforms
+  engine info        Docker Engine facts (version, API, OS/arch, storage driver) and buildx version
+
+Options:
+  --json             Print machine-readable JSON
+  -h, --help         Show this help
+  -v, --version      Print the BuildDeck version
+
+Environment: DOCKER_HOST, BUILDX_CONFIG and DOCKER_CONFIG are honoured as docker and buildx do.
+Exit codes: 0 success, 1 failure (the error code is printed), 2 usage error.`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    process.stderr.write(`builddeck: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${process.env['BUILDDECK_VERSION'] ?? '0.1.0'}\n`);
+    return 0;
+  }
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+
+  const core = createCore({});
+  const call = async (command: string, input: unknown) => core.router.invoke(command, input);
+  const verbs: Verb[] = [
+    {
+      words: ['builders', 'ls'],
+      summary: 'list builders',
+      run: async () => {
+        const r = await call('builders.list', { refresh: true });
+        if (!r.ok) return { error: r.error };
+        const snapshot = r.value as { builders: Parameters<typeof formatBuilders>[0] };
+        return { value: snapshot.builders, text: () => formatBuilders(snapshot.builders) };
+      },
+    },
+    {
+      words: ['engine', 'info'],
+      summary: 'engine facts',
+      run: async () => {
+        const [engine, buildx] = await Promise.all([call('engine.info', {}), call('buildx.info', {})]);
+        if (!engine.ok) return { error: engine.error };
+        if (!buildx.ok) return { error: buildx.error };
+        const value = { engine: engine.value, buildx: buildx.value } as Parameters<typeof formatEngine>[0];
+        return { value, text: () => formatEngine(value) };
+      },
+    },
+  ];
+  const verb = verbs.find((v) => v.words.length === positionals.length && v.words.every((w, i) => positionals[i] === w));
+  try {
+    if (!verb) {
+      process.stderr.write(`builddeck: unknown command "${positionals.join(' ')}"\n\n${USAGE}\n`);
+      return 2;
+    }
+    const outcome = await verb.run({ json: values.json, refresh: true });
+    if ('error' in outcome) {
+      const e = outcome.error;
+      if (values.json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
+      process.stderr.write(`builddeck: ${e.code}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+      return e.code === 'INVALID_INPUT' ? 2 : 1;
+    }
+    process.stdout.write(values.json ? `${JSON.stringify(outcome.value, null, 2)}\n` : `${outcome.text()}\n`);
+    return 0;
+  } finally {
+    core.dispose();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`builddeck: INTERNAL: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,73 @@
+/**
+ * The closed set of error codes that may cross any boundary (IPC, HTTP, CLI exit).
+ * Expected failures are values, not exceptions: only `message` survives an Error crossing
+ * Electron's structured clone, so every layer converts to {@link AppError} before the edge.
+ */
+export const ERROR_CODES = [
+  'DOCKER_UNREACHABLE',
+  'DOCKER_MISSING',
+  'BUILDX_MISSING',
+  'BUILDER_NOT_FOUND',
+  'BUILDER_UNREACHABLE',
+  'INVALID_INPUT',
+  'UNKNOWN_COMMAND',
+  'UNAUTHORIZED',
+  'BUILD_FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface AppError {
+  code: ErrorCode;
+  /** One sentence a user can read. */
+  message: string;
+  /** What the user can do about it. */
+  hint?: string;
+  /** Machine-readable context: the field at fault, the raw output kept for a bug report, versions. */
+  details?: Record<string, unknown>;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = (error: AppError): Result<never> => ({ ok: false, error });
+
+/**
+ * Thrown inside core and adapters for expected failures; the router turns it into a value.
+ * Kept as a class so `instanceof` separates "we know what happened" from crashes.
+ */
+export class AppException extends Error {
+  readonly appError: AppError;
+  constructor(error: AppError) {
+    super(error.message);
+    this.name = 'AppException';
+    this.appError = error;
+  }
+}
+
+export function appError(
+  code: ErrorCode,
+  message: string,
+  extra: { hint?: string; details?: Record<string, unknown> } = {},
+): AppException {
+  return new AppException({ code, message, ...extra });
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Anything thrown becomes an AppError; unknown crashes become INTERNAL with their message kept. */
+export function toAppError(thrown: unknown): AppError {
+  if (thrown instanceof AppException) return thrown.appError;
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return {
+    code: 'INTERNAL',
+    message: `Unexpected error: ${message}`,
+    hint: 'This is a bug in BuildDeck. Please report it with the details below.',
+    details: thrown instanceof Error && thrown.stack ? { stack: thrown.stack } : {},
+  };
+}

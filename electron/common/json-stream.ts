@@ -1,0 +1,91 @@
+/**
+ * Splits a stream of concatenated JSON objects into whole object texts, whatever the layout:
+ * NDJSON (buildx 0.29), pretty-printed objects back to back (buildx 0.13 `--progress=rawjson`),
+ * or one object per table row (buildx 0.13 `ls --format json`). Text outside top-level objects
+ * (buildx's plain `ERROR: ...` lines after the JSON) is handed to `onText` so nothing is lost.
+ * Incremental: feed chunks as they arrive, cut anywhere (even inside strings or escapes).
+ */
+export class JsonObjectSplitter {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private current = '';
+  private text = '';
+
+  constructor(
+    private readonly onObject: (json: string) => void,
+    private readonly onText: (line: string) => void = () => undefined,
+  ) {}
+
+  push(chunk: string): void {
+    for (let i = 0; i < chunk.length; i++) {
+      const ch = chunk[i] as string;
+      if (this.depth === 0) {
+        if (ch === '{') {
+          this.flushText();
+          this.depth = 1;
+          this.current = ch;
+        } else if (ch === '\n') {
+          this.flushText();
+        } else {
+          this.text += ch;
+        }
+        continue;
+      }
+      this.current += ch;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (ch === '\\') this.escaped = true;
+        else if (ch === '"') this.inString = false;
+        continue;
+      }
+      if (ch === '"') this.inString = true;
+      else if (ch === '{') this.depth++;
+      else if (ch === '}') {
+        this.depth--;
+        if (this.depth === 0) {
+          const json = this.current;
+          this.current = '';
+          this.onObject(json);
+        }
+      }
+    }
+  }
+
+  /** Ends the stream: an unterminated object (truncated output) is reported as text, not dropped. */
+  end(): void {
+    if (this.depth > 0) {
+      this.text += this.current;
+      this.current = '';
+      this.depth = 0;
+      this.inString = false;
+      this.escaped = false;
+    }
+    this.flushText();
+  }
+
+  private flushText(): void {
+    const line = this.text.trim();
+    this.text = '';
+    if (line) this.onText(line);
+  }
+}
+
+/** Whole-text convenience: parsed objects (unparseable ones go to `rest`) and the text around them. */
+export function parseJsonObjects(text: string): { objects: unknown[]; rest: string[] } {
+  const objects: unknown[] = [];
+  const rest: string[] = [];
+  const splitter = new JsonObjectSplitter(
+    (json) => {
+      try {
+        objects.push(JSON.parse(json));
+      } catch {
+        rest.push(json);
+      }
+    },
+    (line) => rest.push(line),
+  );
+  splitter.push(text);
+  splitter.end();
+  return { objects, rest };
+}

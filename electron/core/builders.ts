@@ -1,0 +1,156 @@
+import type { Builder, BuildersSnapshot } from '../common/domain';
+import { AppException } from '../common/errors';
+import type { EventBus } from './events';
+import type { BuildxPort, BuildxStore, Clock, EnginePort, StoredBuilder } from './ports';
+
+export interface BuildersOptions {
+  /** Bound for one builder's answer (and for `buildx ls` as a whole before falling back). */
+  healthTimeoutMs: number;
+  /** Background re-check while a window listens; docker events cover docker-container builders sooner. */
+  pollIntervalMs: number;
+  /** Bursts of events within this window reuse one `buildx ls`. */
+  cacheMs: number;
+}
+
+/** buildx names a docker-container node's container `buildx_buildkit_<node>`. */
+const BUILDKIT_CONTAINER = /^\/?buildx_buildkit_/;
+
+export class BuildersService {
+  private last: { at: number; snapshot: BuildersSnapshot } | undefined;
+  private inFlight: Promise<BuildersSnapshot> | undefined;
+  private stopWatching: (() => void) | undefined;
+
+  constructor(
+    private readonly buildx: BuildxPort,
+    private readonly engine: EnginePort,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    private readonly options: BuildersOptions,
+  ) {
+    events.onActive((active) => (active ? this.startWatching() : this.stopWatchingNow()));
+  }
+
+  /** Concurrent callers share one run; `refresh` skips the short burst cache, not an in-flight run. */
+  list(refresh = false): Promise<BuildersSnapshot> {
+    const now = this.clock.now();
+    if (!refresh && this.last && now - this.last.at < this.options.cacheMs) return Promise.resolve(this.last.snapshot);
+    this.inFlight ??= this.read().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async read(): Promise<BuildersSnapshot> {
+    const started = this.clock.now();
+    const stored = await this.buildx.stored();
+    let builders: Builder[];
+    try {
+      builders = await this.buildx.ls({ timeoutMs: this.options.healthTimeoutMs });
+    } catch (err) {
+      // `buildx ls` waits for its slowest builder (20 s for a silent remote). Past our bound,
+      // ask each builder on its own so the live ones show and only the slow one is unreachable.
+      if (!(err instanceof AppException) || err.appError.code !== 'TIMEOUT') throw err;
+      builders = await this.readEachBuilder(stored);
+    }
+    mergePinnedPlatforms(builders, stored.builders);
+    for (const b of builders) b.contextBuilder = b.driver === 'docker' && !stored.builders.some((s) => s.name === b.name);
+    const snapshot: BuildersSnapshot = {
+      builders,
+      refreshedAt: new Date(this.clock.now()).toISOString(),
+      durationMs: this.clock.now() - started,
+    };
+    this.last = { at: this.clock.now(), snapshot };
+    return snapshot;
+  }
+
+  private async readEachBuilder(stored: BuildxStore): Promise<Builder[]> {
+    const contexts = await this.buildx.contexts({ timeoutMs: this.options.healthTimeoutMs }).catch(() => ['default']);
+    const names = [...contexts, ...stored.builders.map((b) => b.name)];
+    const results = await Promise.all(
+      names.map(async (name): Promise<Builder> => {
+        try {
+          return await this.buildx.inspect(name, { timeoutMs: this.options.healthTimeoutMs });
+        } catch (err) {
+          const known = stored.builders.find((b) => b.name === name);
+          const reason =
+            err instanceof AppException && err.appError.code === 'TIMEOUT'
+              ? `did not answer within ${Math.round(this.options.healthTimeoutMs / 1000)} s`
+              : err instanceof Error
+                ? err.message
+                : String(err);
+          return {
+            name,
+            driver: known?.driver ?? 'docker',
+            current: false,
+            contextBuilder: !known,
+            dynamic: false,
+            nodes: (known?.nodes ?? [{ name, endpoint: name, pinnedPlatforms: [] }]).map((n) => ({
+              name: n.name,
+              endpoint: n.endpoint,
+              status: 'unreachable' as const,
+              platforms: [],
+              pinnedPlatforms: n.pinnedPlatforms,
+              error: reason,
+            })),
+            error: `Builder ${reason}.`,
+          };
+        }
+      }),
+    );
+    const current = stored.current ?? contexts[0];
+    for (const b of results) b.current = b.name === current;
+    return results;
+  }
+
+  private startWatching(): void {
+    if (this.stopWatching) return;
+    let debounce: NodeJS.Timeout | undefined;
+    const changed = (reason: string) => {
+      if (debounce) clearTimeout(debounce);
+      debounce = setTimeout(() => this.events.emit('builders.changed', { reason }), 250);
+    };
+    const unwatch = this.engine.watchContainers((ev) => {
+      if (BUILDKIT_CONTAINER.test(ev.name)) changed(`container ${ev.name} ${ev.action}`);
+    });
+    const poll = setInterval(() => {
+      const before = this.last ? fingerprint(this.last.snapshot) : '';
+      this.list(true).then(
+        (s) => {
+          if (fingerprint(s) !== before) changed('poll');
+        },
+        () => changed('poll failed'),
+      );
+    }, this.options.pollIntervalMs);
+    poll.unref();
+    this.stopWatching = () => {
+      unwatch();
+      clearInterval(poll);
+      if (debounce) clearTimeout(debounce);
+    };
+  }
+
+  private stopWatchingNow(): void {
+    this.stopWatching?.();
+    this.stopWatching = undefined;
+  }
+
+  dispose(): void {
+    this.stopWatchingNow();
+  }
+}
+
+/** buildx's JSON drops the `*` marks of pinned platforms; the instance store keeps them. */
+function mergePinnedPlatforms(builders: Builder[], stored: StoredBuilder[]): void {
+  for (const b of builders) {
+    const s = stored.find((x) => x.name === b.name);
+    for (const n of b.nodes) {
+      const pinned = s?.nodes.find((x) => x.name === n.name)?.pinnedPlatforms;
+      if (pinned && pinned.length > 0 && n.pinnedPlatforms.length === 0) n.pinnedPlatforms = pinned;
+    }
+  }
+}
+
+/** What a user would see change: names, drivers, current, node status/version. */
+function fingerprint(s: BuildersSnapshot): string {
+  return JSON.stringify(s.builders.map((b) => [b.name, b.driver, b.current, b.error, b.nodes.map((n) => [n.name, n.status, n.buildkitVersion, n.error])]));
+}

@@ -1,0 +1,40 @@
+import type { EventName, EventPayload } from '../common/contract';
+
+export type AnyEventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/**
+ * The core's outbound events. Transports (IPC, WebSocket) subscribe once and forward everything;
+ * `onActive` lets the core start watchers only while somebody listens (the CLI never does).
+ */
+export class EventBus {
+  private readonly listeners = new Set<AnyEventListener>();
+  private readonly activity = new Set<(active: boolean) => void>();
+
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event, payload);
+      } catch {
+        // One broken transport must not starve the others.
+      }
+    }
+  }
+
+  subscribe(listener: AnyEventListener): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) for (const a of this.activity) a(true);
+    return () => {
+      if (!this.listeners.delete(listener)) return;
+      if (this.listeners.size === 0) for (const a of this.activity) a(false);
+    };
+  }
+
+  onActive(callback: (active: boolean) => void): void {
+    this.activity.add(callback);
+    if (this.listeners.size > 0) callback(true);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+}

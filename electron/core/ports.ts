@@ -1,0 +1,55 @@
+import type { Builder, BuildxInfo, EngineInfo } from '../common/domain';
+
+/**
+ * What the core needs from the world. Adapters implement these with the real docker/buildx;
+ * tests use the real adapters too, except where the thing cannot exist here (then a named fake).
+ */
+
+export interface CallOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** A builder as buildx's instance store records it: known without dialing any node. */
+export interface StoredBuilder {
+  name: string;
+  driver: string;
+  nodes: { name: string; endpoint: string; pinnedPlatforms: string[] }[];
+}
+
+export interface BuildxStore {
+  builders: StoredBuilder[];
+  /** Name of the builder `buildx use` selected; undefined means the current context's builder. */
+  current: string | undefined;
+}
+
+export interface BuildxPort {
+  /** Version and features; rejects BUILDX_MISSING / DOCKER_MISSING when there is nothing to run. */
+  info(): Promise<BuildxInfo>;
+  /** `buildx ls`: every builder with node status, or TIMEOUT when any single builder stalls it. */
+  ls(options: CallOptions): Promise<Builder[]>;
+  /** buildx's instance store, read from disk (no network, no process). */
+  stored(): Promise<BuildxStore>;
+  /** Docker context names: each is also a `docker`-driver builder that the store does not list. */
+  contexts(options: CallOptions): Promise<string[]>;
+  /** `buildx inspect NAME`: one builder, boundable on its own. */
+  inspect(name: string, options: CallOptions): Promise<Builder>;
+}
+
+export interface ContainerEvent {
+  name: string;
+  action: string;
+}
+
+export interface EnginePort {
+  info(options: CallOptions): Promise<EngineInfo>;
+  /**
+   * Container lifecycle events (start/stop/die/destroy...) as they happen. Reconnects on its own;
+   * returns a function that stops watching.
+   */
+  watchContainers(onEvent: (event: ContainerEvent) => void): () => void;
+}
+
+export interface Clock {
+  now(): number;
+}
