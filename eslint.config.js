@@ -4,13 +4,24 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/** Who may import whom. Each entry: files, and the import patterns they must not use. */
-const layer = (files, patterns, message) => ({
-  files,
-  rules: {
-    'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
-  },
-});
+/**
+ * Who may import whom. Each entry: files, and what they must not import. Bare module names are
+ * matched exactly (`electron` must not match `../../electron/common/x`); anything with a slash or
+ * a glob is a gitignore-style pattern over the import path.
+ */
+const layer = (files, banned, message) => {
+  const bare = banned.filter((b) => !b.includes('/') && !b.includes('*'));
+  const patterns = banned.filter((b) => !bare.includes(b));
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: bare.map((name) => ({ name, message })), patterns: patterns.length ? [{ group: patterns, message }] : [] },
+      ],
+    },
+  };
+};
 
 const NODE = ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'net', 'crypto', 'url', 'util'];
 
@@ -44,28 +55,28 @@ export default tseslint.config(
   // common: the contract. Pure: no Node, no Electron, no DOM-bound code, no other layer.
   layer(
     ['electron/common/**'],
-    [...NODE, 'electron', 'dockerode', 'ws', '../core/*', '../adapters/*', '../main/*', '../preload/*', '../serve/*', '../cli/*', '../composition/*'],
+    [...NODE, 'electron', 'dockerode', 'ws', '**/core/**', '**/adapters/**', '**/main/**', '**/preload/**', '**/serve/**', '**/cli/**', '**/composition/**'],
     'electron/common imports only itself and zod.',
   ),
   // core: use cases behind ports; never Electron, never a concrete adapter.
   layer(
     ['electron/core/**'],
-    ['electron', 'dockerode', 'ws', 'node:child_process', '../adapters/*', '../main/*', '../serve/*', '../cli/*', '../composition/*'],
+    ['electron', 'dockerode', 'ws', 'node:child_process', '**/adapters/**', '**/main/**', '**/serve/**', '**/cli/**', '**/composition/**'],
     'electron/core talks to the world only through its ports (core/ports.ts).',
   ),
   layer(
     ['electron/adapters/**'],
-    ['electron', '../../main/*', '../../serve/*', '../../cli/*', '../../composition/*'],
+    ['electron', '**/main/**', '**/serve/**', '**/cli/**', '**/composition/**'],
     'adapters implement core ports; they never reach the edges.',
   ),
   layer(
     ['electron/serve/**', 'electron/cli/**', 'electron/composition/**'],
-    ['electron', '../main/*', '../preload/*'],
+    ['electron', '**/main/**', '**/preload/**'],
     'serve, cli and composition run in plain Node: no Electron.',
   ),
   layer(
     ['electron/preload/**'],
-    ['../core/*', '../adapters/*', '../composition/*', ...NODE],
+    ['**/core/**', '**/adapters/**', '**/composition/**', ...NODE],
     'the preload is a bridge: contract types and electron only.',
   ),
   // renderer: React; talks to the core only through the contract and the one bridge module.

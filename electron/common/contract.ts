@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { buildersSnapshot, buildxInfo, engineInfo } from './domain';
+import type { z } from 'zod';
+import { builderCommands, builderEvents } from './contracts/builders';
+import { systemCommands } from './contracts/system';
 import type { Result } from './errors';
 
 /**
@@ -7,21 +8,10 @@ import type { Result } from './errors';
  * Inputs are validated with these schemas at the router; outputs are typed from them.
  * Adding a command here is an API change: test/unit/contract.test.ts snapshots the list.
  */
-const empty = z.object({}).strict();
-
+// One file per feature under contracts/; this is where they meet. Keep names `noun.verb`.
 export const commands = {
-  /** Engine facts (version, OS/arch, storage driver) read through the Docker Engine API. */
-  'engine.info': { input: empty, output: engineInfo },
-  /** The buildx plugin that answered, its version and the features BuildDeck detected from it. */
-  'buildx.info': { input: empty, output: buildxInfo },
-  /**
-   * Every builder buildx knows with its nodes. A slow or dead builder is reported as unreachable
-   * rather than blocking the list. `refresh` bypasses the short cache used for bursts of events.
-   */
-  'builders.list': {
-    input: z.object({ refresh: z.boolean().optional() }).strict(),
-    output: buildersSnapshot,
-  },
+  ...systemCommands,
+  ...builderCommands,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;
@@ -31,8 +21,7 @@ export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output'
 
 /** Events pushed from the core; past tense, payloads small (listeners re-query what they need). */
 export const events = {
-  /** The set of builders or their state may have changed (docker event, poll, a command of ours). */
-  'builders.changed': z.object({ reason: z.string() }).strict(),
+  ...builderEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -1,9 +1,11 @@
 import { BuildxCli } from '../adapters/buildx/cli';
 import { DockerEngine } from '../adapters/docker/engine';
-import { BuildersService } from '../core/builders';
+import { builderHandlers } from '../core/builders/handlers';
+import { BuildersService } from '../core/builders/service';
 import { EventBus } from '../core/events';
 import type { Clock } from '../core/ports';
 import { createRouter, type Router } from '../core/router';
+import { systemHandlers } from '../core/system/handlers';
 
 /** Everything the real core needs to know about its host; main, serve and cli each fill it in. */
 export interface CoreSettings {
@@ -42,10 +44,10 @@ export function createCore(settings: CoreSettings = {}): Core {
     cacheMs: 1500,
   });
 
+  // Each feature contributes the handlers of its contract file; TypeScript checks none is missing.
   const router = createRouter({
-    'engine.info': () => engine.info({ timeoutMs: healthTimeoutMs }),
-    'buildx.info': () => buildx.info(),
-    'builders.list': (input) => builders.list(input.refresh ?? false),
+    ...systemHandlers(buildx, engine, healthTimeoutMs),
+    ...builderHandlers(builders),
   });
 
   return {

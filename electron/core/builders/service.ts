@@ -1,7 +1,7 @@
-import type { Builder, BuildersSnapshot } from '../common/domain';
-import { AppException } from '../common/errors';
-import type { EventBus } from './events';
-import type { BuildxPort, BuildxStore, Clock, EnginePort, StoredBuilder } from './ports';
+import type { Builder, BuildersSnapshot } from '../../common/domain';
+import { AppException, appError } from '../../common/errors';
+import type { EventBus } from '../events';
+import type { BuildxPort, BuildxStore, Clock, EnginePort, StoredBuilder } from '../ports';
 
 export interface BuildersOptions {
   /** Bound for one builder's answer (and for `buildx ls` as a whole before falling back). */
@@ -52,6 +52,7 @@ export class BuildersService {
       if (!(err instanceof AppException) || err.appError.code !== 'TIMEOUT') throw err;
       builders = await this.readEachBuilder(stored);
     }
+    throwIfDockerDown(builders);
     mergePinnedPlatforms(builders, stored.builders);
     for (const b of builders) b.contextBuilder = b.driver === 'docker' && !stored.builders.some((s) => s.name === b.name);
     const snapshot: BuildersSnapshot = {
@@ -137,6 +138,20 @@ export class BuildersService {
   dispose(): void {
     this.stopWatchingNow();
   }
+}
+
+/**
+ * With the engine down, `buildx ls` still exits 0 and reports the context builder with an error.
+ * When nothing else could work either (no remote or kubernetes builder), the user needs the
+ * "Docker is not running" screen, not a list of broken cards.
+ */
+function throwIfDockerDown(builders: Builder[]): void {
+  const down = builders.find((b) => b.error && /Cannot connect to the Docker daemon/i.test(b.error));
+  if (!down || builders.some((b) => b.driver === 'remote' || b.driver === 'kubernetes')) return;
+  throw appError('DOCKER_UNREACHABLE', down.error ?? 'Docker is not reachable.', {
+    hint: 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), then retry.',
+    details: { builder: down.name },
+  });
 }
 
 /** buildx's JSON drops the `*` marks of pinned platforms; the instance store keeps them. */

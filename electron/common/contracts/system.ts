@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { buildxInfo, engineInfo } from '../domain';
+
+const empty = z.object({}).strict();
+
+export const systemCommands = {
+  /** Engine facts (version, OS/arch, storage driver) read through the Docker Engine API. */
+  'engine.info': { input: empty, output: engineInfo },
+  /** The buildx plugin that answered, its version and the features BuildDeck detected from it. */
+  'buildx.info': { input: empty, output: buildxInfo },
+} as const;

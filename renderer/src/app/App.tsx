@@ -1,0 +1,22 @@
+import { useState } from 'react';
+import { useLiveInvalidation } from '../api/client';
+import { BuildersView } from '../features/builders/BuildersView';
+import { Sidebar, type ViewId } from './Sidebar';
+import styles from './App.module.css';
+
+export function App() {
+  const [view, setView] = useState<ViewId>('builders');
+  useLiveInvalidation();
+
+  return (
+    <div className={styles.shell}>
+      <a href="#main" className={styles.skipLink}>
+        Skip to content
+      </a>
+      <Sidebar current={view} onNavigate={setView} />
+      <main id="main" className={styles.main} tabIndex={-1}>
+        {view === 'builders' ? <BuildersView /> : null}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import { formatDateTime, formatRelative } from '../lib/format';
+import { useNow } from '../lib/use-now';
+
+interface RelativeTimeProps {
+  /** Epoch milliseconds; undefined renders an em dash meaning "never / unknown". */
+  ms: number | undefined;
+  /** Accessible text when there is no time. */
+  emptyLabel?: string;
+  className?: string | undefined;
+}
+
+/** "12 s ago", ticking; the exact local time is in the tooltip and the datetime attribute. */
+export function RelativeTime({ ms, emptyLabel = 'never', className }: RelativeTimeProps) {
+  const now = useNow();
+  if (ms === undefined) {
+    return (
+      <span className={className} aria-label={emptyLabel} title={emptyLabel}>
+        —
+      </span>
+    );
+  }
+  return (
+    <time className={className} dateTime={new Date(ms).toISOString()} title={formatDateTime(ms)}>
+      {formatRelative(ms, now)}
+    </time>
+  );
+}

@@ -1,0 +1,142 @@
+import { useEffect } from 'react';
+import { Layers, RefreshCw } from 'lucide-react';
+import type { BuildersSnapshot } from '../../../../electron/common/domain';
+import { Button } from '../../components/Button';
+import { CodeSnippet } from '../../components/CodeSnippet';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorState } from '../../components/ErrorState';
+import { RelativeTime } from '../../components/RelativeTime';
+import { Skeleton } from '../../components/Skeleton';
+import { BuilderCard } from './BuilderCard';
+import { EngineStrip } from './EngineStrip';
+import { useBuildersView } from './use-builders';
+import styles from './BuildersView.module.css';
+
+/** F5, Ctrl+R and Cmd+R refresh the list instead of reloading the page. */
+function useRefreshShortcut(refresh: () => void): void {
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      const isReloadChord =
+        event.key === 'F5' ||
+        ((event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey && event.key.toLowerCase() === 'r');
+      if (!isReloadChord) return;
+      event.preventDefault();
+      refresh();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [refresh]);
+}
+
+function LoadingList() {
+  return (
+    <div className={styles.list} aria-busy="true">
+      <p className="visually-hidden" role="status">
+        Loading builders…
+      </p>
+      {[0, 1, 2].map((index) => (
+        <div key={index} className={styles.skeletonCard} aria-hidden>
+          <div className={styles.skeletonHeader}>
+            <Skeleton width={120} height={14} />
+            <Skeleton width={90} height={18} />
+          </div>
+          {[0, 1].map((row) => (
+            <div key={row} className={styles.skeletonRow}>
+              <Skeleton width="12%" />
+              <Skeleton width="22%" />
+              <Skeleton width={70} height={16} />
+              <Skeleton width={80} />
+              <Skeleton width="30%" />
+            </div>
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function NoBuilders() {
+  return (
+    <EmptyState icon={<Layers size={22} />} title="No builders yet">
+      <p>buildx did not report any builder. Create one that runs BuildKit in a container:</p>
+      <CodeSnippet code="docker buildx create --name builder --driver docker-container --use" />
+    </EmptyState>
+  );
+}
+
+function BuilderList({ snapshot }: { snapshot: BuildersSnapshot }) {
+  if (snapshot.builders.length === 0) return <NoBuilders />;
+  return (
+    <div className={styles.list}>
+      {snapshot.builders.map((builder) => (
+        <BuilderCard key={builder.name} builder={builder} />
+      ))}
+    </div>
+  );
+}
+
+export function BuildersView() {
+  const { builders, engine, buildx, refresh, blockingError, isFetching } = useBuildersView();
+  const doRefresh = () => {
+    if (!isFetching) void refresh();
+  };
+  useRefreshShortcut(doRefresh);
+
+  const snapshot = builders.data;
+  const count = snapshot?.builders.length;
+
+  return (
+    <div className={styles.view}>
+      <header className={styles.header}>
+        <div className={styles.titleBlock}>
+          <div className={styles.titleRow}>
+            <h1 className={styles.title}>Builders</h1>
+            {count !== undefined ? (
+              <span className={styles.count} aria-label={`${count} builders`}>
+                {count}
+              </span>
+            ) : null}
+          </div>
+          <p className={styles.meta} aria-live="off">
+            {snapshot && builders.dataUpdatedAt > 0 ? (
+              <>
+                Refreshed <RelativeTime ms={builders.dataUpdatedAt} />
+                <span className={styles.metaSep} aria-hidden>
+                  ·
+                </span>
+                <span title={`Read by the core at ${snapshot.refreshedAt}`}>
+                  read in {Math.round(snapshot.durationMs)} ms
+                </span>
+              </>
+            ) : builders.isError ? (
+              'Could not read builders'
+            ) : (
+              'Reading builders…'
+            )}
+          </p>
+        </div>
+        <Button
+          variant="secondary"
+          className={styles.refresh}
+          onClick={doRefresh}
+          aria-busy={isFetching}
+          aria-keyshortcuts="F5 Control+R"
+          title="Refresh (F5)"
+          data-testid="refresh-button"
+          icon={<RefreshCw size={14} aria-hidden className={isFetching ? 'spin' : undefined} />}
+        >
+          {isFetching ? 'Refreshing…' : 'Refresh'}
+        </Button>
+      </header>
+
+      {blockingError ? (
+        <ErrorState error={blockingError} onRetry={doRefresh} retrying={isFetching} />
+      ) : (
+        <>
+          <EngineStrip engine={engine} buildx={buildx} onRetry={doRefresh} retrying={isFetching} />
+          {snapshot ? <BuilderList snapshot={snapshot} /> : <LoadingList />}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { mapBuildxFailure } from '../../electron/adapters/buildx/errors';
+import { mapEngineError } from '../../electron/adapters/docker/engine';
+
+// Messages as real buildx 0.13.1/0.29.1 and the docker CLI print them (docs/buildkit-facts.md).
+describe('buildx failure mapping', () => {
+  const cases: [string, string][] = [
+    ["docker: 'buildx' is not a docker command.\nSee 'docker --help'", 'BUILDX_MISSING'],
+    ['ERROR: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?', 'DOCKER_UNREACHABLE'],
+    ['ERROR: no builder "ghost" found', 'BUILDER_NOT_FOUND'],
+    ['ERROR: context deadline exceeded', 'BUILDER_UNREACHABLE'],
+    ['ERROR: something nobody has seen before', 'INTERNAL'],
+  ];
+  it.each(cases)('%s → %s', (stderr, code) => {
+    const e = mapBuildxFailure(stderr, ['buildx', 'ls']).appError;
+    expect(e.code).toBe(code);
+    expect(e.hint).toBeTruthy();
+  });
+
+  it('keeps the raw stderr for a bug report and strips the ERROR: prefix from the message', () => {
+    const e = mapBuildxFailure('ERROR: no builder "ghost" found\n', ['buildx', 'inspect', 'ghost']).appError;
+    expect(e.message).toBe('No builder named "ghost".');
+    expect(e.details).toMatchObject({ stderr: 'ERROR: no builder "ghost" found', args: ['buildx', 'inspect', 'ghost'] });
+  });
+
+  it('BUILDX_MISSING names the minimum version', () => {
+    const e = mapBuildxFailure("docker: 'buildx' is not a docker command.", ['buildx', 'version']).appError;
+    expect(e.details).toMatchObject({ minimum: '0.13.0' });
+  });
+});
+
+describe('engine failure mapping', () => {
+  it('socket refused or missing → DOCKER_UNREACHABLE with how to start Docker', () => {
+    for (const code of ['ECONNREFUSED', 'ENOENT']) {
+      const err = Object.assign(new Error(`connect ${code} /var/run/docker.sock`), { code });
+      const e = mapEngineError(err, 'unix:///var/run/docker.sock').appError;
+      expect(e.code).toBe('DOCKER_UNREACHABLE');
+      expect(e.hint).toMatch(/start docker/i);
+    }
+  });
+  it('permission denied → DOCKER_UNREACHABLE with the docker group hint', () => {
+    const err = Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' });
+    expect(mapEngineError(err, 'unix:///var/run/docker.sock').appError.hint).toMatch(/docker" group/);
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { COMMAND_NAMES, EVENT_NAMES, commands } from '../../electron/common/contract';
+import { appError } from '../../electron/common/errors';
+import { createRouter, type Handlers } from '../../electron/core/router';
+
+const snapshot = { builders: [], refreshedAt: new Date(0).toISOString(), durationMs: 1 };
+
+function router(overrides: Partial<Handlers> = {}) {
+  const handlers: Handlers = {
+    'engine.info': () => Promise.reject(appError('DOCKER_UNREACHABLE', 'Docker is not reachable.', { hint: 'Start Docker.' })),
+    'buildx.info': () => Promise.reject(new TypeError('boom')),
+    'builders.list': () => Promise.resolve(snapshot),
+    ...overrides,
+  };
+  return createRouter(handlers);
+}
+
+describe('router', () => {
+  it('rejects unknown commands and malformed payloads with INVALID_INPUT naming the field', async () => {
+    const r = router();
+    const unknown = await r.invoke('builders.nuke', {});
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'command' } } });
+    for (const bad of ['x', 42, [], { refresh: 'yes' }, { refresh: true, extra: 1 }]) {
+      const res = await r.invoke('builders.list', bad);
+      expect(res.ok).toBe(false);
+      if (!res.ok) expect(res.error.code).toBe('INVALID_INPUT');
+    }
+    const field = await r.invoke('builders.list', { refresh: 'yes' });
+    expect(field).toMatchObject({ ok: false, error: { details: { field: 'refresh' } } });
+    // Prototype tricks are not commands.
+    expect((await r.invoke('__proto__', {})).ok).toBe(false);
+    expect((await r.invoke('constructor', {})).ok).toBe(false);
+  });
+
+  it('passes valid input and returns values', async () => {
+    expect(await router().invoke('builders.list', { refresh: true })).toEqual({ ok: true, value: snapshot });
+    expect(await router().invoke('builders.list', undefined)).toEqual({ ok: true, value: snapshot });
+  });
+
+  it('returns expected failures as values with code and hint, and crashes as INTERNAL', async () => {
+    expect(await router().invoke('engine.info', {})).toMatchObject({
+      ok: false,
+      error: { code: 'DOCKER_UNREACHABLE', hint: 'Start Docker.' },
+    });
+    const crash = await router().invoke('buildx.info', {});
+    expect(crash).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    if (!crash.ok) expect(crash.error.message).toContain('boom');
+  });
+
+  it('refuses outputs that break the contract instead of passing them to the UI', async () => {
+    const r = router({ 'builders.list': () => Promise.resolve({ builders: 'nope' } as never) });
+    expect(await r.invoke('builders.list', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+  });
+});
+
+describe('contract', () => {
+  // A change here is an API change for renderer, preload, serve and CLI alike: review it.
+  it('lists its commands and events', () => {
+    expect(COMMAND_NAMES).toMatchInlineSnapshot(`
+      [
+        "engine.info",
+        "buildx.info",
+        "builders.list",
+      ]
+    `);
+    expect(EVENT_NAMES).toMatchInlineSnapshot(`
+      [
+        "builders.changed",
+      ]
+    `);
+  });
+
+  it('names commands noun.verb and gives each an input and output schema', () => {
+    for (const [name, spec] of Object.entries(commands)) {
+      expect(name).toMatch(/^[a-z]+(\.[a-z][a-zA-Z]*)+$/);
+      expect(spec.input).toBeInstanceOf(z.ZodType);
+      expect(spec.output).toBeInstanceOf(z.ZodType);
+    }
+  });
+});
