@@ -16,8 +16,10 @@ export interface BuildersOptions {
 const BUILDKIT_CONTAINER = /^\/?buildx_buildkit_/;
 
 export class BuildersService {
-  private last: { at: number; snapshot: BuildersSnapshot } | undefined;
-  private inFlight: Promise<BuildersSnapshot> | undefined;
+  private last: { at: number; generation: number; snapshot: BuildersSnapshot } | undefined;
+  private inFlight: { generation: number; promise: Promise<BuildersSnapshot> } | undefined;
+  /** Bumped whenever something changed: a read that began before the change must not answer after it. */
+  private generation = 0;
   private stopWatching: (() => void) | undefined;
 
   constructor(
@@ -30,17 +32,31 @@ export class BuildersService {
     events.onActive((active) => (active ? this.startWatching() : this.stopWatchingNow()));
   }
 
-  /** Concurrent callers share one run; `refresh` skips the short burst cache, not an in-flight run. */
+  /**
+   * Concurrent callers share one run and bursts reuse a fresh result, but only within one generation:
+   * after a change (docker event) the next caller always gets a read that started after it.
+   * `refresh` skips the burst cache, not an in-flight run of the same generation.
+   */
   list(refresh = false): Promise<BuildersSnapshot> {
-    const now = this.clock.now();
-    if (!refresh && this.last && now - this.last.at < this.options.cacheMs) return Promise.resolve(this.last.snapshot);
-    this.inFlight ??= this.read().finally(() => {
-      this.inFlight = undefined;
+    const gen = this.generation;
+    const last = this.last;
+    if (!refresh && last && last.generation === gen && this.clock.now() - last.at < this.options.cacheMs) {
+      return Promise.resolve(last.snapshot);
+    }
+    if (this.inFlight?.generation === gen) return this.inFlight.promise;
+    const promise = this.read(gen).finally(() => {
+      if (this.inFlight?.promise === promise) this.inFlight = undefined;
     });
-    return this.inFlight;
+    this.inFlight = { generation: gen, promise };
+    return promise;
   }
 
-  private async read(): Promise<BuildersSnapshot> {
+  /** Something changed outside our reads (a builder container started, a command of ours ran). */
+  invalidate(): void {
+    this.generation++;
+  }
+
+  private async read(generation: number): Promise<BuildersSnapshot> {
     const started = this.clock.now();
     const stored = await this.buildx.stored();
     let builders: Builder[];
@@ -60,7 +76,7 @@ export class BuildersService {
       refreshedAt: new Date(this.clock.now()).toISOString(),
       durationMs: this.clock.now() - started,
     };
-    this.last = { at: this.clock.now(), snapshot };
+    this.last = { at: this.clock.now(), generation, snapshot };
     return snapshot;
   }
 
@@ -106,7 +122,9 @@ export class BuildersService {
   private startWatching(): void {
     if (this.stopWatching) return;
     let debounce: NodeJS.Timeout | undefined;
-    const changed = (reason: string) => {
+    // A poll that saw a change has just read fresh data: no need to force another read.
+    const changed = (reason: string, fresh = false) => {
+      if (!fresh) this.invalidate();
       if (debounce) clearTimeout(debounce);
       debounce = setTimeout(() => this.events.emit('builders.changed', { reason }), 250);
     };
@@ -117,7 +135,7 @@ export class BuildersService {
       const before = this.last ? fingerprint(this.last.snapshot) : '';
       this.list(true).then(
         (s) => {
-          if (fingerprint(s) !== before) changed('poll');
+          if (fingerprint(s) !== before) changed('poll', true);
         },
         () => changed('poll failed'),
       );
