@@ -25,7 +25,16 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'renderer'),
-    plugins: [react()],
+    plugins: [
+      react(),
+      {
+        // The dev server injects inline scripts/styles (React refresh) that the strict meta CSP would
+        // block; production builds keep the tag, and the app:// handler sends the header anyway.
+        name: 'builddeck-dev-csp',
+        apply: 'serve',
+        transformIndexHtml: (html: string) => html.replace(/<meta\s+http-equiv="Content-Security-Policy"[^>]*>/, ''),
+      },
+    ],
     build: {
       outDir: resolve(root, 'out/renderer'),
       rolldownOptions: { input: { index: resolve(root, 'renderer/index.html') } },

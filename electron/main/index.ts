@@ -29,6 +29,8 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standa
 if (!app.requestSingleInstanceLock()) app.quit();
 
 const core = createCore({});
+// `npm run dev` only: electron-vite serves the renderer with hot reload. Never in a packaged app.
+const devOrigin = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
 let mainWindow: BrowserWindow | undefined;
 
 function createWindow(): BrowserWindow {
@@ -43,16 +45,16 @@ function createWindow(): BrowserWindow {
     webPreferences: secureWebPreferences(preloadPath),
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(APP_ENTRY);
+  void win.loadURL(devOrigin ?? APP_ENTRY);
   return win;
 }
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
+    if (!isAllowedNavigation(url, devOrigin)) event.preventDefault();
   });
   contents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
+    if (!isAllowedNavigation(url, devOrigin)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
@@ -91,7 +93,7 @@ void app.whenReady().then(() => {
 
   // The IPC glue: one channel in, one channel out; everything else is the router's job.
   ipcMain.handle(IPC_INVOKE_CHANNEL, (event, command: unknown, input: unknown) => {
-    if (!isTrustedSender(event.senderFrame?.url)) {
+    if (!isTrustedSender(event.senderFrame?.url, devOrigin)) {
       return fail(appError('UNAUTHORIZED', 'IPC from an untrusted frame was refused.').appError);
     }
     return core.router.invoke(command, input);

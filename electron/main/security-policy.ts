@@ -20,15 +20,22 @@ function parse(url: string | undefined): URL | undefined {
   }
 }
 
-/** #17 Validate the sender of all IPC messages: only our own app:// page may call the core. */
-export function isTrustedSender(frameUrl: string | undefined): boolean {
+/**
+ * #17 Validate the sender of all IPC messages: only our own app:// page may call the core.
+ * `devOrigin` is electron-vite's dev server (http://localhost:5173), passed only by an unpackaged
+ * app started with `npm run dev`; a packaged app never trusts an http origin.
+ */
+export function isTrustedSender(frameUrl: string | undefined, devOrigin?: string): boolean {
   const u = parse(frameUrl);
-  return u !== undefined && u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST;
+  if (u === undefined) return false;
+  if (u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST) return true;
+  const dev = parse(devOrigin);
+  return dev !== undefined && u.origin === dev.origin && (dev.hostname === 'localhost' || dev.hostname === '127.0.0.1');
 }
 
 /** #13 Disable or limit navigation: the window never leaves the bundled app. */
-export function isAllowedNavigation(url: string): boolean {
-  return isTrustedSender(url);
+export function isAllowedNavigation(url: string, devOrigin?: string): boolean {
+  return isTrustedSender(url, devOrigin);
 }
 
 /**

@@ -73,3 +73,12 @@ describe('Electron security policy (pure parts of electron/main)', () => {
     expect(csp).toContain("frame-ancestors 'none'");
   });
 });
+
+describe('dev server origin (npm run dev only)', () => {
+  it('is trusted only when passed, and only on loopback', () => {
+    expect(isTrustedSender('http://localhost:5173/', 'http://localhost:5173')).toBe(true);
+    expect(isTrustedSender('http://localhost:5173/', undefined)).toBe(false);
+    expect(isTrustedSender('http://localhost:5174/', 'http://localhost:5173')).toBe(false);
+    expect(isTrustedSender('http://evil.example:5173/', 'http://evil.example:5173')).toBe(false);
+  });
+});
