@@ -1,4 +1,9 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Tests never read or write the user's real settings or history.
+const env = { BUILDDECK_DATA_DIR: join(tmpdir(), `builddeck-test-data-${process.pid}`) };
 
 // Three projects, one runner: the README's `npm test` adds their totals up.
 export default defineConfig({
@@ -10,6 +15,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}'],
           environment: 'node',
+          env,
         },
       },
       {
@@ -17,6 +23,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          env,
           // Real docker and buildx: one file at a time on a 2-core machine, generous bounds.
           fileParallelism: false,
           testTimeout: 120_000,
@@ -28,6 +35,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          env,
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { builderCommands, builderEvents } from './contracts/builders';
+import { settingsCommands, settingsEvents } from './contracts/settings';
 import { systemCommands } from './contracts/system';
 import type { Result } from './errors';
 
@@ -12,6 +13,7 @@ import type { Result } from './errors';
 export const commands = {
   ...systemCommands,
   ...builderCommands,
+  ...settingsCommands,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;
@@ -22,6 +24,7 @@ export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output'
 /** Events pushed from the core; past tense, payloads small (listeners re-query what they need). */
 export const events = {
   ...builderEvents,
+  ...settingsEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -1,21 +1,32 @@
+import { join } from 'node:path';
 import { BuildxCli } from '../adapters/buildx/cli';
 import { DockerEngine } from '../adapters/docker/engine';
+import { defaultDataDir } from '../adapters/fs/data-dir';
+import { JsonFileStore } from '../adapters/fs/json-file';
+import type { Settings } from '../common/contracts/settings';
 import { builderHandlers } from '../core/builders/handlers';
-import { BuildersService } from '../core/builders/service';
+import { BuildersService, type BuildersOptions } from '../core/builders/service';
 import { EventBus } from '../core/events';
 import type { Clock } from '../core/ports';
 import { createRouter, type Router } from '../core/router';
+import { settingsHandlers } from '../core/settings/handlers';
+import { SettingsService } from '../core/settings/service';
 import { systemHandlers } from '../core/system/handlers';
 
-/** Everything the real core needs to know about its host; main, serve and cli each fill it in. */
+/**
+ * What the host tells the core. Persisted user settings live in `<dataDir>/settings.json`; the fields
+ * here override them for this process only (tests, CLI flags) and are never written back.
+ */
 export interface CoreSettings {
-  /** Docker CLI that runs buildx (default: `docker` on PATH). */
+  /** Where settings and history live (default: the desktop app's userData folder; BUILDDECK_DATA_DIR). */
+  dataDir?: string;
+  /** Docker CLI that runs buildx (overrides the setting). */
   dockerPath?: string;
-  /** Docker endpoint for both dockerode and buildx (default: DOCKER_HOST or the local socket). */
+  /** Docker endpoint for both dockerode and buildx (overrides the setting). */
   dockerHost?: string;
   /** Base environment for child processes; tests put their own BUILDX_CONFIG here. */
   env?: NodeJS.ProcessEnv;
-  /** Per-builder answer bound (default 5 s). */
+  /** Per-builder answer bound (overrides the setting). */
   healthTimeoutMs?: number;
   /** Background builder re-check while someone listens (default 30 s). */
   pollIntervalMs?: number;
@@ -24,35 +35,65 @@ export interface CoreSettings {
 export interface Core {
   router: Router;
   events: EventBus;
+  dataDir: string;
   dispose(): void;
 }
 
 const systemClock: Clock = { now: () => Date.now() };
 
 /** The one composition function: adapters in, router out. No edge wires adapters itself. */
-export function createCore(settings: CoreSettings = {}): Core {
-  const env: NodeJS.ProcessEnv = { ...(settings.env ?? process.env) };
-  if (settings.dockerHost) env['DOCKER_HOST'] = settings.dockerHost;
-  const healthTimeoutMs = settings.healthTimeoutMs ?? 5000;
-
-  const buildx = new BuildxCli({ dockerPath: settings.dockerPath ?? 'docker', env });
-  const engine = new DockerEngine(env['DOCKER_HOST'] ? { host: env['DOCKER_HOST'] } : {});
+export function createCore(overrides: CoreSettings = {}): Core {
+  const dataDir = overrides.dataDir ?? defaultDataDir();
+  const baseEnv: NodeJS.ProcessEnv = { ...(overrides.env ?? process.env) };
   const events = new EventBus();
-  const builders = new BuildersService(buildx, engine, events, systemClock, {
-    healthTimeoutMs,
-    pollIntervalMs: settings.pollIntervalMs ?? 30_000,
+  const settingsStore = new JsonFileStore(join(dataDir, 'settings.json'));
+  const settings = new SettingsService(settingsStore, events, systemClock, settingsStore.loadSync());
+
+  /** Persisted settings with this process's overrides on top. */
+  const effective = (s: Settings) => {
+    const dockerHost = overrides.dockerHost ?? s.dockerHost ?? baseEnv['DOCKER_HOST'];
+    const env = { ...baseEnv, ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) };
+    return {
+      dockerHost,
+      buildx: { dockerPath: overrides.dockerPath ?? s.dockerPath, env },
+      healthTimeoutMs: overrides.healthTimeoutMs ?? s.healthTimeoutMs,
+    };
+  };
+  let eff = effective(settings.get());
+
+  const buildx = new BuildxCli(eff.buildx);
+  const engine = new DockerEngine(eff.dockerHost ? { host: eff.dockerHost } : {});
+  // Mutable on purpose: a settings change re-bounds later reads without rebuilding the service.
+  const buildersOptions: BuildersOptions = {
+    healthTimeoutMs: eff.healthTimeoutMs,
+    pollIntervalMs: overrides.pollIntervalMs ?? 30_000,
     cacheMs: 1500,
+  };
+  const builders = new BuildersService(buildx, engine, events, systemClock, buildersOptions);
+
+  settings.onChange((next) => {
+    const before = eff;
+    eff = effective(next);
+    buildersOptions.healthTimeoutMs = eff.healthTimeoutMs;
+    if (before.dockerHost !== eff.dockerHost || before.buildx.dockerPath !== eff.buildx.dockerPath) {
+      buildx.reconfigure(eff.buildx);
+      engine.reconfigure(eff.dockerHost ? { host: eff.dockerHost } : {});
+      builders.invalidate();
+      events.emit('builders.changed', { reason: 'docker settings changed' });
+    }
   });
 
   // Each feature contributes the handlers of its contract file; TypeScript checks none is missing.
   const router = createRouter({
-    ...systemHandlers(buildx, engine, healthTimeoutMs),
+    ...systemHandlers(buildx, engine, () => eff.healthTimeoutMs),
     ...builderHandlers(builders),
+    ...settingsHandlers(settings),
   });
 
   return {
     router,
     events,
+    dataDir,
     dispose: () => builders.dispose(),
   };
 }

@@ -1,6 +1,7 @@
 import type { EventName, EventPayload } from '../common/contract';
 
-export type AnyEventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+/** (event, payload) as a discriminated tuple: checking `event` narrows `payload`. */
+export type AnyEventListener = (...args: { [E in EventName]: [event: E, payload: EventPayload<E>] }[EventName]) => void;
 
 /**
  * The core's outbound events. Transports (IPC, WebSocket) subscribe once and forward everything;
@@ -13,7 +14,7 @@ export class EventBus {
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
     for (const listener of [...this.listeners]) {
       try {
-        listener(event, payload);
+        (listener as (event: EventName, payload: unknown) => void)(event, payload);
       } catch {
         // One broken transport must not starve the others.
       }

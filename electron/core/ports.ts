@@ -53,3 +53,12 @@ export interface EnginePort {
 export interface Clock {
   now(): number;
 }
+
+/** One small document (settings): text in, text out; the adapter makes writes atomic. */
+export interface DocumentStore {
+  readonly path: string;
+  load(): Promise<string | undefined>;
+  save(text: string): Promise<void>;
+  /** Moves the current file aside (kept, never deleted); returns where, if there was one. */
+  backup(suffix: string): Promise<string | undefined>;
+}

@@ -28,7 +28,7 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standa
 
 if (!app.requestSingleInstanceLock()) app.quit();
 
-const core = createCore({});
+const core = createCore({ dataDir: app.getPath('userData') });
 // `npm run dev` only: electron-vite serves the renderer with hot reload. Never in a packaged app.
 const devOrigin = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
 let mainWindow: BrowserWindow | undefined;

@@ -3,16 +3,17 @@ import { z } from 'zod';
 import { COMMAND_NAMES, EVENT_NAMES, commands } from '../../electron/common/contract';
 import { appError } from '../../electron/common/errors';
 import { createRouter, type Handlers } from '../../electron/core/router';
+import { handlersWith } from '../helpers/handlers';
 
 const snapshot = { builders: [], refreshedAt: new Date(0).toISOString(), durationMs: 1 };
 
 function router(overrides: Partial<Handlers> = {}) {
-  const handlers: Handlers = {
+  const handlers: Handlers = handlersWith({
     'engine.info': () => Promise.reject(appError('DOCKER_UNREACHABLE', 'Docker is not reachable.', { hint: 'Start Docker.' })),
     'buildx.info': () => Promise.reject(new TypeError('boom')),
     'builders.list': () => Promise.resolve(snapshot),
     ...overrides,
-  };
+  });
   return createRouter(handlers);
 }
 
@@ -62,11 +63,15 @@ describe('contract', () => {
         "engine.info",
         "buildx.info",
         "builders.list",
+        "settings.get",
+        "settings.update",
+        "settings.reset",
       ]
     `);
     expect(EVENT_NAMES).toMatchInlineSnapshot(`
       [
         "builders.changed",
+        "settings.changed",
       ]
     `);
   });

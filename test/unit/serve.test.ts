@@ -8,15 +8,16 @@ import { appError } from '../../electron/common/errors';
 import { EventBus } from '../../electron/core/events';
 import { createRouter } from '../../electron/core/router';
 import { startServer, type RunningServer } from '../../electron/serve/server';
+import { handlersWith } from '../helpers/handlers';
 
 // The transport alone: a router with in-memory handlers stands in for the core (the real core over
 // this server is exercised by test/e2e).
 const events = new EventBus();
-const router = createRouter({
+const router = createRouter(handlersWith({
   'engine.info': () => Promise.reject(appError('DOCKER_UNREACHABLE', 'down')),
   'buildx.info': () => Promise.reject(appError('BUILDX_MISSING', 'none')),
   'builders.list': () => Promise.resolve({ builders: [], refreshedAt: new Date(0).toISOString(), durationMs: 0 }),
-});
+}));
 let server: RunningServer;
 
 function http(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {

@@ -49,7 +49,13 @@ const storedInstance = z
 export class BuildxCli implements BuildxPort {
   private infoPromise: Promise<BuildxInfo> | undefined;
 
-  constructor(private readonly options: BuildxCliOptions) {}
+  constructor(private options: BuildxCliOptions) {}
+
+  /** Settings changed (docker path or endpoint): later calls use the new ones, detection runs again. */
+  reconfigure(options: BuildxCliOptions): void {
+    this.options = options;
+    this.infoPromise = undefined;
+  }
 
   /** Runs `docker buildx ARGS`; a non-zero exit becomes a mapped AppException. */
   async exec(args: readonly string[], call: CallOptions): Promise<RunResult> {

@@ -72,10 +72,15 @@ export function mapEngineError(err: unknown, endpoint: string): AppException {
 }
 
 export class DockerEngine implements EnginePort {
-  readonly endpoint: string;
-  private readonly options: Docker.DockerOptions | undefined;
+  endpoint = '';
+  private options: Docker.DockerOptions | undefined;
 
   constructor(options: EngineOptions = {}) {
+    this.reconfigure(options);
+  }
+
+  /** Settings changed: later calls go to the new endpoint (a running event stream reconnects to it). */
+  reconfigure(options: EngineOptions): void {
     this.options = dockerOptions(options.host);
     this.endpoint = options.host ?? process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
   }

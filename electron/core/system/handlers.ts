@@ -5,10 +5,10 @@ import type { Handlers } from '../router';
 export function systemHandlers(
   buildx: BuildxPort,
   engine: EnginePort,
-  timeoutMs: number,
+  timeoutMs: () => number,
 ): Pick<Handlers, keyof typeof systemCommands> {
   return {
-    'engine.info': () => engine.info({ timeoutMs }),
+    'engine.info': () => engine.info({ timeoutMs: timeoutMs() }),
     'buildx.info': () => buildx.info(),
   };
 }

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { DocumentStore } from '../../core/ports';
+
+/**
+ * A JSON document on disk, written atomically (temp file, fsync, rename) with owner-only permissions,
+ * so a crash mid-write leaves the previous version, never half a file.
+ */
+export class JsonFileStore implements DocumentStore {
+  constructor(readonly path: string) {}
+
+  async load(): Promise<string | undefined> {
+    try {
+      return await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** For start-up only: settings must be known before the first adapter call. */
+  loadSync(): string | undefined {
+    try {
+      return readFileSync(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async save(text: string): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
+    const handle = await open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(tmp, this.path);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async backup(suffix: string): Promise<string | undefined> {
+    const target = `${this.path}.${suffix}`;
+    try {
+      await rename(this.path, target);
+      return target;
+    } catch {
+      return undefined;
+    }
+  }
+}
