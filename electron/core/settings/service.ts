@@ -37,11 +37,10 @@ export class SettingsService {
   }
 
   async update(patch: Patch): Promise<Settings> {
-    const merged: Record<string, unknown> = { ...this.current };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === null) delete merged[key];
-      else if (value !== undefined) merged[key] = value;
-    }
+    const cleared = new Set(Object.entries(patch).filter(([, v]) => v === null).map(([k]) => k));
+    const merged = Object.fromEntries(
+      [...Object.entries(this.current), ...Object.entries(patch)].filter(([k, v]) => v !== undefined && !cleared.has(k)),
+    );
     return this.commit(settingsSchema.parse(merged));
   }
 
@@ -63,7 +62,7 @@ export class SettingsService {
     if (text === undefined) return settingsSchema.parse({});
     let raw: unknown;
     try {
-      raw = JSON.parse(text);
+      raw = JSON.parse(text) as unknown;
     } catch {
       this.setAside('the settings file is not JSON');
       return settingsSchema.parse({});
@@ -74,7 +73,7 @@ export class SettingsService {
     }
     // Field by field: one bad value must not cost the user every other setting.
     const kept: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(raw)) {
+    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
       const single = settingsPatch.safeParse({ [key]: value });
       if (single.success && value !== null) kept[key] = value;
       else this.loadWarnings.push(`ignored ${key}: ${single.success ? 'null' : (single.error.issues[0]?.message ?? 'invalid')}`);
