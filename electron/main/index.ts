@@ -22,7 +22,7 @@ const rendererRoot = join(here, '../renderer');
 const preloadPath = join(here, '../preload/index.cjs');
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
-// #6 of the checklist: the sandbox for every renderer, before any window exists.
+// Checklist #4: the sandbox for every renderer, before any window exists.
 app.enableSandbox();
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 

@@ -74,7 +74,7 @@ export function allowPermission(_permission: string): boolean {
   return false;
 }
 
-/** #3/#4/#2 The webPreferences every BuildDeck window gets; applied last so no caller can weaken them. */
+/** #2/#3/#4/#6/#8/#9/#10 The webPreferences every BuildDeck window gets, in one place so no caller can weaken them. */
 export function secureWebPreferences(preload: string) {
   return {
     preload,
