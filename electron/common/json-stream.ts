@@ -15,13 +15,15 @@ export class JsonObjectSplitter {
   constructor(
     private readonly onObject: (json: string) => void,
     private readonly onText: (line: string) => void = () => undefined,
+    /** Only a `{` that opens a line starts an object, so `ERROR: ... {x}` stays text (rawjson). */
+    private readonly objectsAtLineStart = false,
   ) {}
 
   push(chunk: string): void {
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk[i] as string;
       if (this.depth === 0) {
-        if (ch === '{') {
+        if (ch === '{' && (!this.objectsAtLineStart || this.text.trim() === '')) {
           this.flushText();
           this.depth = 1;
           this.current = ch;

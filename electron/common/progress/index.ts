@@ -1,0 +1,20 @@
+/**
+ * Build progress for every edge: the pure reducer, name parsing and log helpers.
+ * See contracts/builds.ts for the event and snapshot types.
+ */
+export {
+  applyProgress,
+  createBuildSnapshot,
+  DEFAULT_LANE,
+  DEFAULT_LIMITS,
+  orderedLaneSteps,
+  reduceBuild,
+  reduceBuildEvents,
+  SHARED_LANE,
+  snippetAround,
+  stepElapsedMs,
+  stepStateOf,
+  summarizeBuild,
+} from './reducer';
+export { emptyLogList, lastLogLines, LOG_CHUNK, logLineAt, logLines } from './log-list';
+export { parseVertexName, type VertexName } from './names';

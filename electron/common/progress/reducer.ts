@@ -1,0 +1,534 @@
+import type {
+  BuildEvent,
+  BuildEventOf,
+  BuildFailure,
+  BuildLimits,
+  BuildSnapshot,
+  BuildSummary,
+  Lane,
+  LaneSummary,
+  SnippetLine,
+  Step,
+  StepState,
+  Transfer,
+} from '../contracts/builds';
+import { appendLine, emptyLogList, lastLogLines, Owner } from './log-list';
+import { parseVertexName } from './names';
+
+/**
+ * THE build-progress reducer, shared by the core (to keep a snapshot a reloaded window can replay)
+ * and the renderer (to draw it). Pure: snapshots are never mutated; a reduction returns a new
+ * top-level object, new objects for the steps/lanes it touched, and shares everything else
+ * (untouched steps keep their identity, so `React.memo`/zustand selectors on a step skip work).
+ * Logs live in chunked lists (see log-list.ts): appending copies one chunk, not the log.
+ * Prefer `reduceBuildEvents` for batches: it copies each touched container once per batch.
+ */
+
+export const SHARED_LANE = 'shared';
+/** Lane of unprefixed steps when neither the request nor the builder named a platform. */
+export const DEFAULT_LANE = 'default';
+
+export const DEFAULT_LIMITS: BuildLimits = {
+  maxLogLines: 200_000,
+  maxStepLogLines: 50_000,
+  maxLineLength: 8192,
+  maxWarnings: 200,
+  maxMessages: 500,
+};
+
+const MAX_TRANSFERS = 64;
+const LAST_LOG_LINES = 20;
+const SNIPPET_CONTEXT = 2;
+const CANCELLED_ERROR = /context canceled|\bcanceled\b|\bcancelled\b/i;
+
+export function createBuildSnapshot(buildId: string, limits: Partial<BuildLimits> = {}): BuildSnapshot {
+  return {
+    buildId,
+    status: 'running',
+    eventCount: 0,
+    lanes: [],
+    steps: {},
+    log: emptyLogList(),
+    warnings: [],
+    messages: [],
+    limits: { ...DEFAULT_LIMITS, ...limits },
+  };
+}
+
+/** One event. Same result as a batch of one. */
+export function reduceBuild(snapshot: BuildSnapshot, event: BuildEvent): BuildSnapshot {
+  return reduceBuildEvents(snapshot, [event]);
+}
+
+/** Many events: each touched step/lane/list is copied once for the whole batch. */
+export function reduceBuildEvents(snapshot: BuildSnapshot, events: readonly BuildEvent[]): BuildSnapshot {
+  if (events.length === 0) return snapshot;
+  const d = new Draft(snapshot);
+  for (const e of events) d.apply(e);
+  return d.finish();
+}
+
+/**
+ * Joins a `build.progressed` batch to a snapshot: skips events the snapshot already has
+ * (`firstIndex` < `eventCount`), and reports a gap (missed events: refetch with `builds.get`).
+ */
+export function applyProgress(
+  snapshot: BuildSnapshot,
+  payload: { firstIndex: number; events: readonly BuildEvent[] },
+): { snapshot: BuildSnapshot; gap: boolean } {
+  if (payload.firstIndex > snapshot.eventCount) return { snapshot, gap: true };
+  const skip = snapshot.eventCount - payload.firstIndex;
+  if (skip >= payload.events.length) return { snapshot, gap: false };
+  return { snapshot: reduceBuildEvents(snapshot, skip > 0 ? payload.events.slice(skip) : payload.events), gap: false };
+}
+
+/** The CLI's last line / `build.finished` payload. Platform entries are the platform lanes. */
+export function summarizeBuild(s: BuildSnapshot): BuildSummary {
+  const platforms = s.lanes
+    .filter((l) => l.kind === 'platform')
+    .map((l) => ({
+      platform: l.key,
+      ok: l.summary.ok,
+      steps: l.summary.steps,
+      cachedSteps: l.summary.cachedSteps,
+      cacheHitRatio: l.summary.cacheHitRatio,
+      durationMs: l.summary.wallMs,
+      ...(l.summary.error ? { error: l.summary.error } : {}),
+    }));
+  return {
+    type: 'summary',
+    buildId: s.buildId,
+    status: s.status,
+    ok: s.result?.ok ?? false,
+    cancelled: s.result?.cancelled ?? false,
+    digest: s.result?.digest ?? null,
+    imageName: s.result?.imageName ?? null,
+    durationMs: s.result?.durationMs ?? 0,
+    platforms,
+    ...(s.error && !s.result?.ok ? { error: s.error.message } : {}),
+  };
+}
+
+/** Milliseconds a step has run: its duration once complete, else up to `now`. */
+export function stepElapsedMs(step: Step, now: number): number | undefined {
+  if (step.durationMs !== undefined) return step.durationMs;
+  return step.startedAt === undefined ? undefined : Math.max(0, now - step.startedAt);
+}
+
+/** The `± SNIPPET_CONTEXT` lines around a 1-based line of a source text. */
+export function snippetAround(source: string, start: number, end = start): SnippetLine[] {
+  const lines = source.split('\n');
+  const from = Math.max(1, start - SNIPPET_CONTEXT);
+  const to = Math.min(lines.length, end + SNIPPET_CONTEXT);
+  const out: SnippetLine[] = [];
+  for (let n = from; n <= to; n++) out.push({ line: n, text: lines[n - 1] ?? '', marked: n >= start && n <= end });
+  return out;
+}
+
+export function stepStateOf(step: Pick<Step, 'error' | 'completedAt' | 'startedAt' | 'cached'>): StepState {
+  if (step.error !== undefined) return CANCELLED_ERROR.test(step.error) ? 'cancelled' : 'failed';
+  if (step.completedAt !== undefined) return step.cached ? 'cached' : 'done';
+  if (step.startedAt !== undefined) return 'running';
+  return 'queued';
+}
+
+class Draft {
+  private readonly o = new Owner();
+  private readonly s: BuildSnapshot;
+  private stepsOwned = false;
+  private lanesOwned = false;
+  private readonly dirtyLanes = new Set<string>();
+
+  constructor(base: BuildSnapshot) {
+    this.s = this.o.writable(base);
+  }
+
+  finish(): BuildSnapshot {
+    for (const key of this.dirtyLanes) this.refreshLane(key);
+    return this.s;
+  }
+
+  apply(e: BuildEvent): void {
+    this.s.eventCount++;
+    switch (e.type) {
+      case 'started':
+        return this.started(e);
+      case 'vertex':
+        return this.vertex(e);
+      case 'status':
+        return this.status(e);
+      case 'log':
+        return this.log(e);
+      case 'warning':
+        return this.warning(e);
+      case 'text':
+        return this.text(e.text);
+      case 'error':
+        return this.errorBlock(e);
+      case 'finished':
+        return this.finished(e);
+    }
+  }
+
+  // -- containers ------------------------------------------------------------------------------
+
+  private steps(): Record<string, Step> {
+    if (!this.stepsOwned) {
+      this.s.steps = this.o.writable(this.s.steps);
+      this.stepsOwned = true;
+    }
+    return this.s.steps;
+  }
+
+  private writableStep(id: string): Step | undefined {
+    const current = this.s.steps[id];
+    if (!current) return undefined;
+    if (this.o.has(current)) return current;
+    const copy = this.o.own({ ...current });
+    this.steps()[id] = copy;
+    return copy;
+  }
+
+  private lanes(): Lane[] {
+    if (!this.lanesOwned) {
+      this.s.lanes = this.o.writable(this.s.lanes);
+      this.lanesOwned = true;
+    }
+    return this.s.lanes;
+  }
+
+  private ensureLane(key: string, kind: Lane['kind']): void {
+    if (this.s.lanes.some((l) => l.key === key)) return;
+    const lanes = this.lanes();
+    const fresh: Lane = this.o.own({ key, kind, steps: [], summary: emptySummary() });
+    // Platform lanes first, the shared lane last.
+    const sharedAt = lanes.findIndex((l) => l.kind === 'shared');
+    if (kind === 'platform' && sharedAt >= 0) lanes.splice(sharedAt, 0, fresh);
+    else lanes.push(fresh);
+  }
+
+  private writableLane(key: string): Lane | undefined {
+    const i = this.s.lanes.findIndex((l) => l.key === key);
+    if (i < 0) return undefined;
+    const lanes = this.lanes();
+    const lane = lanes[i] as Lane;
+    if (this.o.has(lane)) return lane;
+    const copy = this.o.own({ ...lane });
+    lanes[i] = copy;
+    return copy;
+  }
+
+  private defaultLane(): string {
+    const info = this.s.info;
+    if (info?.platforms.length === 1) return info.platforms[0] as string;
+    return info?.defaultPlatform ?? DEFAULT_LANE;
+  }
+
+  // -- events ----------------------------------------------------------------------------------
+
+  private started(e: BuildEventOf<'started'>): void {
+    this.s.startedAt = e.at;
+    this.s.status = 'running';
+    this.s.info = {
+      builder: e.builder,
+      driver: e.driver,
+      platforms: e.platforms,
+      ...(e.defaultPlatform ? { defaultPlatform: e.defaultPlatform } : {}),
+      contextDir: e.contextDir,
+      ...(e.dockerfile ? { dockerfile: e.dockerfile } : {}),
+      ...(e.target ? { target: e.target } : {}),
+      tags: e.tags,
+      command: e.command,
+    };
+    // Lanes exist before their first step so a UI can lay them out at once.
+    const planned = e.platforms.length > 0 ? e.platforms : [this.defaultLane()];
+    for (const p of planned) this.ensureLane(p, 'platform');
+  }
+
+  private vertex(e: BuildEventOf<'vertex'>): void {
+    let step = this.writableStep(e.digest);
+    if (!step) {
+      const parsed = parseVertexName(e.name);
+      const laneKey = parsed.platform ?? (parsed.isStep ? this.defaultLane() : SHARED_LANE);
+      this.ensureLane(laneKey, laneKey === SHARED_LANE ? 'shared' : 'platform');
+      step = this.o.own<Step>({
+        id: e.digest,
+        lane: laneKey,
+        name: e.name,
+        title: parsed.title,
+        ...(parsed.platform ? { platform: parsed.platform } : {}),
+        ...(parsed.stage ? { stage: parsed.stage } : {}),
+        ...(parsed.index !== undefined ? { index: parsed.index, total: parsed.total ?? 0 } : {}),
+        isStep: parsed.isStep,
+        internal: parsed.internal,
+        state: 'queued',
+        cached: false,
+        inputs: [],
+        transfers: [],
+        bytesCurrent: 0,
+        bytesTotal: 0,
+        logs: emptyLogList(),
+        pending: {},
+        order: Object.keys(this.s.steps).length,
+      });
+      this.steps()[e.digest] = step;
+      const lane = this.writableLane(laneKey) as Lane;
+      lane.steps = this.o.writable(lane.steps);
+      lane.steps.push(e.digest);
+    }
+    // BuildKit re-sends the whole vertex: a re-run clears `completed`, so take its fields as they are.
+    if (e.inputs) step.inputs = e.inputs;
+    if (e.started !== undefined) step.startedAt = e.started;
+    if (e.completed !== undefined) step.completedAt = e.completed;
+    else if (e.started !== undefined) delete step.completedAt;
+    if (e.cached !== undefined) step.cached = e.cached;
+    if (e.error) step.error = e.error;
+    if (step.completedAt !== undefined && step.startedAt !== undefined) step.durationMs = Math.max(0, step.completedAt - step.startedAt);
+    else delete step.durationMs;
+    step.state = stepStateOf(step);
+    if (step.completedAt !== undefined) this.flushPending(step);
+    if (step.state === 'failed' && (!this.s.error || this.s.error.step === undefined)) this.failAt(step);
+    this.dirtyLanes.add(step.lane);
+  }
+
+  private status(e: BuildEventOf<'status'>): void {
+    const step = this.writableStep(e.vertex);
+    if (!step) return;
+    const transfers = this.o.writable(step.transfers);
+    step.transfers = transfers;
+    const item: Transfer = {
+      id: e.id,
+      ...(e.name ? { name: e.name } : {}),
+      current: e.current,
+      ...(e.total !== undefined ? { total: e.total } : {}),
+      done: e.completed !== undefined,
+    };
+    const i = transfers.findIndex((t) => t.id === e.id);
+    if (i >= 0) transfers[i] = item;
+    else {
+      transfers.push(item);
+      if (transfers.length > MAX_TRANSFERS) transfers.shift();
+    }
+    let current = 0;
+    let total = 0;
+    for (const t of transfers) {
+      if (t.total !== undefined && t.total > 0) {
+        current += Math.min(t.current, t.total);
+        total += t.total;
+      }
+    }
+    step.bytesCurrent = current;
+    step.bytesTotal = total;
+  }
+
+  private log(e: BuildEventOf<'log'>): void {
+    const step = this.writableStep(e.vertex);
+    if (!step) return;
+    const key = String(e.stream);
+    const text = (step.pending[key] ?? '') + e.data;
+    const parts = text.split('\n');
+    const rest = parts.pop() ?? '';
+    for (const part of parts) this.addLine(step, e.stream, part, e.at);
+    const pending = this.o.writable(step.pending);
+    step.pending = pending;
+    if (rest.length > this.s.limits.maxLineLength) {
+      this.addLine(step, e.stream, rest, e.at);
+      pending[key] = '';
+    } else pending[key] = rest;
+  }
+
+  private addLine(step: Step, stream: number, raw: string, at: number | undefined): void {
+    const limits = this.s.limits;
+    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (text.length > limits.maxLineLength) text = `${text.slice(0, limits.maxLineLength)} … [${text.length - limits.maxLineLength} more characters]`;
+    const line = { seq: this.s.log.length + this.s.log.dropped, step: step.id, stream, text, ...(at !== undefined ? { at } : {}) };
+    step.logs = appendLine(this.o, step.logs, line, limits.maxStepLogLines);
+    this.s.log = appendLine(this.o, this.s.log, line, limits.maxLogLines);
+  }
+
+  private flushPending(step: Step): void {
+    const keys = Object.keys(step.pending);
+    if (!keys.some((k) => step.pending[k])) return;
+    for (const key of keys) {
+      const rest = step.pending[key];
+      if (rest) this.addLine(step, Number(key), rest, undefined);
+    }
+    step.pending = this.o.own({});
+  }
+
+  private warning(e: BuildEventOf<'warning'>): void {
+    if (this.s.warnings.length >= this.s.limits.maxWarnings) return;
+    const range = e.ranges[0];
+    const warnings = this.o.writable(this.s.warnings);
+    this.s.warnings = warnings;
+    warnings.push({
+      ...(e.vertex ? { step: e.vertex } : {}),
+      ...(e.level !== undefined ? { level: e.level } : {}),
+      short: e.short,
+      detail: e.detail,
+      ...(e.url ? { url: e.url } : {}),
+      ...(e.file ? { file: e.file } : {}),
+      ...(range ? { line: range.start } : {}),
+      snippet: range && e.source ? snippetAround(e.source, range.start, Math.max(range.start, range.end)) : [],
+    });
+  }
+
+  private text(text: string): void {
+    if (this.s.messages.length >= this.s.limits.maxMessages) return;
+    const messages = this.o.writable(this.s.messages);
+    this.s.messages = messages;
+    messages.push(text);
+  }
+
+  private failAt(step: Step): void {
+    this.s.error = {
+      ...(this.s.error ?? { snippet: [] }),
+      message: this.s.error?.message ?? step.error ?? 'failed',
+      step: step.id,
+      lane: step.lane,
+      lastLogLines: this.lastLines(step),
+    };
+  }
+
+  private lastLines(step: Step): string[] {
+    const lines = lastLogLines(step.logs, LAST_LOG_LINES).map((l) => l.text);
+    for (const rest of Object.values(step.pending)) if (rest) lines.push(rest);
+    return lines.slice(-LAST_LOG_LINES);
+  }
+
+  private errorBlock(e: BuildEventOf<'error'>): void {
+    const prev: BuildFailure = this.s.error ?? { message: e.message, snippet: [], lastLogLines: [] };
+    this.s.error = {
+      ...prev,
+      // buildx's line is the complete story ("failed to solve: process ... exit code: 3").
+      message: e.message,
+      ...(e.file ? { file: e.file } : {}),
+      ...(e.line !== undefined ? { line: e.line } : {}),
+      snippet: e.snippet.length > 0 ? e.snippet : prev.snippet,
+    };
+  }
+
+  private finished(e: BuildEventOf<'finished'>): void {
+    const steps = this.s.steps;
+    for (const id of Object.keys(steps)) {
+      const current = steps[id] as Step;
+      const open = current.completedAt === undefined && current.error === undefined;
+      if (!open && !Object.values(current.pending).some(Boolean)) continue;
+      const step = this.writableStep(id) as Step;
+      this.flushPending(step);
+      if (open && current.startedAt !== undefined && e.ok) {
+        step.completedAt = e.at;
+        step.durationMs = Math.max(0, e.at - current.startedAt);
+        step.state = stepStateOf(step);
+      } else if (open) {
+        // The solve ended under it (cancel, or another platform failed): it did not fail itself.
+        step.state = 'cancelled';
+      }
+      this.dirtyLanes.add(step.lane);
+    }
+    const startedAt = this.s.startedAt ?? e.at;
+    this.s.finishedAt = e.at;
+    this.s.status = e.cancelled ? 'cancelled' : e.ok ? 'succeeded' : 'failed';
+    this.s.result = {
+      ok: e.ok,
+      cancelled: e.cancelled,
+      exitCode: e.exitCode,
+      ...(e.digest ? { digest: e.digest } : {}),
+      ...(e.imageName ? { imageName: e.imageName } : {}),
+      ...(e.ref ? { ref: e.ref } : {}),
+      durationMs: Math.max(0, e.at - startedAt),
+    };
+    if (!e.ok && !e.cancelled) {
+      const prev = this.s.error;
+      const failing = prev?.step ? this.s.steps[prev.step] : undefined;
+      this.s.error = {
+        message: prev?.message ?? e.errorMessage ?? 'The build failed.',
+        snippet: prev?.snippet ?? [],
+        lastLogLines: failing ? this.lastLines(failing) : (prev?.lastLogLines ?? []),
+        ...(prev?.step ? { step: prev.step } : {}),
+        ...(prev?.lane ? { lane: prev.lane } : {}),
+        ...(prev?.file ? { file: prev.file } : {}),
+        ...(prev?.line !== undefined ? { line: prev.line } : {}),
+        ...(e.errorCode ? { code: e.errorCode } : prev?.code ? { code: prev.code } : {}),
+        ...(e.hint ? { hint: e.hint } : prev?.hint ? { hint: prev.hint } : {}),
+      };
+    } else if (e.cancelled) {
+      delete this.s.error;
+    }
+    for (const l of this.s.lanes) this.dirtyLanes.add(l.key);
+  }
+
+  // -- lanes -----------------------------------------------------------------------------------
+
+  private refreshLane(key: string): void {
+    const lane = this.writableLane(key);
+    if (!lane) return;
+    lane.summary = summarizeLane(lane, this.s);
+  }
+}
+
+function emptySummary(): LaneSummary {
+  return { ok: false, state: 'queued', wallMs: 0, steps: 0, cachedSteps: 0, cacheHitRatio: null };
+}
+
+function summarizeLane(lane: Lane, s: BuildSnapshot): LaneSummary {
+  let steps = 0;
+  let cachedSteps = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  let failed: Step | undefined;
+  let running = false;
+  let cancelled = false;
+  let open = false;
+  for (const id of lane.steps) {
+    const step = s.steps[id];
+    if (!step) continue;
+    if (step.isStep) {
+      steps++;
+      if (step.cached) cachedSteps++;
+    }
+    if (step.startedAt !== undefined) first = Math.min(first, step.startedAt);
+    const end = step.completedAt ?? step.startedAt;
+    if (end !== undefined) last = Math.max(last, end);
+    if (step.state === 'failed') failed ??= step;
+    else if (step.state === 'running') running = true;
+    else if (step.state === 'cancelled') cancelled = true;
+    else if (step.state === 'queued') open = true;
+  }
+  const finished = s.result !== undefined;
+  let state: LaneSummary['state'];
+  if (failed) state = 'failed';
+  else if (cancelled) state = 'cancelled';
+  else if (running) state = 'running';
+  else if (lane.steps.length === 0) state = finished ? (s.result?.ok ? 'done' : s.result?.cancelled ? 'cancelled' : 'failed') : 'queued';
+  else if (open && !finished) state = first === Infinity ? 'queued' : 'running';
+  else state = 'done';
+  // A lane that never got to run fails with the build's own error (a Dockerfile syntax error).
+  const error = failed?.error ?? (state === 'failed' && lane.kind === 'platform' ? s.error?.message : undefined);
+  return {
+    // Only a finished build can say a lane passed; a lane whose steps all ran is truthfully ok even
+    // when another platform failed the build.
+    ok: state === 'done' && finished,
+    state,
+    wallMs: first === Infinity || last === -Infinity ? 0 : Math.max(0, last - first),
+    steps,
+    cachedSteps,
+    cacheHitRatio: steps > 0 ? cachedSteps / steps : null,
+    ...(error !== undefined ? { error } : {}),
+    ...(failed ? { failedStep: failed.id } : {}),
+  };
+}
+
+/**
+ * A lane's steps in the order a person reads a build: started steps by start time, then the ones
+ * still queued by their Dockerfile position. (`lane.steps` is BuildKit's announcement order.)
+ */
+export function orderedLaneSteps(s: BuildSnapshot, lane: Lane): Step[] {
+  const steps = lane.steps.map((id) => s.steps[id]).filter((x): x is Step => x !== undefined);
+  return steps.sort((a, b) => {
+    const as = a.startedAt ?? Infinity;
+    const bs = b.startedAt ?? Infinity;
+    if (as !== bs) return as - bs;
+    return (a.index ?? Infinity) - (b.index ?? Infinity) || a.order - b.order;
+  });
+}

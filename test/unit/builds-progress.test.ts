@@ -1,0 +1,345 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseRawJson, RawJsonParser } from '../../electron/adapters/buildx/progress';
+import type { BuildEvent, BuildSnapshot } from '../../electron/common/contracts/builds';
+import { buildSnapshot } from '../../electron/common/contracts/builds';
+import {
+  applyProgress,
+  createBuildSnapshot,
+  logLineAt,
+  logLines,
+  orderedLaneSteps,
+  parseVertexName,
+  reduceBuild,
+  reduceBuildEvents,
+  summarizeBuild,
+} from '../../electron/common/progress';
+
+const dir = join(import.meta.dirname, '../fixtures/rawjson');
+const VERSIONS = ['0.13.1', '0.29.1'] as const;
+const fixture = (name: string) => readFileSync(join(dir, `${name}.txt`), 'utf8');
+/** record.ts puts a unique token into each version's RUN lines; read it back, so re-recording works. */
+const token = (v: string) => new RegExp(`bdrec-[a-z0-9]+-${v.replace(/\./g, '\\.')}`).exec(fixture(`single-success-${v}`))?.[0] ?? 'missing-token';
+
+function started(platforms: string[], at = 0): BuildEvent {
+  return {
+    type: 'started',
+    at,
+    builder: 'b',
+    driver: platforms.length > 1 ? 'docker-container' : 'docker',
+    platforms,
+    defaultPlatform: 'linux/amd64',
+    contextDir: '/ctx',
+    tags: [],
+    command: ['docker', 'buildx', 'build'],
+  };
+}
+
+/** Runs a recorded stream through parser and reducer the way the core does (start, chunks, finish). */
+function replay(name: string, opts: { platforms?: string[]; ok?: boolean; cancelled?: boolean; chunk?: number } = {}): BuildSnapshot {
+  const text = fixture(name);
+  const parser = new RawJsonParser();
+  let s = reduceBuild(createBuildSnapshot('t'), started(opts.platforms ?? []));
+  const size = opts.chunk ?? text.length;
+  for (let i = 0; i < text.length; i += size) s = reduceBuildEvents(s, parser.push(text.slice(i, i + size)));
+  s = reduceBuildEvents(s, parser.end());
+  const metaPath = join(dir, `${name}.meta.json`);
+  const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>) : {};
+  const digest = meta['containerimage.digest'];
+  return reduceBuild(s, {
+    type: 'finished',
+    at: Math.max(0, ...Object.values(s.steps).map((x) => x.completedAt ?? 0)) + 1,
+    ok: opts.ok ?? true,
+    cancelled: opts.cancelled ?? false,
+    exitCode: opts.ok === false ? 1 : 0,
+    ...(typeof digest === 'string' ? { digest } : {}),
+  });
+}
+
+describe('parseVertexName', () => {
+  it('reads platform, stage and step numbers from the frontend prefix', () => {
+    expect(parseVertexName('[linux/arm64 build 2/3] RUN make')).toEqual({
+      platform: 'linux/arm64',
+      stage: 'build',
+      index: 2,
+      total: 3,
+      isStep: true,
+      internal: false,
+      title: 'RUN make',
+    });
+    expect(parseVertexName('[2/3] RUN make')).toMatchObject({ isStep: true, index: 2, total: 3, title: 'RUN make' });
+    expect(parseVertexName('[2/3] RUN make').platform).toBeUndefined();
+    expect(parseVertexName('[linux/arm/v7 1/2] FROM x')).toMatchObject({ platform: 'linux/arm/v7', isStep: true });
+    expect(parseVertexName('[linux/amd64 internal] load metadata for x')).toMatchObject({ platform: 'linux/amd64', internal: true, isStep: false });
+    expect(parseVertexName('[internal] load .dockerignore')).toMatchObject({ internal: true, isStep: false, title: 'load .dockerignore' });
+    expect(parseVertexName('exporting to image')).toEqual({ isStep: false, internal: false, title: 'exporting to image' });
+    expect(parseVertexName('[auth] library/busybox:pull token')).toMatchObject({ isStep: false, internal: false });
+  });
+});
+
+describe('rawjson parser on recorded streams', () => {
+  for (const v of VERSIONS) {
+    it(`buildx ${v}: both shapes give the same events, whatever the chunking`, () => {
+      const whole = parseRawJson(fixture(`single-success-${v}`));
+      expect(whole.filter((e) => e.type === 'text')).toEqual([]);
+      const vertexes = whole.filter((e) => e.type === 'vertex');
+      expect(vertexes.map((e) => e.name)).toContain(`[2/4] RUN echo hello from build ${token(v)} && sleep 1`);
+      const logs = whole.filter((e) => e.type === 'log').map((e) => e.data).join('');
+      expect(logs).toContain('hello from build');
+      expect(logs).toContain('to stderr');
+      // Cut into 7-byte chunks: same events (log data may be split differently, same text).
+      const p = new RawJsonParser();
+      const text = fixture(`single-success-${v}`);
+      const parts: BuildEvent[] = [];
+      for (let i = 0; i < text.length; i += 7) parts.push(...p.push(text.slice(i, i + 7)));
+      parts.push(...p.end());
+      expect(parts.filter((e) => e.type !== 'log')).toEqual(whole.filter((e) => e.type !== 'log'));
+      expect(parts.filter((e) => e.type === 'log').map((e) => e.data).join('')).toBe(logs);
+    });
+
+    it(`buildx ${v}: the plain-text error after the JSON becomes one error with file, line and snippet`, () => {
+      const events = parseRawJson(fixture(`syntax-error-${v}`));
+      const errors = events.filter((e) => e.type === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({
+        message: 'failed to solve: dockerfile parse error on line 3: unknown instruction: RUNN (did you mean RUN?)',
+        file: 'Dockerfile',
+        line: 3,
+      });
+      expect(errors[0]?.type === 'error' && errors[0].snippet.find((l) => l.marked)).toEqual({ line: 3, text: 'RUNN false', marked: true });
+      expect(events.filter((e) => e.type === 'text')).toEqual([]);
+    });
+  }
+
+  it('survives truncated, garbage and hostile input', () => {
+    const text = fixture('multi-success-0.13.1');
+    for (const cut of [1, 100, 1000, text.length - 3]) {
+      const events = parseRawJson(text.slice(0, cut));
+      expect(Array.isArray(events)).toBe(true);
+      // A cut object is kept as text, never thrown.
+      expect(() => reduceBuildEvents(createBuildSnapshot('x'), events)).not.toThrow();
+    }
+    const garbage = [
+      '\u0000\u0001binary{{{',
+      '{"vertexes": "nope"}',
+      '{"vertexes":[{"name":"no digest"}],"logs":[{"vertex":"v","data":12}],"statuses":[{}]}',
+      '{"logs":[{"vertex":"v","stream":1,"data":"!!!not base64"}]}',
+      '[1,2,3]\nnull\n"str"\n',
+      '{"warnings":[{"short":42,"range":"x","sourceInfo":7}]}',
+      'ERROR: something {with braces} happened',
+      '}}}}',
+    ];
+    for (const g of garbage) expect(() => reduceBuildEvents(createBuildSnapshot('x'), parseRawJson(g))).not.toThrow();
+    // `{` inside an ERROR line is text, not the start of a JSON object that swallows the rest.
+    expect(parseRawJson('ERROR: failed {x}\n')).toEqual([{ type: 'error', message: 'failed {x}', snippet: [] }]);
+  });
+
+  it('decodes UTF-8 split across log chunks and base64-decodes warnings with their source line', () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const bytes = Buffer.from('naïve ✓\n');
+    const a = bytes.subarray(0, 3).toString('base64');
+    const b = bytes.subarray(3).toString('base64');
+    const events = parseRawJson(
+      [
+        JSON.stringify({ vertexes: [{ digest: 'v1', name: '[1/2] RUN x', started: '2026-01-01T00:00:00.123456789Z' }] }),
+        JSON.stringify({ logs: [{ vertex: 'v1', stream: 1, data: a }] }),
+        JSON.stringify({ logs: [{ vertex: 'v1', stream: 1, data: b }] }),
+        // Shape from BuildKit's client.VertexWarning (build checks); BuildKit 0.13 here emits none.
+        JSON.stringify({
+          warnings: [
+            {
+              vertex: 'v1',
+              level: 1,
+              short: b64('FromAsCasing: keywords casing mismatch'),
+              detail: [b64("'as' and 'FROM' keywords' casing do not match")],
+              url: 'https://docs.docker.com/go/dockerfile/rule/from-as-casing/',
+              sourceInfo: { filename: 'Dockerfile', data: b64('FROM a as b\nRUN x\nRUN y\n'), language: 'Dockerfile' },
+              range: [{ start: { line: 1 }, end: { line: 1 } }],
+            },
+          ],
+        }),
+      ].join('\n'),
+    );
+    const s = reduceBuildEvents(createBuildSnapshot('w'), events);
+    expect(logLines(s.log).map((l) => l.text)).toEqual(['naïve ✓']);
+    expect(s.steps['v1']?.startedAt).toBe(Date.parse('2026-01-01T00:00:00.123Z'));
+    expect(s.warnings).toEqual([
+      {
+        step: 'v1',
+        level: 1,
+        short: 'FromAsCasing: keywords casing mismatch',
+        detail: ["'as' and 'FROM' keywords' casing do not match"],
+        url: 'https://docs.docker.com/go/dockerfile/rule/from-as-casing/',
+        file: 'Dockerfile',
+        line: 1,
+        snippet: [
+          { line: 1, text: 'FROM a as b', marked: true },
+          { line: 2, text: 'RUN x', marked: false },
+          { line: 3, text: 'RUN y', marked: false },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('reducer on recorded builds', () => {
+  for (const v of VERSIONS) {
+    it(`buildx ${v}: single-platform success has one lane with steps, logs and the digest`, () => {
+      const s = replay(`single-success-${v}`, { chunk: 512 });
+      expect(buildSnapshot.safeParse(s).success).toBe(true);
+      expect(s.status).toBe('succeeded');
+      expect(s.lanes.map((l) => [l.key, l.kind])).toEqual([
+        ['linux/amd64', 'platform'],
+        ['shared', 'shared'],
+      ]);
+      const lane = s.lanes[0];
+      if (!lane) throw new Error('no lane');
+      const titles = orderedLaneSteps(s, lane).map((st) => [st.index, st.state]);
+      expect(titles).toEqual([
+        [1, 'cached'],
+        [2, 'done'],
+        [3, 'done'],
+        [4, 'done'],
+      ]);
+      const run = Object.values(s.steps).find((st) => st.index === 2);
+      expect(logLines(run?.logs ?? { chunks: [], length: 0, dropped: 0 }).map((l) => l.text)).toEqual([`hello from build ${token(v)}`]);
+      expect(run?.durationMs).toBeGreaterThan(900); // `sleep 1`
+      const stderrLine = logLines(s.log).find((l) => l.text === 'to stderr');
+      expect(stderrLine?.stream).toBe(2);
+      const summary = summarizeBuild(s);
+      expect(summary).toMatchObject({ ok: true, cancelled: false, digest: expect.stringMatching(/^sha256:/) as unknown });
+      expect(summary.platforms).toEqual([
+        expect.objectContaining({ platform: 'linux/amd64', ok: true, steps: 4, cachedSteps: 1 }),
+      ]);
+    });
+
+    it(`buildx ${v}: a rebuild reports its RUN and COPY steps cached`, () => {
+      const s = replay(`single-cached-${v}`);
+      const summary = summarizeBuild(s);
+      expect(summary.platforms).toEqual([expect.objectContaining({ platform: 'linux/amd64', steps: 4, cachedSteps: 3, cacheHitRatio: 0.75 })]);
+      expect(Object.values(s.steps).filter((st) => st.state === 'cached').map((st) => st.title)).toEqual(
+        expect.arrayContaining(['COPY a.txt /a.txt', `RUN echo hello from build ${token(v)} && sleep 1`]),
+      );
+    });
+
+    it(`buildx ${v}: multi-platform success has one lane per platform plus shared`, () => {
+      const s = replay(`multi-success-${v}`, { platforms: ['linux/amd64', 'linux/arm64'] });
+      expect(s.lanes.map((l) => l.key)).toEqual(['linux/amd64', 'linux/arm64', 'shared']);
+      for (const lane of s.lanes.slice(0, 2)) {
+        expect(lane.summary).toMatchObject({ ok: true, state: 'done', steps: 4 });
+        const stages = new Set(lane.steps.map((id) => s.steps[id]?.stage).filter(Boolean));
+        expect(stages).toEqual(new Set(['base', 'final']));
+      }
+      const arch = logLines(s.log).map((l) => l.text).filter((t) => t.startsWith('arch '));
+      expect(arch.sort()).toEqual([`arch aarch64 ${token(v)}`, `arch x86_64 ${token(v)}`]);
+      expect(s.lanes[2]?.steps.map((id) => s.steps[id]?.title)).toContain('exporting to oci image format');
+      expect(summarizeBuild(s).digest).toMatch(/^sha256:/);
+    });
+
+    it(`buildx ${v}: a RUN failing only on arm64 fails that lane with its error; amd64 stays truthful`, () => {
+      const s = replay(`multi-arm64-fail-${v}`, { platforms: ['linux/amd64', 'linux/arm64'], ok: false });
+      const [amd, arm] = s.lanes;
+      expect(arm?.summary).toMatchObject({ ok: false, state: 'failed' });
+      expect(arm?.summary.error).toContain('exit code: 7');
+      expect(amd?.summary).toMatchObject({ ok: true, state: 'done', steps: 3 });
+      expect(s.error).toMatchObject({ lane: 'linux/arm64', file: 'Dockerfile', line: 3, lastLogLines: ['arm64 is not supported'] });
+      expect(s.error?.snippet.find((l) => l.marked)?.text).toContain('aarch64');
+      expect(s.steps[s.error?.step ?? '']?.platform).toBe('linux/arm64');
+      const summary = summarizeBuild(s);
+      expect(summary.ok).toBe(false);
+      expect(summary.platforms.map((p) => [p.platform, p.ok])).toEqual([
+        ['linux/amd64', true],
+        ['linux/arm64', false],
+      ]);
+    });
+
+    it(`buildx ${v}: a failing RUN shows the step, its last output and the Dockerfile line`, () => {
+      const s = replay(`single-runfail-${v}`, { ok: false });
+      expect(s.status).toBe('failed');
+      expect(s.error?.message).toContain('exit code: 3');
+      expect(s.error?.lastLogLines).toEqual(expect.arrayContaining([`about to fail ${token(v)}`, 'bad thing']));
+      expect(s.error?.line).toBe(3);
+      expect(s.steps[s.error?.step ?? '']?.state).toBe('failed');
+      // The step after the failure never ran: cancelled, not failed and not queued forever.
+      expect(Object.values(s.steps).find((st) => st.title === 'RUN echo never')?.state).toBe('cancelled');
+    });
+
+    it(`buildx ${v}: a cancelled build is cancelled, not failed`, () => {
+      const s = replay(`single-cancel-${v}`, { ok: false, cancelled: true });
+      expect(s.status).toBe('cancelled');
+      expect(s.error).toBeUndefined();
+      const run = Object.values(s.steps).find((st) => st.title.startsWith('RUN echo started'));
+      expect(run?.state).toBe('cancelled');
+      expect(s.lanes[0]?.summary.state).toBe('cancelled');
+      expect(summarizeBuild(s)).toMatchObject({ ok: false, cancelled: true });
+    });
+  }
+
+  it('a syntax error fails the single lane with the parse error and the marked line', () => {
+    const s = replay('syntax-error-0.29.1', { ok: false });
+    expect(summarizeBuild(s).platforms).toEqual([
+      expect.objectContaining({ platform: 'linux/amd64', ok: false, steps: 0, error: expect.stringContaining('unknown instruction: RUNN') as unknown }),
+    ]);
+    expect(s.error).toMatchObject({ file: 'Dockerfile', line: 3 });
+  });
+});
+
+describe('reducer mechanics', () => {
+  const v = (digest: string, name: string, extra: Partial<BuildEvent & { type: 'vertex' }> = {}): BuildEvent => ({ type: 'vertex', digest, name, ...extra });
+
+  it('never mutates the snapshot it was given and shares untouched steps', () => {
+    const s0 = reduceBuildEvents(createBuildSnapshot('m'), [started(['linux/amd64']), v('a', '[1/2] FROM x', { started: 1 }), v('b', '[2/2] RUN y', { started: 2 })]);
+    const frozen = JSON.stringify(s0);
+    const s1 = reduceBuild(s0, { type: 'log', vertex: 'b', stream: 1, data: 'line\n' });
+    expect(JSON.stringify(s0)).toBe(frozen);
+    expect(s1).not.toBe(s0);
+    expect(s1.steps['a']).toBe(s0.steps['a']); // untouched: same object
+    expect(s1.steps['b']).not.toBe(s0.steps['b']);
+    expect(s1.lanes).toBe(s0.lanes); // a log line changes no lane
+    expect(s1.eventCount).toBe(s0.eventCount + 1);
+  });
+
+  it('joins lines split across chunks, keeps streams apart, caps logs by whole chunks', () => {
+    let s = reduceBuildEvents(createBuildSnapshot('l', { maxLogLines: 600, maxStepLogLines: 300 }), [v('a', '[1/1] RUN y', { started: 1 })]);
+    s = reduceBuildEvents(s, [
+      { type: 'log', vertex: 'a', stream: 1, data: 'hel' },
+      { type: 'log', vertex: 'a', stream: 2, data: 'err\n' },
+      { type: 'log', vertex: 'a', stream: 1, data: 'lo\r\nwor' },
+    ]);
+    expect(logLines(s.log).map((l) => [l.stream, l.text])).toEqual([
+      [2, 'err'],
+      [1, 'hello'],
+    ]);
+    s = reduceBuild(s, v('a', '[1/1] RUN y', { started: 1, completed: 5 }));
+    expect(logLines(s.log).at(-1)?.text).toBe('wor'); // flushed when the step completed
+    for (let i = 0; i < 1000; i++) s = reduceBuild(s, { type: 'log', vertex: 'a', stream: 1, data: `n${i}\n` });
+    expect(s.log.length).toBeLessThanOrEqual(600);
+    expect(s.log.length + s.log.dropped).toBe(1003);
+    expect(logLineAt(s.log, s.log.length - 1)?.text).toBe('n999');
+    expect(logLineAt(s.log, 0)?.seq).toBe(s.log.dropped);
+    expect(s.steps['a']?.logs.length).toBeLessThanOrEqual(300);
+  });
+
+  it('applyProgress skips what a reloaded window already has and reports gaps', () => {
+    const events: BuildEvent[] = [started([]), v('a', '[1/1] RUN y', { started: 1 }), { type: 'log', vertex: 'a', stream: 1, data: 'x\n' }];
+    const fromGet = reduceBuildEvents(createBuildSnapshot('r'), events.slice(0, 2));
+    const joined = applyProgress(fromGet, { firstIndex: 0, events });
+    expect(joined.gap).toBe(false);
+    expect(joined.snapshot.eventCount).toBe(3);
+    expect(logLines(joined.snapshot.log)).toHaveLength(1);
+    expect(applyProgress(fromGet, { firstIndex: 5, events }).gap).toBe(true);
+    expect(applyProgress(joined.snapshot, { firstIndex: 0, events }).snapshot).toBe(joined.snapshot);
+  });
+
+  it('sums byte progress of a step across its transfers', () => {
+    let s = reduceBuildEvents(createBuildSnapshot('p'), [v('a', '[1/1] FROM x', { started: 1 })]);
+    s = reduceBuildEvents(s, [
+      { type: 'status', vertex: 'a', id: 'layer1', current: 50, total: 100 },
+      { type: 'status', vertex: 'a', id: 'layer2', current: 10, total: 300 },
+      { type: 'status', vertex: 'a', id: 'layer1', current: 100, total: 100, completed: 3 },
+    ]);
+    expect(s.steps['a']).toMatchObject({ bytesCurrent: 110, bytesTotal: 400 });
+    expect(s.steps['a']?.transfers.find((t) => t.id === 'layer1')?.done).toBe(true);
+  });
+});
