@@ -1,12 +1,15 @@
 import { useState } from 'react';
 import { useLiveInvalidation } from '../api/client';
 import { BuildersView } from '../features/builders/BuildersView';
+import { SettingsView } from '../features/settings/SettingsView';
 import { Sidebar, type ViewId } from './Sidebar';
+import { useTheme } from './use-theme';
 import styles from './App.module.css';
 
 export function App() {
   const [view, setView] = useState<ViewId>('builders');
   useLiveInvalidation();
+  useTheme();
 
   return (
     <div className={styles.shell}>
@@ -16,6 +19,7 @@ export function App() {
       <Sidebar current={view} onNavigate={setView} />
       <main id="main" className={styles.main} tabIndex={-1}>
         {view === 'builders' ? <BuildersView /> : null}
+        {view === 'settings' ? <SettingsView /> : null}
       </main>
     </div>
   );
