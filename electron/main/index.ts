@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, protocol, screen, session, shell } from 'electron';
+import { JsonFileStore } from '../adapters/fs/json-file';
+import type { Settings } from '../common/contracts/settings';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../common/contract';
 import { contentSecurityPolicy } from '../common/csp';
 import { appError, fail } from '../common/errors';
@@ -16,6 +18,7 @@ import {
   resolveAppAsset,
   secureWebPreferences,
 } from './security-policy';
+import { MIN_SIZE, parseWindowState, restoreWindow, type WindowState } from './window-state';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererRoot = join(here, '../renderer');
@@ -33,20 +36,47 @@ const core = createCore({ dataDir: app.getPath('userData') });
 const devOrigin = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
 let mainWindow: BrowserWindow | undefined;
 
-function createWindow(): BrowserWindow {
+const windowStateStore = new JsonFileStore(join(app.getPath('userData'), 'window-state.json'));
+
+function createWindow(options: { show: boolean }): BrowserWindow {
+  const restored = restoreWindow(
+    parseWindowState(windowStateStore.loadSync()),
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 900,
-    minHeight: 560,
+    ...restored.bounds,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
     title: 'BuildDeck',
     show: false,
     backgroundColor: '#0f1216',
     webPreferences: secureWebPreferences(preloadPath),
   });
-  win.once('ready-to-show', () => win.show());
+  if (restored.maximized) win.maximize();
+  win.once('ready-to-show', () => {
+    if (options.show) win.show();
+  });
+  // Remember where the user left it; normal bounds, so un-maximising returns there.
+  let saveTimer: NodeJS.Timeout | undefined;
+  const save = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      if (win.isDestroyed()) return;
+      const state: WindowState = { bounds: win.getNormalBounds(), maximized: win.isMaximized() };
+      void windowStateStore.save(JSON.stringify(state)).catch(() => undefined);
+    }, 400);
+  };
+  win.on('resize', save);
+  win.on('move', save);
+  win.on('close', save);
   void win.loadURL(devOrigin ?? APP_ENTRY);
   return win;
+}
+
+/** The Electron-side effects of settings: login item; the rest is read by the core or the renderer. */
+function applySettings(settings: Settings): void {
+  if (process.platform === 'linux') return; // no login-item API; packagers add an autostart entry
+  app.setLoginItemSettings({ openAtLogin: settings.launchAtLogin });
 }
 
 app.on('web-contents-created', (_event, contents) => {
@@ -67,10 +97,11 @@ app.on('web-contents-created', (_event, contents) => {
 app.on('second-instance', () => {
   if (!mainWindow) return;
   if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
   mainWindow.focus();
 });
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(allowPermission(permission)));
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => allowPermission(permission));
 
@@ -102,9 +133,28 @@ void app.whenReady().then(() => {
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT_CHANNEL, event, payload);
   });
 
-  mainWindow = createWindow();
+  // No reload (Ctrl+R and F5 refresh the builder list in the page), no devtools in packaged builds.
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+      { role: 'fileMenu' },
+      { role: 'editMenu' },
+      { label: 'View', submenu: [...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]), { role: 'togglefullscreen' }] },
+      { role: 'windowMenu' },
+    ]),
+  );
+
+  const initial = await core.router.invoke('settings.get', {});
+  const settings = initial.ok ? (initial.value as { settings: Settings }).settings : undefined;
+  if (settings) applySettings(settings);
+  core.events.subscribe((event, payload) => {
+    if (event === 'settings.changed') applySettings(payload.settings);
+  });
+
+  mainWindow = createWindow({ show: !(settings?.startMinimized ?? false) });
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow({ show: true });
+    else mainWindow?.show();
   });
 });
 
