@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { builderCommands, builderEvents } from './contracts/builders';
+import { cacheCommands, cacheEvents } from './contracts/cache';
 import { settingsCommands, settingsEvents } from './contracts/settings';
 import { systemCommands } from './contracts/system';
 import type { Result } from './errors';
@@ -14,6 +15,7 @@ export const commands = {
   ...systemCommands,
   ...builderCommands,
   ...settingsCommands,
+  ...cacheCommands,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;
@@ -25,6 +27,7 @@ export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output'
 export const events = {
   ...builderEvents,
   ...settingsEvents,
+  ...cacheEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

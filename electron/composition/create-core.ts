@@ -1,11 +1,15 @@
 import { join } from 'node:path';
+import { BuildxCache } from '../adapters/buildx/cache';
 import { BuildxCli } from '../adapters/buildx/cli';
+import { EngineCache } from '../adapters/docker/cache';
 import { DockerEngine } from '../adapters/docker/engine';
 import { defaultDataDir } from '../adapters/fs/data-dir';
 import { JsonFileStore } from '../adapters/fs/json-file';
 import type { Settings } from '../common/contracts/settings';
 import { builderHandlers } from '../core/builders/handlers';
 import { BuildersService, type BuildersOptions } from '../core/builders/service';
+import { cacheHandlers } from '../core/cache/handlers';
+import { CacheService } from '../core/cache/service';
 import { EventBus } from '../core/events';
 import type { Clock } from '../core/ports';
 import { createRouter, type Router } from '../core/router';
@@ -71,6 +75,13 @@ export function createCore(overrides: CoreSettings = {}): Core {
   };
   const builders = new BuildersService(buildx, engine, events, systemClock, buildersOptions);
 
+  const cache = new CacheService(new BuildxCache(buildx, () => eff.buildx.env), new EngineCache(engine), events, systemClock, {
+    get healthTimeoutMs() {
+      return eff.healthTimeoutMs;
+    },
+    operationTimeoutMs: 120_000,
+  });
+
   settings.onChange((next) => {
     const before = eff;
     eff = effective(next);
@@ -88,6 +99,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     ...systemHandlers(buildx, engine, () => eff.healthTimeoutMs),
     ...builderHandlers(builders),
     ...settingsHandlers(settings),
+    ...cacheHandlers(cache),
   });
 
   return {

@@ -66,12 +66,15 @@ describe('contract', () => {
         "settings.get",
         "settings.update",
         "settings.reset",
+        "cache.usage",
+        "cache.prune",
       ]
     `);
     expect(EVENT_NAMES).toMatchInlineSnapshot(`
       [
         "builders.changed",
         "settings.changed",
+        "cache.changed",
       ]
     `);
   });

@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { toGoDuration } from '../../common/contracts/cache';
+import type { Builder } from '../../common/domain';
+import { AppException, appError } from '../../common/errors';
+import type { BuildxCachePort, CacheRead, PruneOutcome, PruneRequest } from '../../core/cache/ports';
+import type { CallOptions } from '../../core/ports';
+import type { BuildxCli } from './cli';
+import { parseDuJson, parseDuVerbose, parsePruneVerbose } from './cache-parse';
+import { compareSemVer, parseInspectText, parseSemVer, type SemVer } from './parse';
+
+/** Anchored alternation of cache ids for buildx's `id` filter, which it sends as `id~=<regex>`. */
+export function idFilter(ids: readonly string[]): string {
+  for (const id of ids) {
+    // Ids are BuildKit identity strings; anything else must not reach a regex.
+    if (!/^[a-z0-9]+$/i.test(id)) throw appError('INVALID_INPUT', `Not a cache record id: ${JSON.stringify(id)}.`, { details: { field: 'ids' } });
+  }
+  return `^(${ids.join('|')})$`;
+}
+
+/**
+ * `docker buildx du/prune` for any builder. Errors that mean "the builder is not running" become
+ * BUILDER_UNREACHABLE with `canBootstrap`, the rest keep buildx's own mapping.
+ */
+export class BuildxCache implements BuildxCachePort {
+  constructor(
+    private readonly cli: BuildxCli,
+    /** The environment buildx runs with (a getter: settings may change it). */
+    private readonly env: () => NodeJS.ProcessEnv,
+  ) {}
+
+  async version(): Promise<string> {
+    return (await this.cli.info()).version;
+  }
+
+  async currentBuilder(): Promise<string> {
+    const stored = await this.cli.stored();
+    if (stored.current) return stored.current;
+    // No `buildx use`: buildx uses the current docker context's builder, named after the context.
+    const env = this.env();
+    if (env['DOCKER_HOST']) return 'default';
+    if (env['DOCKER_CONTEXT']) return env['DOCKER_CONTEXT'];
+    const configDir = env['DOCKER_CONFIG'] ?? join(env['HOME'] ?? homedir(), '.docker');
+    try {
+      const config = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')) as { currentContext?: unknown };
+      return typeof config.currentContext === 'string' && config.currentContext ? config.currentContext : 'default';
+    } catch {
+      return 'default';
+    }
+  }
+
+  async storedDriver(name: string): Promise<string | undefined> {
+    return (await this.cli.stored()).builders.find((b) => b.name === name)?.driver;
+  }
+
+  async inspect(name: string, call: CallOptions): Promise<Builder> {
+    const result = await this.run(name, ['inspect', name], call);
+    return parseInspectText(result.stdout);
+  }
+
+  async usage(name: string, call: CallOptions): Promise<CacheRead> {
+    const info = await this.cli.info();
+    const readAt = Date.now();
+    if (info.features.duJson) {
+      const result = await this.run(name, ['du', '--builder', name, '--format', 'json'], call);
+      return { records: parseDuJson(result.stdout, readAt), source: 'buildx-json', sizeExact: false, lastUsedExact: false };
+    }
+    const result = await this.run(name, ['du', '--builder', name, '--verbose'], call);
+    return { records: parseDuVerbose(result.stdout, readAt).records, source: 'buildx-verbose', sizeExact: false, lastUsedExact: false };
+  }
+
+  async prune(name: string, request: PruneRequest, call: CallOptions): Promise<PruneOutcome> {
+    if (request.ids.length === 0) return { ids: [], size: 0, sizeExact: true };
+    const version: SemVer = parseSemVer(await this.version()) ?? [0, 0, 0];
+    // buildx 0.18 renamed --keep-storage to --reserved-space (the old name still works, deprecated).
+    const reservedFlag = compareSemVer(version, [0, 18, 0]) >= 0 ? '--reserved-space' : '--keep-storage';
+    const args = ['prune', '--builder', name, '--force', '--verbose', '--filter', `id=${idFilter(request.ids)}`];
+    if (request.untilMs !== undefined) args.push('--filter', `until=${toGoDuration(request.untilMs)}`);
+    if (request.all) args.push('--all');
+    if (request.reservedSpace !== undefined) args.push(reservedFlag, String(request.reservedSpace));
+    if (request.maxUsedSpace !== undefined) args.push('--max-used-space', String(request.maxUsedSpace));
+    if (request.minFreeSpace !== undefined) args.push('--min-free-space', String(request.minFreeSpace));
+    const result = await this.run(name, args, call);
+    const parsed = parsePruneVerbose(result.stdout);
+    return { ids: parsed.removed.map((r) => r.id), size: parsed.total, sizeExact: false };
+  }
+
+  private async run(name: string, args: string[], call: CallOptions) {
+    try {
+      return await this.cli.exec(args, call);
+    } catch (err) {
+      throw mapCacheFailure(err, name, call.timeoutMs);
+    }
+  }
+}
+
+/** buildx's messages for a builder whose node is not up, as measured on 0.13.1 and 0.29.1. */
+const NOT_RUNNING = /is not running|No such container|has no active nodes/i;
+
+export function mapCacheFailure(err: unknown, builder: string, timeoutMs: number): unknown {
+  if (!(err instanceof AppException)) return err;
+  const e = err.appError;
+  const stderr = typeof e.details?.['stderr'] === 'string' ? e.details['stderr'] : '';
+  if (e.code === 'TIMEOUT') {
+    return appError('BUILDER_UNREACHABLE', `Builder "${builder}" did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
+      hint: 'Check that its endpoint is reachable and buildkitd is running there, then retry.',
+      details: { builder, timeoutMs, canBootstrap: false },
+    });
+  }
+  if (e.code === 'INTERNAL' && NOT_RUNNING.test(stderr)) {
+    return builderNotRunning(builder, true, stderr);
+  }
+  return err;
+}
+
+export function builderNotRunning(builder: string, canBootstrap: boolean, stderr?: string): AppException {
+  return appError('BUILDER_UNREACHABLE', `Builder "${builder}" is not running.`, {
+    hint: canBootstrap
+      ? `Start it (Builders view, or \`docker buildx inspect --bootstrap ${builder}\`), then retry.`
+      : 'Start the BuildKit daemon it points to, then retry.',
+    details: { builder, canBootstrap, ...(stderr ? { stderr: stderr.slice(-4000) } : {}) },
+  });
+}

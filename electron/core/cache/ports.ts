@@ -1,0 +1,53 @@
+import type { CacheRecord } from '../../common/contracts/cache';
+import type { Builder } from '../../common/domain';
+import type { CallOptions } from '../ports';
+
+/** Records as a source read them, plus how precise its figures are. */
+export interface CacheRead {
+  records: CacheRecord[];
+  source: 'engine-api' | 'buildx-json' | 'buildx-verbose';
+  sizeExact: boolean;
+  lastUsedExact: boolean;
+}
+
+/**
+ * One prune request against a builder, already reduced to what BuildDeck planned: `ids` are removed
+ * and nothing else (`id` regex filter), `until` is passed along as a guard against records used
+ * since the plan was made.
+ */
+export interface PruneRequest {
+  ids: string[];
+  untilMs?: number;
+  all: boolean;
+  /** Passed on only when BuildDeck cannot compute the outcome itself (minFreeSpace). */
+  reservedSpace?: number;
+  maxUsedSpace?: number;
+  minFreeSpace?: number;
+}
+
+export interface PruneOutcome {
+  ids: string[];
+  size: number;
+  sizeExact: boolean;
+}
+
+/** The daemon's own BuildKit (the `docker` driver of the default context), through the Engine API. */
+export interface EngineCachePort {
+  usage(call: CallOptions): Promise<CacheRead>;
+  prune(request: PruneRequest, call: CallOptions): Promise<PruneOutcome>;
+  /** API version, which decides the prune options the engine understands. */
+  apiVersion(call: CallOptions): Promise<string>;
+}
+
+/** Any builder, through `docker buildx du/prune`. */
+export interface BuildxCachePort {
+  /** buildx's version (cached by the CLI adapter). */
+  version(): Promise<string>;
+  /** Name of the builder buildx would use without --builder: `buildx use` choice, else the docker context. */
+  currentBuilder(): Promise<string>;
+  /** Driver of a builder from buildx's instance store; undefined for context (docker driver) builders. */
+  storedDriver(name: string): Promise<string | undefined>;
+  inspect(name: string, call: CallOptions): Promise<Builder>;
+  usage(name: string, call: CallOptions): Promise<CacheRead>;
+  prune(name: string, request: PruneRequest, call: CallOptions): Promise<PruneOutcome>;
+}

@@ -1,0 +1,247 @@
+import { parseDuration, parseSize, type CachePruneResult, type CacheUsage } from '../../common/contracts/cache';
+import type { Builder } from '../../common/domain';
+import { AppException, appError } from '../../common/errors';
+import type { EventBus } from '../events';
+import type { Clock } from '../ports';
+import { breakdownByType, chunk, planPrune, totalsOf, type PlanFilters } from './plan';
+import type { BuildxCachePort, CacheRead, EngineCachePort, PruneOutcome } from './ports';
+
+export interface CacheOptions {
+  /** Bound for "is this builder up?" (inspect): a silent remote must not hang the view. */
+  healthTimeoutMs: number;
+  /** Bound for reading or pruning a cache, which can legitimately take a while with many records. */
+  operationTimeoutMs: number;
+}
+
+/** The prune filters as the contract validated them (strings still unparsed). */
+export interface PruneInput {
+  builder?: string | undefined;
+  filters?:
+    | {
+        until?: string | undefined;
+        type?: string[] | undefined;
+        description?: string | undefined;
+        all?: boolean | undefined;
+        keepStorage?: string | number | undefined;
+        reservedSpace?: string | number | undefined;
+        maxUsedSpace?: string | number | undefined;
+        minFreeSpace?: string | number | undefined;
+      }
+    | undefined;
+  dryRun?: boolean | undefined;
+}
+
+interface Target {
+  name: string;
+  driver: string;
+  /** The default context's own BuildKit: read and pruned through the Engine API (exact figures). */
+  viaEngine: boolean;
+}
+
+/** Ids per prune call: keeps the filter (URL or argv) a few KB long. */
+const IDS_PER_CALL = 100;
+/** Versions that first understood max-used-space / min-free-space. */
+const ENGINE_API_SPACE = [1, 48] as const;
+const BUILDKIT_SPACE = [0, 17, 0] as const;
+const BUILDX_SPACE = [0, 18, 0] as const;
+
+export class CacheService {
+  constructor(
+    private readonly buildx: BuildxCachePort,
+    private readonly engine: EngineCachePort,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    private readonly options: CacheOptions,
+  ) {}
+
+  async usage(builder: string | undefined, signal?: AbortSignal): Promise<CacheUsage> {
+    const started = this.clock.now();
+    const target = await this.resolve(builder);
+    const read = await this.read(target, signal);
+    return {
+      builder: target.name,
+      driver: target.driver,
+      source: read.source,
+      precision: { size: read.sizeExact ? 'exact' : 'rounded', lastUsedAt: read.lastUsedExact ? 'exact' : 'rounded' },
+      readAt: new Date(this.clock.now()).toISOString(),
+      durationMs: this.clock.now() - started,
+      totals: totalsOf(read.records),
+      byType: breakdownByType(read.records),
+      records: read.records,
+    };
+  }
+
+  async prune(input: PruneInput, signal?: AbortSignal): Promise<CachePruneResult> {
+    const f = input.filters ?? {};
+    const filters: PlanFilters = { all: f.all ?? false };
+    if (f.until !== undefined) filters.untilMs = parseDuration(f.until) as number;
+    if (f.type !== undefined) filters.types = f.type;
+    if (f.description !== undefined) filters.description = f.description;
+    const reserved = f.reservedSpace ?? f.keepStorage;
+    if (reserved !== undefined) filters.reservedSpace = parseSize(reserved) as number;
+    if (f.maxUsedSpace !== undefined) filters.maxUsedSpace = parseSize(f.maxUsedSpace) as number;
+    if (f.minFreeSpace !== undefined) filters.minFreeSpace = parseSize(f.minFreeSpace) as number;
+    const narrowed =
+      filters.untilMs !== undefined ||
+      filters.types !== undefined ||
+      filters.description !== undefined ||
+      filters.reservedSpace !== undefined ||
+      filters.maxUsedSpace !== undefined ||
+      filters.minFreeSpace !== undefined;
+    if (!narrowed && !filters.all) {
+      throw appError('INVALID_INPUT', 'Choose what to prune: a filter (until, type, description, a storage limit), or "all" for everything prunable.', {
+        hint: 'BuildDeck never prunes a whole builder unless you ask for all of it explicitly.',
+        details: { field: 'filters' },
+      });
+    }
+
+    const target = await this.resolve(input.builder);
+    if (filters.maxUsedSpace !== undefined || filters.minFreeSpace !== undefined) await this.checkSpaceOptions(target, filters, signal);
+
+    const usage = await this.read(target, signal);
+    const now = this.clock.now();
+    const plan = planPrune(usage.records, filters, now);
+    if (!usage.lastUsedExact && filters.untilMs !== undefined) {
+      plan.notes.push('Last-use times come rounded from buildx ("3 hours ago"); each record is taken as recent as its rounding allows, so "until" never removes one that may be younger.');
+    }
+    if (input.dryRun) return { builder: target.name, dryRun: true, ...plan };
+
+    const ids = plan.planned.records.map((r) => r.id);
+    const freed: PruneOutcome = { ids: [], size: 0, sizeExact: usage.sizeExact };
+    try {
+      for (const part of chunk(ids, IDS_PER_CALL)) {
+        const call = { timeoutMs: this.options.operationTimeoutMs, ...(signal ? { signal } : {}) };
+        const request = {
+          ids: part,
+          all: filters.all,
+          ...(filters.untilMs !== undefined ? { untilMs: filters.untilMs } : {}),
+          // Only where BuildDeck cannot compute the outcome does the builder get the storage options.
+          ...(filters.minFreeSpace !== undefined
+            ? {
+                minFreeSpace: filters.minFreeSpace,
+                ...(filters.maxUsedSpace !== undefined ? { maxUsedSpace: filters.maxUsedSpace } : {}),
+                ...(filters.reservedSpace !== undefined ? { reservedSpace: filters.reservedSpace } : {}),
+              }
+            : {}),
+        };
+        const out = target.viaEngine ? await this.engine.prune(request, call) : await this.buildx.prune(target.name, request, call);
+        freed.ids.push(...out.ids);
+        freed.size += out.size;
+        freed.sizeExact &&= out.sizeExact;
+      }
+    } finally {
+      if (ids.length > 0) this.events.emit('cache.changed', { builder: target.name, reason: 'prune' });
+    }
+    const removed = new Set(freed.ids);
+    return {
+      builder: target.name,
+      dryRun: false,
+      ...plan,
+      freed: { ...freed, notRemoved: ids.filter((id) => !removed.has(id)) },
+    };
+  }
+
+  private async resolve(builder: string | undefined): Promise<Target> {
+    const name = builder ?? (await this.buildx.currentBuilder());
+    const stored = await this.buildx.storedDriver(name);
+    // A builder missing from buildx's store is a docker context's own builder (driver docker).
+    // Only the default context's is the daemon this core's Engine API talks to.
+    return { name, driver: stored ?? 'docker', viaEngine: stored === undefined && name === 'default' };
+  }
+
+  private async read(target: Target, signal: AbortSignal | undefined): Promise<CacheRead> {
+    const call = { timeoutMs: this.options.operationTimeoutMs, ...(signal ? { signal } : {}) };
+    if (target.viaEngine) return this.engine.usage(call);
+    // Health and du run together: `du` alone waits ~20 s on a silent remote, and a stopped builder
+    // deserves its own message; a healthy builder costs no extra latency.
+    const abort = new AbortController();
+    const onAbort = () => abort.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const du = this.buildx.usage(target.name, { ...call, signal: abort.signal });
+    du.catch(() => undefined);
+    const health = this.buildx
+      .inspect(target.name, { timeoutMs: this.options.healthTimeoutMs, signal: abort.signal })
+      .then((b) => notRunning(b, target))
+      .catch((err: unknown) => healthFailure(err, target, this.options.healthTimeoutMs));
+    try {
+      const first = await Promise.race([du.then(() => undefined), health]);
+      if (first) throw first;
+      return await du;
+    } catch (err) {
+      // du failing fast (stopped container) is explained better by the health check when it knows more.
+      const known = await Promise.race([health, new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]);
+      throw known ?? err;
+    } finally {
+      abort.abort();
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async checkSpaceOptions(target: Target, f: PlanFilters, signal: AbortSignal | undefined): Promise<void> {
+    const field = f.maxUsedSpace !== undefined ? 'filters.maxUsedSpace' : 'filters.minFreeSpace';
+    const call = { timeoutMs: this.options.healthTimeoutMs, ...(signal ? { signal } : {}) };
+    if (target.viaEngine) {
+      const api = await this.engine.apiVersion(call);
+      const [major = 0, minor = 0] = api.split('.').map(Number);
+      if (major < ENGINE_API_SPACE[0] || (major === ENGINE_API_SPACE[0] && minor < ENGINE_API_SPACE[1])) {
+        throw unsupported(field, `the Docker Engine API ${api} (needs 1.48, Docker Engine 28)`);
+      }
+      return;
+    }
+    const buildx = await this.buildx.version();
+    if (compare(buildx, BUILDX_SPACE) < 0) throw unsupported(field, `buildx ${buildx} (needs 0.18)`);
+    const b = await this.buildx.inspect(target.name, call).catch((err: unknown) => {
+      throw healthFailure(err, target, this.options.healthTimeoutMs) ?? err;
+    });
+    for (const n of b.nodes) {
+      if (n.buildkitVersion && compare(n.buildkitVersion, BUILDKIT_SPACE) < 0) {
+        throw unsupported(field, `BuildKit ${n.buildkitVersion} on node ${n.name} (needs v0.17)`);
+      }
+    }
+  }
+}
+
+function compare(version: string, min: readonly number[]): number {
+  const v = (/(\d+)\.(\d+)(?:\.(\d+))?/.exec(version) ?? []).slice(1).map((x) => Number(x ?? 0));
+  for (let i = 0; i < min.length; i++) {
+    const d = (v[i] ?? 0) - (min[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function unsupported(field: string, what: string): AppException {
+  const name = field.replace('filters.', '');
+  return appError('INVALID_INPUT', `${name} is not supported by ${what}.`, {
+    hint: 'Use reservedSpace (keep at least this much) or the until/type filters instead.',
+    details: { field },
+  });
+}
+
+const BOOTSTRAPPABLE = new Set(['docker-container', 'kubernetes']);
+
+/** An AppException when the builder's nodes are not up, else undefined. */
+function notRunning(b: Builder, target: Target): AppException | undefined {
+  const down = b.nodes.find((n) => n.status !== 'running');
+  if (!down && !b.error) return undefined;
+  const canBootstrap = BOOTSTRAPPABLE.has(b.driver || target.driver) && (!down || down.status === 'stopped' || down.status === 'inactive');
+  const status = down?.status ?? 'error';
+  return appError('BUILDER_UNREACHABLE', `Builder "${target.name}" is ${status === 'inactive' ? 'not started yet' : status}.`, {
+    hint: canBootstrap
+      ? `Start it (Builders view, or \`docker buildx inspect --bootstrap ${target.name}\`), then retry.`
+      : 'Start the BuildKit daemon it points to, or check its endpoint, then retry.',
+    details: { builder: target.name, status, canBootstrap, ...(down?.error ?? b.error ? { error: down?.error ?? b.error } : {}) },
+  });
+}
+
+function healthFailure(err: unknown, target: Target, timeoutMs: number): AppException | undefined {
+  if (!(err instanceof AppException)) return undefined;
+  if (err.appError.code === 'BUILDER_UNREACHABLE' || err.appError.code === 'BUILDER_NOT_FOUND' || err.appError.code === 'DOCKER_UNREACHABLE') return err;
+  if (err.appError.code === 'TIMEOUT') {
+    return appError('BUILDER_UNREACHABLE', `Builder "${target.name}" did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
+      hint: 'Check that its endpoint is reachable and buildkitd is running there, then retry.',
+      details: { builder: target.name, timeoutMs, canBootstrap: false },
+    });
+  }
+  return undefined;
+}
