@@ -25,7 +25,6 @@ const TITLES: Record<ErrorCode, string> = {
   BUILDER_NOT_FOUND: 'Builder not found',
   BUILDER_UNREACHABLE: 'Builder is not reachable',
   INVALID_INPUT: 'BuildDeck sent an invalid request',
-  UNKNOWN_COMMAND: 'BuildDeck’s core does not know this command',
   UNAUTHORIZED: 'Not signed in to BuildDeck',
   BUILD_FAILED: 'Build failed',
   CANCELLED: 'Cancelled',
@@ -47,7 +46,6 @@ function iconFor(code: ErrorCode): ReactNode {
     case 'TIMEOUT':
       return <TimerOff {...props} />;
     case 'INTERNAL':
-    case 'UNKNOWN_COMMAND':
     case 'INVALID_INPUT':
       return <Bug {...props} />;
     case 'BUILDER_NOT_FOUND':
