@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { builderCommands, builderEvents } from './contracts/builders';
+import { buildCommands, buildEvents } from './contracts/builds';
 import { cacheCommands, cacheEvents } from './contracts/cache';
 import { settingsCommands, settingsEvents } from './contracts/settings';
 import { systemCommands } from './contracts/system';
@@ -14,6 +15,7 @@ import type { Result } from './errors';
 export const commands = {
   ...systemCommands,
   ...builderCommands,
+  ...buildCommands,
   ...settingsCommands,
   ...cacheCommands,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
@@ -26,6 +28,7 @@ export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output'
 /** Events pushed from the core; past tense, payloads small (listeners re-query what they need). */
 export const events = {
   ...builderEvents,
+  ...buildEvents,
   ...settingsEvents,
   ...cacheEvents,
 } as const satisfies Record<string, z.ZodType>;

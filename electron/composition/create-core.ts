@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import { BuildxCache } from '../adapters/buildx/cache';
+import { BuildxBuildRunner } from '../adapters/buildx/build-runner';
 import { BuildxCli } from '../adapters/buildx/cli';
 import { EngineCache } from '../adapters/docker/cache';
 import { DockerEngine } from '../adapters/docker/engine';
+import { NodeBuildFs } from '../adapters/fs/build-fs';
 import { defaultDataDir } from '../adapters/fs/data-dir';
 import { JsonFileStore } from '../adapters/fs/json-file';
 import type { Settings } from '../common/contracts/settings';
 import { builderHandlers } from '../core/builders/handlers';
 import { BuildersService, type BuildersOptions } from '../core/builders/service';
+import { buildHandlers } from '../core/builds/handlers';
+import { BuildsService } from '../core/builds/service';
 import { cacheHandlers } from '../core/cache/handlers';
 import { CacheService } from '../core/cache/service';
 import { EventBus } from '../core/events';
@@ -82,6 +86,18 @@ export function createCore(overrides: CoreSettings = {}): Core {
     operationTimeoutMs: 120_000,
   });
 
+  const builds = new BuildsService(
+    {
+      runner: new BuildxBuildRunner(buildx, { config: () => eff.buildx }),
+      buildx,
+      engine,
+      fs: new NodeBuildFs(() => eff.buildx.env),
+      events,
+      clock: systemClock,
+    },
+    { coalesceMs: 50, keepRecent: 20, buildTimeoutMs: 6 * 3600_000, checkTimeoutMs: 15_000 },
+  );
+
   settings.onChange((next) => {
     const before = eff;
     eff = effective(next);
@@ -100,12 +116,16 @@ export function createCore(overrides: CoreSettings = {}): Core {
     ...builderHandlers(builders),
     ...settingsHandlers(settings),
     ...cacheHandlers(cache),
+    ...buildHandlers(builds),
   });
 
   return {
     router,
     events,
     dataDir,
-    dispose: () => builders.dispose(),
+    dispose: () => {
+      builders.dispose();
+      void builds.dispose();
+    },
   };
 }

@@ -63,6 +63,12 @@ describe('contract', () => {
         "engine.info",
         "buildx.info",
         "builders.list",
+        "builds.start",
+        "builds.get",
+        "builds.cancel",
+        "builds.list",
+        "builds.commandLine",
+        "builds.inspectContext",
         "settings.get",
         "settings.update",
         "settings.reset",
@@ -73,6 +79,9 @@ describe('contract', () => {
     expect(EVENT_NAMES).toMatchInlineSnapshot(`
       [
         "builders.changed",
+        "build.started",
+        "build.progressed",
+        "build.finished",
         "settings.changed",
         "cache.changed",
       ]

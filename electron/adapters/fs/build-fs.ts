@@ -1,0 +1,95 @@
+import { constants } from 'node:fs';
+import { access, lstat, mkdtemp, open, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BuildFsPort, ContextFile, ContextWalk, ContextWalkOptions, PathInfo, PathKind } from '../../core/builds/ports';
+
+/** The real file system for the builds service. */
+export class NodeBuildFs implements BuildFsPort {
+  constructor(private readonly env: () => NodeJS.ProcessEnv = () => process.env) {}
+
+  async stat(path: string): Promise<PathInfo> {
+    let kind: PathKind;
+    let bytes: number | undefined;
+    try {
+      const s = await stat(path);
+      kind = s.isDirectory() ? 'directory' : s.isFile() ? 'file' : 'other';
+      bytes = s.size;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing', readable: false };
+      return { kind: 'other', readable: false };
+    }
+    const readable = await access(path, kind === 'directory' ? constants.R_OK | constants.X_OK : constants.R_OK).then(
+      () => true,
+      () => false,
+    );
+    const real = await realpath(path).catch(() => undefined);
+    return { kind, readable, ...(real ? { realPath: real } : {}), ...(bytes !== undefined ? { bytes } : {}) };
+  }
+
+  async readText(path: string, maxBytes: number): Promise<string | undefined> {
+    let handle;
+    try {
+      handle = await open(path, 'r');
+      const buf = Buffer.alloc(maxBytes);
+      const { bytesRead } = await handle.read(buf, 0, maxBytes, 0);
+      return buf.subarray(0, bytesRead).toString('utf8');
+    } catch {
+      return undefined;
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  async list(dir: string): Promise<{ name: string; kind: PathKind }[]> {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.map((e) => ({ name: e.name, kind: e.isDirectory() ? 'directory' : e.isFile() ? 'file' : 'other' }));
+  }
+
+  async walk(root: string, options: ContextWalkOptions): Promise<ContextWalk> {
+    const files: ContextFile[] = [];
+    const deadline = Date.now() + options.timeoutMs;
+    const stack: { rel: string; ignoredAbove: boolean }[] = [{ rel: '', ignoredAbove: false }];
+    let seen = 0;
+    while (stack.length > 0) {
+      if (seen >= options.maxEntries || Date.now() > deadline) return { files, truncated: true };
+      const { rel } = stack.pop() as { rel: string; ignoredAbove: boolean };
+      let entries;
+      try {
+        entries = await readdir(rel ? join(root, rel) : root, { withFileTypes: true });
+      } catch {
+        continue; // buildx will report unreadable entries itself; the count stays a lower bound
+      }
+      for (const e of entries) {
+        seen++;
+        const childRel = rel ? `${rel}/${e.name}` : e.name;
+        const isDir = e.isDirectory();
+        const ignored = options.ignored(childRel, isDir);
+        if (isDir) {
+          if (!ignored || options.mayReincludeUnder(childRel)) stack.push({ rel: childRel, ignoredAbove: ignored });
+          continue;
+        }
+        if (ignored) continue;
+        let bytes = 0;
+        try {
+          // Symlinks are sent as links, not followed.
+          bytes = (await lstat(join(root, childRel))).size;
+        } catch {
+          // vanished while walking
+        }
+        files.push({ path: childRel, bytes });
+      }
+    }
+    return { files, truncated: false };
+  }
+
+  async tempDir(): Promise<{ path: string; remove(): Promise<void> }> {
+    const path = await mkdtemp(join(tmpdir(), 'builddeck-build-'));
+    return { path, remove: () => rm(path, { recursive: true, force: true }) };
+  }
+
+  hasEnv(name: string): boolean {
+    return Object.hasOwn(this.env(), name);
+  }
+}

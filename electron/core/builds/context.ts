@@ -1,0 +1,216 @@
+import { posix, win32 } from 'node:path';
+import type { ContextInspection } from '../../common/contracts/builds';
+import { appError } from '../../common/errors';
+import { parseDockerignore } from './dockerignore';
+import type { BuildFsPort, BuildTarget, PathInfo } from './ports';
+
+const path = (p: string) => (/^[A-Za-z]:[\\/]|^\\\\/.test(p) ? win32 : posix);
+
+const MB = 1024 * 1024;
+/** Folders that are almost never meant for the builder. */
+const HEAVY_DIRS = ['node_modules', '.git', '.venv', 'venv', '__pycache__', 'target', '.gradle', 'dist', 'build', '.next', '.cache'];
+const HEAVY_DIR_WARN = ['node_modules', '.git', '.venv', 'venv', '__pycache__', '.gradle', '.next', '.cache'];
+const LARGE_CONTEXT = 200 * MB;
+const DOCKERFILE_NAME = /^(?:Dockerfile|Containerfile|.+\.Dockerfile|.+\.Containerfile|Dockerfile\..+|Containerfile\..+)$/i;
+
+/** The context folder, checked the way buildx will need it: exists, a directory, readable. */
+export async function checkContextDir(fs: BuildFsPort, contextDir: string): Promise<string> {
+  const info = await fs.stat(contextDir);
+  if (info.kind === 'missing') {
+    throw appError('INVALID_INPUT', `The context folder ${contextDir} does not exist.`, {
+      hint: 'Choose an existing folder (drop it on the window or use the folder picker).',
+      details: { field: 'contextDir' },
+    });
+  }
+  if (info.kind !== 'directory') {
+    throw appError('INVALID_INPUT', `${contextDir} is not a folder.`, {
+      hint: 'The build context is a folder; to use a Dockerfile elsewhere, choose its folder and set the Dockerfile.',
+      details: { field: 'contextDir' },
+    });
+  }
+  if (!info.readable) {
+    throw appError('INVALID_INPUT', `BuildDeck cannot read the context folder ${contextDir}.`, {
+      hint: 'Check the folder permissions.',
+      details: { field: 'contextDir' },
+    });
+  }
+  return info.realPath ?? contextDir;
+}
+
+/** Dockerfiles in the context root, most conventional first. */
+export async function findDockerfiles(fs: BuildFsPort, contextDir: string): Promise<string[]> {
+  const entries = await fs.list(contextDir).catch(() => []);
+  const names = entries.filter((e) => e.kind === 'file' && DOCKERFILE_NAME.test(e.name)).map((e) => e.name);
+  const rank = (n: string) => (n === 'Dockerfile' ? 0 : n === 'Containerfile' ? 1 : /\.(Dockerfile|Containerfile)$/i.test(n) ? 2 : 3);
+  return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/**
+ * The Dockerfile to use: the requested one (relative to the context or absolute) checked to be a
+ * readable file, else the auto-detected one. Returns an absolute path.
+ */
+export async function resolveDockerfile(fs: BuildFsPort, contextDir: string, requested: string | undefined): Promise<string> {
+  const p = path(contextDir);
+  if (requested) {
+    const full = p.isAbsolute(requested) ? requested : p.join(contextDir, requested);
+    const info: PathInfo = await fs.stat(full);
+    if (info.kind !== 'file' || !info.readable) {
+      throw appError('INVALID_INPUT', info.kind === 'missing' ? `The Dockerfile ${requested} does not exist.` : `${requested} is not a readable file.`, {
+        hint: 'Pick the Dockerfile from the list of the context folder, or give a path relative to it.',
+        details: { field: 'dockerfile' },
+      });
+    }
+    return full;
+  }
+  const found = await findDockerfiles(fs, contextDir);
+  const first = found[0];
+  if (!first) {
+    throw appError('INVALID_INPUT', `No Dockerfile in ${contextDir}.`, {
+      hint: 'Add a Dockerfile (or Containerfile) to the folder, or choose the Dockerfile to use.',
+      details: { field: 'dockerfile' },
+    });
+  }
+  return p.join(contextDir, first);
+}
+
+/** `FROM image AS name` stages, with a description from a `# name ...` comment just above. */
+export function stagesFromDockerfile(text: string): BuildTarget[] {
+  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  const out: BuildTarget[] = [];
+  lines.forEach((line, i) => {
+    const m = /^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+([A-Za-z0-9][A-Za-z0-9_.-]*))?\s*$/i.exec(line);
+    if (!m?.[2]) return;
+    const name = m[2];
+    const comment = /^\s*#\s*(\S+)\s+(.*)$/.exec(lines[i - 1] ?? '');
+    out.push({
+      name,
+      base: m[1] as string,
+      ...(comment && comment[1] === name && comment[2] ? { description: comment[2].trim() } : {}),
+    });
+  });
+  return out;
+}
+
+export interface InspectDeps {
+  fs: BuildFsPort;
+  /** Targets from buildx, or undefined when this buildx cannot tell (no --call). */
+  targets: ((contextDir: string, dockerfile: string) => Promise<BuildTarget[]>) | undefined;
+  now(): number;
+}
+
+export async function inspectContext(
+  deps: InspectDeps,
+  input: { contextDir: string; dockerfile?: string | undefined },
+): Promise<ContextInspection> {
+  const started = deps.now();
+  const { fs } = deps;
+  const contextDir = await checkContextDir(fs, input.contextDir);
+  const p = path(contextDir);
+  const dockerfiles = await findDockerfiles(fs, contextDir);
+  let dockerfile: string | undefined;
+  try {
+    dockerfile = await resolveDockerfile(fs, contextDir, input.dockerfile);
+  } catch (err) {
+    if (input.dockerfile) throw err;
+  }
+
+  // buildx prefers `<Dockerfile>.dockerignore` next to the Dockerfile over the context's own.
+  const specific = dockerfile ? await fs.readText(`${dockerfile}.dockerignore`, MB) : undefined;
+  const general = specific === undefined ? await fs.readText(p.join(contextDir, '.dockerignore'), MB) : undefined;
+  const ignoreText = specific ?? general;
+  const matcher = parseDockerignore(ignoreText ?? '');
+  const walk = await fs.walk(contextDir, {
+    ignored: (rel, isDir) => matcher.ignored(rel, isDir),
+    mayReincludeUnder: (rel) => matcher.mayReincludeUnder(rel),
+    maxEntries: 300_000,
+    timeoutMs: 8000,
+  });
+
+  let bytes = 0;
+  const top = new Map<string, { bytes: number; files: number }>();
+  const heavy = new Map<string, { bytes: number; files: number }>();
+  for (const f of walk.files) {
+    bytes += f.bytes;
+    const segs = f.path.split('/');
+    const head = segs[0] as string;
+    const t = top.get(head) ?? { bytes: 0, files: 0 };
+    t.bytes += f.bytes;
+    t.files++;
+    top.set(head, t);
+    // The outermost heavy folder on the path (node_modules inside a package counts once).
+    const at = segs.slice(0, -1).findIndex((s) => HEAVY_DIR_WARN.includes(s));
+    if (at >= 0) {
+      const key = segs.slice(0, at + 1).join('/');
+      const h = heavy.get(key) ?? { bytes: 0, files: 0 };
+      h.bytes += f.bytes;
+      h.files++;
+      heavy.set(key, h);
+    }
+  }
+  const largestEntries = [...top.entries()]
+    .map(([path, v]) => ({ path, ...v }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 10);
+  const largestFiles = [...walk.files]
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 10)
+    .map((f) => ({ path: f.path, bytes: f.bytes, files: 1 }));
+
+  const warnings: string[] = [];
+  for (const [dir, v] of [...heavy.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 5)) {
+    warnings.push(`${dir} (${formatBytes(v.bytes)}, ${v.files.toLocaleString('en-US')} files) is sent to the builder: add it to .dockerignore unless the build needs it.`);
+  }
+  if (bytes > LARGE_CONTEXT) warnings.push(`The context is ${formatBytes(bytes)}: every build uploads what changed, and the first one all of it.`);
+  if (walk.truncated) warnings.push('The context is too large to count fully in a few seconds; the figures are lower bounds.');
+  if (ignoreText === undefined && top.size > 0 && [...top.keys()].some((k) => HEAVY_DIRS.includes(k))) {
+    warnings.push('There is no .dockerignore: everything in the folder is sent to the builder.');
+  }
+
+  let targets: BuildTarget[] = [];
+  let targetsSource: ContextInspection['targetsSource'] = 'none';
+  if (dockerfile) {
+    if (deps.targets) {
+      try {
+        targets = (await deps.targets(contextDir, dockerfile)).filter((t) => t.name);
+        targetsSource = 'buildx';
+      } catch {
+        // A Dockerfile the frontend cannot parse still has stages a person can pick from.
+      }
+    }
+    if (targetsSource === 'none') {
+      const text = await fs.readText(dockerfile, 4 * MB);
+      if (text !== undefined) {
+        targets = stagesFromDockerfile(text);
+        targetsSource = 'dockerfile';
+      }
+    }
+  }
+
+  return {
+    contextDir,
+    files: walk.files.length,
+    bytes,
+    truncated: walk.truncated,
+    largestEntries,
+    largestFiles,
+    dockerignore: ignoreText !== undefined,
+    warnings,
+    dockerfiles,
+    ...(dockerfile ? { dockerfile: p.relative(contextDir, dockerfile) || dockerfile } : {}),
+    targets: targets.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), ...(t.base ? { base: t.base } : {}) })),
+    targetsSource,
+    durationMs: deps.now() - started,
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i] as string}`;
+}

@@ -1,0 +1,100 @@
+import type { BuildEvent, BuildRequest, BuildSnapshot } from '../../common/contracts/builds';
+import type { Builder } from '../../common/domain';
+import type { CallOptions } from '../ports';
+
+/** What the builds service needs from buildx beyond the shared BuildxPort. */
+export interface BuildRunnerPort {
+  /**
+   * Runs `docker ARGS` (ARGS start with `buildx build`), parsing rawjson stderr into events as they
+   * arrive. Aborting `signal` interrupts buildx (SIGINT, then SIGTERM, then SIGKILL) so BuildKit
+   * cancels the solve. Resolves when the process has exited; rejects only if it could not start.
+   */
+  run(args: readonly string[], options: BuildRunOptions): Promise<BuildRunExit>;
+  /** `buildx inspect [NAME]`: the named builder, or the current one. */
+  describeBuilder(name: string | undefined, options: CallOptions): Promise<Builder>;
+  /** `buildx build --call=targets,format=json`: the Dockerfile's targets as the frontend sees them. */
+  targets(contextDir: string, dockerfile: string | undefined, options: CallOptions): Promise<BuildTarget[]>;
+  /** The platform of this host (`linux/amd64`): the lane of a build whose builder did not say. */
+  hostPlatform(): string;
+}
+
+export interface BuildRunOptions {
+  onEvents(events: BuildEvent[]): void;
+  signal: AbortSignal;
+  /** Hard bound for the whole build. */
+  timeoutMs: number;
+}
+
+export interface BuildRunExit {
+  exitCode: number | null;
+  signal: string | null;
+  /** The end of stderr, for details when the events do not explain a failure. */
+  stderrTail: string;
+  timedOut: boolean;
+}
+
+export interface BuildTarget {
+  name: string;
+  description?: string;
+  base?: string;
+}
+
+export type PathKind = 'missing' | 'file' | 'directory' | 'other';
+
+export interface PathInfo {
+  kind: PathKind;
+  readable: boolean;
+  /** Symlinks resolved. */
+  realPath?: string;
+  bytes?: number;
+}
+
+export interface ContextWalkOptions {
+  /** True when the entry (relative, '/'-separated) is excluded by .dockerignore. */
+  ignored(relPath: string, isDir: boolean): boolean;
+  /** False when no exclusion pattern can re-include anything below an ignored folder. */
+  mayReincludeUnder(relDir: string): boolean;
+  maxEntries: number;
+  timeoutMs: number;
+}
+
+export interface ContextFile {
+  /** Relative, '/'-separated. */
+  path: string;
+  bytes: number;
+}
+
+export interface ContextWalk {
+  files: ContextFile[];
+  truncated: boolean;
+}
+
+/** The file system as the builds service sees it: checks, small reads, a walk, a temp folder. */
+export interface BuildFsPort {
+  stat(path: string): Promise<PathInfo>;
+  /** Up to maxBytes of a text file; undefined when missing or unreadable. */
+  readText(path: string, maxBytes: number): Promise<string | undefined>;
+  /** Names of a folder's entries with their kind (not recursive). */
+  list(dir: string): Promise<{ name: string; kind: PathKind }[]>;
+  walk(dir: string, options: ContextWalkOptions): Promise<ContextWalk>;
+  /** A private temporary folder (for buildx's metadata file). */
+  tempDir(): Promise<{ path: string; remove(): Promise<void> }>;
+  /** An environment variable exists in the process that runs buildx (its value is not returned). */
+  hasEnv(name: string): boolean;
+}
+
+/** What a finished or running build leaves in history. Implemented by the history service. */
+export interface BuildRecorder {
+  started(record: StartedBuildRecord): void;
+  finished(buildId: string, snapshot: BuildSnapshot): void;
+}
+
+export interface StartedBuildRecord {
+  buildId: string;
+  /** The request without secrets. */
+  request: BuildRequest;
+  builder: string;
+  driver: string;
+  platforms: string[];
+  startedAt: number;
+}

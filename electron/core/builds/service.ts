@@ -1,0 +1,374 @@
+import type {
+  BuildEvent,
+  BuildListItem,
+  BuildRequest,
+  BuildSnapshot,
+  ContextInspection,
+} from '../../common/contracts/builds';
+import { AppException, appError } from '../../common/errors';
+import { createBuildSnapshot, reduceBuildEvents, summarizeBuild } from '../../common/progress';
+import type { EventBus } from '../events';
+import type { BuildxPort, Clock, EnginePort } from '../ports';
+import { buildxBuildArgv, shellQuote } from './command-line';
+import { checkContextDir, inspectContext, resolveDockerfile } from './context';
+import type { BuildFsPort, BuildRecorder, BuildRunnerPort } from './ports';
+
+export interface BuildsOptions {
+  /** Coalescing window for `build.progressed` (events reduced at once, emitted in batches). */
+  coalesceMs: number;
+  /** Finished builds kept in memory for `builds.get`/`builds.list` (history keeps the rest). */
+  keepRecent: number;
+  /** Bound for one build. */
+  buildTimeoutMs: number;
+  /** Bound for builder checks before a build starts. */
+  checkTimeoutMs: number;
+}
+
+interface Running {
+  buildId: string;
+  request: BuildRequest;
+  snapshot: BuildSnapshot;
+  /** Events reduced but not yet emitted; `emitted` is the index of outbox[0]. */
+  outbox: BuildEvent[];
+  emitted: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  abort: AbortController;
+  cancelRequested: boolean;
+  done: Promise<void>;
+}
+
+const UNREACHABLE = /context deadline exceeded|connection refused|no such host|i\/o timeout|failed to dial|waiting for connection/i;
+
+/**
+ * Runs builds: checks the request against the real world (context, Dockerfile, builder, driver),
+ * runs buildx with rawjson progress, keeps a replayable snapshot per build with the shared reducer,
+ * and emits coalesced events. History is told about each start and finish.
+ */
+export class BuildsService {
+  private readonly builds = new Map<string, Running>();
+  private counter = 0;
+
+  constructor(
+    private readonly deps: {
+      runner: BuildRunnerPort;
+      buildx: BuildxPort;
+      engine: EnginePort;
+      fs: BuildFsPort;
+      events: EventBus;
+      clock: Clock;
+      recorder?: BuildRecorder | undefined;
+    },
+    private readonly options: BuildsOptions,
+  ) {}
+
+  /** The equivalent command for display: no progress/metadata flags, secrets as ids and sources only. */
+  commandLine(request: BuildRequest): { argv: string[]; text: string } {
+    const argv = buildxBuildArgv(request);
+    return { argv, text: shellQuote(argv) };
+  }
+
+  async inspectContext(input: { contextDir: string; dockerfile?: string | undefined; builder?: string | undefined }): Promise<ContextInspection> {
+    const info = await this.deps.buildx.info();
+    const { runner } = this.deps;
+    return inspectContext(
+      {
+        fs: this.deps.fs,
+        targets: info.features.callTargets
+          ? (contextDir, dockerfile) => runner.targets(contextDir, dockerfile, { timeoutMs: 20_000 })
+          : undefined,
+        now: () => this.deps.clock.now(),
+      },
+      input,
+    );
+  }
+
+  /** Validates against the world, then starts buildx and returns at once. */
+  async start(request: BuildRequest): Promise<{ buildId: string }> {
+    const { fs, runner, buildx } = this.deps;
+    const contextDir = await checkContextDir(fs, request.contextDir);
+    const dockerfile = await resolveDockerfile(fs, contextDir, request.dockerfile);
+    for (const [i, s] of request.secrets.entries()) {
+      if (s.env !== undefined && !fs.hasEnv(s.env)) {
+        throw appError('INVALID_INPUT', `Secret "${s.id}" reads the environment variable ${s.env}, which is not set for BuildDeck.`, {
+          hint: 'Set the variable before starting BuildDeck, or read the secret from a file.',
+          details: { field: `secrets.${i}.env` },
+        });
+      }
+      if (s.src !== undefined) {
+        const info = await fs.stat(s.src);
+        if (info.kind !== 'file' || !info.readable) {
+          throw appError('INVALID_INPUT', `Secret "${s.id}": ${s.src} is not a readable file.`, {
+            hint: 'Choose the file that holds the secret.',
+            details: { field: `secrets.${i}.src` },
+          });
+        }
+      }
+    }
+    await buildx.info();
+    const builder = await runner.describeBuilder(request.builder, { timeoutMs: this.options.checkTimeoutMs });
+    if (request.platforms.length > 1 && builder.driver === 'docker') await this.checkMultiPlatformOnDocker(builder.name);
+    const node = builder.nodes[0];
+    if (builder.driver === 'remote' && node?.status === 'error') {
+      throw appError('BUILDER_UNREACHABLE', `Builder "${builder.name}" cannot be reached: ${node.error ?? 'error'}.`, {
+        hint: 'Check that its endpoint is reachable and buildkitd is running, or pick another builder.',
+        details: { builder: builder.name, endpoint: node.endpoint },
+      });
+    }
+
+    const buildId = `b${this.deps.clock.now().toString(36)}${(this.counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const resolved: BuildRequest = { ...request, contextDir };
+    const dockerfileArg = request.dockerfile ?? (dockerfile.endsWith('/Dockerfile') ? undefined : dockerfile);
+    const display = buildxBuildArgv(resolved, { dockerfile: dockerfileArg });
+    const running: Running = {
+      buildId,
+      request: resolved,
+      snapshot: createBuildSnapshot(buildId),
+      outbox: [],
+      emitted: 0,
+      timer: undefined,
+      abort: new AbortController(),
+      cancelRequested: false,
+      done: Promise.resolve(),
+    };
+    this.builds.set(buildId, running);
+    const defaultPlatform = node?.platforms[0] ?? runner.hostPlatform();
+    this.push(running, [
+      {
+        type: 'started',
+        at: this.deps.clock.now(),
+        builder: builder.name,
+        driver: builder.driver,
+        platforms: request.platforms,
+        defaultPlatform,
+        contextDir,
+        ...(dockerfileArg ? { dockerfile: dockerfileArg } : {}),
+        ...(request.target ? { target: request.target } : {}),
+        tags: request.tags,
+        command: display,
+      },
+    ]);
+    this.deps.events.emit('build.started', { buildId, contextDir, builder: builder.name, platforms: request.platforms });
+    this.record(() =>
+      this.deps.recorder?.started({
+        buildId,
+        request: { ...resolved, secrets: [] },
+        builder: builder.name,
+        driver: builder.driver,
+        platforms: request.platforms.length > 0 ? request.platforms : [defaultPlatform],
+        startedAt: running.snapshot.startedAt ?? this.deps.clock.now(),
+      }),
+    );
+    running.done = this.execute(running, dockerfileArg);
+    this.trim();
+    return { buildId };
+  }
+
+  private async checkMultiPlatformOnDocker(builderName: string): Promise<void> {
+    // The containerd image store lifts the limit; ask the engine before refusing.
+    const engine = await this.deps.engine.info({ timeoutMs: this.options.checkTimeoutMs }).catch(() => undefined);
+    if (engine?.containerdSnapshotter) return;
+    const stored = await this.deps.buildx.stored().catch(() => ({ builders: [] as { name: string; driver: string }[] }));
+    const candidates = stored.builders.filter((b) => b.driver !== 'docker').map((b) => b.name);
+    throw appError(
+      'INVALID_INPUT',
+      `Builder "${builderName}" uses the docker driver, which builds one platform at a time.`,
+      {
+        hint:
+          candidates.length > 0
+            ? `Pick a docker-container builder (${candidates.slice(0, 3).join(', ')}) or build one platform.`
+            : 'Create a docker-container builder (Builders → New builder, or `docker buildx create --driver docker-container --bootstrap`) and pick it, or build one platform.',
+        details: { field: 'platforms', builder: builderName, driver: 'docker', candidates, suggestedDriver: 'docker-container' },
+      },
+    );
+  }
+
+  private async execute(r: Running, dockerfileArg: string | undefined): Promise<void> {
+    const { fs, runner, clock } = this.deps;
+    let tmp: { path: string; remove(): Promise<void> } | undefined;
+    let finished: BuildEvent & { type: 'finished' };
+    try {
+      tmp = await fs.tempDir();
+      const metadataFile = `${tmp.path}/metadata.json`;
+      const argv = buildxBuildArgv(r.request, { dockerfile: dockerfileArg, progress: 'rawjson', metadataFile });
+      const exit = await runner.run(argv.slice(1), {
+        onEvents: (events) => this.push(r, events),
+        signal: r.abort.signal,
+        timeoutMs: this.options.buildTimeoutMs,
+      });
+      const meta = await readMetadata(fs, metadataFile);
+      const cancelled = r.cancelRequested;
+      const ok = !cancelled && exit.exitCode === 0;
+      finished = {
+        type: 'finished',
+        at: clock.now(),
+        ok,
+        cancelled,
+        exitCode: exit.exitCode,
+        ...meta,
+        ...(ok || cancelled ? {} : classifyFailure(r.snapshot, exit.stderrTail, exit.timedOut, this.options.buildTimeoutMs)),
+      };
+    } catch (err) {
+      const e = err instanceof AppException ? err.appError : undefined;
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      finished = {
+        type: 'finished',
+        at: clock.now(),
+        ok: false,
+        cancelled: r.cancelRequested,
+        exitCode: null,
+        errorCode: missing ? 'DOCKER_MISSING' : (e?.code ?? 'INTERNAL'),
+        errorMessage: missing ? 'The Docker CLI was not found.' : (e?.message ?? (err instanceof Error ? err.message : String(err))),
+        ...(e?.hint ? { hint: e.hint } : {}),
+      };
+    } finally {
+      await tmp?.remove().catch(() => undefined);
+    }
+    this.push(r, [finished]);
+    this.flush(r);
+    const summary = summarizeBuild(r.snapshot);
+    this.record(() => this.deps.recorder?.finished(r.buildId, r.snapshot));
+    this.deps.events.emit('build.finished', { buildId: r.buildId, summary });
+  }
+
+  /** Reduce now (the snapshot is always current for `builds.get`), emit within coalesceMs. */
+  private push(r: Running, events: BuildEvent[]): void {
+    if (events.length === 0) return;
+    r.snapshot = reduceBuildEvents(r.snapshot, events);
+    for (const e of events) r.outbox.push(e);
+    r.timer ??= setTimeout(() => this.flush(r), this.options.coalesceMs);
+  }
+
+  private flush(r: Running): void {
+    if (r.timer) clearTimeout(r.timer);
+    r.timer = undefined;
+    if (r.outbox.length === 0) return;
+    const events = r.outbox;
+    r.outbox = [];
+    const firstIndex = r.emitted;
+    r.emitted += events.length;
+    this.deps.events.emit('build.progressed', { buildId: r.buildId, firstIndex, events });
+  }
+
+  private record(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      // History is a record, not a gate: a full disk must not fail the build itself.
+    }
+  }
+
+  get(buildId: string): BuildSnapshot {
+    const r = this.builds.get(buildId);
+    if (!r) {
+      throw appError('INVALID_INPUT', `No build ${buildId} in this session.`, {
+        hint: 'It may have finished before BuildDeck restarted: open it from History.',
+        details: { field: 'buildId' },
+      });
+    }
+    return r.snapshot;
+  }
+
+  /** Resolves when the build has ended (tests, CLI). */
+  async wait(buildId: string): Promise<BuildSnapshot> {
+    const r = this.builds.get(buildId);
+    if (!r) return this.get(buildId);
+    await r.done;
+    return r.snapshot;
+  }
+
+  cancel(buildId: string): { cancelled: boolean } {
+    const r = this.builds.get(buildId);
+    if (!r) this.get(buildId);
+    if (!r || r.snapshot.status !== 'running') return { cancelled: false };
+    r.cancelRequested = true;
+    r.abort.abort();
+    return { cancelled: true };
+  }
+
+  list(): BuildListItem[] {
+    return [...this.builds.values()]
+      .map((r) => r.snapshot)
+      .sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0))
+      .map((s) => ({
+        buildId: s.buildId,
+        status: s.status,
+        contextDir: s.info?.contextDir ?? '',
+        builder: s.info?.builder ?? '',
+        platforms: s.lanes.filter((l) => l.kind === 'platform').map((l) => l.key),
+        tags: s.info?.tags ?? [],
+        startedAt: s.startedAt ?? 0,
+        ...(s.finishedAt !== undefined ? { finishedAt: s.finishedAt } : {}),
+        ...(s.result ? { durationMs: s.result.durationMs } : {}),
+        ...(s.result?.digest ? { digest: s.result.digest } : {}),
+        ...(s.error && s.status === 'failed' ? { error: s.error.message } : {}),
+      }));
+  }
+
+  private trim(): void {
+    const finished = [...this.builds.values()].filter((r) => r.snapshot.status !== 'running');
+    for (const r of finished.slice(0, Math.max(0, finished.length - this.options.keepRecent))) this.builds.delete(r.buildId);
+  }
+
+  /** Cancels running builds (app quit); resolves when buildx has exited. */
+  async dispose(): Promise<void> {
+    const running = [...this.builds.values()].filter((r) => r.snapshot.status === 'running');
+    for (const r of running) this.cancel(r.buildId);
+    await Promise.all(running.map((r) => r.done));
+  }
+}
+
+async function readMetadata(fs: BuildFsPort, file: string): Promise<{ digest?: string; imageName?: string; ref?: string }> {
+  const text = await fs.readText(file, 4 * 1024 * 1024);
+  if (!text) return {};
+  try {
+    const meta = JSON.parse(text) as Record<string, unknown>;
+    const s = (k: string) => (typeof meta[k] === 'string' && meta[k] ? (meta[k]) : undefined);
+    const digest = s('containerimage.digest');
+    const imageName = s('image.name');
+    const ref = s('buildx.build.ref');
+    return { ...(digest ? { digest } : {}), ...(imageName ? { imageName } : {}), ...(ref ? { ref } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+/** Failures whose class the user should see first (not just "exit code 1"). */
+function classifyFailure(
+  s: BuildSnapshot,
+  stderrTail: string,
+  timedOut: boolean,
+  timeoutMs: number,
+): { errorCode?: string; errorMessage?: string; hint?: string } {
+  if (timedOut) {
+    return {
+      errorCode: 'TIMEOUT',
+      errorMessage: `The build ran longer than ${Math.round(timeoutMs / 60_000)} minutes and was stopped.`,
+      hint: 'Raise the build time limit in Settings if this build is expected to take that long.',
+    };
+  }
+  const connecting = Object.values(s.steps).find((st) => st.internal && /waiting for connection|booting buildkit/i.test(st.title) && st.error);
+  const text = `${s.error?.message ?? ''}\n${stderrTail}`;
+  if (connecting || (UNREACHABLE.test(text) && !Object.values(s.steps).some((st) => st.isStep))) {
+    return {
+      errorCode: 'BUILDER_UNREACHABLE',
+      errorMessage: `The builder "${s.info?.builder ?? ''}" did not answer: ${connecting?.error ?? s.error?.message ?? 'no connection'}.`,
+      hint: 'Check that its endpoint is reachable and buildkitd is running (Builders → Health), or pick another builder.',
+    };
+  }
+  if (/Cannot connect to the Docker daemon|error during connect/i.test(text)) {
+    return {
+      errorCode: 'DOCKER_UNREACHABLE',
+      errorMessage: 'Docker is not reachable.',
+      hint: 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), then retry.',
+    };
+  }
+  if (/Multi-platform build is not supported for the docker driver/i.test(text)) {
+    return {
+      errorCode: 'INVALID_INPUT',
+      errorMessage: 'The docker driver builds one platform at a time.',
+      hint: 'Pick a docker-container builder for a multi-platform build.',
+    };
+  }
+  const firstError = stderrTail.split('\n').find((l) => l.startsWith('ERROR:'));
+  return s.error ? { errorCode: 'BUILD_FAILED' } : { errorCode: 'BUILD_FAILED', errorMessage: firstError?.replace(/^ERROR:\s*/, '') ?? 'The build failed.' };
+}
