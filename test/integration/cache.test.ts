@@ -1,0 +1,243 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { humanSize, parseHumanSize } from '../../electron/adapters/buildx/cache-parse';
+import type { CachePruneResult, CacheUsage } from '../../electron/common/contracts/cache';
+import type { AppError } from '../../electron/common/errors';
+import { createCore, type Core } from '../../electron/composition/create-core';
+import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+
+/*
+ * Real engine, real buildx. The default builder is shared with everyone on this daemon: this test
+ * removes only records whose description carries its own random token (its RUN lines), and checks
+ * that the daemon reported deleting exactly those. The context's "local source" records carry no
+ * token, so instead of leaving new ones behind each run, the context lives in one fixed folder and the
+ * sandbox gets a fixed buildx node id: BuildKit keys those records by both and reuses them.
+ */
+const docker = new Docker();
+const token = () => `bdtest-cache-${Math.random().toString(36).slice(2, 10)}`;
+
+async function usage(core: Core, builder: string): Promise<CacheUsage> {
+  const r = await core.router.invoke('cache.usage', { builder });
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value as CacheUsage;
+}
+
+async function prune(core: Core, input: unknown): Promise<CachePruneResult> {
+  const r = await core.router.invoke('cache.prune', input);
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message} ${JSON.stringify(r.error.details)}`);
+  return r.value as CachePruneResult;
+}
+
+async function failure(core: Core, command: string, input: unknown): Promise<AppError> {
+  const r = await core.router.invoke(command, input);
+  if (r.ok) throw new Error(`${command} unexpectedly succeeded`);
+  return r.error;
+}
+
+/** `docker buildx du` summary lines → {Total: '3.253MB', ...}. */
+async function buildxSummary(sandbox: BuildxSandbox, builder: string): Promise<Record<string, string>> {
+  const { stdout } = await sandbox.docker(['buildx', 'du', '--builder', builder]);
+  const out: Record<string, string> = {};
+  for (const m of stdout.matchAll(/^(Shared|Private|Reclaimable|Total):\s+(\S+)$/gm)) out[m[1] as string] = m[2] as string;
+  return out;
+}
+
+function contextDir(name: string, dockerfile: string): string {
+  const dir = join(tmpdir(), name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+  return dir;
+}
+
+describe('cache, against the real engine and buildx 0.29', () => {
+  let sandbox: BuildxSandbox;
+  let core: Core;
+  let dataDir: string;
+  const changed: string[] = [];
+  beforeAll(() => {
+    sandbox = buildxSandbox();
+    dataDir = mkdtempSync(join(tmpdir(), 'bd-cache-data-'));
+    core = createCore({ env: sandbox.env, dataDir, healthTimeoutMs: 3000, pollIntervalMs: 60_000 });
+    core.events.subscribe((event, payload) => {
+      if (event === 'cache.changed') changed.push((payload as { builder: string }).builder);
+    });
+  });
+  afterAll(async () => {
+    core.dispose();
+    await sandbox.cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('default builder: same totals as `docker buildx du`, and a prune by description removes only this test\'s records', async () => {
+    const mark = token();
+    const dir = contextDir('bd-cache-test-default', `FROM local/busybox:latest\nRUN echo ${mark}-a > /a.txt\nRUN echo ${mark}-b > /b.txt\n`);
+    mkdirSync(sandbox.env['BUILDX_CONFIG'] as string, { recursive: true });
+    writeFileSync(join(sandbox.env['BUILDX_CONFIG'] as string, '.buildNodeID'), 'bdtestcache00001');
+    // cacheonly: no image is created, so the records stay private and prunable without `all`.
+    await sandbox.docker(['buildx', 'build', '--builder', 'default', '--output', 'type=cacheonly', dir]);
+
+    // Other tests build on this daemon too: read ours and buildx's back to back until they agree.
+    let ours: CacheUsage | undefined;
+    let theirs: Record<string, string> = {};
+    for (let attempt = 0; attempt < 5; attempt++) {
+      ours = await usage(core, 'default');
+      theirs = await buildxSummary(sandbox, 'default');
+      if (theirs['Total'] === humanSize(ours.totals.size)) break;
+    }
+    if (!ours) throw new Error('no usage');
+    expect(ours).toMatchObject({ builder: 'default', driver: 'docker', source: 'engine-api', precision: { size: 'exact' } });
+    expect(humanSize(ours.totals.size)).toBe(theirs['Total']);
+    expect(humanSize(ours.totals.reclaimable)).toBe(theirs['Reclaimable']);
+    if (theirs['Shared']) expect(humanSize(ours.totals.shared)).toBe(theirs['Shared']);
+    expect(ours.totals.size).toBe(ours.records.reduce((s, r) => s + r.size, 0));
+    expect(ours.totals.records).toBe(ours.records.length);
+
+    const mine = ours.records.filter((r) => r.description.includes(mark));
+    expect(mine).toHaveLength(2);
+    const [a, b] = [mine.find((r) => r.description.includes(`${mark}-a`)), mine.find((r) => r.description.includes(`${mark}-b`))];
+    expect(b?.parents).toEqual([a?.id]); // read from Engine 26's " Parents"
+    const before = new Set(ours.records.map((r) => r.id));
+
+    const preview = await prune(core, { builder: 'default', filters: { description: mark }, dryRun: true });
+    expect(preview.planned.records.map((r) => r.id)).toEqual([b?.id, a?.id]); // child first
+    expect(preview.planned.size).toBe((a?.size ?? 0) + (b?.size ?? 0));
+    expect(changed).toEqual([]);
+
+    const done = await prune(core, { builder: 'default', filters: { description: mark } });
+    expect(done.planned.records.map((r) => r.id)).toEqual(preview.planned.records.map((r) => r.id));
+    // The daemon's own account of what it deleted: exactly our two records, and their bytes.
+    expect([...(done.freed?.ids ?? [])].sort()).toEqual([a?.id, b?.id].sort());
+    expect(done.freed).toMatchObject({ size: preview.planned.size, sizeExact: true, notRemoved: [] });
+    expect(changed).toEqual(['default']);
+
+    const after = await usage(core, 'default');
+    const afterIds = new Set(after.records.map((r) => r.id));
+    expect(after.records.filter((r) => r.description.includes(mark))).toEqual([]);
+    const othersGone = [...before].filter((id) => id !== a?.id && id !== b?.id && !afterIds.has(id));
+    expect(othersGone).toEqual([]);
+  });
+
+  describe('a docker-container builder', () => {
+    let name: string;
+    const marks = [token(), token()];
+    beforeAll(async () => {
+      name = sandbox.name('cache');
+      await sandbox.docker([
+        'buildx', 'create', '--name', name, '--driver', 'docker-container',
+        '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--driver-opt', 'network=host', '--bootstrap',
+      ]);
+      for (const mark of marks) {
+        const dir = contextDir(`bd-cache-test-dc-${mark}`, `FROM 127.0.0.1:5000/busybox\nRUN echo ${mark} > /m.txt\nRUN --mount=type=cache,target=/c echo ${mark} > /c/x\n`);
+        try {
+          await sandbox.docker(['buildx', 'build', '--builder', name, dir]);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    });
+
+    it('reads usage through buildx du --format json with buildx\'s totals (within its rounding)', async () => {
+      const u = await usage(core, name);
+      expect(u).toMatchObject({ builder: name, driver: 'docker-container', source: 'buildx-json', precision: { size: 'rounded', lastUsedAt: 'rounded' } });
+      const { stdout } = await sandbox.docker(['buildx', 'du', '--builder', name, '--format', 'json']);
+      expect(u.records.map((r) => r.id).sort()).toEqual(stdout.trim().split('\n').map((l) => (JSON.parse(l) as { ID: string }).ID).sort());
+      const theirs = await buildxSummary(sandbox, name);
+      const total = parseHumanSize(theirs['Total'] ?? '') ?? NaN;
+      // buildx prints each record to 4 significant digits: the sum of those is within 0.05 % of its total.
+      expect(Math.abs(u.totals.size - total)).toBeLessThanOrEqual(total * 0.0005 + 1);
+      expect(u.totals.size).toBe(u.records.reduce((s, r) => s + r.size, 0));
+      expect(u.byType.map((t) => t.type)).toEqual(expect.arrayContaining(['regular', 'exec.cachemount', 'source.local']));
+      // Each build's two RUN steps; the cache mount (same target, so shared by both builds) is described by the first.
+      expect(u.records.filter((r) => r.description.includes(marks[0] as string)).map((r) => r.type).sort()).toEqual(['exec.cachemount', 'regular', 'regular']);
+      expect(u.records.filter((r) => r.description.includes(marks[1] as string))).toHaveLength(2);
+    });
+
+    it('reads the same records through buildx 0.13.1 (du --verbose)', async () => {
+      const old = buildxSandbox({ oldBuildx: true });
+      const oldCore = createCore({ env: { ...old.env, BUILDX_CONFIG: sandbox.env['BUILDX_CONFIG'] }, dataDir, healthTimeoutMs: 3000 });
+      try {
+        const info = await oldCore.router.invoke('buildx.info', {});
+        expect(info).toMatchObject({ ok: true, value: { version: '0.13.1' } });
+        const [viaOld, viaNew] = [await usage(oldCore, name), await usage(core, name)];
+        expect(viaOld.source).toBe('buildx-verbose');
+        const shape = (u: CacheUsage) => u.records.map((r) => [r.id, r.type, r.size, r.parents, r.description, r.inUse]).sort();
+        expect(shape(viaOld)).toEqual(shape(viaNew));
+      } finally {
+        oldCore.dispose();
+        await old.cleanup();
+      }
+    });
+
+    it('prunes exactly the previewed records and leaves every other one', async () => {
+      const before = await usage(core, name);
+      const [first, second] = marks as [string, string];
+      const preview = await prune(core, { builder: name, filters: { description: first, type: ['regular', 'exec.cachemount'] }, dryRun: true });
+      const mine = before.records.filter((r) => r.description.includes(first)).map((r) => r.id).sort();
+      expect(preview.planned.records.map((r) => r.id).sort()).toEqual(mine);
+
+      const done = await prune(core, { builder: name, filters: { description: first, type: ['regular', 'exec.cachemount'] } });
+      expect([...(done.freed?.ids ?? [])].sort()).toEqual(mine);
+      expect(done.freed?.notRemoved).toEqual([]);
+      expect(done.freed?.sizeExact).toBe(false);
+      expect(Math.abs((done.freed?.size ?? 0) - preview.planned.size)).toBeLessThanOrEqual(preview.planned.size * 0.001 + 1);
+
+      const after = await usage(core, name);
+      expect(after.records.map((r) => r.id).sort()).toEqual(before.records.map((r) => r.id).filter((id) => !mine.includes(id)).sort());
+      expect(after.records.filter((r) => r.description.includes(second))).toHaveLength(before.records.filter((r) => r.description.includes(second)).length);
+      expect(changed).toContain(name);
+    });
+
+    it('a stopped builder is BUILDER_UNREACHABLE with a hint to start it', async () => {
+      await docker.getContainer(`buildx_buildkit_${name}0`).stop({ t: 1 });
+      const e = await failure(core, 'cache.usage', { builder: name });
+      expect(e).toMatchObject({ code: 'BUILDER_UNREACHABLE', details: { builder: name, canBootstrap: true } });
+      expect(e.hint).toContain(`docker buildx inspect --bootstrap ${name}`);
+      const p = await failure(core, 'cache.prune', { builder: name, filters: { all: true }, dryRun: true });
+      expect(p.code).toBe('BUILDER_UNREACHABLE');
+    });
+  });
+
+  it('a remote builder that never answers fails within the health timeout (FAKE: a silent loopback socket)', async () => {
+    const probe: Server = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const name = sandbox.name('silent');
+    await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'remote', `tcp://127.0.0.1:${port}`]);
+    const silent: Server = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(port, '127.0.0.1', () => r()));
+    try {
+      const started = Date.now();
+      const e = await failure(core, 'cache.usage', { builder: name });
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(e).toMatchObject({ code: 'BUILDER_UNREACHABLE', details: { canBootstrap: false } });
+      expect(e.message).toMatch(/did not answer within 3 s/);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('refuses bad input before buildx or the engine is asked, naming the field', async () => {
+    const cases: [unknown, string][] = [
+      [{ builder: 'default', filters: { olderThan: '1h' } }, 'filters.olderThan'],
+      [{ builder: 'default', filters: { until: '3 days' } }, 'filters.until'],
+      [{ builder: 'default', filters: { reservedSpace: 'lots' } }, 'filters.reservedSpace'],
+      [{ builder: 'default', filters: { type: ['layer'] } }, 'filters.type.0'],
+      [{ builder: 'default', filters: {} }, 'filters'],
+      [{ builder: 'default' }, 'filters'],
+      [{ builder: '../etc', filters: { all: true } }, 'builder'],
+      // Engine 26.1 speaks API 1.45; max-used-space arrived with 1.48.
+      [{ builder: 'default', filters: { maxUsedSpace: '1GB' } }, 'filters.maxUsedSpace'],
+    ];
+    for (const [input, field] of cases) {
+      const e = await failure(core, 'cache.prune', input);
+      expect(e.code, JSON.stringify(input)).toBe('INVALID_INPUT');
+      expect(e.details?.['field'], JSON.stringify(input)).toBe(field);
+    }
+    expect((await failure(core, 'cache.usage', { builder: 'bdtest-no-such-builder' })).code).toBe('BUILDER_NOT_FOUND');
+  });
+});
