@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import { builderCommands, builderEvents } from './contracts/builders';
-import { cacheCommands, cacheEvents } from './contracts/cache';
 import { buildCommands, buildEvents } from './contracts/builds';
 import { cacheCommands, cacheEvents } from './contracts/cache';
 import { settingsCommands, settingsEvents } from './contracts/settings';

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { BuildxCache } from '../adapters/buildx/cache';
 import { BuildxBuildRunner } from '../adapters/buildx/build-runner';
-import { BuildxCache } from '../adapters/buildx/cache';
 import { BuildxCli } from '../adapters/buildx/cli';
-import { EngineCache } from '../adapters/docker/cache';
 import { EngineCache } from '../adapters/docker/cache';
 import { DockerEngine } from '../adapters/docker/engine';
 import { NodeBuildFs } from '../adapters/fs/build-fs';
@@ -14,8 +12,6 @@ import { builderHandlers } from '../core/builders/handlers';
 import { BuildersService, type BuildersOptions } from '../core/builders/service';
 import { buildHandlers } from '../core/builds/handlers';
 import { BuildsService } from '../core/builds/service';
-import { cacheHandlers } from '../core/cache/handlers';
-import { CacheService } from '../core/cache/service';
 import { cacheHandlers } from '../core/cache/handlers';
 import { CacheService } from '../core/cache/service';
 import { EventBus } from '../core/events';
@@ -102,13 +98,6 @@ export function createCore(overrides: CoreSettings = {}): Core {
     { coalesceMs: 50, keepRecent: 20, buildTimeoutMs: 6 * 3600_000, checkTimeoutMs: 15_000 },
   );
 
-  const cache = new CacheService(new BuildxCache(buildx, () => eff.buildx.env), new EngineCache(engine), events, systemClock, {
-    get healthTimeoutMs() {
-      return eff.healthTimeoutMs;
-    },
-    operationTimeoutMs: 120_000,
-  });
-
   settings.onChange((next) => {
     const before = eff;
     eff = effective(next);
@@ -126,7 +115,6 @@ export function createCore(overrides: CoreSettings = {}): Core {
     ...systemHandlers(buildx, engine, () => eff.healthTimeoutMs),
     ...builderHandlers(builders),
     ...settingsHandlers(settings),
-    ...cacheHandlers(cache),
     ...cacheHandlers(cache),
     ...buildHandlers(builds),
   });
