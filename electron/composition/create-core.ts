@@ -1,14 +1,20 @@
 import { join } from 'node:path';
 import { BuildxCache } from '../adapters/buildx/cache';
+import { BuildxBuilderOps } from '../adapters/buildx/builder-ops';
 import { BuildxBuildRunner } from '../adapters/buildx/build-runner';
 import { BuildxCli } from '../adapters/buildx/cli';
 import { EngineCache } from '../adapters/docker/cache';
+import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers';
 import { DockerEngine } from '../adapters/docker/engine';
+import { LocalFiles } from '../adapters/host/files';
+import { TcpProbe } from '../adapters/host/probe';
+import { Kubectl } from '../adapters/kube/kubectl';
 import { NodeBuildFs } from '../adapters/fs/build-fs';
 import { defaultDataDir } from '../adapters/fs/data-dir';
 import { JsonFileStore } from '../adapters/fs/json-file';
 import type { Settings } from '../common/contracts/settings';
 import { builderHandlers } from '../core/builders/handlers';
+import { BuilderOperations } from '../core/builders/operations';
 import { BuildersService, type BuildersOptions } from '../core/builders/service';
 import { buildHandlers } from '../core/builds/handlers';
 import { BuildsService } from '../core/builds/service';
@@ -78,7 +84,20 @@ export function createCore(overrides: CoreSettings = {}): Core {
     cacheMs: 1500,
   };
   const builders = new BuildersService(buildx, engine, events, systemClock, buildersOptions);
-
+  const builderOps = new BuilderOperations(
+    {
+      buildx,
+      ops: new BuildxBuilderOps(buildx, () => eff.buildx),
+      containers: new DockerBuildkitContainers(engine),
+      files: new LocalFiles(),
+      kube: new Kubectl({ kubectlPath: 'kubectl', env: () => eff.buildx.env }),
+      probe: new TcpProbe(),
+      events,
+      clock: systemClock,
+      list: builders,
+    },
+    { healthTimeoutMs: () => eff.healthTimeoutMs, actionTimeoutMs: 120_000, certificateWarningDays: 30 },
+  );
   const cache = new CacheService(new BuildxCache(buildx, () => eff.buildx.env), new EngineCache(engine), events, systemClock, {
     get healthTimeoutMs() {
       return eff.healthTimeoutMs;
@@ -113,7 +132,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
   // Each feature contributes the handlers of its contract file; TypeScript checks none is missing.
   const router = createRouter({
     ...systemHandlers(buildx, engine, () => eff.healthTimeoutMs),
-    ...builderHandlers(builders),
+    ...builderHandlers(builders, builderOps),
     ...settingsHandlers(settings),
     ...cacheHandlers(cache),
     ...buildHandlers(builds),

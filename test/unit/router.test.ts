@@ -63,6 +63,15 @@ describe('contract', () => {
         "engine.info",
         "buildx.info",
         "builders.list",
+        "builders.create",
+        "builders.inspect",
+        "builders.stats",
+        "builders.bootstrap",
+        "builders.stop",
+        "builders.use",
+        "builders.remove",
+        "builders.leave",
+        "builders.health",
         "builds.start",
         "builds.get",
         "builds.cancel",
@@ -79,6 +88,7 @@ describe('contract', () => {
     expect(EVENT_NAMES).toMatchInlineSnapshot(`
       [
         "builders.changed",
+        "builders.progressed",
         "build.started",
         "build.progressed",
         "build.finished",

@@ -224,7 +224,7 @@ export const builderCommands = {
    */
   'builders.remove': {
     input: z.object({ name: builderName, keepState: z.boolean().optional(), keepDaemon: z.boolean().optional(), operationId }).strict(),
-    output: z.object({ removed: z.string(), keptState: z.boolean(), keptKubeconfig: z.boolean() }),
+    output: z.object({ removed: z.string(), keptState: z.boolean(), warnings: z.array(z.string()) }),
   },
   /** Removes one node from a multi-node builder (`buildx create --leave`). */
   'builders.leave': {
