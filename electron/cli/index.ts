@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { AppError } from '../common/errors';
 import { createCore } from '../composition/create-core';
+import { CACHE_USAGE_LINES, runCacheCli } from './cache';
 import { formatBuilders, formatEngine } from './format';
 
 /**
@@ -18,6 +19,7 @@ const USAGE = `Usage: builddeck <command> [--json]
 Commands:
   builders ls        List every builder buildx knows, with nodes, status and platforms
   engine info        Docker Engine facts (version, API, OS/arch, storage driver) and buildx version
+${CACHE_USAGE_LINES}
 
 Options:
   --json             Print machine-readable JSON
@@ -28,6 +30,8 @@ Environment: DOCKER_HOST, BUILDX_CONFIG and DOCKER_CONFIG are honoured as docker
 Exit codes: 0 success, 1 failure (the error code is printed), 2 usage error.`;
 
 async function main(argv: string[]): Promise<number> {
+  // `cache` verbs take their own flags (--builder, --until, ...): electron/cli/cache.ts parses them.
+  if (argv[0] === 'cache') return runCacheCli(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({

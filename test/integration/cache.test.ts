@@ -1,7 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { humanSize, parseHumanSize } from '../../electron/adapters/buildx/cache-parse';
@@ -18,6 +20,7 @@ import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/bu
  * sandbox gets a fixed buildx node id: BuildKit keys those records by both and reuses them.
  */
 const docker = new Docker();
+const exec = promisify(execFile);
 const token = () => `bdtest-cache-${Math.random().toString(36).slice(2, 10)}`;
 
 async function usage(core: Core, builder: string): Promise<CacheUsage> {
@@ -189,6 +192,29 @@ describe('cache, against the real engine and buildx 0.29', () => {
       expect(after.records.map((r) => r.id).sort()).toEqual(before.records.map((r) => r.id).filter((id) => !mine.includes(id)).sort());
       expect(after.records.filter((r) => r.description.includes(second))).toHaveLength(before.records.filter((r) => r.description.includes(second)).length);
       expect(changed).toContain(name);
+    });
+
+    it('the CLI prints `cache du --json` in bytes and previews a prune; bad input exits 2 naming the field', async () => {
+      expect(existsSync('out/node/cli.js'), 'run `npm run build` first').toBe(true);
+      const env = { ...sandbox.env, BUILDDECK_DATA_DIR: dataDir };
+      const cli = (args: string[]) => exec(process.execPath, ['bin/builddeck.js', 'cache', ...args], { env });
+      const du = JSON.parse((await cli(['du', '--builder', name, '--json'])).stdout) as CacheUsage;
+      const direct = await usage(core, name);
+      expect(Object.keys(du.totals)).toEqual(expect.arrayContaining(['records', 'size', 'private', 'shared', 'reclaimable', 'inUse']));
+      expect(du.builder).toBe(name);
+      expect(du.totals.size).toBe(du.records.reduce((s, r) => s + r.size, 0));
+      expect(du.records.map((r) => r.id).sort()).toEqual(direct.records.map((r) => r.id).sort());
+      const second = marks[1] as string;
+      const preview = JSON.parse((await cli(['prune', '--builder', name, '--description', second, '--dry-run', '--json'])).stdout) as CachePruneResult;
+      expect(preview.dryRun).toBe(true);
+      expect(preview.planned.records.map((r) => r.id).sort()).toEqual(direct.records.filter((r) => r.description.includes(second)).map((r) => r.id).sort());
+      expect((await usage(core, name)).totals.records).toBe(direct.totals.records); // a dry run removes nothing
+      const bad = await cli(['prune', '--builder', name, '--until', 'soon']).then(
+        () => undefined,
+        (err: unknown) => err as { code: number; stderr: string },
+      );
+      expect(bad?.code).toBe(2);
+      expect(bad?.stderr).toContain('filters.until');
     });
 
     it('a stopped builder is BUILDER_UNREACHABLE with a hint to start it', async () => {

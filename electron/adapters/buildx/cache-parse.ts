@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { CacheRecord } from '../../common/contracts/cache';
+
+export { humanSize } from '../../common/contracts/cache';
 import { appError } from '../../common/errors';
 import { parseJsonObjects } from '../../common/json-stream';
 
@@ -18,24 +20,6 @@ export function parseHumanSize(text: string): number | undefined {
   if (!m) return undefined;
   const power = (DECIMAL_UNITS as readonly string[]).indexOf(m[2] as string);
   return power < 0 ? undefined : Math.round(Number(m[1]) * 1000 ** power);
-}
-
-/** go-units HumanSize, for comparing with what buildx prints. */
-export function humanSize(bytes: number): string {
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < DECIMAL_UNITS.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${formatG4(v)}${DECIMAL_UNITS[i] ?? 'B'}`;
-}
-
-/** Go's %.4g for 0 <= v < 1000. */
-function formatG4(v: number): string {
-  if (v === 0) return '0';
-  const s = v.toPrecision(4);
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
 const HOUR = 3_600_000;

@@ -74,6 +74,23 @@ export function parseSize(input: string | number): number | undefined {
   return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'] as const;
+
+/**
+ * Bytes as `docker buildx du` prints them (go-units HumanSize: decimal units, 4 significant digits),
+ * so figures in BuildDeck and in a terminal can be compared at a glance.
+ */
+export function humanSize(bytes: number): string {
+  let v = Math.max(0, bytes);
+  let i = 0;
+  while (v >= 1000 && i < DECIMAL_UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  const s = v === 0 ? '0' : v.toPrecision(4);
+  return `${s.includes('.') ? s.replace(/\.?0+$/, '') : s}${DECIMAL_UNITS[i] ?? 'B'}`;
+}
+
 const duration = z
   .string()
   .max(40)

@@ -1,0 +1,176 @@
+import { parseArgs } from 'node:util';
+import { humanSize, type CachePruneResult, type CacheRecord, type CacheUsage } from '../common/contracts/cache';
+import type { AppError } from '../common/errors';
+import { createCore } from '../composition/create-core';
+
+/**
+ * `builddeck cache du|prune`: the cache commands from a terminal. Each is one contract command
+ * (cache.usage, cache.prune); --json prints its output exactly as the contract types it, sizes in
+ * bytes. Text output prints sizes the way `docker buildx du` does, so they can be compared.
+ */
+export const CACHE_USAGE_LINES = `  cache du           Build cache of a builder: totals, per type, every record
+  cache prune        Remove cache records by filter (preview first with --dry-run)`;
+
+const USAGE = `Usage:
+  builddeck cache du [--builder B] [--json]
+  builddeck cache prune [--builder B] [--until 24h] [--type T]... [--description S] [--all]
+                        [--reserved-space SIZE] [--max-used-space SIZE] [--min-free-space SIZE]
+                        [--dry-run] [--json]
+
+du       Totals follow \`docker buildx du\` (size = sum of every record; reclaimable = not in use,
+         shared records included); "reclaimable private" is \`docker system df\`'s figure.
+prune    Filters combine (AND); --type may repeat (any of). Without a filter, --all is required.
+         --until       only records unused for this long (30m, 24h, 7d)
+         --type        regular, source.local, source.git.checkout, exec.cachemount, frontend, internal
+         --description only records whose description contains this text
+         --all         also shared, internal and frontend records
+         --reserved-space/--keep-storage, --max-used-space, --min-free-space  storage limits (512MB, 10GB)
+         --dry-run     list what would be removed, remove nothing
+         A prune removes exactly the records the same command with --dry-run lists.
+Sizes in --json output are bytes. Exit codes: 0 success, 1 failure, 2 usage error or invalid input.`;
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+function ago(iso: string | null, now: number): string {
+  if (!iso) return 'never';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 172_800) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86_400)}d ago`;
+}
+
+function oneLine(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+function recordRows(records: readonly CacheRecord[], now: number): string[][] {
+  const rows = [['ID', 'TYPE', 'SIZE', 'LAST USED', 'FLAGS', 'DESCRIPTION']];
+  for (const r of records) {
+    const flags = [r.inUse ? 'in-use' : '', r.shared ? 'shared' : '', r.mutable ? 'mutable' : ''].filter(Boolean).join(',');
+    rows.push([r.id, r.type, humanSize(r.size), ago(r.lastUsedAt, now), flags || '-', oneLine(r.description, 60)]);
+  }
+  return rows;
+}
+
+export function formatUsage(u: CacheUsage, now = Date.now()): string {
+  const t = u.totals;
+  const approx = u.precision.size === 'exact' ? '' : ' (sizes as buildx rounds them)';
+  const head = table([
+    ['Builder', `${u.builder} (${u.driver}, via ${u.source})${approx}`],
+    ['Records', String(t.records)],
+    ['Total', humanSize(t.size)],
+    ['Private', humanSize(t.private)],
+    ['Shared', humanSize(t.shared)],
+    ['Reclaimable', `${humanSize(t.reclaimable)} (private only: ${humanSize(t.reclaimablePrivate)})`],
+    ['In use', humanSize(t.inUse)],
+  ]);
+  const types = table([['TYPE', 'RECORDS', 'SIZE', 'RECLAIMABLE'], ...u.byType.map((b) => [b.type, String(b.records), humanSize(b.size), humanSize(b.reclaimable)])]);
+  const sorted = [...u.records].sort((a, b) => b.size - a.size || a.id.localeCompare(b.id));
+  return [head, '', types, '', u.records.length ? table(recordRows(sorted, now)) : 'No cache records.'].join('\n');
+}
+
+export function formatPrune(p: CachePruneResult, now = Date.now()): string {
+  const lines: string[] = [];
+  const n = p.planned.records.length;
+  if (p.dryRun) {
+    lines.push(`Dry run on ${p.builder}: would remove ${n} record${n === 1 ? '' : 's'}, ${humanSize(p.planned.size)}${p.exact ? '' : ' at most'}.`);
+  } else {
+    const f = p.freed;
+    const freed = f ? `${f.ids.length} record${f.ids.length === 1 ? '' : 's'}, ${humanSize(f.size)}${f.sizeExact ? '' : ' (as buildx rounds it)'}` : 'nothing';
+    lines.push(`Pruned ${p.builder}: the builder removed ${freed}.`);
+    if (f && f.notRemoved.length > 0) lines.push(`${f.notRemoved.length} planned record(s) were not removed (used or built on meanwhile): ${f.notRemoved.join(', ')}`);
+  }
+  if (n > 0) lines.push('', table(recordRows(p.planned.records, now)));
+  if (p.notes.length > 0) lines.push('', ...p.notes.map((note) => `note: ${note}`));
+  return lines.join('\n');
+}
+
+function parse(argv: string[], prune: boolean) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      builder: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      ...(prune
+        ? {
+            until: { type: 'string' },
+            type: { type: 'string', multiple: true },
+            description: { type: 'string' },
+            all: { type: 'boolean' },
+            'reserved-space': { type: 'string' },
+            'keep-storage': { type: 'string' },
+            'max-used-space': { type: 'string' },
+            'min-free-space': { type: 'string' },
+            'dry-run': { type: 'boolean', default: false },
+          }
+        : {}),
+    },
+  });
+}
+
+function printError(e: AppError, json: boolean): number {
+  if (json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
+  const field = typeof e.details?.['field'] === 'string' ? ` (${e.details['field']})` : '';
+  process.stderr.write(`builddeck: ${e.code}${field}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+  return e.code === 'INVALID_INPUT' ? 2 : 1;
+}
+
+/** Runs `builddeck cache ...`; returns the exit code. */
+export async function runCacheCli(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb !== 'du' && verb !== 'prune') {
+    process.stderr.write(`builddeck: unknown command "cache${verb ? ` ${verb}` : ''}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(rest, verb === 'prune').values;
+  } catch (err) {
+    process.stderr.write(`builddeck: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const json = values.json;
+  const core = createCore({});
+  try {
+    if (verb === 'du') {
+      const r = await core.router.invoke('cache.usage', values.builder === undefined ? {} : { builder: values.builder });
+      if (!r.ok) return printError(r.error, json);
+      const u = r.value as CacheUsage;
+      process.stdout.write(json ? `${JSON.stringify(u, null, 2)}\n` : `${formatUsage(u)}\n`);
+      return 0;
+    }
+    const v = values as Record<string, string | string[] | boolean | undefined>;
+    const filters: Record<string, unknown> = {};
+    const put = (key: string, flag: string) => {
+      if (v[flag] !== undefined) filters[key] = v[flag];
+    };
+    put('until', 'until');
+    put('type', 'type');
+    put('description', 'description');
+    put('all', 'all');
+    put('reservedSpace', 'reserved-space');
+    put('keepStorage', 'keep-storage');
+    put('maxUsedSpace', 'max-used-space');
+    put('minFreeSpace', 'min-free-space');
+    const input = { ...(values.builder === undefined ? {} : { builder: values.builder }), filters, dryRun: v['dry-run'] === true };
+    const r = await core.router.invoke('cache.prune', input);
+    if (!r.ok) return printError(r.error, json);
+    const p = r.value as CachePruneResult;
+    process.stdout.write(json ? `${JSON.stringify(p, null, 2)}\n` : `${formatPrune(p)}\n`);
+    return 0;
+  } finally {
+    core.dispose();
+  }
+}
