@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { builderCommands, builderEvents } from './contracts/builders';
 import { buildCommands, buildEvents } from './contracts/builds';
 import { cacheCommands, cacheEvents } from './contracts/cache';
+import { historyCommands, historyEvents } from './contracts/history';
 import { settingsCommands, settingsEvents } from './contracts/settings';
 import { systemCommands } from './contracts/system';
 import type { Result } from './errors';
@@ -16,6 +17,7 @@ export const commands = {
   ...systemCommands,
   ...builderCommands,
   ...buildCommands,
+  ...historyCommands,
   ...settingsCommands,
   ...cacheCommands,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
@@ -29,6 +31,7 @@ export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output'
 export const events = {
   ...builderEvents,
   ...buildEvents,
+  ...historyEvents,
   ...settingsEvents,
   ...cacheEvents,
 } as const satisfies Record<string, z.ZodType>;

@@ -9,6 +9,8 @@ import { DockerEngine } from '../adapters/docker/engine';
 import { LocalFiles } from '../adapters/host/files';
 import { TcpProbe } from '../adapters/host/probe';
 import { Kubectl } from '../adapters/kube/kubectl';
+import { openDatabase } from '../adapters/db/database';
+import { processAlive, SqliteHistoryStore, UnavailableHistoryStore } from '../adapters/db/history-store';
 import { NodeBuildFs } from '../adapters/fs/build-fs';
 import { defaultDataDir } from '../adapters/fs/data-dir';
 import { JsonFileStore } from '../adapters/fs/json-file';
@@ -21,6 +23,9 @@ import { BuildsService } from '../core/builds/service';
 import { cacheHandlers } from '../core/cache/handlers';
 import { CacheService } from '../core/cache/service';
 import { EventBus } from '../core/events';
+import { historyHandlers } from '../core/history/handlers';
+import type { HistoryStorePort } from '../core/history/ports';
+import { HistoryService } from '../core/history/service';
 import type { Clock } from '../core/ports';
 import { createRouter, type Router } from '../core/router';
 import { settingsHandlers } from '../core/settings/handlers';
@@ -105,6 +110,16 @@ export function createCore(overrides: CoreSettings = {}): Core {
     operationTimeoutMs: 120_000,
   });
 
+  // History: one SQLite file shared by the app, the CLI and serve (see adapters/db/database.ts).
+  let historyDb: ReturnType<typeof openDatabase> | undefined;
+  let historyStore: HistoryStorePort;
+  try {
+    historyDb = openDatabase(join(dataDir, 'builddeck.db'));
+    historyStore = new SqliteHistoryStore(historyDb, { pid: process.pid, isAlive: processAlive });
+  } catch (err) {
+    historyStore = new UnavailableHistoryStore(err instanceof Error ? err.message : String(err));
+  }
+  const history = new HistoryService(historyStore, events, { maxLogLines: 10_000, maxLogChars: 2_000_000 });
   const builds = new BuildsService(
     {
       runner: new BuildxBuildRunner(buildx, { config: () => eff.buildx }),
@@ -113,9 +128,11 @@ export function createCore(overrides: CoreSettings = {}): Core {
       fs: new NodeBuildFs(() => eff.buildx.env),
       events,
       clock: systemClock,
+      recorder: history,
     },
     { coalesceMs: 50, keepRecent: 20, buildTimeoutMs: 6 * 3600_000, checkTimeoutMs: 15_000 },
   );
+  history.connect((request) => builds.start(request));
 
   settings.onChange((next) => {
     const before = eff;
@@ -136,6 +153,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     ...settingsHandlers(settings),
     ...cacheHandlers(cache),
     ...buildHandlers(builds),
+    ...historyHandlers(history),
   });
 
   return {
@@ -144,7 +162,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     dataDir,
     dispose: () => {
       builders.dispose();
-      void builds.dispose();
+      void builds.dispose().finally(() => historyDb?.close());
     },
   };
 }

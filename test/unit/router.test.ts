@@ -78,6 +78,10 @@ describe('contract', () => {
         "builds.list",
         "builds.commandLine",
         "builds.inspectContext",
+        "history.list",
+        "history.get",
+        "history.delete",
+        "history.rerun",
         "settings.get",
         "settings.update",
         "settings.reset",
@@ -92,6 +96,7 @@ describe('contract', () => {
         "build.started",
         "build.progressed",
         "build.finished",
+        "history.changed",
         "settings.changed",
         "cache.changed",
       ]

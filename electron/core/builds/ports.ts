@@ -93,6 +93,8 @@ export interface StartedBuildRecord {
   buildId: string;
   /** The request without secrets. */
   request: BuildRequest;
+  /** Ids of the secrets it used (never their sources' contents). */
+  secretIds: string[];
   builder: string;
   driver: string;
   platforms: string[];

@@ -152,6 +152,7 @@ export class BuildsService {
       this.deps.recorder?.started({
         buildId,
         request: { ...resolved, secrets: [] },
+        secretIds: resolved.secrets.map((s) => s.id),
         builder: builder.name,
         driver: builder.driver,
         platforms: request.platforms.length > 0 ? request.platforms : [defaultPlatform],

@@ -1,0 +1,309 @@
+import type { BuildRequest, BuildSummary } from '../../common/contracts/builds';
+import { appError } from '../../common/errors';
+import type { HistoryEntry, HistoryItem, HistoryStep } from '../../common/contracts/history';
+import type { HistoryFilter, HistoryFinishRow, HistoryStartRow, HistoryStorePort } from '../../core/history/ports';
+import { registerMigrations, type Migration } from './database';
+import type { SqliteDb } from './sqlite';
+
+/** Schema of the `history` namespace. Append migrations; never edit a shipped one. */
+export const HISTORY_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE builds (
+          id TEXT PRIMARY KEY,
+          status TEXT NOT NULL,
+          context_dir TEXT NOT NULL,
+          dockerfile TEXT,
+          builder TEXT NOT NULL,
+          driver TEXT NOT NULL,
+          platforms TEXT NOT NULL,
+          tags TEXT NOT NULL,
+          request TEXT NOT NULL,
+          secret_ids TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          finished_at INTEGER,
+          duration_ms INTEGER,
+          digest TEXT,
+          image_name TEXT,
+          build_ref TEXT,
+          steps INTEGER NOT NULL DEFAULT 0,
+          cached_steps INTEGER NOT NULL DEFAULT 0,
+          error TEXT,
+          summary TEXT,
+          failure TEXT,
+          owner_pid INTEGER
+        );
+        CREATE INDEX builds_started ON builds (started_at DESC);
+        CREATE INDEX builds_context ON builds (context_dir, started_at DESC);
+        CREATE INDEX builds_builder ON builds (builder, started_at DESC);
+        CREATE TABLE build_steps (
+          build_id TEXT NOT NULL REFERENCES builds (id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL,
+          digest TEXT NOT NULL,
+          lane TEXT NOT NULL,
+          name TEXT NOT NULL,
+          state TEXT NOT NULL,
+          cached INTEGER NOT NULL,
+          is_step INTEGER NOT NULL,
+          started_at INTEGER,
+          duration_ms INTEGER,
+          error TEXT,
+          PRIMARY KEY (build_id, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE build_logs (
+          build_id TEXT PRIMARY KEY REFERENCES builds (id) ON DELETE CASCADE,
+          lines TEXT NOT NULL,
+          truncated INTEGER NOT NULL
+        );
+      `),
+  },
+];
+registerMigrations('history', HISTORY_MIGRATIONS);
+
+interface BuildRow {
+  id: string;
+  status: string;
+  context_dir: string;
+  dockerfile: string | null;
+  builder: string;
+  driver: string;
+  platforms: string;
+  tags: string;
+  request: string;
+  secret_ids: string;
+  started_at: number;
+  finished_at: number | null;
+  duration_ms: number | null;
+  digest: string | null;
+  image_name: string | null;
+  steps: number;
+  cached_steps: number;
+  error: string | null;
+  summary: string | null;
+  failure: string | null;
+}
+
+export interface HistoryStoreOptions {
+  /** Is the process that started a build still alive? (Decides "interrupted" at open.) */
+  isAlive(pid: number): boolean;
+  pid: number;
+}
+
+/** Build history in SQLite. Each finish is one transaction: a kill mid-write leaves the old row. */
+export class SqliteHistoryStore implements HistoryStorePort {
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly options: HistoryStoreOptions,
+  ) {
+    this.markInterrupted();
+  }
+
+  /**
+   * Builds left `running` by a process that is gone (crash, kill, power loss) become `interrupted`.
+   * Another live BuildDeck (the CLI next to the app) keeps its running builds.
+   */
+  markInterrupted(): number {
+    const rows = this.db.prepare("SELECT id, owner_pid FROM builds WHERE status = 'running'").all() as unknown as { id: string; owner_pid: number | null }[];
+    let n = 0;
+    for (const r of rows) {
+      if (r.owner_pid !== null && r.owner_pid !== this.options.pid && this.options.isAlive(r.owner_pid)) continue;
+      n += this.db
+        .prepare("UPDATE builds SET status = 'interrupted', error = 'BuildDeck stopped while this build was running.' WHERE id = @id AND status = 'running'")
+        .run({ id: r.id }).changes;
+    }
+    return n;
+  }
+
+  insertStarted(row: HistoryStartRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO builds (id, status, context_dir, dockerfile, builder, driver, platforms, tags, request, secret_ids, started_at, owner_pid)
+         VALUES (@id, 'running', @context, @dockerfile, @builder, @driver, @platforms, @tags, @request, @secretIds, @startedAt, @pid)`,
+      )
+      .run({
+        id: row.buildId,
+        context: row.request.contextDir,
+        dockerfile: row.request.dockerfile ?? null,
+        builder: row.builder,
+        driver: row.driver,
+        platforms: JSON.stringify(row.platforms),
+        tags: JSON.stringify(row.request.tags),
+        request: JSON.stringify({ ...row.request, secrets: [] }),
+        secretIds: JSON.stringify(row.secretIds),
+        startedAt: row.startedAt,
+        pid: this.options.pid,
+      });
+  }
+
+  finish(buildId: string, row: HistoryFinishRow): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE builds SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs, digest = @digest,
+             image_name = @imageName, build_ref = @ref, steps = @steps, cached_steps = @cachedSteps, error = @error,
+             summary = @summary, failure = @failure, owner_pid = NULL
+           WHERE id = @id`,
+        )
+        .run({
+          id: buildId,
+          status: row.status,
+          finishedAt: row.finishedAt,
+          durationMs: row.durationMs,
+          digest: row.digest ?? null,
+          imageName: row.imageName ?? null,
+          ref: row.ref ?? null,
+          steps: row.steps,
+          cachedSteps: row.cachedSteps,
+          error: row.error ?? null,
+          summary: JSON.stringify(row.summary),
+          failure: row.failure ? JSON.stringify(row.failure) : null,
+        });
+      this.db.prepare('DELETE FROM build_steps WHERE build_id = @id').run({ id: buildId });
+      const insert = this.db.prepare(
+        `INSERT INTO build_steps (build_id, seq, digest, lane, name, state, cached, is_step, started_at, duration_ms, error)
+         VALUES (@id, @seq, @digest, @lane, @name, @state, @cached, @isStep, @startedAt, @durationMs, @error)`,
+      );
+      row.stepRows.forEach((st, seq) =>
+        insert.run({
+          id: buildId,
+          seq,
+          digest: st.id,
+          lane: st.lane,
+          name: st.name,
+          state: st.state,
+          cached: st.cached ? 1 : 0,
+          isStep: st.isStep ? 1 : 0,
+          startedAt: st.startedAt ?? null,
+          durationMs: st.durationMs ?? null,
+          error: st.error ?? null,
+        }),
+      );
+      this.db
+        .prepare('INSERT OR REPLACE INTO build_logs (build_id, lines, truncated) VALUES (@id, @lines, @truncated)')
+        .run({ id: buildId, lines: JSON.stringify(row.logs.map((l) => [l.step, l.stream, l.text])), truncated: row.logsTruncated ? 1 : 0 });
+    });
+  }
+
+  list(filter: HistoryFilter): { items: HistoryItem[]; total: number } {
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    if (filter.contextDir) {
+      where.push('context_dir = @context');
+      params['context'] = filter.contextDir;
+    }
+    if (filter.builder) {
+      where.push('builder = @builder');
+      params['builder'] = filter.builder;
+    }
+    if (filter.status) {
+      where.push('status = @status');
+      params['status'] = filter.status;
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM builds ${clause}`).get(params) as unknown as { n: number } | undefined)?.n ?? 0;
+    const page = [...where];
+    if (filter.before !== undefined) {
+      page.push('started_at < @before');
+      params['before'] = filter.before;
+    }
+    params['limit'] = filter.limit;
+    const rows = this.db
+      .prepare(`SELECT * FROM builds ${page.length > 0 ? `WHERE ${page.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT @limit`)
+      .all(params) as unknown as BuildRow[];
+    return { items: rows.map(toItem), total: total };
+  }
+
+  get(buildId: string): HistoryEntry | undefined {
+    const row = this.db.prepare('SELECT * FROM builds WHERE id = @id').get({ id: buildId }) as unknown as BuildRow | undefined;
+    if (!row) return undefined;
+    const steps = this.db
+      .prepare('SELECT * FROM build_steps WHERE build_id = @id ORDER BY seq')
+      .all({ id: buildId }) as unknown as { digest: string; lane: string; name: string; state: string; cached: number; is_step: number; started_at: number | null; duration_ms: number | null; error: string | null }[];
+    const logs = this.db.prepare('SELECT lines, truncated FROM build_logs WHERE build_id = @id').get({ id: buildId }) as unknown as { lines: string; truncated: number } | undefined;
+    const failure = row.failure ? (JSON.parse(row.failure) as HistoryEntry['failure']) : undefined;
+    return {
+      item: toItem(row),
+      request: JSON.parse(row.request) as BuildRequest,
+      secretIds: JSON.parse(row.secret_ids) as string[],
+      ...(row.summary ? { summary: JSON.parse(row.summary) as BuildSummary } : {}),
+      steps: steps.map(
+        (s): HistoryStep => ({
+          id: s.digest,
+          lane: s.lane,
+          name: s.name,
+          state: s.state as HistoryStep['state'],
+          cached: s.cached === 1,
+          isStep: s.is_step === 1,
+          ...(s.started_at !== null ? { startedAt: s.started_at } : {}),
+          ...(s.duration_ms !== null ? { durationMs: s.duration_ms } : {}),
+          ...(s.error !== null ? { error: s.error } : {}),
+        }),
+      ),
+      logs: logs ? (JSON.parse(logs.lines) as [string, number, string][]).map(([step, stream, text]) => ({ step, stream, text })) : [],
+      logsTruncated: logs ? logs.truncated === 1 : false,
+      ...(failure ? { failure } : {}),
+    };
+  }
+
+  delete(buildId: string): boolean {
+    return this.db.prepare('DELETE FROM builds WHERE id = @id').run({ id: buildId }).changes > 0;
+  }
+}
+
+function toItem(r: BuildRow): HistoryItem {
+  return {
+    buildId: r.id,
+    status: r.status as HistoryItem['status'],
+    contextDir: r.context_dir,
+    ...(r.dockerfile !== null ? { dockerfile: r.dockerfile } : {}),
+    builder: r.builder,
+    driver: r.driver,
+    platforms: JSON.parse(r.platforms) as string[],
+    tags: JSON.parse(r.tags) as string[],
+    startedAt: r.started_at,
+    ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
+    ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
+    ...(r.digest !== null ? { digest: r.digest } : {}),
+    ...(r.image_name !== null ? { imageName: r.image_name } : {}),
+    steps: r.steps,
+    cachedSteps: r.cached_steps,
+    ...(r.error !== null ? { error: r.error } : {}),
+  };
+}
+
+/** `kill(pid, 0)`: true while the process exists (EPERM means it exists but is not ours). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Stands in when the database cannot be opened: builds still run, history says why it is missing. */
+export class UnavailableHistoryStore implements HistoryStorePort {
+  constructor(private readonly reason: string) {}
+  private fail(): never {
+    throw appError('INTERNAL', `Build history is unavailable: ${this.reason}`, {
+      hint: 'Check that the data folder is writable and not on a network share, then restart BuildDeck.',
+    });
+  }
+  insertStarted(): void {
+    // Builds must not fail because history cannot record them.
+  }
+  finish(): void {
+    // As above.
+  }
+  list(): never {
+    return this.fail();
+  }
+  get(): never {
+    return this.fail();
+  }
+  delete(): never {
+    return this.fail();
+  }
+}

@@ -1,0 +1,139 @@
+import type { BuildRequest, BuildSecret, BuildSnapshot } from '../../common/contracts/builds';
+import type { HistoryEntry, HistoryStep } from '../../common/contracts/history';
+import { appError } from '../../common/errors';
+import { logLines, summarizeBuild } from '../../common/progress';
+import type { BuildRecorder, StartedBuildRecord } from '../builds/ports';
+import type { EventBus } from '../events';
+import type { HistoryFilter, HistoryStorePort } from './ports';
+
+export interface HistoryOptions {
+  /** Combined-log lines kept per build (the tail). */
+  maxLogLines: number;
+  /** And at most this many characters of them. */
+  maxLogChars: number;
+}
+
+/**
+ * Records every build (the builds service calls `started`/`finished`) and serves the History view.
+ * Requests are stored without secrets; only their ids are kept so a rerun can ask for them.
+ */
+export class HistoryService implements BuildRecorder {
+  private startBuild: ((request: BuildRequest) => Promise<{ buildId: string }>) | undefined;
+
+  constructor(
+    private readonly store: HistoryStorePort,
+    private readonly events: EventBus,
+    private readonly options: HistoryOptions,
+  ) {}
+
+  /** Wired after construction: builds needs the recorder, rerun needs builds. */
+  connect(startBuild: (request: BuildRequest) => Promise<{ buildId: string }>): void {
+    this.startBuild = startBuild;
+  }
+
+  started(record: StartedBuildRecord): void {
+    this.store.insertStarted({
+      buildId: record.buildId,
+      request: { ...record.request, secrets: [] },
+      secretIds: record.secretIds,
+      builder: record.builder,
+      driver: record.driver,
+      platforms: record.platforms,
+      startedAt: record.startedAt,
+    });
+    this.events.emit('history.changed', { buildId: record.buildId, reason: 'started' });
+  }
+
+  finished(buildId: string, s: BuildSnapshot): void {
+    const summary = summarizeBuild(s);
+    const all = logLines(s.log);
+    let kept = all.slice(-this.options.maxLogLines);
+    let chars = 0;
+    let from = kept.length;
+    while (from > 0 && chars + (kept[from - 1]?.text.length ?? 0) <= this.options.maxLogChars) chars += kept[--from]?.text.length ?? 0;
+    kept = kept.slice(from);
+    const steps: HistoryStep[] = Object.values(s.steps)
+      .sort((a, b) => a.order - b.order)
+      .map((st) => ({
+        id: st.id,
+        lane: st.lane,
+        name: st.name,
+        state: st.state,
+        cached: st.cached,
+        isStep: st.isStep,
+        ...(st.startedAt !== undefined ? { startedAt: st.startedAt } : {}),
+        ...(st.durationMs !== undefined ? { durationMs: st.durationMs } : {}),
+        ...(st.error ? { error: st.error } : {}),
+      }));
+    const platformSteps = summary.platforms.reduce((n, p) => n + p.steps, 0);
+    const platformCached = summary.platforms.reduce((n, p) => n + p.cachedSteps, 0);
+    this.store.finish(buildId, {
+      status: s.status,
+      finishedAt: s.finishedAt ?? Date.now(),
+      durationMs: s.result?.durationMs ?? 0,
+      digest: s.result?.digest,
+      imageName: s.result?.imageName,
+      ref: s.result?.ref,
+      error: s.status === 'failed' ? s.error?.message : undefined,
+      steps: platformSteps,
+      cachedSteps: platformCached,
+      summary,
+      stepRows: steps,
+      logs: kept.map((l) => ({ step: l.step, stream: l.stream, text: l.text })),
+      logsTruncated: kept.length < all.length || s.log.dropped > 0,
+      ...(s.error && s.status === 'failed'
+        ? {
+            failure: {
+              message: s.error.message,
+              ...(s.error.file ? { file: s.error.file } : {}),
+              ...(s.error.line !== undefined ? { line: s.error.line } : {}),
+              snippet: s.error.snippet,
+              lastLogLines: s.error.lastLogLines,
+            },
+          }
+        : {}),
+    });
+    this.events.emit('history.changed', { buildId, reason: 'finished' });
+  }
+
+  list(filter: HistoryFilter) {
+    return this.store.list(filter);
+  }
+
+  get(buildId: string): HistoryEntry {
+    const entry = this.store.get(buildId);
+    if (!entry) {
+      throw appError('INVALID_INPUT', `No build ${buildId} in history.`, {
+        hint: 'It may have been deleted; refresh the list.',
+        details: { field: 'buildId' },
+      });
+    }
+    return entry;
+  }
+
+  delete(buildId: string): { deleted: boolean } {
+    const entry = this.store.get(buildId);
+    if (entry?.item.status === 'running') {
+      throw appError('INVALID_INPUT', 'This build is still running.', {
+        hint: 'Cancel it first, or wait for it to finish.',
+        details: { field: 'buildId' },
+      });
+    }
+    const deleted = this.store.delete(buildId);
+    if (deleted) this.events.emit('history.changed', { buildId, reason: 'deleted' });
+    return { deleted };
+  }
+
+  async rerun(buildId: string, secrets: BuildSecret[] | undefined): Promise<{ buildId: string }> {
+    const entry = this.get(buildId);
+    const missing = entry.secretIds.filter((id) => !(secrets ?? []).some((s) => s.id === id));
+    if (missing.length > 0) {
+      throw appError('INVALID_INPUT', `This build used secrets that BuildDeck does not store: ${missing.join(', ')}.`, {
+        hint: 'Give each secret again (a file or an environment variable) to re-run.',
+        details: { field: 'secrets', missing },
+      });
+    }
+    if (!this.startBuild) throw new Error('history is not connected to builds');
+    return this.startBuild({ ...entry.request, secrets: secrets ?? [] });
+  }
+}
