@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { AppError } from '../common/errors';
 import { createCore } from '../composition/create-core';
+import { BUILD_USAGE_LINES, runBuildCli } from './build';
 import { CACHE_USAGE_LINES, runCacheCli } from './cache';
 import { formatBuilders, formatEngine } from './format';
 
@@ -19,6 +20,7 @@ const USAGE = `Usage: builddeck <command> [--json]
 Commands:
   builders ls        List every builder buildx knows, with nodes, status and platforms
   engine info        Docker Engine facts (version, API, OS/arch, storage driver) and buildx version
+${BUILD_USAGE_LINES}
 ${CACHE_USAGE_LINES}
 
 Options:
@@ -32,6 +34,7 @@ Exit codes: 0 success, 1 failure (the error code is printed), 2 usage error.`;
 async function main(argv: string[]): Promise<number> {
   // `cache` verbs take their own flags (--builder, --until, ...): electron/cli/cache.ts parses them.
   if (argv[0] === 'cache') return runCacheCli(argv.slice(1));
+  if (argv[0] === 'build') return runBuildCli(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
