@@ -18,11 +18,20 @@ const kubeconfigJson = z
   .object({
     'current-context': z.string().nullish(),
     contexts: z
-      .array(z.object({ name: z.string(), context: z.object({ cluster: z.string().optional(), namespace: z.string().optional() }).loose().nullish() }).loose())
+      .array(
+        z
+          .object({
+            name: z.string(),
+            context: z.object({ cluster: z.string().optional(), user: z.string().optional(), namespace: z.string().optional() }).loose().nullish(),
+          })
+          .loose(),
+      )
       .nullish(),
     clusters: z.array(z.object({ name: z.string(), cluster: z.object({ server: z.string().optional() }).loose().nullish() }).loose()).nullish(),
+    users: z.array(z.object({ name: z.string() }).loose()).nullish(),
   })
   .loose();
+type KubeconfigJson = z.infer<typeof kubeconfigJson>;
 
 /**
  * buildx's kubernetes driver always uses the current-context of the kubeconfig it is given (it has
@@ -30,6 +39,9 @@ const kubeconfigJson = z
  * reads kubeconfig YAML and writes that file for us (`config view --minify --flatten`).
  */
 export class Kubectl implements KubePort {
+  /** Raw kubeconfigs read by resolve(), handed to the derive() that follows it. */
+  private readonly raw = new Map<string, KubeconfigJson>();
+
   constructor(private readonly options: KubectlOptions) {}
 
   /** Same resolution as buildx: $KUBECONFIG (first entry), else ~/.kube/config. */
@@ -48,22 +60,10 @@ export class Kubectl implements KubePort {
         details: { field: 'kubeconfig', path },
       });
     }
-    let config: z.infer<typeof kubeconfigJson>;
+    let config: KubeconfigJson;
     try {
-      const result = await run(this.options.kubectlPath, ['config', 'view', '-o', 'json', '--kubeconfig', path], {
-        timeoutMs: call.timeoutMs,
-        env: this.options.env(),
-        ...(call.signal ? { signal: call.signal } : {}),
-      });
-      if (result.code !== 0) {
-        throw appError('INVALID_INPUT', `kubectl could not read ${path}: ${result.stderr.trim().split('\n')[0] ?? ''}`, {
-          hint: 'Check the file with `kubectl config view`.',
-          details: { field: 'kubeconfig', path, stderr: result.stderr.slice(-4000) },
-        });
-      }
-      config = kubeconfigJson.parse(JSON.parse(result.stdout));
+      config = await this.read(path, call, context, context !== undefined);
     } catch (err) {
-      if (err instanceof AppException) throw err;
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       return this.resolveWithoutKubectl(path, context);
     }
@@ -106,20 +106,52 @@ export class Kubectl implements KubePort {
     return { kubeconfig: path, context: current };
   }
 
-  async derive(target: KubeTarget, path: string, call: CallOptions): Promise<void> {
-    const result = await run(
-      this.options.kubectlPath,
-      ['config', 'view', '--minify', '--flatten', '--context', target.context, '--kubeconfig', target.kubeconfig],
-      { timeoutMs: call.timeoutMs, env: this.options.env(), ...(call.signal ? { signal: call.signal } : {}) },
-    );
+  /**
+   * One `kubectl config view --raw --flatten` (credentials and referenced files inlined), kept for
+   * derive(): some kubectl builds contact the cluster on every call, so we call it once.
+   */
+  private async read(path: string, call: CallOptions, context: string | undefined, keep: boolean): Promise<KubeconfigJson> {
+    let result;
+    try {
+      result = await run(this.options.kubectlPath, ['config', 'view', '--raw', '--flatten', '-o', 'json', '--kubeconfig', path], {
+        timeoutMs: call.timeoutMs,
+        env: this.options.env(),
+        ...(call.signal ? { signal: call.signal } : {}),
+      });
+    } catch (err) {
+      if (err instanceof AppException && err.appError.code === 'TIMEOUT') {
+        throw appError('TIMEOUT', `kubectl did not answer within ${Math.round(call.timeoutMs / 1000)} s reading ${path}${context ? ` (context "${context}")` : ''}.`, {
+          hint: 'Some kubectl builds contact the cluster even to read a kubeconfig; check that the cluster answers, or allow more time.',
+          details: { field: 'kubeContext', path, ...(context ? { kubeContext: context } : {}) },
+        });
+      }
+      throw err;
+    }
     if (result.code !== 0) {
-      throw appError('INVALID_INPUT', `kubectl could not extract context "${target.context}": ${result.stderr.trim().split('\n')[0] ?? ''}`, {
-        details: { field: 'kubeContext', stderr: result.stderr.slice(-4000) },
+      throw appError('INVALID_INPUT', `kubectl could not read ${path}: ${result.stderr.trim().split('\n')[0] ?? ''}`, {
+        hint: 'Check the file with `kubectl config view`.',
+        details: { field: 'kubeconfig', path, stderr: result.stderr.slice(-4000) },
       });
     }
+    const config = kubeconfigJson.parse(JSON.parse(result.stdout));
+    if (keep) this.raw.set(path, config);
+    return config;
+  }
+
+  async derive(target: KubeTarget, path: string, call: CallOptions): Promise<void> {
+    const config = this.raw.get(target.kubeconfig) ?? (await this.read(target.kubeconfig, call, target.context, false));
+    this.raw.delete(target.kubeconfig);
+    const context = (config.contexts ?? []).find((c) => c.name === target.context);
+    if (!context) {
+      throw appError('INVALID_INPUT', `There is no context "${target.context}" in ${target.kubeconfig}.`, { details: { field: 'kubeContext' } });
+    }
+    const cluster = (config.clusters ?? []).filter((c) => c.name === context.context?.cluster);
+    const user = (config.users ?? []).filter((u) => u.name === context.context?.user);
+    // What `kubectl config view --minify --flatten` prints, as JSON (which kubeconfig readers take as YAML).
+    const minified = { apiVersion: 'v1', kind: 'Config', preferences: {}, clusters: cluster, users: user, contexts: [context], 'current-context': target.context };
     // It holds cluster credentials: private directory, private file.
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    await writeFile(path, result.stdout, { mode: 0o600 });
+    await writeFile(path, `${JSON.stringify(minified, null, 2)}\n`, { mode: 0o600 });
     await chmod(path, 0o600);
   }
 }

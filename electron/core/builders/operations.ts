@@ -199,10 +199,10 @@ export class BuilderOperations {
               ...(kube ? { kube } : {}),
             });
           } catch (err) {
-            const rollback = await this.rollback(input, before);
+            const rollback = await this.rollback(input, before, err);
             if (derivedKubeconfig && !rollback.left) await this.deps.files.remove(derivedKubeconfig).catch(() => undefined);
             if (rollback.message) this.progress(op, 'progress', rollback.message);
-            throw withDetails(timeoutExplained(err, input, budget), { rolledBack: rollback.message ?? 'nothing was registered' });
+            throw withDetails(timeoutExplained(err, input, budget, kube), { rolledBack: rollback.message ?? 'nothing was registered' });
           }
           const builder = await this.readBuilder(input.name, remaining());
           return {
@@ -314,12 +314,14 @@ export class BuilderOperations {
   }
 
   /** Undoes what a failed create registered: the whole builder, or the node it appended. */
-  private async rollback(input: BuilderCreateInput, before: StoredBuilderDetails | undefined): Promise<{ message?: string; left: boolean }> {
-    const bound = { timeoutMs: 60_000 };
+  private async rollback(input: BuilderCreateInput, before: StoredBuilderDetails | undefined, cause: unknown): Promise<{ message?: string; left: boolean }> {
+    const bound = { timeoutMs: 30_000 };
     const after = await this.deps.ops.stored(input.name).catch(() => undefined);
     if (!after) return { left: false };
+    // A cluster that did not answer the create will not answer a delete either: only drop the record.
+    const clusterGone = input.driver === 'kubernetes' && (codeOf(cause) === 'TIMEOUT' || codeOf(cause) === 'BUILDER_UNREACHABLE');
     if (!before) {
-      await this.deps.ops.remove(input.name, { keepState: false, keepDaemon: false }, bound).catch(() => undefined);
+      if (!clusterGone) await this.deps.ops.remove(input.name, { keepState: false, keepDaemon: false }, bound).catch(() => undefined);
       // A kubernetes builder whose cluster is gone cannot delete its deployment; drop the record anyway.
       if (await this.deps.ops.stored(input.name).catch(() => undefined)) {
         await this.deps.ops.remove(input.name, { keepState: false, keepDaemon: true }, bound).catch(() => undefined);
@@ -482,7 +484,8 @@ export class BuilderOperations {
     const bound = timeoutMs ?? this.options.healthTimeoutMs();
     const [stored, snapshot] = await Promise.all([
       this.deps.ops.stored(name),
-      this.deps.list.list().catch(() => undefined),
+      // Only for current/context flags: never worth waiting past our own bound.
+      within(this.deps.list.list().catch(() => undefined), bound),
     ]);
     let report: InspectReport | undefined;
     let unreachable: string | undefined;
@@ -650,14 +653,12 @@ export class BuilderOperations {
       }));
       if (decided.size === stored.nodes.length) return finish([...decided.values()]);
     }
-    const kube = driver === 'kubernetes' ? await this.kubeTargetOf(name) : undefined;
     let report: InspectReport;
     try {
       report = await this.deps.ops.inspect(name, {
         // Remote daemons are only dialled on bootstrap, which starts nothing for them.
         bootstrap: driver === 'remote',
         timeoutMs: Math.max(500, bound - took()),
-        ...(kube ? { kube } : {}),
       });
     } catch (err) {
       const code = codeOf(err);
@@ -753,20 +754,20 @@ export class BuilderOperations {
 }
 
 /** A killed create says which part did not finish, and which field to look at. */
-function timeoutExplained(err: unknown, input: BuilderCreateInput, budget: number): unknown {
+function timeoutExplained(err: unknown, input: BuilderCreateInput, budget: number, kube: KubeTarget | undefined): unknown {
   if (codeOf(err) !== 'TIMEOUT' || !(err instanceof AppException)) return err;
   const field = input.driver === 'remote' ? 'endpoint' : input.driver === 'kubernetes' ? 'kubeContext' : 'image';
   const waitingFor =
     input.driver === 'remote'
       ? `the endpoint ${input.endpoint} did not answer`
       : input.driver === 'kubernetes'
-        ? 'the Kubernetes pods did not become ready'
+        ? `the Kubernetes cluster of context "${kube?.context ?? '?'}"${kube?.server ? ` (${kube.server})` : ''} did not answer or its pods did not become ready`
         : 'the BuildKit container did not start';
   return new AppException({
     code: 'TIMEOUT',
     message: `Creating "${input.name}" did not finish within ${formatSeconds(budget)}: ${input.bootstrap ? waitingFor : 'buildx did not answer'}.`,
     hint: input.bootstrap ? 'Check the target, or create the builder without starting it and bootstrap it later.' : 'Try again; check that Docker answers (`docker info`).',
-    details: { ...(err.appError.details ?? {}), field },
+    details: { ...(err.appError.details ?? {}), field, ...(kube ? { kubeContext: kube.context } : {}) },
   });
 }
 
@@ -804,6 +805,16 @@ function fromStored(stored: StoredBuilderDetails, status: BuilderNode['status'],
     })),
     error: `Builder ${reason}.`,
   };
+}
+
+/** The promise's value, or undefined once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
 }
 
 function formatSeconds(ms: number): string {
