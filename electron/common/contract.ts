@@ -4,7 +4,7 @@ import { buildCommands, buildEvents } from './contracts/builds';
 import { cacheCommands, cacheEvents } from './contracts/cache';
 import { historyCommands, historyEvents } from './contracts/history';
 import { settingsCommands, settingsEvents } from './contracts/settings';
-import { systemCommands } from './contracts/system';
+import { systemCommands, systemEvents } from './contracts/system';
 import type { Result } from './errors';
 
 /**
@@ -29,6 +29,7 @@ export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output'
 
 /** Events pushed from the core; past tense, payloads small (listeners re-query what they need). */
 export const events = {
+  ...systemEvents,
   ...builderEvents,
   ...buildEvents,
   ...historyEvents,

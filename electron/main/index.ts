@@ -18,6 +18,7 @@ import {
   resolveAppAsset,
   secureWebPreferences,
 } from './security-policy';
+import { startTray } from './tray';
 import { MIN_SIZE, parseWindowState, restoreWindow, type WindowState } from './window-state';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,6 +36,8 @@ const core = createCore({ dataDir: app.getPath('userData') });
 // `npm run dev` only: electron-vite serves the renderer with hot reload. Never in a packaged app.
 const devOrigin = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
 let mainWindow: BrowserWindow | undefined;
+let stopTray: (() => void) | undefined;
+let quitting = false;
 
 const windowStateStore = new JsonFileStore(join(app.getPath('userData'), 'window-state.json'));
 
@@ -68,7 +71,14 @@ function createWindow(options: { show: boolean }): BrowserWindow {
   };
   win.on('resize', save);
   win.on('move', save);
-  win.on('close', save);
+  win.on('close', (event) => {
+    save();
+    // With a tray, closing the window hides it (builds go on); quitting is explicit.
+    if (stopTray && !quitting) {
+      event.preventDefault();
+      win.hide();
+    }
+  });
   void win.loadURL(devOrigin ?? APP_ENTRY);
   return win;
 }
@@ -152,13 +162,37 @@ void app.whenReady().then(async () => {
   });
 
   mainWindow = createWindow({ show: !(settings?.startMinimized ?? false) });
+  const showWindow = () => {
+    if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow({ show: true });
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+  };
+  stopTray = startTray(core, {
+    showWindow,
+    open: (view, buildId) => {
+      showWindow();
+      core.events.emit('app.openRequested', { view, ...(buildId ? { buildId } : {}) });
+    },
+    quit: () => {
+      quitting = true;
+      app.quit();
+    },
+  });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow({ show: true });
     else mainWindow?.show();
   });
 });
 
+// The tray keeps BuildDeck running when its window closes; Quit (tray or menu) ends it.
 app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
+  if (!stopTray && process.platform !== 'darwin') app.quit();
 });
-app.on('will-quit', () => core.dispose());
+app.on('before-quit', () => {
+  quitting = true;
+});
+app.on('will-quit', () => {
+  stopTray?.();
+  core.dispose();
+});

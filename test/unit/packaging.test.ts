@@ -66,3 +66,13 @@ describe('electron-builder.yml', () => {
     expect((pkg['scripts'] as Record<string, string>)['postinstall']).toContain('install-electron');
   });
 });
+
+describe('tray icons ship with the app', () => {
+  it('extraResources copies assets/tray, which has every state in both densities', () => {
+    const extra = (config as unknown as { extraResources: { from: string; to: string }[] }).extraResources;
+    expect(extra).toContainEqual({ from: 'assets/tray', to: 'tray' });
+    for (const state of ['idle', 'building', 'failed']) {
+      for (const suffix of ['', '@2x', 'Template', 'Template@2x']) expect(existsSync(`assets/tray/${state}${suffix}.png`)).toBe(true);
+    }
+  });
+});

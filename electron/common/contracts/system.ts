@@ -9,3 +9,13 @@ export const systemCommands = {
   /** The buildx plugin that answered, its version and the features BuildDeck detected from it. */
   'buildx.info': { input: empty, output: buildxInfo },
 } as const;
+
+export const systemEvents = {
+  /**
+   * The desktop shell asks the window to show something (a notification or tray item was clicked).
+   * `view` names a top-level view; `buildId` a build to open in it.
+   */
+  'app.openRequested': z
+    .object({ view: z.enum(['builders', 'builds', 'history', 'cache', 'settings']), buildId: z.string().optional() })
+    .strict(),
+} as const;

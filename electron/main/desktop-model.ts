@@ -1,0 +1,186 @@
+import type { Builder } from '../common/domain';
+import type { BuildListItem, BuildSummary } from '../common/contracts/builds';
+import type { HistoryItem } from '../common/contracts/history';
+import type { Result } from '../common/errors';
+import type { Router } from '../core/router';
+
+/**
+ * The tray and notifications as data, with no `electron` import: main/tray.ts renders this model
+ * with Electron's Tray/Menu/Notification, and the tests exercise it over the real core. Every action
+ * goes through the same router commands the window uses (no second code path for quick builds).
+ */
+
+export type TrayIcon = 'idle' | 'building' | 'failed';
+
+export type TrayAction =
+  | { kind: 'rerun'; buildId: string }
+  | { kind: 'cancel'; buildId: string }
+  | { kind: 'useBuilder'; name: string }
+  | { kind: 'openBuild'; buildId: string }
+  | { kind: 'open' }
+  | { kind: 'quit' };
+
+export interface TrayMenuItem {
+  label: string;
+  type?: 'normal' | 'separator' | 'radio' | 'submenu';
+  enabled?: boolean;
+  checked?: boolean;
+  submenu?: TrayMenuItem[];
+  action?: TrayAction;
+}
+
+export interface TrayInputs {
+  /** builds.list: running and recent builds of this process. */
+  builds: BuildListItem[];
+  /** history.list: newest first, all processes (desktop, CLI, serve). */
+  history: HistoryItem[];
+  builders: Builder[];
+}
+
+const isRunning = (b: { status: string }) => b.status === 'running';
+
+function folderName(path: string): string {
+  const parts = path.split(/[\\/]/).filter(Boolean);
+  return parts[parts.length - 1] ?? path;
+}
+
+function duration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  if (ms < 1000) return `${ms} ms`;
+  const s = Math.round(ms / 100) / 10;
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** The same configuration twice is one entry: folder, Dockerfile, builder, platforms, tags. */
+export function recentConfigurations(history: HistoryItem[], max = 5): HistoryItem[] {
+  const seen = new Set<string>();
+  const out: HistoryItem[] = [];
+  for (const item of history) {
+    const key = JSON.stringify([item.contextDir, item.dockerfile ?? '', item.builder, [...item.platforms].sort(), [...item.tags].sort()]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(item);
+    if (out.length === max) break;
+  }
+  return out;
+}
+
+export function configurationLabel(item: HistoryItem): string {
+  const bits = [folderName(item.contextDir)];
+  if (item.tags[0]) bits.push(item.tags[0]);
+  bits.push(`on ${item.builder}`);
+  if (item.platforms.length > 1) bits.push(`(${item.platforms.length} platforms)`);
+  else if (item.platforms[0]) bits.push(`(${item.platforms[0]})`);
+  return bits.join(' ');
+}
+
+export function trayIcon(inputs: TrayInputs): TrayIcon {
+  if (inputs.builds.some((b) => isRunning(b))) return 'building';
+  const last = inputs.history.find((h) => !isRunning(h));
+  return last && (last.status === 'failed' || last.status === 'interrupted') ? 'failed' : 'idle';
+}
+
+export function trayTooltip(inputs: TrayInputs): string {
+  const running = inputs.builds.filter((b) => isRunning(b));
+  if (running.length === 1 && running[0]) return `BuildDeck: building ${folderName(running[0].contextDir)}`;
+  if (running.length > 1) return `BuildDeck: ${running.length} builds running`;
+  const last = inputs.history.find((h) => !isRunning(h));
+  if (!last) return 'BuildDeck';
+  return `BuildDeck: last build ${last.status} (${folderName(last.contextDir)})`;
+}
+
+export function trayMenu(inputs: TrayInputs): TrayMenuItem[] {
+  const running = inputs.builds.filter((b) => isRunning(b));
+  const recent = recentConfigurations(inputs.history);
+  const current = inputs.builders.find((b) => b.current);
+  const items: TrayMenuItem[] = [{ label: 'Open BuildDeck', action: { kind: 'open' } }, { label: '', type: 'separator' }];
+
+  if (running.length > 0) {
+    items.push({ label: 'Running', enabled: false });
+    for (const b of running) {
+      items.push({
+        label: `${folderName(b.contextDir)} on ${b.builder}`,
+        type: 'submenu',
+        submenu: [
+          { label: 'Show progress', action: { kind: 'openBuild', buildId: b.buildId } },
+          { label: 'Cancel build', action: { kind: 'cancel', buildId: b.buildId } },
+        ],
+      });
+    }
+    items.push({ label: '', type: 'separator' });
+  }
+
+  items.push({ label: 'Build again', enabled: false });
+  if (recent.length === 0) items.push({ label: 'No builds yet: drop a folder on the window', enabled: false });
+  for (const r of recent) items.push({ label: configurationLabel(r), action: { kind: 'rerun', buildId: r.buildId } });
+  items.push({ label: '', type: 'separator' });
+
+  items.push({
+    label: current ? `Default builder: ${current.name}` : 'Default builder',
+    type: 'submenu',
+    enabled: inputs.builders.length > 0,
+    submenu: inputs.builders.map((b) => ({
+      label: `${b.name} (${b.driver || 'unknown'})`,
+      type: 'radio' as const,
+      checked: b.current,
+      action: { kind: 'useBuilder' as const, name: b.name },
+    })),
+  });
+  items.push({ label: '', type: 'separator' }, { label: 'Quit BuildDeck', action: { kind: 'quit' } });
+  return items;
+}
+
+/** Reads what the tray shows; a failing source shows as empty rather than hiding the tray. */
+export async function loadTrayInputs(router: Router): Promise<TrayInputs> {
+  const [builds, history, builders] = await Promise.all([
+    router.invoke('builds.list', {}),
+    router.invoke('history.list', { limit: 50 }),
+    router.invoke('builders.list', {}),
+  ]);
+  return {
+    builds: builds.ok ? (builds.value as BuildListItem[]) : [],
+    history: history.ok ? (history.value as { items: HistoryItem[] }).items : [],
+    builders: builders.ok ? (builders.value as { builders: Builder[] }).builders : [],
+  };
+}
+
+/** Tray clicks that reach the core; window and quit actions stay with the caller. */
+export async function runTrayAction(router: Router, action: TrayAction): Promise<Result<unknown> | undefined> {
+  switch (action.kind) {
+    case 'rerun':
+      return router.invoke('history.rerun', { buildId: action.buildId });
+    case 'cancel':
+      return router.invoke('builds.cancel', { buildId: action.buildId });
+    case 'useBuilder':
+      return router.invoke('builders.use', { name: action.name });
+    case 'openBuild':
+    case 'open':
+    case 'quit':
+      return undefined;
+  }
+}
+
+/**
+ * A folder dropped on the tray (macOS) or chosen for a quick build: the last options used for that
+ * folder when there are any (history.rerun), else a default build of it (builds.start). The core
+ * validates the path either way (absolute, a readable directory).
+ */
+export async function quickBuildFolder(router: Router, contextDir: string): Promise<Result<unknown>> {
+  const last = await router.invoke('history.list', { contextDir, limit: 1 });
+  const item = last.ok ? (last.value as { items: HistoryItem[] }).items[0] : undefined;
+  if (item) return router.invoke('history.rerun', { buildId: item.buildId });
+  return router.invoke('builds.start', { contextDir });
+}
+
+export function finishedNotification(summary: BuildSummary, item?: Pick<HistoryItem, 'contextDir' | 'tags'>): { title: string; body: string } {
+  const what = item ? folderName(item.contextDir) : 'Build';
+  const title = summary.cancelled ? `${what}: build cancelled` : summary.ok ? `${what}: build succeeded` : `${what}: build failed`;
+  const steps = summary.platforms.reduce((n, p) => n + p.steps, 0);
+  const cached = summary.platforms.reduce((n, p) => n + p.cachedSteps, 0);
+  const lines = [
+    `${duration(summary.durationMs)}${steps > 0 ? ` · ${cached}/${steps} steps cached (${Math.round((cached / steps) * 100)}%)` : ''}`,
+  ];
+  if (summary.ok && summary.digest) lines.push(`${summary.imageName ?? item?.tags[0] ?? 'image'} ${summary.digest.slice(0, 19)}`);
+  if (!summary.ok && !summary.cancelled && summary.error) lines.push(summary.error.split('\n')[0] ?? '');
+  return { title, body: lines.join('\n') };
+}
