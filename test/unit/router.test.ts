@@ -91,6 +91,7 @@ describe('contract', () => {
     `);
     expect(EVENT_NAMES).toMatchInlineSnapshot(`
       [
+        "app.openRequested",
         "builders.changed",
         "builders.progressed",
         "build.started",
