@@ -3,6 +3,7 @@ import { BuildxCache } from '../adapters/buildx/cache';
 import { BuildxBuilderOps } from '../adapters/buildx/builder-ops';
 import { BuildxBuildRunner } from '../adapters/buildx/build-runner';
 import { BuildxCli } from '../adapters/buildx/cli';
+import { BuildkitContainerCache } from '../adapters/docker/buildkit-cache';
 import { EngineCache } from '../adapters/docker/cache';
 import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers';
 import { DockerEngine } from '../adapters/docker/engine';
@@ -103,7 +104,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     },
     { healthTimeoutMs: () => eff.healthTimeoutMs, actionTimeoutMs: 120_000, certificateWarningDays: 30 },
   );
-  const cache = new CacheService(new BuildxCache(buildx, () => eff.buildx.env), new EngineCache(engine), events, systemClock, {
+  const cache = new CacheService(new BuildxCache(buildx, () => eff.buildx.env), new EngineCache(engine), new BuildkitContainerCache(engine), events, systemClock, {
     get healthTimeoutMs() {
       return eff.healthTimeoutMs;
     },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { humanSize, parseHumanSize } from '../../electron/adapters/buildx/cache-parse';
+import { humanSize } from '../../electron/adapters/buildx/cache-parse';
 import type { CachePruneResult, CacheUsage } from '../../electron/common/contracts/cache';
 import type { AppError } from '../../electron/common/errors';
 import { createCore, type Core } from '../../electron/composition/create-core';
@@ -143,35 +143,50 @@ describe('cache, against the real engine and buildx 0.29', () => {
       }
     });
 
-    it('reads usage through buildx du --format json with buildx\'s totals (within its rounding)', async () => {
+    it('reads exact usage from buildctl in its container, with `docker buildx du`\'s totals', async () => {
       const u = await usage(core, name);
-      expect(u).toMatchObject({ builder: name, driver: 'docker-container', source: 'buildx-json', precision: { size: 'rounded', lastUsedAt: 'rounded' } });
+      expect(u).toMatchObject({ builder: name, driver: 'docker-container', source: 'buildctl-json', precision: { size: 'exact', lastUsedAt: 'exact' } });
       const { stdout } = await sandbox.docker(['buildx', 'du', '--builder', name, '--format', 'json']);
       expect(u.records.map((r) => r.id).sort()).toEqual(stdout.trim().split('\n').map((l) => (JSON.parse(l) as { ID: string }).ID).sort());
       const theirs = await buildxSummary(sandbox, name);
-      const total = parseHumanSize(theirs['Total'] ?? '') ?? NaN;
-      // buildx prints each record to 4 significant digits: the sum of those is within 0.05 % of its total.
-      expect(Math.abs(u.totals.size - total)).toBeLessThanOrEqual(total * 0.0005 + 1);
+      expect(humanSize(u.totals.size)).toBe(theirs['Total']);
+      expect(humanSize(u.totals.reclaimable)).toBe(theirs['Reclaimable']);
       expect(u.totals.size).toBe(u.records.reduce((s, r) => s + r.size, 0));
       expect(u.byType.map((t) => t.type)).toEqual(expect.arrayContaining(['regular', 'exec.cachemount', 'source.local']));
       // Each build's two RUN steps; the cache mount (same target, so shared by both builds) is described by the first.
       expect(u.records.filter((r) => r.description.includes(marks[0] as string)).map((r) => r.type).sort()).toEqual(['exec.cachemount', 'regular', 'regular']);
       expect(u.records.filter((r) => r.description.includes(marks[1] as string))).toHaveLength(2);
+      for (const r of u.records) expect(r.mutable).not.toBeNull();
     });
 
-    it('reads the same records through buildx 0.13.1 (du --verbose)', async () => {
+    it('reads the same daemon through buildx du (0.29.1 JSON, 0.13.1 --verbose) for builders it cannot exec into', async () => {
+      // A remote builder pointed at the same BuildKit container: buildx is then the only way in.
+      const remote = sandbox.name('cacheremote');
+      await sandbox.docker(['buildx', 'create', '--name', remote, '--driver', 'remote', `docker-container://buildx_buildkit_${name}0`]);
       const old = buildxSandbox({ oldBuildx: true });
       const oldCore = createCore({ env: { ...old.env, BUILDX_CONFIG: sandbox.env['BUILDX_CONFIG'] }, dataDir, healthTimeoutMs: 3000 });
       try {
-        const info = await oldCore.router.invoke('buildx.info', {});
-        expect(info).toMatchObject({ ok: true, value: { version: '0.13.1' } });
-        const [viaOld, viaNew] = [await usage(oldCore, name), await usage(core, name)];
-        expect(viaOld.source).toBe('buildx-verbose');
-        const shape = (u: CacheUsage) => u.records.map((r) => [r.id, r.type, r.size, r.parents, r.description, r.inUse]).sort();
-        expect(shape(viaOld)).toEqual(shape(viaNew));
+        expect(await oldCore.router.invoke('buildx.info', {})).toMatchObject({ ok: true, value: { version: '0.13.1' } });
+        const exact = await usage(core, name);
+        const [viaJson, viaVerbose] = [await usage(core, remote), await usage(oldCore, remote)];
+        expect(viaJson).toMatchObject({ driver: 'remote', source: 'buildx-json', precision: { size: 'rounded', lastUsedAt: 'rounded' } });
+        expect(viaVerbose.source).toBe('buildx-verbose');
+        const shape = (u: CacheUsage) => u.records.map((r) => [r.id, r.type, humanSize(r.size), r.parents, r.description, r.inUse, r.shared]).sort();
+        expect(shape(viaJson)).toEqual(shape(exact));
+        expect(shape(viaVerbose)).toEqual(shape(exact));
+        for (const r of viaJson.records) {
+          const e = exact.records.find((x) => x.id === r.id)?.size ?? NaN;
+          expect(Math.abs(r.size - e)).toBeLessThanOrEqual(e * 0.0005 + 0.5); // 4 significant digits
+          // "N ago" is read as the latest time it allows: never older than the real last use.
+          const real = exact.records.find((x) => x.id === r.id)?.lastUsedAt;
+          if (real && r.lastUsedAt) expect(Date.parse(r.lastUsedAt)).toBeGreaterThanOrEqual(Date.parse(real) - 1000);
+        }
+        // Within buildx's rounding of the exact total.
+        expect(Math.abs(viaJson.totals.size - exact.totals.size)).toBeLessThanOrEqual(exact.totals.size * 0.0005 + 1);
       } finally {
         oldCore.dispose();
         await old.cleanup();
+        await sandbox.docker(['buildx', 'rm', remote]);
       }
     });
 
@@ -185,8 +200,8 @@ describe('cache, against the real engine and buildx 0.29', () => {
       const done = await prune(core, { builder: name, filters: { description: first, type: ['regular', 'exec.cachemount'] } });
       expect([...(done.freed?.ids ?? [])].sort()).toEqual(mine);
       expect(done.freed?.notRemoved).toEqual([]);
-      expect(done.freed?.sizeExact).toBe(false);
-      expect(Math.abs((done.freed?.size ?? 0) - preview.planned.size)).toBeLessThanOrEqual(preview.planned.size * 0.001 + 1);
+      // buildx prints the removed sizes rounded; the exact sizes read before give the exact figure.
+      expect(done.freed).toMatchObject({ sizeExact: true, size: preview.planned.size });
 
       const after = await usage(core, name);
       expect(after.records.map((r) => r.id).sort()).toEqual(before.records.map((r) => r.id).filter((id) => !mine.includes(id)).sort());

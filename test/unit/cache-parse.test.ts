@@ -10,6 +10,7 @@ import {
   parsePruneVerbose,
 } from '../../electron/adapters/buildx/cache-parse';
 import { idFilter } from '../../electron/adapters/buildx/cache';
+import { parseBuildctlDu } from '../../electron/adapters/docker/buildkit-cache';
 import { parseSystemDfBuildCache } from '../../electron/adapters/docker/cache';
 import { AppException } from '../../electron/common/errors';
 import { totalsOf } from '../../electron/core/cache/plan';
@@ -119,6 +120,21 @@ describe('buildx du parsers on recorded output', () => {
     expect(() => parseDuJson('{"ID":"x","Size":"12 parsecs"}', READ_AT)).toThrow(/does not understand/);
     expect(() => parseDuVerbose('what is this', READ_AT)).toThrow(AppException);
     expect(parseDuJson('', READ_AT)).toEqual([]);
+  });
+});
+
+describe('buildctl du inside a docker-container builder (exact source)', () => {
+  it('reads BuildKit\'s own numbers: exact bytes and times, and the same records buildx shows rounded', () => {
+    const records = parseBuildctlDu(fixture('buildx', 'du-buildctl-0.13.2-same-moment.json'));
+    expect(records).toHaveLength(14);
+    expect(totalsOf(records).size).toBe(3_252_812);
+    const json = parseDuJson(fixture('buildx', 'du-0.29.1.json'), READ_AT);
+    expect(records.map((r) => r.id).sort()).toEqual(json.map((r) => r.id).sort());
+    const busybox = records.find((r) => r.id === 'etg219o5lrx7gabtkpzmdkgz2');
+    expect(busybox).toMatchObject({ size: 3_117_644, createdAt: '2026-11-27T06:37:08.842Z', lastUsedAt: '2026-11-27T06:37:09.205Z', type: 'regular', mutable: false });
+    expect(records.find((r) => r.description.includes('fixture-heredoc-a'))?.description).toMatch(/b\.txt$/);
+    expect(parseBuildctlDu('null')).toEqual([]);
+    expect(() => parseBuildctlDu('{"not":"a list"}')).toThrow();
   });
 });
 

@@ -50,8 +50,9 @@ export class BuildxCache implements BuildxCachePort {
     }
   }
 
-  async storedDriver(name: string): Promise<string | undefined> {
-    return (await this.cli.stored()).builders.find((b) => b.name === name)?.driver;
+  async storedBuilder(name: string): Promise<{ driver: string; nodes: { name: string; endpoint: string }[] } | undefined> {
+    const b = (await this.cli.stored()).builders.find((x) => x.name === name);
+    return b ? { driver: b.driver, nodes: b.nodes.map((n) => ({ name: n.name, endpoint: n.endpoint })) } : undefined;
   }
 
   async inspect(name: string, call: CallOptions): Promise<Builder> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CACHE_RECORD_TYPES, parseDuration, parseSize } from '../cache/values';
 import { builderName } from '../domain';
 
 /**
@@ -14,82 +15,7 @@ import { builderName } from '../domain';
  * - inUse        sum of records an active build or mount holds; no prune removes them.
  */
 
-/** Record types BuildKit reports (client.UsageRecordType). */
-export const CACHE_RECORD_TYPES = [
-  'regular',
-  'source.local',
-  'source.git.checkout',
-  'exec.cachemount',
-  'frontend',
-  'internal',
-] as const;
-export type CacheRecordType = (typeof CACHE_RECORD_TYPES)[number];
-
-// ---------------------------------------------------------------------------------------------
-// Durations and sizes: parsed here (pure) so the router, the renderer's form and the CLI agree.
-
-const DURATION_UNITS_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
-
-/**
- * "24h", "7d", "1h30m", "90s", "2w" → milliseconds; undefined when malformed or zero.
- * Days and weeks are accepted (Go's ParseDuration is not: BuildDeck converts before calling buildx).
- */
-export function parseDuration(text: string): number | undefined {
-  const t = text.trim();
-  if (!DURATION.test(t)) return undefined;
-  let ms = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) ms += Number(m[1]) * (DURATION_UNITS_MS[m[2] as string] ?? NaN);
-  return Number.isFinite(ms) && ms >= 1000 ? Math.round(ms) : undefined;
-}
-
-/** Milliseconds → a Go duration string ("86400s") that buildx and the Engine API accept. */
-export function toGoDuration(ms: number): string {
-  return `${Math.max(1, Math.round(ms / 1000))}s`;
-}
-
-const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgtp]?i?b?)$/i;
-const SIZE_POWER: Record<string, number> = { '': 0, k: 1, m: 2, g: 3, t: 4, p: 5 };
-
-/**
- * "10GB", "512m", "1.5GiB", "1048576" → bytes; undefined when malformed.
- * Units are binary (1 GB = 1024³ bytes), exactly as `docker buildx prune --reserved-space` reads them
- * (docker's RAMInBytes), so a value means the same in BuildDeck and in a terminal.
- */
-export function parseSize(input: string | number): number | undefined {
-  if (typeof input === 'number') return Number.isSafeInteger(input) && input >= 0 ? input : undefined;
-  const m = SIZE.exec(input.trim());
-  if (!m) return undefined;
-  const unit = (m[2] ?? '').toLowerCase();
-  const power = SIZE_POWER[unit.replace(/i?b$/, '')];
-  if (power === undefined) return undefined;
-  const bytes = Math.round(Number(m[1]) * 1024 ** power);
-  return Number.isSafeInteger(bytes) ? bytes : undefined;
-}
-
-const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'] as const;
-
-/**
- * Bytes as `docker buildx du` prints them (go-units HumanSize: decimal units, 4 significant digits),
- * so figures in BuildDeck and in a terminal can be compared at a glance.
- */
-export function humanSize(bytes: number): string {
-  let v = Math.max(0, bytes);
-  let i = 0;
-  while (v >= 1000 && i < DECIMAL_UNITS.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  const s = v === 0 ? '0' : v.toPrecision(4);
-  return `${s.includes('.') ? s.replace(/\.?0+$/, '') : s}${DECIMAL_UNITS[i] ?? 'B'}`;
-}
+export { CACHE_RECORD_TYPES, humanSize, parseDuration, parseSize, toGoDuration, type CacheRecordType } from '../cache/values';
 
 const duration = z
   .string()
@@ -189,12 +115,15 @@ export const cacheTypeBreakdown = z.object({
   reclaimable: z.number().nonnegative(),
 });
 
-export const CACHE_SOURCES = ['engine-api', 'buildx-json', 'buildx-verbose'] as const;
+export const CACHE_SOURCES = ['engine-api', 'buildctl-json', 'buildx-json', 'buildx-verbose'] as const;
 
 export const cacheUsage = z.object({
   builder: z.string(),
   driver: z.string(),
-  /** Where the records came from: the Engine API (docker driver) or `buildx du` (JSON or --verbose text). */
+  /**
+   * Where the records came from: the Engine API (docker driver), `buildctl du` inside a local
+   * docker-container builder's container, or `buildx du` (JSON or --verbose text) for the rest.
+   */
   source: z.enum(CACHE_SOURCES),
   /** buildx prints sizes to 4 significant digits and last-use as "N hours ago": those are `rounded`. */
   precision: z.object({ size: z.enum(['exact', 'rounded']), lastUsedAt: z.enum(['exact', 'rounded']) }),
@@ -262,6 +191,11 @@ export const cacheCommands = {
         builder: builderName.optional(),
         filters: cachePruneFilters.optional(),
         dryRun: z.boolean().optional(),
+        /**
+         * Remove only records among these ids: pass the ids a dry run showed, so records that
+         * appeared since the preview are left alone even when the filters match them.
+         */
+        onlyIds: z.array(z.string().regex(/^[a-z0-9]{1,64}$/i, 'must be a cache record id')).max(100_000).optional(),
       })
       .strict(),
     output: cachePruneResult,

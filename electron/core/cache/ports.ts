@@ -5,7 +5,7 @@ import type { CallOptions } from '../ports';
 /** Records as a source read them, plus how precise its figures are. */
 export interface CacheRead {
   records: CacheRecord[];
-  source: 'engine-api' | 'buildx-json' | 'buildx-verbose';
+  source: 'engine-api' | 'buildctl-json' | 'buildx-json' | 'buildx-verbose';
   sizeExact: boolean;
   lastUsedExact: boolean;
 }
@@ -45,9 +45,20 @@ export interface BuildxCachePort {
   version(): Promise<string>;
   /** Name of the builder buildx would use without --builder: `buildx use` choice, else the docker context. */
   currentBuilder(): Promise<string>;
-  /** Driver of a builder from buildx's instance store; undefined for context (docker driver) builders. */
-  storedDriver(name: string): Promise<string | undefined>;
+  /** A builder as buildx's instance store records it; undefined for context (docker driver) builders. */
+  storedBuilder(name: string): Promise<{ driver: string; nodes: { name: string; endpoint: string }[] } | undefined>;
   inspect(name: string, call: CallOptions): Promise<Builder>;
   usage(name: string, call: CallOptions): Promise<CacheRead>;
   prune(name: string, request: PruneRequest, call: CallOptions): Promise<PruneOutcome>;
+}
+
+/** The BuildKit containers of docker-container builders on the engine BuildDeck talks to. */
+export interface ContainerCachePort {
+  /** Whether a node endpoint (docker context name or address) is that engine. */
+  isLocal(endpoint: string): boolean;
+  /**
+   * Exact records from `buildctl du` inside the given containers; undefined when buildctl cannot say
+   * (too old, no JSON), so the caller falls back to `buildx du`. BUILDER_UNREACHABLE when stopped.
+   */
+  usage(containers: readonly string[], call: CallOptions): Promise<CacheRead | undefined>;
 }

@@ -4,7 +4,7 @@ import { AppException, appError } from '../../common/errors';
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
 import { breakdownByType, chunk, planPrune, totalsOf, type PlanFilters } from './plan';
-import type { BuildxCachePort, CacheRead, EngineCachePort, PruneOutcome } from './ports';
+import type { BuildxCachePort, CacheRead, ContainerCachePort, EngineCachePort, PruneOutcome } from './ports';
 
 export interface CacheOptions {
   /** Bound for "is this builder up?" (inspect): a silent remote must not hang the view. */
@@ -29,6 +29,7 @@ export interface PruneInput {
       }
     | undefined;
   dryRun?: boolean | undefined;
+  onlyIds?: string[] | undefined;
 }
 
 interface Target {
@@ -36,6 +37,8 @@ interface Target {
   driver: string;
   /** The default context's own BuildKit: read and pruned through the Engine API (exact figures). */
   viaEngine: boolean;
+  /** BuildKit containers on BuildDeck's engine (docker-container builders): exact figures via buildctl. */
+  containers: string[];
 }
 
 /** Ids per prune call: keeps the filter (URL or argv) a few KB long. */
@@ -49,6 +52,7 @@ export class CacheService {
   constructor(
     private readonly buildx: BuildxCachePort,
     private readonly engine: EngineCachePort,
+    private readonly containers: ContainerCachePort,
     private readonly events: EventBus,
     private readonly clock: Clock,
     private readonly options: CacheOptions,
@@ -104,6 +108,15 @@ export class CacheService {
     if (!usage.lastUsedExact && filters.untilMs !== undefined) {
       plan.notes.push('Last-use times come rounded from buildx ("3 hours ago"); each record is taken as recent as its rounding allows, so "until" never removes one that may be younger.');
     }
+    if (input.onlyIds) {
+      const allowed = new Set(input.onlyIds);
+      const outside = plan.planned.records.filter((r) => !allowed.has(r.id));
+      if (outside.length > 0) {
+        plan.planned.records = plan.planned.records.filter((r) => allowed.has(r.id));
+        plan.planned.size = plan.planned.records.reduce((s, r) => s + r.size, 0);
+        plan.notes.push(`${outside.length} matching record(s) appeared after the preview and are left alone.`);
+      }
+    }
     if (input.dryRun) return { builder: target.name, dryRun: true, ...plan };
 
     const ids = plan.planned.records.map((r) => r.id);
@@ -132,6 +145,13 @@ export class CacheService {
     } finally {
       if (ids.length > 0) this.events.emit('cache.changed', { builder: target.name, reason: 'prune' });
     }
+    // buildx reports what it removed in rounded sizes; when the records were read exactly, their own
+    // sizes give the exact figure for the same ids.
+    const exactSize = new Map(usage.records.map((r) => [r.id, r.size]));
+    if (!freed.sizeExact && usage.sizeExact && freed.ids.every((id) => exactSize.has(id))) {
+      freed.size = freed.ids.reduce((sum, id) => sum + (exactSize.get(id) ?? 0), 0);
+      freed.sizeExact = true;
+    }
     const removed = new Set(freed.ids);
     return {
       builder: target.name,
@@ -143,34 +163,58 @@ export class CacheService {
 
   private async resolve(builder: string | undefined): Promise<Target> {
     const name = builder ?? (await this.buildx.currentBuilder());
-    const stored = await this.buildx.storedDriver(name);
+    const stored = await this.buildx.storedBuilder(name);
     // A builder missing from buildx's store is a docker context's own builder (driver docker).
     // Only the default context's is the daemon this core's Engine API talks to.
-    return { name, driver: stored ?? 'docker', viaEngine: stored === undefined && name === 'default' };
+    const local =
+      stored?.driver === 'docker-container' && stored.nodes.length > 0 && stored.nodes.every((n) => n.name && this.containers.isLocal(n.endpoint));
+    return {
+      name,
+      driver: stored?.driver ?? 'docker',
+      viaEngine: stored === undefined && name === 'default',
+      containers: local ? stored.nodes.map((n) => `buildx_buildkit_${n.name}`) : [],
+    };
   }
 
   private async read(target: Target, signal: AbortSignal | undefined): Promise<CacheRead> {
     const call = { timeoutMs: this.options.operationTimeoutMs, ...(signal ? { signal } : {}) };
     if (target.viaEngine) return this.engine.usage(call);
-    // Health and du run together: `du` alone waits ~20 s on a silent remote, and a stopped builder
-    // deserves its own message; a healthy builder costs no extra latency.
+    return this.withHealth(target, signal, async (inner) => {
+      if (target.containers.length > 0) {
+        const exact = await this.containers.usage(target.containers, { ...call, signal: inner });
+        if (exact) return exact;
+      }
+      return this.buildx.usage(target.name, { ...call, signal: inner });
+    });
+  }
+
+  /**
+   * Runs `op` while `buildx inspect` checks the builder, bounded by the health timeout: a silent
+   * remote makes `du` wait ~20 s, and a stopped builder deserves its own message. A healthy builder
+   * costs no extra latency (both run at once).
+   */
+  private async withHealth<T>(target: Target, signal: AbortSignal | undefined, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const du = this.buildx.usage(target.name, { ...call, signal: abort.signal });
-    du.catch(() => undefined);
+    const work = op(abort.signal);
+    work.catch(() => undefined);
     const health = this.buildx
       .inspect(target.name, { timeoutMs: this.options.healthTimeoutMs, signal: abort.signal })
       .then((b) => notRunning(b, target))
       .catch((err: unknown) => healthFailure(err, target, this.options.healthTimeoutMs));
     try {
-      const first = await Promise.race([du.then(() => undefined), health]);
+      const first = await Promise.race([work.then(() => undefined), health]);
       if (first) throw first;
-      return await du;
+      return await work;
     } catch (err) {
-      // du failing fast (stopped container) is explained better by the health check when it knows more.
+      // A fast failure of the work (a stopped container) is explained better by the health check.
       const known = await Promise.race([health, new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]);
-      throw known ?? err;
+      if (known) throw known;
+      if (err instanceof AppException && err.appError.code === 'BUILDER_UNREACHABLE' && err.appError.details?.['canBootstrap'] === true) {
+        throw notRunningError(target, 'stopped', true);
+      }
+      throw err;
     } finally {
       abort.abort();
       signal?.removeEventListener('abort', onAbort);
@@ -225,12 +269,15 @@ function notRunning(b: Builder, target: Target): AppException | undefined {
   const down = b.nodes.find((n) => n.status !== 'running');
   if (!down && !b.error) return undefined;
   const canBootstrap = BOOTSTRAPPABLE.has(b.driver || target.driver) && (!down || down.status === 'stopped' || down.status === 'inactive');
-  const status = down?.status ?? 'error';
-  return appError('BUILDER_UNREACHABLE', `Builder "${target.name}" is ${status === 'inactive' ? 'not started yet' : status}.`, {
+  return notRunningError(target, down?.status ?? 'error', canBootstrap, down?.error ?? b.error);
+}
+
+function notRunningError(target: Target, status: string, canBootstrap: boolean, error?: string): AppException {
+  return appError('BUILDER_UNREACHABLE', `Builder "${target.name}" is ${status === 'inactive' ? 'not started yet' : status === 'error' ? 'in error' : status}.`, {
     hint: canBootstrap
       ? `Start it (Builders view, or \`docker buildx inspect --bootstrap ${target.name}\`), then retry.`
       : 'Start the BuildKit daemon it points to, or check its endpoint, then retry.',
-    details: { builder: target.name, status, canBootstrap, ...(down?.error ?? b.error ? { error: down?.error ?? b.error } : {}) },
+    details: { builder: target.name, status, canBootstrap, ...(error ? { error } : {}) },
   });
 }
 
