@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AppError } from '../common/errors';
 import { createCore } from '../composition/create-core';
 import { BUILD_USAGE_LINES, runBuildCli } from './build';
+import { BUILDERS_USAGE_LINES, BUILDERS_VERBS, runBuildersCli } from './builders';
 import { CACHE_USAGE_LINES, runCacheCli } from './cache';
 import { formatBuilders, formatEngine } from './format';
 
@@ -19,6 +20,7 @@ const USAGE = `Usage: builddeck <command> [--json]
 
 Commands:
   builders ls        List every builder buildx knows, with nodes, status and platforms
+${BUILDERS_USAGE_LINES}
   engine info        Docker Engine facts (version, API, OS/arch, storage driver) and buildx version
 ${BUILD_USAGE_LINES}
 ${CACHE_USAGE_LINES}
@@ -35,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
   // `cache` verbs take their own flags (--builder, --until, ...): electron/cli/cache.ts parses them.
   if (argv[0] === 'cache') return runCacheCli(argv.slice(1));
   if (argv[0] === 'build') return runBuildCli(argv.slice(1));
+  if (argv[0] === 'builders' && (BUILDERS_VERBS as readonly string[]).includes(argv[1] ?? '')) return runBuildersCli(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({

@@ -1,0 +1,463 @@
+import { parseArgs } from 'node:util';
+import { formatCreateCommand } from '../common/builders/create-args';
+import { builderCreateInput } from '../common/builders/create-input';
+import type { BuilderDetails, CreateResult, FleetHealth } from '../common/contracts/builders';
+import type { Builder } from '../common/domain';
+import type { AppError } from '../common/errors';
+import { createCore } from '../composition/create-core';
+
+/**
+ * `builddeck builders create|inspect|bootstrap|stop|use|rm|leave|health`: one contract command each.
+ * Flags mirror the contract's fields (kebab-case); the router validates them exactly as it does for
+ * the app, and an INVALID_INPUT names the flag to fix. Progress goes to stderr, results to stdout.
+ */
+export const BUILDERS_VERBS = ['create', 'inspect', 'bootstrap', 'stop', 'use', 'rm', 'leave', 'health'] as const;
+
+export const BUILDERS_USAGE_LINES = `  builders create    Create a builder (docker-container, kubernetes, remote) or append a node
+  builders inspect   One builder in depth: nodes, options, container, certificates, logs
+  builders bootstrap Start a builder's nodes
+  builders stop      Stop a builder (state is kept)
+  builders use       Make a builder the current one
+  builders rm        Remove a builder (--keep-state keeps its build cache)
+  builders leave     Remove one node from a multi-node builder
+  builders health    Check every builder within a bound; fleet warnings`;
+
+const USAGE = `Usage:
+  builddeck builders create NAME --driver DRIVER [ENDPOINT] [options] [--dry-run] [--json]
+  builddeck builders inspect NAME [--logs N] [--timeout SECONDS] [--json]
+  builddeck builders bootstrap NAME [--timeout SECONDS] [--json]
+  builddeck builders stop NAME [--json]
+  builddeck builders use NAME [--json]
+  builddeck builders rm NAME [--keep-state] [--keep-daemon] [--json]
+  builddeck builders leave NAME NODE [--json]
+  builddeck builders health [NAME...] [--timeout SECONDS] [--cert-days N] [--json]
+
+create, every driver:
+  --driver D               docker-container, kubernetes or remote
+  --node N                 node name (default NAME0)       --append      add a node to builder NAME
+  --platform P             pin platforms (repeat or comma-separate: linux/amd64,linux/arm64)
+  --use                    make it the current builder     --bootstrap   start it now
+  --timeout SECONDS        bound for the whole create (default 120)
+  --dry-run                print the equivalent docker buildx create command, change nothing
+docker-container and kubernetes:
+  --buildkitd-flags F      e.g. "--debug"                  --buildkitd-config FILE  buildkitd.toml (checked first)
+  --image IMAGE            --env KEY=VALUE (repeat)        --default-load
+docker-container:
+  --network NET  --memory 2g  --memory-swap 4g  --cpu-quota 50000  --cpu-period 100000
+  --cpu-shares 512  --cpuset-cpus 0-3  --cpuset-mems 0  --cgroup-parent P  --restart-policy unless-stopped
+kubernetes:
+  --kubeconfig FILE  --kube-context C  --namespace NS  --replicas N  --kube-timeout 120s
+  --requests-cpu 500m  --requests-memory 1Gi  --requests-ephemeral-storage 2Gi
+  --limits-cpu 2  --limits-memory 4Gi  --limits-ephemeral-storage 10Gi
+  --node-selector K=V  --annotation K=V  --label K=V (repeat)
+  --toleration key=K,operator=Equal,value=V,effect=NoSchedule[,tolerationSeconds=N] (repeat)
+  --service-account SA  --scheduler-name S  --rootless  --loadbalance sticky|random
+  --qemu-install  --qemu-image IMAGE
+remote (ENDPOINT: tcp://HOST:PORT, unix:///PATH, docker-container://NAME, kube-pod://POD):
+  --cacert FILE  --cert FILE  --key FILE  --servername NAME  --default-load
+
+Exit codes: 0 success, 1 failure (health: a node is unreachable or in error), 2 usage error or invalid input.`;
+
+/** Contract field → the flag a user typed, so an INVALID_INPUT names something they can fix. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  name: 'NAME',
+  endpoint: 'ENDPOINT',
+  kubeContext: '--kube-context',
+  timeout: '--kube-timeout',
+  timeoutMs: '--timeout',
+  nodeSelector: '--node-selector',
+  tolerations: '--toleration',
+  annotations: '--annotation',
+  labels: '--label',
+  platforms: '--platform',
+  env: '--env',
+  'requests.cpu': '--requests-cpu',
+  'requests.memory': '--requests-memory',
+  'requests.ephemeralStorage': '--requests-ephemeral-storage',
+  'limits.cpu': '--limits-cpu',
+  'limits.memory': '--limits-memory',
+  'limits.ephemeralStorage': '--limits-ephemeral-storage',
+};
+
+export function flagOfField(field: string): string {
+  const direct = FLAG_OF_FIELD[field];
+  if (direct) return direct;
+  const head = field.split('.')[0] ?? field;
+  const mapped = FLAG_OF_FIELD[head];
+  if (mapped) return mapped;
+  return `--${head.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+const keyValues = (list: string[] | undefined, flag: string): Record<string, string> | undefined => {
+  if (!list || list.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag} takes KEY=VALUE, got "${item}"`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+};
+
+function toleration(text: string): Record<string, unknown> {
+  const t: Record<string, unknown> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    const k = part.slice(0, eq);
+    const v = part.slice(eq + 1);
+    if (eq <= 0 || !['key', 'operator', 'value', 'effect', 'tolerationSeconds'].includes(k)) {
+      throw new UsageError(`--toleration takes key=,operator=,value=,effect=,tolerationSeconds=; got "${part}"`);
+    }
+    t[k] = k === 'tolerationSeconds' && /^-?\d+$/.test(v) ? Number(v) : v;
+  }
+  return t;
+}
+
+class UsageError extends Error {}
+
+/** A number when it looks like one, else the text: the contract then names the field and says why. */
+const num = (v: string | undefined) => (v === undefined ? undefined : /^-?\d+$/.test(v) ? Number(v) : v);
+const seconds = (v: string | undefined, flag: string) => {
+  if (v === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`${flag} takes seconds, got "${v}"`);
+  return Math.round(Number(v) * 1000);
+};
+
+const CREATE_OPTIONS = {
+  driver: { type: 'string' },
+  node: { type: 'string' },
+  append: { type: 'boolean' },
+  platform: { type: 'string', multiple: true },
+  use: { type: 'boolean' },
+  bootstrap: { type: 'boolean' },
+  timeout: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'buildkitd-flags': { type: 'string' },
+  'buildkitd-config': { type: 'string' },
+  image: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  'default-load': { type: 'boolean' },
+  network: { type: 'string' },
+  memory: { type: 'string' },
+  'memory-swap': { type: 'string' },
+  'cpu-quota': { type: 'string' },
+  'cpu-period': { type: 'string' },
+  'cpu-shares': { type: 'string' },
+  'cpuset-cpus': { type: 'string' },
+  'cpuset-mems': { type: 'string' },
+  'cgroup-parent': { type: 'string' },
+  'restart-policy': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'kube-context': { type: 'string' },
+  namespace: { type: 'string' },
+  replicas: { type: 'string' },
+  'kube-timeout': { type: 'string' },
+  'requests-cpu': { type: 'string' },
+  'requests-memory': { type: 'string' },
+  'requests-ephemeral-storage': { type: 'string' },
+  'limits-cpu': { type: 'string' },
+  'limits-memory': { type: 'string' },
+  'limits-ephemeral-storage': { type: 'string' },
+  'node-selector': { type: 'string', multiple: true },
+  annotation: { type: 'string', multiple: true },
+  label: { type: 'string', multiple: true },
+  toleration: { type: 'string', multiple: true },
+  'service-account': { type: 'string' },
+  'scheduler-name': { type: 'string' },
+  rootless: { type: 'boolean' },
+  loadbalance: { type: 'string' },
+  'qemu-install': { type: 'boolean' },
+  'qemu-image': { type: 'string' },
+  endpoint: { type: 'string' },
+  cacert: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  servername: { type: 'string' },
+} as const;
+
+type CreateValues = ReturnType<typeof parseArgs<{ options: typeof CREATE_OPTIONS; allowPositionals: true }>>['values'];
+
+/** Flags → the contract's create input. Only flags the user gave appear (so strictness catches misuse). */
+export function createInputFromFlags(name: string | undefined, endpoint: string | undefined, v: CreateValues): Record<string, unknown> {
+  const input: Record<string, unknown> = { name, driver: v.driver };
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) input[key] = value;
+  };
+  const resources = (prefix: 'requests' | 'limits') => {
+    const r: Record<string, string> = {};
+    const cpu = v[`${prefix}-cpu`];
+    const memory = v[`${prefix}-memory`];
+    const storage = v[`${prefix}-ephemeral-storage`];
+    if (cpu !== undefined) r['cpu'] = cpu;
+    if (memory !== undefined) r['memory'] = memory;
+    if (storage !== undefined) r['ephemeralStorage'] = storage;
+    return Object.keys(r).length > 0 ? r : undefined;
+  };
+  set('node', v.node);
+  set('append', v.append);
+  set('platforms', v.platform?.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean));
+  set('use', v.use);
+  set('bootstrap', v.bootstrap);
+  set('timeoutMs', seconds(v.timeout, '--timeout'));
+  set('buildkitdFlags', v['buildkitd-flags']);
+  set('buildkitdConfigPath', v['buildkitd-config']);
+  set('image', v.image);
+  set('env', keyValues(v.env, '--env'));
+  set('defaultLoad', v['default-load']);
+  set('network', v.network);
+  set('memory', v.memory);
+  set('memorySwap', v['memory-swap']);
+  set('cpuQuota', v['cpu-quota']);
+  set('cpuPeriod', v['cpu-period']);
+  set('cpuShares', v['cpu-shares']);
+  set('cpusetCpus', v['cpuset-cpus']);
+  set('cpusetMems', v['cpuset-mems']);
+  set('cgroupParent', v['cgroup-parent']);
+  set('restartPolicy', v['restart-policy']);
+  set('kubeconfig', v.kubeconfig);
+  set('kubeContext', v['kube-context']);
+  set('namespace', v.namespace);
+  set('replicas', num(v.replicas));
+  set('timeout', v['kube-timeout']);
+  set('requests', resources('requests'));
+  set('limits', resources('limits'));
+  set('nodeSelector', keyValues(v['node-selector'], '--node-selector'));
+  set('annotations', keyValues(v.annotation, '--annotation'));
+  set('labels', keyValues(v.label, '--label'));
+  set('tolerations', v.toleration?.map(toleration));
+  set('serviceAccount', v['service-account']);
+  set('schedulerName', v['scheduler-name']);
+  set('rootless', v.rootless);
+  set('loadbalance', v.loadbalance);
+  set('qemuInstall', v['qemu-install']);
+  set('qemuImage', v['qemu-image']);
+  set('endpoint', endpoint ?? v.endpoint);
+  set('cacert', v.cacert);
+  set('cert', v.cert);
+  set('key', v.key);
+  set('servername', v.servername);
+  return input;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Text output
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+const gib = (bytes: number) => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`);
+
+export function formatBuilder(b: Builder): string {
+  const rows = [['NODE', 'ENDPOINT', 'STATUS', 'BUILDKIT', 'PLATFORMS']];
+  for (const n of b.nodes) {
+    rows.push([n.name, n.endpoint, n.status, n.buildkitVersion ?? '', n.error ?? n.platforms.map((p) => (n.pinnedPlatforms.includes(p) ? `${p}*` : p)).slice(0, 5).join(', ')]);
+  }
+  return `${b.name} (${b.driver})${b.current ? ' *current*' : ''}${b.error ? `\nerror: ${b.error}` : ''}\n${table(rows)}`;
+}
+
+export function formatDetails(d: BuilderDetails): string {
+  const out: string[] = [formatBuilder(d)];
+  if (!d.live) out.push('(buildx did not answer in time: nodes are shown from its store)');
+  for (const n of d.nodes) {
+    out.push('', `Node ${n.name}`);
+    const rows: string[][] = [];
+    if (Object.keys(n.driverOpts).length) rows.push(['Driver options', Object.entries(n.driverOpts).map(([k, v]) => `${k}=${v}`).join(' ')]);
+    if (n.buildkitdFlags.length) rows.push(['Daemon flags', n.buildkitdFlags.join(' ')]);
+    for (const [k, v] of Object.entries(n.labels)) rows.push([rows.some((r) => r[0] === 'Labels') ? '' : 'Labels', `${k}=${v}`]);
+    n.gcPolicy.forEach((rule, i) => rows.push([`GC rule ${i}`, rule.map((f) => `${f.key}: ${f.value}`).join(', ')]));
+    const c = n.container;
+    if (c) {
+      rows.push(['Container', `${c.name} ${c.state}${c.exitCode !== undefined ? ` (exit ${c.exitCode})` : ''}, restarts ${c.restartCount}`]);
+      const l = c.limits;
+      rows.push([
+        'Limits',
+        [
+          l.memoryBytes ? `memory ${gib(l.memoryBytes)}` : 'memory unlimited',
+          l.memorySwapBytes ? `swap ${l.memorySwapBytes < 0 ? 'unlimited' : gib(l.memorySwapBytes)}` : '',
+          l.cpuQuota ? `cpu ${(l.cpuQuota / (l.cpuPeriod || 100_000)).toFixed(2)} (quota ${l.cpuQuota}/${l.cpuPeriod || 100_000})` : '',
+          l.cpuShares ? `shares ${l.cpuShares}` : '',
+          l.cpusetCpus ? `cpus ${l.cpusetCpus}` : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
+      ]);
+      if (c.volumes.length) rows.push(['State volume', c.volumes.join(', ')]);
+    }
+    if (n.containerError) rows.push(['Container', `not readable: ${n.containerError}`]);
+    for (const [label, cert] of [['CA certificate', n.tls?.cacert], ['Client certificate', n.tls?.cert]] as const) {
+      if (!cert) continue;
+      rows.push([label, cert.error ? `${cert.path}: ${cert.error}` : `${cert.subject ?? ''} issued by ${cert.issuer ?? ''}, expires ${cert.validTo?.slice(0, 10) ?? '?'} (${cert.daysLeft ?? '?'} days)`]);
+    }
+    if (n.tls?.keyPath) rows.push(['Client key', `${n.tls.keyPath}${n.tls.keyMode ? ` (mode ${n.tls.keyMode}${n.tls.keyTooOpen ? ', readable by others: chmod 600' : ''})` : ''}`]);
+    if (n.kube?.kubeconfig) rows.push(['Kubeconfig', n.kube.kubeconfig]);
+    if (rows.length) out.push(table(rows));
+    for (const f of n.configFiles) out.push(`--- ${f.name}`, f.content.trimEnd(), '---');
+    if (c && c.logs.length) out.push(`Last ${c.logs.length} log lines of ${c.name}:`, ...c.logs.map((l) => `  ${l}`));
+  }
+  return out.join('\n');
+}
+
+export function formatHealth(h: FleetHealth): string {
+  const rows = [['BUILDER/NODE', 'STATE', 'BUILDKIT', 'TOOK', 'DETAIL']];
+  for (const b of h.builders) {
+    rows.push([`${b.name} (${b.driver})`, b.state, '', '', '']);
+    for (const n of b.nodes) rows.push([`  ${n.name}`, n.state, n.buildkitVersion ?? '', `${n.tookMs} ms`, n.message ?? '']);
+  }
+  const warnings = h.warnings.map((w) => `${w.severity === 'error' ? 'error' : 'warning'}: ${w.message}`);
+  return [table(rows), ...(warnings.length ? ['', ...warnings] : []), '', `Checked in ${h.tookMs} ms (bound ${h.timeoutMs} ms per builder).`].join('\n');
+}
+
+// -------------------------------------------------------------------------------------------------
+
+function printError(e: AppError, json: boolean): number {
+  if (json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
+  const field = typeof e.details?.['field'] === 'string' ? e.details['field'] : undefined;
+  process.stderr.write(`builddeck: ${e.code}: ${e.message}${field ? ` (${flagOfField(field)})` : ''}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+  if (typeof e.details?.['rolledBack'] === 'string') process.stderr.write(`note: ${e.details['rolledBack']}\n`);
+  return e.code === 'INVALID_INPUT' ? 2 : 1;
+}
+
+export async function runBuildersCli(argv: string[]): Promise<number> {
+  const verb = argv[0] ?? '';
+  const rest = argv.slice(1);
+  if (verb === '--help' || verb === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let request: { command: string; input: unknown; json: boolean; dryRun?: boolean };
+  try {
+    request = parseVerb(verb, rest);
+  } catch (err) {
+    process.stderr.write(`builddeck: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { command, input, json } = request;
+
+  if (request.dryRun) {
+    const parsed = builderCreateInput.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.map(String).join('.') || '(input)';
+      return printError({ code: 'INVALID_INPUT', message: `Invalid ${field}: ${issue?.message ?? 'malformed input'}.`, details: { field } }, json);
+    }
+    const text = formatCreateCommand(parsed.data);
+    process.stdout.write(json ? `${JSON.stringify({ command: text }, null, 2)}\n` : `${text}\n`);
+    return 0;
+  }
+
+  const core = createCore({});
+  // Progress of long actions (create, bootstrap) goes to stderr so stdout stays the result.
+  const off = core.events.subscribe((event, payload) => {
+    if (event !== 'builders.progressed') return;
+    const p = payload;
+    if (p.phase === 'progress' || (p.phase === 'started' && p.action === 'create')) process.stderr.write(`${p.message}\n`);
+  });
+  try {
+    const r = await core.router.invoke(command, input);
+    if (!r.ok) return printError(r.error, json);
+    if (json) {
+      process.stdout.write(`${JSON.stringify(r.value, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${formatResult(command, r.value)}\n`);
+    }
+    if (command === 'builders.health') {
+      const unhealthy = (r.value as FleetHealth).builders.some((b) => b.state === 'unreachable' || b.state === 'error');
+      return unhealthy ? 1 : 0;
+    }
+    return 0;
+  } finally {
+    off();
+    core.dispose();
+  }
+}
+
+function formatResult(command: string, value: unknown): string {
+  switch (command) {
+    case 'builders.create': {
+      const c = value as CreateResult;
+      return [formatBuilder(c.builder), ...c.warnings.map((w) => `warning: ${w}`)].join('\n');
+    }
+    case 'builders.inspect':
+      return formatDetails(value as BuilderDetails);
+    case 'builders.health':
+      return formatHealth(value as FleetHealth);
+    case 'builders.use':
+      return `${(value as { current: string }).current} is now the current builder.`;
+    case 'builders.remove': {
+      const v = value as { removed: string; keptState: boolean; warnings: string[] };
+      return [`Removed ${v.removed}${v.keptState ? ' (its build cache volume is kept)' : ''}.`, ...v.warnings.map((w) => `warning: ${w}`)].join('\n');
+    }
+    default:
+      return formatBuilder(value as Builder);
+  }
+}
+
+const VERB_OPTIONS = {
+  json: { type: 'boolean', default: false },
+  logs: { type: 'string' },
+  timeout: { type: 'string' },
+  'keep-state': { type: 'boolean' },
+  'keep-daemon': { type: 'boolean' },
+  'cert-days': { type: 'string' },
+} as const;
+
+/** Which of VERB_OPTIONS each verb takes; anything else is a usage error. */
+const VERB_FLAGS: Record<string, readonly string[]> = {
+  inspect: ['logs', 'timeout'],
+  bootstrap: ['timeout'],
+  stop: [],
+  use: [],
+  rm: ['keep-state', 'keep-daemon'],
+  leave: [],
+  health: ['timeout', 'cert-days'],
+};
+
+function parseVerb(verb: string, args: string[]): { command: string; input: unknown; json: boolean; dryRun?: boolean } {
+  if (verb === 'create') {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { ...CREATE_OPTIONS, json: { type: 'boolean', default: false } } });
+    if (positionals.length < 1 || positionals.length > 2) throw new UsageError('builders create takes NAME and, for the remote driver, ENDPOINT');
+    if (values.driver === undefined) throw new UsageError('builders create needs --driver (docker-container, kubernetes or remote)');
+    const { json, 'dry-run': dryRun, ...flags } = values;
+    return { command: 'builders.create', input: createInputFromFlags(positionals[0], positionals[1], flags), json, dryRun: dryRun ?? false };
+  }
+  const allowed = VERB_FLAGS[verb];
+  if (!allowed) throw new UsageError(`unknown builders command "${verb}"`);
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: VERB_OPTIONS });
+  for (const flag of Object.keys(values)) {
+    if (flag !== 'json' && !allowed.includes(flag)) throw new UsageError(`builders ${verb} does not take --${flag}`);
+  }
+  const json = values.json;
+  const timeoutMs = seconds(values.timeout, '--timeout');
+  const bound = timeoutMs !== undefined ? { timeoutMs } : {};
+  const one = () => {
+    if (positionals.length !== 1) throw new UsageError(`builders ${verb} takes one NAME`);
+    return positionals[0];
+  };
+  switch (verb) {
+    case 'inspect':
+      return { command: 'builders.inspect', input: { name: one(), ...(values.logs !== undefined ? { logLines: num(values.logs) } : {}), ...bound }, json };
+    case 'bootstrap':
+      return { command: 'builders.bootstrap', input: { name: one(), ...bound }, json };
+    case 'stop':
+      return { command: 'builders.stop', input: { name: one() }, json };
+    case 'use':
+      return { command: 'builders.use', input: { name: one() }, json };
+    case 'rm':
+      return { command: 'builders.remove', input: { name: one(), keepState: values['keep-state'] === true, keepDaemon: values['keep-daemon'] === true }, json };
+    case 'leave':
+      if (positionals.length !== 2) throw new UsageError('builders leave takes NAME and NODE');
+      return { command: 'builders.leave', input: { name: positionals[0], node: positionals[1] }, json };
+    default:
+      return {
+        command: 'builders.health',
+        input: {
+          ...(positionals.length > 0 ? { names: positionals } : {}),
+          ...bound,
+          ...(values['cert-days'] !== undefined ? { certificateWarningDays: num(values['cert-days']) } : {}),
+        },
+        json,
+      };
+  }
+}

@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuilderDetails, FleetHealth } from '../../electron/common/contracts/builders';
+import { buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+
+const exec = promisify(execFile);
+
+describe('builddeck builders create|inspect|health|use|rm from a terminal', () => {
+  let sandbox: BuildxSandbox;
+  const cli = async (args: string[]) => {
+    try {
+      const { stdout, stderr } = await exec(process.execPath, ['bin/builddeck.js', 'builders', ...args], {
+        env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(sandbox.dir, 'data') },
+        timeout: 60_000,
+      });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+  beforeAll(() => {
+    expect(existsSync('out/node/cli.js'), 'run `npm run build` first').toBe(true);
+    sandbox = buildxSandbox();
+  });
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  it('--dry-run prints the equivalent docker buildx create command and creates nothing', async () => {
+    const r = await cli(['create', 'dry', '--driver', 'docker-container', '--memory', '1g', '--env', 'NO_PROXY=a,b', '--platform', 'linux/amd64,linux/arm64', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(
+      `docker buildx create --name dry --driver docker-container --platform linux/amd64,linux/arm64 --driver-opt memory=1g --driver-opt '"env.NO_PROXY=a,b"'`,
+    );
+    expect(existsSync(join(sandbox.env['BUILDX_CONFIG'] as string, 'instances', 'dry'))).toBe(false);
+  });
+
+  it('invalid input exits 2 and names the flag to fix', async () => {
+    const r = await cli(['create', 'x', '--driver', 'docker-container', '--cpu-quota=-5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/INVALID_INPUT: Invalid cpuQuota .*\(--cpu-quota\)/);
+    const bad = await cli(['create', 'x', '--driver', 'remote', 'http://127.0.0.1:1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/\(ENDPOINT\)/);
+    const json = await cli(['create', 'a/b', '--driver', 'remote', 'tcp://127.0.0.1:1', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'INVALID_INPUT', details: { field: 'name' } } });
+  });
+
+  it('a remote builder: create, inspect --json, health exits 1 while unreachable, use, rm', async () => {
+    const name = sandbox.name('cli');
+    expect((await cli(['create', name, '--driver', 'remote', 'tcp://127.0.0.1:1'])).code).toBe(0);
+    const inspect = await cli(['inspect', name, '--json', '--timeout', '3']);
+    expect(inspect.code).toBe(0);
+    expect((JSON.parse(inspect.stdout) as BuilderDetails).nodes[0]).toMatchObject({ endpoint: 'tcp://127.0.0.1:1' });
+    const health = await cli(['health', name, '--json', '--timeout', '2']);
+    expect(health.code).toBe(1);
+    expect((JSON.parse(health.stdout) as FleetHealth).builders[0]?.nodes[0]).toMatchObject({ state: 'unreachable' });
+    const text = await cli(['health', name, '--timeout', '2']);
+    expect(text.stdout).toMatch(/error: 1 node is unreachable/);
+    expect((await cli(['use', name])).stdout).toMatch(new RegExp(`${name} is now the current builder`));
+    const rm = await cli(['rm', name]);
+    expect(rm.code).toBe(0);
+    expect(rm.stdout).toMatch(`Removed ${name}.`);
+    expect((await cli(['rm', 'default'])).code).toBe(2);
+    expect((await cli(['inspect'])).code).toBe(2);
+  });
+});
