@@ -106,11 +106,15 @@ export function useLiveInvalidation(): void {
           (query.queryKey[1] === 'engine.info' || query.queryKey[1] === 'buildx.info'),
       });
     });
+    const offCache = bridge.on('cache.changed', () => {
+      void queryClient.invalidateQueries({ queryKey: commandKey('cache.usage') });
+    });
     const offReconnect = onEventsReconnected(() => {
       void queryClient.invalidateQueries({ queryKey: ['command'] });
     });
     return () => {
       offBuilders();
+      offCache();
       offReconnect();
     };
   }, [queryClient]);

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useLiveInvalidation } from '../api/client';
 import { BuildersView } from '../features/builders/BuildersView';
+import { CacheView } from '../features/cache/CacheView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { Sidebar, type ViewId } from './Sidebar';
 import { useTheme } from './use-theme';
@@ -19,6 +20,7 @@ export function App() {
       <Sidebar current={view} onNavigate={setView} />
       <main id="main" className={styles.main} tabIndex={-1}>
         {view === 'builders' ? <BuildersView /> : null}
+        {view === 'cache' ? <CacheView /> : null}
         {view === 'settings' ? <SettingsView /> : null}
       </main>
     </div>
