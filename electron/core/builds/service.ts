@@ -63,7 +63,9 @@ export class BuildsService {
 
   /** The equivalent command for display: no progress/metadata flags, secrets as ids and sources only. */
   commandLine(request: BuildRequest): { argv: string[]; text: string } {
-    const argv = buildxBuildArgv(request);
+    const d = request.dockerfile;
+    const absolute = d === undefined || d.startsWith('/') || /^[A-Za-z]:[\\/]/.test(d) ? d : `${request.contextDir.replace(/[\\/]+$/, '')}/${d}`;
+    const argv = buildxBuildArgv(request, { dockerfile: absolute });
     return { argv, text: shellQuote(argv) };
   }
 
@@ -117,7 +119,9 @@ export class BuildsService {
 
     const buildId = `b${this.deps.clock.now().toString(36)}${(this.counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const resolved: BuildRequest = { ...request, contextDir };
-    const dockerfileArg = request.dockerfile ?? (dockerfile.endsWith('/Dockerfile') ? undefined : dockerfile);
+    // buildx resolves --file against its working directory, not the context: always pass the
+    // absolute path we checked (and none for the context's own `Dockerfile`, as a person would).
+    const dockerfileArg = request.dockerfile !== undefined || !isDefaultDockerfile(contextDir, dockerfile) ? dockerfile : undefined;
     const display = buildxBuildArgv(resolved, { dockerfile: dockerfileArg });
     const running: Running = {
       buildId,
@@ -316,6 +320,11 @@ export class BuildsService {
     for (const r of running) this.cancel(r.buildId);
     await Promise.all(running.map((r) => r.done));
   }
+}
+
+function isDefaultDockerfile(contextDir: string, dockerfile: string): boolean {
+  const base = contextDir.replace(/[\\/]+$/, '');
+  return dockerfile === `${base}/Dockerfile` || dockerfile === `${base}\\Dockerfile`;
 }
 
 async function readMetadata(fs: BuildFsPort, file: string): Promise<{ digest?: string; imageName?: string; ref?: string }> {
