@@ -110,16 +110,16 @@ export function mapCacheFailure(err: unknown, builder: string, timeoutMs: number
     });
   }
   if (e.code === 'INTERNAL' && NOT_RUNNING.test(stderr)) {
-    return builderNotRunning(builder, true, stderr);
+    return builderNotRunning(builder, true, stderr, /No such container/i.test(stderr) ? 'inactive' : 'stopped');
   }
   return err;
 }
 
-export function builderNotRunning(builder: string, canBootstrap: boolean, stderr?: string): AppException {
+export function builderNotRunning(builder: string, canBootstrap: boolean, stderr?: string, status = 'stopped'): AppException {
   return appError('BUILDER_UNREACHABLE', `Builder "${builder}" is not running.`, {
     hint: canBootstrap
       ? `Start it (Builders view, or \`docker buildx inspect --bootstrap ${builder}\`), then retry.`
       : 'Start the BuildKit daemon it points to, then retry.',
-    details: { builder, canBootstrap, ...(stderr ? { stderr: stderr.slice(-4000) } : {}) },
+    details: { builder, status, canBootstrap, ...(stderr ? { stderr: stderr.slice(-4000) } : {}) },
   });
 }

@@ -115,7 +115,7 @@ export class BuildkitContainerCache implements ContainerCachePort {
       // 409: the container exists but is stopped; 404: it does not exist (never bootstrapped).
       if (e.statusCode === 409 || e.statusCode === 404) {
         throw appError('BUILDER_UNREACHABLE', `BuildKit container ${container} is not running.`, {
-          details: { container, canBootstrap: true, statusCode: e.statusCode },
+          details: { container, canBootstrap: true, status: e.statusCode === 404 ? 'inactive' : 'stopped', statusCode: e.statusCode },
         });
       }
       throw mapEngineError(err, this.engine.endpoint);
