@@ -20,9 +20,11 @@ export class JsonObjectSplitter {
   ) {}
 
   push(chunk: string): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const ch = chunk[i] as string;
+    let i = 0;
+    while (i < chunk.length) {
       if (this.depth === 0) {
+        const ch = chunk[i] as string;
+        i++;
         if (ch === '{' && (!this.objectsAtLineStart || this.text.trim() === '')) {
           this.flushText();
           this.depth = 1;
@@ -34,22 +36,27 @@ export class JsonObjectSplitter {
         }
         continue;
       }
-      this.current += ch;
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (ch === '\\') this.escaped = true;
-        else if (ch === '"') this.inString = false;
-        continue;
+      // Inside an object: scan by char code and copy whole slices (a 100k-event build log is tens
+      // of MB; appending one character at a time dominated the parse).
+      let j = i;
+      for (; j < chunk.length; j++) {
+        const c = chunk.charCodeAt(j);
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (c === 92 /* \\ */) this.escaped = true;
+          else if (c === 34 /* " */) this.inString = false;
+        } else if (c === 34) this.inString = true;
+        else if (c === 123 /* { */) this.depth++;
+        else if (c === 125 /* } */ && --this.depth === 0) break;
       }
-      if (ch === '"') this.inString = true;
-      else if (ch === '{') this.depth++;
-      else if (ch === '}') {
-        this.depth--;
-        if (this.depth === 0) {
-          const json = this.current;
-          this.current = '';
-          this.onObject(json);
-        }
+      if (j < chunk.length) {
+        const json = this.current + chunk.slice(i, j + 1);
+        this.current = '';
+        i = j + 1;
+        this.onObject(json);
+      } else {
+        this.current += chunk.slice(i);
+        i = chunk.length;
       }
     }
   }
