@@ -5,6 +5,7 @@ import type {
   BuildSnapshot,
   ContextInspection,
 } from '../../common/contracts/builds';
+import type { Builder } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
 import { createBuildSnapshot, reduceBuildEvents, summarizeBuild } from '../../common/progress';
 import type { EventBus } from '../events';
@@ -37,6 +38,7 @@ interface Running {
   done: Promise<void>;
 }
 
+const BUILDER_MEMORY_MS = 10_000;
 const UNREACHABLE = /context deadline exceeded|connection refused|no such host|i\/o timeout|failed to dial|waiting for connection/i;
 
 /**
@@ -46,6 +48,7 @@ const UNREACHABLE = /context deadline exceeded|connection refused|no such host|i
  */
 export class BuildsService {
   private readonly builds = new Map<string, Running>();
+  private readonly described = new Map<string, { at: number; builder: Builder }>();
   private counter = 0;
 
   constructor(
@@ -107,7 +110,7 @@ export class BuildsService {
       }
     }
     await buildx.info();
-    const builder = await runner.describeBuilder(request.builder, { timeoutMs: this.options.checkTimeoutMs });
+    const builder = await this.describeBuilder(request.builder);
     if (request.platforms.length > 1 && builder.driver === 'docker') await this.checkMultiPlatformOnDocker(builder.name);
     const node = builder.nodes[0];
     if (builder.driver === 'remote' && node?.status === 'error') {
@@ -166,6 +169,20 @@ export class BuildsService {
     running.done = this.execute(running, dockerfileArg);
     this.trim();
     return { buildId };
+  }
+
+  /**
+   * `buildx inspect` costs ~150 ms; a rebuild loop asks the same question every few seconds.
+   * A short memory keeps the answer fresh enough (a removed builder still fails clearly in buildx).
+   */
+  private async describeBuilder(name: string | undefined) {
+    const key = name ?? '';
+    const now = this.deps.clock.now();
+    const hit = this.described.get(key);
+    if (hit && now - hit.at < BUILDER_MEMORY_MS) return hit.builder;
+    const builder = await this.deps.runner.describeBuilder(name, { timeoutMs: this.options.checkTimeoutMs });
+    this.described.set(key, { at: now, builder });
+    return builder;
   }
 
   private async checkMultiPlatformOnDocker(builderName: string): Promise<void> {
