@@ -106,7 +106,7 @@ describe('builds, against the real engine and buildx 0.29', () => {
   afterAll(async () => {
     core.dispose();
     // Every image this file loads is tagged, so none is left dangling (a dangling one would pin the cache).
-    await exec('docker', ['image', 'rm', '-f', image, `${token}:cli`]).catch(() => undefined);
+    await exec('docker', ['image', 'rm', '-f', image, `${token}:cli`, `${token}:old`]).catch(() => undefined);
     await sandbox.cleanup();
     await pruneCacheByToken(token);
     rmSync(ctx, { recursive: true, force: true });
@@ -260,6 +260,41 @@ describe('builds, against the real engine and buildx 0.29', () => {
       expect(amd?.summary.ok).toBe(allDone);
       expect(amd?.summary.state).toBe(allDone ? 'done' : 'cancelled');
       expect(r.summary.platforms.find((p) => p.platform === 'linux/amd64')?.ok).toBe(allDone);
+    });
+  });
+
+  it('inspects a context: size after .dockerignore, and targets from buildx --call=targets', async () => {
+    dockerfile('Stages.Dockerfile', 'FROM local/busybox:latest AS base\n# tools adds the tools\nFROM base AS tools\nRUN echo TOKEN\nFROM base\n');
+    const r = await core.router.invoke('builds.inspectContext', { contextDir: ctx, dockerfile: 'Stages.Dockerfile' });
+    expect(r).toMatchObject({ ok: true, value: { targetsSource: 'buildx', dockerfile: 'Stages.Dockerfile' } });
+    if (!r.ok) return;
+    const v = r.value as { targets: { name: string; description?: string }[]; files: number; dockerfiles: string[] };
+    expect(v.targets).toEqual([expect.objectContaining({ name: 'base' }), { name: 'tools', description: 'adds the tools', base: 'base' }]);
+    expect(v.dockerfiles).toContain('Stages.Dockerfile');
+    expect(v.files).toBeGreaterThanOrEqual(2);
+  });
+
+  describe('with buildx 0.13.1 (pretty-printed rawjson, no --call)', () => {
+    let old: BuildxSandbox;
+    let oldCore: Core;
+    beforeAll(() => {
+      old = buildxSandbox({ oldBuildx: true });
+      oldCore = createCore({ env: old.env, dataDir, healthTimeoutMs: 5000, pollIntervalMs: 600_000 });
+    });
+    afterAll(async () => {
+      oldCore.dispose();
+      await old.cleanup();
+    });
+
+    it('runs the same build with the same lanes and steps, and reads targets from the Dockerfile', async () => {
+      expect(await oldCore.router.invoke('buildx.info', {})).toMatchObject({ ok: true, value: { version: '0.13.1' } });
+      dockerfile('Old.Dockerfile', 'FROM local/busybox:latest AS base\nRUN echo "old TOKEN"\nFROM base AS final\nRUN echo done\n');
+      const r = await build(oldCore, { contextDir: ctx, dockerfile: 'Old.Dockerfile', target: 'base', tags: [`${token}:old`] });
+      expect(r.summary).toMatchObject({ ok: true, platforms: [{ platform: 'linux/amd64', ok: true, steps: 2 }] });
+      expect(logLines(r.snapshot.log).map((l) => l.text)).toContain(`old ${token}`);
+      expect(r.seen).toEqual(r.snapshot);
+      const i = await oldCore.router.invoke('builds.inspectContext', { contextDir: ctx, dockerfile: 'Old.Dockerfile' });
+      expect(i).toMatchObject({ ok: true, value: { targetsSource: 'dockerfile', targets: [{ name: 'base' }, { name: 'final' }] } });
     });
   });
 

@@ -158,7 +158,7 @@ export async function inspectContext(
 
   const warnings: string[] = [];
   for (const [dir, v] of [...heavy.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 5)) {
-    warnings.push(`${dir} (${formatBytes(v.bytes)}, ${v.files.toLocaleString('en-US')} files) is sent to the builder: add it to .dockerignore unless the build needs it.`);
+    warnings.push(`${dir} (${formatBytes(v.bytes)}, ${v.files.toLocaleString('en-US')} file${v.files === 1 ? '' : 's'}) is sent to the builder: add it to .dockerignore unless the build needs it.`);
   }
   if (bytes > LARGE_CONTEXT) warnings.push(`The context is ${formatBytes(bytes)}: every build uploads what changed, and the first one all of it.`);
   if (walk.truncated) warnings.push('The context is too large to count fully in a few seconds; the figures are lower bounds.');
