@@ -259,11 +259,26 @@ function onOverWebSocket<E extends EventName>(event: E, listener: (payload: Even
   };
 }
 
+/**
+ * TEST HOOK, serve mode only: a browser never reveals where a dropped file lives, so the renderer
+ * e2e tests define `window.__builddeckTestPathForFile` (an init script) to map their dropped File to
+ * their folder. It yields nothing a user could not type, and the core validates the path as usual;
+ * under Electron the preload's bridge is used and this is never consulted.
+ */
+const TEST_PATH_FOR_FILE_HOOK = '__builddeckTestPathForFile';
+
+function pathForFileInBrowser(file: unknown): string | undefined {
+  const hook: unknown = Reflect.get(window, TEST_PATH_FOR_FILE_HOOK);
+  if (typeof hook !== 'function') return undefined;
+  const path: unknown = (hook as (file: unknown) => unknown)(file);
+  return typeof path === 'string' && path.length > 0 ? path : undefined;
+}
+
 function createWebBridge(): BuildDeckBridge {
   return {
     invoke: invokeOverHttp,
     on: onOverWebSocket,
-    pathForFile: () => undefined,
+    pathForFile: pathForFileInBrowser,
   };
 }
 

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { useLiveInvalidation } from '../api/client';
 import { BuildersView } from '../features/builders/BuildersView';
+import { BuildsShell } from '../features/builds/BuildsShell';
+import { BuildsView } from '../features/builds/BuildsView';
 import { CacheView } from '../features/cache/CacheView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { Sidebar, type ViewId } from './Sidebar';
@@ -18,8 +20,10 @@ export function App() {
         Skip to content
       </a>
       <Sidebar current={view} onNavigate={setView} />
+      <BuildsShell onNavigate={setView} />
       <main id="main" className={styles.main} tabIndex={-1}>
         {view === 'builders' ? <BuildersView /> : null}
+        {view === 'builds' ? <BuildsView onOpenBuilders={() => setView('builders')} /> : null}
         {view === 'cache' ? <CacheView /> : null}
         {view === 'settings' ? <SettingsView /> : null}
       </main>

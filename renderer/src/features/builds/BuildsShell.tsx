@@ -1,0 +1,169 @@
+import { useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { FolderInput } from 'lucide-react';
+import type { BuildRequestInput } from '../../../../electron/common/contracts/builds';
+import { getBridge } from '../../api/bridge';
+import { commandKey, invoke } from '../../api/client';
+import { requestFromInfo } from './live/BuildView';
+import { useLiveBuildEvents, useLiveBuilds } from './live-store';
+import { requestToDraft } from './new/form-model';
+import { isMod } from './shortcuts';
+import { useStartBuild } from './start';
+import { openBuild, openNewBuild, useBuildsUi, type AppViewRequest } from './ui-store';
+import styles from './BuildsView.module.css';
+
+function hasFiles(event: DragEvent): boolean {
+  return Array.from(event.dataTransfer?.types ?? []).includes('Files');
+}
+
+/**
+ * A folder dropped anywhere on the window opens a prefilled new build. The path comes from the
+ * host (Electron's webUtils via the preload); the core then checks it is a readable folder and the
+ * form shows its verdict, so a dropped file gets the core's "is not a folder" message.
+ */
+function useWindowDrop(): boolean {
+  const [over, setOver] = useState(false);
+  const depth = useRef(0);
+  useEffect(() => {
+    const enter = (event: DragEvent) => {
+      if (!hasFiles(event)) return;
+      depth.current += 1;
+      setOver(true);
+    };
+    const overHandler = (event: DragEvent) => {
+      if (!hasFiles(event)) return;
+      // Without this the browser opens the dropped file instead of handing it to us.
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
+    };
+    const leave = (event: DragEvent) => {
+      if (!hasFiles(event)) return;
+      depth.current = Math.max(0, depth.current - 1);
+      if (depth.current === 0) setOver(false);
+    };
+    const drop = (event: DragEvent) => {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      depth.current = 0;
+      setOver(false);
+      const files = Array.from(event.dataTransfer?.files ?? []);
+      const file = files[0];
+      if (!file) return;
+      const path = getBridge().pathForFile(file);
+      if (!path) {
+        openNewBuild(undefined, {
+          focus: true,
+          notice: {
+            tone: 'warn',
+            text: `This browser does not reveal where “${file.name}” is on disk. Type the folder's absolute path instead.`,
+          },
+        });
+        return;
+      }
+      openNewBuild(
+        { contextDir: path, dockerfile: '', target: '' },
+        files.length > 1
+          ? { notice: { tone: 'info', text: `${files.length} items were dropped; building the first, ${file.name}.` } }
+          : {},
+      );
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragover', overHandler);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragover', overHandler);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+    };
+  }, []);
+  return over;
+}
+
+/** The request to repeat for Ctrl/Cmd+Shift+R: this window's last, else the newest build's. */
+async function lastRequest(): Promise<BuildRequestInput | undefined> {
+  const mine = useLiveBuilds.getState().lastRequest;
+  if (mine) return mine;
+  const list = await invoke('builds.list', {});
+  const newest = list.ok ? list.value[0] : undefined;
+  if (!newest) return undefined;
+  const snap = await invoke('builds.get', { buildId: newest.buildId });
+  return snap.ok ? requestFromInfo(snap.value) : undefined;
+}
+
+/**
+ * App-wide parts of the builds feature, mounted once by App: build events, the window drop zone,
+ * and the shortcuts that work from any view (Ctrl/Cmd+B new build, Ctrl/Cmd+Shift+R re-run last).
+ */
+export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest) => void }) {
+  const queryClient = useQueryClient();
+  const start = useStartBuild();
+  const over = useWindowDrop();
+  useLiveBuildEvents();
+
+  useEffect(() => {
+    useBuildsUi.setState({ navigateApp: onNavigate });
+  }, [onNavigate]);
+
+  useEffect(() => {
+    const bridge = getBridge();
+    const refresh = () => {
+      void queryClient.invalidateQueries({ queryKey: commandKey('builds.list') });
+      void queryClient.invalidateQueries({ predicate: (q) => typeof q.queryKey[1] === 'string' && q.queryKey[1].startsWith('history.') });
+    };
+    const offStarted = bridge.on('build.started', refresh);
+    const offFinished = bridge.on('build.finished', refresh);
+    const offHistory = bridge.on('history.changed', refresh);
+    // A notification or tray item names a build: show it (App switches the view itself).
+    const offOpen = bridge.on('app.openRequested', (request) => {
+      if (request.buildId && request.view === 'builds') openBuild(request.buildId);
+    });
+    return () => {
+      offStarted();
+      offFinished();
+      offHistory();
+      offOpen();
+    };
+  }, [queryClient]);
+
+  const startRef = useRef(start);
+  useEffect(() => {
+    startRef.current = start;
+  });
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (!isMod(event) || event.altKey) return;
+      const key = event.key.toLowerCase();
+      if (key === 'b' && !event.shiftKey) {
+        event.preventDefault();
+        openNewBuild(undefined, { focus: true });
+      } else if (key === 'r' && event.shiftKey) {
+        event.preventDefault();
+        void (async () => {
+          const request = await lastRequest();
+          if (!request) {
+            openNewBuild(undefined, { focus: true, notice: { tone: 'info', text: 'Nothing to re-run yet: start a build first.' } });
+            return;
+          }
+          const result = await startRef.current(request);
+          if (!result.ok) {
+            openNewBuild(requestToDraft(request), { notice: { tone: 'warn', text: `Re-run failed: ${result.error.message}` } });
+          }
+        })();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+
+  return over ? (
+    <div className={styles.dropOverlay} data-testid="drop-overlay" aria-hidden>
+      <div className={styles.dropCard}>
+        <FolderInput size={34} aria-hidden />
+        <p className={styles.dropTitle}>Drop a folder to build it</p>
+        <p className={styles.dropSub}>BuildDeck opens a new build with the folder as its context.</p>
+      </div>
+    </div>
+  ) : null;
+}

@@ -1,0 +1,164 @@
+import { useEffect } from 'react';
+import { create } from 'zustand';
+import type { EventPayload } from '../../../../electron/common/contract';
+import type { BuildRequestInput, BuildSnapshot } from '../../../../electron/common/contracts/builds';
+import type { AppError } from '../../../../electron/common/errors';
+import { applyProgress } from '../../../../electron/common/progress';
+import { getBridge, onEventsReconnected } from '../../api/bridge';
+import { invoke } from '../../api/client';
+
+/**
+ * Live build snapshots for the renderer, fed by the shared reducer.
+ *
+ * Joining a build (a reload, a build started from the tray or another window): `builds.get` gives
+ * the snapshot, then only `build.progressed` events past `snapshot.eventCount` are applied. Batches
+ * that arrive while `builds.get` is in flight are buffered and applied after it; a gap (missed
+ * events, e.g. the serve-mode socket reconnected) triggers another `builds.get`.
+ */
+
+type ProgressPayload = EventPayload<'build.progressed'>;
+
+export interface TrackedBuild {
+  snapshot?: BuildSnapshot;
+  loading: boolean;
+  error?: AppError;
+  /** Progress that arrived while `builds.get` was in flight. */
+  buffer: ProgressPayload[];
+  lastUsed: number;
+}
+
+interface LiveState {
+  builds: Record<string, TrackedBuild>;
+  /** What this window asked for, by build id: re-run and "edit and re-run" need the full request. */
+  requests: Record<string, BuildRequestInput>;
+  /** The request of the last build started from this window (Ctrl/Cmd+Shift+R). */
+  lastRequest?: BuildRequestInput;
+}
+
+/** Snapshots kept in memory; finished builds beyond this are dropped (history keeps them). */
+const MAX_TRACKED = 8;
+
+export const useLiveBuilds = create<LiveState>(() => ({ builds: {}, requests: {} }));
+
+function patch(buildId: string, change: Partial<TrackedBuild>): void {
+  useLiveBuilds.setState((state) => {
+    const prev = state.builds[buildId];
+    if (!prev) return state;
+    return { builds: { ...state.builds, [buildId]: { ...prev, ...change } } };
+  });
+}
+
+function evict(state: LiveState, keep: string): Record<string, TrackedBuild> {
+  const ids = Object.keys(state.builds);
+  if (ids.length <= MAX_TRACKED) return state.builds;
+  const removable = ids
+    .filter((id) => id !== keep && state.builds[id]?.snapshot?.status !== 'running' && !state.builds[id]?.loading)
+    .sort((a, b) => (state.builds[a]?.lastUsed ?? 0) - (state.builds[b]?.lastUsed ?? 0));
+  const drop = new Set(removable.slice(0, ids.length - MAX_TRACKED));
+  return Object.fromEntries(Object.entries(state.builds).filter(([id]) => !drop.has(id)));
+}
+
+/** Applies buffered or fresh batches in order; returns the new snapshot and whether a gap showed. */
+function applyAll(snapshot: BuildSnapshot, batches: readonly ProgressPayload[]): { snapshot: BuildSnapshot; gap: boolean } {
+  let current = snapshot;
+  for (const batch of [...batches].sort((a, b) => a.firstIndex - b.firstIndex)) {
+    const r = applyProgress(current, batch);
+    if (r.gap) return { snapshot: current, gap: true };
+    current = r.snapshot;
+  }
+  return { snapshot: current, gap: false };
+}
+
+async function load(buildId: string, attempt = 0): Promise<void> {
+  patch(buildId, { loading: true });
+  const result = await invoke('builds.get', { buildId });
+  // Read after the await: the buffer holds every batch that arrived meanwhile.
+  const tracked = useLiveBuilds.getState().builds[buildId];
+  if (!tracked) return;
+  if (!result.ok) {
+    patch(buildId, { loading: false, error: result.error, buffer: [] });
+    return;
+  }
+  // A newer snapshot already here (a racing refetch): keep whichever has seen more events.
+  const base = tracked.snapshot && tracked.snapshot.eventCount > result.value.eventCount ? tracked.snapshot : result.value;
+  const { snapshot, gap } = applyAll(base, tracked.buffer);
+  // The core reduces before it emits, so a second read cannot be behind a batch; bound it anyway.
+  const retry = gap && attempt < 3;
+  useLiveBuilds.setState((state) => {
+    const prev = state.builds[buildId];
+    if (!prev) return state;
+    const next: TrackedBuild = { ...prev, snapshot, loading: retry, buffer: retry ? prev.buffer : [] };
+    delete next.error;
+    return { builds: { ...state.builds, [buildId]: next } };
+  });
+  if (retry) await load(buildId, attempt + 1);
+}
+
+/** Starts following a build (idempotent). */
+export function trackBuild(buildId: string): void {
+  const existing = useLiveBuilds.getState().builds[buildId];
+  if (existing) {
+    patch(buildId, { lastUsed: Date.now() });
+    if (existing.error && !existing.loading) void load(buildId);
+    return;
+  }
+  useLiveBuilds.setState((state) => {
+    const next: LiveState = { ...state, builds: { ...state.builds, [buildId]: { loading: true, buffer: [], lastUsed: Date.now() } } };
+    return { builds: evict(next, buildId) };
+  });
+  void load(buildId);
+}
+
+function onProgressed(payload: ProgressPayload): void {
+  const tracked = useLiveBuilds.getState().builds[payload.buildId];
+  if (!tracked) return;
+  if (tracked.loading || !tracked.snapshot) {
+    patch(payload.buildId, { buffer: [...tracked.buffer, payload] });
+    return;
+  }
+  const { snapshot, gap } = applyAll(tracked.snapshot, [payload]);
+  if (snapshot !== tracked.snapshot) patch(payload.buildId, { snapshot });
+  if (gap) void load(payload.buildId);
+}
+
+/** Remembers what this window started, for re-run. */
+export function rememberRequest(buildId: string, request: BuildRequestInput): void {
+  useLiveBuilds.setState((state) => ({ requests: { ...state.requests, [buildId]: request }, lastRequest: request }));
+}
+
+/**
+ * Subscribes to build events for the app's lifetime; mount once (BuildsShell). Events for builds
+ * nobody follows are ignored: opening such a build starts with `builds.get`.
+ */
+export function useLiveBuildEvents(): void {
+  useEffect(() => {
+    const bridge = getBridge();
+    const offProgress = bridge.on('build.progressed', (payload) => onProgressed(payload));
+    const offFinished = bridge.on('build.finished', (payload) => {
+      // The last batch was flushed before this event; a missing one means we lost it.
+      const tracked = useLiveBuilds.getState().builds[payload.buildId];
+      if (tracked?.snapshot && tracked.snapshot.status === 'running' && !tracked.loading) {
+        setTimeout(() => {
+          const again = useLiveBuilds.getState().builds[payload.buildId];
+          if (again?.snapshot?.status === 'running' && !again.loading) void load(payload.buildId);
+        }, 500);
+      }
+    });
+    const offReconnect = onEventsReconnected(() => {
+      for (const [id, tracked] of Object.entries(useLiveBuilds.getState().builds)) {
+        if (tracked.snapshot?.status === 'running' || tracked.error) void load(id);
+      }
+    });
+    return () => {
+      offProgress();
+      offFinished();
+      offReconnect();
+    };
+  }, []);
+}
+
+/** The live snapshot of one build; starts following it. */
+export function useLiveBuild(buildId: string): TrackedBuild | undefined {
+  useEffect(() => trackBuild(buildId), [buildId]);
+  return useLiveBuilds((state) => state.builds[buildId]);
+}

@@ -1,0 +1,274 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Ban, CircleCheck, CircleX, LoaderCircle, Terminal, X } from 'lucide-react';
+import type { BuildSnapshot, BuildStatus, LogLine } from '../../../../../electron/common/contracts/builds';
+import { CopyButton } from '../../../components/CopyButton';
+import { RelativeTime } from '../../../components/RelativeTime';
+import { useNow } from '../../../lib/use-now';
+import { baseName, formatDuration } from '../format';
+import { LogView, type LineLabel } from '../logs/LogView';
+import { quoteArgv } from '../new/form-model';
+import { isMod } from '../shortcuts';
+import { Lanes } from './Lanes';
+import { Outcome, Warnings } from './Outcome';
+import styles from './BuildView.module.css';
+
+const STATUS_LABEL: Record<BuildStatus, string> = {
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  interrupted: 'Interrupted',
+};
+
+export function StatusIcon({ status, size = 20 }: { status: BuildStatus; size?: number }) {
+  switch (status) {
+    case 'running':
+      return <LoaderCircle size={size} aria-hidden className={`${styles.icon_running ?? ''} spin`} />;
+    case 'succeeded':
+      return <CircleCheck size={size} aria-hidden className={styles.icon_done} />;
+    case 'failed':
+    case 'interrupted':
+      return <CircleX size={size} aria-hidden className={styles.icon_failed} />;
+    case 'cancelled':
+      return <Ban size={size} aria-hidden className={styles.icon_cancelled} />;
+  }
+}
+
+export function StatusBadge({ status }: { status: BuildStatus }) {
+  return (
+    <span className={`${styles.statusBadge} ${styles[`tone_${status}`] ?? ''}`} data-testid="build-status" data-status={status}>
+      {STATUS_LABEL[status]}
+    </span>
+  );
+}
+
+/** Build status and each platform lane's state: what the live region reports changes of. */
+function statusKey(s: BuildSnapshot): Record<string, string> {
+  const key: Record<string, string> = { build: s.status };
+  for (const lane of s.lanes) if (lane.kind === 'platform') key[lane.key] = lane.summary.state;
+  return key;
+}
+
+function describeChange(prev: Record<string, string>, s: BuildSnapshot): string {
+  const parts: string[] = [];
+  if (prev['build'] !== s.status) {
+    if (s.status === 'succeeded') parts.push(`Build succeeded in ${formatDuration(s.result?.durationMs)}.`);
+    else if (s.status === 'cancelled') parts.push('Build cancelled.');
+    else if (s.status === 'failed') parts.push(`Build failed: ${s.error?.message ?? ''}`);
+    else parts.push(`Build ${STATUS_LABEL[s.status].toLowerCase()}.`);
+  }
+  const platforms = s.lanes.filter((l) => l.kind === 'platform');
+  if (platforms.length > 1) {
+    for (const lane of platforms) {
+      const state = lane.summary.state;
+      if (prev[lane.key] !== state && (state === 'failed' || state === 'done')) {
+        parts.push(state === 'failed' ? `${lane.key} failed.` : `${lane.key} finished.`);
+      }
+    }
+  }
+  return parts.join(' ');
+}
+
+/** What changed, in words, for the aria-live region: status and per-platform outcomes, not every step. */
+function useAnnouncement(snapshot: BuildSnapshot): string {
+  const key = statusKey(snapshot);
+  const keyText = JSON.stringify(key);
+  const [seen, setSeen] = useState({ text: keyText, key });
+  const [message, setMessage] = useState('');
+  if (seen.text !== keyText) {
+    // Adjusting state while rendering (React's documented pattern): no effect, no extra commit.
+    setSeen({ text: keyText, key });
+    const said = describeChange(seen.key, snapshot);
+    if (said) setMessage(said);
+  }
+  return message;
+}
+
+interface BuildDetailsProps {
+  snapshot: BuildSnapshot;
+  /** Buttons for the header (cancel, re-run...). */
+  actions?: ReactNode;
+  /** Where it came from, e.g. "From history" (stored builds). */
+  origin?: ReactNode;
+}
+
+/** A build, live or stored: header, outcome, lanes, warnings and logs. */
+export function BuildDetails({ snapshot, actions, origin }: BuildDetailsProps) {
+  const [selectedStep, setSelectedStep] = useState<string | undefined>();
+  const searchRef = useRef<HTMLInputElement>(null);
+  const logRef = useRef<HTMLDivElement>(null);
+  const now = useNow();
+  const announcement = useAnnouncement(snapshot);
+  const info = snapshot.info;
+  const running = snapshot.status === 'running';
+  const elapsed = snapshot.result?.durationMs ?? (snapshot.startedAt !== undefined ? now - snapshot.startedAt : undefined);
+  const multi = snapshot.lanes.filter((l) => l.kind === 'platform').length > 1;
+  const step = selectedStep ? snapshot.steps[selectedStep] : undefined;
+
+  // Ctrl/Cmd+F searches the log instead of the page.
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (isMod(event) && !event.shiftKey && !event.altKey && event.key.toLowerCase() === 'f') {
+        event.preventDefault();
+        searchRef.current?.focus();
+        searchRef.current?.select();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+
+  const showStep = useCallback((id: string) => {
+    setSelectedStep((prev) => (prev === id ? undefined : id));
+    logRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, []);
+
+  const labelFor = useMemo(() => {
+    const steps = snapshot.steps;
+    return (line: LogLine): LineLabel | undefined => {
+      const st = steps[line.step];
+      if (!st) return undefined;
+      const arch = multi && st.platform ? `${st.platform.split('/').slice(1).join('/')} ` : '';
+      const where =
+        st.index !== undefined
+          ? `${st.stage ? `${st.stage} ` : ''}${st.index}/${st.total ?? '?'}`
+          : st.internal
+            ? 'internal'
+            : (st.title.split(' ')[0] ?? '').toLowerCase();
+      return { text: `${arch}${where}`, title: st.name, hue: st.order % 8 };
+    };
+  }, [snapshot.steps, multi]);
+
+  const title = info?.tags[0] ?? (info ? baseName(info.contextDir) : snapshot.buildId);
+  const command = info ? quoteArgv(info.command) : undefined;
+
+  return (
+    <div className={styles.view} data-testid="build-view" data-build-id={snapshot.buildId} data-status={snapshot.status}>
+      <p className="visually-hidden" role="status" aria-live="polite" data-testid="build-announcer">
+        {announcement}
+      </p>
+      <header className={styles.header}>
+        <div className={styles.headerIcon}>
+          <StatusIcon status={snapshot.status} size={22} />
+        </div>
+        <div className={styles.headerMain}>
+          <div className={styles.titleRow}>
+            <h1 className={styles.title} title={info?.contextDir}>
+              {title}
+            </h1>
+            <StatusBadge status={snapshot.status} />
+            {origin}
+          </div>
+          <p className={styles.meta}>
+            {info ? (
+              <>
+                <span className="mono" title={info.contextDir}>
+                  {info.contextDir}
+                </span>
+                <span className={styles.dot} aria-hidden>
+                  ·
+                </span>
+                <span>
+                  {info.builder} <span className={styles.muted}>({info.driver})</span>
+                </span>
+                {info.target ? (
+                  <>
+                    <span className={styles.dot} aria-hidden>
+                      ·
+                    </span>
+                    <span>
+                      target <span className="mono">{info.target}</span>
+                    </span>
+                  </>
+                ) : null}
+              </>
+            ) : (
+              'Starting…'
+            )}
+            {snapshot.startedAt !== undefined ? (
+              <>
+                <span className={styles.dot} aria-hidden>
+                  ·
+                </span>
+                <span>
+                  started <RelativeTime ms={snapshot.startedAt} />
+                </span>
+              </>
+            ) : null}
+          </p>
+        </div>
+        <div className={styles.elapsed} aria-label={running ? 'Elapsed' : 'Duration'} data-testid="build-elapsed">
+          {formatDuration(elapsed, { whole: running })}
+        </div>
+        <div className={styles.actions}>{actions}</div>
+      </header>
+
+      <Outcome snapshot={snapshot} onShowStep={showStep} />
+
+      <Lanes snapshot={snapshot} selectedStep={selectedStep} onSelectStep={showStep} />
+
+      <Warnings snapshot={snapshot} />
+
+      <div ref={logRef} className={styles.logWrap}>
+        <LogView
+          key={step ? step.id : 'all'}
+          list={step ? step.logs : snapshot.log}
+          label={step ? `Log of ${step.title}` : 'Combined build log'}
+          labelFor={step ? undefined : labelFor}
+          searchRef={searchRef}
+          emptyText={
+            step
+              ? step.state === 'cached'
+                ? 'Cached: this step did not run, so it printed nothing.'
+                : step.state === 'queued'
+                  ? 'Not started yet.'
+                  : 'No output from this step.'
+              : running
+                ? 'Waiting for output…'
+                : 'This build printed no output.'
+          }
+          header={
+            <div className={styles.logTabs} role="group" aria-label="Log scope">
+              <button
+                type="button"
+                className={`${styles.logTab} ${step ? '' : styles.logTabOn}`}
+                aria-pressed={!step}
+                onClick={() => setSelectedStep(undefined)}
+              >
+                All steps
+              </button>
+              {step ? (
+                <span className={`${styles.logTab} ${styles.logTabOn} ${styles.logTabStep}`} data-testid="log-step-tab">
+                  <span className="mono" title={step.name}>
+                    {step.platform && multi ? `${step.platform} · ` : ''}
+                    {step.title}
+                  </span>
+                  <button
+                    type="button"
+                    className={styles.logTabClose}
+                    aria-label="Show all steps"
+                    onClick={() => setSelectedStep(undefined)}
+                  >
+                    <X size={11} aria-hidden />
+                  </button>
+                </span>
+              ) : null}
+            </div>
+          }
+        />
+      </div>
+
+      {command ? (
+        <details className={styles.commandDetails}>
+          <summary>
+            <Terminal size={13} aria-hidden /> Command
+          </summary>
+          <div className={styles.commandRow}>
+            <code className={styles.commandText}>{command}</code>
+            <CopyButton text={command} label="Copy command" />
+          </div>
+        </details>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,149 @@
+import { useEffect, useRef, useState } from 'react';
+import { Octagon, Pencil, RotateCw } from 'lucide-react';
+import type { BuildRequestInput, BuildSnapshot } from '../../../../../electron/common/contracts/builds';
+import type { AppError } from '../../../../../electron/common/errors';
+import { invoke } from '../../../api/client';
+import { Button } from '../../../components/Button';
+import { ErrorState } from '../../../components/ErrorState';
+import { Skeleton } from '../../../components/Skeleton';
+import { trackBuild, useLiveBuild, useLiveBuilds } from '../live-store';
+import { requestToDraft } from '../new/form-model';
+import { chord, isMod, isTyping } from '../shortcuts';
+import { useStartBuild } from '../start';
+import { openNewBuild } from '../ui-store';
+import { BuildDetails } from './BuildDetails';
+import styles from './BuildView.module.css';
+
+/** What a build ran with, as far as the snapshot tells (no build args, secrets or outputs). */
+export function requestFromInfo(s: BuildSnapshot): BuildRequestInput | undefined {
+  const info = s.info;
+  if (!info) return undefined;
+  return {
+    contextDir: info.contextDir,
+    ...(info.dockerfile ? { dockerfile: info.dockerfile } : {}),
+    builder: info.builder,
+    platforms: info.platforms,
+    tags: info.tags,
+    ...(info.target ? { target: info.target } : {}),
+  };
+}
+
+function useCancel(buildId: string, running: boolean) {
+  const [cancelling, setCancelling] = useState(false);
+  const [error, setError] = useState<AppError | undefined>();
+  const cancel = async () => {
+    if (!running || cancelling) return;
+    setCancelling(true);
+    setError(undefined);
+    const result = await invoke('builds.cancel', { buildId });
+    if (!result.ok) {
+      setCancelling(false);
+      setError(result.error);
+    }
+  };
+  // Once the build has ended there is nothing left to cancel.
+  return { cancelling: cancelling && running, cancel, error };
+}
+
+/** The live view of one build from this core (running or recent). */
+export function BuildView({ buildId }: { buildId: string }) {
+  const tracked = useLiveBuild(buildId);
+  const request = useLiveBuilds((s) => s.requests[buildId]);
+  const snapshot = tracked?.snapshot;
+  const running = snapshot?.status === 'running';
+  const { cancelling, cancel, error: cancelError } = useCancel(buildId, running);
+  const start = useStartBuild();
+  const [rerunError, setRerunError] = useState<AppError | undefined>();
+  const cancelRef = useRef(cancel);
+  useEffect(() => {
+    cancelRef.current = cancel;
+  });
+
+  // Esc (outside text fields) or Ctrl/Cmd+. cancels the build on screen.
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      const esc = event.key === 'Escape' && !isTyping(event.target) && !event.defaultPrevented;
+      const dot = isMod(event) && event.key === '.';
+      if (!esc && !dot) return;
+      event.preventDefault();
+      void cancelRef.current();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+
+  if (!snapshot) {
+    if (tracked?.error) {
+      return <ErrorState error={tracked.error} onRetry={() => trackBuild(buildId)} retrying={tracked.loading} />;
+    }
+    return (
+      <div className={styles.view} aria-busy="true" data-testid="build-loading">
+        <p className="visually-hidden" role="status">
+          Loading the build…
+        </p>
+        <Skeleton width="40%" height={22} />
+        <Skeleton width="70%" />
+        <div className={styles.lanes}>
+          <Skeleton height={220} />
+          <Skeleton height={220} />
+        </div>
+      </div>
+    );
+  }
+
+  const known = request ?? requestFromInfo(snapshot);
+  const full = request !== undefined;
+  const rerun = async () => {
+    if (!known) return;
+    setRerunError(undefined);
+    const result = await start(known);
+    if (!result.ok) setRerunError(result.error);
+  };
+
+  const actions = running ? (
+    <Button
+      variant="secondary"
+      className={styles.cancel}
+      onClick={() => void cancel()}
+      disabled={cancelling}
+      aria-keyshortcuts="Escape Control+. Meta+."
+      title={`Cancel (Esc or ${chord('.')})`}
+      data-testid="cancel-build"
+      icon={<Octagon size={14} aria-hidden />}
+    >
+      {cancelling ? 'Cancelling…' : 'Cancel'}
+    </Button>
+  ) : (
+    <>
+      {known ? (
+        <Button
+          variant="ghost"
+          onClick={() => openNewBuild(requestToDraft(known))}
+          title={full ? 'Open the form with these options' : 'Open the form with the options this build reported'}
+          icon={<Pencil size={14} aria-hidden />}
+        >
+          Edit
+        </Button>
+      ) : null}
+      {known ? (
+        <Button
+          variant="primary"
+          onClick={() => void rerun()}
+          title={full ? 'Run again with the same options' : 'Run again (folder, builder, platforms, tags and target)'}
+          data-testid="rerun-build"
+          icon={<RotateCw size={14} aria-hidden />}
+        >
+          Re-run
+        </Button>
+      ) : null}
+    </>
+  );
+
+  return (
+    <>
+      {cancelError ? <ErrorState error={cancelError} variant="inline" subject="Cancel" /> : null}
+      {rerunError ? <ErrorState error={rerunError} variant="inline" subject="Re-run" /> : null}
+      <BuildDetails snapshot={snapshot} actions={actions} />
+    </>
+  );
+}
