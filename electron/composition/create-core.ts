@@ -10,6 +10,7 @@ import { DockerEngine } from '../adapters/docker/engine';
 import { LocalFiles } from '../adapters/host/files';
 import { TcpProbe } from '../adapters/host/probe';
 import { Kubectl } from '../adapters/kube/kubectl';
+import { SqliteCacheStore } from '../adapters/db/cache-store';
 import { openDatabase } from '../adapters/db/database';
 import { processAlive, SqliteHistoryStore, UnavailableHistoryStore } from '../adapters/db/history-store';
 import { NodeBuildFs } from '../adapters/fs/build-fs';
@@ -22,6 +23,7 @@ import { BuildersService, type BuildersOptions } from '../core/builders/service'
 import { buildHandlers } from '../core/builds/handlers';
 import { BuildsService } from '../core/builds/service';
 import { cacheHandlers } from '../core/cache/handlers';
+import { Housekeeping } from '../core/cache/housekeeping';
 import { CacheService } from '../core/cache/service';
 import { EventBus } from '../core/events';
 import { historyHandlers } from '../core/history/handlers';
@@ -104,11 +106,14 @@ export function createCore(overrides: CoreSettings = {}): Core {
     },
     { healthTimeoutMs: () => eff.healthTimeoutMs, actionTimeoutMs: 120_000, certificateWarningDays: 30 },
   );
+  // Trend samples and housekeeping live in the database opened below (undefined if it could not be).
+  let cacheStore: SqliteCacheStore | undefined;
   const cache = new CacheService(new BuildxCache(buildx, () => eff.buildx.env), new EngineCache(engine), new BuildkitContainerCache(engine), events, systemClock, {
     get healthTimeoutMs() {
       return eff.healthTimeoutMs;
     },
     operationTimeoutMs: 120_000,
+    store: () => cacheStore,
   });
 
   // History: one SQLite file shared by the app, the CLI and serve (see adapters/db/database.ts).
@@ -120,6 +125,12 @@ export function createCore(overrides: CoreSettings = {}): Core {
   } catch (err) {
     historyStore = new UnavailableHistoryStore(err instanceof Error ? err.message : String(err));
   }
+  if (historyDb) cacheStore = new SqliteCacheStore(historyDb);
+  const housekeeping = new Housekeeping(cache, () => cacheStore, events, systemClock, {
+    tickMs: 60_000,
+    firstTickMs: 10_000,
+    defaultIntervalMs: 3_600_000,
+  });
   const history = new HistoryService(historyStore, events, { maxLogLines: 10_000, maxLogChars: 2_000_000 });
   const builds = new BuildsService(
     {
@@ -152,7 +163,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     ...systemHandlers(buildx, engine, () => eff.healthTimeoutMs),
     ...builderHandlers(builders, builderOps),
     ...settingsHandlers(settings),
-    ...cacheHandlers(cache),
+    ...cacheHandlers(cache, housekeeping),
     ...buildHandlers(builds),
     ...historyHandlers(history),
   });
@@ -163,6 +174,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     dataDir,
     dispose: () => {
       builders.dispose();
+      housekeeping.dispose();
       void builds.dispose().finally(() => historyDb?.close());
     },
   };

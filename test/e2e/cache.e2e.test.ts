@@ -151,6 +151,23 @@ describe('Cache view in Chromium over the real core', () => {
     expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
   });
 
+  it('draws the usage trend and runs a housekeeping rule, recording the run', async () => {
+    // The prune above forced a sample after the first read: the sparkline has two points at least.
+    await page.locator('[data-testid="cache-sparkline"]').waitFor({ timeout: 15_000 });
+    const before = await usage(core, name);
+    const limit = Math.floor(before.totals.private / 2);
+    await page.getByLabel('Keep the private cache under').fill(String(limit));
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('button', { name: 'Run now' }).click();
+    const run = page.locator('[data-testid="housekeeping-run"]').first();
+    await run.waitFor({ timeout: 30_000 });
+    expect(await run.innerText()).toMatch(/You\s+Pruned/);
+    const after = await usage(core, name);
+    expect(after.totals.private).toBeLessThan(limit);
+    await expect.poll(() => page.locator('[data-testid="total-total"]').innerText(), { timeout: 15_000 }).toBe(humanSize(after.totals.size));
+    await shoot(page, 'test-results/cache-housekeeping.png');
+  });
+
   it('a stopped builder shows a designed error with the way to start it', async () => {
     await docker.getContainer(`buildx_buildkit_${name}0`).stop({ t: 1 });
     await page.getByRole('button', { name: 'Refresh' }).click();

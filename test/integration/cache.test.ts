@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { humanSize } from '../../electron/adapters/buildx/cache-parse';
-import type { CachePruneResult, CacheUsage } from '../../electron/common/contracts/cache';
+import type { CachePruneResult, CacheTrend, CacheUsage, HousekeepingRunValue, HousekeepingState } from '../../electron/common/contracts/cache';
 import type { AppError } from '../../electron/common/errors';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
@@ -230,6 +230,46 @@ describe('cache, against the real engine and buildx 0.29', () => {
       );
       expect(bad?.code).toBe(2);
       expect(bad?.stderr).toContain('filters.until');
+    });
+
+    it('housekeeping: a size rule prunes down to it, records the run, and the trend shows before and after', async () => {
+      const ok = async <T>(command: string, input: unknown): Promise<T> => {
+        const r = await core.router.invoke(command, input);
+        if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+        return r.value as T;
+      };
+      const before = await usage(core, name);
+      const limit = Math.floor(before.totals.private / 2);
+      const state = await ok<HousekeepingState>('cache.housekeeping.set', { builder: name, enabled: true, maxSize: limit, interval: '6h' });
+      expect(state.rule).toMatchObject({ builder: name, enabled: true, maxSize: limit, olderThanMs: null, intervalMs: 6 * 3_600_000 });
+
+      const run = await ok<HousekeepingRunValue>('cache.housekeeping.run', { builder: name });
+      expect(run).toMatchObject({ builder: name, trigger: 'manual', outcome: 'pruned', bytesExact: true, sizeBefore: before.totals.size });
+      expect(run.records).toBeGreaterThan(0);
+      const after = await usage(core, name);
+      expect(after.totals.private).toBeLessThan(limit);
+      expect(after.totals.size).toBe(before.totals.size - run.bytes);
+      expect(after.totals.records).toBe(before.totals.records - run.records);
+      expect((await ok<HousekeepingState>('cache.housekeeping.get', { builder: name })).runs[0]).toEqual(run);
+
+      // Under the limit now: a second run finds nothing to do, and is recorded too.
+      expect(await ok<HousekeepingRunValue>('cache.housekeeping.run', { builder: name })).toMatchObject({ outcome: 'nothing', records: 0, bytes: 0 });
+      const trend = await ok<CacheTrend>('cache.trend', { builder: name, range: '24h' });
+      expect(trend.available).toBe(true);
+      const sizes = trend.samples.map((x) => x.size);
+      expect(sizes).toContain(before.totals.size);
+      expect(sizes.at(-1)).toBe(after.totals.size);
+
+      for (const [input, field] of [
+        [{ builder: name, enabled: true }, 'maxSize'],
+        [{ builder: name, enabled: true, olderThan: '7 days' }, 'olderThan'],
+        [{ builder: name, enabled: true, maxSize: '1GB', interval: '1m' }, 'interval'],
+      ] as const) {
+        const e = await failure(core, 'cache.housekeeping.set', input);
+        expect([e.code, e.details?.['field']]).toEqual(['INVALID_INPUT', field]);
+      }
+      expect((await failure(core, 'cache.housekeeping.run', { builder: 'bdtest-no-rule' })).details?.['field']).toBe('builder');
+      await ok('cache.housekeeping.set', { builder: name, enabled: false, remove: true });
     });
 
     it('a stopped builder is BUILDER_UNREACHABLE with a hint to start it', async () => {

@@ -87,6 +87,10 @@ describe('contract', () => {
         "settings.reset",
         "cache.usage",
         "cache.prune",
+        "cache.trend",
+        "cache.housekeeping.get",
+        "cache.housekeeping.set",
+        "cache.housekeeping.run",
       ]
     `);
     expect(EVENT_NAMES).toMatchInlineSnapshot(`

@@ -171,6 +171,72 @@ export const cachePruneResult = z.object({
 });
 export type CachePruneResult = z.infer<typeof cachePruneResult>;
 
+export const cacheSample = z.object({
+  at: z.string(),
+  records: z.number().int().nonnegative(),
+  size: z.number().nonnegative(),
+  reclaimable: z.number().nonnegative(),
+  shared: z.number().nonnegative(),
+  inUse: z.number().nonnegative(),
+});
+
+export const TREND_RANGES = ['24h', '7d', '30d', '90d'] as const;
+
+export const cacheTrend = z.object({
+  builder: z.string(),
+  range: z.enum(TREND_RANGES),
+  /** Oldest first. A sample is taken whenever BuildDeck reads the builder's usage (at most one a minute). */
+  samples: z.array(cacheSample),
+  /** False when the app's database could not be opened; `reason` says why. */
+  available: z.boolean(),
+  reason: z.string().optional(),
+});
+export type CacheTrend = z.infer<typeof cacheTrend>;
+
+export const housekeepingRule = z.object({
+  builder: z.string(),
+  enabled: z.boolean(),
+  /** Prune least-valuable records while the builder's private cache is above this many bytes. */
+  maxSize: z.number().int().nonnegative().nullable(),
+  /** Prune records not used for this long (ms). */
+  olderThanMs: z.number().int().positive().nullable(),
+  /** Also shared, internal and frontend records. */
+  all: z.boolean(),
+  /** How often the rule is checked while BuildDeck runs (ms). */
+  intervalMs: z.number().int().positive(),
+  updatedAt: z.string(),
+});
+export type HousekeepingRuleValue = z.infer<typeof housekeepingRule>;
+
+export const housekeepingRun = z.object({
+  id: z.number().int(),
+  builder: z.string(),
+  at: z.string(),
+  trigger: z.enum(['schedule', 'manual']),
+  /** pruned: records removed; nothing: under the limits; skipped: builder not running; failed: an error. */
+  outcome: z.enum(['pruned', 'nothing', 'skipped', 'failed']),
+  records: z.number().int().nonnegative(),
+  bytes: z.number().nonnegative(),
+  bytesExact: z.boolean(),
+  sizeBefore: z.number().nullable(),
+  sizeAfter: z.number().nullable(),
+  detail: z.string().nullable(),
+  durationMs: z.number().nonnegative(),
+});
+export type HousekeepingRunValue = z.infer<typeof housekeepingRun>;
+
+export const housekeepingState = z.object({
+  builder: z.string(),
+  rule: housekeepingRule.nullable(),
+  /** Most recent first. */
+  runs: z.array(housekeepingRun),
+  available: z.boolean(),
+  reason: z.string().optional(),
+});
+export type HousekeepingState = z.infer<typeof housekeepingState>;
+
+const interval = duration.refine((v) => (parseDuration(v) ?? 0) >= 300_000, { error: 'must be at least 5m' });
+
 export const cacheCommands = {
   /**
    * Every cache record of one builder (default: the current one) with totals and a per-type breakdown.
@@ -199,6 +265,46 @@ export const cacheCommands = {
       })
       .strict(),
     output: cachePruneResult,
+  },
+  /** Usage samples of one builder over a range, for the trend chart. */
+  'cache.trend': {
+    input: z.object({ builder: builderName.optional(), range: z.enum(TREND_RANGES).optional() }).strict(),
+    output: cacheTrend,
+  },
+  /** The builder's housekeeping rule (null when none) and its recent runs. */
+  'cache.housekeeping.get': {
+    input: z.object({ builder: builderName.optional() }).strict(),
+    output: housekeepingState,
+  },
+  /**
+   * Saves (or with `remove`, deletes) a builder's opt-in housekeeping rule. While BuildDeck runs
+   * (app or serve, never a one-shot CLI), each enabled rule is checked every `interval`: records
+   * unused for `olderThan` are pruned, then least-valuable records while the private cache is above
+   * `maxSize`. Every run is recorded with what it freed.
+   */
+  'cache.housekeeping.set': {
+    input: z
+      .object({
+        builder: builderName,
+        enabled: z.boolean(),
+        maxSize: size.nullable().optional(),
+        olderThan: duration.nullable().optional(),
+        all: z.boolean().optional(),
+        interval: interval.optional(),
+        remove: z.boolean().optional(),
+      })
+      .strict()
+      .superRefine((v, ctx) => {
+        if (v.enabled && !v.remove && (v.maxSize ?? null) === null && (v.olderThan ?? null) === null) {
+          ctx.addIssue({ code: 'custom', path: ['maxSize'], message: 'give a size limit or an age (olderThan) for an enabled rule' });
+        }
+      }),
+    output: housekeepingState,
+  },
+  /** Runs the builder's rule now (even if disabled) and records the run. Emits `cache.changed` when it pruned. */
+  'cache.housekeeping.run': {
+    input: z.object({ builder: builderName }).strict(),
+    output: housekeepingRun,
   },
 } as const;
 

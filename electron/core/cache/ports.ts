@@ -62,3 +62,57 @@ export interface ContainerCachePort {
    */
   usage(containers: readonly string[], call: CallOptions): Promise<CacheRead | undefined>;
 }
+
+/** One usage reading of a builder, kept for the trend. */
+export interface CacheSample {
+  at: number;
+  records: number;
+  size: number;
+  reclaimable: number;
+  shared: number;
+  inUse: number;
+}
+
+/** Opt-in housekeeping for one builder: prune when the private cache exceeds a size, or records age. */
+export interface HousekeepingRule {
+  builder: string;
+  enabled: boolean;
+  maxSize: number | null;
+  olderThanMs: number | null;
+  all: boolean;
+  intervalMs: number;
+  updatedAt: number;
+}
+
+export type HousekeepingTrigger = 'schedule' | 'manual';
+export type HousekeepingOutcome = 'pruned' | 'nothing' | 'skipped' | 'failed';
+
+export interface HousekeepingRun {
+  id: number;
+  builder: string;
+  at: number;
+  trigger: HousekeepingTrigger;
+  outcome: HousekeepingOutcome;
+  records: number;
+  bytes: number;
+  bytesExact: boolean;
+  sizeBefore: number | null;
+  sizeAfter: number | null;
+  detail: string | null;
+  durationMs: number;
+}
+
+/** Usage samples, housekeeping rules and their runs, in the app's database. */
+export interface CacheStorePort {
+  addSample(builder: string, sample: CacheSample): void;
+  lastSampleAt(builder: string): number | undefined;
+  samples(builder: string, since: number, limit: number): CacheSample[];
+  /** Drops samples older than `before` (all builders). */
+  trimSamples(before: number): void;
+  rule(builder: string): HousekeepingRule | undefined;
+  rules(): HousekeepingRule[];
+  setRule(rule: HousekeepingRule): void;
+  deleteRule(builder: string): void;
+  addRun(run: Omit<HousekeepingRun, 'id'>): HousekeepingRun;
+  runs(builder: string, limit: number): HousekeepingRun[];
+}

@@ -1,17 +1,25 @@
-import { parseDuration, parseSize, type CachePruneResult, type CacheUsage } from '../../common/contracts/cache';
+import { parseDuration, parseSize, type CachePruneResult, type CacheTrend, type CacheUsage } from '../../common/contracts/cache';
 import type { Builder } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
 import { breakdownByType, chunk, planPrune, totalsOf, type PlanFilters } from './plan';
-import type { BuildxCachePort, CacheRead, ContainerCachePort, EngineCachePort, PruneOutcome } from './ports';
+import type { BuildxCachePort, CacheRead, CacheStorePort, ContainerCachePort, EngineCachePort, PruneOutcome } from './ports';
 
 export interface CacheOptions {
   /** Bound for "is this builder up?" (inspect): a silent remote must not hang the view. */
   healthTimeoutMs: number;
   /** Bound for reading or pruning a cache, which can legitimately take a while with many records. */
   operationTimeoutMs: number;
+  /** The app database for usage samples; undefined while (or when) it is not open. */
+  store?: () => CacheStorePort | undefined;
 }
+
+/** At most one trend sample per builder per minute, unless the usage changed because of us. */
+const SAMPLE_EVERY_MS = 60_000;
+/** Trend samples older than this are dropped. */
+const SAMPLE_RETENTION_MS = 90 * 86_400_000;
+const RANGE_MS: Record<CacheTrend['range'], number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 };
 
 /** The prune filters as the contract validated them (strings still unparsed). */
 export interface PruneInput {
@@ -64,6 +72,7 @@ export class CacheService {
     const started = this.clock.now();
     const target = await this.resolve(builder);
     const read = await this.read(target, signal);
+    this.sample(target.name, totalsOf(read.records), false);
     return {
       builder: target.name,
       driver: target.driver,
@@ -155,6 +164,7 @@ export class CacheService {
       freed.sizeExact = true;
     }
     const removed = new Set(freed.ids);
+    if (removed.size > 0) this.sample(target.name, totalsOf(usage.records.filter((r) => !removed.has(r.id))), true);
     return {
       builder: target.name,
       dryRun: false,
@@ -163,8 +173,46 @@ export class CacheService {
     };
   }
 
+  /** The builder a command without `builder` means: buildx's current one. */
+  async builderName(builder: string | undefined): Promise<string> {
+    return builder ?? (await this.buildx.currentBuilder());
+  }
+
+  async trend(builder: string | undefined, range: CacheTrend['range']): Promise<CacheTrend> {
+    const name = await this.builderName(builder);
+    const store = this.options.store?.();
+    if (!store) return { builder: name, range, samples: [], available: false, reason: 'BuildDeck’s database is not available, so no usage history is kept.' };
+    const samples = store.samples(name, this.clock.now() - RANGE_MS[range], 2000);
+    return {
+      builder: name,
+      range,
+      available: true,
+      samples: samples.map((x) => ({ at: new Date(x.at).toISOString(), records: x.records, size: x.size, reclaimable: x.reclaimable, shared: x.shared, inUse: x.inUse })),
+    };
+  }
+
+  private lastTrim = 0;
+
+  /** Best effort: a locked or missing database must never fail a read. */
+  private sample(builder: string, t: ReturnType<typeof totalsOf>, force: boolean): void {
+    const store = this.options.store?.();
+    if (!store) return;
+    try {
+      const now = this.clock.now();
+      const last = store.lastSampleAt(builder);
+      if (!force && last !== undefined && now - last < SAMPLE_EVERY_MS) return;
+      store.addSample(builder, { at: now, records: t.records, size: t.size, reclaimable: t.reclaimable, shared: t.shared, inUse: t.inUse });
+      if (now - this.lastTrim > 3_600_000) {
+        this.lastTrim = now;
+        store.trimSamples(now - SAMPLE_RETENTION_MS);
+      }
+    } catch {
+      // The trend misses a point; the user still gets their answer.
+    }
+  }
+
   private async resolve(builder: string | undefined): Promise<Target> {
-    const name = builder ?? (await this.buildx.currentBuilder());
+    const name = await this.builderName(builder);
     const stored = await this.buildx.storedBuilder(name);
     // A builder missing from buildx's store is a docker context's own builder (driver docker).
     // Only the default context's is the daemon this core's Engine API talks to.

@@ -107,7 +107,7 @@ export function useLiveInvalidation(): void {
       });
     });
     const offCache = bridge.on('cache.changed', () => {
-      void queryClient.invalidateQueries({ queryKey: commandKey('cache.usage') });
+      void queryClient.invalidateQueries({ predicate: (query) => String(query.queryKey[1]).startsWith('cache.') });
     });
     const offReconnect = onEventsReconnected(() => {
       void queryClient.invalidateQueries({ queryKey: ['command'] });

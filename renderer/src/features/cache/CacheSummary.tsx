@@ -1,6 +1,7 @@
 import { humanSize } from '../../../../electron/common/cache/values';
-import type { CacheUsage } from '../../../../electron/common/contracts/cache';
+import type { CacheTrend, CacheUsage } from '../../../../electron/common/contracts/cache';
 import { pluralize } from '../../lib/format';
+import { Sparkline } from './Sparkline';
 import { typeLabel, typeTone } from './use-cache';
 import styles from './CacheSummary.module.css';
 import tones from './tones.module.css';
@@ -15,7 +16,7 @@ interface Card {
 }
 
 /** Totals as cards. Sizes are printed the way `docker buildx du` prints them, so they can be compared. */
-export function TotalsCards({ usage }: { usage: CacheUsage }) {
+export function TotalsCards({ usage, trend }: { usage: CacheUsage; trend?: CacheTrend | undefined }) {
   const t = usage.totals;
   const pct = (n: number) => (t.size > 0 ? `${Math.round((n / t.size) * 100)}% of total` : '—');
   const cards: Card[] = [
@@ -47,6 +48,7 @@ export function TotalsCards({ usage }: { usage: CacheUsage }) {
           </span>
           <span className={styles.cardSub}>{c.sub}</span>
           <span className="visually-hidden">{c.definition}</span>
+          {c.emphasis ? <Sparkline trend={trend} /> : null}
         </li>
       ))}
     </ul>

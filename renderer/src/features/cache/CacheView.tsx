@@ -1,7 +1,7 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { Database, Power, RefreshCw } from 'lucide-react';
 import type { AppError } from '../../../../electron/common/errors';
-import { appErrorOf, invoke } from '../../api/client';
+import { appErrorOf, invoke, useCommand } from '../../api/client';
 import { Button } from '../../components/Button';
 import { CodeSnippet } from '../../components/CodeSnippet';
 import { EmptyState } from '../../components/EmptyState';
@@ -9,6 +9,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { RelativeTime } from '../../components/RelativeTime';
 import { Skeleton } from '../../components/Skeleton';
 import { CacheSummary } from './CacheSummaryBlock';
+import { HousekeepingPanel } from './HousekeepingPanel';
 import { PrunePanel } from './PrunePanel';
 import { RecordsTable } from './RecordsTable';
 import { useBuilderOptions, useCacheUsage } from './use-cache';
@@ -82,6 +83,12 @@ export function CacheView() {
   const builder = picked && options.some((o) => o.name === picked) ? picked : options[0]?.name;
   const usage = useCacheUsage(builder);
   const selected = options.find((o) => o.name === builder);
+  const trend = useCommand('cache.trend', { builder: builder ?? 'default', range: '7d' }, { enabled: builder !== undefined });
+  const { refetch: refetchTrend } = trend;
+  // Every read of the usage adds a sample: follow it.
+  useEffect(() => {
+    if (usage.dataUpdatedAt > 0) void refetchTrend();
+  }, [usage.dataUpdatedAt, refetchTrend]);
 
   const refresh = () => {
     if (!usage.isFetching) void usage.refetch();
@@ -161,7 +168,7 @@ export function CacheView() {
               Totals match its summary; BuildDeck takes each last-use time as recent as the rounding allows.
             </p>
           ) : null}
-          <CacheSummary usage={data} />
+          <CacheSummary usage={data} trend={trend.data} />
           {data.records.length === 0 ? (
             <EmptyState icon={<Database size={22} />} title={`No build cache on ${data.builder}`}>
               <p>Build something on this builder and its layers, contexts and cache mounts show up here:</p>
@@ -173,6 +180,7 @@ export function CacheView() {
               <RecordsTable records={data.records} roundedTimes={data.precision.lastUsedAt === 'rounded'} />
             </>
           )}
+          <HousekeepingPanel builder={data.builder} />
         </>
       )}
     </div>
