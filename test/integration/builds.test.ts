@@ -106,7 +106,7 @@ describe('builds, against the real engine and buildx 0.29', () => {
   afterAll(async () => {
     core.dispose();
     // Every image this file loads is tagged, so none is left dangling (a dangling one would pin the cache).
-    await exec('docker', ['image', 'rm', '-f', image, `${token}:cli`, `${token}:old`]).catch(() => undefined);
+    await exec('docker', ['image', 'rm', '-f', image, `${token}:cli`, `${token}:old`, `${token}:secret`]).catch(() => undefined);
     await sandbox.cleanup();
     await pruneCacheByToken(token);
     rmSync(ctx, { recursive: true, force: true });
@@ -171,8 +171,43 @@ describe('builds, against the real engine and buildx 0.29', () => {
     const run = Object.values(s.steps).find((st) => st.title.startsWith('RUN echo "started'));
     expect(run?.state).toBe('cancelled');
     expect(logLines(s.log).map((l) => l.text)).not.toContain('never');
+    // BuildKit really stopped the step: its shell (whose command line carries the token) is gone.
+    let left = '';
+    for (let i = 0; i < 20; i++) {
+      left = (await exec('ps', ['-eo', 'args'])).stdout.split('\n').filter((l) => l.includes(`started ${token}`)).join('\n');
+      if (!left) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(left).toBe('');
     // Cancelling twice is harmless.
     expect(await core.router.invoke('builds.cancel', { buildId: w.buildId })).toEqual({ ok: true, value: { cancelled: false } });
+  });
+
+  it('passes a secret to the build without its value reaching logs, events, command line or history', async () => {
+    const value = `s3cr3t-${token}-value`;
+    const secretCore = createCore({ env: { ...sandbox.env, BDTEST_SECRET: value }, dataDir, healthTimeoutMs: 5000, pollIntervalMs: 600_000 });
+    try {
+      dockerfile('Secret.Dockerfile', 'FROM local/busybox:latest\nRUN --mount=type=secret,id=tok echo "TOKEN secret bytes: $(wc -c < /run/secrets/tok)"\n');
+      const input = { contextDir: ctx, dockerfile: 'Secret.Dockerfile', tags: [`${token}:secret`], secrets: [{ id: 'tok', env: 'BDTEST_SECRET' }] };
+      const events: unknown[] = [];
+      const off = secretCore.events.subscribe((_e, p) => events.push(p));
+      const r = await build(secretCore, input);
+      off();
+      expect(r.summary.ok).toBe(true);
+      // The build saw it (its length), nobody else saw it.
+      expect(logLines(r.snapshot.log).map((l) => l.text)).toContain(`${token} secret bytes: ${value.length}`);
+      const cmd = await secretCore.router.invoke('builds.commandLine', input);
+      const h = await secretCore.router.invoke('history.get', { buildId: r.buildId });
+      expect(h).toMatchObject({ ok: true, value: { secretIds: ['tok'], request: { secrets: [] } } });
+      for (const seen of [JSON.stringify(r.snapshot), JSON.stringify(events), JSON.stringify(cmd), JSON.stringify(h)]) expect(seen).not.toContain(value);
+      const { readFileSync, readdirSync } = await import('node:fs');
+      for (const f of readdirSync(dataDir)) expect(readFileSync(join(dataDir, f)).includes(value)).toBe(false);
+      // A secret from a variable that is not set is refused before buildx runs.
+      const unset = await secretCore.router.invoke('builds.start', { ...input, secrets: [{ id: 'tok', env: 'BDTEST_NOT_SET' }] });
+      expect(unset).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'secrets.0.env' } } });
+    } finally {
+      secretCore.dispose();
+    }
   });
 
   it('refuses a missing context and a Dockerfile that is not there, naming the field', async () => {
