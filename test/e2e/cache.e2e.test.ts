@@ -146,7 +146,7 @@ describe('Cache view in Chromium over the real core', () => {
     await page.getByLabel('Max used space').fill('1GB');
     await page.getByRole('button', { name: 'Preview' }).click();
     // BuildKit v0.13.2 has no max-used-space: the core names the field and the form shows it there.
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'maxUsedSpace is not supported' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'maxUsedSpace is not supported' }).count(), { timeout: 15_000 }).toBe(1);
     await shoot(page, 'test-results/cache-invalid.png');
     expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
   });
