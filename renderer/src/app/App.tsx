@@ -4,6 +4,7 @@ import { BuildersView } from '../features/builders/BuildersView';
 import { BuildsShell } from '../features/builds/BuildsShell';
 import { BuildsView } from '../features/builds/BuildsView';
 import { CacheView } from '../features/cache/CacheView';
+import { HistoryView } from '../features/history/HistoryView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { Sidebar, type ViewId } from './Sidebar';
 import { useTheme } from './use-theme';
@@ -24,6 +25,7 @@ export function App() {
       <main id="main" className={styles.main} tabIndex={-1}>
         {view === 'builders' ? <BuildersView /> : null}
         {view === 'builds' ? <BuildsView onOpenBuilders={() => setView('builders')} /> : null}
+        {view === 'history' ? <HistoryView /> : null}
         {view === 'cache' ? <CacheView /> : null}
         {view === 'settings' ? <SettingsView /> : null}
       </main>

@@ -1,14 +1,15 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { Database, Hammer, Layers, Settings as SettingsIcon } from 'lucide-react';
+import { Database, Hammer, History, Layers, Settings as SettingsIcon } from 'lucide-react';
 import { getHostKind, subscribeEventsConnection, type EventsConnection } from '../api/bridge';
 import { Logo } from './Logo';
 import styles from './Sidebar.module.css';
 
-export type ViewId = 'builders' | 'builds' | 'cache' | 'settings';
+export type ViewId = 'builders' | 'builds' | 'history' | 'cache' | 'settings';
 
 /** Only views that exist get a nav item. */
 const NAV: readonly { id: ViewId; label: string; icon: ReactNode }[] = [
   { id: 'builds', label: 'Builds', icon: <Hammer size={16} aria-hidden /> },
+  { id: 'history', label: 'History', icon: <History size={16} aria-hidden /> },
   { id: 'builders', label: 'Builders', icon: <Layers size={16} aria-hidden /> },
   { id: 'cache', label: 'Cache', icon: <Database size={16} aria-hidden /> },
   { id: 'settings', label: 'Settings', icon: <SettingsIcon size={16} aria-hidden /> },

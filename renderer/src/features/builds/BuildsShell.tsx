@@ -2,13 +2,14 @@ import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { FolderInput } from 'lucide-react';
 import type { BuildRequestInput } from '../../../../electron/common/contracts/builds';
+import type { HistoryEntry } from '../../../../electron/common/contracts/history';
 import { getBridge } from '../../api/bridge';
 import { commandKey, invoke } from '../../api/client';
-import { requestFromInfo } from './live/BuildView';
 import { useLiveBuildEvents, useLiveBuilds } from './live-store';
 import { requestToDraft } from './new/form-model';
 import { isMod } from './shortcuts';
-import { useStartBuild } from './start';
+import { openHistoryEntry } from '../history/history-ui';
+import { useRerunEntry, useStartBuild } from './start';
 import { openBuild, openNewBuild, useBuildsUi, type AppViewRequest } from './ui-store';
 import styles from './BuildsView.module.css';
 
@@ -81,15 +82,15 @@ function useWindowDrop(): boolean {
   return over;
 }
 
-/** The request to repeat for Ctrl/Cmd+Shift+R: this window's last, else the newest build's. */
-async function lastRequest(): Promise<BuildRequestInput | undefined> {
+/** What Ctrl/Cmd+Shift+R repeats: this window's last request, else the newest build in history. */
+async function lastBuild(): Promise<{ request: BuildRequestInput } | { entry: HistoryEntry } | undefined> {
   const mine = useLiveBuilds.getState().lastRequest;
-  if (mine) return mine;
-  const list = await invoke('builds.list', {});
-  const newest = list.ok ? list.value[0] : undefined;
+  if (mine) return { request: mine };
+  const list = await invoke('history.list', { limit: 1 });
+  const newest = list.ok ? list.value.items[0] : undefined;
   if (!newest) return undefined;
-  const snap = await invoke('builds.get', { buildId: newest.buildId });
-  return snap.ok ? requestFromInfo(snap.value) : undefined;
+  const entry = await invoke('history.get', { buildId: newest.buildId });
+  return entry.ok ? { entry: entry.value } : undefined;
 }
 
 /**
@@ -99,6 +100,7 @@ async function lastRequest(): Promise<BuildRequestInput | undefined> {
 export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest) => void }) {
   const queryClient = useQueryClient();
   const start = useStartBuild();
+  const rerunEntry = useRerunEntry();
   const over = useWindowDrop();
   useLiveBuildEvents();
 
@@ -118,6 +120,7 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
     // A notification or tray item names a build: show it (App switches the view itself).
     const offOpen = bridge.on('app.openRequested', (request) => {
       if (request.buildId && request.view === 'builds') openBuild(request.buildId);
+      if (request.view === 'history') openHistoryEntry(request.buildId);
     });
     return () => {
       offStarted();
@@ -128,8 +131,10 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
   }, [queryClient]);
 
   const startRef = useRef(start);
+  const rerunRef = useRef(rerunEntry);
   useEffect(() => {
     startRef.current = start;
+    rerunRef.current = rerunEntry;
   });
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -141,12 +146,13 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
       } else if (key === 'r' && event.shiftKey) {
         event.preventDefault();
         void (async () => {
-          const request = await lastRequest();
-          if (!request) {
+          const last = await lastBuild();
+          if (!last) {
             openNewBuild(undefined, { focus: true, notice: { tone: 'info', text: 'Nothing to re-run yet: start a build first.' } });
             return;
           }
-          const result = await startRef.current(request);
+          const request = 'request' in last ? last.request : last.entry.request;
+          const result = 'request' in last ? await startRef.current(last.request) : await rerunRef.current(last.entry);
           if (!result.ok) {
             openNewBuild(requestToDraft(request), { notice: { tone: 'warn', text: `Re-run failed: ${result.error.message}` } });
           }

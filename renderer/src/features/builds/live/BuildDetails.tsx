@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Ban, CircleCheck, CircleX, LoaderCircle, Terminal, X } from 'lucide-react';
+import { Ban, CircleCheck, CircleX, LoaderCircle, Terminal, Unplug, X } from 'lucide-react';
 import type { BuildSnapshot, BuildStatus, LogLine } from '../../../../../electron/common/contracts/builds';
 import { CopyButton } from '../../../components/CopyButton';
 import { RelativeTime } from '../../../components/RelativeTime';
@@ -27,8 +27,9 @@ export function StatusIcon({ status, size = 20 }: { status: BuildStatus; size?: 
     case 'succeeded':
       return <CircleCheck size={size} aria-hidden className={styles.icon_done} />;
     case 'failed':
-    case 'interrupted':
       return <CircleX size={size} aria-hidden className={styles.icon_failed} />;
+    case 'interrupted':
+      return <Unplug size={size} aria-hidden className={styles.icon_interrupted} />;
     case 'cancelled':
       return <Ban size={size} aria-hidden className={styles.icon_cancelled} />;
   }

@@ -2,14 +2,14 @@ import { useEffect, useRef, useState } from 'react';
 import { Octagon, Pencil, RotateCw } from 'lucide-react';
 import type { BuildRequestInput, BuildSnapshot } from '../../../../../electron/common/contracts/builds';
 import type { AppError } from '../../../../../electron/common/errors';
-import { invoke } from '../../../api/client';
+import { invoke, useCommand } from '../../../api/client';
 import { Button } from '../../../components/Button';
 import { ErrorState } from '../../../components/ErrorState';
 import { Skeleton } from '../../../components/Skeleton';
 import { trackBuild, useLiveBuild, useLiveBuilds } from '../live-store';
-import { requestToDraft } from '../new/form-model';
+import { requestToDraft, rowId } from '../new/form-model';
 import { chord, isMod, isTyping } from '../shortcuts';
-import { useStartBuild } from '../start';
+import { useRerunEntry, useStartBuild } from '../start';
 import { openNewBuild } from '../ui-store';
 import { BuildDetails } from './BuildDetails';
 import styles from './BuildView.module.css';
@@ -53,6 +53,12 @@ export function BuildView({ buildId }: { buildId: string }) {
   const running = snapshot?.status === 'running';
   const { cancelling, cancel, error: cancelError } = useCancel(buildId, running);
   const start = useStartBuild();
+  const rerunEntry = useRerunEntry();
+  const historyEntry = useCommand(
+    'history.get',
+    { buildId },
+    { enabled: request === undefined && snapshot !== undefined && !running, staleTime: 60_000 },
+  );
   const [rerunError, setRerunError] = useState<AppError | undefined>();
   const cancelRef = useRef(cancel);
   useEffect(() => {
@@ -91,13 +97,22 @@ export function BuildView({ buildId }: { buildId: string }) {
     );
   }
 
-  const known = request ?? requestFromInfo(snapshot);
-  const full = request !== undefined;
+  // The full request: this window's, else history's (without secret sources), else what the build reported.
+  const stored = historyEntry.data;
+  const known = request ?? stored?.request ?? requestFromInfo(snapshot);
+  const full = request !== undefined || stored !== undefined;
   const rerun = async () => {
-    if (!known) return;
     setRerunError(undefined);
-    const result = await start(known);
-    if (!result.ok) setRerunError(result.error);
+    const result = request === undefined && stored ? await rerunEntry(stored) : known ? await start(known) : undefined;
+    if (result && !result.ok) setRerunError(result.error);
+  };
+  const edit = () => {
+    if (!known) return;
+    const draft = requestToDraft(known);
+    if (request === undefined && stored && stored.secretIds.length > 0) {
+      draft.secrets = stored.secretIds.map((id) => ({ id: rowId(), secretId: id, source: 'file', ref: '' }));
+    }
+    openNewBuild(draft);
   };
 
   const actions = running ? (
@@ -118,7 +133,7 @@ export function BuildView({ buildId }: { buildId: string }) {
       {known ? (
         <Button
           variant="ghost"
-          onClick={() => openNewBuild(requestToDraft(known))}
+          onClick={edit}
           title={full ? 'Open the form with these options' : 'Open the form with the options this build reported'}
           icon={<Pencil size={14} aria-hidden />}
         >

@@ -1,4 +1,4 @@
-import { Ban, CircleCheck, CircleX, ExternalLink, FileCode, TriangleAlert } from 'lucide-react';
+import { Ban, CircleCheck, CircleX, ExternalLink, FileCode, TriangleAlert, Unplug } from 'lucide-react';
 import type { BuildSnapshot, BuildWarning, SnippetLine } from '../../../../../electron/common/contracts/builds';
 import { Button } from '../../../components/Button';
 import { CopyButton } from '../../../components/CopyButton';
@@ -43,9 +43,9 @@ function totals(s: BuildSnapshot): { steps: number; cached: number } {
 /** Success, cancellation or failure, with what a person needs next (digest, the failing line). */
 export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onShowStep: (id: string) => void }) {
   const result = snapshot.result;
-  if (!result) return null;
+  if (!result && snapshot.status !== 'interrupted') return null;
   const { steps, cached } = totals(snapshot);
-  if (snapshot.status === 'succeeded') {
+  if (snapshot.status === 'succeeded' && result) {
     return (
       <section className={`${styles.outcome} ${styles.outcomeOk}`} aria-label="Result" data-testid="build-result" data-status="succeeded">
         <CircleCheck size={20} aria-hidden className={styles.icon_done} />
@@ -89,7 +89,7 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
       </section>
     );
   }
-  if (snapshot.status === 'cancelled') {
+  if (snapshot.status === 'cancelled' && result) {
     const finished = Object.values(snapshot.steps).filter((s) => s.isStep && (s.state === 'done' || s.state === 'cached')).length;
     return (
       <section className={`${styles.outcome} ${styles.outcomeCancelled}`} aria-label="Result" data-testid="build-result" data-status="cancelled">
@@ -105,6 +105,20 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
       </section>
     );
   }
+  if (snapshot.status === 'interrupted') {
+    return (
+      <section className={`${styles.outcome} ${styles.outcomeInterrupted}`} aria-label="Result" data-testid="build-result" data-status="interrupted">
+        <Unplug size={20} aria-hidden className={styles.icon_interrupted} />
+        <div className={styles.outcomeMain}>
+          <p className={styles.outcomeTitle}>
+            Interrupted
+            <span className={styles.outcomeSub}>BuildDeck stopped while this build was running, so its result is unknown.</span>
+          </p>
+          {snapshot.error?.message ? <p className={styles.errorHint}>{snapshot.error.message}</p> : null}
+        </div>
+      </section>
+    );
+  }
   const error = snapshot.error;
   const failing = error?.step ? snapshot.steps[error.step] : undefined;
   return (
@@ -112,7 +126,7 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
       <CircleX size={20} aria-hidden className={styles.icon_failed} />
       <div className={styles.outcomeMain}>
         <p className={styles.outcomeTitle}>
-          {snapshot.status === 'interrupted' ? 'Interrupted' : 'Failed'} after {formatDuration(result.durationMs)}
+          Failed{result ? ` after ${formatDuration(result.durationMs)}` : ''}
           {error?.lane && snapshot.lanes.filter((l) => l.kind === 'platform').length > 1 ? (
             <span className={`${styles.outcomeSub} mono`}>on {error.lane}</span>
           ) : null}
