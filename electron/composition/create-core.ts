@@ -131,7 +131,12 @@ export function createCore(overrides: CoreSettings = {}): Core {
     firstTickMs: 10_000,
     defaultIntervalMs: 3_600_000,
   });
-  const history = new HistoryService(historyStore, events, { maxLogLines: 10_000, maxLogChars: 2_000_000 });
+  const history = new HistoryService(historyStore, events, {
+    maxLogLines: 10_000,
+    maxLogChars: () => settings.get().logCapBytes,
+    retention: () => ({ maxCount: settings.get().historyMaxCount, maxAgeDays: settings.get().historyMaxAgeDays }),
+  });
+  history.enforceRetention();
   const builds = new BuildsService(
     {
       runner: new BuildxBuildRunner(buildx, { config: () => eff.buildx }),

@@ -250,6 +250,27 @@ export class SqliteHistoryStore implements HistoryStorePort {
   delete(buildId: string): boolean {
     return this.db.prepare('DELETE FROM builds WHERE id = @id').run({ id: buildId }).changes > 0;
   }
+
+  prune(policy: { keep: number; olderThan: number }): string[] {
+    // Steps and logs go with their build (ON DELETE CASCADE); one transaction, so a crash keeps all or none.
+    const doomed = this.db
+      .prepare(
+        `SELECT id FROM builds WHERE status <> 'running' AND (started_at < @olderThan OR id NOT IN
+           (SELECT id FROM builds ORDER BY started_at DESC LIMIT @keep))`,
+      )
+      .all({ olderThan: policy.olderThan, keep: policy.keep }) as { id: string }[];
+    if (doomed.length === 0) return [];
+    const del = this.db.prepare('DELETE FROM builds WHERE id = @id');
+    this.db.exec('BEGIN');
+    try {
+      for (const { id } of doomed) del.run({ id });
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+    return doomed.map((d) => d.id);
+  }
 }
 
 function toItem(r: BuildRow): HistoryItem {
@@ -305,5 +326,8 @@ export class UnavailableHistoryStore implements HistoryStorePort {
   }
   delete(): never {
     return this.fail();
+  }
+  prune(): string[] {
+    return [];
   }
 }

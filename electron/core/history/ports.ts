@@ -43,4 +43,9 @@ export interface HistoryStorePort {
   list(filter: HistoryFilter): { items: HistoryItem[]; total: number };
   get(buildId: string): HistoryEntry | undefined;
   delete(buildId: string): boolean;
+  /**
+   * Deletes finished builds beyond the newest `keep` or started before `olderThan` (epoch ms);
+   * running builds are never touched. Returns the ids deleted.
+   */
+  prune(policy: { keep: number; olderThan: number }): string[];
 }

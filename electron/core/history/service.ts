@@ -9,8 +9,11 @@ import type { HistoryFilter, HistoryStorePort } from './ports';
 export interface HistoryOptions {
   /** Combined-log lines kept per build (the tail). */
   maxLogLines: number;
-  /** And at most this many characters of them. */
-  maxLogChars: number;
+  /** And at most this many characters of them (the log cap setting; read at each finish). */
+  maxLogChars: number | (() => number);
+  /** Retention (settings; read at each finish): whichever limit is reached first. */
+  retention?: () => { maxCount: number; maxAgeDays: number };
+  now?: () => number;
 }
 
 /**
@@ -48,9 +51,10 @@ export class HistoryService implements BuildRecorder {
     const summary = summarizeBuild(s);
     const all = logLines(s.log);
     let kept = all.slice(-this.options.maxLogLines);
+    const maxChars = typeof this.options.maxLogChars === 'function' ? this.options.maxLogChars() : this.options.maxLogChars;
     let chars = 0;
     let from = kept.length;
-    while (from > 0 && chars + (kept[from - 1]?.text.length ?? 0) <= this.options.maxLogChars) chars += kept[--from]?.text.length ?? 0;
+    while (from > 0 && chars + (kept[from - 1]?.text.length ?? 0) <= maxChars) chars += kept[--from]?.text.length ?? 0;
     kept = kept.slice(from);
     const steps: HistoryStep[] = Object.values(s.steps)
       .sort((a, b) => a.order - b.order)
@@ -94,6 +98,17 @@ export class HistoryService implements BuildRecorder {
         : {}),
     });
     this.events.emit('history.changed', { buildId, reason: 'finished' });
+    this.enforceRetention();
+  }
+
+  /** Applies the retention settings; also run once at start-up. Returns the ids deleted. */
+  enforceRetention(): string[] {
+    const policy = this.options.retention?.();
+    if (!policy) return [];
+    const now = this.options.now?.() ?? Date.now();
+    const deleted = this.store.prune({ keep: policy.maxCount, olderThan: now - policy.maxAgeDays * 86_400_000 });
+    for (const id of deleted) this.events.emit('history.changed', { buildId: id, reason: 'deleted' });
+    return deleted;
   }
 
   list(filter: HistoryFilter) {
