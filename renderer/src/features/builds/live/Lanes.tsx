@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, type CSSProperties } from 'react';
 import { Ban, CircleCheck, CircleDashed, CircleX, LoaderCircle, Zap } from 'lucide-react';
 import type { BuildSnapshot, Lane, Step, StepState } from '../../../../../electron/common/contracts/builds';
 import { orderedLaneSteps, SHARED_LANE, stepElapsedMs } from '../../../../../electron/common/progress';
@@ -218,7 +218,12 @@ export function Lanes({
   const platformLanes = snapshot.lanes.filter((l) => l.kind === 'platform');
   const shared = snapshot.lanes.find((l) => l.key === SHARED_LANE);
   return (
-    <div className={styles.lanes} data-count={platformLanes.length + (shared ? 1 : 0)}>
+    <div
+      className={shared ? `${styles.lanes} ${styles.lanesWithShared}` : styles.lanes}
+      // Platform lanes share the width equally; the shared lane (a few internal steps) gets less.
+      style={{ '--platform-lanes': Math.max(1, platformLanes.length) } as CSSProperties}
+      data-count={platformLanes.length + (shared ? 1 : 0)}
+    >
       {platformLanes.map((lane) => (
         <LaneCard
           key={lane.key}

@@ -49,11 +49,19 @@ function issuesOf(error: AppError | undefined): Issue[] {
     return raw.flatMap((i: unknown) => {
       if (typeof i !== 'object' || i === null) return [];
       const { field, message } = i as { field?: unknown; message?: unknown };
-      return typeof field === 'string' && typeof message === 'string' ? [{ field, message: sentence(message) }] : [];
+      return typeof field === 'string' && typeof message === 'string' ? [{ field, message: sentence(describeIssue(field, message)) }] : [];
     });
   }
   const field = error.details?.['field'];
   return typeof field === 'string' ? [{ field, message: error.message }] : [];
+}
+
+/** zod reports a bad record key as "Invalid key in record"; say what a valid one looks like. */
+function describeIssue(field: string, message: string): string {
+  if (!/invalid key/i.test(message)) return message;
+  if (field.startsWith('buildArgs')) return 'A build argument name is letters, digits and _, not starting with a digit.';
+  if (field.startsWith('labels')) return 'A label key starts with a letter or digit; then letters, digits, ".", "_", "/" or "-".';
+  return message;
 }
 
 function sentence(message: string): string {
@@ -122,8 +130,9 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
   useEffect(() => {
     if (focusSeq > 0) contextRef.current?.focus();
   }, [focusSeq]);
-  // A small localStorage read; re-read each render so a build just started shows up.
-  const recent = recentFolders();
+  // Recent folders: history's (every build, also from the CLI or tray), then this browser's own list.
+  const historyRecent = useCommand('history.list', { limit: 100 }, { staleTime: 10_000 });
+  const recent = [...new Set([...(historyRecent.data?.items ?? []).map((i) => i.contextDir), ...recentFolders()])].slice(0, 8);
 
   // Builders and the chosen one's platforms.
   const buildersQuery = useCommand('builders.list', {});
