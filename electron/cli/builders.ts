@@ -178,7 +178,11 @@ const CREATE_OPTIONS = {
 type CreateValues = ReturnType<typeof parseArgs<{ options: typeof CREATE_OPTIONS; allowPositionals: true }>>['values'];
 
 /** Flags → the contract's create input. Only flags the user gave appear (so strictness catches misuse). */
-export function createInputFromFlags(name: string | undefined, endpoint: string | undefined, v: CreateValues): Record<string, unknown> {
+export function createInputFromFlags(
+  name: string | undefined,
+  endpoint: string | undefined,
+  v: CreateValues,
+): Record<string, unknown> {
   const input: Record<string, unknown> = { name, driver: v.driver };
   const set = (key: string, value: unknown) => {
     if (value !== undefined) input[key] = value;
@@ -195,7 +199,13 @@ export function createInputFromFlags(name: string | undefined, endpoint: string 
   };
   set('node', v.node);
   set('append', v.append);
-  set('platforms', v.platform?.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean));
+  set(
+    'platforms',
+    v.platform
+      ?.flatMap((p) => p.split(','))
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
   set('use', v.use);
   set('bootstrap', v.bootstrap);
   set('timeoutMs', seconds(v.timeout, '--timeout'));
@@ -244,15 +254,33 @@ export function createInputFromFlags(name: string | undefined, endpoint: string 
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
-const gib = (bytes: number) => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`);
+const gib = (bytes: number) =>
+  bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
 
 export function formatBuilder(b: Builder): string {
   const rows = [['NODE', 'ENDPOINT', 'STATUS', 'BUILDKIT', 'PLATFORMS']];
   for (const n of b.nodes) {
-    rows.push([n.name, n.endpoint, n.status, n.buildkitVersion ?? '', n.error ?? n.platforms.map((p) => (n.pinnedPlatforms.includes(p) ? `${p}*` : p)).slice(0, 5).join(', ')]);
+    rows.push([
+      n.name,
+      n.endpoint,
+      n.status,
+      n.buildkitVersion ?? '',
+      n.error ??
+        n.platforms
+          .map((p) => (n.pinnedPlatforms.includes(p) ? `${p}*` : p))
+          .slice(0, 5)
+          .join(', '),
+    ]);
   }
   return `${b.name} (${b.driver})${b.current ? ' *current*' : ''}${b.error ? `\nerror: ${b.error}` : ''}\n${table(rows)}`;
 }
@@ -263,20 +291,32 @@ export function formatDetails(d: BuilderDetails): string {
   for (const n of d.nodes) {
     out.push('', `Node ${n.name}`);
     const rows: string[][] = [];
-    if (Object.keys(n.driverOpts).length) rows.push(['Driver options', Object.entries(n.driverOpts).map(([k, v]) => `${k}=${v}`).join(' ')]);
+    if (Object.keys(n.driverOpts).length)
+      rows.push([
+        'Driver options',
+        Object.entries(n.driverOpts)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+      ]);
     if (n.buildkitdFlags.length) rows.push(['Daemon flags', n.buildkitdFlags.join(' ')]);
-    for (const [k, v] of Object.entries(n.labels)) rows.push([rows.some((r) => r[0] === 'Labels') ? '' : 'Labels', `${k}=${v}`]);
+    for (const [k, v] of Object.entries(n.labels))
+      rows.push([rows.some((r) => r[0] === 'Labels') ? '' : 'Labels', `${k}=${v}`]);
     n.gcPolicy.forEach((rule, i) => rows.push([`GC rule ${i}`, rule.map((f) => `${f.key}: ${f.value}`).join(', ')]));
     const c = n.container;
     if (c) {
-      rows.push(['Container', `${c.name} ${c.state}${c.exitCode !== undefined ? ` (exit ${c.exitCode})` : ''}, restarts ${c.restartCount}`]);
+      rows.push([
+        'Container',
+        `${c.name} ${c.state}${c.exitCode !== undefined ? ` (exit ${c.exitCode})` : ''}, restarts ${c.restartCount}`,
+      ]);
       const l = c.limits;
       rows.push([
         'Limits',
         [
           l.memoryBytes ? `memory ${gib(l.memoryBytes)}` : 'memory unlimited',
           l.memorySwapBytes ? `swap ${l.memorySwapBytes < 0 ? 'unlimited' : gib(l.memorySwapBytes)}` : '',
-          l.cpuQuota ? `cpu ${(l.cpuQuota / (l.cpuPeriod || 100_000)).toFixed(2)} (quota ${l.cpuQuota}/${l.cpuPeriod || 100_000})` : '',
+          l.cpuQuota
+            ? `cpu ${(l.cpuQuota / (l.cpuPeriod || 100_000)).toFixed(2)} (quota ${l.cpuQuota}/${l.cpuPeriod || 100_000})`
+            : '',
           l.cpuShares ? `shares ${l.cpuShares}` : '',
           l.cpusetCpus ? `cpus ${l.cpusetCpus}` : '',
         ]
@@ -286,11 +326,23 @@ export function formatDetails(d: BuilderDetails): string {
       if (c.volumes.length) rows.push(['State volume', c.volumes.join(', ')]);
     }
     if (n.containerError) rows.push(['Container', `not readable: ${n.containerError}`]);
-    for (const [label, cert] of [['CA certificate', n.tls?.cacert], ['Client certificate', n.tls?.cert]] as const) {
+    for (const [label, cert] of [
+      ['CA certificate', n.tls?.cacert],
+      ['Client certificate', n.tls?.cert],
+    ] as const) {
       if (!cert) continue;
-      rows.push([label, cert.error ? `${cert.path}: ${cert.error}` : `${cert.subject ?? ''} issued by ${cert.issuer ?? ''}, expires ${cert.validTo?.slice(0, 10) ?? '?'} (${cert.daysLeft ?? '?'} days)`]);
+      rows.push([
+        label,
+        cert.error
+          ? `${cert.path}: ${cert.error}`
+          : `${cert.subject ?? ''} issued by ${cert.issuer ?? ''}, expires ${cert.validTo?.slice(0, 10) ?? '?'} (${cert.daysLeft ?? '?'} days)`,
+      ]);
     }
-    if (n.tls?.keyPath) rows.push(['Client key', `${n.tls.keyPath}${n.tls.keyMode ? ` (mode ${n.tls.keyMode}${n.tls.keyTooOpen ? ', readable by others: chmod 600' : ''})` : ''}`]);
+    if (n.tls?.keyPath)
+      rows.push([
+        'Client key',
+        `${n.tls.keyPath}${n.tls.keyMode ? ` (mode ${n.tls.keyMode}${n.tls.keyTooOpen ? ', readable by others: chmod 600' : ''})` : ''}`,
+      ]);
     if (n.kube?.kubeconfig) rows.push(['Kubeconfig', n.kube.kubeconfig]);
     if (rows.length) out.push(table(rows));
     for (const f of n.configFiles) out.push(`--- ${f.name}`, f.content.trimEnd(), '---');
@@ -303,10 +355,16 @@ export function formatHealth(h: FleetHealth): string {
   const rows = [['BUILDER/NODE', 'STATE', 'BUILDKIT', 'TOOK', 'DETAIL']];
   for (const b of h.builders) {
     rows.push([`${b.name} (${b.driver})`, b.state, '', '', '']);
-    for (const n of b.nodes) rows.push([`  ${n.name}`, n.state, n.buildkitVersion ?? '', `${n.tookMs} ms`, n.message ?? '']);
+    for (const n of b.nodes)
+      rows.push([`  ${n.name}`, n.state, n.buildkitVersion ?? '', `${n.tookMs} ms`, n.message ?? '']);
   }
   const warnings = h.warnings.map((w) => `${w.severity === 'error' ? 'error' : 'warning'}: ${w.message}`);
-  return [table(rows), ...(warnings.length ? ['', ...warnings] : []), '', `Checked in ${h.tookMs} ms (bound ${h.timeoutMs} ms per builder).`].join('\n');
+  return [
+    table(rows),
+    ...(warnings.length ? ['', ...warnings] : []),
+    '',
+    `Checked in ${h.tookMs} ms (bound ${h.timeoutMs} ms per builder).`,
+  ].join('\n');
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -314,7 +372,9 @@ export function formatHealth(h: FleetHealth): string {
 function printError(e: AppError, json: boolean): number {
   if (json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
   const field = typeof e.details?.['field'] === 'string' ? e.details['field'] : undefined;
-  process.stderr.write(`builddeck: ${e.code}: ${e.message}${field ? ` (${flagOfField(field)})` : ''}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+  process.stderr.write(
+    `builddeck: ${e.code}: ${e.message}${field ? ` (${flagOfField(field)})` : ''}\n${e.hint ? `hint: ${e.hint}\n` : ''}`,
+  );
   if (typeof e.details?.['rolledBack'] === 'string') process.stderr.write(`note: ${e.details['rolledBack']}\n`);
   return e.code === 'INVALID_INPUT' ? 2 : 1;
 }
@@ -340,7 +400,14 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.map(String).join('.') || '(input)';
-      return printError({ code: 'INVALID_INPUT', message: `Invalid ${field}: ${issue?.message ?? 'malformed input'}.`, details: { field } }, json);
+      return printError(
+        {
+          code: 'INVALID_INPUT',
+          message: `Invalid ${field}: ${issue?.message ?? 'malformed input'}.`,
+          details: { field },
+        },
+        json,
+      );
     }
     const text = formatCreateCommand(parsed.data);
     process.stdout.write(json ? `${JSON.stringify({ command: text }, null, 2)}\n` : `${text}\n`);
@@ -352,7 +419,8 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
   const off = core.events.subscribe((event, payload) => {
     if (event !== 'builders.progressed') return;
     const p = payload;
-    if (p.phase === 'progress' || (p.phase === 'started' && p.action === 'create')) process.stderr.write(`${p.message}\n`);
+    if (p.phase === 'progress' || (p.phase === 'started' && p.action === 'create'))
+      process.stderr.write(`${p.message}\n`);
   });
   try {
     const r = await core.router.invoke(command, input);
@@ -387,7 +455,10 @@ function formatResult(command: string, value: unknown): string {
       return `${(value as { current: string }).current} is now the current builder.`;
     case 'builders.remove': {
       const v = value as { removed: string; keptState: boolean; warnings: string[] };
-      return [`Removed ${v.removed}${v.keptState ? ' (its build cache volume is kept)' : ''}.`, ...v.warnings.map((w) => `warning: ${w}`)].join('\n');
+      return [
+        `Removed ${v.removed}${v.keptState ? ' (its build cache volume is kept)' : ''}.`,
+        ...v.warnings.map((w) => `warning: ${w}`),
+      ].join('\n');
     }
     default:
       return formatBuilder(value as Builder);
@@ -416,11 +487,23 @@ const VERB_FLAGS: Record<string, readonly string[]> = {
 
 function parseVerb(verb: string, args: string[]): { command: string; input: unknown; json: boolean; dryRun?: boolean } {
   if (verb === 'create') {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { ...CREATE_OPTIONS, json: { type: 'boolean', default: false } } });
-    if (positionals.length < 1 || positionals.length > 2) throw new UsageError('builders create takes NAME and, for the remote driver, ENDPOINT');
-    if (values.driver === undefined) throw new UsageError('builders create needs --driver (docker-container, kubernetes or remote)');
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { ...CREATE_OPTIONS, json: { type: 'boolean', default: false } },
+    });
+    if (positionals.length < 1 || positionals.length > 2)
+      throw new UsageError('builders create takes NAME and, for the remote driver, ENDPOINT');
+    if (values.driver === undefined)
+      throw new UsageError('builders create needs --driver (docker-container, kubernetes or remote)');
     const { json, 'dry-run': dryRun, ...flags } = values;
-    return { command: 'builders.create', input: createInputFromFlags(positionals[0], positionals[1], flags), json, dryRun: dryRun ?? false };
+    return {
+      command: 'builders.create',
+      input: createInputFromFlags(positionals[0], positionals[1], flags),
+      json,
+      dryRun: dryRun ?? false,
+    };
   }
   const allowed = VERB_FLAGS[verb];
   if (!allowed) throw new UsageError(`unknown builders command "${verb}"`);
@@ -437,7 +520,11 @@ function parseVerb(verb: string, args: string[]): { command: string; input: unkn
   };
   switch (verb) {
     case 'inspect':
-      return { command: 'builders.inspect', input: { name: one(), ...(values.logs !== undefined ? { logLines: num(values.logs) } : {}), ...bound }, json };
+      return {
+        command: 'builders.inspect',
+        input: { name: one(), ...(values.logs !== undefined ? { logLines: num(values.logs) } : {}), ...bound },
+        json,
+      };
     case 'bootstrap':
       return { command: 'builders.bootstrap', input: { name: one(), ...bound }, json };
     case 'stop':
@@ -445,7 +532,11 @@ function parseVerb(verb: string, args: string[]): { command: string; input: unkn
     case 'use':
       return { command: 'builders.use', input: { name: one() }, json };
     case 'rm':
-      return { command: 'builders.remove', input: { name: one(), keepState: values['keep-state'] === true, keepDaemon: values['keep-daemon'] === true }, json };
+      return {
+        command: 'builders.remove',
+        input: { name: one(), keepState: values['keep-state'] === true, keepDaemon: values['keep-daemon'] === true },
+        json,
+      };
     case 'leave':
       if (positionals.length !== 2) throw new UsageError('builders leave takes NAME and NODE');
       return { command: 'builders.leave', input: { name: positionals[0], node: positionals[1] }, json };

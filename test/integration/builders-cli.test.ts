@@ -31,7 +31,19 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
   });
 
   it('--dry-run prints the equivalent docker buildx create command and creates nothing', async () => {
-    const r = await cli(['create', 'dry', '--driver', 'docker-container', '--memory', '1g', '--env', 'NO_PROXY=a,b', '--platform', 'linux/amd64,linux/arm64', '--dry-run']);
+    const r = await cli([
+      'create',
+      'dry',
+      '--driver',
+      'docker-container',
+      '--memory',
+      '1g',
+      '--env',
+      'NO_PROXY=a,b',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--dry-run',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(
       `docker buildx create --name dry --driver docker-container --platform linux/amd64,linux/arm64 --driver-opt memory=1g --driver-opt '"env.NO_PROXY=a,b"'`,

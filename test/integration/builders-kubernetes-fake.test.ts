@@ -29,7 +29,7 @@ describe('kubernetes create at the runner boundary (FAKE docker binary)', () => 
         "if (args[0] === 'context') { console.log('default'); process.exit(0); }",
         "if (args[1] === 'version') { console.log('github.com/docker/buildx v0.29.1 fake'); process.exit(0); }",
         "if (args[1] === 'inspect') {",
-        "  const name = args[args.length - 1];",
+        '  const name = args[args.length - 1];',
         "  console.log(['Name: ' + name, 'Driver: kubernetes', '', 'Nodes:', 'Name: ' + name + '0', 'Endpoint: kubernetes:///' + name, 'Status: inactive'].join('\\n'));",
         '  process.exit(0);',
         '}',
@@ -55,7 +55,12 @@ describe('kubernetes create at the runner boundary (FAKE docker binary)', () => 
         '',
       ].join('\n'),
     );
-    core = createCore({ dockerPath: fake, env: { ...process.env, BUILDX_CONFIG: join(dir, 'buildx') }, dataDir: join(dir, 'data'), healthTimeoutMs: 10_000 });
+    core = createCore({
+      dockerPath: fake,
+      env: { ...process.env, BUILDX_CONFIG: join(dir, 'buildx') },
+      dataDir: join(dir, 'data'),
+      healthTimeoutMs: 10_000,
+    });
   });
   afterAll(() => {
     core.dispose();
@@ -107,31 +112,64 @@ describe('kubernetes create at the runner boundary (FAKE docker binary)', () => 
     expect(call?.KUBECONFIG).toBe(derived);
     const config = call?.args[call.args.indexOf('--buildkitd-config') + 1] ?? '';
     expect(call?.args).toEqual([
-      'buildx', 'create', '--name', 'kall', '--driver', 'kubernetes', '--node', 'kall-arm', '--platform', 'linux/arm64',
-      '--driver-opt', 'namespace=builds',
-      '--driver-opt', 'image=moby/buildkit:v0.13.2-rootless',
-      '--driver-opt', 'replicas=2',
-      '--driver-opt', 'requests.cpu=250m',
-      '--driver-opt', 'requests.memory=256Mi',
-      '--driver-opt', 'requests.ephemeral-storage=1Gi',
-      '--driver-opt', 'limits.cpu=1.5',
-      '--driver-opt', 'limits.memory=2Gi',
-      '--driver-opt', 'limits.ephemeral-storage=8Gi',
-      '--driver-opt', 'nodeselector=kubernetes.io/arch=arm64',
-      '--driver-opt', '"tolerations=key=arch,operator=Equal,value=arm64,effect=NoSchedule"',
-      '--driver-opt', 'annotations=example.com/owner=ci',
-      '--driver-opt', '"labels=app=buildkit,tier=build"',
-      '--driver-opt', 'serviceaccount=buildkit-sa',
-      '--driver-opt', 'schedulername=default-scheduler',
-      '--driver-opt', 'timeout=90s',
-      '--driver-opt', 'rootless=true',
-      '--driver-opt', 'loadbalance=sticky',
-      '--driver-opt', 'qemu.install=true',
-      '--driver-opt', 'qemu.image=tonistiigi/binfmt:qemu-v8',
-      '--driver-opt', 'default-load=true',
-      '--driver-opt', 'env.BUILDKIT_STEP_LOG_MAX_SIZE=10485760',
-      '--buildkitd-flags', '--debug',
-      '--buildkitd-config', config,
+      'buildx',
+      'create',
+      '--name',
+      'kall',
+      '--driver',
+      'kubernetes',
+      '--node',
+      'kall-arm',
+      '--platform',
+      'linux/arm64',
+      '--driver-opt',
+      'namespace=builds',
+      '--driver-opt',
+      'image=moby/buildkit:v0.13.2-rootless',
+      '--driver-opt',
+      'replicas=2',
+      '--driver-opt',
+      'requests.cpu=250m',
+      '--driver-opt',
+      'requests.memory=256Mi',
+      '--driver-opt',
+      'requests.ephemeral-storage=1Gi',
+      '--driver-opt',
+      'limits.cpu=1.5',
+      '--driver-opt',
+      'limits.memory=2Gi',
+      '--driver-opt',
+      'limits.ephemeral-storage=8Gi',
+      '--driver-opt',
+      'nodeselector=kubernetes.io/arch=arm64',
+      '--driver-opt',
+      '"tolerations=key=arch,operator=Equal,value=arm64,effect=NoSchedule"',
+      '--driver-opt',
+      'annotations=example.com/owner=ci',
+      '--driver-opt',
+      '"labels=app=buildkit,tier=build"',
+      '--driver-opt',
+      'serviceaccount=buildkit-sa',
+      '--driver-opt',
+      'schedulername=default-scheduler',
+      '--driver-opt',
+      'timeout=90s',
+      '--driver-opt',
+      'rootless=true',
+      '--driver-opt',
+      'loadbalance=sticky',
+      '--driver-opt',
+      'qemu.install=true',
+      '--driver-opt',
+      'qemu.image=tonistiigi/binfmt:qemu-v8',
+      '--driver-opt',
+      'default-load=true',
+      '--driver-opt',
+      'env.BUILDKIT_STEP_LOG_MAX_SIZE=10485760',
+      '--buildkitd-flags',
+      '--debug',
+      '--buildkitd-config',
+      config,
       '--use',
     ]);
     // The pasted TOML was a private temporary file, gone once buildx had read it.
@@ -139,18 +177,34 @@ describe('kubernetes create at the runner boundary (FAKE docker binary)', () => 
     expect(() => statSync(config)).toThrow();
     // The derived kubeconfig holds only the pinned context, readable by its owner alone.
     expect(statSync(derived).mode & 0o777).toBe(0o600);
-    const minified = JSON.parse(readFileSync(derived, 'utf8')) as { 'current-context': string; contexts: { name: string }[]; users: { name: string; user: { token: string } }[]; clusters: { cluster: { server: string } }[] };
+    const minified = JSON.parse(readFileSync(derived, 'utf8')) as {
+      'current-context': string;
+      contexts: { name: string }[];
+      users: { name: string; user: { token: string } }[];
+      clusters: { cluster: { server: string } }[];
+    };
     expect(minified['current-context']).toBe('pinned-one');
     expect(minified.contexts.map((c) => c.name)).toEqual(['pinned-one']);
     expect(minified.users).toEqual([{ name: 'u2', user: { token: 'two' } }]);
     expect(minified.clusters[0]?.cluster.server).toBe('https://127.0.0.1:2');
-    expect((r.ok ? (r.value as CreateResult).command : '').startsWith(`KUBECONFIG=${derived} docker buildx create --name kall`)).toBe(true);
+    expect(
+      (r.ok ? (r.value as CreateResult).command : '').startsWith(
+        `KUBECONFIG=${derived} docker buildx create --name kall`,
+      ),
+    ).toBe(true);
   });
 
   it('without a pinned context, buildx gets the chosen kubeconfig as it is', async () => {
-    const r = await core.router.invoke('builders.create', { driver: 'kubernetes', name: 'kplain', kubeconfig: join(dir, 'kubeconfig') });
+    const r = await core.router.invoke('builders.create', {
+      driver: 'kubernetes',
+      name: 'kplain',
+      kubeconfig: join(dir, 'kubeconfig'),
+    });
     expect(r.ok, JSON.stringify(r)).toBe(true);
     const call = createCalls().at(-1);
-    expect(call).toEqual({ args: ['buildx', 'create', '--name', 'kplain', '--driver', 'kubernetes'], KUBECONFIG: join(dir, 'kubeconfig') });
+    expect(call).toEqual({
+      args: ['buildx', 'create', '--name', 'kplain', '--driver', 'kubernetes'],
+      KUBECONFIG: join(dir, 'kubeconfig'),
+    });
   });
 });

@@ -39,7 +39,10 @@ async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
 
 async function ok<T>(core: Core, command: string, input: unknown): Promise<T> {
   const r = await core.router.invoke(command, input);
-  if (!r.ok) throw new Error(`${command}: ${r.error.code}: ${r.error.message} ${JSON.stringify(r.error.details ?? {}).slice(0, 600)}`);
+  if (!r.ok)
+    throw new Error(
+      `${command}: ${r.error.code}: ${r.error.message} ${JSON.stringify(r.error.details ?? {}).slice(0, 600)}`,
+    );
   return r.value as T;
 }
 
@@ -63,21 +66,36 @@ describe('builder operations against the real engine and buildx', () => {
   };
 
   /** A buildkitd of our own, started like an operator would; removed in afterAll. */
-  const startBuildkitd = async (label: string, args: string[], mounts: string[] = [], hostNetwork = true): Promise<string> => {
+  const startBuildkitd = async (
+    label: string,
+    args: string[],
+    mounts: string[] = [],
+    hostNetwork = true,
+  ): Promise<string> => {
     const name = `${sandbox.name(label)}-bk`;
     containers.add(name);
     await sandbox.docker([
-      'run', '-d', '--name', name, '--privileged',
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--privileged',
       ...(hostNetwork ? ['--network', 'host'] : []),
       ...mounts.flatMap((m) => ['-v', m]),
-      BUILDKIT_IMAGE, ...args,
+      BUILDKIT_IMAGE,
+      ...args,
     ]);
     return name;
   };
 
   beforeAll(() => {
     sandbox = buildxSandbox();
-    core = createCore({ env: sandbox.env, dataDir: join(sandbox.dir, 'data'), healthTimeoutMs: 3000, pollIntervalMs: 600_000 });
+    core = createCore({
+      env: sandbox.env,
+      dataDir: join(sandbox.dir, 'data'),
+      healthTimeoutMs: 3000,
+      pollIntervalMs: 600_000,
+    });
   });
   afterAll(async () => {
     core.dispose();
@@ -110,7 +128,11 @@ describe('builder operations against the real engine and buildx', () => {
       operationId: 'op-limits',
     });
     off();
-    expect(created.builder.nodes[0]).toMatchObject({ status: 'running', buildkitVersion: 'v0.13.2', pinnedPlatforms: ['linux/amd64', 'linux/arm64'] });
+    expect(created.builder.nodes[0]).toMatchObject({
+      status: 'running',
+      buildkitVersion: 'v0.13.2',
+      pinnedPlatforms: ['linux/amd64', 'linux/arm64'],
+    });
     expect(created.command).toContain(`--driver-opt memory=512m`);
     const phases = progress.filter((p) => p.operationId === 'op-limits').map((p) => p.phase);
     expect(phases[0]).toBe('started');
@@ -121,7 +143,14 @@ describe('builder operations against the real engine and buildx', () => {
     // The limits are on the container, as the engine applied them.
     const container = `buildx_buildkit_${name}0`;
     const info = await docker.getContainer(container).inspect();
-    expect(info.HostConfig).toMatchObject({ Memory: 512 * 1024 ** 2, MemorySwap: 1024 ** 3, CpuQuota: 50000, CpuPeriod: 100000, CpuShares: 512, CpusetCpus: '0' });
+    expect(info.HostConfig).toMatchObject({
+      Memory: 512 * 1024 ** 2,
+      MemorySwap: 1024 ** 3,
+      CpuQuota: 50000,
+      CpuPeriod: 100000,
+      CpuShares: 512,
+      CpusetCpus: '0',
+    });
     expect(info.Config.Env).toContain('BD_TEST=a,b');
 
     const details = await ok<BuilderDetails>(core, 'builders.inspect', { name, logLines: 50 });
@@ -136,7 +165,9 @@ describe('builder operations against the real engine and buildx', () => {
     expect(node?.labels['org.mobyproject.buildkit.worker.executor']).toBe('oci');
     expect(node?.gcPolicy.length).toBeGreaterThan(0);
 
-    const stats = await ok<{ nodes: { running: boolean; stats?: { memoryLimitBytes: number; memoryBytes: number } }[] }>(core, 'builders.stats', { name });
+    const stats = await ok<{
+      nodes: { running: boolean; stats?: { memoryLimitBytes: number; memoryBytes: number } }[];
+    }>(core, 'builders.stats', { name });
     expect(stats.nodes[0]?.running).toBe(true);
     expect(stats.nodes[0]?.stats?.memoryLimitBytes).toBe(512 * 1024 ** 2);
     expect(stats.nodes[0]?.stats?.memoryBytes).toBeGreaterThan(0);
@@ -167,10 +198,18 @@ describe('builder operations against the real engine and buildx', () => {
   it('rm with keep-state leaves the build cache volume behind', async () => {
     const name = sandbox.name('keep');
     volumes.add(`buildx_buildkit_${name}0_state`);
-    await ok(core, 'builders.create', { driver: 'docker-container', name, image: BUILDKIT_IMAGE, network: 'host', bootstrap: true });
+    await ok(core, 'builders.create', {
+      driver: 'docker-container',
+      name,
+      image: BUILDKIT_IMAGE,
+      network: 'host',
+      bootstrap: true,
+    });
     expect(await ok(core, 'builders.remove', { name, keepState: true })).toMatchObject({ keptState: true });
     expect((await buildxState()).ls).not.toContain(name);
-    expect((await docker.getVolume(`buildx_buildkit_${name}0_state`).inspect()).Name).toBe(`buildx_buildkit_${name}0_state`);
+    expect((await docker.getVolume(`buildx_buildkit_${name}0_state`).inspect()).Name).toBe(
+      `buildx_buildkit_${name}0_state`,
+    );
   });
 
   it('remote: a buildkitd on tcp://127.0.0.1 without TLS', async () => {
@@ -178,8 +217,17 @@ describe('builder operations against the real engine and buildx', () => {
     await startBuildkitd('plain', ['--addr', `tcp://127.0.0.1:${port}`]);
     await waitForPort(port);
     const name = sandbox.name('remote');
-    const created = await ok<CreateResult>(core, 'builders.create', { driver: 'remote', name, endpoint: `tcp://127.0.0.1:${port}`, bootstrap: true });
-    expect(created.builder.nodes[0]).toMatchObject({ endpoint: `tcp://127.0.0.1:${port}`, status: 'running', buildkitVersion: 'v0.13.2' });
+    const created = await ok<CreateResult>(core, 'builders.create', {
+      driver: 'remote',
+      name,
+      endpoint: `tcp://127.0.0.1:${port}`,
+      bootstrap: true,
+    });
+    expect(created.builder.nodes[0]).toMatchObject({
+      endpoint: `tcp://127.0.0.1:${port}`,
+      status: 'running',
+      buildkitVersion: 'v0.13.2',
+    });
     const health = await ok<FleetHealth>(core, 'builders.health', { names: [name] });
     expect(health.builders[0]).toMatchObject({ state: 'ok', nodes: [{ state: 'ok', buildkitVersion: 'v0.13.2' }] });
 
@@ -188,11 +236,23 @@ describe('builder operations against the real engine and buildx', () => {
     await startBuildkitd('plain2', ['--addr', `tcp://127.0.0.1:${port2}`]);
     await waitForPort(port2);
     const appended = await ok<CreateResult>(core, 'builders.create', {
-      driver: 'remote', name, append: true, node: `${name}-arm`, endpoint: `tcp://127.0.0.1:${port2}`, platforms: ['linux/arm64'], bootstrap: true,
+      driver: 'remote',
+      name,
+      append: true,
+      node: `${name}-arm`,
+      endpoint: `tcp://127.0.0.1:${port2}`,
+      platforms: ['linux/arm64'],
+      bootstrap: true,
     });
     expect(appended.builder.nodes.map((n) => n.name)).toEqual([`${name}0`, `${name}-arm`]);
     expect(appended.builder.nodes[1]?.pinnedPlatforms).toEqual(['linux/arm64']);
-    const duplicateNode = await failure(core, 'builders.create', { driver: 'remote', name, append: true, node: `${name}-arm`, endpoint: `tcp://127.0.0.1:${port2}` });
+    const duplicateNode = await failure(core, 'builders.create', {
+      driver: 'remote',
+      name,
+      append: true,
+      node: `${name}-arm`,
+      endpoint: `tcp://127.0.0.1:${port2}`,
+    });
     expect(duplicateNode).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'node' } });
     const left = await ok<Builder>(core, 'builders.leave', { name, node: `${name}-arm` });
     expect(left.nodes.map((n) => n.name)).toEqual([`${name}0`]);
@@ -205,29 +265,99 @@ describe('builder operations against the real engine and buildx', () => {
     const dir = join(sandbox.dir, 'certs');
     mkdirSync(dir);
     const ssl = (args: string[]) => exec('openssl', args, { cwd: dir });
-    await ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '20', '-subj', '/CN=BuildDeck Test CA']);
+    await ssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '20',
+      '-subj',
+      '/CN=BuildDeck Test CA',
+    ]);
     writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
     writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-    for (const [who, cn, days] of [['server', '127.0.0.1', '20'], ['client', 'builddeck-client', '12']] as const) {
-      await ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${cn}`]);
-      await ssl(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.pem`, '-days', days, '-extfile', `${who}.ext`]);
+    for (const [who, cn, days] of [
+      ['server', '127.0.0.1', '20'],
+      ['client', 'builddeck-client', '12'],
+    ] as const) {
+      await ssl([
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${who}.key`,
+        '-out',
+        `${who}.csr`,
+        '-subj',
+        `/CN=${cn}`,
+      ]);
+      await ssl([
+        'x509',
+        '-req',
+        '-in',
+        `${who}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${who}.pem`,
+        '-days',
+        days,
+        '-extfile',
+        `${who}.ext`,
+      ]);
     }
     chmodSync(join(dir, 'client.key'), 0o600);
     const port = await freePort();
-    await startBuildkitd('tls', ['--addr', `tcp://127.0.0.1:${port}`, '--tlscacert', '/certs/ca.pem', '--tlscert', '/certs/server.pem', '--tlskey', '/certs/server.key'], [`${dir}:/certs:ro`]);
+    await startBuildkitd(
+      'tls',
+      [
+        '--addr',
+        `tcp://127.0.0.1:${port}`,
+        '--tlscacert',
+        '/certs/ca.pem',
+        '--tlscert',
+        '/certs/server.pem',
+        '--tlskey',
+        '/certs/server.key',
+      ],
+      [`${dir}:/certs:ro`],
+    );
     await waitForPort(port);
 
     // Without a client certificate the daemon refuses us: an error, and nothing left behind.
     const before = await buildxState();
-    const refused = await failure(core, 'builders.create', { driver: 'remote', name: sandbox.name('notls'), endpoint: `tcp://127.0.0.1:${port}`, cacert: join(dir, 'ca.pem'), bootstrap: true, timeoutMs: 8000 });
+    const refused = await failure(core, 'builders.create', {
+      driver: 'remote',
+      name: sandbox.name('notls'),
+      endpoint: `tcp://127.0.0.1:${port}`,
+      cacert: join(dir, 'ca.pem'),
+      bootstrap: true,
+      timeoutMs: 8000,
+    });
     expect(['BUILDER_UNREACHABLE', 'TIMEOUT']).toContain(refused.code);
     expect(refused.details?.['rolledBack']).toMatch(/Removed the half-made builder/);
     expect(await buildxState()).toEqual(before);
 
     const name = sandbox.name('mtls');
     const created = await ok<CreateResult>(core, 'builders.create', {
-      driver: 'remote', name, endpoint: `tcp://127.0.0.1:${port}`,
-      cacert: join(dir, 'ca.pem'), cert: join(dir, 'client.pem'), key: join(dir, 'client.key'), servername: '127.0.0.1', bootstrap: true,
+      driver: 'remote',
+      name,
+      endpoint: `tcp://127.0.0.1:${port}`,
+      cacert: join(dir, 'ca.pem'),
+      cert: join(dir, 'client.pem'),
+      key: join(dir, 'client.key'),
+      servername: '127.0.0.1',
+      bootstrap: true,
     });
     expect(created.builder.nodes[0]).toMatchObject({ status: 'running', buildkitVersion: 'v0.13.2' });
     expect(created.warnings.join('\n')).toMatch(/client certificate .* expires in 1[01] days/);
@@ -243,11 +373,11 @@ describe('builder operations against the real engine and buildx', () => {
     const health = await ok<FleetHealth>(core, 'builders.health', { names: [name] });
     expect(health.builders[0]?.state).toBe('ok');
     expect(health.warnings).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ kind: 'certificate-expiring', builders: [name] }),
-      ]),
+      expect.arrayContaining([expect.objectContaining({ kind: 'certificate-expiring', builders: [name] })]),
     );
-    expect(health.warnings.find((w) => w.kind === 'certificate-expiring' && /client certificate/.test(w.message))?.message).toMatch(/expires in 1[01] days/);
+    expect(
+      health.warnings.find((w) => w.kind === 'certificate-expiring' && /client certificate/.test(w.message))?.message,
+    ).toMatch(/expires in 1[01] days/);
     await ok(core, 'builders.remove', { name });
   });
 
@@ -255,8 +385,18 @@ describe('builder operations against the real engine and buildx', () => {
     const bk = await startBuildkitd('dcx', [], [], false);
     // buildkitd needs a moment to create its socket; the bootstrap waits for it.
     const name = sandbox.name('dcx');
-    const created = await ok<CreateResult>(core, 'builders.create', { driver: 'remote', name, endpoint: `docker-container://${bk}`, bootstrap: true, timeoutMs: 30_000 });
-    expect(created.builder.nodes[0]).toMatchObject({ endpoint: `docker-container://${bk}`, status: 'running', buildkitVersion: 'v0.13.2' });
+    const created = await ok<CreateResult>(core, 'builders.create', {
+      driver: 'remote',
+      name,
+      endpoint: `docker-container://${bk}`,
+      bootstrap: true,
+      timeoutMs: 30_000,
+    });
+    expect(created.builder.nodes[0]).toMatchObject({
+      endpoint: `docker-container://${bk}`,
+      status: 'running',
+      buildkitVersion: 'v0.13.2',
+    });
     expect((await ok<FleetHealth>(core, 'builders.health', { names: [name] })).builders[0]?.state).toBe('ok');
     await sandbox.docker(['stop', '-t', '1', bk]);
     const health = await ok<FleetHealth>(core, 'builders.health', { names: [name] });
@@ -270,7 +410,12 @@ describe('builder operations against the real engine and buildx', () => {
     // Without bootstrap buildx records it; with bootstrap BuildDeck refuses at once and creates nothing.
     const before = await buildxState();
     const started = Date.now();
-    const refused = await failure(core, 'builders.create', { driver: 'remote', name: sandbox.name('deadboot'), endpoint: `tcp://127.0.0.1:${closed}`, bootstrap: true });
+    const refused = await failure(core, 'builders.create', {
+      driver: 'remote',
+      name: sandbox.name('deadboot'),
+      endpoint: `tcp://127.0.0.1:${closed}`,
+      bootstrap: true,
+    });
     expect(Date.now() - started).toBeLessThan(3000);
     expect(refused).toMatchObject({ code: 'BUILDER_UNREACHABLE', details: { field: 'endpoint' } });
     expect(refused.message).toMatch(/nothing listens at 127\.0\.0\.1:\d+ \(connection refused\)/);
@@ -282,7 +427,9 @@ describe('builder operations against the real engine and buildx', () => {
     expect(Date.now() - t).toBeLessThan(2000);
     expect(health.builders[0]?.nodes[0]).toMatchObject({ state: 'unreachable' });
     expect(health.builders[0]?.nodes[0]?.message).toMatch(/connection refused/);
-    expect(health.warnings).toEqual([expect.objectContaining({ kind: 'unreachable', severity: 'error', builders: [name] })]);
+    expect(health.warnings).toEqual([
+      expect.objectContaining({ kind: 'unreachable', severity: 'error', builders: [name] }),
+    ]);
 
     // A socket that accepts and stays silent: only the bound ends the wait.
     const silent: Server = createServer(() => undefined);
@@ -334,9 +481,19 @@ describe('builder operations against the real engine and buildx', () => {
     );
     const before = await buildxState();
     const t = Date.now();
-    const e = await failure(core, 'builders.create', { driver: 'kubernetes', name: sandbox.name('kube'), kubeconfig, namespace: 'builds', bootstrap: true, timeoutMs: 20_000 });
+    const e = await failure(core, 'builders.create', {
+      driver: 'kubernetes',
+      name: sandbox.name('kube'),
+      kubeconfig,
+      namespace: 'builds',
+      bootstrap: true,
+      timeoutMs: 20_000,
+    });
     expect(Date.now() - t).toBeLessThan(20_000);
-    expect(e).toMatchObject({ code: 'BUILDER_UNREACHABLE', details: { field: 'kubeContext', kubeContext: 'bd-fake-ctx' } });
+    expect(e).toMatchObject({
+      code: 'BUILDER_UNREACHABLE',
+      details: { field: 'kubeContext', kubeContext: 'bd-fake-ctx' },
+    });
     expect(e.message).toContain('context "bd-fake-ctx"');
     expect(e.message).toContain(`https://127.0.0.1:${closed}`);
     expect(e.details?.['rolledBack']).toMatch(/Removed the half-made builder/);
@@ -347,7 +504,14 @@ describe('builder operations against the real engine and buildx', () => {
     await new Promise<void>((r) => silent.listen(closed, '127.0.0.1', () => r()));
     try {
       const t2 = Date.now();
-      const hung = await failure(core, 'builders.create', { driver: 'kubernetes', name: sandbox.name('kubehang'), kubeconfig, kubeContext: 'bd-fake-other', bootstrap: true, timeoutMs: 9000 });
+      const hung = await failure(core, 'builders.create', {
+        driver: 'kubernetes',
+        name: sandbox.name('kubehang'),
+        kubeconfig,
+        kubeContext: 'bd-fake-other',
+        bootstrap: true,
+        timeoutMs: 9000,
+      });
       expect(Date.now() - t2).toBeLessThan(12_000);
       expect(hung.code).toBe('TIMEOUT');
       expect(hung.message).toContain('context "bd-fake-other"');
@@ -355,7 +519,9 @@ describe('builder operations against the real engine and buildx', () => {
     } finally {
       silent.close();
     }
-    expect(readdirSync(join(sandbox.env['BUILDX_CONFIG'] as string, 'builddeck')).filter((f) => f.startsWith('kubeconfig-'))).toEqual([]);
+    expect(
+      readdirSync(join(sandbox.env['BUILDX_CONFIG'] as string, 'builddeck')).filter((f) => f.startsWith('kubeconfig-')),
+    ).toEqual([]);
 
     // Pinning another context: BuildDeck hands buildx a private one-context kubeconfig.
     const name = sandbox.name('kpin');
@@ -370,11 +536,24 @@ describe('builder operations against the real engine and buildx', () => {
     expect(removed.warnings.join(' ')).toMatch(/could not be cleaned up/);
     expect(existsSync(derived)).toBe(false);
 
-    expect(await failure(core, 'builders.create', { driver: 'kubernetes', name: sandbox.name('k2'), kubeconfig, kubeContext: 'nope' })).toMatchObject({
+    expect(
+      await failure(core, 'builders.create', {
+        driver: 'kubernetes',
+        name: sandbox.name('k2'),
+        kubeconfig,
+        kubeContext: 'nope',
+      }),
+    ).toMatchObject({
       code: 'INVALID_INPUT',
       details: { field: 'kubeContext', contexts: ['bd-fake-ctx', 'bd-fake-other'] },
     });
-    expect(await failure(core, 'builders.create', { driver: 'kubernetes', name: sandbox.name('k3'), kubeconfig: join(kubeDir, 'missing') })).toMatchObject({
+    expect(
+      await failure(core, 'builders.create', {
+        driver: 'kubernetes',
+        name: sandbox.name('k3'),
+        kubeconfig: join(kubeDir, 'missing'),
+      }),
+    ).toMatchObject({
       code: 'INVALID_INPUT',
       details: { field: 'kubeconfig' },
     });
@@ -389,7 +568,12 @@ describe('builder operations against the real engine and buildx', () => {
     writeFileSync(join(files, 'bad.toml'), '[worker.oci]\nmax-parallelism = "two\n');
     writeFileSync(join(files, 'not-a-cert.pem'), 'hello\n');
     const before = await buildxState();
-    const dc = (extra: Record<string, unknown>) => ({ driver: 'docker-container', name: sandbox.name('bad'), image: BUILDKIT_IMAGE, ...extra });
+    const dc = (extra: Record<string, unknown>) => ({
+      driver: 'docker-container',
+      name: sandbox.name('bad'),
+      image: BUILDKIT_IMAGE,
+      ...extra,
+    });
     const cases: [string, unknown, string][] = [
       ['slash in name', dc({ name: 'bad/name' }), 'name'],
       ['space in name', dc({ name: 'bad name' }), 'name'],
@@ -406,9 +590,27 @@ describe('builder operations against the real engine and buildx', () => {
       ['malformed pasted TOML', dc({ buildkitdConfigToml: 'debug = yes' }), 'buildkitdConfigToml'],
       ['malformed TOML file', dc({ buildkitdConfigPath: join(files, 'bad.toml') }), 'buildkitdConfigPath'],
       ['missing TOML file', dc({ buildkitdConfigPath: join(files, 'none.toml') }), 'buildkitdConfigPath'],
-      ['missing CA file', { driver: 'remote', name: 'x1', endpoint: 'tcp://127.0.0.1:1', cacert: join(files, 'ca.pem') }, 'cacert'],
-      ['missing key file', { driver: 'remote', name: 'x1', endpoint: 'tcp://127.0.0.1:1', cert: join(files, 'not-a-cert.pem'), key: join(files, 'k.pem') }, 'cert'],
-      ['not a certificate', { driver: 'remote', name: 'x1', endpoint: 'tcp://127.0.0.1:1', cacert: join(files, 'not-a-cert.pem') }, 'cacert'],
+      [
+        'missing CA file',
+        { driver: 'remote', name: 'x1', endpoint: 'tcp://127.0.0.1:1', cacert: join(files, 'ca.pem') },
+        'cacert',
+      ],
+      [
+        'missing key file',
+        {
+          driver: 'remote',
+          name: 'x1',
+          endpoint: 'tcp://127.0.0.1:1',
+          cert: join(files, 'not-a-cert.pem'),
+          key: join(files, 'k.pem'),
+        },
+        'cert',
+      ],
+      [
+        'not a certificate',
+        { driver: 'remote', name: 'x1', endpoint: 'tcp://127.0.0.1:1', cacert: join(files, 'not-a-cert.pem') },
+        'cacert',
+      ],
       ['negative memory', dc({ memory: '-512m' }), 'memory'],
       ['garbage memory', dc({ memory: 'plenty' }), 'memory'],
       ['negative cpu quota', dc({ cpuQuota: -1 }), 'cpuQuota'],
@@ -417,18 +619,33 @@ describe('builder operations against the real engine and buildx', () => {
       ['garbage restart policy', dc({ restartPolicy: 'bogus' }), 'restartPolicy'],
       ['negative replicas', { driver: 'kubernetes', name: 'x1', replicas: -2 }, 'replicas'],
       ['garbage kube memory', { driver: 'kubernetes', name: 'x1', limits: { memory: 'lots' } }, 'limits.memory'],
-      ['append to nothing', { driver: 'remote', name: 'nosuchbuilder', append: true, endpoint: 'tcp://127.0.0.1:2' }, 'name'],
+      [
+        'append to nothing',
+        { driver: 'remote', name: 'nosuchbuilder', append: true, endpoint: 'tcp://127.0.0.1:2' },
+        'name',
+      ],
       ['append with another driver', dc({ name: existing, append: true }), 'driver'],
     ];
     for (const [label, input, field] of cases) {
       const e = await failure(core, 'builders.create', input);
-      expect([label, e.code === 'BUILDER_NOT_FOUND' ? 'INVALID_INPUT' : e.code, e.details?.['field']]).toEqual([label, 'INVALID_INPUT', field]);
+      expect([label, e.code === 'BUILDER_NOT_FOUND' ? 'INVALID_INPUT' : e.code, e.details?.['field']]).toEqual([
+        label,
+        'INVALID_INPUT',
+        field,
+      ]);
     }
     expect(await buildxState()).toEqual(before);
     expect(existsSync('/tmp/pwned')).toBe(false);
-    expect(await failure(core, 'builders.remove', { name: 'default' })).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'name' } });
-    expect(await failure(core, 'builders.remove', { name: 'nosuchbuilder' })).toMatchObject({ code: 'BUILDER_NOT_FOUND' });
-    expect(await failure(core, 'builders.bootstrap', { name: 'nosuchbuilder' })).toMatchObject({ code: 'BUILDER_NOT_FOUND' });
+    expect(await failure(core, 'builders.remove', { name: 'default' })).toMatchObject({
+      code: 'INVALID_INPUT',
+      details: { field: 'name' },
+    });
+    expect(await failure(core, 'builders.remove', { name: 'nosuchbuilder' })).toMatchObject({
+      code: 'BUILDER_NOT_FOUND',
+    });
+    expect(await failure(core, 'builders.bootstrap', { name: 'nosuchbuilder' })).toMatchObject({
+      code: 'BUILDER_NOT_FOUND',
+    });
     expect(await failure(core, 'builders.use', { name: 'nosuchbuilder' })).toMatchObject({ code: 'BUILDER_NOT_FOUND' });
     await ok(core, 'builders.remove', { name: existing });
   });

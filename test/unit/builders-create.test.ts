@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildCreateCommand, driverOptArg, formatCreateCommand, shellQuote } from '../../electron/common/builders/create-args';
+import {
+  buildCreateCommand,
+  driverOptArg,
+  formatCreateCommand,
+  shellQuote,
+} from '../../electron/common/builders/create-args';
 import { builderCreateInput, type BuilderCreateInput } from '../../electron/common/builders/create-input';
 import { endpointProblem, parseDockerSize, splitShellWords } from '../../electron/common/builders/fields';
 import { createRouter, type Handlers } from '../../electron/core/router';
@@ -14,7 +19,12 @@ function fieldOf(input: unknown): string | undefined {
 }
 
 const dc = (extra: Record<string, unknown> = {}) => ({ driver: 'docker-container', name: 'b1', ...extra });
-const remote = (extra: Record<string, unknown> = {}) => ({ driver: 'remote', name: 'r1', endpoint: 'tcp://127.0.0.1:1234', ...extra });
+const remote = (extra: Record<string, unknown> = {}) => ({
+  driver: 'remote',
+  name: 'r1',
+  endpoint: 'tcp://127.0.0.1:1234',
+  ...extra,
+});
 const kube = (extra: Record<string, unknown> = {}) => ({ driver: 'kubernetes', name: 'k1', ...extra });
 
 describe('builders.create input: each bad field is named', () => {
@@ -47,7 +57,11 @@ describe('builders.create input: each bad field is named', () => {
     ['platform upper case', dc({ platforms: ['Linux/AMD64'] }), 'platforms.0'],
     ['platform twice', dc({ platforms: ['linux/amd64', 'linux/amd64'] }), 'platforms'],
     ['malformed TOML', dc({ buildkitdConfigToml: 'debug = yes' }), 'buildkitdConfigToml'],
-    ['config path and text', dc({ buildkitdConfigPath: '/etc/b.toml', buildkitdConfigToml: 'debug = true' }), 'buildkitdConfigToml'],
+    [
+      'config path and text',
+      dc({ buildkitdConfigPath: '/etc/b.toml', buildkitdConfigToml: 'debug = true' }),
+      'buildkitdConfigToml',
+    ],
     ['relative config path', dc({ buildkitdConfigPath: 'b.toml' }), 'buildkitdConfigPath'],
     ['home-relative config path', dc({ buildkitdConfigPath: '~/b.toml' }), 'buildkitdConfigPath'],
     ['unbalanced flags', dc({ buildkitdFlags: '--debug "oops' }), 'buildkitdFlags'],
@@ -67,7 +81,11 @@ describe('builders.create input: each bad field is named', () => {
     ['kube memory negative', kube({ limits: { memory: '-1Gi' } }), 'limits.memory'],
     ['kube namespace', kube({ namespace: 'Has_Caps' }), 'namespace'],
     ['kube label with comma', kube({ labels: { team: 'a,b' } }), 'labels.team'],
-    ['kube toleration seconds without NoExecute', kube({ tolerations: [{ key: 'k', tolerationSeconds: 5 }] }), 'tolerations.0.tolerationSeconds'],
+    [
+      'kube toleration seconds without NoExecute',
+      kube({ tolerations: [{ key: 'k', tolerationSeconds: 5 }] }),
+      'tolerations.0.tolerationSeconds',
+    ],
     ['kube loadbalance', kube({ loadbalance: 'roundrobin' }), 'loadbalance'],
     ['kube timeout', kube({ timeout: '2 minutes' }), 'timeout'],
     ['kube qemu image without install', kube({ qemuImage: 'tonistiigi/binfmt' }), 'qemuImage'],
@@ -78,14 +96,21 @@ describe('builders.create input: each bad field is named', () => {
 
   it('says why a docker builder cannot be created, and which drivers can', () => {
     const r = builderCreateInput.safeParse({ driver: 'docker', name: 'x' });
-    expect(r.success ? '' : r.error.issues[0]?.message).toMatch(/every Docker context already has its one docker-driver builder/);
+    expect(r.success ? '' : r.error.issues[0]?.message).toMatch(
+      /every Docker context already has its one docker-driver builder/,
+    );
     const u = builderCreateInput.safeParse({ driver: 'bogus', name: 'x' });
     expect(u.success ? '' : u.error.issues[0]?.message).toMatch(/docker-container, kubernetes or remote/);
   });
 
   it('the router refuses bad input as INVALID_INPUT naming the field, without calling the handler', async () => {
     let called = 0;
-    const handlers = { 'builders.create': () => { called++; return Promise.reject(new Error('must not run')); } } as unknown as Handlers;
+    const handlers = {
+      'builders.create': () => {
+        called++;
+        return Promise.reject(new Error('must not run'));
+      },
+    } as unknown as Handlers;
     const router = createRouter(handlers);
     const r = await router.invoke('builders.create', dc({ memory: '-5' }));
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'memory' } } });
@@ -94,13 +119,35 @@ describe('builders.create input: each bad field is named', () => {
 
   it.each([
     dc(),
-    dc({ memory: '2g', memorySwap: '-1', cpuQuota: '50000', cpuPeriod: 100000, cpuShares: 512, cpusetCpus: '0-1,3', env: { A_B: 'x y,z' } }),
-    dc({ image: '127.0.0.1:5000/moby/buildkit:v0.13.2', network: 'host', restartPolicy: 'on-failure:3', cgroupParent: '/docker/buildx' }),
-    dc({ platforms: ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7'], buildkitdFlags: "--debug --allow-insecure-entitlement 'security.insecure'" }),
+    dc({
+      memory: '2g',
+      memorySwap: '-1',
+      cpuQuota: '50000',
+      cpuPeriod: 100000,
+      cpuShares: 512,
+      cpusetCpus: '0-1,3',
+      env: { A_B: 'x y,z' },
+    }),
+    dc({
+      image: '127.0.0.1:5000/moby/buildkit:v0.13.2',
+      network: 'host',
+      restartPolicy: 'on-failure:3',
+      cgroupParent: '/docker/buildx',
+    }),
+    dc({
+      platforms: ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7'],
+      buildkitdFlags: "--debug --allow-insecure-entitlement 'security.insecure'",
+    }),
     remote({ endpoint: 'unix:///run/buildkit/buildkitd.sock' }),
     remote({ endpoint: 'docker-container://my_buildkitd' }),
     remote({ endpoint: 'kube-pod://buildkitd-0?namespace=ci&context=prod' }),
-    remote({ endpoint: 'tcp://[::1]:1234', cacert: '/ca.pem', cert: '/c.pem', key: '/k.pem', servername: 'buildkitd.internal' }),
+    remote({
+      endpoint: 'tcp://[::1]:1234',
+      cacert: '/ca.pem',
+      cert: '/c.pem',
+      key: '/k.pem',
+      servername: 'buildkitd.internal',
+    }),
     kube({ tolerations: [{ operator: 'Exists' }], requests: { cpu: '500m', memory: '512Mi' } }),
   ])('accepts %j', (input) => {
     expect(fieldOf(input)).toBeUndefined();
@@ -146,26 +193,52 @@ describe('docker buildx create arguments', () => {
     );
     expect(buildCreateCommand(input)).toEqual({
       args: [
-        'buildx', 'create', '--name', 'limits', '--driver', 'docker-container', '--node', 'limits-a',
-        '--platform', 'linux/amd64,linux/arm64',
-        '--driver-opt', 'image=local/buildkit:v0.13.2',
-        '--driver-opt', 'network=host',
-        '--driver-opt', 'memory=1g',
-        '--driver-opt', 'memory-swap=2g',
-        '--driver-opt', 'cpu-quota=50000',
-        '--driver-opt', 'cpu-period=100000',
-        '--driver-opt', 'cpu-shares=512',
-        '--driver-opt', 'cpuset-cpus=0-1',
-        '--driver-opt', 'cpuset-mems=0',
-        '--driver-opt', 'cgroup-parent=/docker/buildx',
-        '--driver-opt', 'restart-policy=unless-stopped',
-        '--driver-opt', 'default-load=true',
-        '--driver-opt', 'env.HTTP_PROXY=http://proxy:3128',
-        '--driver-opt', '"env.NO_PROXY=localhost,127.0.0.1"',
-        '--driver-opt', '"env.QUOTED=say ""hi"""',
-        '--buildkitd-flags', '--debug',
-        '--buildkitd-config', '/etc/buildkitd.toml',
-        '--use', '--bootstrap',
+        'buildx',
+        'create',
+        '--name',
+        'limits',
+        '--driver',
+        'docker-container',
+        '--node',
+        'limits-a',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '--driver-opt',
+        'image=local/buildkit:v0.13.2',
+        '--driver-opt',
+        'network=host',
+        '--driver-opt',
+        'memory=1g',
+        '--driver-opt',
+        'memory-swap=2g',
+        '--driver-opt',
+        'cpu-quota=50000',
+        '--driver-opt',
+        'cpu-period=100000',
+        '--driver-opt',
+        'cpu-shares=512',
+        '--driver-opt',
+        'cpuset-cpus=0-1',
+        '--driver-opt',
+        'cpuset-mems=0',
+        '--driver-opt',
+        'cgroup-parent=/docker/buildx',
+        '--driver-opt',
+        'restart-policy=unless-stopped',
+        '--driver-opt',
+        'default-load=true',
+        '--driver-opt',
+        'env.HTTP_PROXY=http://proxy:3128',
+        '--driver-opt',
+        '"env.NO_PROXY=localhost,127.0.0.1"',
+        '--driver-opt',
+        '"env.QUOTED=say ""hi"""',
+        '--buildkitd-flags',
+        '--debug',
+        '--buildkitd-config',
+        '/etc/buildkitd.toml',
+        '--use',
+        '--bootstrap',
       ],
       env: {},
     });
@@ -174,15 +247,47 @@ describe('docker buildx create arguments', () => {
   it('pasted TOML goes through the resolved private file; the preview shows a placeholder', () => {
     const input = parse(dc({ buildkitdConfigToml: 'debug = true' }));
     expect(buildCreateCommand(input).args.slice(-2)).toEqual(['--buildkitd-config', 'buildkitd.toml']);
-    expect(buildCreateCommand(input, { buildkitdConfigPath: '/tmp/x/buildkitd.toml' }).args.slice(-2)).toEqual(['--buildkitd-config', '/tmp/x/buildkitd.toml']);
+    expect(buildCreateCommand(input, { buildkitdConfigPath: '/tmp/x/buildkitd.toml' }).args.slice(-2)).toEqual([
+      '--buildkitd-config',
+      '/tmp/x/buildkitd.toml',
+    ]);
   });
 
   it('remote: TLS options and the endpoint last; append keeps the driver', () => {
-    const input = parse(remote({ name: 'tls', endpoint: 'tcp://10.0.0.5:1234', cacert: '/certs/ca.pem', cert: '/certs/c.pem', key: '/certs/k.pem', servername: 'bk.internal', append: true, node: 'tls-b', platforms: ['linux/arm64'] }));
+    const input = parse(
+      remote({
+        name: 'tls',
+        endpoint: 'tcp://10.0.0.5:1234',
+        cacert: '/certs/ca.pem',
+        cert: '/certs/c.pem',
+        key: '/certs/k.pem',
+        servername: 'bk.internal',
+        append: true,
+        node: 'tls-b',
+        platforms: ['linux/arm64'],
+      }),
+    );
     expect(buildCreateCommand(input).args).toEqual([
-      'buildx', 'create', '--name', 'tls', '--driver', 'remote', '--append', '--node', 'tls-b', '--platform', 'linux/arm64',
-      '--driver-opt', 'cacert=/certs/ca.pem', '--driver-opt', 'cert=/certs/c.pem', '--driver-opt', 'key=/certs/k.pem',
-      '--driver-opt', 'servername=bk.internal', 'tcp://10.0.0.5:1234',
+      'buildx',
+      'create',
+      '--name',
+      'tls',
+      '--driver',
+      'remote',
+      '--append',
+      '--node',
+      'tls-b',
+      '--platform',
+      'linux/arm64',
+      '--driver-opt',
+      'cacert=/certs/ca.pem',
+      '--driver-opt',
+      'cert=/certs/c.pem',
+      '--driver-opt',
+      'key=/certs/k.pem',
+      '--driver-opt',
+      'servername=bk.internal',
+      'tcp://10.0.0.5:1234',
     ]);
   });
 
@@ -216,29 +321,56 @@ describe('docker buildx create arguments', () => {
     );
     expect(buildCreateCommand(input)).toEqual({
       args: [
-        'buildx', 'create', '--name', 'kb', '--driver', 'kubernetes',
-        '--driver-opt', 'namespace=buildkit',
-        '--driver-opt', 'image=moby/buildkit:v0.13.2-rootless',
-        '--driver-opt', 'replicas=3',
-        '--driver-opt', 'requests.cpu=500m',
-        '--driver-opt', 'requests.memory=512Mi',
-        '--driver-opt', 'requests.ephemeral-storage=2Gi',
-        '--driver-opt', 'limits.cpu=2',
-        '--driver-opt', 'limits.memory=4Gi',
-        '--driver-opt', 'limits.ephemeral-storage=10Gi',
-        '--driver-opt', '"nodeselector=kubernetes.io/arch=arm64,pool=builders"',
-        '--driver-opt', '"tolerations=key=dedicated,operator=Equal,value=builds,effect=NoSchedule;operator=Exists,effect=NoExecute,tolerationSeconds=60"',
-        '--driver-opt', 'annotations=example.com/team=platform',
-        '--driver-opt', 'labels=app=buildkit',
-        '--driver-opt', 'serviceaccount=buildkit',
-        '--driver-opt', 'schedulername=my-scheduler',
-        '--driver-opt', 'timeout=2m',
-        '--driver-opt', 'rootless=true',
-        '--driver-opt', 'loadbalance=random',
-        '--driver-opt', 'qemu.install=true',
-        '--driver-opt', 'qemu.image=tonistiigi/binfmt:latest',
-        '--driver-opt', 'default-load=false',
-        '--driver-opt', 'env.BUILDKIT_STEP_LOG_MAX_SIZE=-1',
+        'buildx',
+        'create',
+        '--name',
+        'kb',
+        '--driver',
+        'kubernetes',
+        '--driver-opt',
+        'namespace=buildkit',
+        '--driver-opt',
+        'image=moby/buildkit:v0.13.2-rootless',
+        '--driver-opt',
+        'replicas=3',
+        '--driver-opt',
+        'requests.cpu=500m',
+        '--driver-opt',
+        'requests.memory=512Mi',
+        '--driver-opt',
+        'requests.ephemeral-storage=2Gi',
+        '--driver-opt',
+        'limits.cpu=2',
+        '--driver-opt',
+        'limits.memory=4Gi',
+        '--driver-opt',
+        'limits.ephemeral-storage=10Gi',
+        '--driver-opt',
+        '"nodeselector=kubernetes.io/arch=arm64,pool=builders"',
+        '--driver-opt',
+        '"tolerations=key=dedicated,operator=Equal,value=builds,effect=NoSchedule;operator=Exists,effect=NoExecute,tolerationSeconds=60"',
+        '--driver-opt',
+        'annotations=example.com/team=platform',
+        '--driver-opt',
+        'labels=app=buildkit',
+        '--driver-opt',
+        'serviceaccount=buildkit',
+        '--driver-opt',
+        'schedulername=my-scheduler',
+        '--driver-opt',
+        'timeout=2m',
+        '--driver-opt',
+        'rootless=true',
+        '--driver-opt',
+        'loadbalance=random',
+        '--driver-opt',
+        'qemu.install=true',
+        '--driver-opt',
+        'qemu.image=tonistiigi/binfmt:latest',
+        '--driver-opt',
+        'default-load=false',
+        '--driver-opt',
+        'env.BUILDKIT_STEP_LOG_MAX_SIZE=-1',
       ],
       env: { KUBECONFIG: '/home/u/.kube/config' },
     });
@@ -249,9 +381,25 @@ describe('docker buildx create arguments', () => {
     expect(shellQuote('')).toBe("''");
     expect(shellQuote("it's $(x) `y`; z")).toBe(`'it'\\''s $(x) \`y\`; z'`);
     expect(driverOptArg('env.A', 'a,b')).toBe('"env.A=a,b"');
-    const input = parse(dc({ name: 'q', env: { GREETING: 'hello world' }, buildkitdFlags: '--debug --oci-worker-gc=false' }));
+    const input = parse(
+      dc({ name: 'q', env: { GREETING: 'hello world' }, buildkitdFlags: '--debug --oci-worker-gc=false' }),
+    );
     expect(formatCreateCommand(input)).toBe(
       "docker buildx create --name q --driver docker-container --driver-opt 'env.GREETING=hello world' --buildkitd-flags '--debug --oci-worker-gc=false'",
+    );
+  });
+
+  it('the form shows one option per line, continued with backslashes', () => {
+    const input = parse(remote({ name: 'r', endpoint: 'tcp://h:1', cacert: '/ca.pem', bootstrap: true }));
+    expect(formatCreateCommand(input, {}, { multiline: true })).toBe(
+      [
+        'docker buildx create',
+        '  --name r',
+        '  --driver remote',
+        '  --driver-opt cacert=/ca.pem',
+        '  --bootstrap',
+        '  tcp://h:1',
+      ].join(' \\\n'),
     );
   });
 
@@ -264,5 +412,48 @@ describe('docker buildx create arguments', () => {
     expect(formatCreateCommand(input, { kubeconfigPath: '/data/kubeconfig-kc-kc0.yaml' })).toBe(
       'KUBECONFIG=/data/kubeconfig-kc-kc0.yaml docker buildx create --name kc --driver kubernetes',
     );
+  });
+});
+
+describe('the Create builder form model', () => {
+  it('turns the draft into the contract input and names form fields for every contract field', async () => {
+    const { checkDraft, draftFieldOf, emptyDraft } = await import('../../renderer/src/features/builders/create-form');
+    expect(draftFieldOf('env.MY VAR')).toBe('env');
+    expect(draftFieldOf('requests.ephemeralStorage')).toBe('requestsEphemeralStorage');
+    expect(draftFieldOf('limits.cpu')).toBe('limitsCpu');
+    expect(draftFieldOf('tolerations.0.tolerationSeconds')).toBe('tolerations');
+    expect(draftFieldOf('timeout')).toBe('kubeTimeout');
+    expect(draftFieldOf('platforms.1')).toBe('platforms');
+
+    const ok = checkDraft({
+      ...emptyDraft('docker-container'),
+      name: 'b1',
+      memory: '1g',
+      env: 'A=1\n# comment\nB=x=y',
+      cpuQuota: '50000',
+    });
+    expect(ok.errors).toEqual({});
+    expect(ok.valid).toMatchObject({
+      driver: 'docker-container',
+      name: 'b1',
+      memory: '1g',
+      env: { A: '1', B: 'x=y' },
+      cpuQuota: '50000',
+      bootstrap: true,
+    });
+
+    const bad = checkDraft({
+      ...emptyDraft('kubernetes'),
+      name: 'k',
+      env: 'NOEQUALS',
+      limitsMemory: 'lots',
+      tolerations: 'key=a,colour=red',
+    });
+    expect(bad.valid).toBeUndefined();
+    expect(bad.errors.env).toMatch(/Line 1: write KEY=VALUE/);
+    expect(bad.errors.limitsMemory).toMatch(/quantity/);
+    expect(bad.errors.tolerations).toMatch(/Line 1/);
+    // The command is shown even while invalid, as typed.
+    expect(bad.command).toContain('--driver-opt limits.memory=lots');
   });
 });

@@ -11,9 +11,19 @@ describe('buildx inspect details', () => {
   it('0.29.1: driver options, flags, labels, GC rules and the config file of a running node', () => {
     const { builder, nodes } = parseInspectDetails(fixture('inspect-0.29.1-running-config.txt'));
     expect(builder).toMatchObject({ name: 'fx', driver: 'docker-container' });
-    expect(builder.nodes[0]).toMatchObject({ name: 'fx0', status: 'running', buildkitVersion: 'v0.13.2', pinnedPlatforms: ['linux/amd64', 'linux/arm64'] });
+    expect(builder.nodes[0]).toMatchObject({
+      name: 'fx0',
+      status: 'running',
+      buildkitVersion: 'v0.13.2',
+      pinnedPlatforms: ['linux/amd64', 'linux/arm64'],
+    });
     const node = nodes[0];
-    expect(node?.driverOpts).toEqual({ 'env.FOO': 'a,b', image: 'local/buildkit:v0.13.2', memory: '512m', network: 'host' });
+    expect(node?.driverOpts).toEqual({
+      'env.FOO': 'a,b',
+      image: 'local/buildkit:v0.13.2',
+      memory: '512m',
+      network: 'host',
+    });
     expect(node?.flags).toEqual(['--allow-insecure-entitlement=network.host']);
     expect(node?.labels['org.mobyproject.buildkit.worker.executor']).toBe('oci');
     expect(node?.labels['org.mobyproject.buildkit.worker.snapshotter']).toBe('overlayfs');
@@ -34,7 +44,12 @@ describe('buildx inspect details', () => {
 
   it('a stopped node has flags but no labels', () => {
     const { nodes } = parseInspectDetails(fixture('inspect-0.29.1-stopped.txt'));
-    expect(nodes[0]).toMatchObject({ name: 'rec10', labels: {}, gcPolicy: [], flags: ['--allow-insecure-entitlement=network.host'] });
+    expect(nodes[0]).toMatchObject({
+      name: 'rec10',
+      labels: {},
+      gcPolicy: [],
+      flags: ['--allow-insecure-entitlement=network.host'],
+    });
   });
 
   it('Go-quoted option values keep spaces and escaped quotes', () => {
@@ -42,29 +57,67 @@ describe('buildx inspect details', () => {
   });
 
   it('kubernetes endpoints carry the deployment and the kubeconfig buildx recorded', () => {
-    expect(kubeEndpointInfo('kubernetes:///k1?deployment=buildkit-abc&kubeconfig=%2Ftmp%2Fkc.yaml')).toEqual({ deployment: 'buildkit-abc', kubeconfig: '/tmp/kc.yaml' });
+    expect(kubeEndpointInfo('kubernetes:///k1?deployment=buildkit-abc&kubeconfig=%2Ftmp%2Fkc.yaml')).toEqual({
+      deployment: 'buildkit-abc',
+      kubeconfig: '/tmp/kc.yaml',
+    });
     expect(kubeEndpointInfo('kubernetes:///k1?deployment=d&kubeconfig=')).toEqual({ deployment: 'd' });
   });
 });
 
 describe('buildx refusals mapped to the form field', () => {
-  const create = ['buildx', 'create', '--name', 'x', '--driver', 'docker-container', '--driver-opt', 'memory=garbage', '--driver-opt', 'cpu-quota=abc'];
+  const create = [
+    'buildx',
+    'create',
+    '--name',
+    'x',
+    '--driver',
+    'docker-container',
+    '--driver-opt',
+    'memory=garbage',
+    '--driver-opt',
+    'cpu-quota=abc',
+  ];
   it.each([
-    ['ERROR: invalid name bad/name, name needs to start with a letter and may not contain symbols, except ._-', 'INVALID_INPUT', 'name'],
-    ['ERROR: existing instance for "ok1" but no append mode, specify the node name to make changes for existing instances', 'INVALID_INPUT', 'name'],
+    [
+      'ERROR: invalid name bad/name, name needs to start with a letter and may not contain symbols, except ._-',
+      'INVALID_INPUT',
+      'name',
+    ],
+    [
+      'ERROR: existing instance for "ok1" but no append mode, specify the node name to make changes for existing instances',
+      'INVALID_INPUT',
+      'name',
+    ],
     ['ERROR: existing instance for "m1" but has mismatched driver "remote"', 'INVALID_INPUT', 'driver'],
     ['ERROR: failed to find driver "bogus"', 'INVALID_INPUT', 'driver'],
     ['ERROR: additional instances of driver "docker" cannot be created', 'INVALID_INPUT', 'driver'],
     ['ERROR: no remote endpoint provided', 'INVALID_INPUT', 'endpoint'],
     ['ERROR: unrecognized url scheme foo', 'INVALID_INPUT', 'endpoint'],
     ["ERROR: failed to initialize builder ok6 (ok60): invalid size: 'garbage'", 'INVALID_INPUT', 'memory'],
-    ['ERROR: failed to initialize builder c2 (c20): strconv.ParseInt: parsing "abc": invalid syntax', 'INVALID_INPUT', 'cpuQuota'],
-    ['ERROR: failed to initialize builder ok7 (ok70): invalid driver option bogus for docker-container driver', 'INVALID_INPUT', 'bogus'],
-    ['ERROR: failed to initialize builder k (k0): invalid driver option limits.ephemeral-storage for driver kubernetes', 'INVALID_INPUT', 'limits.ephemeralStorage'],
+    [
+      'ERROR: failed to initialize builder c2 (c20): strconv.ParseInt: parsing "abc": invalid syntax',
+      'INVALID_INPUT',
+      'cpuQuota',
+    ],
+    [
+      'ERROR: failed to initialize builder ok7 (ok70): invalid driver option bogus for docker-container driver',
+      'INVALID_INPUT',
+      'bogus',
+    ],
+    [
+      'ERROR: failed to initialize builder k (k0): invalid driver option limits.ephemeral-storage for driver kubernetes',
+      'INVALID_INPUT',
+      'limits.ephemeralStorage',
+    ],
     ['ERROR: failed to find instance "nosuch2" for append', 'BUILDER_NOT_FOUND', 'name'],
     ['ERROR: node "zz" not found for m1', 'INVALID_INPUT', 'node'],
     ['ERROR: can not leave last node, do you want to rm instance instead?', 'INVALID_INPUT', 'node'],
-    ['failed to remove default: context builder cannot be removed, run `docker context rm default` to remove this context', 'INVALID_INPUT', 'name'],
+    [
+      'failed to remove default: context builder cannot be removed, run `docker context rm default` to remove this context',
+      'INVALID_INPUT',
+      'name',
+    ],
     [
       'ERROR: failed to initialize builder k2 (k20): cannot determine Kubernetes namespace, specify manually: invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable',
       'INVALID_INPUT',
@@ -83,12 +136,20 @@ describe('buildx refusals mapped to the form field', () => {
       ['buildx', 'inspect', '--bootstrap', 'k1'],
       { kube: { context: 'bd-fake-ctx', server: 'https://127.0.0.1:1', kubeconfig: '/tmp/kc.yaml' } },
     ).appError;
-    expect(e).toMatchObject({ code: 'BUILDER_UNREACHABLE', details: { field: 'kubeContext', kubeContext: 'bd-fake-ctx' } });
-    expect(e.message).toBe('The Kubernetes cluster of context "bd-fake-ctx" (https://127.0.0.1:1) is not usable: connection refused.');
+    expect(e).toMatchObject({
+      code: 'BUILDER_UNREACHABLE',
+      details: { field: 'kubeContext', kubeContext: 'bd-fake-ctx' },
+    });
+    expect(e.message).toBe(
+      'The Kubernetes cluster of context "bd-fake-ctx" (https://127.0.0.1:1) is not usable: connection refused.',
+    );
   });
 
   it('a TLS failure of a remote builder points at the CA', () => {
-    const e = mapBuilderFailure('ERROR: tls: failed to verify certificate: x509: certificate signed by unknown authority', ['buildx', 'create', '--driver', 'remote', 'tcp://h:1']).appError;
+    const e = mapBuilderFailure(
+      'ERROR: tls: failed to verify certificate: x509: certificate signed by unknown authority',
+      ['buildx', 'create', '--driver', 'remote', 'tcp://h:1'],
+    ).appError;
     expect(e).toMatchObject({ code: 'BUILDER_UNREACHABLE', details: { field: 'cacert' } });
   });
 });
@@ -102,7 +163,9 @@ describe('buildkitd container facts', () => {
       head.writeUInt32BE(body.length, 4);
       return Buffer.concat([head, body]);
     };
-    expect(demuxDockerLogs(Buffer.concat([frame(2, 'level=info msg="a"\n'), frame(1, 'b\n')]))).toBe('level=info msg="a"\nb\n');
+    expect(demuxDockerLogs(Buffer.concat([frame(2, 'level=info msg="a"\n'), frame(1, 'b\n')]))).toBe(
+      'level=info msg="a"\nb\n',
+    );
     expect(demuxDockerLogs(Buffer.from('plain tty output\n'))).toBe('plain tty output\n');
   });
 
@@ -115,6 +178,11 @@ describe('buildkitd container facts', () => {
       },
       new Date(0),
     );
-    expect(s).toEqual({ cpuPercent: 20, memoryBytes: 200, memoryLimitBytes: 1000, sampledAt: '1970-01-01T00:00:00.000Z' });
+    expect(s).toEqual({
+      cpuPercent: 20,
+      memoryBytes: 200,
+      memoryLimitBytes: 1000,
+      sampledAt: '1970-01-01T00:00:00.000Z',
+    });
   });
 });

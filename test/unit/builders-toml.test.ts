@@ -101,7 +101,10 @@ insecure-entitlements = [ "network.host", "security.insecure" ]
   });
 
   it('accepts CRLF line endings, a BOM, and an empty file', () => {
-    expect(ok('\uFEFFdebug = true\r\n[worker.oci]\r\nenabled = false\r\n')).toEqual({ debug: true, worker: { oci: { enabled: false } } });
+    expect(ok('\uFEFFdebug = true\r\n[worker.oci]\r\nenabled = false\r\n')).toEqual({
+      debug: true,
+      worker: { oci: { enabled: false } },
+    });
     expect(ok('')).toEqual({});
     expect(ok('# only a comment')).toEqual({});
   });

@@ -15,7 +15,11 @@ const storedNode = z
     Name: z.string().optional(),
     Endpoint: z.string().optional(),
     Platforms: z
-      .array(z.object({ os: z.string().optional(), architecture: z.string().optional(), variant: z.string().optional() }).loose())
+      .array(
+        z
+          .object({ os: z.string().optional(), architecture: z.string().optional(), variant: z.string().optional() })
+          .loose(),
+      )
       .nullish(),
     DriverOpts: z.record(z.string(), z.string()).nullish(),
     Flags: z.array(z.string()).nullish(),
@@ -23,7 +27,9 @@ const storedNode = z
   })
   .loose();
 
-const storedInstance = z.object({ Name: z.string(), Driver: z.string().optional(), Nodes: z.array(storedNode).nullish() }).loose();
+const storedInstance = z
+  .object({ Name: z.string(), Driver: z.string().optional(), Nodes: z.array(storedNode).nullish() })
+  .loose();
 
 const contextOf = (call: RunCall): FailureContext => (call.kube ? { kube: call.kube } : {});
 
@@ -36,7 +42,12 @@ export class BuildxBuilderOps implements BuilderOpsPort {
   ) {}
 
   /** Runs `docker ARGS` (args start with 'buildx'); non-zero exits become mapped AppExceptions. */
-  private async exec(args: readonly string[], call: RunCall, env: Record<string, string> = {}, context: FailureContext = {}): Promise<RunResult> {
+  private async exec(
+    args: readonly string[],
+    call: RunCall,
+    env: Record<string, string> = {},
+    context: FailureContext = {},
+  ): Promise<RunResult> {
     let pending = '';
     const onStderr = call.onLine
       ? (chunk: string) => {

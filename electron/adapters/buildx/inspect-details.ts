@@ -21,7 +21,11 @@ export function parseInspectDetails(text: string): InspectReport {
   const nodes: InspectedNode[] = [];
   let node: InspectedNode | undefined;
   let inNodes = false;
-  let section: { kind: 'labels' } | { kind: 'gc'; rule: { key: string; value: string }[] } | { kind: 'file'; lines: string[] } | undefined;
+  let section:
+    | { kind: 'labels' }
+    | { kind: 'gc'; rule: { key: string; value: string }[] }
+    | { kind: 'file'; lines: string[] }
+    | undefined;
 
   const closeSection = () => {
     if (section?.kind === 'file' && node) {

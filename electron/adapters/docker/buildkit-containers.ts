@@ -11,7 +11,10 @@ const rawContainer = z
     Id: z.string(),
     Name: z.string(),
     RestartCount: z.number().default(0),
-    Config: z.object({ Image: z.string().default('') }).loose().default({ Image: '' }),
+    Config: z
+      .object({ Image: z.string().default('') })
+      .loose()
+      .default({ Image: '' }),
     State: z
       .object({
         Status: z.string().default('unknown'),
@@ -32,7 +35,10 @@ const rawContainer = z
         CpusetCpus: z.string().nullish(),
         CpusetMems: z.string().nullish(),
         NetworkMode: z.string().nullish(),
-        RestartPolicy: z.object({ Name: z.string().optional(), MaximumRetryCount: z.number().optional() }).loose().nullish(),
+        RestartPolicy: z
+          .object({ Name: z.string().optional(), MaximumRetryCount: z.number().optional() })
+          .loose()
+          .nullish(),
       })
       .loose(),
     Mounts: z.array(z.object({ Type: z.string().optional(), Name: z.string().optional() }).loose()).nullish(),
@@ -46,7 +52,13 @@ const ZERO_TIME = /^0001-01-01/;
  * [stream(1) 0 0 0 size(4, big-endian)] payload. A TTY container sends plain bytes.
  */
 export function demuxDockerLogs(buffer: Buffer): string {
-  const looksFramed = buffer.length >= 8 && buffer[0] !== undefined && buffer[0] <= 2 && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0;
+  const looksFramed =
+    buffer.length >= 8 &&
+    buffer[0] !== undefined &&
+    buffer[0] <= 2 &&
+    buffer[1] === 0 &&
+    buffer[2] === 0 &&
+    buffer[3] === 0;
   if (!looksFramed) return buffer.toString('utf8');
   const parts: Buffer[] = [];
   let offset = 0;
@@ -59,7 +71,11 @@ export function demuxDockerLogs(buffer: Buffer): string {
 }
 
 interface RawStats {
-  cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
+  cpu_stats?: {
+    cpu_usage?: { total_usage?: number; percpu_usage?: number[] };
+    system_cpu_usage?: number;
+    online_cpus?: number;
+  };
   precpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number };
   memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
 }
@@ -86,7 +102,10 @@ export function computeStats(raw: RawStats, now: Date): ContainerStats {
 export class DockerBuildkitContainers implements BuildkitContainersPort {
   constructor(private readonly engine: DockerEngine) {}
 
-  async inspect(container: string, options: CallOptions & { logLines: number }): Promise<BuildkitContainer | undefined> {
+  async inspect(
+    container: string,
+    options: CallOptions & { logLines: number },
+  ): Promise<BuildkitContainer | undefined> {
     const docker = this.engine.client(options.timeoutMs);
     let raw: z.infer<typeof rawContainer>;
     try {
@@ -98,7 +117,9 @@ export class DockerBuildkitContainers implements BuildkitContainersPort {
     let logs: string[] = [];
     if (options.logLines > 0) {
       try {
-        const buffer: unknown = await docker.getContainer(container).logs({ stdout: true, stderr: true, tail: options.logLines, follow: false });
+        const buffer: unknown = await docker
+          .getContainer(container)
+          .logs({ stdout: true, stderr: true, tail: options.logLines, follow: false });
         logs = demuxDockerLogs(Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer)))
           .split('\n')
           .map((l) => l.replace(/\r$/, ''))
@@ -136,6 +157,26 @@ export class DockerBuildkitContainers implements BuildkitContainersPort {
       logs,
       volumes: (raw.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [m.Name] : [])),
     };
+  }
+
+  async removeLeftover(container: string, volume: string | undefined, options: CallOptions): Promise<boolean> {
+    const docker = this.engine.client(options.timeoutMs);
+    let removed = false;
+    try {
+      await docker.getContainer(container).remove({ force: true, v: false });
+      removed = true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw mapEngineError(err, this.engine.endpoint);
+    }
+    if (volume) {
+      try {
+        await docker.getVolume(volume).remove();
+        removed = true;
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw mapEngineError(err, this.engine.endpoint);
+      }
+    }
+    return removed;
   }
 
   async stats(container: string, options: CallOptions): Promise<ContainerStats | undefined> {

@@ -22,12 +22,19 @@ const kubeconfigJson = z
         z
           .object({
             name: z.string(),
-            context: z.object({ cluster: z.string().optional(), user: z.string().optional(), namespace: z.string().optional() }).loose().nullish(),
+            context: z
+              .object({ cluster: z.string().optional(), user: z.string().optional(), namespace: z.string().optional() })
+              .loose()
+              .nullish(),
           })
           .loose(),
       )
       .nullish(),
-    clusters: z.array(z.object({ name: z.string(), cluster: z.object({ server: z.string().optional() }).loose().nullish() }).loose()).nullish(),
+    clusters: z
+      .array(
+        z.object({ name: z.string(), cluster: z.object({ server: z.string().optional() }).loose().nullish() }).loose(),
+      )
+      .nullish(),
     users: z.array(z.object({ name: z.string() }).loose()).nullish(),
   })
   .loose();
@@ -55,10 +62,16 @@ export class Kubectl implements KubePort {
     try {
       await access(path, constants.R_OK);
     } catch {
-      throw appError('INVALID_INPUT', kubeconfig ? `The kubeconfig ${path} does not exist or cannot be read.` : `No kubeconfig found: ${path} does not exist and KUBECONFIG is not set.`, {
-        hint: 'Pick the kubeconfig of your cluster (kubectl uses the same file).',
-        details: { field: 'kubeconfig', path },
-      });
+      throw appError(
+        'INVALID_INPUT',
+        kubeconfig
+          ? `The kubeconfig ${path} does not exist or cannot be read.`
+          : `No kubeconfig found: ${path} does not exist and KUBECONFIG is not set.`,
+        {
+          hint: 'Pick the kubeconfig of your cluster (kubectl uses the same file).',
+          details: { field: 'kubeconfig', path },
+        },
+      );
     }
     let config: KubeconfigJson;
     try {
@@ -110,20 +123,33 @@ export class Kubectl implements KubePort {
    * One `kubectl config view --raw --flatten` (credentials and referenced files inlined), kept for
    * derive(): some kubectl builds contact the cluster on every call, so we call it once.
    */
-  private async read(path: string, call: CallOptions, context: string | undefined, keep: boolean): Promise<KubeconfigJson> {
+  private async read(
+    path: string,
+    call: CallOptions,
+    context: string | undefined,
+    keep: boolean,
+  ): Promise<KubeconfigJson> {
     let result;
     try {
-      result = await run(this.options.kubectlPath, ['config', 'view', '--raw', '--flatten', '-o', 'json', '--kubeconfig', path], {
-        timeoutMs: call.timeoutMs,
-        env: this.options.env(),
-        ...(call.signal ? { signal: call.signal } : {}),
-      });
+      result = await run(
+        this.options.kubectlPath,
+        ['config', 'view', '--raw', '--flatten', '-o', 'json', '--kubeconfig', path],
+        {
+          timeoutMs: call.timeoutMs,
+          env: this.options.env(),
+          ...(call.signal ? { signal: call.signal } : {}),
+        },
+      );
     } catch (err) {
       if (err instanceof AppException && err.appError.code === 'TIMEOUT') {
-        throw appError('TIMEOUT', `kubectl did not answer within ${Math.round(call.timeoutMs / 1000)} s reading ${path}${context ? ` (context "${context}")` : ''}.`, {
-          hint: 'Some kubectl builds contact the cluster even to read a kubeconfig; check that the cluster answers, or allow more time.',
-          details: { field: 'kubeContext', path, ...(context ? { kubeContext: context } : {}) },
-        });
+        throw appError(
+          'TIMEOUT',
+          `kubectl did not answer within ${Math.round(call.timeoutMs / 1000)} s reading ${path}${context ? ` (context "${context}")` : ''}.`,
+          {
+            hint: 'Some kubectl builds contact the cluster even to read a kubeconfig; check that the cluster answers, or allow more time.',
+            details: { field: 'kubeContext', path, ...(context ? { kubeContext: context } : {}) },
+          },
+        );
       }
       throw err;
     }
@@ -143,12 +169,22 @@ export class Kubectl implements KubePort {
     this.raw.delete(target.kubeconfig);
     const context = (config.contexts ?? []).find((c) => c.name === target.context);
     if (!context) {
-      throw appError('INVALID_INPUT', `There is no context "${target.context}" in ${target.kubeconfig}.`, { details: { field: 'kubeContext' } });
+      throw appError('INVALID_INPUT', `There is no context "${target.context}" in ${target.kubeconfig}.`, {
+        details: { field: 'kubeContext' },
+      });
     }
     const cluster = (config.clusters ?? []).filter((c) => c.name === context.context?.cluster);
     const user = (config.users ?? []).filter((u) => u.name === context.context?.user);
     // What `kubectl config view --minify --flatten` prints, as JSON (which kubeconfig readers take as YAML).
-    const minified = { apiVersion: 'v1', kind: 'Config', preferences: {}, clusters: cluster, users: user, contexts: [context], 'current-context': target.context };
+    const minified = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      preferences: {},
+      clusters: cluster,
+      users: user,
+      contexts: [context],
+      'current-context': target.context,
+    };
     // It holds cluster credentials: private directory, private file.
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await writeFile(path, `${JSON.stringify(minified, null, 2)}\n`, { mode: 0o600 });

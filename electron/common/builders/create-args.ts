@@ -119,9 +119,12 @@ export function driverOptsOf(input: BuilderCreateInput): [string, string][] {
       add('limits.cpu', input.limits?.cpu);
       add('limits.memory', input.limits?.memory);
       add('limits.ephemeral-storage', input.limits?.ephemeralStorage);
-      if (input.nodeSelector && Object.keys(input.nodeSelector).length > 0) add('nodeselector', joinMap(input.nodeSelector));
-      if (input.tolerations && input.tolerations.length > 0) add('tolerations', input.tolerations.map(formatToleration).join(';'));
-      if (input.annotations && Object.keys(input.annotations).length > 0) add('annotations', joinMap(input.annotations));
+      if (input.nodeSelector && Object.keys(input.nodeSelector).length > 0)
+        add('nodeselector', joinMap(input.nodeSelector));
+      if (input.tolerations && input.tolerations.length > 0)
+        add('tolerations', input.tolerations.map(formatToleration).join(';'));
+      if (input.annotations && Object.keys(input.annotations).length > 0)
+        add('annotations', joinMap(input.annotations));
       if (input.labels && Object.keys(input.labels).length > 0) add('labels', joinMap(input.labels));
       add('serviceaccount', input.serviceAccount);
       add('schedulername', input.schedulerName);
@@ -150,7 +153,9 @@ export function driverOptsOf(input: BuilderCreateInput): [string, string][] {
  */
 export function driverOptArg(key: string, value: string): string {
   const field = `${key}=${value}`;
-  return /[",\r\n]/.test(field) || field.startsWith(' ') || field.endsWith(' ') ? `"${field.replace(/"/g, '""')}"` : field;
+  return /[",\r\n]/.test(field) || field.startsWith(' ') || field.endsWith(' ')
+    ? `"${field.replace(/"/g, '""')}"`
+    : field;
 }
 
 export function buildCreateCommand(input: BuilderCreateInput, resolved: CreateResolution = {}): CreateCommand {
@@ -160,7 +165,8 @@ export function buildCreateCommand(input: BuilderCreateInput, resolved: CreateRe
   if (input.platforms && input.platforms.length > 0) args.push('--platform', input.platforms.join(','));
   for (const [key, value] of driverOptsOf(input)) args.push('--driver-opt', driverOptArg(key, value));
   if (input.driver !== 'remote') {
-    if (input.buildkitdFlags !== undefined && input.buildkitdFlags.trim() !== '') args.push('--buildkitd-flags', input.buildkitdFlags);
+    if (input.buildkitdFlags !== undefined && input.buildkitdFlags.trim() !== '')
+      args.push('--buildkitd-flags', input.buildkitdFlags);
     const config =
       resolved.buildkitdConfigPath ??
       input.buildkitdConfigPath ??
@@ -193,18 +199,51 @@ export function shellQuote(word: string): string {
  * The command a user can paste into a terminal. With a pinned kube context, the first line writes
  * the one-context kubeconfig BuildDeck derives (buildx always uses a kubeconfig's current context).
  */
-export function formatCreateCommand(input: BuilderCreateInput, resolved: CreateResolution = {}, docker = 'docker'): string {
+export function formatCreateCommand(
+  input: BuilderCreateInput,
+  resolved: CreateResolution = {},
+  options: { docker?: string; multiline?: boolean } = {},
+): string {
+  const docker = options.docker ?? 'docker';
   const { args, env } = buildCreateCommand(input, resolved);
   const lines: string[] = [];
   if (input.driver === 'kubernetes' && input.kubeContext !== undefined && resolved.kubeconfigPath === undefined) {
     const derived = `kubeconfig-${input.name}.yaml`;
     const source = input.kubeconfig !== undefined ? `KUBECONFIG=${shellQuote(input.kubeconfig)} ` : '';
-    lines.push(`(umask 077; ${source}kubectl config view --minify --flatten --context ${shellQuote(input.kubeContext)} > ${derived})`);
+    lines.push(
+      `(umask 077; ${source}kubectl config view --minify --flatten --context ${shellQuote(input.kubeContext)} > ${derived})`,
+    );
     env['KUBECONFIG'] = derived;
   }
   const prefix = Object.entries(env)
     .map(([k, v]) => `${k}=${shellQuote(v)} `)
     .join('');
-  lines.push(prefix + [docker, ...args].map(shellQuote).join(' '));
+  if (!options.multiline) {
+    lines.push(prefix + [docker, ...args].map(shellQuote).join(' '));
+    return lines.join('\n');
+  }
+  // One option per line, continued with a backslash: readable in a form, still pastes as one command.
+  const parts: string[] = [`${prefix}${docker} ${args.slice(0, 2).join(' ')}`];
+  for (let i = 2; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    if (VALUE_FLAGS.has(arg) && next !== undefined) {
+      parts.push(`  ${arg} ${shellQuote(next)}`);
+      i++;
+    } else {
+      parts.push(`  ${shellQuote(arg)}`);
+    }
+  }
+  lines.push(parts.join(' \\\n'));
   return lines.join('\n');
 }
+
+const VALUE_FLAGS = new Set([
+  '--name',
+  '--driver',
+  '--node',
+  '--platform',
+  '--driver-opt',
+  '--buildkitd-flags',
+  '--buildkitd-config',
+]);

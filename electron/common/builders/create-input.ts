@@ -43,7 +43,7 @@ export const buildkitdToml = z
   .max(MAX_TOML_BYTES, 'is larger than 64 KiB')
   .superRefine((text, ctx) => {
     const parsed = parseToml(text);
-    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `is not valid TOML: ${formatTomlError(parsed.error)}` });
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `not valid TOML: ${formatTomlError(parsed.error)}` });
   });
 
 /** What every driver's form has. */
@@ -127,7 +127,12 @@ export const kubernetesCreate = z
     kubeContext: kubeContextName.optional(),
     namespace: kubeNamespace.optional(),
     image: imageRef.optional(),
-    replicas: z.number().int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
+    replicas: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(100, 'must be at most 100')
+      .optional(),
     requests: resources.optional(),
     limits: resources.optional(),
     nodeSelector: kubeLabels.optional(),
@@ -175,10 +180,13 @@ export const remoteCreate = z
     error: 'a client certificate needs its key (and a key its certificate)',
     path: ['key'],
   })
-  .refine((v) => v.endpoint.startsWith('tcp://') || [v.cacert, v.cert, v.key, v.servername].every((x) => x === undefined), {
-    error: 'TLS applies only to tcp:// endpoints',
-    path: ['cacert'],
-  });
+  .refine(
+    (v) => v.endpoint.startsWith('tcp://') || [v.cacert, v.cert, v.key, v.servername].every((x) => x === undefined),
+    {
+      error: 'TLS applies only to tcp:// endpoints',
+      path: ['cacert'],
+    },
+  );
 
 export const builderCreateInput = z
   .discriminatedUnion('driver', [dockerContainerCreate, kubernetesCreate, remoteCreate], {

@@ -73,10 +73,11 @@ export const cpuSet = z
   .string()
   .regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'must list CPUs or memory nodes like 0-3 or 0,2')
   .refine(
-    (s) => s.split(',').every((part) => {
-      const [a, b] = part.split('-').map(Number);
-      return b === undefined || (a ?? 0) <= b;
-    }),
+    (s) =>
+      s.split(',').every((part) => {
+        const [a, b] = part.split('-').map(Number);
+        return b === undefined || (a ?? 0) <= b;
+      }),
     'has a range that goes downwards',
   );
 
@@ -99,7 +100,10 @@ export const dockerNetwork = z
  */
 export const IMAGE_PATTERN =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-export const imageRef = z.string().max(512, 'is too long').regex(IMAGE_PATTERN, 'must be an image reference such as moby/buildkit:v0.13.2');
+export const imageRef = z
+  .string()
+  .max(512, 'is too long')
+  .regex(IMAGE_PATTERN, 'must be an image reference such as moby/buildkit:v0.13.2');
 
 // -------------------------------------------------------------------------------------------------
 // Key/value maps
@@ -114,7 +118,11 @@ export function keyValueMap(keyPattern: RegExp, keyMessage: string, value: z.Zod
       if (!keyPattern.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `key "${key}" ${keyMessage}` });
       const parsed = value.safeParse(v);
       if (!parsed.success) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `value of ${key} ${parsed.error.issues[0]?.message ?? 'is invalid'}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `value of ${key} ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
+        });
       }
     }
   });
@@ -151,7 +159,8 @@ export function splitShellWords(text: string): string[] | undefined {
     }
     if (quote === '"') {
       if (c === '"') quote = undefined;
-      else if (c === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1] as string)) word += text[++i] as string;
+      else if (c === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1] as string))
+        word += text[++i] as string;
       else word += c;
       continue;
     }
@@ -220,10 +229,12 @@ export function endpointProblem(endpoint: string): string | undefined {
   }
   if (e.startsWith('kube-pod://')) {
     const [pod = '', query] = e.slice('kube-pod://'.length).split('?', 2);
-    if (!DNS_SUBDOMAIN.test(pod) || pod.length > 253) return 'needs a pod name: kube-pod://POD[?namespace=NS&context=CTX&container=C]';
+    if (!DNS_SUBDOMAIN.test(pod) || pod.length > 253)
+      return 'needs a pod name: kube-pod://POD[?namespace=NS&context=CTX&container=C]';
     for (const pair of (query ?? '').split('&').filter(Boolean)) {
       const [k = '', v = ''] = pair.split('=', 2);
-      if (!['namespace', 'context', 'container'].includes(k)) return `has an unknown parameter "${k}" (namespace, context, container)`;
+      if (!['namespace', 'context', 'container'].includes(k))
+        return `has an unknown parameter "${k}" (namespace, context, container)`;
       if (v === '') return `has an empty ${k}`;
     }
     return undefined;
@@ -254,14 +265,18 @@ export const kubeQuantity = z
   .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/, 'must be a quantity such as 512Mi, 2Gi or 4G')
   .refine((s) => parseFloat(s) > 0, 'must be more than 0');
 
-const KUBE_LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const KUBE_LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const KUBE_LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 /** buildx splits these maps on "," and "=", so neither may appear inside a key or value. */
 export const kubeLabels = keyValueMap(
   KUBE_LABEL_KEY,
   'must be a label key such as kubernetes.io/arch',
-  z.string().max(63, 'is longer than 63 characters').regex(KUBE_LABEL_VALUE, 'must be a label value (letters, digits, "-", "_", ".")'),
+  z
+    .string()
+    .max(63, 'is longer than 63 characters')
+    .regex(KUBE_LABEL_VALUE, 'must be a label value (letters, digits, "-", "_", ".")'),
 );
 
 export const kubeAnnotations = keyValueMap(
@@ -287,8 +302,14 @@ export const toleration = z
     tolerationSeconds: z.number().int('must be a whole number of seconds').min(0, 'must not be negative').optional(),
   })
   .strict()
-  .refine((t) => t.key !== undefined || t.operator === 'Exists', { error: 'needs a key unless the operator is Exists', path: ['key'] })
-  .refine((t) => !(t.operator === 'Exists' && t.value !== undefined), { error: 'must be empty when the operator is Exists', path: ['value'] })
+  .refine((t) => t.key !== undefined || t.operator === 'Exists', {
+    error: 'needs a key unless the operator is Exists',
+    path: ['key'],
+  })
+  .refine((t) => !(t.operator === 'Exists' && t.value !== undefined), {
+    error: 'must be empty when the operator is Exists',
+    path: ['value'],
+  })
   .refine((t) => t.tolerationSeconds === undefined || t.effect === 'NoExecute', {
     error: 'applies only to the NoExecute effect',
     path: ['tolerationSeconds'],

@@ -145,7 +145,8 @@ export function parseToml(text: string): TomlResult {
         const hex = src.slice(i, i + len);
         if (!new RegExp(`^[0-9A-Fa-f]{${len}}$`).test(hex)) fail(`\\${c} needs ${len} hex digits`, at);
         const code = parseInt(hex, 16);
-        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) fail(`\\${c}${hex} is not a Unicode scalar value`, at);
+        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+          fail(`\\${c}${hex} is not a Unicode scalar value`, at);
         i += len;
         return String.fromCodePoint(code);
       }
@@ -344,7 +345,20 @@ export function parseToml(text: string): TomlResult {
     return parseNumber();
   };
   const checkDate = (y: number, m: number, d: number) => {
-    const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    const days = [
+      31,
+      y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28,
+      31,
+      30,
+      31,
+      30,
+      31,
+      31,
+      30,
+      31,
+      30,
+      31,
+    ];
     if (m < 1 || m > 12 || d < 1 || d > (days[m - 1] ?? 0)) fail('invalid date');
   };
   const checkTime = (h: number, m: number, s: number) => {
@@ -360,7 +374,9 @@ export function parseToml(text: string): TomlResult {
     }
     const prefixed = /^0([xob])([0-9A-Fa-f_]*)$/.exec(token);
     if (prefixed) {
-      const digits = { x: /^[0-9A-Fa-f](_?[0-9A-Fa-f])*$/, o: /^[0-7](_?[0-7])*$/, b: /^[01](_?[01])*$/ }[prefixed[1] as 'x' | 'o' | 'b'];
+      const digits = { x: /^[0-9A-Fa-f](_?[0-9A-Fa-f])*$/, o: /^[0-7](_?[0-7])*$/, b: /^[01](_?[01])*$/ }[
+        prefixed[1] as 'x' | 'o' | 'b'
+      ];
       if (!digits.test(prefixed[2] ?? '')) fail(`invalid number "${token}"`);
       i += token.length;
       return parseInt((prefixed[2] ?? '').replace(/_/g, ''), { x: 16, o: 8, b: 2 }[prefixed[1] as 'x' | 'o' | 'b']);
@@ -436,7 +452,8 @@ export function parseToml(text: string): TomlResult {
     skipWs();
     const { parts } = parseKey();
     skipWs();
-    if (isArray ? !startsWith(']]') : peek() !== ']') fail(`expected "${isArray ? ']]' : ']'}" to close the table header`);
+    if (isArray ? !startsWith(']]') : peek() !== ']')
+      fail(`expected "${isArray ? ']]' : ']'}" to close the table header`);
     i += isArray ? 2 : 1;
     let t = root;
     for (const [n, part] of parts.entries()) {
@@ -522,7 +539,12 @@ function freeze(table: Table): void {
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && TABLE_META.has(value as Record<string, unknown>);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    TABLE_META.has(value as Record<string, unknown>)
+  );
 }
 
 function describe(c: string): string {

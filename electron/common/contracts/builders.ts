@@ -125,7 +125,14 @@ export const builderHealth = z.object({
 });
 export type BuilderHealth = z.infer<typeof builderHealth>;
 
-export const FLEET_WARNING_KINDS = ['version-drift', 'certificate-expiring', 'certificate-expired', 'certificate-unreadable', 'key-permissions', 'unreachable'] as const;
+export const FLEET_WARNING_KINDS = [
+  'version-drift',
+  'certificate-expiring',
+  'certificate-expired',
+  'certificate-unreadable',
+  'key-permissions',
+  'unreachable',
+] as const;
 export const fleetWarning = z.object({
   kind: z.enum(FLEET_WARNING_KINDS),
   severity: z.enum(['warning', 'error']),
@@ -200,7 +207,15 @@ export const builderCommands = {
   'builders.stats': {
     input: z.object({ name: builderName }).strict(),
     output: z.object({
-      nodes: z.array(z.object({ node: z.string(), container: z.string(), running: z.boolean(), restartCount: z.number(), stats: containerStats.optional() })),
+      nodes: z.array(
+        z.object({
+          node: z.string(),
+          container: z.string(),
+          running: z.boolean(),
+          restartCount: z.number(),
+          stats: containerStats.optional(),
+        }),
+      ),
     }),
   },
   /** Starts every node (`buildx inspect --bootstrap`), emitting `builders.progressed` lines. */
@@ -223,7 +238,9 @@ export const builderCommands = {
    * `keepState`; with `keepDaemon` the daemon keeps running. The context builder cannot be removed.
    */
   'builders.remove': {
-    input: z.object({ name: builderName, keepState: z.boolean().optional(), keepDaemon: z.boolean().optional(), operationId }).strict(),
+    input: z
+      .object({ name: builderName, keepState: z.boolean().optional(), keepDaemon: z.boolean().optional(), operationId })
+      .strict(),
     output: z.object({ removed: z.string(), keptState: z.boolean(), warnings: z.array(z.string()) }),
   },
   /** Removes one node from a multi-node builder (`buildx create --leave`). */

@@ -122,7 +122,12 @@ export class BuilderOperations {
   }
 
   /** Wraps an action: started/succeeded/failed events around it, and a change notice either way. */
-  private async act<T>(op: Operation, startMessage: string, body: () => Promise<T>, doneMessage: (value: T) => string): Promise<T> {
+  private async act<T>(
+    op: Operation,
+    startMessage: string,
+    body: () => Promise<T>,
+    doneMessage: (value: T) => string,
+  ): Promise<T> {
     this.progress(op, 'started', startMessage);
     try {
       const value = await body();
@@ -147,7 +152,10 @@ export class BuilderOperations {
     const quick = { timeoutMs: Math.min(this.options.healthTimeoutMs() * 2, budget) };
     const warnings: string[] = [];
 
-    const [stored, contexts] = await Promise.all([this.deps.ops.storedAll(), this.deps.buildx.contexts(quick).catch(() => [] as string[])]);
+    const [stored, contexts] = await Promise.all([
+      this.deps.ops.storedAll(),
+      this.deps.buildx.contexts(quick).catch(() => [] as string[]),
+    ]);
     const before = stored.find((b) => b.name === input.name);
     this.checkTarget(input, before, contexts);
     await this.checkFiles(input, warnings);
@@ -200,9 +208,12 @@ export class BuilderOperations {
             });
           } catch (err) {
             const rollback = await this.rollback(input, before, err);
-            if (derivedKubeconfig && !rollback.left) await this.deps.files.remove(derivedKubeconfig).catch(() => undefined);
+            if (derivedKubeconfig && !rollback.left)
+              await this.deps.files.remove(derivedKubeconfig).catch(() => undefined);
             if (rollback.message) this.progress(op, 'progress', rollback.message);
-            throw withDetails(timeoutExplained(err, input, budget, kube), { rolledBack: rollback.message ?? 'nothing was registered' });
+            throw withDetails(timeoutExplained(err, input, budget, kube), {
+              rolledBack: rollback.message ?? 'nothing was registered',
+            });
           }
           const builder = await this.readBuilder(input.name, remaining());
           return {
@@ -231,10 +242,14 @@ export class BuilderOperations {
         });
       }
       if (contexts.includes(input.name)) {
-        throw appError('INVALID_INPUT', `"${input.name}" is the name of a Docker context, whose builder already exists.`, {
-          hint: 'Choose another name.',
-          details: { field: 'name' },
-        });
+        throw appError(
+          'INVALID_INPUT',
+          `"${input.name}" is the name of a Docker context, whose builder already exists.`,
+          {
+            hint: 'Choose another name.',
+            details: { field: 'name' },
+          },
+        );
       }
       return;
     }
@@ -245,10 +260,14 @@ export class BuilderOperations {
       });
     }
     if (before.driver !== input.driver) {
-      throw appError('INVALID_INPUT', `"${input.name}" uses the ${before.driver} driver; every node of a builder uses the same driver.`, {
-        hint: `Pick the ${before.driver} driver for the new node.`,
-        details: { field: 'driver' },
-      });
+      throw appError(
+        'INVALID_INPUT',
+        `"${input.name}" uses the ${before.driver} driver; every node of a builder uses the same driver.`,
+        {
+          hint: `Pick the ${before.driver} driver for the new node.`,
+          details: { field: 'driver' },
+        },
+      );
     }
     if (input.node !== undefined && before.nodes.some((n) => n.name === input.node)) {
       throw appError('INVALID_INPUT', `"${input.name}" already has a node named "${input.node}".`, {
@@ -264,10 +283,14 @@ export class BuilderOperations {
     const mustRead = async (field: string, path: string) => {
       const check = await files.check(path);
       if (!check.ok) {
-        throw appError('INVALID_INPUT', check.reason === 'missing' ? `File not found: ${path}` : `Cannot use ${path}: ${check.message}.`, {
-          hint: check.reason === 'unreadable' ? 'Give this user read access to the file.' : 'Pick an existing file.',
-          details: { field, path },
-        });
+        throw appError(
+          'INVALID_INPUT',
+          check.reason === 'missing' ? `File not found: ${path}` : `Cannot use ${path}: ${check.message}.`,
+          {
+            hint: check.reason === 'unreadable' ? 'Give this user read access to the file.' : 'Pick an existing file.',
+            details: { field, path },
+          },
+        );
       }
       return check;
     };
@@ -283,15 +306,22 @@ export class BuilderOperations {
             details: { field, path },
           });
         }
-        if (cert.daysLeft !== undefined && cert.daysLeft < 0) warnings.push(`${field === 'cacert' ? 'The CA' : 'The client'} certificate ${path} expired on ${cert.validTo ?? '?'}.`);
+        if (cert.daysLeft !== undefined && cert.daysLeft < 0)
+          warnings.push(
+            `${field === 'cacert' ? 'The CA' : 'The client'} certificate ${path} expired on ${cert.validTo ?? '?'}.`,
+          );
         else if (cert.daysLeft !== undefined && cert.daysLeft <= this.options.certificateWarningDays) {
-          warnings.push(`${field === 'cacert' ? 'The CA' : 'The client'} certificate ${path} expires in ${cert.daysLeft} days.`);
+          warnings.push(
+            `${field === 'cacert' ? 'The CA' : 'The client'} certificate ${path} expires in ${cert.daysLeft} days.`,
+          );
         }
       }
       if (input.key !== undefined) {
         const check = await mustRead('key', input.key);
         if (check.ok && (check.mode & 0o077) !== 0) {
-          warnings.push(`The key ${input.key} can be read by other users (mode ${check.mode.toString(8)}); \`chmod 600\` it.`);
+          warnings.push(
+            `The key ${input.key} can be read by other users (mode ${check.mode.toString(8)}); \`chmod 600\` it.`,
+          );
         }
       }
       return;
@@ -299,29 +329,43 @@ export class BuilderOperations {
     if (input.buildkitdConfigPath !== undefined) {
       const check = await mustRead('buildkitdConfigPath', input.buildkitdConfigPath);
       if (check.ok && check.size > MAX_TOML_BYTES) {
-        throw appError('INVALID_INPUT', `${input.buildkitdConfigPath} is larger than 64 KiB; that is not a buildkitd.toml.`, {
-          details: { field: 'buildkitdConfigPath' },
-        });
+        throw appError(
+          'INVALID_INPUT',
+          `${input.buildkitdConfigPath} is larger than 64 KiB; that is not a buildkitd.toml.`,
+          {
+            details: { field: 'buildkitdConfigPath' },
+          },
+        );
       }
       const parsed = parseToml(await files.readText(input.buildkitdConfigPath, MAX_TOML_BYTES));
       if (!parsed.ok) {
-        throw appError('INVALID_INPUT', `${input.buildkitdConfigPath} is not valid TOML: ${formatTomlError(parsed.error)}.`, {
-          hint: 'Fix the file; buildkitd would refuse to start with it.',
-          details: { field: 'buildkitdConfigPath', line: parsed.error.line, column: parsed.error.column },
-        });
+        throw appError(
+          'INVALID_INPUT',
+          `${input.buildkitdConfigPath} is not valid TOML: ${formatTomlError(parsed.error)}.`,
+          {
+            hint: 'Fix the file; buildkitd would refuse to start with it.',
+            details: { field: 'buildkitdConfigPath', line: parsed.error.line, column: parsed.error.column },
+          },
+        );
       }
     }
   }
 
   /** Undoes what a failed create registered: the whole builder, or the node it appended. */
-  private async rollback(input: BuilderCreateInput, before: StoredBuilderDetails | undefined, cause: unknown): Promise<{ message?: string; left: boolean }> {
+  private async rollback(
+    input: BuilderCreateInput,
+    before: StoredBuilderDetails | undefined,
+    cause: unknown,
+  ): Promise<{ message?: string; left: boolean }> {
     const bound = { timeoutMs: 30_000 };
     const after = await this.deps.ops.stored(input.name).catch(() => undefined);
     if (!after) return { left: false };
     // A cluster that did not answer the create will not answer a delete either: only drop the record.
-    const clusterGone = input.driver === 'kubernetes' && (codeOf(cause) === 'TIMEOUT' || codeOf(cause) === 'BUILDER_UNREACHABLE');
+    const clusterGone =
+      input.driver === 'kubernetes' && (codeOf(cause) === 'TIMEOUT' || codeOf(cause) === 'BUILDER_UNREACHABLE');
     if (!before) {
-      if (!clusterGone) await this.deps.ops.remove(input.name, { keepState: false, keepDaemon: false }, bound).catch(() => undefined);
+      if (!clusterGone)
+        await this.deps.ops.remove(input.name, { keepState: false, keepDaemon: false }, bound).catch(() => undefined);
       // A kubernetes builder whose cluster is gone cannot delete its deployment; drop the record anyway.
       if (await this.deps.ops.stored(input.name).catch(() => undefined)) {
         await this.deps.ops.remove(input.name, { keepState: false, keepDaemon: true }, bound).catch(() => undefined);
@@ -329,16 +373,24 @@ export class BuilderOperations {
       const left = (await this.deps.ops.stored(input.name).catch(() => undefined)) !== undefined;
       return {
         left,
-        message: left ? `Could not remove the half-made builder "${input.name}"; remove it by hand.` : `Removed the half-made builder "${input.name}".`,
+        message: left
+          ? `Could not remove the half-made builder "${input.name}"; remove it by hand.`
+          : `Removed the half-made builder "${input.name}".`,
       };
     }
     const added = after.nodes.filter((n) => !before.nodes.some((b) => b.name === n.name));
     for (const node of added) await this.deps.ops.leave(input.name, node.name, bound).catch(() => undefined);
-    const still = (await this.deps.ops.stored(input.name).catch(() => undefined))?.nodes.filter((n) => added.some((a) => a.name === n.name)) ?? [];
+    const still =
+      (await this.deps.ops.stored(input.name).catch(() => undefined))?.nodes.filter((n) =>
+        added.some((a) => a.name === n.name),
+      ) ?? [];
     if (added.length === 0) return { left: false };
     return {
       left: still.length > 0,
-      message: still.length > 0 ? `Could not remove the half-added node ${still.map((n) => n.name).join(', ')}.` : `Removed the half-added node ${added.map((n) => n.name).join(', ')}.`,
+      message:
+        still.length > 0
+          ? `Could not remove the half-added node ${still.map((n) => n.name).join(', ')}.`
+          : `Removed the half-added node ${added.map((n) => n.name).join(', ')}.`,
     };
   }
 
@@ -360,7 +412,8 @@ export class BuilderOperations {
         });
         return this.withCurrent(report.builder);
       },
-      (b) => `${name} is ${b.nodes.every((n) => n.status === 'running') ? 'running' : (b.nodes[0]?.status ?? 'ready')}.`,
+      (b) =>
+        `${name} is ${b.nodes.every((n) => n.status === 'running') ? 'running' : (b.nodes[0]?.status ?? 'ready')}.`,
     );
   }
 
@@ -391,7 +444,12 @@ export class BuilderOperations {
     );
   }
 
-  async remove(name: string, keepState: boolean, keepDaemon: boolean, operationId: string | undefined): Promise<{ removed: string; keptState: boolean; warnings: string[] }> {
+  async remove(
+    name: string,
+    keepState: boolean,
+    keepDaemon: boolean,
+    operationId: string | undefined,
+  ): Promise<{ removed: string; keptState: boolean; warnings: string[] }> {
     const op: Operation = { operationId, builder: name, action: 'remove' };
     await this.refuseContextBuilder(name, 'removed', 'remove');
     const stored = await this.deps.ops.stored(name);
@@ -414,6 +472,19 @@ export class BuilderOperations {
           warnings.push(`${name} was removed from buildx, but its daemon could not be cleaned up: ${messageOf(err)}`);
         }
         await this.removeDerivedKubeconfigs(stored.nodes);
+        if (stored.driver === 'docker-container' && !keepDaemon) {
+          // buildx drops its record even when it could not reach a node's driver; finish the job.
+          for (const node of stored.nodes) {
+            const container = containerOfNode(node.name);
+            const cleaned = await this.deps.containers
+              .removeLeftover(container, keepState ? undefined : `${container}_state`, { timeoutMs: 30_000 })
+              .catch((err: unknown) => {
+                warnings.push(`${container} was left behind and could not be removed: ${messageOf(err)}`);
+                return false;
+              });
+            if (cleaned) warnings.push(`buildx left ${container} behind; BuildDeck removed it.`);
+          }
+        }
         return { removed: name, keptState: keepState, warnings };
       },
       () => `Removed ${name}.`,
@@ -437,10 +508,15 @@ export class BuilderOperations {
 
   private async refuseContextBuilder(name: string, past: string, verb: string): Promise<void> {
     if (await this.deps.ops.stored(name)) return;
-    const contexts = await this.deps.buildx.contexts({ timeoutMs: this.options.healthTimeoutMs() }).catch(() => [] as string[]);
+    const contexts = await this.deps.buildx
+      .contexts({ timeoutMs: this.options.healthTimeoutMs() })
+      .catch(() => [] as string[]);
     if (contexts.includes(name)) {
       throw appError('INVALID_INPUT', `"${name}" is the builder of a Docker context and cannot be ${past}.`, {
-        hint: verb === 'remove' ? 'Remove the Docker context itself (`docker context rm`) if you mean to.' : 'It runs inside the Docker Engine; stop Docker to stop it.',
+        hint:
+          verb === 'remove'
+            ? 'Remove the Docker context itself (`docker context rm`) if you mean to.'
+            : 'It runs inside the Docker Engine; stop Docker to stop it.',
         details: { field: 'name' },
       });
     }
@@ -474,7 +550,9 @@ export class BuilderOperations {
     const stored = await this.deps.ops.stored(name).catch(() => undefined);
     if (stored?.driver !== 'kubernetes') return undefined;
     const kubeconfig = kubeEndpointInfo(stored.nodes[0]?.endpoint ?? '').kubeconfig;
-    return this.deps.kube.resolve(kubeconfig, undefined, { timeoutMs: this.options.healthTimeoutMs() }).catch(() => undefined);
+    return this.deps.kube
+      .resolve(kubeconfig, undefined, { timeoutMs: this.options.healthTimeoutMs() })
+      .catch(() => undefined);
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -485,7 +563,10 @@ export class BuilderOperations {
     const [stored, snapshot] = await Promise.all([
       this.deps.ops.stored(name),
       // Only for current/context flags: never worth waiting past our own bound.
-      within(this.deps.list.list().catch(() => undefined), bound),
+      within(
+        this.deps.list.list().catch(() => undefined),
+        bound,
+      ),
     ]);
     let report: InspectReport | undefined;
     let unreachable: string | undefined;
@@ -497,7 +578,8 @@ export class BuilderOperations {
       unreachable = code === 'TIMEOUT' ? `did not answer within ${formatSeconds(bound)}` : messageOf(err);
     }
     const listed = snapshot?.builders.find((b) => b.name === name);
-    const base: Builder = report?.builder ?? fromStored(stored as StoredBuilderDetails, 'unreachable', unreachable ?? 'not read');
+    const base: Builder =
+      report?.builder ?? fromStored(stored as StoredBuilderDetails, 'unreachable', unreachable ?? 'not read');
     const nodes = await Promise.all(
       base.nodes.map(async (node): Promise<BuilderNodeDetails> => {
         const s = stored?.nodes.find((x) => x.name === node.name);
@@ -514,7 +596,10 @@ export class BuilderOperations {
         };
         if (base.driver === 'docker-container') {
           try {
-            const container = await this.deps.containers.inspect(containerOfNode(node.name), { timeoutMs: bound, logLines });
+            const container = await this.deps.containers.inspect(containerOfNode(node.name), {
+              timeoutMs: bound,
+              logLines,
+            });
             if (container) details.container = container;
           } catch (err) {
             details.containerError = messageOf(err);
@@ -536,22 +621,32 @@ export class BuilderOperations {
       current: listed?.current ?? base.current,
       contextBuilder: listed?.contextBuilder ?? (!stored && base.driver === 'docker'),
       dynamic: listed?.dynamic ?? base.dynamic,
-      ...(base.lastActivity === undefined && listed?.lastActivity !== undefined ? { lastActivity: listed.lastActivity } : {}),
+      ...(base.lastActivity === undefined && listed?.lastActivity !== undefined
+        ? { lastActivity: listed.lastActivity }
+        : {}),
       nodes,
       live: report !== undefined,
       readAt: new Date(this.now()).toISOString(),
     };
   }
 
-  async stats(name: string): Promise<{ nodes: { node: string; container: string; running: boolean; restartCount: number; stats?: ContainerStats }[] }> {
+  async stats(
+    name: string,
+  ): Promise<{
+    nodes: { node: string; container: string; running: boolean; restartCount: number; stats?: ContainerStats }[];
+  }> {
     const stored = await this.deps.ops.stored(name);
     if (!stored) {
       throw appError('BUILDER_NOT_FOUND', `No builder named "${name}".`, { details: { field: 'name' } });
     }
     if (stored.driver !== 'docker-container') {
-      throw appError('INVALID_INPUT', `"${name}" uses the ${stored.driver} driver; only docker-container builders run a container BuildDeck can measure.`, {
-        details: { field: 'name' },
-      });
+      throw appError(
+        'INVALID_INPUT',
+        `"${name}" uses the ${stored.driver} driver; only docker-container builders run a container BuildDeck can measure.`,
+        {
+          details: { field: 'name' },
+        },
+      );
     }
     const timeoutMs = Math.max(this.options.healthTimeoutMs(), 3000);
     const nodes = await Promise.all(
@@ -599,7 +694,11 @@ export class BuilderOperations {
   // -----------------------------------------------------------------------------------------------
   // health
 
-  async health(names: string[] | undefined, timeoutMs: number | undefined, certificateWarningDays: number | undefined): Promise<FleetHealth> {
+  async health(
+    names: string[] | undefined,
+    timeoutMs: number | undefined,
+    certificateWarningDays: number | undefined,
+  ): Promise<FleetHealth> {
     const started = this.now();
     const bound = timeoutMs ?? this.options.healthTimeoutMs();
     const [stored, contexts] = await Promise.all([
@@ -613,8 +712,20 @@ export class BuilderOperations {
         throw appError('BUILDER_NOT_FOUND', `No builder named "${name}".`, { details: { field: 'names' } });
       }
     }
-    const builders = await Promise.all(targets.map((name) => this.checkBuilder(name, stored.find((b) => b.name === name), bound)));
-    const warnings = await this.fleetWarnings(builders, stored.filter((b) => targets.includes(b.name)), certificateWarningDays ?? this.options.certificateWarningDays);
+    const builders = await Promise.all(
+      targets.map((name) =>
+        this.checkBuilder(
+          name,
+          stored.find((b) => b.name === name),
+          bound,
+        ),
+      ),
+    );
+    const warnings = await this.fleetWarnings(
+      builders,
+      stored.filter((b) => targets.includes(b.name)),
+      certificateWarningDays ?? this.options.certificateWarningDays,
+    );
     return {
       builders,
       warnings,
@@ -625,7 +736,11 @@ export class BuilderOperations {
   }
 
   /** One builder, within `bound`, without starting anything that is stopped. */
-  private async checkBuilder(name: string, stored: StoredBuilderDetails | undefined, bound: number): Promise<BuilderHealth> {
+  private async checkBuilder(
+    name: string,
+    stored: StoredBuilderDetails | undefined,
+    bound: number,
+  ): Promise<BuilderHealth> {
     const driver = stored?.driver ?? 'docker';
     const started = this.now();
     const took = () => this.now() - started;
@@ -647,10 +762,19 @@ export class BuilderOperations {
     // Remote nodes: a TCP probe tells "nothing listens" at once; only reachable ones are dialled.
     const decided = new Map<string, NodeHealth>();
     if (driver === 'remote' && stored) {
-      await Promise.all(stored.nodes.map(async (n) => {
-        const verdict = await this.probeEndpoint(n.endpoint, bound);
-        if (verdict) decided.set(n.name, { name: n.name, endpoint: n.endpoint, state: 'unreachable', tookMs: took(), message: verdict });
-      }));
+      await Promise.all(
+        stored.nodes.map(async (n) => {
+          const verdict = await this.probeEndpoint(n.endpoint, bound);
+          if (verdict)
+            decided.set(n.name, {
+              name: n.name,
+              endpoint: n.endpoint,
+              state: 'unreachable',
+              tookMs: took(),
+              message: verdict,
+            });
+        }),
+      );
       if (decided.size === stored.nodes.length) return finish([...decided.values()]);
     }
     let report: InspectReport;
@@ -680,23 +804,32 @@ export class BuilderOperations {
       const { result, detail } = await this.deps.probe.tcp(tcp[1] ?? '', Number(tcp[2]), bound);
       if (result === 'open') return undefined;
       if (result === 'refused') return `nothing listens at ${endpoint.slice('tcp://'.length)} (connection refused)`;
-      if (result === 'timeout') return `no answer from ${endpoint.slice('tcp://'.length)} within ${formatSeconds(bound)}`;
+      if (result === 'timeout')
+        return `no answer from ${endpoint.slice('tcp://'.length)} within ${formatSeconds(bound)}`;
       return detail ?? result;
     }
     if (endpoint.startsWith('unix://')) {
       const check = await this.deps.files.check(endpoint.slice('unix://'.length));
-      return !check.ok && check.reason === 'missing' ? `socket ${endpoint.slice('unix://'.length)} does not exist` : undefined;
+      return !check.ok && check.reason === 'missing'
+        ? `socket ${endpoint.slice('unix://'.length)} does not exist`
+        : undefined;
     }
     if (endpoint.startsWith('docker-container://')) {
       const container = endpoint.slice('docker-container://'.length);
-      const info = await this.deps.containers.inspect(container, { timeoutMs: bound, logLines: 0 }).catch(() => undefined);
+      const info = await this.deps.containers
+        .inspect(container, { timeoutMs: bound, logLines: 0 })
+        .catch(() => undefined);
       if (!info) return `container ${container} does not exist`;
       if (!info.running) return `container ${container} is ${info.state}`;
     }
     return undefined;
   }
 
-  private async fleetWarnings(builders: BuilderHealth[], stored: StoredBuilderDetails[], days: number): Promise<FleetWarning[]> {
+  private async fleetWarnings(
+    builders: BuilderHealth[],
+    stored: StoredBuilderDetails[],
+    days: number,
+  ): Promise<FleetWarning[]> {
     const warnings: FleetWarning[] = [];
     const byVersion = new Map<string, Set<string>>();
     for (const b of builders) {
@@ -720,12 +853,25 @@ export class BuilderOperations {
       for (const n of b.nodes) {
         const tls = await this.tlsOf(n.driverOpts);
         if (!tls) continue;
-        for (const [label, cert] of [['CA certificate', tls.cacert], ['client certificate', tls.cert]] as const) {
+        for (const [label, cert] of [
+          ['CA certificate', tls.cacert],
+          ['client certificate', tls.cert],
+        ] as const) {
           if (!cert) continue;
           if (cert.error) {
-            warnings.push({ kind: 'certificate-unreadable', severity: 'error', message: `${b.name}/${n.name}: the ${label} ${cert.path} cannot be used: ${cert.error}.`, builders: [b.name] });
+            warnings.push({
+              kind: 'certificate-unreadable',
+              severity: 'error',
+              message: `${b.name}/${n.name}: the ${label} ${cert.path} cannot be used: ${cert.error}.`,
+              builders: [b.name],
+            });
           } else if (cert.daysLeft !== undefined && cert.daysLeft < 0) {
-            warnings.push({ kind: 'certificate-expired', severity: 'error', message: `${b.name}/${n.name}: the ${label} expired on ${cert.validTo?.slice(0, 10) ?? '?'}.`, builders: [b.name] });
+            warnings.push({
+              kind: 'certificate-expired',
+              severity: 'error',
+              message: `${b.name}/${n.name}: the ${label} expired on ${cert.validTo?.slice(0, 10) ?? '?'}.`,
+              builders: [b.name],
+            });
           } else if (cert.daysLeft !== undefined && cert.daysLeft <= days) {
             warnings.push({
               kind: 'certificate-expiring',
@@ -736,16 +882,23 @@ export class BuilderOperations {
           }
         }
         if (tls.keyTooOpen) {
-          warnings.push({ kind: 'key-permissions', severity: 'warning', message: `${b.name}/${n.name}: the key ${tls.keyPath ?? ''} can be read by other users (mode ${tls.keyMode ?? '?'}); \`chmod 600\` it.`, builders: [b.name] });
+          warnings.push({
+            kind: 'key-permissions',
+            severity: 'warning',
+            message: `${b.name}/${n.name}: the key ${tls.keyPath ?? ''} can be read by other users (mode ${tls.keyMode ?? '?'}); \`chmod 600\` it.`,
+            builders: [b.name],
+          });
         }
       }
     }
-    const dead = builders.flatMap((b) => b.nodes.filter((n) => n.state === 'unreachable').map((n) => ({ b: b.name, n })));
+    const dead = builders.flatMap((b) =>
+      b.nodes.filter((n) => n.state === 'unreachable').map((n) => ({ b: b.name, n })),
+    );
     if (dead.length > 0) {
       warnings.push({
         kind: 'unreachable',
         severity: 'error',
-        message: `${dead.length} node${dead.length === 1 ? ' is' : 's are'} unreachable: ${dead.map(({ b, n }) => `${b}/${n.name} (${n.message ?? 'no answer'})`).join('; ')}.`,
+        message: `${dead.length} node${dead.length === 1 ? ' is' : 's are'} unreachable: ${dead.map(({ b, n }) => `${b}/${n.name}: ${n.message ?? 'no answer'}`).join('; ')}.`,
         builders: [...new Set(dead.map((d) => d.b))],
       });
     }
@@ -754,7 +907,12 @@ export class BuilderOperations {
 }
 
 /** A killed create says which part did not finish, and which field to look at. */
-function timeoutExplained(err: unknown, input: BuilderCreateInput, budget: number, kube: KubeTarget | undefined): unknown {
+function timeoutExplained(
+  err: unknown,
+  input: BuilderCreateInput,
+  budget: number,
+  kube: KubeTarget | undefined,
+): unknown {
   if (codeOf(err) !== 'TIMEOUT' || !(err instanceof AppException)) return err;
   const field = input.driver === 'remote' ? 'endpoint' : input.driver === 'kubernetes' ? 'kubeContext' : 'image';
   const waitingFor =
@@ -766,18 +924,24 @@ function timeoutExplained(err: unknown, input: BuilderCreateInput, budget: numbe
   return new AppException({
     code: 'TIMEOUT',
     message: `Creating "${input.name}" did not finish within ${formatSeconds(budget)}: ${input.bootstrap ? waitingFor : 'buildx did not answer'}.`,
-    hint: input.bootstrap ? 'Check the target, or create the builder without starting it and bootstrap it later.' : 'Try again; check that Docker answers (`docker info`).',
+    hint: input.bootstrap
+      ? 'Check the target, or create the builder without starting it and bootstrap it later.'
+      : 'Try again; check that Docker answers (`docker info`).',
     details: { ...(err.appError.details ?? {}), field, ...(kube ? { kubeContext: kube.context } : {}) },
   });
 }
 
 function nodeHealthOf(node: BuilderNode, tookMs: number): NodeHealth {
   const state: HealthState =
-    node.status === 'running' ? 'ok'
-    : node.status === 'stopped' ? 'stopped'
-    : node.status === 'inactive' ? 'inactive'
-    : node.status === 'unreachable' ? 'unreachable'
-    : 'error';
+    node.status === 'running'
+      ? 'ok'
+      : node.status === 'stopped'
+        ? 'stopped'
+        : node.status === 'inactive'
+          ? 'inactive'
+          : node.status === 'unreachable'
+            ? 'unreachable'
+            : 'error';
   return {
     name: node.name,
     endpoint: node.endpoint,
@@ -811,7 +975,10 @@ function fromStored(stored: StoredBuilderDetails, status: BuilderNode['status'],
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+    ]);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }

@@ -70,6 +70,11 @@ export interface BuildkitContainersPort {
   inspect(container: string, options: CallOptions & { logLines: number }): Promise<BuildkitContainer | undefined>;
   /** One CPU/memory sample; undefined when the container is not running. */
   stats(container: string, options: CallOptions): Promise<ContainerStats | undefined>;
+  /**
+   * Force-removes a container (and a volume) that `buildx rm` left behind; true when something
+   * was removed. Only ever called with the names buildx gives a node's container and state volume.
+   */
+  removeLeftover(container: string, volume: string | undefined, options: CallOptions): Promise<boolean>;
 }
 
 export type FileCheck =

@@ -14,6 +14,12 @@ export interface BuildersOptions {
 
 /** buildx names a docker-container node's container `buildx_buildkit_<node>`. */
 const BUILDKIT_CONTAINER = /^\/?buildx_buildkit_/;
+/**
+ * Only lifecycle changes alter what a user sees. Every buildx call into a running node is a
+ * `docker exec` (exec_create/exec_start/exec_die): reacting to those would make each re-read
+ * trigger the next one, forever.
+ */
+const LIFECYCLE = /^(create|start|restart|stop|die|kill|oom|pause|unpause|destroy|rename|update)$/;
 
 export class BuildersService {
   private last: { at: number; generation: number; snapshot: BuildersSnapshot } | undefined;
@@ -129,7 +135,7 @@ export class BuildersService {
       debounce = setTimeout(() => this.events.emit('builders.changed', { reason }), 250);
     };
     const unwatch = this.engine.watchContainers((ev) => {
-      if (BUILDKIT_CONTAINER.test(ev.name)) changed(`container ${ev.name} ${ev.action}`);
+      if (BUILDKIT_CONTAINER.test(ev.name) && LIFECYCLE.test(ev.action)) changed(`container ${ev.name} ${ev.action}`);
     });
     const poll = setInterval(() => {
       const before = this.last ? fingerprint(this.last.snapshot) : '';

@@ -1,10 +1,13 @@
 import { useId } from 'react';
-import { CircleAlert, Clock, Info, Star } from 'lucide-react';
+import { ChevronRight, CircleAlert, Clock, Info, Star } from 'lucide-react';
+import type { BuilderHealth } from '../../../../electron/common/contracts/builders';
 import type { Builder, BuilderNode } from '../../../../electron/common/domain';
+import { Button } from '../../components/Button';
 import { CopyButton } from '../../components/CopyButton';
 import { RelativeTime } from '../../components/RelativeTime';
 import { parseTime } from '../../lib/format';
 import { DriverBadge } from './DriverBadge';
+import { HealthBadge } from './HealthBadge';
 import { PlatformChips } from './PlatformChips';
 import { StatusPill } from './StatusPill';
 import styles from './BuilderCard.module.css';
@@ -69,7 +72,16 @@ function NodeRows({ node }: { node: BuilderNode }) {
   );
 }
 
-export function BuilderCard({ builder }: { builder: Builder }) {
+interface BuilderCardProps {
+  builder: Builder;
+  /** Last health check of this builder, if any. */
+  health?: BuilderHealth | undefined;
+  checking?: boolean;
+  /** Opens the builder's details page. */
+  onOpen?: () => void;
+}
+
+export function BuilderCard({ builder, health, checking = false, onOpen }: BuilderCardProps) {
   const titleId = useId();
   const lastActivity = parseTime(builder.lastActivity);
   return (
@@ -82,9 +94,22 @@ export function BuilderCard({ builder }: { builder: Builder }) {
       <header className={styles.header}>
         <div className={styles.identity}>
           <h2 id={titleId} className={styles.name}>
-            {builder.name}
+            {onOpen ? (
+              <button
+                type="button"
+                className={styles.nameButton}
+                onClick={onOpen}
+                title={`Open ${builder.name}`}
+                data-testid="open-builder"
+              >
+                {builder.name}
+              </button>
+            ) : (
+              builder.name
+            )}
           </h2>
           <DriverBadge driver={builder.driver} />
+          <HealthBadge health={health} checking={checking} />
           {builder.current ? (
             <span className={styles.currentBadge} title="Used by `docker buildx build` when no --builder is given">
               <Star size={11} aria-hidden />
@@ -103,10 +128,23 @@ export function BuilderCard({ builder }: { builder: Builder }) {
             </span>
           ) : null}
         </div>
-        <div className={styles.activity}>
-          <Clock size={12} aria-hidden />
-          <span>Last activity</span>
-          <RelativeTime ms={lastActivity} emptyLabel="never used" className={styles.activityTime} />
+        <div className={styles.headerEnd}>
+          <div className={styles.activity}>
+            <Clock size={12} aria-hidden />
+            <span>Last activity</span>
+            <RelativeTime ms={lastActivity} emptyLabel="never used" className={styles.activityTime} />
+          </div>
+          {onOpen ? (
+            <Button
+              size="sm"
+              variant="ghost"
+              onClick={onOpen}
+              aria-label={`Details of ${builder.name}`}
+              icon={<ChevronRight size={14} aria-hidden />}
+            >
+              Details
+            </Button>
+          ) : null}
         </div>
       </header>
 

@@ -1,5 +1,6 @@
-import { useEffect } from 'react';
-import { Layers, RefreshCw } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import { Activity, Layers, LoaderCircle, Plus, RefreshCw } from 'lucide-react';
+import type { BuilderHealth } from '../../../../electron/common/contracts/builders';
 import type { BuildersSnapshot } from '../../../../electron/common/domain';
 import { Button } from '../../components/Button';
 import { CodeSnippet } from '../../components/CodeSnippet';
@@ -8,7 +9,11 @@ import { ErrorState } from '../../components/ErrorState';
 import { RelativeTime } from '../../components/RelativeTime';
 import { Skeleton } from '../../components/Skeleton';
 import { BuilderCard } from './BuilderCard';
+import { BuilderDetailsPage } from './BuilderDetailsPage';
+import { CreateBuilderPage } from './CreateBuilderPage';
 import { EngineStrip } from './EngineStrip';
+import { FleetWarnings } from './FleetWarnings';
+import { useBuilderQueriesLive, useFleetHealth } from './use-builder-ops';
 import { useBuildersView } from './use-builders';
 import styles from './BuildersView.module.css';
 
@@ -55,28 +60,86 @@ function LoadingList() {
   );
 }
 
-function NoBuilders() {
+function NoBuilders({ onCreate }: { onCreate: () => void }) {
   return (
     <EmptyState icon={<Layers size={22} />} title="No builders yet">
       <p>buildx did not report any builder. Create one that runs BuildKit in a container:</p>
+      <Button variant="primary" onClick={onCreate} icon={<Plus size={14} aria-hidden />}>
+        New builder
+      </Button>
       <CodeSnippet code="docker buildx create --name builder --driver docker-container --use" />
     </EmptyState>
   );
 }
 
-function BuilderList({ snapshot }: { snapshot: BuildersSnapshot }) {
-  if (snapshot.builders.length === 0) return <NoBuilders />;
+function BuilderList({
+  snapshot,
+  health,
+  checking,
+  onOpen,
+  onCreate,
+}: {
+  snapshot: BuildersSnapshot;
+  health: BuilderHealth[] | undefined;
+  checking: boolean;
+  onOpen: (name: string) => void;
+  onCreate: () => void;
+}) {
+  if (snapshot.builders.length === 0) return <NoBuilders onCreate={onCreate} />;
   return (
     <div className={styles.list}>
       {snapshot.builders.map((builder) => (
-        <BuilderCard key={builder.name} builder={builder} />
+        <BuilderCard
+          key={builder.name}
+          builder={builder}
+          health={health?.find((h) => h.name === builder.name)}
+          checking={checking}
+          onOpen={() => onOpen(builder.name)}
+        />
       ))}
     </div>
   );
 }
 
+/** Which page of the Builders feature is shown: the list, the create form, or one builder. */
+type Page =
+  | { kind: 'list' }
+  | { kind: 'create'; appendTo?: { name: string; driver: string } }
+  | { kind: 'details'; name: string };
+
 export function BuildersView() {
+  const [page, setPage] = useState<Page>({ kind: 'list' });
+  useBuilderQueriesLive();
+  const { builders, engine } = useBuildersView();
+  const back = () => setPage({ kind: 'list' });
+  if (page.kind === 'create') {
+    return (
+      <CreateBuilderPage
+        existing={builders.data?.builders.map((b) => ({ name: b.name, driver: b.driver })) ?? []}
+        appendTo={page.appendTo}
+        onCancel={back}
+        onCreated={(name) => setPage({ kind: 'details', name })}
+      />
+    );
+  }
+  if (page.kind === 'details') {
+    return (
+      <BuilderDetailsPage
+        name={page.name}
+        cpus={engine.data?.cpus ?? 1}
+        onBack={back}
+        onAddNode={(appendTo) => setPage({ kind: 'create', appendTo })}
+      />
+    );
+  }
+  return (
+    <BuildersList onOpen={(name) => setPage({ kind: 'details', name })} onCreate={() => setPage({ kind: 'create' })} />
+  );
+}
+
+function BuildersList({ onOpen, onCreate }: { onOpen: (name: string) => void; onCreate: () => void }) {
   const { builders, engine, buildx, refresh, blockingError, isFetching } = useBuildersView();
+  const health = useFleetHealth();
   const doRefresh = () => {
     if (!isFetching) void refresh();
   };
@@ -115,18 +178,43 @@ export function BuildersView() {
             )}
           </p>
         </div>
-        <Button
-          variant="secondary"
-          className={styles.refresh}
-          onClick={doRefresh}
-          aria-busy={isFetching}
-          aria-keyshortcuts="F5 Control+R"
-          title="Refresh (F5)"
-          data-testid="refresh-button"
-          icon={<RefreshCw size={14} aria-hidden className={isFetching ? 'spin' : undefined} />}
-        >
-          {isFetching ? 'Refreshing…' : 'Refresh'}
-        </Button>
+        <div className={styles.headerActions}>
+          <Button
+            variant="secondary"
+            onClick={() => {
+              // A builder made outside BuildDeck shows up in the same pass.
+              doRefresh();
+              void health.refetch();
+            }}
+            aria-busy={health.isFetching}
+            title="Check every builder now, each within the health bound"
+            data-testid="health-button"
+            icon={
+              health.isFetching ? (
+                <LoaderCircle size={14} aria-hidden className="spin" />
+              ) : (
+                <Activity size={14} aria-hidden />
+              )
+            }
+          >
+            {health.isFetching ? 'Checking…' : 'Check health'}
+          </Button>
+          <Button
+            variant="secondary"
+            className={styles.refresh}
+            onClick={doRefresh}
+            aria-busy={isFetching}
+            aria-keyshortcuts="F5 Control+R"
+            title="Refresh (F5)"
+            data-testid="refresh-button"
+            icon={<RefreshCw size={14} aria-hidden className={isFetching ? 'spin' : undefined} />}
+          >
+            {isFetching ? 'Refreshing…' : 'Refresh'}
+          </Button>
+          <Button variant="primary" onClick={onCreate} icon={<Plus size={14} aria-hidden />} data-testid="new-builder">
+            New builder
+          </Button>
+        </div>
       </header>
 
       {blockingError ? (
@@ -134,7 +222,18 @@ export function BuildersView() {
       ) : (
         <>
           <EngineStrip engine={engine} buildx={buildx} onRetry={doRefresh} retrying={isFetching} />
-          {snapshot ? <BuilderList snapshot={snapshot} /> : <LoadingList />}
+          {health.data ? <FleetWarnings warnings={health.data.warnings} /> : null}
+          {snapshot ? (
+            <BuilderList
+              snapshot={snapshot}
+              health={health.data?.builders}
+              checking={health.isFetching}
+              onOpen={onOpen}
+              onCreate={onCreate}
+            />
+          ) : (
+            <LoadingList />
+          )}
         </>
       )}
     </div>
