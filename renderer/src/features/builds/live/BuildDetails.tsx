@@ -91,11 +91,20 @@ interface BuildDetailsProps {
   actions?: ReactNode;
   /** Where it came from, e.g. "From history" (stored builds). */
   origin?: ReactNode;
+  /** Move focus to the title on open, so a screen reader starts at the build (not at <body>). */
+  focusTitle?: boolean;
 }
 
 /** A build, live or stored: header, outcome, lanes, warnings and logs. */
-export function BuildDetails({ snapshot, actions, origin }: BuildDetailsProps) {
+export function BuildDetails({ snapshot, actions, origin, focusTitle = true }: BuildDetailsProps) {
   const [selectedStep, setSelectedStep] = useState<string | undefined>();
+  const titleRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    // Only when nothing else holds focus (the Start button that opened this view is gone).
+    if (focusTitle && (document.activeElement === document.body || document.activeElement === null)) {
+      titleRef.current?.focus({ preventScroll: true });
+    }
+  }, [focusTitle, snapshot.buildId]);
   const searchRef = useRef<HTMLInputElement>(null);
   const logRef = useRef<HTMLDivElement>(null);
   const now = useNow();
@@ -154,7 +163,7 @@ export function BuildDetails({ snapshot, actions, origin }: BuildDetailsProps) {
         </div>
         <div className={styles.headerMain}>
           <div className={styles.titleRow}>
-            <h1 className={styles.title} title={info?.contextDir}>
+            <h1 ref={titleRef} tabIndex={-1} className={styles.title} title={info?.contextDir}>
               {title}
             </h1>
             <StatusBadge status={snapshot.status} />
