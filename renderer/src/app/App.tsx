@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useLiveInvalidation } from '../api/client';
 import { BuildersView } from '../features/builders/BuildersView';
 import { BuildsShell } from '../features/builds/BuildsShell';
@@ -6,7 +6,8 @@ import { BuildsView } from '../features/builds/BuildsView';
 import { CacheView } from '../features/cache/CacheView';
 import { HistoryView } from '../features/history/HistoryView';
 import { SettingsView } from '../features/settings/SettingsView';
-import { Sidebar, type ViewId } from './Sidebar';
+import { isViewId, Sidebar, type ViewId } from './Sidebar';
+import { useOpenRequests, type OpenRequest } from './use-open-requests';
 import { useTheme } from './use-theme';
 import styles from './App.module.css';
 
@@ -14,6 +15,11 @@ export function App() {
   const [view, setView] = useState<ViewId>('builders');
   useLiveInvalidation();
   useTheme();
+  useOpenRequests(
+    useCallback((request: OpenRequest) => {
+      if (isViewId(request.view)) setView(request.view);
+    }, []),
+  );
 
   return (
     <div className={styles.shell}>

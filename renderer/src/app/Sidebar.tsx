@@ -6,6 +6,10 @@ import styles from './Sidebar.module.css';
 
 export type ViewId = 'builders' | 'builds' | 'history' | 'cache' | 'settings';
 
+export function isViewId(value: string): value is ViewId {
+  return NAV.some((item) => item.id === value);
+}
+
 /** Only views that exist get a nav item. */
 const NAV: readonly { id: ViewId; label: string; icon: ReactNode }[] = [
   { id: 'builds', label: 'Builds', icon: <Hammer size={16} aria-hidden /> },
