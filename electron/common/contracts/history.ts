@@ -1,30 +1,20 @@
 import { z } from 'zod';
 import { builderName } from '../domain';
-import { buildRequest, buildSecret, buildStatus, buildSummary, snippetLine, stepState } from './builds';
+import { buildListItem, buildRequest, buildSecret, buildStatus, buildSummary, snippetLine, stepState } from './builds';
 
 /**
  * History: every build BuildDeck ran (desktop, tray, CLI, serve), from the embedded database.
  * A build that was running when its BuildDeck process died shows as `interrupted`.
  */
 
-export const historyItem = z.object({
-  buildId: z.string(),
-  status: buildStatus,
-  contextDir: z.string(),
+/** A recorded build: what `builds.list` says of a build, plus what only the record keeps. */
+export const historyItem = buildListItem.extend({
   dockerfile: z.string().optional(),
-  builder: z.string(),
   driver: z.string(),
-  platforms: z.array(z.string()),
-  tags: z.array(z.string()),
-  startedAt: z.number(),
-  finishedAt: z.number().optional(),
-  durationMs: z.number().optional(),
-  digest: z.string().optional(),
   imageName: z.string().optional(),
   /** Frontend steps (`[n/m]`) over all platforms, and how many of them were cache hits. */
   steps: z.number(),
   cachedSteps: z.number(),
-  error: z.string().optional(),
 });
 export type HistoryItem = z.infer<typeof historyItem>;
 
