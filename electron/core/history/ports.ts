@@ -1,15 +1,9 @@
-import type { BuildRequest, BuildSummary } from '../../common/contracts/builds';
+import type { BuildSummary } from '../../common/contracts/builds';
 import type { HistoryEntry, HistoryItem, HistoryStep } from '../../common/contracts/history';
+import type { StartedBuildRecord } from '../builds/ports';
 
-export interface HistoryStartRow {
-  buildId: string;
-  request: BuildRequest;
-  secretIds: string[];
-  builder: string;
-  driver: string;
-  platforms: string[];
-  startedAt: number;
-}
+/** The row a started build adds: exactly what the builds service reports (request without secrets). */
+export type HistoryStartRow = StartedBuildRecord;
 
 export interface HistoryFinishRow {
   status: HistoryItem['status'];
