@@ -431,6 +431,12 @@ describe('builder operations against the real engine and buildx', () => {
       expect.objectContaining({ kind: 'unreachable', severity: 'error', builders: [name] }),
     ]);
 
+    t = Date.now();
+    const dead = await failure(core, 'builders.bootstrap', { name });
+    expect(Date.now() - t).toBeLessThan(3000);
+    expect(dead).toMatchObject({ code: 'BUILDER_UNREACHABLE', details: { field: 'endpoint' } });
+    expect(dead.message).toMatch(/connection refused/);
+
     // A socket that accepts and stays silent: only the bound ends the wait.
     const silent: Server = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(closed, '127.0.0.1', () => r()));

@@ -400,10 +400,23 @@ export class BuilderOperations {
   async bootstrap(name: string, timeoutMs: number | undefined, operationId: string | undefined): Promise<Builder> {
     const op: Operation = { operationId, builder: name, action: 'bootstrap' };
     const kube = await this.kubeTargetOf(name);
+    const stored = await this.deps.ops.stored(name).catch(() => undefined);
     return this.act(
       op,
       `Starting ${name}…`,
       async () => {
+        if (stored?.driver === 'remote') {
+          // buildx retries a dead endpoint for 20 s; when no node can answer, say why at once.
+          const problems = await Promise.all(
+            stored.nodes.map((n) => this.probeEndpoint(n.endpoint, this.options.healthTimeoutMs())),
+          );
+          if (problems.every((p) => p !== undefined && !p.startsWith('no answer'))) {
+            throw appError('BUILDER_UNREACHABLE', `Cannot start ${name}: ${problems.join('; ')}.`, {
+              hint: 'Start buildkitd at the endpoint (or fix the endpoint), then try again.',
+              details: { field: 'endpoint' },
+            });
+          }
+        }
         const report = await this.deps.ops.inspect(name, {
           bootstrap: true,
           timeoutMs: timeoutMs ?? this.options.actionTimeoutMs,
@@ -630,9 +643,7 @@ export class BuilderOperations {
     };
   }
 
-  async stats(
-    name: string,
-  ): Promise<{
+  async stats(name: string): Promise<{
     nodes: { node: string; container: string; running: boolean; restartCount: number; stats?: ContainerStats }[];
   }> {
     const stored = await this.deps.ops.stored(name);
