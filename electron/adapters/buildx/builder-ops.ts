@@ -1,6 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { buildLeaveArgs, type CreateCommand } from '../../common/builders/create-args';
 import { AppException, appError } from '../../common/errors';
 import type { BuilderOpsPort, InspectReport, RunCall, StoredBuilderDetails } from '../../core/builders/ports';
@@ -8,28 +6,6 @@ import { run, type RunResult } from '../process/run';
 import { mapBuilderFailure, type FailureContext } from './builder-errors';
 import type { BuildxCli, BuildxCliOptions } from './cli';
 import { parseInspectDetails } from './inspect-details';
-import { formatPlatform } from './parse';
-
-const storedNode = z
-  .object({
-    Name: z.string().optional(),
-    Endpoint: z.string().optional(),
-    Platforms: z
-      .array(
-        z
-          .object({ os: z.string().optional(), architecture: z.string().optional(), variant: z.string().optional() })
-          .loose(),
-      )
-      .nullish(),
-    DriverOpts: z.record(z.string(), z.string()).nullish(),
-    Flags: z.array(z.string()).nullish(),
-    Files: z.record(z.string(), z.string()).nullish(),
-  })
-  .loose();
-
-const storedInstance = z
-  .object({ Name: z.string(), Driver: z.string().optional(), Nodes: z.array(storedNode).nullish() })
-  .loose();
 
 const contextOf = (call: RunCall): FailureContext => (call.kube ? { kube: call.kube } : {});
 
@@ -117,39 +93,8 @@ export class BuildxBuilderOps implements BuilderOpsPort {
     return (await this.storedAll()).find((b) => b.name === name);
   }
 
-  async storedAll(): Promise<StoredBuilderDetails[]> {
-    const dir = join(this.cli.configDir(), 'instances');
-    let files: string[];
-    try {
-      files = await readdir(dir);
-    } catch {
-      return [];
-    }
-    const out: StoredBuilderDetails[] = [];
-    for (const file of files.sort()) {
-      try {
-        const parsed = storedInstance.safeParse(JSON.parse(await readFile(join(dir, file), 'utf8')));
-        if (!parsed.success) continue;
-        out.push({
-          name: parsed.data.Name,
-          driver: parsed.data.Driver ?? '',
-          nodes: (parsed.data.Nodes ?? []).map((n) => ({
-            name: n.Name ?? '',
-            endpoint: n.Endpoint ?? '',
-            pinnedPlatforms: (n.Platforms ?? []).map(formatPlatform),
-            driverOpts: n.DriverOpts ?? {},
-            flags: n.Flags ?? [],
-            files: Object.entries(n.Files ?? {}).map(([fileName, b64]) => ({
-              name: fileName,
-              content: Buffer.from(b64, 'base64').toString('utf8'),
-            })),
-          })),
-        });
-      } catch {
-        // Half-written or foreign files in buildx's store are buildx's business.
-      }
-    }
-    return out;
+  storedAll(): Promise<StoredBuilderDetails[]> {
+    return this.cli.instances();
   }
 
   dataDir(): string {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Builder, BuildxInfo } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
-import type { BuildxPort, BuildxStore, CallOptions, StoredBuilder } from '../../core/ports';
+import type { StoredBuilderDetails } from '../../core/builders/ports';
+import type { BuildxPort, BuildxStore, CallOptions } from '../../core/ports';
 import { run, type RunResult } from '../process/run';
 import { buildxMissing, mapBuildxFailure } from './errors';
 import {
@@ -25,25 +26,20 @@ export interface BuildxCliOptions {
   metaTimeoutMs?: number;
 }
 
-const storedInstance = z
+const storedNode = z
   .object({
-    Name: z.string(),
-    Driver: z.string().optional(),
-    Nodes: z
-      .array(
-        z
-          .object({
-            Name: z.string().optional(),
-            Endpoint: z.string().optional(),
-            Platforms: z
-              .array(z.object({ os: z.string().optional(), architecture: z.string().optional(), variant: z.string().optional() }).loose())
-              .nullish(),
-          })
-          .loose(),
-      )
+    Name: z.string().optional(),
+    Endpoint: z.string().optional(),
+    Platforms: z
+      .array(z.object({ os: z.string().optional(), architecture: z.string().optional(), variant: z.string().optional() }).loose())
       .nullish(),
+    DriverOpts: z.record(z.string(), z.string()).nullish(),
+    Flags: z.array(z.string()).nullish(),
+    Files: z.record(z.string(), z.string()).nullish(),
   })
   .loose();
+
+const storedInstance = z.object({ Name: z.string(), Driver: z.string().optional(), Nodes: z.array(storedNode).nullish() }).loose();
 
 /** The buildx CLI as BuildDeck's BuildxPort: argument arrays only, every call bounded. */
 export class BuildxCli implements BuildxPort {
@@ -115,7 +111,7 @@ export class BuildxCli implements BuildxPort {
 
   async stored(): Promise<BuildxStore> {
     const root = this.configDir();
-    const [builders, current] = await Promise.all([this.readInstances(join(root, 'instances')), this.readCurrent(root)]);
+    const [builders, current] = await Promise.all([this.instances(), this.readCurrent(root)]);
     return { builders, current };
   }
 
@@ -128,14 +124,19 @@ export class BuildxCli implements BuildxPort {
     return names.length > 0 ? names : ['default'];
   }
 
-  private async readInstances(dir: string): Promise<StoredBuilder[]> {
+  /**
+   * buildx's instance store as it is on disk (no network, no process): every builder with its nodes'
+   * endpoints, pinned platforms, driver options, daemon flags and files (buildkitd.toml, TLS material).
+   */
+  async instances(): Promise<StoredBuilderDetails[]> {
+    const dir = join(this.configDir(), 'instances');
     let files: string[];
     try {
       files = await readdir(dir);
     } catch {
       return []; // no store yet: only context builders exist
     }
-    const out: StoredBuilder[] = [];
+    const out: StoredBuilderDetails[] = [];
     for (const file of files.sort()) {
       try {
         const parsed = storedInstance.safeParse(JSON.parse(await readFile(join(dir, file), 'utf8')));
@@ -147,6 +148,12 @@ export class BuildxCli implements BuildxPort {
             name: n.Name ?? '',
             endpoint: n.Endpoint ?? '',
             pinnedPlatforms: (n.Platforms ?? []).map(formatPlatform),
+            driverOpts: n.DriverOpts ?? {},
+            flags: n.Flags ?? [],
+            files: Object.entries(n.Files ?? {}).map(([fileName, b64]) => ({
+              name: fileName,
+              content: Buffer.from(b64, 'base64').toString('utf8'),
+            })),
           })),
         });
       } catch {
