@@ -92,6 +92,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     cacheMs: 1500,
   };
   const builders = new BuildersService(buildx, engine, events, systemClock, buildersOptions);
+  const probe = new TcpProbe();
   const builderOps = new BuilderOperations(
     {
       buildx,
@@ -99,7 +100,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
       containers: new DockerBuildkitContainers(engine),
       files: new LocalFiles(),
       kube: new Kubectl({ kubectlPath: 'kubectl', env: () => eff.buildx.env }),
-      probe: new TcpProbe(),
+      probe,
       events,
       clock: systemClock,
       list: builders,
@@ -146,6 +147,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
       events,
       clock: systemClock,
       recorder: history,
+      probe,
     },
     { coalesceMs: 50, keepRecent: 20, buildTimeoutMs: 6 * 3600_000, checkTimeoutMs: 15_000 },
   );

@@ -8,6 +8,7 @@ import type {
 import type { Builder } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
 import { createBuildSnapshot, reduceBuildEvents, summarizeBuild } from '../../common/progress';
+import type { NetworkProbePort } from '../builders/ports';
 import type { EventBus } from '../events';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
 import { buildxBuildArgv, shellQuote } from './command-line';
@@ -60,6 +61,8 @@ export class BuildsService {
       events: EventBus;
       clock: Clock;
       recorder?: BuildRecorder | undefined;
+      /** Dials remote tcp:// endpoints before a build: buildx alone waits 20 s on a dead one. */
+      probe?: NetworkProbePort | undefined;
     },
     private readonly options: BuildsOptions,
   ) {}
@@ -119,6 +122,8 @@ export class BuildsService {
         details: { builder: builder.name, endpoint: node.endpoint },
       });
     }
+
+    if (builder.driver === 'remote') await this.checkRemoteReachable(builder);
 
     const buildId = `b${this.deps.clock.now().toString(36)}${(this.counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const resolved: BuildRequest = { ...request, contextDir };
@@ -183,6 +188,28 @@ export class BuildsService {
     const builder = await this.deps.runner.describeBuilder(name, { timeoutMs: this.options.checkTimeoutMs });
     this.described.set(key, { at: now, builder });
     return builder;
+  }
+
+  /**
+   * A remote builder whose every tcp:// endpoint refuses, cannot be resolved or drops the connection
+   * attempt is unreachable now, not after buildx's 20 s: say so before starting. An endpoint that
+   * accepts but stays silent passes (only BuildKit itself can tell), as do unix:// and other schemes.
+   */
+  private async checkRemoteReachable(builder: { name: string; nodes: { endpoint: string }[] }): Promise<void> {
+    const probe = this.deps.probe;
+    if (!probe) return;
+    const tcp = builder.nodes
+      .map((n) => ({ endpoint: n.endpoint, url: /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)/.exec(n.endpoint) }))
+      .filter((n): n is { endpoint: string; url: RegExpExecArray } => n.url !== null);
+    if (tcp.length === 0 || tcp.length !== builder.nodes.length) return;
+    const timeoutMs = Math.min(this.options.checkTimeoutMs, 5000);
+    const results = await Promise.all(tcp.map((n) => probe.tcp(n.url[1] ?? '', Number(n.url[2]), timeoutMs)));
+    if (results.some((r) => r.result === 'open')) return;
+    const first = results[0];
+    throw appError('BUILDER_UNREACHABLE', `Builder "${builder.name}" cannot be reached at ${tcp[0]?.endpoint ?? ''} (${first?.detail ?? first?.result ?? 'no answer'}).`, {
+      hint: 'Check that its endpoint is reachable and buildkitd is running there, or pick another builder.',
+      details: { builder: builder.name, endpoints: tcp.map((n) => n.endpoint), probe: results.map((r) => r.result) },
+    });
   }
 
   private async checkMultiPlatformOnDocker(builderName: string): Promise<void> {
