@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { AppError } from '../common/errors';
+import type { AppError, Result } from '../common/errors';
 import { createCore } from '../composition/create-core';
 import { BUILD_USAGE_LINES, runBuildCli } from './build';
 import { BUILDERS_USAGE_LINES, BUILDERS_VERBS, runBuildersCli } from './builders';
@@ -10,10 +11,42 @@ import { formatBuilders, formatEngine } from './format';
  * `builddeck`: the same core and contract from a terminal. Each verb is one contract command;
  * --json prints the command's output as the contract types it, so scripts and the UI agree.
  */
+type Invoke = (command: string, input: unknown) => Promise<Result<unknown>>;
+
 interface Verb {
   words: readonly string[];
-  summary: string;
-  run(ctx: { json: boolean; refresh: boolean }): Promise<{ value: unknown; text: () => string } | { error: AppError }>;
+  run(call: Invoke): Promise<{ value: unknown; text: () => string } | { error: AppError }>;
+}
+
+const VERBS: Verb[] = [
+  {
+    words: ['builders', 'ls'],
+    run: async (call) => {
+      const r = await call('builders.list', { refresh: true });
+      if (!r.ok) return { error: r.error };
+      const snapshot = r.value as { builders: Parameters<typeof formatBuilders>[0] };
+      return { value: snapshot.builders, text: () => formatBuilders(snapshot.builders) };
+    },
+  },
+  {
+    words: ['engine', 'info'],
+    run: async (call) => {
+      const [engine, buildx] = await Promise.all([call('engine.info', {}), call('buildx.info', {})]);
+      if (!engine.ok) return { error: engine.error };
+      if (!buildx.ok) return { error: buildx.error };
+      const value = { engine: engine.value, buildx: buildx.value } as Parameters<typeof formatEngine>[0];
+      return { value, text: () => formatEngine(value) };
+    },
+  },
+];
+
+/** package.json sits two folders up from both electron/cli/index.ts and the bundled out/node/cli.js. */
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 const USAGE = `Usage: builddeck <command> [--json]
@@ -56,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    process.stdout.write(`${process.env['BUILDDECK_VERSION'] ?? '0.1.0'}\n`);
+    process.stdout.write(`${version()}\n`);
     return 0;
   }
   if (values.help || positionals.length === 0) {
@@ -64,38 +97,14 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
 
+  const verb = VERBS.find((v) => v.words.length === positionals.length && v.words.every((w, i) => positionals[i] === w));
+  if (!verb) {
+    process.stderr.write(`builddeck: unknown command "${positionals.join(' ')}"\n\n${USAGE}\n`);
+    return 2;
+  }
   const core = createCore({});
-  const call = async (command: string, input: unknown) => core.router.invoke(command, input);
-  const verbs: Verb[] = [
-    {
-      words: ['builders', 'ls'],
-      summary: 'list builders',
-      run: async () => {
-        const r = await call('builders.list', { refresh: true });
-        if (!r.ok) return { error: r.error };
-        const snapshot = r.value as { builders: Parameters<typeof formatBuilders>[0] };
-        return { value: snapshot.builders, text: () => formatBuilders(snapshot.builders) };
-      },
-    },
-    {
-      words: ['engine', 'info'],
-      summary: 'engine facts',
-      run: async () => {
-        const [engine, buildx] = await Promise.all([call('engine.info', {}), call('buildx.info', {})]);
-        if (!engine.ok) return { error: engine.error };
-        if (!buildx.ok) return { error: buildx.error };
-        const value = { engine: engine.value, buildx: buildx.value } as Parameters<typeof formatEngine>[0];
-        return { value, text: () => formatEngine(value) };
-      },
-    },
-  ];
-  const verb = verbs.find((v) => v.words.length === positionals.length && v.words.every((w, i) => positionals[i] === w));
   try {
-    if (!verb) {
-      process.stderr.write(`builddeck: unknown command "${positionals.join(' ')}"\n\n${USAGE}\n`);
-      return 2;
-    }
-    const outcome = await verb.run({ json: values.json, refresh: true });
+    const outcome = await verb.run((command, input) => core.router.invoke(command, input));
     if ('error' in outcome) {
       const e = outcome.error;
       if (values.json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
