@@ -132,6 +132,35 @@ export function TagInput(props: {
   );
 }
 
+/** The trash button at the end of an editable row. */
+function RemoveRowButton(props: { label: string; onClick: () => void }) {
+  return (
+    <Button
+      variant="ghost"
+      size="sm"
+      iconOnly
+      aria-label={props.label}
+      onClick={props.onClick}
+      icon={<Trash2 size={13} aria-hidden />}
+    />
+  );
+}
+
+/** The "Add …" button under a list of editable rows. */
+function AddRowButton(props: { onClick: () => void; children: ReactNode }) {
+  return (
+    <Button
+      variant="ghost"
+      size="sm"
+      className={styles.addRow}
+      icon={<Plus size={13} aria-hidden />}
+      onClick={props.onClick}
+    >
+      {props.children}
+    </Button>
+  );
+}
+
 function RowError({ error }: { error: string | undefined }) {
   return error ? (
     <p className={styles.rowError} role="alert" data-testid="field-error">
@@ -180,34 +209,28 @@ export function KeyValueRows(props: {
                 spellCheck={false}
                 onChange={(event) => update(row.id, { value: event.target.value })}
               />
-              <Button
-                variant="ghost"
-                size="sm"
-                iconOnly
-                aria-label={`Remove ${props.keyLabel} ${row.key || i + 1}`}
+              <RemoveRowButton
+                label={`Remove ${props.keyLabel} ${row.key || i + 1}`}
                 onClick={() => props.onChange(props.rows.filter((r) => r.id !== row.id))}
-                icon={<Trash2 size={13} aria-hidden />}
               />
             </div>
             <RowError error={error} />
           </div>
         );
       })}
-      <Button
-        variant="ghost"
-        size="sm"
-        className={styles.addRow}
-        icon={<Plus size={13} aria-hidden />}
-        onClick={() => props.onChange([...props.rows, { id: rowId(), key: '', value: '' }])}
-      >
+      <AddRowButton onClick={() => props.onChange([...props.rows, { id: rowId(), key: '', value: '' }])}>
         {props.addLabel}
-      </Button>
+      </AddRowButton>
     </div>
   );
 }
 
 /** Secrets: an id and where buildx reads it (a file or an environment variable). Never a value. */
-export function SecretRows(props: { rows: SecretRow[]; onChange: (rows: SecretRow[]) => void; errors: Record<string, string> }) {
+export function SecretRows(props: {
+  rows: SecretRow[];
+  onChange: (rows: SecretRow[]) => void;
+  errors: Record<string, string>;
+}) {
   const update = (id: string, change: Partial<SecretRow>) =>
     props.onChange(props.rows.map((r) => (r.id === id ? { ...r, ...change } : r)));
   return (
@@ -239,33 +262,27 @@ export function SecretRows(props: { rows: SecretRow[]; onChange: (rows: SecretRo
                 className={`${styles.input} mono`}
                 value={row.ref}
                 placeholder={row.source === 'file' ? '/home/me/.npmrc' : 'NPM_TOKEN'}
-                aria-label={row.source === 'file' ? `Secret ${i + 1} file path` : `Secret ${i + 1} environment variable name`}
+                aria-label={
+                  row.source === 'file' ? `Secret ${i + 1} file path` : `Secret ${i + 1} environment variable name`
+                }
                 spellCheck={false}
                 autoComplete="off"
                 onChange={(event) => update(row.id, { ref: event.target.value })}
               />
-              <Button
-                variant="ghost"
-                size="sm"
-                iconOnly
-                aria-label={`Remove secret ${row.secretId || i + 1}`}
+              <RemoveRowButton
+                label={`Remove secret ${row.secretId || i + 1}`}
                 onClick={() => props.onChange(props.rows.filter((r) => r.id !== row.id))}
-                icon={<Trash2 size={13} aria-hidden />}
               />
             </div>
             <RowError error={error} />
           </div>
         );
       })}
-      <Button
-        variant="ghost"
-        size="sm"
-        className={styles.addRow}
-        icon={<Plus size={13} aria-hidden />}
+      <AddRowButton
         onClick={() => props.onChange([...props.rows, { id: rowId(), secretId: '', source: 'file', ref: '' }])}
       >
         Add secret
-      </Button>
+      </AddRowButton>
     </div>
   );
 }
@@ -301,7 +318,13 @@ export function CacheRows(props: {
                 className={`${styles.input} mono ${error ? styles.invalid : ''}`}
                 value={row.type === 'inline' ? '' : row.value}
                 disabled={row.type === 'inline'}
-                placeholder={row.type === 'registry' ? '127.0.0.1:5000/app:buildcache' : row.type === 'local' ? '/tmp/buildcache' : 'stored in the image'}
+                placeholder={
+                  row.type === 'registry'
+                    ? '127.0.0.1:5000/app:buildcache'
+                    : row.type === 'local'
+                      ? '/tmp/buildcache'
+                      : 'stored in the image'
+                }
                 aria-label={`${noun} ${i + 1} ${row.type === 'registry' ? 'image reference' : 'directory'}`}
                 aria-invalid={Boolean(error) || undefined}
                 spellCheck={false}
@@ -321,28 +344,20 @@ export function CacheRows(props: {
                   <option value="max">mode: max</option>
                 </select>
               ) : null}
-              <Button
-                variant="ghost"
-                size="sm"
-                iconOnly
-                aria-label={`Remove ${noun.toLowerCase()} ${i + 1}`}
+              <RemoveRowButton
+                label={`Remove ${noun.toLowerCase()} ${i + 1}`}
                 onClick={() => props.onChange(props.rows.filter((r) => r.id !== row.id))}
-                icon={<Trash2 size={13} aria-hidden />}
               />
             </div>
             <RowError error={error} />
           </div>
         );
       })}
-      <Button
-        variant="ghost"
-        size="sm"
-        className={styles.addRow}
-        icon={<Plus size={13} aria-hidden />}
+      <AddRowButton
         onClick={() => props.onChange([...props.rows, { id: rowId(), type: 'registry', value: '', mode: '' }])}
       >
         {props.direction === 'from' ? 'Add cache source' : 'Add cache export'}
-      </Button>
+      </AddRowButton>
     </div>
   );
 }
