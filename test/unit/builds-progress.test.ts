@@ -343,3 +343,21 @@ describe('reducer mechanics', () => {
     expect(s.steps['a']?.transfers.find((t) => t.id === 'layer1')?.done).toBe(true);
   });
 });
+
+describe('lane reading order', () => {
+  it('multi-stage steps read in Dockerfile order even when cache hits finish out of order', () => {
+    const events: BuildEvent[] = [
+      { type: 'started', at: 0, builder: 'b', driver: 'docker', platforms: [], defaultPlatform: 'linux/amd64', contextDir: '/c', tags: [], command: [] },
+      { type: 'vertex', digest: 'def', name: '[internal] load build definition from Dockerfile', started: 1, completed: 2 },
+      // BuildKit reports cached steps of later stages first, all within the same millisecond.
+      { type: 'vertex', digest: 's4', name: '[stage-1 4/4] COPY --from=base /x /x', started: 10, completed: 10, cached: true },
+      { type: 'vertex', digest: 's1', name: '[base 1/4] FROM docker.io/library/busybox', started: 10, completed: 10, cached: true },
+      { type: 'vertex', digest: 's3', name: '[stage-1 3/4] WORKDIR /app', started: 10, completed: 10, cached: true },
+      { type: 'vertex', digest: 's2', name: '[base 2/4] RUN make', started: 11, completed: 11, cached: true },
+      { type: 'vertex', digest: 'exp', name: 'exporting to image', started: 20, completed: 21 },
+    ];
+    const s = reduceBuildEvents(createBuildSnapshot('b'), events);
+    const order = s.lanes.flatMap((lane) => orderedLaneSteps(s, lane).map((st) => st.index ?? st.title));
+    expect(order.filter((x) => typeof x === 'number')).toEqual([1, 2, 3, 4]);
+  });
+});

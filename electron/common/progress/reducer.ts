@@ -520,15 +520,24 @@ function summarizeLane(lane: Lane, s: BuildSnapshot): LaneSummary {
 }
 
 /**
- * A lane's steps in the order a person reads a build: started steps by start time, then the ones
- * still queued by their Dockerfile position. (`lane.steps` is BuildKit's announcement order.)
+ * A lane's steps in the order a person reads a build: Dockerfile steps (`[stage n/m]`) by n, which the
+ * frontend numbers across all stages, so a multi-stage build reads top to bottom even when cache hits
+ * finish in any order; steps without a number (`[internal] ...`, exporting) are slotted in before the
+ * first numbered step that started after them, and the ones not started yet go last.
+ * (`lane.steps` is BuildKit's announcement order.)
  */
 export function orderedLaneSteps(s: BuildSnapshot, lane: Lane): Step[] {
   const steps = lane.steps.map((id) => s.steps[id]).filter((x): x is Step => x !== undefined);
-  return steps.sort((a, b) => {
-    const as = a.startedAt ?? Infinity;
-    const bs = b.startedAt ?? Infinity;
-    if (as !== bs) return as - bs;
-    return (a.index ?? Infinity) - (b.index ?? Infinity) || a.order - b.order;
-  });
+  const numbered = steps.filter((x) => x.index !== undefined).sort((a, b) => (a.index ?? 0) - (b.index ?? 0) || a.order - b.order);
+  const others = steps
+    .filter((x) => x.index === undefined)
+    .sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || a.order - b.order);
+  const out: Step[] = [];
+  let o = 0;
+  for (const step of numbered) {
+    while (o < others.length && (others[o]?.startedAt ?? Infinity) < (step.startedAt ?? Infinity)) out.push(others[o++] as Step);
+    out.push(step);
+  }
+  while (o < others.length) out.push(others[o++] as Step);
+  return out;
 }
