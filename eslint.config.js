@@ -17,7 +17,10 @@ const layer = (files, banned, message) => {
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: bare.map((name) => ({ name, message })), patterns: patterns.length ? [{ group: patterns, message }] : [] },
+        {
+          paths: bare.map((name) => ({ name, message })),
+          patterns: patterns.length ? [{ group: patterns, message }] : [],
+        },
       ],
     },
   };
@@ -55,13 +58,35 @@ export default tseslint.config(
   // common: the contract. Pure: no Node, no Electron, no DOM-bound code, no other layer.
   layer(
     ['electron/common/**'],
-    [...NODE, 'electron', 'dockerode', 'ws', '**/core/**', '**/adapters/**', '**/main/**', '**/preload/**', '**/serve/**', '**/cli/**', '**/composition/**'],
+    [
+      ...NODE,
+      'electron',
+      'dockerode',
+      'ws',
+      '**/core/**',
+      '**/adapters/**',
+      '**/main/**',
+      '**/preload/**',
+      '**/serve/**',
+      '**/cli/**',
+      '**/composition/**',
+    ],
     'electron/common imports only itself and zod.',
   ),
   // core: use cases behind ports; never Electron, never a concrete adapter.
   layer(
     ['electron/core/**'],
-    ['electron', 'dockerode', 'ws', 'node:child_process', '**/adapters/**', '**/main/**', '**/serve/**', '**/cli/**', '**/composition/**'],
+    [
+      'electron',
+      'dockerode',
+      'ws',
+      'node:child_process',
+      '**/adapters/**',
+      '**/main/**',
+      '**/serve/**',
+      '**/cli/**',
+      '**/composition/**',
+    ],
     'electron/core talks to the world only through its ports (core/ports.ts).',
   ),
   layer(
@@ -82,7 +107,19 @@ export default tseslint.config(
   // renderer: React; talks to the core only through the contract and the one bridge module.
   layer(
     ['renderer/**'],
-    [...NODE, 'electron', 'dockerode', 'ws', '**/electron/core/**', '**/electron/adapters/**', '**/electron/main/**', '**/electron/preload/**', '**/electron/serve/**', '**/electron/cli/**', '**/electron/composition/**'],
+    [
+      ...NODE,
+      'electron',
+      'dockerode',
+      'ws',
+      '**/electron/core/**',
+      '**/electron/adapters/**',
+      '**/electron/main/**',
+      '**/electron/preload/**',
+      '**/electron/serve/**',
+      '**/electron/cli/**',
+      '**/electron/composition/**',
+    ],
     'the renderer imports only electron/common (the contract) and browser code.',
   ),
   // Pure parts of main stay testable in Node: only index.ts may import electron.

@@ -140,7 +140,10 @@ async function main() {
     jobs.push([size <= SMALL_ICON_MAX ? smallSvg : iconSvg, size, join(ASSETS, 'icons', `${size}x${size}.png`)]);
   }
   for (const state of ['idle', 'building', 'failed']) {
-    for (const [suffix, scale] of [['', 16], ['@2x', 32]]) {
+    for (const [suffix, scale] of [
+      ['', 16],
+      ['@2x', 32],
+    ]) {
       jobs.push([trayColour(state), scale, join(ASSETS, 'tray', `${state}${suffix}.png`)]);
       jobs.push([trayTemplate(state), scale, join(ASSETS, 'tray', `${state}Template${suffix}.png`)]);
     }

@@ -106,11 +106,15 @@ if (mode === 'browser') {
   if (binary && (hasDisplay() || mode === 'electron')) {
     startElectron(binary, args);
   } else if (mode === 'electron') {
-    fail('BUILDDECK_MODE=electron but the Electron binary is not installed; run `node node_modules/electron/install.js`.');
+    fail(
+      'BUILDDECK_MODE=electron but the Electron binary is not installed; run `node node_modules/electron/install.js`.',
+    );
     process.exitCode = 1;
   } else {
     if (binary) {
-      info('no display ($DISPLAY / $WAYLAND_DISPLAY are unset); starting the browser mode instead (same core, same UI).');
+      info(
+        'no display ($DISPLAY / $WAYLAND_DISPLAY are unset); starting the browser mode instead (same core, same UI).',
+      );
     } else {
       info('Electron binary is not installed here; starting the browser mode instead (same core, same UI).');
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint, typecheck, build, then every vitest project (unit, integration, e2e) in one run.
+// `npm test`: lint, format check, typecheck, build, then every vitest project (unit, integration, e2e) in one run.
 // Prints one closing line `N passed, N failed` (tests plus the lint/typecheck/build gates) and writes
 // it to test-results/summary.txt so CI can repeat it as its very last line.
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,7 @@ function step(name, cmd, args) {
 // Gates: each counts as one check, so a lint error can never hide behind green tests.
 for (const [name, cmd, args] of [
   ['lint', 'npx', ['eslint', '.']],
+  ['format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']],
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['build', 'npm', ['run', '--silent', 'build']],
 ]) {

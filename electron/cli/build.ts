@@ -63,7 +63,9 @@ export async function runBuildCli(argv: string[]): Promise<number> {
     const key = eq < 0 ? kv : kv.slice(0, eq);
     const value = eq < 0 ? process.env[key] : kv.slice(eq + 1);
     if (value === undefined) {
-      process.stderr.write(`builddeck build: --build-arg ${key} has no value and ${key} is not set in the environment\n`);
+      process.stderr.write(
+        `builddeck build: --build-arg ${key} has no value and ${key} is not set in the environment\n`,
+      );
       return 2;
     }
     buildArgs[key] = value;
@@ -72,7 +74,10 @@ export async function runBuildCli(argv: string[]): Promise<number> {
     contextDir: resolve(positionals[0] as string),
     ...(values.file ? { dockerfile: values.file } : {}),
     ...(values.builder ? { builder: values.builder } : {}),
-    platforms: (values.platform ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean),
+    platforms: (values.platform ?? [])
+      .flatMap((p) => p.split(','))
+      .map((p) => p.trim())
+      .filter(Boolean),
     tags: values.tag ?? [],
     buildArgs,
     ...(values.target ? { target: values.target } : {}),
@@ -146,7 +151,8 @@ class HumanPrinter {
     for (const step of Object.values(after.steps)) {
       const prev = before.steps[step.id];
       if (prev === step) continue;
-      if (step.state !== prev?.state && step.state !== 'queued') this.write(`${label(step, multi)} ${stateText(step)}\n`);
+      if (step.state !== prev?.state && step.state !== 'queued')
+        this.write(`${label(step, multi)} ${stateText(step)}\n`);
     }
     for (let i = before.log.length + before.log.dropped; i < after.log.length + after.log.dropped; i++) {
       const line = logLineAt(after.log, i - after.log.dropped);
@@ -158,15 +164,20 @@ class HumanPrinter {
     if (s.error && !summary.ok && !summary.cancelled) {
       this.write(`\nERROR: ${s.error.message}\n`);
       if (s.error.file) this.write(`${s.error.file}${s.error.line !== undefined ? `:${s.error.line}` : ''}\n`);
-      for (const l of s.error.snippet) this.write(`${String(l.line).padStart(4)} | ${l.marked ? '>>>' : '   '} ${l.text}\n`);
+      for (const l of s.error.snippet)
+        this.write(`${String(l.line).padStart(4)} | ${l.marked ? '>>>' : '   '} ${l.text}\n`);
       if (s.error.hint) this.write(`hint: ${s.error.hint}\n`);
     }
     for (const p of summary.platforms) {
       const ratio = p.cacheHitRatio === null ? '' : ` (${Math.round(p.cacheHitRatio * 100)}% cached)`;
-      this.write(`${p.ok ? 'ok  ' : 'FAIL'} ${p.platform}: ${p.steps} steps, ${p.cachedSteps} cached${ratio}, ${(p.durationMs / 1000).toFixed(1)}s${p.error ? ` - ${p.error}` : ''}\n`);
+      this.write(
+        `${p.ok ? 'ok  ' : 'FAIL'} ${p.platform}: ${p.steps} steps, ${p.cachedSteps} cached${ratio}, ${(p.durationMs / 1000).toFixed(1)}s${p.error ? ` - ${p.error}` : ''}\n`,
+      );
     }
     const result = summary.cancelled ? 'Cancelled' : summary.ok ? 'Built' : 'Failed';
-    this.write(`${result} in ${(summary.durationMs / 1000).toFixed(1)}s${summary.digest ? ` ${summary.digest}` : ''}${summary.imageName ? ` (${summary.imageName})` : ''}\n`);
+    this.write(
+      `${result} in ${(summary.durationMs / 1000).toFixed(1)}s${summary.digest ? ` ${summary.digest}` : ''}${summary.imageName ? ` (${summary.imageName})` : ''}\n`,
+    );
   }
 }
 

@@ -31,7 +31,14 @@ Sizes in --json output are bytes. Exit codes: 0 success, 1 failure, 2 usage erro
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function ago(iso: string | null, now: number): string {
@@ -51,7 +58,9 @@ function oneLine(text: string, max: number): string {
 function recordRows(records: readonly CacheRecord[], now: number): string[][] {
   const rows = [['ID', 'TYPE', 'SIZE', 'LAST USED', 'FLAGS', 'DESCRIPTION']];
   for (const r of records) {
-    const flags = [r.inUse ? 'in-use' : '', r.shared ? 'shared' : '', r.mutable ? 'mutable' : ''].filter(Boolean).join(',');
+    const flags = [r.inUse ? 'in-use' : '', r.shared ? 'shared' : '', r.mutable ? 'mutable' : '']
+      .filter(Boolean)
+      .join(',');
     rows.push([r.id, r.type, humanSize(r.size), ago(r.lastUsedAt, now), flags || '-', oneLine(r.description, 60)]);
   }
   return rows;
@@ -69,7 +78,10 @@ export function formatUsage(u: CacheUsage, now = Date.now()): string {
     ['Reclaimable', `${humanSize(t.reclaimable)} (private only: ${humanSize(t.reclaimablePrivate)})`],
     ['In use', humanSize(t.inUse)],
   ]);
-  const types = table([['TYPE', 'RECORDS', 'SIZE', 'RECLAIMABLE'], ...u.byType.map((b) => [b.type, String(b.records), humanSize(b.size), humanSize(b.reclaimable)])]);
+  const types = table([
+    ['TYPE', 'RECORDS', 'SIZE', 'RECLAIMABLE'],
+    ...u.byType.map((b) => [b.type, String(b.records), humanSize(b.size), humanSize(b.reclaimable)]),
+  ]);
   const sorted = [...u.records].sort((a, b) => b.size - a.size || a.id.localeCompare(b.id));
   return [head, '', types, '', u.records.length ? table(recordRows(sorted, now)) : 'No cache records.'].join('\n');
 }
@@ -78,12 +90,19 @@ export function formatPrune(p: CachePruneResult, now = Date.now()): string {
   const lines: string[] = [];
   const n = p.planned.records.length;
   if (p.dryRun) {
-    lines.push(`Dry run on ${p.builder}: would remove ${n} record${n === 1 ? '' : 's'}, ${humanSize(p.planned.size)}${p.exact ? '' : ' at most'}.`);
+    lines.push(
+      `Dry run on ${p.builder}: would remove ${n} record${n === 1 ? '' : 's'}, ${humanSize(p.planned.size)}${p.exact ? '' : ' at most'}.`,
+    );
   } else {
     const f = p.freed;
-    const freed = f ? `${f.ids.length} record${f.ids.length === 1 ? '' : 's'}, ${humanSize(f.size)}${f.sizeExact ? '' : ' (as buildx rounds it)'}` : 'nothing';
+    const freed = f
+      ? `${f.ids.length} record${f.ids.length === 1 ? '' : 's'}, ${humanSize(f.size)}${f.sizeExact ? '' : ' (as buildx rounds it)'}`
+      : 'nothing';
     lines.push(`Pruned ${p.builder}: the builder removed ${freed}.`);
-    if (f && f.notRemoved.length > 0) lines.push(`${f.notRemoved.length} planned record(s) were not removed (used or built on meanwhile): ${f.notRemoved.join(', ')}`);
+    if (f && f.notRemoved.length > 0)
+      lines.push(
+        `${f.notRemoved.length} planned record(s) were not removed (used or built on meanwhile): ${f.notRemoved.join(', ')}`,
+      );
   }
   if (n > 0) lines.push('', table(recordRows(p.planned.records, now)));
   if (p.notes.length > 0) lines.push('', ...p.notes.map((note) => `note: ${note}`));
@@ -145,7 +164,10 @@ export async function runCacheCli(argv: string[]): Promise<number> {
   const core = createCore({});
   try {
     if (verb === 'du') {
-      const r = await core.router.invoke('cache.usage', values.builder === undefined ? {} : { builder: values.builder });
+      const r = await core.router.invoke(
+        'cache.usage',
+        values.builder === undefined ? {} : { builder: values.builder },
+      );
       if (!r.ok) return printError(r.error, json);
       const u = r.value as CacheUsage;
       process.stdout.write(json ? `${JSON.stringify(u, null, 2)}\n` : `${formatUsage(u)}\n`);
@@ -164,7 +186,11 @@ export async function runCacheCli(argv: string[]): Promise<number> {
     put('keepStorage', 'keep-storage');
     put('maxUsedSpace', 'max-used-space');
     put('minFreeSpace', 'min-free-space');
-    const input = { ...(values.builder === undefined ? {} : { builder: values.builder }), filters, dryRun: v['dry-run'] === true };
+    const input = {
+      ...(values.builder === undefined ? {} : { builder: values.builder }),
+      filters,
+      dryRun: v['dry-run'] === true,
+    };
     const r = await core.router.invoke('cache.prune', input);
     if (!r.ok) return printError(r.error, json);
     const p = r.value as CachePruneResult;

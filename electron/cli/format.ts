@@ -3,7 +3,14 @@ import type { Builder, BuildxInfo, EngineInfo } from '../common/domain';
 /** Plain-text tables for people; --json is for programs. */
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatBuilders(builders: Builder[]): string {
@@ -13,7 +20,13 @@ export function formatBuilders(builders: Builder[]): string {
     for (const n of b.nodes) {
       const shown = n.platforms.slice(0, 4).map((p) => (n.pinnedPlatforms.includes(p) ? `${p}*` : p));
       const more = n.platforms.length > 4 ? ` (+${n.platforms.length - 4})` : '';
-      rows.push([`  ${n.name}`, `  ${n.endpoint}`, n.status, n.buildkitVersion ?? '', (n.error ?? shown.join(', ')) + more]);
+      rows.push([
+        `  ${n.name}`,
+        `  ${n.endpoint}`,
+        n.status,
+        n.buildkitVersion ?? '',
+        (n.error ?? shown.join(', ')) + more,
+      ]);
     }
   }
   return table(rows);

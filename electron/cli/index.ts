@@ -43,7 +43,8 @@ const VERBS: Verb[] = [
 /** package.json sits two folders up from both electron/cli/index.ts and the bundled out/node/cli.js. */
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
@@ -70,7 +71,8 @@ async function main(argv: string[]): Promise<number> {
   // `cache` verbs take their own flags (--builder, --until, ...): electron/cli/cache.ts parses them.
   if (argv[0] === 'cache') return runCacheCli(argv.slice(1));
   if (argv[0] === 'build') return runBuildCli(argv.slice(1));
-  if (argv[0] === 'builders' && (BUILDERS_VERBS as readonly string[]).includes(argv[1] ?? '')) return runBuildersCli(argv.slice(1));
+  if (argv[0] === 'builders' && (BUILDERS_VERBS as readonly string[]).includes(argv[1] ?? ''))
+    return runBuildersCli(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -97,7 +99,9 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
 
-  const verb = VERBS.find((v) => v.words.length === positionals.length && v.words.every((w, i) => positionals[i] === w));
+  const verb = VERBS.find(
+    (v) => v.words.length === positionals.length && v.words.every((w, i) => positionals[i] === w),
+  );
   if (!verb) {
     process.stderr.write(`builddeck: unknown command "${positionals.join(' ')}"\n\n${USAGE}\n`);
     return 2;

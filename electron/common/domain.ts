@@ -5,17 +5,23 @@ export const BUILDER_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_.-]{0,62}$/;
 
 export const builderName = z
   .string()
-  .regex(
-    BUILDER_NAME_PATTERN,
-    'must start with a letter and contain only letters, digits, "-", "_" or "." (max 63)',
-  );
+  .regex(BUILDER_NAME_PATTERN, 'must start with a letter and contain only letters, digits, "-", "_" or "." (max 63)');
 
 export const DRIVERS = ['docker', 'docker-container', 'kubernetes', 'remote'] as const;
 export const driver = z.enum(DRIVERS);
 export type Driver = z.infer<typeof driver>;
 
 /** Node status as buildx reports it; `unreachable` is ours, for nodes that did not answer in time. */
-export const NODE_STATUSES = ['running', 'inactive', 'stopped', 'starting', 'stopping', 'error', 'unreachable', 'unknown'] as const;
+export const NODE_STATUSES = [
+  'running',
+  'inactive',
+  'stopped',
+  'starting',
+  'stopping',
+  'error',
+  'unreachable',
+  'unknown',
+] as const;
 export const nodeStatus = z.enum(NODE_STATUSES);
 export type NodeStatus = z.infer<typeof nodeStatus>;
 

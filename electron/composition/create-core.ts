@@ -109,13 +109,20 @@ export function createCore(overrides: CoreSettings = {}): Core {
   );
   // Trend samples and housekeeping live in the database opened below (undefined if it could not be).
   let cacheStore: SqliteCacheStore | undefined;
-  const cache = new CacheService(new BuildxCache(buildx, () => eff.buildx.env), new EngineCache(engine), new BuildkitContainerCache(engine), events, systemClock, {
-    get healthTimeoutMs() {
-      return eff.healthTimeoutMs;
+  const cache = new CacheService(
+    new BuildxCache(buildx, () => eff.buildx.env),
+    new EngineCache(engine),
+    new BuildkitContainerCache(engine),
+    events,
+    systemClock,
+    {
+      get healthTimeoutMs() {
+        return eff.healthTimeoutMs;
+      },
+      operationTimeoutMs: 120_000,
+      store: () => cacheStore,
     },
-    operationTimeoutMs: 120_000,
-    store: () => cacheStore,
-  });
+  );
 
   // History: one SQLite file shared by the app, the CLI and serve (see adapters/db/database.ts).
   let historyDb: ReturnType<typeof openDatabase> | undefined;

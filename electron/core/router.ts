@@ -1,11 +1,5 @@
 import type { z } from 'zod';
-import {
-  commands,
-  isCommandName,
-  type CommandName,
-  type CommandOutput,
-  type Commands,
-} from '../common/contract';
+import { commands, isCommandName, type CommandName, type CommandOutput, type Commands } from '../common/contract';
 import { AppException, appError, fail, ok, toAppError, type Result } from '../common/errors';
 
 export interface CallContext {
@@ -60,7 +54,9 @@ export function createRouter(handlers: Handlers): Router {
         if (!out.success) {
           return fail(
             appError('INTERNAL', `${command} produced a result that does not match the contract.`, {
-              details: { issues: out.error.issues.slice(0, 5).map((i) => ({ field: fieldOf(i.path), message: i.message })) },
+              details: {
+                issues: out.error.issues.slice(0, 5).map((i) => ({ field: fieldOf(i.path), message: i.message })),
+              },
             }).appError,
           );
         }

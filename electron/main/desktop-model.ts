@@ -56,7 +56,13 @@ export function recentConfigurations(history: HistoryItem[], max = 5): HistoryIt
   const seen = new Set<string>();
   const out: HistoryItem[] = [];
   for (const item of history) {
-    const key = JSON.stringify([item.contextDir, item.dockerfile ?? '', item.builder, [...item.platforms].sort(), [...item.tags].sort()]);
+    const key = JSON.stringify([
+      item.contextDir,
+      item.dockerfile ?? '',
+      item.builder,
+      [...item.platforms].sort(),
+      [...item.tags].sort(),
+    ]);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(item);
@@ -93,7 +99,10 @@ export function trayMenu(inputs: TrayInputs): TrayMenuItem[] {
   const running = inputs.builds.filter((b) => isRunning(b));
   const recent = recentConfigurations(inputs.history);
   const current = inputs.builders.find((b) => b.current);
-  const items: TrayMenuItem[] = [{ label: 'Open BuildDeck', action: { kind: 'open' } }, { label: '', type: 'separator' }];
+  const items: TrayMenuItem[] = [
+    { label: 'Open BuildDeck', action: { kind: 'open' } },
+    { label: '', type: 'separator' },
+  ];
 
   if (running.length > 0) {
     items.push({ label: 'Running', enabled: false });
@@ -172,15 +181,23 @@ export async function quickBuildFolder(router: Router, contextDir: string): Prom
   return router.invoke('builds.start', { contextDir });
 }
 
-export function finishedNotification(summary: BuildSummary, item?: Pick<HistoryItem, 'contextDir' | 'tags'>): { title: string; body: string } {
+export function finishedNotification(
+  summary: BuildSummary,
+  item?: Pick<HistoryItem, 'contextDir' | 'tags'>,
+): { title: string; body: string } {
   const what = item ? folderName(item.contextDir) : 'Build';
-  const title = summary.cancelled ? `${what}: build cancelled` : summary.ok ? `${what}: build succeeded` : `${what}: build failed`;
+  const title = summary.cancelled
+    ? `${what}: build cancelled`
+    : summary.ok
+      ? `${what}: build succeeded`
+      : `${what}: build failed`;
   const steps = summary.platforms.reduce((n, p) => n + p.steps, 0);
   const cached = summary.platforms.reduce((n, p) => n + p.cachedSteps, 0);
   const lines = [
     `${duration(summary.durationMs)}${steps > 0 ? ` · ${cached}/${steps} steps cached (${Math.round((cached / steps) * 100)}%)` : ''}`,
   ];
-  if (summary.ok && summary.digest) lines.push(`${summary.imageName ?? item?.tags[0] ?? 'image'} ${summary.digest.slice(0, 19)}`);
+  if (summary.ok && summary.digest)
+    lines.push(`${summary.imageName ?? item?.tags[0] ?? 'image'} ${summary.digest.slice(0, 19)}`);
   if (!summary.ok && !summary.cancelled && summary.error) lines.push(summary.error.split('\n')[0] ?? '');
   return { title, body: lines.join('\n') };
 }

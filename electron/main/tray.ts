@@ -61,7 +61,10 @@ export function startTray(core: Core, shell: DesktopShell): () => void {
     if (action.kind === 'openBuild') return shell.open('builds', action.buildId);
     const result = await runTrayAction(core.router, action);
     if (result && !result.ok) {
-      new Notification({ title: 'BuildDeck', body: `${result.error.message}${result.error.hint ? `\n${result.error.hint}` : ''}` }).show();
+      new Notification({
+        title: 'BuildDeck',
+        body: `${result.error.message}${result.error.hint ? `\n${result.error.hint}` : ''}`,
+      }).show();
       return;
     }
     if (action.kind === 'rerun' && result?.ok) shell.open('builds', (result.value as { buildId: string }).buildId);
@@ -94,7 +97,11 @@ export function startTray(core: Core, shell: DesktopShell): () => void {
     for (const file of files) {
       void quickBuildFolder(core.router, file).then((r) => {
         if (r.ok) shell.open('builds', (r.value as { buildId: string }).buildId);
-        else new Notification({ title: 'BuildDeck: cannot build that', body: `${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}` }).show();
+        else
+          new Notification({
+            title: 'BuildDeck: cannot build that',
+            body: `${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}`,
+          }).show();
       });
     }
   });

@@ -39,13 +39,21 @@ export function parseWindowState(text: string | undefined): WindowState | undefi
 /** At least this much of the title bar must be on a display for the window to be reachable. */
 const VISIBLE_MARGIN = 64;
 
-export function restoreWindow(saved: WindowState | undefined, workAreas: Rect[]): { bounds: Partial<Rect> & { width: number; height: number }; maximized: boolean } {
+export function restoreWindow(
+  saved: WindowState | undefined,
+  workAreas: Rect[],
+): { bounds: Partial<Rect> & { width: number; height: number }; maximized: boolean } {
   const primary = workAreas[0];
   const fallback = () => {
     const width = Math.min(DEFAULT_SIZE.width, primary?.width ?? DEFAULT_SIZE.width);
     const height = Math.min(DEFAULT_SIZE.height, primary?.height ?? DEFAULT_SIZE.height);
     return primary
-      ? { x: primary.x + Math.round((primary.width - width) / 2), y: primary.y + Math.round((primary.height - height) / 2), width, height }
+      ? {
+          x: primary.x + Math.round((primary.width - width) / 2),
+          y: primary.y + Math.round((primary.height - height) / 2),
+          width,
+          height,
+        }
       : { width, height };
   };
   if (!saved) return { bounds: fallback(), maximized: false };

@@ -11,7 +11,9 @@ async function main(): Promise<void> {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('Usage: node out/node/serve.js [--port N]\nServes BuildDeck on 127.0.0.1 with a random token.\n');
+    process.stdout.write(
+      'Usage: node out/node/serve.js [--port N]\nServes BuildDeck on 127.0.0.1 with a random token.\n',
+    );
     return;
   }
   const portText = values.port ?? process.env['BUILDDECK_PORT'] ?? '0';
@@ -29,7 +31,9 @@ async function main(): Promise<void> {
     staticDir: resolve(here, '../renderer'),
     port,
   });
-  process.stdout.write(`BuildDeck is serving on ${server.openUrl}\n(loopback only; the token in the URL is required. Ctrl+C to stop.)\n`);
+  process.stdout.write(
+    `BuildDeck is serving on ${server.openUrl}\n(loopback only; the token in the URL is required. Ctrl+C to stop.)\n`,
+  );
   const stop = () => {
     core.dispose();
     void server.close().then(() => process.exit(0));

@@ -81,7 +81,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 
   const security = (res: ServerResponse) => {
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]));
+    res.setHeader(
+      'Content-Security-Policy',
+      contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]),
+    );
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
@@ -150,7 +153,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       file = join(staticRoot, 'index.html');
       info = await stat(file).catch(() => undefined);
       if (!info?.isFile()) {
-        sendJson(res, 404, fail(appError('INTERNAL', 'The UI is not built.', { hint: 'Run `npm run build`.' }).appError));
+        sendJson(
+          res,
+          404,
+          fail(appError('INTERNAL', 'The UI is not built.', { hint: 'Run `npm run build`.' }).appError),
+        );
         return;
       }
     }
@@ -193,7 +200,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin;
-    const originOk = origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+    const originOk =
+      origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
     if (url.pathname !== '/api/events' || !originOk || !authorised(req, url)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();

@@ -19,7 +19,10 @@ const token = `bdbench-${Math.random().toString(36).slice(2, 8)}`;
 const tag = `${token}:overhead`;
 const ctx = mkdtempSync(join(tmpdir(), 'bd-bench-ctx-'));
 const dataDir = mkdtempSync(join(tmpdir(), 'bd-bench-data-'));
-writeFileSync(join(ctx, 'Dockerfile'), `FROM local/busybox:latest\nRUN echo "${token}" && sleep 1 && seq 1 2000\nCOPY Dockerfile /d\n`);
+writeFileSync(
+  join(ctx, 'Dockerfile'),
+  `FROM local/busybox:latest\nRUN echo "${token}" && sleep 1 && seq 1 2000\nCOPY Dockerfile /d\n`,
+);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,7 +33,9 @@ function median(xs: number[]): number {
 async function plain(): Promise<number> {
   const t = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('docker', ['buildx', 'build', '--progress=rawjson', '--no-cache', '--tag', tag, ctx], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('docker', ['buildx', 'build', '--progress=rawjson', '--no-cache', '--tag', tag, ctx], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr.resume();
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`buildx exited ${code}`))));
@@ -76,7 +81,9 @@ try {
   }
   const ma = median(a);
   const mb = median(b);
-  console.log(`median: docker buildx build ${ma.toFixed(0)} ms, BuildDeck core ${mb.toFixed(0)} ms, ratio ${(mb / ma).toFixed(3)} (overhead ${(mb - ma).toFixed(0)} ms)`);
+  console.log(
+    `median: docker buildx build ${ma.toFixed(0)} ms, BuildDeck core ${mb.toFixed(0)} ms, ratio ${(mb / ma).toFixed(3)} (overhead ${(mb - ma).toFixed(0)} ms)`,
+  );
 } finally {
   core.dispose();
   await exec('docker', ['image', 'rm', '-f', tag]).catch(() => undefined);

@@ -22,7 +22,12 @@ const sandbox = buildxSandbox();
 const dataDir = mkdtempSync(join(tmpdir(), 'bd-bench-data-'));
 const ctx = mkdtempSync(join(tmpdir(), 'bd-bench-ctx-'));
 const core = createCore({ env: sandbox.env, dataDir });
-const docker = (args: string[]) => execFileSync('docker', args, { env: sandbox.env, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+const docker = (args: string[]) =>
+  execFileSync('docker', args, {
+    env: sandbox.env,
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).toString();
 
 async function usage(builder: string): Promise<CacheUsage> {
   const r = await core.router.invoke('cache.usage', { builder });
@@ -39,14 +44,30 @@ async function time(fn: () => unknown): Promise<number> {
 try {
   const dc = sandbox.name('bench');
   const remote = sandbox.name('benchremote');
-  docker(['buildx', 'create', '--name', dc, '--driver', 'docker-container', '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--driver-opt', 'network=host', '--bootstrap']);
+  docker([
+    'buildx',
+    'create',
+    '--name',
+    dc,
+    '--driver',
+    'docker-container',
+    '--driver-opt',
+    `image=${BUILDKIT_IMAGE}`,
+    '--driver-opt',
+    'network=host',
+    '--bootstrap',
+  ]);
   docker(['buildx', 'create', '--name', remote, '--driver', 'remote', `docker-container://buildx_buildkit_${dc}0`]);
   for (let i = 1; i <= STEPS; i++) writeFileSync(join(ctx, `f${i}`), `${i}\n`);
   const builds = Math.max(1, Math.ceil(RECORDS / STEPS));
   const started = performance.now();
   for (let b = 0; b < builds; b++) {
     writeFileSync(join(ctx, 'seed'), `${b} ${Math.random()}\n`);
-    const lines = ['FROM 127.0.0.1:5000/busybox', 'COPY seed /seed', ...Array.from({ length: STEPS }, (_, i) => `COPY f${i + 1} /f${i + 1}`)];
+    const lines = [
+      'FROM 127.0.0.1:5000/busybox',
+      'COPY seed /seed',
+      ...Array.from({ length: STEPS }, (_, i) => `COPY f${i + 1} /f${i + 1}`),
+    ];
     writeFileSync(join(ctx, 'Dockerfile'), `${lines.join('\n')}\n`);
     docker(['buildx', 'build', '--builder', dc, ctx]);
   }
@@ -67,7 +88,9 @@ try {
   }
   const base = median(rows[2]?.[1] ?? []);
   for (const [label, xs] of rows) {
-    console.log(`${label.padEnd(48)} median ${median(xs).toFixed(0).padStart(6)} ms   ratio to buildx du --format json ${(median(xs) / base).toFixed(2)}`);
+    console.log(
+      `${label.padEnd(48)} median ${median(xs).toFixed(0).padStart(6)} ms   ratio to buildx du --format json ${(median(xs) / base).toFixed(2)}`,
+    );
   }
   console.log(`(${RUNS} alternating runs each; ${count} records)`);
 } finally {

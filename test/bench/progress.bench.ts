@@ -18,7 +18,12 @@ function generate(total: number): string[] {
   const t0 = Date.parse('2026-11-27T06:00:00Z');
   const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '123456Z');
   const digests: { d: string; name: string }[] = [];
-  for (const p of PLATFORMS) for (let i = 1; i <= STEPS_PER_PLATFORM; i++) digests.push({ d: `sha256:${p.replace('/', '')}${String(i).padStart(58, '0')}`, name: `[${p} build ${i}/${STEPS_PER_PLATFORM}] RUN make -j2 target-${i}` });
+  for (const p of PLATFORMS)
+    for (let i = 1; i <= STEPS_PER_PLATFORM; i++)
+      digests.push({
+        d: `sha256:${p.replace('/', '')}${String(i).padStart(58, '0')}`,
+        name: `[${p} build ${i}/${STEPS_PER_PLATFORM}] RUN make -j2 target-${i}`,
+      });
   let n = 0;
   let clock = t0;
   const perStep = Math.floor(total / digests.length);
@@ -28,13 +33,50 @@ function generate(total: number): string[] {
     for (let k = 0; k < perStep - 2 && n < total - 1; k++, n++) {
       clock += 3;
       if (k % 7 === 0) {
-        objects.push(JSON.stringify({ statuses: [{ id: `sha256:layer${k}`, vertex: v.d, name: 'downloading', current: k * 4096, total: perStep * 4096, timestamp: iso(clock), started: iso(t0) }] }));
+        objects.push(
+          JSON.stringify({
+            statuses: [
+              {
+                id: `sha256:layer${k}`,
+                vertex: v.d,
+                name: 'downloading',
+                current: k * 4096,
+                total: perStep * 4096,
+                timestamp: iso(clock),
+                started: iso(t0),
+              },
+            ],
+          }),
+        );
       } else {
         const text = `[${k}] compiling module ${k} of ${v.name.slice(-10)} with some typical compiler output\n`;
-        objects.push(JSON.stringify({ logs: [{ vertex: v.d, stream: k % 5 === 0 ? 2 : 1, data: Buffer.from(text).toString('base64'), timestamp: iso(clock) }] }));
+        objects.push(
+          JSON.stringify({
+            logs: [
+              {
+                vertex: v.d,
+                stream: k % 5 === 0 ? 2 : 1,
+                data: Buffer.from(text).toString('base64'),
+                timestamp: iso(clock),
+              },
+            ],
+          }),
+        );
       }
     }
-    objects.push(JSON.stringify({ vertexes: [{ digest: v.d, name: v.name, started: iso(t0), completed: iso(clock), ...(n % 5 === 0 ? { cached: true } : {}) }] }));
+    objects.push(
+      JSON.stringify({
+        vertexes: [
+          {
+            digest: v.d,
+            name: v.name,
+            started: iso(t0),
+            completed: iso(clock),
+            ...(n % 5 === 0 ? { cached: true } : {}),
+          },
+        ],
+      }),
+    );
     n++;
   }
   return objects;

@@ -37,7 +37,16 @@ describe('Builders view in Chromium over the real core', () => {
 
   it('shows the real builders with status, BuildKit version and engine facts', async () => {
     const name = sandbox.name('e2e');
-    await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'docker-container', '--driver-opt', `image=${BUILDKIT_IMAGE}`]);
+    await sandbox.docker([
+      'buildx',
+      'create',
+      '--name',
+      name,
+      '--driver',
+      'docker-container',
+      '--driver-opt',
+      `image=${BUILDKIT_IMAGE}`,
+    ]);
     await page.goto(server.openUrl);
     const def = page.locator('[data-testid="builder-card"][data-builder-name="default"]');
     await def.waitFor({ timeout: 30_000 });
@@ -59,18 +68,27 @@ describe('Builders view in Chromium over the real core', () => {
     const name = sandbox.name('live');
     // Bootstrapping starts a container: the docker event reaches the page over the WebSocket.
     await sandbox.docker([
-      'buildx', 'create', '--name', name, '--driver', 'docker-container',
-      '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--bootstrap',
+      'buildx',
+      'create',
+      '--name',
+      name,
+      '--driver',
+      'docker-container',
+      '--driver-opt',
+      `image=${BUILDKIT_IMAGE}`,
+      '--bootstrap',
     ]);
     const card = page.locator(`[data-testid="builder-card"][data-builder-name="${name}"]`);
     await card.waitFor({ timeout: 20_000 });
-    await expect.poll(() => card.locator('[data-testid="node-status"]').first().innerText(), { timeout: 20_000 }).toMatch(/running/i);
+    await expect
+      .poll(() => card.locator('[data-testid="node-status"]').first().innerText(), { timeout: 20_000 })
+      .toMatch(/running/i);
     expect(await card.innerText()).toContain('v0.13.2');
   });
 
   it('refresh is a keyboard-reachable, labelled button', async () => {
     const refresh = page.locator('[data-testid="refresh-button"]');
-    expect(await refresh.getAttribute('aria-label') ?? (await refresh.innerText())).toMatch(/refresh/i);
+    expect((await refresh.getAttribute('aria-label')) ?? (await refresh.innerText())).toMatch(/refresh/i);
     await refresh.focus();
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="builder-card"][data-builder-name="default"]').waitFor();

@@ -60,7 +60,19 @@ describe('History view in Chromium over the real core', () => {
     const store = new SqliteHistoryStore(db, { pid: await deadPid(), isAlive: () => false });
     store.insertStarted({
       buildId: 'crashed1',
-      request: { contextDir: dirs.ok, platforms: [], tags: [], buildArgs: {}, noCache: false, pull: false, secrets: [], outputs: [], cacheFrom: [], cacheTo: [], labels: {} },
+      request: {
+        contextDir: dirs.ok,
+        platforms: [],
+        tags: [],
+        buildArgs: {},
+        noCache: false,
+        pull: false,
+        secrets: [],
+        outputs: [],
+        cacheFrom: [],
+        cacheTo: [],
+        labels: {},
+      },
       secretIds: [],
       builder: 'default',
       driver: 'docker',

@@ -36,7 +36,9 @@ async function dropFile(page: Page, name: string, options: { screenshot?: string
 async function removeImagesBuiltWith(token: string): Promise<void> {
   const { stdout } = await exec('docker', ['images', '--all', '--quiet', '--no-trunc']);
   for (const id of new Set(stdout.split('\n').filter(Boolean))) {
-    const history = await exec('docker', ['history', '--no-trunc', '--format', '{{.CreatedBy}}', id]).catch(() => ({ stdout: '' }));
+    const history = await exec('docker', ['history', '--no-trunc', '--format', '{{.CreatedBy}}', id]).catch(() => ({
+      stdout: '',
+    }));
     if (history.stdout.includes(token)) await exec('docker', ['rmi', '--force', id]).catch(() => undefined);
   }
 }
@@ -94,7 +96,9 @@ describe('Builds in Chromium over the real core', () => {
     );
     dirs.slow = make(
       'ctx-slow',
-      ['FROM local/busybox:latest', `RUN for i in 1 2 3 4 5 6 7 8; do echo "slow $i ${token}"; sleep 1; done`, ''].join('\n'),
+      ['FROM local/busybox:latest', `RUN for i in 1 2 3 4 5 6 7 8; do echo "slow $i ${token}"; sleep 1; done`, ''].join(
+        '\n',
+      ),
     );
     // 100k lines, paced: BuildKit clips a step's output beyond 200 KiB/s.
     dirs.big = make(
@@ -146,7 +150,9 @@ describe('Builds in Chromium over the real core', () => {
     await check.waitFor({ timeout: 20_000 });
     expect(await check.locator('[data-testid="context-files"]').innerText()).toBe('2');
     // The core's equivalent command, live.
-    await expect.poll(() => page.locator('[data-testid="command-text"]').getAttribute('data-command')).toContain(dirs.ok);
+    await expect
+      .poll(() => page.locator('[data-testid="command-text"]').getAttribute('data-command'))
+      .toContain(dirs.ok);
   });
 
   it('dropping a file instead of a folder gets the core’s verdict and a way out', async () => {
@@ -163,7 +169,9 @@ describe('Builds in Chromium over the real core', () => {
     const tagInput = page.getByLabel('Tags');
     await tagInput.fill(tags.ok);
     await tagInput.press('Enter');
-    await expect.poll(() => page.locator('[data-testid="command-text"]').getAttribute('data-command')).toContain(`--tag ${tags.ok}`);
+    await expect
+      .poll(() => page.locator('[data-testid="command-text"]').getAttribute('data-command'))
+      .toContain(`--tag ${tags.ok}`);
     await page.screenshot({ path: 'test-results/builds-new.png', fullPage: true });
 
     await page.keyboard.press('Control+Enter');
@@ -219,9 +227,9 @@ describe('Builds in Chromium over the real core', () => {
     await page.locator('[data-testid="build-view"][data-status="succeeded"]').waitFor({ timeout: 90_000 });
     const lane = page.locator('[data-testid="lane"][data-lane="linux/amd64"]');
     // BuildKit re-resolves the base image (FROM is not always reported cached); the rest must be.
-    const states = await lane.locator('[data-testid="step-row"]').evaluateAll((rows) =>
-      rows.map((r) => ({ title: r.textContent ?? '', state: r.getAttribute('data-state') })),
-    );
+    const states = await lane
+      .locator('[data-testid="step-row"]')
+      .evaluateAll((rows) => rows.map((r) => ({ title: r.textContent ?? '', state: r.getAttribute('data-state') })));
     const work = states.filter((s) => /RUN|COPY/.test(s.title));
     expect(work).toHaveLength(4);
     expect(work.every((s) => s.state === 'cached')).toBe(true);
@@ -263,7 +271,9 @@ describe('Builds in Chromium over the real core', () => {
     expect(await view.locator('[data-testid="build-result"]').innerText()).toMatch(/cancelled/i);
     expect(await view.locator('[data-testid="build-status"]').innerText()).toMatch(/cancelled/i);
     expect(await view.locator('[data-testid="step-row"][data-state="failed"]').count()).toBe(0);
-    expect(await view.locator('[data-testid="lane"][data-lane="linux/amd64"]').getAttribute('data-state')).toBe('cancelled');
+    expect(await view.locator('[data-testid="lane"][data-lane="linux/amd64"]').getAttribute('data-state')).toBe(
+      'cancelled',
+    );
     expect(await page.locator('[data-testid="build-announcer"]').innerText()).toMatch(/cancelled/i);
     await page.screenshot({ path: 'test-results/builds-cancelled.png' });
   });
@@ -285,14 +295,27 @@ describe('Builds in Chromium over the real core', () => {
     await resumed.waitFor();
     // Lines from before the reload (from builds.get) and after it (from events) are both there, once.
     await resumed.locator('[data-testid="log-view"]', { hasText: `slow 8 ${token}` }).waitFor({ timeout: 60_000 });
-    await page.locator(`[data-testid="build-view"][data-build-id="${buildId ?? ''}"][data-status="succeeded"]`).waitFor({ timeout: 60_000 });
+    await page
+      .locator(`[data-testid="build-view"][data-build-id="${buildId ?? ''}"][data-status="succeeded"]`)
+      .waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="log-search"]').fill(`slow 1 ${token}`);
     await expect.poll(() => page.locator('[data-testid="log-search-status"]').innerText()).toBe('1 of 1');
   });
 
   it('several platforms on the docker driver: the core’s refusal is shown with a docker-container builder to switch to', async () => {
     const name = sandbox.name('mp');
-    await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'docker-container', '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--driver-opt', 'network=host']);
+    await sandbox.docker([
+      'buildx',
+      'create',
+      '--name',
+      name,
+      '--driver',
+      'docker-container',
+      '--driver-opt',
+      `image=${BUILDKIT_IMAGE}`,
+      '--driver-opt',
+      'network=host',
+    ]);
     await newBuild(page);
     await page.locator('[data-testid="context-input"]').fill(dirs.ok);
     const chips = page.locator('[data-testid="platform-chips"]');
@@ -301,13 +324,19 @@ describe('Builds in Chromium over the real core', () => {
     await page.locator('[data-testid="start-build"]').click();
     const callout = page.locator('[data-testid="driver-callout"]');
     // The core's hint names the builders that can do it.
-    await expect.poll(() => callout.innerText(), { timeout: 20_000 }).toContain(`Pick a docker-container builder (${name}`);
+    await expect
+      .poll(() => callout.innerText(), { timeout: 20_000 })
+      .toContain(`Pick a docker-container builder (${name}`);
     expect(await callout.innerText()).toMatch(/docker driver/);
     await page.screenshot({ path: 'test-results/builds-multiplatform-docker.png', fullPage: true });
     await callout.getByRole('button', { name: `Use ${name}` }).click();
     expect(await page.locator('[data-testid="builder-select"]').inputValue()).toBe(name);
-    await expect.poll(() => page.locator('[data-testid="command-text"]').getAttribute('data-command')).toContain(`--builder ${name}`);
-    expect(await page.locator('[data-testid="command-text"]').getAttribute('data-command')).toContain('--platform linux/amd64,linux/arm64');
+    await expect
+      .poll(() => page.locator('[data-testid="command-text"]').getAttribute('data-command'))
+      .toContain(`--builder ${name}`);
+    expect(await page.locator('[data-testid="command-text"]').getAttribute('data-command')).toContain(
+      '--platform linux/amd64,linux/arm64',
+    );
   });
 
   it('a 100k-line log stays virtual: a few dozen rows in the DOM, follow-tail, search, scroll-up stops following', async () => {

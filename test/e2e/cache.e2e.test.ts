@@ -47,8 +47,18 @@ describe('Cache view in Chromium over the real core', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'bd-cache-e2e-'));
     name = sandbox.name('cachee2e');
     await sandbox.docker([
-      'buildx', 'create', '--name', name, '--driver', 'docker-container', '--use',
-      '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--driver-opt', 'network=host', '--bootstrap',
+      'buildx',
+      'create',
+      '--name',
+      name,
+      '--driver',
+      'docker-container',
+      '--use',
+      '--driver-opt',
+      `image=${BUILDKIT_IMAGE}`,
+      '--driver-opt',
+      'network=host',
+      '--bootstrap',
     ]);
     for (const step of ['deps', 'build', 'test']) {
       const dir = mkdtempSync(join(tmpdir(), 'bd-cache-e2e-ctx-'));
@@ -90,7 +100,9 @@ describe('Cache view in Chromium over the real core', () => {
     const theirs = /^Total:\s+(\S+)$/m.exec(stdout)?.[1];
     expect(await total.innerText()).toBe(theirs);
     expect(await page.getByRole('heading', { name: 'By type' }).isVisible()).toBe(true);
-    expect(await page.locator('section[aria-labelledby="cache-by-type"]').innerText()).toMatch(/Cache mounts[\s\S]*exec\.cachemount/);
+    expect(await page.locator('section[aria-labelledby="cache-by-type"]').innerText()).toMatch(
+      /Cache mounts[\s\S]*exec\.cachemount/,
+    );
     const rows = page.locator('[data-testid="cache-record"]');
     const { stdout: json } = await sandbox.docker(['buildx', 'du', '--builder', name, '--format', 'json']);
     expect(await rows.count()).toBe(json.trim().split('\n').length);
@@ -131,9 +143,16 @@ describe('Cache view in Chromium over the real core', () => {
     await shoot(page, 'test-results/cache-done.png');
 
     // The table follows (cache.changed → refetch); only those three went.
-    await expect.poll(async () => page.locator('[data-testid="cache-record"]').count(), { timeout: 15_000 }).toBe(before.records.length - 3);
+    await expect
+      .poll(async () => page.locator('[data-testid="cache-record"]').count(), { timeout: 15_000 })
+      .toBe(before.records.length - 3);
     const after = await usage(core, name);
-    expect(after.records.map((r) => r.id).sort()).toEqual(before.records.map((r) => r.id).filter((id) => !mine.some((m) => m.id === id)).sort());
+    expect(after.records.map((r) => r.id).sort()).toEqual(
+      before.records
+        .map((r) => r.id)
+        .filter((id) => !mine.some((m) => m.id === id))
+        .sort(),
+    );
   });
 
   it('names the field at fault and keeps the prune button away from stale previews', async () => {
@@ -146,7 +165,11 @@ describe('Cache view in Chromium over the real core', () => {
     await page.getByLabel('Max used space').fill('1GB');
     await page.getByRole('button', { name: 'Preview' }).click();
     // BuildKit v0.13.2 has no max-used-space: the core names the field and the form shows it there.
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'maxUsedSpace is not supported' }).count(), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'maxUsedSpace is not supported' }).count(), {
+        timeout: 15_000,
+      })
+      .toBe(1);
     await shoot(page, 'test-results/cache-invalid.png');
     expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
   });
@@ -164,7 +187,9 @@ describe('Cache view in Chromium over the real core', () => {
     expect(await run.innerText()).toMatch(/You\s+Pruned/);
     const after = await usage(core, name);
     expect(after.totals.private).toBeLessThan(limit);
-    await expect.poll(() => page.locator('[data-testid="total-total"]').innerText(), { timeout: 15_000 }).toBe(humanSize(after.totals.size));
+    await expect
+      .poll(() => page.locator('[data-testid="total-total"]').innerText(), { timeout: 15_000 })
+      .toBe(humanSize(after.totals.size));
     await shoot(page, 'test-results/cache-housekeeping.png');
   });
 

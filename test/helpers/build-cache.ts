@@ -11,7 +11,10 @@ interface CacheRecord {
 }
 
 async function records(env: NodeJS.ProcessEnv): Promise<CacheRecord[]> {
-  const { stdout } = await exec('docker', ['system', 'df', '-v', '--format', '{{json .BuildCache}}'], { env, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await exec('docker', ['system', 'df', '-v', '--format', '{{json .BuildCache}}'], {
+    env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return (JSON.parse(stdout.trim() || '[]') as CacheRecord[] | null) ?? [];
 }
 
@@ -24,7 +27,7 @@ async function records(env: NodeJS.ProcessEnv): Promise<CacheRecord[]> {
 export async function pruneCacheByToken(token: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const all = await records(env);
   const mine = new Set(all.filter((r) => r.Description.includes(token)).map((r) => r.ID));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const r of all) {
       if (!mine.has(r.ID) && r.Parent && r.Parent.split(',').some((p) => mine.has(p.trim()))) {
@@ -36,7 +39,9 @@ export async function pruneCacheByToken(token: string, env: NodeJS.ProcessEnv = 
   // A parent is kept while a child exists: remove leaves first, a few passes.
   for (let pass = 0; pass < 4 && mine.size > 0; pass++) {
     for (const id of [...mine]) {
-      await exec('docker', ['buildx', 'prune', '--builder', 'default', '--force', '--filter', `id=^${id}$`], { env }).catch(() => undefined);
+      await exec('docker', ['buildx', 'prune', '--builder', 'default', '--force', '--filter', `id=^${id}$`], {
+        env,
+      }).catch(() => undefined);
     }
     const left = new Set((await records(env)).map((r) => r.ID));
     for (const id of [...mine]) if (!left.has(id)) mine.delete(id);

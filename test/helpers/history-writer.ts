@@ -10,18 +10,55 @@ const file = process.argv[2] as string;
 const db = openDatabase(file);
 const store = new SqliteHistoryStore(db, { pid: process.pid, isAlive: () => true });
 const STEPS = 200;
-const request = { contextDir: '/ctx', platforms: [], tags: ['x:y'], buildArgs: {}, noCache: false, pull: false, secrets: [], outputs: [], cacheFrom: [], cacheTo: [], labels: {} };
+const request = {
+  contextDir: '/ctx',
+  platforms: [],
+  tags: ['x:y'],
+  buildArgs: {},
+  noCache: false,
+  pull: false,
+  secrets: [],
+  outputs: [],
+  cacheFrom: [],
+  cacheTo: [],
+  labels: {},
+};
 for (let i = 0; ; i++) {
   const buildId = `w${process.pid}-${i}`;
-  store.insertStarted({ buildId, request, secretIds: [], builder: 'default', driver: 'docker', platforms: ['linux/amd64'], startedAt: Date.now() });
+  store.insertStarted({
+    buildId,
+    request,
+    secretIds: [],
+    builder: 'default',
+    driver: 'docker',
+    platforms: ['linux/amd64'],
+    startedAt: Date.now(),
+  });
   store.finish(buildId, {
     status: 'succeeded',
     finishedAt: Date.now(),
     durationMs: 5,
     steps: STEPS,
     cachedSteps: 1,
-    summary: { type: 'summary', buildId, status: 'succeeded', ok: true, cancelled: false, digest: null, imageName: null, durationMs: 5, platforms: [] },
-    stepRows: Array.from({ length: STEPS }, (_, n) => ({ id: `d${n}`, lane: 'linux/amd64', name: `[${n}/${STEPS}] RUN x`, state: 'done' as const, cached: false, isStep: true })),
+    summary: {
+      type: 'summary',
+      buildId,
+      status: 'succeeded',
+      ok: true,
+      cancelled: false,
+      digest: null,
+      imageName: null,
+      durationMs: 5,
+      platforms: [],
+    },
+    stepRows: Array.from({ length: STEPS }, (_, n) => ({
+      id: `d${n}`,
+      lane: 'linux/amd64',
+      name: `[${n}/${STEPS}] RUN x`,
+      state: 'done' as const,
+      cached: false,
+      isStep: true,
+    })),
     logs: Array.from({ length: 5000 }, (_, n) => ({ step: 'd1', stream: 1, text: `line ${n} ${'x'.repeat(80)}` })),
     logsTruncated: false,
   });

@@ -52,9 +52,19 @@ describe('builders, against the real engine and buildx 0.29', () => {
   it('shows a docker-container builder with its platforms after bootstrap, live stop, and its removal', async () => {
     const name = sandbox.name('dc');
     await sandbox.docker([
-      'buildx', 'create', '--name', name, '--driver', 'docker-container',
-      '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--driver-opt', 'network=host',
-      '--platform', 'linux/amd64,linux/arm64', '--bootstrap',
+      'buildx',
+      'create',
+      '--name',
+      name,
+      '--driver',
+      'docker-container',
+      '--driver-opt',
+      `image=${BUILDKIT_IMAGE}`,
+      '--driver-opt',
+      'network=host',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--bootstrap',
     ]);
     let b = (await list(core)).builders.find((x) => x.name === name) as Builder;
     expect(b).toMatchObject({ driver: 'docker-container', current: false, contextBuilder: false });
@@ -110,7 +120,9 @@ describe('builders, against the real engine and buildx 0.29', () => {
 
   it('the CLI prints the same builders as JSON', async () => {
     expect(existsSync('out/node/cli.js'), 'run `npm run build` first').toBe(true);
-    const { stdout } = await exec(process.execPath, ['bin/builddeck.js', 'builders', 'ls', '--json'], { env: sandbox.env });
+    const { stdout } = await exec(process.execPath, ['bin/builddeck.js', 'builders', 'ls', '--json'], {
+      env: sandbox.env,
+    });
     const cli = JSON.parse(stdout) as Builder[];
     const { stdout: raw } = await sandbox.docker(['buildx', 'ls', '--format', 'json']);
     expect(cli.map((b) => b.name)).toEqual(parseJsonObjects(raw).objects.map((o) => (o as { Name: string }).Name));
@@ -131,13 +143,19 @@ describe('builders with buildx 0.13.1 (compatibility)', () => {
   });
 
   it('reads the older JSON shape, de-duplicated, and still finds the current builder', async () => {
-    expect(await core.router.invoke('buildx.info', {})).toMatchObject({ ok: true, value: { version: '0.13.1', features: { history: false } } });
+    expect(await core.router.invoke('buildx.info', {})).toMatchObject({
+      ok: true,
+      value: { version: '0.13.1', features: { history: false } },
+    });
     const name = sandbox.name('old');
     await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'remote', 'tcp://127.0.0.1:1']);
     const snapshot = await list(core);
     expect(snapshot.builders.filter((b) => b.name === name)).toHaveLength(1);
     expect(snapshot.builders.find((b) => b.current)?.name).toBe('default');
-    expect(snapshot.builders.find((b) => b.name === name)?.nodes[0]).toMatchObject({ status: 'inactive', endpoint: 'tcp://127.0.0.1:1' });
+    expect(snapshot.builders.find((b) => b.name === name)?.nodes[0]).toMatchObject({
+      status: 'inactive',
+      endpoint: 'tcp://127.0.0.1:1',
+    });
   });
 });
 
@@ -163,7 +181,10 @@ describe('failure states a user sees', () => {
   it('no docker CLI: DOCKER_MISSING naming what was run', async () => {
     const core = createCore({ dockerPath: '/nonexistent/docker' });
     const r = await core.router.invoke('builders.list', {});
-    expect(r).toMatchObject({ ok: false, error: { code: 'DOCKER_MISSING', details: { command: '/nonexistent/docker' } } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'DOCKER_MISSING', details: { command: '/nonexistent/docker' } },
+    });
     core.dispose();
   });
 
@@ -186,7 +207,10 @@ describe('failure states a user sees', () => {
     const core = createCore({ env: { ...sandbox.env, DOCKER_CONFIG: sandbox.dir } });
     try {
       const r = await core.router.invoke('builders.list', {});
-      expect(r).toMatchObject({ ok: false, error: { code: 'BUILDX_MISSING', details: { found: '0.12.1', minimum: '0.13.0' } } });
+      expect(r).toMatchObject({
+        ok: false,
+        error: { code: 'BUILDX_MISSING', details: { found: '0.12.1', minimum: '0.13.0' } },
+      });
     } finally {
       core.dispose();
       await sandbox.cleanup();

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuildEvent, BuildRequestInput, BuildSnapshot, BuildSummary, Step } from '../../electron/common/contracts/builds';
+import type {
+  BuildEvent,
+  BuildRequestInput,
+  BuildSnapshot,
+  BuildSummary,
+  Step,
+} from '../../electron/common/contracts/builds';
 import type { HistoryEntry } from '../../electron/common/contracts/history';
 import type { AppError } from '../../electron/common/errors';
 import { applyProgress, createBuildSnapshot, logLines } from '../../electron/common/progress';
@@ -35,7 +41,9 @@ async function start(core: Core, input: BuildRequestInput): Promise<Watched | Ap
     const next = applyProgress(snapshot ?? createBuildSnapshot(buildId ?? ''), b);
     if (next.gap) throw new Error('gap in build.progressed');
     snapshot = next.snapshot;
-    const text = logLines(snapshot.log).map((l) => l.text).join('\n');
+    const text = logLines(snapshot.log)
+      .map((l) => l.text)
+      .join('\n');
     for (const w of waiters.splice(0)) {
       if (text.includes(w.text)) w.resolve();
       else waiters.push(w);
@@ -85,7 +93,9 @@ async function build(core: Core, input: BuildRequestInput) {
 }
 
 const stepsOf = (s: BuildSnapshot, lane: string): Step[] =>
-  (s.lanes.find((l) => l.key === lane)?.steps ?? []).map((id) => s.steps[id] as Step).sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  (s.lanes.find((l) => l.key === lane)?.steps ?? [])
+    .map((id) => s.steps[id] as Step)
+    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
 
 describe('builds, against the real engine and buildx 0.29', () => {
   let sandbox: BuildxSandbox;
@@ -106,7 +116,9 @@ describe('builds, against the real engine and buildx 0.29', () => {
   afterAll(async () => {
     core.dispose();
     // Every image this file loads is tagged, so none is left dangling (a dangling one would pin the cache).
-    await exec('docker', ['image', 'rm', '-f', image, `${token}:cli`, `${token}:old`, `${token}:secret`]).catch(() => undefined);
+    await exec('docker', ['image', 'rm', '-f', image, `${token}:cli`, `${token}:old`, `${token}:secret`]).catch(
+      () => undefined,
+    );
     await sandbox.cleanup();
     await pruneCacheByToken(token);
     rmSync(ctx, { recursive: true, force: true });
@@ -114,9 +126,17 @@ describe('builds, against the real engine and buildx 0.29', () => {
   });
 
   it('builds one platform on the default builder: steps, logs, digest; a rebuild is cached', async () => {
-    dockerfile('Dockerfile', 'FROM local/busybox:latest\nRUN echo "hello TOKEN" && sleep 1\nCOPY a.txt /a.txt\nRUN cat /a.txt >&2\n');
+    dockerfile(
+      'Dockerfile',
+      'FROM local/busybox:latest\nRUN echo "hello TOKEN" && sleep 1\nCOPY a.txt /a.txt\nRUN cat /a.txt >&2\n',
+    );
     const first = await build(core, { contextDir: ctx, tags: [image] });
-    expect(first.summary).toMatchObject({ ok: true, cancelled: false, status: 'succeeded', imageName: `docker.io/library/${image}` });
+    expect(first.summary).toMatchObject({
+      ok: true,
+      cancelled: false,
+      status: 'succeeded',
+      imageName: `docker.io/library/${image}`,
+    });
     const { stdout } = await exec('docker', ['image', 'inspect', image, '--format', '{{.Id}}']);
     expect(first.summary.digest).toBe(stdout.trim());
     expect(first.summary.platforms).toEqual([expect.objectContaining({ platform: 'linux/amd64', ok: true, steps: 4 })]);
@@ -134,8 +154,14 @@ describe('builds, against the real engine and buildx 0.29', () => {
     expect(first.seen).toEqual(first.snapshot);
 
     const again = await build(core, { contextDir: ctx, tags: [image] });
-    expect(again.summary.platforms[0]).toMatchObject({ ok: true, steps: 4, cachedSteps: expect.any(Number) as unknown });
-    const cached = stepsOf(again.snapshot, 'linux/amd64').filter((s) => s.state === 'cached').map((s) => s.index);
+    expect(again.summary.platforms[0]).toMatchObject({
+      ok: true,
+      steps: 4,
+      cachedSteps: expect.any(Number) as unknown,
+    });
+    const cached = stepsOf(again.snapshot, 'linux/amd64')
+      .filter((s) => s.state === 'cached')
+      .map((s) => s.index);
     expect(cached).toEqual(expect.arrayContaining([2, 3, 4]));
     expect(again.summary.platforms[0]?.cachedSteps).toBeGreaterThanOrEqual(3);
 
@@ -151,7 +177,10 @@ describe('builds, against the real engine and buildx 0.29', () => {
     dockerfile('Syntax.Dockerfile', 'FROM local/busybox:latest\nRUN echo TOKEN\nRUNN false\n');
     const r = await build(core, { contextDir: ctx, dockerfile: 'Syntax.Dockerfile' });
     expect(r.summary).toMatchObject({ ok: false, cancelled: false, status: 'failed' });
-    expect(r.snapshot.error).toMatchObject({ line: 3, message: expect.stringContaining('unknown instruction: RUNN') as unknown });
+    expect(r.snapshot.error).toMatchObject({
+      line: 3,
+      message: expect.stringContaining('unknown instruction: RUNN') as unknown,
+    });
     expect(r.snapshot.error?.snippet.find((l) => l.marked)).toEqual({ line: 3, text: 'RUNN false', marked: true });
     expect(r.summary.platforms).toEqual([expect.objectContaining({ ok: false })]);
   });
@@ -162,7 +191,10 @@ describe('builds, against the real engine and buildx 0.29', () => {
     if (!('buildId' in w)) throw new Error(w.message);
     await w.logged(`started ${token}`);
     const asked = Date.now();
-    expect(await core.router.invoke('builds.cancel', { buildId: w.buildId })).toEqual({ ok: true, value: { cancelled: true } });
+    expect(await core.router.invoke('builds.cancel', { buildId: w.buildId })).toEqual({
+      ok: true,
+      value: { cancelled: true },
+    });
     const summary = await w.finished;
     expect(Date.now() - asked).toBeLessThan(15_000);
     expect(summary).toMatchObject({ ok: false, cancelled: true, status: 'cancelled' });
@@ -174,21 +206,40 @@ describe('builds, against the real engine and buildx 0.29', () => {
     // BuildKit really stopped the step: its shell (whose command line carries the token) is gone.
     let left = '';
     for (let i = 0; i < 20; i++) {
-      left = (await exec('ps', ['-eo', 'args'])).stdout.split('\n').filter((l) => l.includes(`started ${token}`)).join('\n');
+      left = (await exec('ps', ['-eo', 'args'])).stdout
+        .split('\n')
+        .filter((l) => l.includes(`started ${token}`))
+        .join('\n');
       if (!left) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(left).toBe('');
     // Cancelling twice is harmless.
-    expect(await core.router.invoke('builds.cancel', { buildId: w.buildId })).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await core.router.invoke('builds.cancel', { buildId: w.buildId })).toEqual({
+      ok: true,
+      value: { cancelled: false },
+    });
   });
 
   it('passes a secret to the build without its value reaching logs, events, command line or history', async () => {
     const value = `s3cr3t-${token}-value`;
-    const secretCore = createCore({ env: { ...sandbox.env, BDTEST_SECRET: value }, dataDir, healthTimeoutMs: 5000, pollIntervalMs: 600_000 });
+    const secretCore = createCore({
+      env: { ...sandbox.env, BDTEST_SECRET: value },
+      dataDir,
+      healthTimeoutMs: 5000,
+      pollIntervalMs: 600_000,
+    });
     try {
-      dockerfile('Secret.Dockerfile', 'FROM local/busybox:latest\nRUN --mount=type=secret,id=tok echo "TOKEN secret bytes: $(wc -c < /run/secrets/tok)"\n');
-      const input = { contextDir: ctx, dockerfile: 'Secret.Dockerfile', tags: [`${token}:secret`], secrets: [{ id: 'tok', env: 'BDTEST_SECRET' }] };
+      dockerfile(
+        'Secret.Dockerfile',
+        'FROM local/busybox:latest\nRUN --mount=type=secret,id=tok echo "TOKEN secret bytes: $(wc -c < /run/secrets/tok)"\n',
+      );
+      const input = {
+        contextDir: ctx,
+        dockerfile: 'Secret.Dockerfile',
+        tags: [`${token}:secret`],
+        secrets: [{ id: 'tok', env: 'BDTEST_SECRET' }],
+      };
       const events: unknown[] = [];
       const off = secretCore.events.subscribe((_e, p) => events.push(p));
       const r = await build(secretCore, input);
@@ -199,11 +250,15 @@ describe('builds, against the real engine and buildx 0.29', () => {
       const cmd = await secretCore.router.invoke('builds.commandLine', input);
       const h = await secretCore.router.invoke('history.get', { buildId: r.buildId });
       expect(h).toMatchObject({ ok: true, value: { secretIds: ['tok'], request: { secrets: [] } } });
-      for (const seen of [JSON.stringify(r.snapshot), JSON.stringify(events), JSON.stringify(cmd), JSON.stringify(h)]) expect(seen).not.toContain(value);
+      for (const seen of [JSON.stringify(r.snapshot), JSON.stringify(events), JSON.stringify(cmd), JSON.stringify(h)])
+        expect(seen).not.toContain(value);
       const { readFileSync, readdirSync } = await import('node:fs');
       for (const f of readdirSync(dataDir)) expect(readFileSync(join(dataDir, f)).includes(value)).toBe(false);
       // A secret from a variable that is not set is refused before buildx runs.
-      const unset = await secretCore.router.invoke('builds.start', { ...input, secrets: [{ id: 'tok', env: 'BDTEST_NOT_SET' }] });
+      const unset = await secretCore.router.invoke('builds.start', {
+        ...input,
+        secrets: [{ id: 'tok', env: 'BDTEST_NOT_SET' }],
+      });
       expect(unset).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'secrets.0.env' } } });
     } finally {
       secretCore.dispose();
@@ -217,15 +272,31 @@ describe('builds, against the real engine and buildx 0.29', () => {
     expect(relative).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'contextDir' } } });
     const file = await core.router.invoke('builds.start', { contextDir: join(ctx, 'a.txt') });
     expect(file).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'contextDir' } } });
-    const noDockerfile = await core.router.invoke('builds.start', { contextDir: ctx, dockerfile: 'Missing.Dockerfile' });
-    expect(noDockerfile).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'dockerfile' } } });
+    const noDockerfile = await core.router.invoke('builds.start', {
+      contextDir: ctx,
+      dockerfile: 'Missing.Dockerfile',
+    });
+    expect(noDockerfile).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', details: { field: 'dockerfile' } },
+    });
     const badTag = await core.router.invoke('builds.start', { contextDir: ctx, tags: ['--push'] });
     expect(badTag).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'tags.0' } } });
   });
 
   it('explains that the docker driver cannot build several platforms, before running buildx', async () => {
-    const r = await core.router.invoke('builds.start', { contextDir: ctx, builder: 'default', platforms: ['linux/amd64', 'linux/arm64'] });
-    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'platforms', driver: 'docker', suggestedDriver: 'docker-container' } } });
+    const r = await core.router.invoke('builds.start', {
+      contextDir: ctx,
+      builder: 'default',
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
+    expect(r).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        details: { field: 'platforms', driver: 'docker', suggestedDriver: 'docker-container' },
+      },
+    });
     if (!r.ok) expect(r.error.hint).toMatch(/docker-container/);
     const unknown = await core.router.invoke('builds.start', { contextDir: ctx, builder: 'bdtest-no-such-builder' });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'BUILDER_NOT_FOUND' } });
@@ -253,22 +324,46 @@ describe('builds, against the real engine and buildx 0.29', () => {
     beforeAll(async () => {
       builder = sandbox.name('multi');
       await sandbox.docker(
-        ['buildx', 'create', '--name', builder, '--driver', 'docker-container', '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--driver-opt', 'network=host', '--bootstrap'],
+        [
+          'buildx',
+          'create',
+          '--name',
+          builder,
+          '--driver',
+          'docker-container',
+          '--driver-opt',
+          `image=${BUILDKIT_IMAGE}`,
+          '--driver-opt',
+          'network=host',
+          '--bootstrap',
+        ],
         { timeoutMs: 180_000 },
       );
     }, 180_000);
 
     it('builds amd64 and arm64 in two lanes, both complete, with an OCI digest', async () => {
-      dockerfile('Multi.Dockerfile', 'FROM 127.0.0.1:5000/busybox AS base\nRUN echo "arch $(uname -m) TOKEN"\nFROM base\nCOPY a.txt /a.txt\n');
+      dockerfile(
+        'Multi.Dockerfile',
+        'FROM 127.0.0.1:5000/busybox AS base\nRUN echo "arch $(uname -m) TOKEN"\nFROM base\nCOPY a.txt /a.txt\n',
+      );
       const out = join(ctx, 'multi.tar');
-      const r = await build(core, { contextDir: ctx, dockerfile: 'Multi.Dockerfile', builder, platforms: ['linux/amd64', 'linux/arm64'], outputs: [{ type: 'oci', dest: out }] });
+      const r = await build(core, {
+        contextDir: ctx,
+        dockerfile: 'Multi.Dockerfile',
+        builder,
+        platforms: ['linux/amd64', 'linux/arm64'],
+        outputs: [{ type: 'oci', dest: out }],
+      });
       expect(r.snapshot.lanes.map((l) => l.key)).toEqual(['linux/amd64', 'linux/arm64', 'shared']);
       expect(r.summary).toMatchObject({ ok: true, digest: expect.stringMatching(/^sha256:/) as unknown });
       expect(r.summary.platforms.map((p) => [p.platform, p.ok, p.steps])).toEqual([
         ['linux/amd64', true, 3],
         ['linux/arm64', true, 3],
       ]);
-      const arch = logLines(r.snapshot.log).map((l) => l.text).filter((t) => t.startsWith('arch ')).sort();
+      const arch = logLines(r.snapshot.log)
+        .map((l) => l.text)
+        .filter((t) => t.startsWith('arch '))
+        .sort();
       expect(arch).toEqual([`arch aarch64 ${token}`, `arch x86_64 ${token}`]);
       expect(r.seen).toEqual(r.snapshot);
     });
@@ -278,12 +373,25 @@ describe('builds, against the real engine and buildx 0.29', () => {
         'ArmFails.Dockerfile',
         'FROM 127.0.0.1:5000/busybox\nRUN echo "TOKEN $(uname -m)"\nRUN if [ "$(uname -m)" = aarch64 ]; then echo "no arm64 here" >&2; exit 7; fi; echo fine\n',
       );
-      const r = await build(core, { contextDir: ctx, dockerfile: 'ArmFails.Dockerfile', builder, platforms: ['linux/amd64', 'linux/arm64'] });
+      const r = await build(core, {
+        contextDir: ctx,
+        dockerfile: 'ArmFails.Dockerfile',
+        builder,
+        platforms: ['linux/amd64', 'linux/arm64'],
+      });
       expect(r.summary.ok).toBe(false);
       const arm = r.snapshot.lanes.find((l) => l.key === 'linux/arm64');
       const amd = r.snapshot.lanes.find((l) => l.key === 'linux/amd64');
-      expect(arm?.summary).toMatchObject({ ok: false, state: 'failed', error: expect.stringContaining('exit code: 7') as unknown });
-      expect(r.snapshot.error).toMatchObject({ lane: 'linux/arm64', line: 3, lastLogLines: expect.arrayContaining(['no arm64 here']) as unknown });
+      expect(arm?.summary).toMatchObject({
+        ok: false,
+        state: 'failed',
+        error: expect.stringContaining('exit code: 7') as unknown,
+      });
+      expect(r.snapshot.error).toMatchObject({
+        lane: 'linux/arm64',
+        line: 3,
+        lastLogLines: expect.arrayContaining(['no arm64 here']) as unknown,
+      });
       // amd64 either finished its steps (then it is ok) or BuildKit cancelled them when arm64 failed;
       // never "failed", and its summary agrees with its steps.
       const amdSteps = stepsOf(r.snapshot, 'linux/amd64');
@@ -296,12 +404,18 @@ describe('builds, against the real engine and buildx 0.29', () => {
   });
 
   it('inspects a context: size after .dockerignore, and targets from buildx --call=targets', async () => {
-    dockerfile('Stages.Dockerfile', 'FROM local/busybox:latest AS base\n# tools adds the tools\nFROM base AS tools\nRUN echo TOKEN\nFROM base\n');
+    dockerfile(
+      'Stages.Dockerfile',
+      'FROM local/busybox:latest AS base\n# tools adds the tools\nFROM base AS tools\nRUN echo TOKEN\nFROM base\n',
+    );
     const r = await core.router.invoke('builds.inspectContext', { contextDir: ctx, dockerfile: 'Stages.Dockerfile' });
     expect(r).toMatchObject({ ok: true, value: { targetsSource: 'buildx', dockerfile: 'Stages.Dockerfile' } });
     if (!r.ok) return;
     const v = r.value as { targets: { name: string; description?: string }[]; files: number; dockerfiles: string[] };
-    expect(v.targets).toEqual([expect.objectContaining({ name: 'base' }), { name: 'tools', description: 'adds the tools', base: 'base' }]);
+    expect(v.targets).toEqual([
+      expect.objectContaining({ name: 'base' }),
+      { name: 'tools', description: 'adds the tools', base: 'base' },
+    ]);
     expect(v.dockerfiles).toContain('Stages.Dockerfile');
     expect(v.files).toBeGreaterThanOrEqual(2);
   });
@@ -320,13 +434,24 @@ describe('builds, against the real engine and buildx 0.29', () => {
 
     it('runs the same build with the same lanes and steps, and reads targets from the Dockerfile', async () => {
       expect(await oldCore.router.invoke('buildx.info', {})).toMatchObject({ ok: true, value: { version: '0.13.1' } });
-      dockerfile('Old.Dockerfile', 'FROM local/busybox:latest AS base\nRUN echo "old TOKEN"\nFROM base AS final\nRUN echo done\n');
-      const r = await build(oldCore, { contextDir: ctx, dockerfile: 'Old.Dockerfile', target: 'base', tags: [`${token}:old`] });
+      dockerfile(
+        'Old.Dockerfile',
+        'FROM local/busybox:latest AS base\nRUN echo "old TOKEN"\nFROM base AS final\nRUN echo done\n',
+      );
+      const r = await build(oldCore, {
+        contextDir: ctx,
+        dockerfile: 'Old.Dockerfile',
+        target: 'base',
+        tags: [`${token}:old`],
+      });
       expect(r.summary).toMatchObject({ ok: true, platforms: [{ platform: 'linux/amd64', ok: true, steps: 2 }] });
       expect(logLines(r.snapshot.log).map((l) => l.text)).toContain(`old ${token}`);
       expect(r.seen).toEqual(r.snapshot);
       const i = await oldCore.router.invoke('builds.inspectContext', { contextDir: ctx, dockerfile: 'Old.Dockerfile' });
-      expect(i).toMatchObject({ ok: true, value: { targetsSource: 'dockerfile', targets: [{ name: 'base' }, { name: 'final' }] } });
+      expect(i).toMatchObject({
+        ok: true,
+        value: { targetsSource: 'dockerfile', targets: [{ name: 'base' }, { name: 'final' }] },
+      });
     });
   });
 
@@ -335,10 +460,14 @@ describe('builds, against the real engine and buildx 0.29', () => {
     dockerfile('Bad.Dockerfile', 'FROM local/busybox:latest\nRUN echo TOKEN; exit 4\n');
     const cli = async (args: string[]) => {
       try {
-        const { stdout } = await exec(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', 'build', ...args, '--json'], {
-          env: { ...sandbox.env, BUILDDECK_DATA_DIR: dataDir },
-          maxBuffer: 64 * 1024 * 1024,
-        });
+        const { stdout } = await exec(
+          process.execPath,
+          ['--import', 'tsx', 'electron/cli/index.ts', 'build', ...args, '--json'],
+          {
+            env: { ...sandbox.env, BUILDDECK_DATA_DIR: dataDir },
+            maxBuffer: 64 * 1024 * 1024,
+          },
+        );
         return { code: 0, stdout };
       } catch (err) {
         const e = err as { code: number; stdout: string };
@@ -347,12 +476,24 @@ describe('builds, against the real engine and buildx 0.29', () => {
     };
     const good = await cli([ctx, '--tag', `${token}:cli`]);
     expect(good.code).toBe(0);
-    const lines = good.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const lines = good.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(lines.every((l) => typeof l.type === 'string')).toBe(true);
     expect(lines[0]?.type).toBe('started');
-    expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true, cancelled: false, platforms: [{ platform: 'linux/amd64', ok: true, steps: 2 }] });
+    expect(lines.at(-1)).toMatchObject({
+      type: 'summary',
+      ok: true,
+      cancelled: false,
+      platforms: [{ platform: 'linux/amd64', ok: true, steps: 2 }],
+    });
     const bad = await cli([ctx, '-f', 'Bad.Dockerfile']);
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({ type: 'summary', ok: false, platforms: [{ ok: false }] });
+    expect(JSON.parse(bad.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      type: 'summary',
+      ok: false,
+      platforms: [{ ok: false }],
+    });
   });
 });

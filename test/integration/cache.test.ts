@@ -7,7 +7,13 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { humanSize } from '../../electron/adapters/buildx/cache-parse';
-import type { CachePruneResult, CacheTrend, CacheUsage, HousekeepingRunValue, HousekeepingState } from '../../electron/common/contracts/cache';
+import type {
+  CachePruneResult,
+  CacheTrend,
+  CacheUsage,
+  HousekeepingRunValue,
+  HousekeepingState,
+} from '../../electron/common/contracts/cache';
 import type { AppError } from '../../electron/common/errors';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
@@ -45,7 +51,8 @@ async function failure(core: Core, command: string, input: unknown): Promise<App
 async function buildxSummary(sandbox: BuildxSandbox, builder: string): Promise<Record<string, string>> {
   const { stdout } = await sandbox.docker(['buildx', 'du', '--builder', builder]);
   const out: Record<string, string> = {};
-  for (const m of stdout.matchAll(/^(Shared|Private|Reclaimable|Total):\s+(\S+)$/gm)) out[m[1] as string] = m[2] as string;
+  for (const m of stdout.matchAll(/^(Shared|Private|Reclaimable|Total):\s+(\S+)$/gm))
+    out[m[1] as string] = m[2] as string;
   return out;
 }
 
@@ -75,9 +82,12 @@ describe('cache, against the real engine and buildx 0.29', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('default builder: same totals as `docker buildx du`, and a prune by description removes only this test\'s records', async () => {
+  it("default builder: same totals as `docker buildx du`, and a prune by description removes only this test's records", async () => {
     const mark = token();
-    const dir = contextDir('bd-cache-test-default', `FROM local/busybox:latest\nRUN echo ${mark}-a > /a.txt\nRUN echo ${mark}-b > /b.txt\n`);
+    const dir = contextDir(
+      'bd-cache-test-default',
+      `FROM local/busybox:latest\nRUN echo ${mark}-a > /a.txt\nRUN echo ${mark}-b > /b.txt\n`,
+    );
     mkdirSync(sandbox.env['BUILDX_CONFIG'] as string, { recursive: true });
     writeFileSync(join(sandbox.env['BUILDX_CONFIG'] as string, '.buildNodeID'), 'bdtestcache00001');
     // cacheonly: no image is created, so the records stay private and prunable without `all`.
@@ -89,11 +99,20 @@ describe('cache, against the real engine and buildx 0.29', () => {
     for (let attempt = 0; attempt < 10; attempt++) {
       ours = await usage(core, 'default');
       theirs = await buildxSummary(sandbox, 'default');
-      if (theirs['Total'] === humanSize(ours.totals.size) && theirs['Reclaimable'] === humanSize(ours.totals.reclaimable)) break;
+      if (
+        theirs['Total'] === humanSize(ours.totals.size) &&
+        theirs['Reclaimable'] === humanSize(ours.totals.reclaimable)
+      )
+        break;
       await new Promise((r) => setTimeout(r, 500));
     }
     if (!ours) throw new Error('no usage');
-    expect(ours).toMatchObject({ builder: 'default', driver: 'docker', source: 'engine-api', precision: { size: 'exact' } });
+    expect(ours).toMatchObject({
+      builder: 'default',
+      driver: 'docker',
+      source: 'engine-api',
+      precision: { size: 'exact' },
+    });
     expect(humanSize(ours.totals.size)).toBe(theirs['Total']);
     expect(humanSize(ours.totals.reclaimable)).toBe(theirs['Reclaimable']);
     if (theirs['Shared']) expect(humanSize(ours.totals.shared)).toBe(theirs['Shared']);
@@ -102,7 +121,10 @@ describe('cache, against the real engine and buildx 0.29', () => {
 
     const mine = ours.records.filter((r) => r.description.includes(mark));
     expect(mine).toHaveLength(2);
-    const [a, b] = [mine.find((r) => r.description.includes(`${mark}-a`)), mine.find((r) => r.description.includes(`${mark}-b`))];
+    const [a, b] = [
+      mine.find((r) => r.description.includes(`${mark}-a`)),
+      mine.find((r) => r.description.includes(`${mark}-b`)),
+    ];
     expect(b?.parents).toEqual([a?.id]); // read from Engine 26's " Parents"
     const preview = await prune(core, { builder: 'default', filters: { description: mark }, dryRun: true });
     expect(preview.planned.records.map((r) => r.id)).toEqual([b?.id, a?.id]); // child first
@@ -122,7 +144,9 @@ describe('cache, against the real engine and buildx 0.29', () => {
     const after = await usage(core, 'default');
     const afterIds = new Set(after.records.map((r) => r.id));
     expect(after.records.filter((r) => r.description.includes(mark))).toEqual([]);
-    const othersGone = beforeRecords.filter((r) => r.id !== a?.id && r.id !== b?.id && !afterIds.has(r.id)).map((r) => `${r.id} ${r.description}`);
+    const othersGone = beforeRecords
+      .filter((r) => r.id !== a?.id && r.id !== b?.id && !afterIds.has(r.id))
+      .map((r) => `${r.id} ${r.description}`);
     expect(othersGone).toEqual([]);
     expect(before.has(a?.id ?? '')).toBe(true);
   });
@@ -133,11 +157,23 @@ describe('cache, against the real engine and buildx 0.29', () => {
     beforeAll(async () => {
       name = sandbox.name('cache');
       await sandbox.docker([
-        'buildx', 'create', '--name', name, '--driver', 'docker-container',
-        '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--driver-opt', 'network=host', '--bootstrap',
+        'buildx',
+        'create',
+        '--name',
+        name,
+        '--driver',
+        'docker-container',
+        '--driver-opt',
+        `image=${BUILDKIT_IMAGE}`,
+        '--driver-opt',
+        'network=host',
+        '--bootstrap',
       ]);
       for (const mark of marks) {
-        const dir = contextDir(`bd-cache-test-dc-${mark}`, `FROM 127.0.0.1:5000/busybox\nRUN echo ${mark} > /m.txt\nRUN --mount=type=cache,target=/c echo ${mark} > /c/x\n`);
+        const dir = contextDir(
+          `bd-cache-test-dc-${mark}`,
+          `FROM 127.0.0.1:5000/busybox\nRUN echo ${mark} > /m.txt\nRUN --mount=type=cache,target=/c echo ${mark} > /c/x\n`,
+        );
         try {
           await sandbox.docker(['buildx', 'build', '--builder', name, dir]);
         } finally {
@@ -146,18 +182,36 @@ describe('cache, against the real engine and buildx 0.29', () => {
       }
     });
 
-    it('reads exact usage from buildctl in its container, with `docker buildx du`\'s totals', async () => {
+    it("reads exact usage from buildctl in its container, with `docker buildx du`'s totals", async () => {
       const u = await usage(core, name);
-      expect(u).toMatchObject({ builder: name, driver: 'docker-container', source: 'buildctl-json', precision: { size: 'exact', lastUsedAt: 'exact' } });
+      expect(u).toMatchObject({
+        builder: name,
+        driver: 'docker-container',
+        source: 'buildctl-json',
+        precision: { size: 'exact', lastUsedAt: 'exact' },
+      });
       const { stdout } = await sandbox.docker(['buildx', 'du', '--builder', name, '--format', 'json']);
-      expect(u.records.map((r) => r.id).sort()).toEqual(stdout.trim().split('\n').map((l) => (JSON.parse(l) as { ID: string }).ID).sort());
+      expect(u.records.map((r) => r.id).sort()).toEqual(
+        stdout
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { ID: string }).ID)
+          .sort(),
+      );
       const theirs = await buildxSummary(sandbox, name);
       expect(humanSize(u.totals.size)).toBe(theirs['Total']);
       expect(humanSize(u.totals.reclaimable)).toBe(theirs['Reclaimable']);
       expect(u.totals.size).toBe(u.records.reduce((s, r) => s + r.size, 0));
-      expect(u.byType.map((t) => t.type)).toEqual(expect.arrayContaining(['regular', 'exec.cachemount', 'source.local']));
+      expect(u.byType.map((t) => t.type)).toEqual(
+        expect.arrayContaining(['regular', 'exec.cachemount', 'source.local']),
+      );
       // Each build's two RUN steps; the cache mount (same target, so shared by both builds) is described by the first.
-      expect(u.records.filter((r) => r.description.includes(marks[0] as string)).map((r) => r.type).sort()).toEqual(['exec.cachemount', 'regular', 'regular']);
+      expect(
+        u.records
+          .filter((r) => r.description.includes(marks[0] as string))
+          .map((r) => r.type)
+          .sort(),
+      ).toEqual(['exec.cachemount', 'regular', 'regular']);
       expect(u.records.filter((r) => r.description.includes(marks[1] as string))).toHaveLength(2);
       for (const r of u.records) expect(r.mutable).not.toBeNull();
     });
@@ -165,16 +219,36 @@ describe('cache, against the real engine and buildx 0.29', () => {
     it('reads the same daemon through buildx du (0.29.1 JSON, 0.13.1 --verbose) for builders it cannot exec into', async () => {
       // A remote builder pointed at the same BuildKit container: buildx is then the only way in.
       const remote = sandbox.name('cacheremote');
-      await sandbox.docker(['buildx', 'create', '--name', remote, '--driver', 'remote', `docker-container://buildx_buildkit_${name}0`]);
+      await sandbox.docker([
+        'buildx',
+        'create',
+        '--name',
+        remote,
+        '--driver',
+        'remote',
+        `docker-container://buildx_buildkit_${name}0`,
+      ]);
       const old = buildxSandbox({ oldBuildx: true });
-      const oldCore = createCore({ env: { ...old.env, BUILDX_CONFIG: sandbox.env['BUILDX_CONFIG'] }, dataDir, healthTimeoutMs: 3000 });
+      const oldCore = createCore({
+        env: { ...old.env, BUILDX_CONFIG: sandbox.env['BUILDX_CONFIG'] },
+        dataDir,
+        healthTimeoutMs: 3000,
+      });
       try {
-        expect(await oldCore.router.invoke('buildx.info', {})).toMatchObject({ ok: true, value: { version: '0.13.1' } });
+        expect(await oldCore.router.invoke('buildx.info', {})).toMatchObject({
+          ok: true,
+          value: { version: '0.13.1' },
+        });
         const exact = await usage(core, name);
         const [viaJson, viaVerbose] = [await usage(core, remote), await usage(oldCore, remote)];
-        expect(viaJson).toMatchObject({ driver: 'remote', source: 'buildx-json', precision: { size: 'rounded', lastUsedAt: 'rounded' } });
+        expect(viaJson).toMatchObject({
+          driver: 'remote',
+          source: 'buildx-json',
+          precision: { size: 'rounded', lastUsedAt: 'rounded' },
+        });
         expect(viaVerbose.source).toBe('buildx-verbose');
-        const shape = (u: CacheUsage) => u.records.map((r) => [r.id, r.type, humanSize(r.size), r.parents, r.description, r.inUse, r.shared]).sort();
+        const shape = (u: CacheUsage) =>
+          u.records.map((r) => [r.id, r.type, humanSize(r.size), r.parents, r.description, r.inUse, r.shared]).sort();
         expect(shape(viaJson)).toEqual(shape(exact));
         expect(shape(viaVerbose)).toEqual(shape(exact));
         for (const r of viaJson.records) {
@@ -196,19 +270,36 @@ describe('cache, against the real engine and buildx 0.29', () => {
     it('prunes exactly the previewed records and leaves every other one', async () => {
       const before = await usage(core, name);
       const [first, second] = marks as [string, string];
-      const preview = await prune(core, { builder: name, filters: { description: first, type: ['regular', 'exec.cachemount'] }, dryRun: true });
-      const mine = before.records.filter((r) => r.description.includes(first)).map((r) => r.id).sort();
+      const preview = await prune(core, {
+        builder: name,
+        filters: { description: first, type: ['regular', 'exec.cachemount'] },
+        dryRun: true,
+      });
+      const mine = before.records
+        .filter((r) => r.description.includes(first))
+        .map((r) => r.id)
+        .sort();
       expect(preview.planned.records.map((r) => r.id).sort()).toEqual(mine);
 
-      const done = await prune(core, { builder: name, filters: { description: first, type: ['regular', 'exec.cachemount'] } });
+      const done = await prune(core, {
+        builder: name,
+        filters: { description: first, type: ['regular', 'exec.cachemount'] },
+      });
       expect([...(done.freed?.ids ?? [])].sort()).toEqual(mine);
       expect(done.freed?.notRemoved).toEqual([]);
       // buildx prints the removed sizes rounded; the exact sizes read before give the exact figure.
       expect(done.freed).toMatchObject({ sizeExact: true, size: preview.planned.size });
 
       const after = await usage(core, name);
-      expect(after.records.map((r) => r.id).sort()).toEqual(before.records.map((r) => r.id).filter((id) => !mine.includes(id)).sort());
-      expect(after.records.filter((r) => r.description.includes(second))).toHaveLength(before.records.filter((r) => r.description.includes(second)).length);
+      expect(after.records.map((r) => r.id).sort()).toEqual(
+        before.records
+          .map((r) => r.id)
+          .filter((id) => !mine.includes(id))
+          .sort(),
+      );
+      expect(after.records.filter((r) => r.description.includes(second))).toHaveLength(
+        before.records.filter((r) => r.description.includes(second)).length,
+      );
       expect(changed).toContain(name);
     });
 
@@ -218,14 +309,23 @@ describe('cache, against the real engine and buildx 0.29', () => {
       const cli = (args: string[]) => exec(process.execPath, ['bin/builddeck.js', 'cache', ...args], { env });
       const du = JSON.parse((await cli(['du', '--builder', name, '--json'])).stdout) as CacheUsage;
       const direct = await usage(core, name);
-      expect(Object.keys(du.totals)).toEqual(expect.arrayContaining(['records', 'size', 'private', 'shared', 'reclaimable', 'inUse']));
+      expect(Object.keys(du.totals)).toEqual(
+        expect.arrayContaining(['records', 'size', 'private', 'shared', 'reclaimable', 'inUse']),
+      );
       expect(du.builder).toBe(name);
       expect(du.totals.size).toBe(du.records.reduce((s, r) => s + r.size, 0));
       expect(du.records.map((r) => r.id).sort()).toEqual(direct.records.map((r) => r.id).sort());
       const second = marks[1] as string;
-      const preview = JSON.parse((await cli(['prune', '--builder', name, '--description', second, '--dry-run', '--json'])).stdout) as CachePruneResult;
+      const preview = JSON.parse(
+        (await cli(['prune', '--builder', name, '--description', second, '--dry-run', '--json'])).stdout,
+      ) as CachePruneResult;
       expect(preview.dryRun).toBe(true);
-      expect(preview.planned.records.map((r) => r.id).sort()).toEqual(direct.records.filter((r) => r.description.includes(second)).map((r) => r.id).sort());
+      expect(preview.planned.records.map((r) => r.id).sort()).toEqual(
+        direct.records
+          .filter((r) => r.description.includes(second))
+          .map((r) => r.id)
+          .sort(),
+      );
       expect((await usage(core, name)).totals.records).toBe(direct.totals.records); // a dry run removes nothing
       const bad = await cli(['prune', '--builder', name, '--until', 'soon']).then(
         () => undefined,
@@ -243,11 +343,28 @@ describe('cache, against the real engine and buildx 0.29', () => {
       };
       const before = await usage(core, name);
       const limit = Math.floor(before.totals.private / 2);
-      const state = await ok<HousekeepingState>('cache.housekeeping.set', { builder: name, enabled: true, maxSize: limit, interval: '6h' });
-      expect(state.rule).toMatchObject({ builder: name, enabled: true, maxSize: limit, olderThanMs: null, intervalMs: 6 * 3_600_000 });
+      const state = await ok<HousekeepingState>('cache.housekeeping.set', {
+        builder: name,
+        enabled: true,
+        maxSize: limit,
+        interval: '6h',
+      });
+      expect(state.rule).toMatchObject({
+        builder: name,
+        enabled: true,
+        maxSize: limit,
+        olderThanMs: null,
+        intervalMs: 6 * 3_600_000,
+      });
 
       const run = await ok<HousekeepingRunValue>('cache.housekeeping.run', { builder: name });
-      expect(run).toMatchObject({ builder: name, trigger: 'manual', outcome: 'pruned', bytesExact: true, sizeBefore: before.totals.size });
+      expect(run).toMatchObject({
+        builder: name,
+        trigger: 'manual',
+        outcome: 'pruned',
+        bytesExact: true,
+        sizeBefore: before.totals.size,
+      });
       expect(run.records).toBeGreaterThan(0);
       const after = await usage(core, name);
       expect(after.totals.private).toBeLessThan(limit);
@@ -256,7 +373,11 @@ describe('cache, against the real engine and buildx 0.29', () => {
       expect((await ok<HousekeepingState>('cache.housekeeping.get', { builder: name })).runs[0]).toEqual(run);
 
       // Under the limit now: a second run finds nothing to do, and is recorded too.
-      expect(await ok<HousekeepingRunValue>('cache.housekeeping.run', { builder: name })).toMatchObject({ outcome: 'nothing', records: 0, bytes: 0 });
+      expect(await ok<HousekeepingRunValue>('cache.housekeeping.run', { builder: name })).toMatchObject({
+        outcome: 'nothing',
+        records: 0,
+        bytes: 0,
+      });
       const trend = await ok<CacheTrend>('cache.trend', { builder: name, range: '24h' });
       expect(trend.available).toBe(true);
       const sizes = trend.samples.map((x) => x.size);
@@ -271,7 +392,9 @@ describe('cache, against the real engine and buildx 0.29', () => {
         const e = await failure(core, 'cache.housekeeping.set', input);
         expect([e.code, e.details?.['field']]).toEqual(['INVALID_INPUT', field]);
       }
-      expect((await failure(core, 'cache.housekeeping.run', { builder: 'bdtest-no-rule' })).details?.['field']).toBe('builder');
+      expect((await failure(core, 'cache.housekeeping.run', { builder: 'bdtest-no-rule' })).details?.['field']).toBe(
+        'builder',
+      );
       await ok('cache.housekeeping.set', { builder: name, enabled: false, remove: true });
     });
 

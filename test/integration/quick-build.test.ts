@@ -34,7 +34,10 @@ describe('tray quick build', () => {
     sandbox = buildxSandbox();
     core = createCore({ env: sandbox.env, dataDir: mkdtempSync(join(tmpdir(), 'bd-quick-data-')) });
     dir = mkdtempSync(join(tmpdir(), 'bd-quick-ctx-'));
-    writeFileSync(join(dir, 'Dockerfile'), `FROM local/busybox:latest\nLABEL builddeck.test=${token}\nRUN echo ${token} > /quick.txt\n`);
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      `FROM local/busybox:latest\nLABEL builddeck.test=${token}\nRUN echo ${token} > /quick.txt\n`,
+    );
   });
   afterAll(async () => {
     core.dispose();

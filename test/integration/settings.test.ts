@@ -17,10 +17,18 @@ describe('settings applied to the real engine without a restart', () => {
       expect((await core.router.invoke('engine.info', {})).ok).toBe(true);
       expect((await core.router.invoke('builders.list', {})).ok).toBe(true);
 
-      await core.router.invoke('settings.update', { patch: { dockerHost: 'unix:///tmp/builddeck-settings-test-none.sock' } });
+      await core.router.invoke('settings.update', {
+        patch: { dockerHost: 'unix:///tmp/builddeck-settings-test-none.sock' },
+      });
       expect(reasons).toContain('docker settings changed');
-      expect(await core.router.invoke('engine.info', {})).toMatchObject({ ok: false, error: { code: 'DOCKER_UNREACHABLE' } });
-      expect(await core.router.invoke('builders.list', {})).toMatchObject({ ok: false, error: { code: 'DOCKER_UNREACHABLE' } });
+      expect(await core.router.invoke('engine.info', {})).toMatchObject({
+        ok: false,
+        error: { code: 'DOCKER_UNREACHABLE' },
+      });
+      expect(await core.router.invoke('builders.list', {})).toMatchObject({
+        ok: false,
+        error: { code: 'DOCKER_UNREACHABLE' },
+      });
 
       await core.router.invoke('settings.update', { patch: { dockerHost: null } });
       expect(await core.router.invoke('engine.info', {})).toMatchObject({ ok: true, value: { reachable: true } });

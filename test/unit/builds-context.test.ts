@@ -9,7 +9,9 @@ import { inspectContext, stagesFromDockerfile } from '../../electron/core/builds
 import { parseDockerignore } from '../../electron/core/builds/dockerignore';
 
 describe('.dockerignore matching (moby/patternmatcher semantics)', () => {
-  const m = parseDockerignore(['# comment', 'node_modules', '*.log', '!keep.log', '/dist/', 'docs/**/*.md', '**/.cache', 'tmp?'].join('\n'));
+  const m = parseDockerignore(
+    ['# comment', 'node_modules', '*.log', '!keep.log', '/dist/', 'docs/**/*.md', '**/.cache', 'tmp?'].join('\n'),
+  );
   it.each([
     ['node_modules', true],
     ['node_modules/a/b.js', true], // a parent match excludes everything below
@@ -48,22 +50,54 @@ describe('docker buildx build argv', () => {
       target: 'final',
       noCache: true,
       pull: true,
-      secrets: [{ id: 'npm', env: 'NPM_TOKEN' }, { id: 'key', src: '/home/me/key' }],
+      secrets: [
+        { id: 'npm', env: 'NPM_TOKEN' },
+        { id: 'key', src: '/home/me/key' },
+      ],
       outputs: [{ type: 'oci', dest: '/tmp/out.tar' }, { type: 'load' }],
       cacheFrom: [{ type: 'registry', ref: 'reg:5000/app:cache' }],
       cacheTo: [{ type: 'local', dest: '/tmp/cache', mode: 'max' }, { type: 'inline' }],
       labels: { 'org.opencontainers.image.title': 'App' },
     });
     expect(buildxBuildArgv(req, { progress: 'rawjson', metadataFile: '/tmp/m.json' })).toEqual([
-      'docker', 'buildx', 'build', '--progress=rawjson', '--metadata-file', '/tmp/m.json', '--builder', 'ctr',
-      '--file', '/ctx dir/Dockerfile.dev', '--platform', 'linux/amd64,linux/arm64', '--tag', 'reg:5000/app:1',
-      '--build-arg', "GREETING=it's; rm -rf / $(x)", '--target', 'final', '--no-cache', '--pull',
-      '--secret', 'id=npm,env=NPM_TOKEN', '--secret', 'id=key,src=/home/me/key',
-      '--output', 'type=oci,dest=/tmp/out.tar', '--load', '--cache-from', 'type=registry,ref=reg:5000/app:cache',
-      '--cache-to', 'type=local,dest=/tmp/cache,mode=max', '--cache-to', 'type=inline',
-      '--label', 'org.opencontainers.image.title=App', '/ctx dir',
+      'docker',
+      'buildx',
+      'build',
+      '--progress=rawjson',
+      '--metadata-file',
+      '/tmp/m.json',
+      '--builder',
+      'ctr',
+      '--file',
+      '/ctx dir/Dockerfile.dev',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--tag',
+      'reg:5000/app:1',
+      '--build-arg',
+      "GREETING=it's; rm -rf / $(x)",
+      '--target',
+      'final',
+      '--no-cache',
+      '--pull',
+      '--secret',
+      'id=npm,env=NPM_TOKEN',
+      '--secret',
+      'id=key,src=/home/me/key',
+      '--output',
+      'type=oci,dest=/tmp/out.tar',
+      '--load',
+      '--cache-from',
+      'type=registry,ref=reg:5000/app:cache',
+      '--cache-to',
+      'type=local,dest=/tmp/cache,mode=max',
+      '--cache-to',
+      'type=inline',
+      '--label',
+      'org.opencontainers.image.title=App',
+      '/ctx dir',
     ]);
-    expect(shellQuote(['docker', 'build', "a b", "it's", '$(x)'])).toBe(`docker build 'a b' 'it'\\''s' '$(x)'`);
+    expect(shellQuote(['docker', 'build', 'a b', "it's", '$(x)'])).toBe(`docker build 'a b' 'it'\\''s' '$(x)'`);
   });
 
   it.each([
@@ -89,7 +123,10 @@ describe('context inspection on a real folder', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'bd-ctx-'));
-    writeFileSync(join(dir, 'Dockerfile'), '# base the runtime\nFROM alpine AS base\nFROM base AS build\nRUN make\nFROM base\n');
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      '# base the runtime\nFROM alpine AS base\nFROM base AS build\nRUN make\nFROM base\n',
+    );
     writeFileSync(join(dir, 'api.Dockerfile'), 'FROM x\n');
     writeFileSync(join(dir, 'Containerfile'), 'FROM x\n');
     mkdirSync(join(dir, 'node_modules/pkg'), { recursive: true });
@@ -137,12 +174,20 @@ describe('context inspection on a real folder', () => {
   });
 
   it('refuses a missing folder or Dockerfile with the field at fault', async () => {
-    await expect(inspectContext(deps, { contextDir: join(dir, 'nope') })).rejects.toMatchObject({ appError: { code: 'INVALID_INPUT', details: { field: 'contextDir' } } });
-    await expect(inspectContext(deps, { contextDir: dir, dockerfile: 'Missing' })).rejects.toMatchObject({ appError: { details: { field: 'dockerfile' } } });
+    await expect(inspectContext(deps, { contextDir: join(dir, 'nope') })).rejects.toMatchObject({
+      appError: { code: 'INVALID_INPUT', details: { field: 'contextDir' } },
+    });
+    await expect(inspectContext(deps, { contextDir: dir, dockerfile: 'Missing' })).rejects.toMatchObject({
+      appError: { details: { field: 'dockerfile' } },
+    });
   });
 
   it('reads FROM ... AS stages with flags and line continuations', () => {
-    expect(stagesFromDockerfile('FROM --platform=$BUILDPLATFORM golang:1.22 AS \\\n  builder\nfrom scratch as final\nFROM x\n')).toEqual([
+    expect(
+      stagesFromDockerfile(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS \\\n  builder\nfrom scratch as final\nFROM x\n',
+      ),
+    ).toEqual([
       { name: 'builder', base: 'golang:1.22' },
       { name: 'final', base: 'scratch' },
     ]);

@@ -20,7 +20,8 @@ const dir = join(import.meta.dirname, '../fixtures/rawjson');
 const VERSIONS = ['0.13.1', '0.29.1'] as const;
 const fixture = (name: string) => readFileSync(join(dir, `${name}.txt`), 'utf8');
 /** record.ts puts a unique token into each version's RUN lines; read it back, so re-recording works. */
-const token = (v: string) => new RegExp(`bdrec-[a-z0-9]+-${v.replace(/\./g, '\\.')}`).exec(fixture(`single-success-${v}`))?.[0] ?? 'missing-token';
+const token = (v: string) =>
+  new RegExp(`bdrec-[a-z0-9]+-${v.replace(/\./g, '\\.')}`).exec(fixture(`single-success-${v}`))?.[0] ?? 'missing-token';
 
 function started(platforms: string[], at = 0): BuildEvent {
   return {
@@ -37,7 +38,10 @@ function started(platforms: string[], at = 0): BuildEvent {
 }
 
 /** Runs a recorded stream through parser and reducer the way the core does (start, chunks, finish). */
-function replay(name: string, opts: { platforms?: string[]; ok?: boolean; cancelled?: boolean; chunk?: number } = {}): BuildSnapshot {
+function replay(
+  name: string,
+  opts: { platforms?: string[]; ok?: boolean; cancelled?: boolean; chunk?: number } = {},
+): BuildSnapshot {
   const text = fixture(name);
   const parser = new RawJsonParser();
   let s = reduceBuild(createBuildSnapshot('t'), started(opts.platforms ?? []));
@@ -71,9 +75,21 @@ describe('parseVertexName', () => {
     expect(parseVertexName('[2/3] RUN make')).toMatchObject({ isStep: true, index: 2, total: 3, title: 'RUN make' });
     expect(parseVertexName('[2/3] RUN make').platform).toBeUndefined();
     expect(parseVertexName('[linux/arm/v7 1/2] FROM x')).toMatchObject({ platform: 'linux/arm/v7', isStep: true });
-    expect(parseVertexName('[linux/amd64 internal] load metadata for x')).toMatchObject({ platform: 'linux/amd64', internal: true, isStep: false });
-    expect(parseVertexName('[internal] load .dockerignore')).toMatchObject({ internal: true, isStep: false, title: 'load .dockerignore' });
-    expect(parseVertexName('exporting to image')).toEqual({ isStep: false, internal: false, title: 'exporting to image' });
+    expect(parseVertexName('[linux/amd64 internal] load metadata for x')).toMatchObject({
+      platform: 'linux/amd64',
+      internal: true,
+      isStep: false,
+    });
+    expect(parseVertexName('[internal] load .dockerignore')).toMatchObject({
+      internal: true,
+      isStep: false,
+      title: 'load .dockerignore',
+    });
+    expect(parseVertexName('exporting to image')).toEqual({
+      isStep: false,
+      internal: false,
+      title: 'exporting to image',
+    });
     expect(parseVertexName('[auth] library/busybox:pull token')).toMatchObject({ isStep: false, internal: false });
   });
 });
@@ -85,7 +101,10 @@ describe('rawjson parser on recorded streams', () => {
       expect(whole.filter((e) => e.type === 'text')).toEqual([]);
       const vertexes = whole.filter((e) => e.type === 'vertex');
       expect(vertexes.map((e) => e.name)).toContain(`[2/4] RUN echo hello from build ${token(v)} && sleep 1`);
-      const logs = whole.filter((e) => e.type === 'log').map((e) => e.data).join('');
+      const logs = whole
+        .filter((e) => e.type === 'log')
+        .map((e) => e.data)
+        .join('');
       expect(logs).toContain('hello from build');
       expect(logs).toContain('to stderr');
       // Cut into 7-byte chunks: same events (log data may be split differently, same text).
@@ -95,7 +114,12 @@ describe('rawjson parser on recorded streams', () => {
       for (let i = 0; i < text.length; i += 7) parts.push(...p.push(text.slice(i, i + 7)));
       parts.push(...p.end());
       expect(parts.filter((e) => e.type !== 'log')).toEqual(whole.filter((e) => e.type !== 'log'));
-      expect(parts.filter((e) => e.type === 'log').map((e) => e.data).join('')).toBe(logs);
+      expect(
+        parts
+          .filter((e) => e.type === 'log')
+          .map((e) => e.data)
+          .join(''),
+      ).toBe(logs);
     });
 
     it(`buildx ${v}: the plain-text error after the JSON becomes one error with file, line and snippet`, () => {
@@ -107,7 +131,11 @@ describe('rawjson parser on recorded streams', () => {
         file: 'Dockerfile',
         line: 3,
       });
-      expect(errors[0]?.type === 'error' && errors[0].snippet.find((l) => l.marked)).toEqual({ line: 3, text: 'RUNN false', marked: true });
+      expect(errors[0]?.type === 'error' && errors[0].snippet.find((l) => l.marked)).toEqual({
+        line: 3,
+        text: 'RUNN false',
+        marked: true,
+      });
       expect(events.filter((e) => e.type === 'text')).toEqual([]);
     });
   }
@@ -142,7 +170,9 @@ describe('rawjson parser on recorded streams', () => {
     const b = bytes.subarray(3).toString('base64');
     const events = parseRawJson(
       [
-        JSON.stringify({ vertexes: [{ digest: 'v1', name: '[1/2] RUN x', started: '2026-01-01T00:00:00.123456789Z' }] }),
+        JSON.stringify({
+          vertexes: [{ digest: 'v1', name: '[1/2] RUN x', started: '2026-01-01T00:00:00.123456789Z' }],
+        }),
         JSON.stringify({ logs: [{ vertex: 'v1', stream: 1, data: a }] }),
         JSON.stringify({ logs: [{ vertex: 'v1', stream: 1, data: b }] }),
         // Shape from BuildKit's client.VertexWarning (build checks); BuildKit 0.13 here emits none.
@@ -203,12 +233,18 @@ describe('reducer on recorded builds', () => {
         [4, 'done'],
       ]);
       const run = Object.values(s.steps).find((st) => st.index === 2);
-      expect(logLines(run?.logs ?? { chunks: [], length: 0, dropped: 0 }).map((l) => l.text)).toEqual([`hello from build ${token(v)}`]);
+      expect(logLines(run?.logs ?? { chunks: [], length: 0, dropped: 0 }).map((l) => l.text)).toEqual([
+        `hello from build ${token(v)}`,
+      ]);
       expect(run?.durationMs).toBeGreaterThan(900); // `sleep 1`
       const stderrLine = logLines(s.log).find((l) => l.text === 'to stderr');
       expect(stderrLine?.stream).toBe(2);
       const summary = summarizeBuild(s);
-      expect(summary).toMatchObject({ ok: true, cancelled: false, digest: expect.stringMatching(/^sha256:/) as unknown });
+      expect(summary).toMatchObject({
+        ok: true,
+        cancelled: false,
+        digest: expect.stringMatching(/^sha256:/) as unknown,
+      });
       expect(summary.platforms).toEqual([
         expect.objectContaining({ platform: 'linux/amd64', ok: true, steps: 4, cachedSteps: 1 }),
       ]);
@@ -217,10 +253,14 @@ describe('reducer on recorded builds', () => {
     it(`buildx ${v}: a rebuild reports its RUN and COPY steps cached`, () => {
       const s = replay(`single-cached-${v}`);
       const summary = summarizeBuild(s);
-      expect(summary.platforms).toEqual([expect.objectContaining({ platform: 'linux/amd64', steps: 4, cachedSteps: 3, cacheHitRatio: 0.75 })]);
-      expect(Object.values(s.steps).filter((st) => st.state === 'cached').map((st) => st.title)).toEqual(
-        expect.arrayContaining(['COPY a.txt /a.txt', `RUN echo hello from build ${token(v)} && sleep 1`]),
-      );
+      expect(summary.platforms).toEqual([
+        expect.objectContaining({ platform: 'linux/amd64', steps: 4, cachedSteps: 3, cacheHitRatio: 0.75 }),
+      ]);
+      expect(
+        Object.values(s.steps)
+          .filter((st) => st.state === 'cached')
+          .map((st) => st.title),
+      ).toEqual(expect.arrayContaining(['COPY a.txt /a.txt', `RUN echo hello from build ${token(v)} && sleep 1`]));
     });
 
     it(`buildx ${v}: multi-platform success has one lane per platform plus shared`, () => {
@@ -231,7 +271,9 @@ describe('reducer on recorded builds', () => {
         const stages = new Set(lane.steps.map((id) => s.steps[id]?.stage).filter(Boolean));
         expect(stages).toEqual(new Set(['base', 'final']));
       }
-      const arch = logLines(s.log).map((l) => l.text).filter((t) => t.startsWith('arch '));
+      const arch = logLines(s.log)
+        .map((l) => l.text)
+        .filter((t) => t.startsWith('arch '));
       expect(arch.sort()).toEqual([`arch aarch64 ${token(v)}`, `arch x86_64 ${token(v)}`]);
       expect(s.lanes[2]?.steps.map((id) => s.steps[id]?.title)).toContain('exporting to oci image format');
       expect(summarizeBuild(s).digest).toMatch(/^sha256:/);
@@ -243,7 +285,12 @@ describe('reducer on recorded builds', () => {
       expect(arm?.summary).toMatchObject({ ok: false, state: 'failed' });
       expect(arm?.summary.error).toContain('exit code: 7');
       expect(amd?.summary).toMatchObject({ ok: true, state: 'done', steps: 3 });
-      expect(s.error).toMatchObject({ lane: 'linux/arm64', file: 'Dockerfile', line: 3, lastLogLines: ['arm64 is not supported'] });
+      expect(s.error).toMatchObject({
+        lane: 'linux/arm64',
+        file: 'Dockerfile',
+        line: 3,
+        lastLogLines: ['arm64 is not supported'],
+      });
       expect(s.error?.snippet.find((l) => l.marked)?.text).toContain('aarch64');
       expect(s.steps[s.error?.step ?? '']?.platform).toBe('linux/arm64');
       const summary = summarizeBuild(s);
@@ -279,17 +326,31 @@ describe('reducer on recorded builds', () => {
   it('a syntax error fails the single lane with the parse error and the marked line', () => {
     const s = replay('syntax-error-0.29.1', { ok: false });
     expect(summarizeBuild(s).platforms).toEqual([
-      expect.objectContaining({ platform: 'linux/amd64', ok: false, steps: 0, error: expect.stringContaining('unknown instruction: RUNN') as unknown }),
+      expect.objectContaining({
+        platform: 'linux/amd64',
+        ok: false,
+        steps: 0,
+        error: expect.stringContaining('unknown instruction: RUNN') as unknown,
+      }),
     ]);
     expect(s.error).toMatchObject({ file: 'Dockerfile', line: 3 });
   });
 });
 
 describe('reducer mechanics', () => {
-  const v = (digest: string, name: string, extra: Partial<BuildEvent & { type: 'vertex' }> = {}): BuildEvent => ({ type: 'vertex', digest, name, ...extra });
+  const v = (digest: string, name: string, extra: Partial<BuildEvent & { type: 'vertex' }> = {}): BuildEvent => ({
+    type: 'vertex',
+    digest,
+    name,
+    ...extra,
+  });
 
   it('never mutates the snapshot it was given and shares untouched steps', () => {
-    const s0 = reduceBuildEvents(createBuildSnapshot('m'), [started(['linux/amd64']), v('a', '[1/2] FROM x', { started: 1 }), v('b', '[2/2] RUN y', { started: 2 })]);
+    const s0 = reduceBuildEvents(createBuildSnapshot('m'), [
+      started(['linux/amd64']),
+      v('a', '[1/2] FROM x', { started: 1 }),
+      v('b', '[2/2] RUN y', { started: 2 }),
+    ]);
     const frozen = JSON.stringify(s0);
     const s1 = reduceBuild(s0, { type: 'log', vertex: 'b', stream: 1, data: 'line\n' });
     expect(JSON.stringify(s0)).toBe(frozen);
@@ -301,7 +362,9 @@ describe('reducer mechanics', () => {
   });
 
   it('joins lines split across chunks, keeps streams apart, caps logs by whole chunks', () => {
-    let s = reduceBuildEvents(createBuildSnapshot('l', { maxLogLines: 600, maxStepLogLines: 300 }), [v('a', '[1/1] RUN y', { started: 1 })]);
+    let s = reduceBuildEvents(createBuildSnapshot('l', { maxLogLines: 600, maxStepLogLines: 300 }), [
+      v('a', '[1/1] RUN y', { started: 1 }),
+    ]);
     s = reduceBuildEvents(s, [
       { type: 'log', vertex: 'a', stream: 1, data: 'hel' },
       { type: 'log', vertex: 'a', stream: 2, data: 'err\n' },
@@ -322,7 +385,11 @@ describe('reducer mechanics', () => {
   });
 
   it('applyProgress skips what a reloaded window already has and reports gaps', () => {
-    const events: BuildEvent[] = [started([]), v('a', '[1/1] RUN y', { started: 1 }), { type: 'log', vertex: 'a', stream: 1, data: 'x\n' }];
+    const events: BuildEvent[] = [
+      started([]),
+      v('a', '[1/1] RUN y', { started: 1 }),
+      { type: 'log', vertex: 'a', stream: 1, data: 'x\n' },
+    ];
     const fromGet = reduceBuildEvents(createBuildSnapshot('r'), events.slice(0, 2));
     const joined = applyProgress(fromGet, { firstIndex: 0, events });
     expect(joined.gap).toBe(false);
@@ -347,11 +414,41 @@ describe('reducer mechanics', () => {
 describe('lane reading order', () => {
   it('multi-stage steps read in Dockerfile order even when cache hits finish out of order', () => {
     const events: BuildEvent[] = [
-      { type: 'started', at: 0, builder: 'b', driver: 'docker', platforms: [], defaultPlatform: 'linux/amd64', contextDir: '/c', tags: [], command: [] },
-      { type: 'vertex', digest: 'def', name: '[internal] load build definition from Dockerfile', started: 1, completed: 2 },
+      {
+        type: 'started',
+        at: 0,
+        builder: 'b',
+        driver: 'docker',
+        platforms: [],
+        defaultPlatform: 'linux/amd64',
+        contextDir: '/c',
+        tags: [],
+        command: [],
+      },
+      {
+        type: 'vertex',
+        digest: 'def',
+        name: '[internal] load build definition from Dockerfile',
+        started: 1,
+        completed: 2,
+      },
       // BuildKit reports cached steps of later stages first, all within the same millisecond.
-      { type: 'vertex', digest: 's4', name: '[stage-1 4/4] COPY --from=base /x /x', started: 10, completed: 10, cached: true },
-      { type: 'vertex', digest: 's1', name: '[base 1/4] FROM docker.io/library/busybox', started: 10, completed: 10, cached: true },
+      {
+        type: 'vertex',
+        digest: 's4',
+        name: '[stage-1 4/4] COPY --from=base /x /x',
+        started: 10,
+        completed: 10,
+        cached: true,
+      },
+      {
+        type: 'vertex',
+        digest: 's1',
+        name: '[base 1/4] FROM docker.io/library/busybox',
+        started: 10,
+        completed: 10,
+        cached: true,
+      },
       { type: 'vertex', digest: 's3', name: '[stage-1 3/4] WORKDIR /app', started: 10, completed: 10, cached: true },
       { type: 'vertex', digest: 's2', name: '[base 2/4] RUN make', started: 11, completed: 11, cached: true },
       { type: 'vertex', digest: 'exp', name: 'exporting to image', started: 20, completed: 21 },

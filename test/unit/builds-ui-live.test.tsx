@@ -13,7 +13,17 @@ import { createBuildSnapshot, logLines, reduceBuildEvents } from '../../electron
 
 const at = 1_700_000_000_000;
 const events: BuildEvent[] = [
-  { type: 'started', at, builder: 'default', driver: 'docker', platforms: [], defaultPlatform: 'linux/amd64', contextDir: '/src', tags: [], command: ['docker', 'buildx', 'build', '/src'] },
+  {
+    type: 'started',
+    at,
+    builder: 'default',
+    driver: 'docker',
+    platforms: [],
+    defaultPlatform: 'linux/amd64',
+    contextDir: '/src',
+    tags: [],
+    command: ['docker', 'buildx', 'build', '/src'],
+  },
   { type: 'vertex', digest: 'd1', name: '[1/2] FROM busybox', started: at + 1 },
   { type: 'vertex', digest: 'd1', name: '[1/2] FROM busybox', started: at + 1, completed: at + 2, cached: true },
   { type: 'vertex', digest: 'd2', name: '[2/2] RUN echo', started: at + 3 },
@@ -93,7 +103,11 @@ describe('live build store', () => {
     expect(s?.eventCount).toBe(events.length);
     expect(s?.status).toBe('succeeded');
     // Each line exactly once, in order.
-    expect(logLines(s?.log ?? { chunks: [], length: 0, dropped: 0 }).map((l) => l.text)).toEqual(['one', 'two', 'three']);
+    expect(logLines(s?.log ?? { chunks: [], length: 0, dropped: 0 }).map((l) => l.text)).toEqual([
+      'one',
+      'two',
+      'three',
+    ]);
     expect(s).toEqual(full);
     expect(getCalls).toBe(1);
   });
@@ -115,10 +129,12 @@ describe('live build store', () => {
     render(<Subscriber />);
     progressed(0, 3);
     expect(live.useLiveBuilds.getState().builds).toEqual({});
-    const spy = vi.spyOn(window.builddeck as unknown as { invoke: (c: string) => Promise<unknown> }, 'invoke').mockResolvedValueOnce({
-      ok: false,
-      error: { code: 'INVALID_INPUT', message: 'No build b2 in this session.' },
-    });
+    const spy = vi
+      .spyOn(window.builddeck as unknown as { invoke: (c: string) => Promise<unknown> }, 'invoke')
+      .mockResolvedValueOnce({
+        ok: false,
+        error: { code: 'INVALID_INPUT', message: 'No build b2 in this session.' },
+      });
     live.trackBuild('b2');
     await flush();
     expect(live.useLiveBuilds.getState().builds['b2']?.error?.message).toMatch(/No build b2/);

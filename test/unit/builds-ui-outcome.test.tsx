@@ -31,7 +31,14 @@ describe('build outcome and warnings', () => {
       { type: 'vertex', digest: 'a1', name: '[linux/amd64 2/2] RUN make', started: at + 1, completed: at + 5 },
       { type: 'vertex', digest: 'r1', name: '[linux/arm64 2/2] RUN make', started: at + 1 },
       { type: 'log', vertex: 'r1', stream: 2, data: 'cc: error: unknown arch\n' },
-      { type: 'vertex', digest: 'r1', name: '[linux/arm64 2/2] RUN make', started: at + 1, completed: at + 4, error: 'process "/bin/sh -c make" did not complete successfully: exit code: 2' },
+      {
+        type: 'vertex',
+        digest: 'r1',
+        name: '[linux/arm64 2/2] RUN make',
+        started: at + 1,
+        completed: at + 4,
+        error: 'process "/bin/sh -c make" did not complete successfully: exit code: 2',
+      },
       {
         type: 'error',
         message: 'failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2',
@@ -50,7 +57,9 @@ describe('build outcome and warnings', () => {
     expect(result.textContent).toMatch(/Failed after/);
     expect(result.textContent).toContain('on linux/arm64');
     expect(screen.getByTestId('failing-step').textContent).toContain('RUN make');
-    expect(within(screen.getByTestId('dockerfile-snippet')).getByText('RUN make').closest('[data-marked]')).not.toBeNull();
+    expect(
+      within(screen.getByTestId('dockerfile-snippet')).getByText('RUN make').closest('[data-marked]'),
+    ).not.toBeNull();
     expect(screen.getByTestId('last-log-lines').textContent).toContain('cc: error: unknown arch');
     fireEvent.click(screen.getByRole('button', { name: 'Show its log' }));
     expect(shown).toBe('r1');
@@ -68,9 +77,23 @@ describe('build outcome and warnings', () => {
 
   it('cancelled reads as cancelled with what finished, not as a failure', () => {
     const s = snapshot([
-      { type: 'vertex', digest: 'a1', name: '[linux/amd64 1/2] FROM alpine', started: at + 1, completed: at + 2, cached: true },
+      {
+        type: 'vertex',
+        digest: 'a1',
+        name: '[linux/amd64 1/2] FROM alpine',
+        started: at + 1,
+        completed: at + 2,
+        cached: true,
+      },
       { type: 'vertex', digest: 'a2', name: '[linux/amd64 2/2] RUN sleep 30', started: at + 2 },
-      { type: 'vertex', digest: 'a2', name: '[linux/amd64 2/2] RUN sleep 30', started: at + 2, completed: at + 3, error: 'context canceled' },
+      {
+        type: 'vertex',
+        digest: 'a2',
+        name: '[linux/amd64 2/2] RUN sleep 30',
+        started: at + 2,
+        completed: at + 3,
+        error: 'context canceled',
+      },
       { type: 'finished', at: at + 4, ok: false, cancelled: true, exitCode: 1 },
     ]);
     render(<Outcome snapshot={s} onShowStep={() => undefined} />);
@@ -82,7 +105,13 @@ describe('build outcome and warnings', () => {
 
   it('warnings show their detail and open their link in the system browser, never in the app window', () => {
     const s = snapshot([
-      { type: 'vertex', digest: 'v1', name: '[internal] load build definition from Dockerfile', started: at, completed: at + 1 },
+      {
+        type: 'vertex',
+        digest: 'v1',
+        name: '[internal] load build definition from Dockerfile',
+        started: at,
+        completed: at + 1,
+      },
       {
         type: 'warning',
         vertex: 'v1',

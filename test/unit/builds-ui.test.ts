@@ -25,7 +25,9 @@ function list(texts: string[], dropped = 0): LogList {
 
 describe('ANSI SGR parser', () => {
   it('turns basic, bright, 256-colour and truecolor codes into styled segments', () => {
-    const { segments } = parseAnsi(`${ESC}[1;31mERROR${ESC}[0m plain ${ESC}[92mok${ESC}[39m ${ESC}[38;5;208mor${ESC}[48;2;10;20;30mbg${ESC}[m`);
+    const { segments } = parseAnsi(
+      `${ESC}[1;31mERROR${ESC}[0m plain ${ESC}[92mok${ESC}[39m ${ESC}[38;5;208mor${ESC}[48;2;10;20;30mbg${ESC}[m`,
+    );
     expect(segments).toEqual([
       { text: 'ERROR', style: { bold: true, fg: { kind: 'basic', index: 1 } } },
       { text: ' plain ', style: {} },
@@ -45,7 +47,11 @@ describe('ANSI SGR parser', () => {
   it('drops cursor moves, erase-line, OSC titles/hyperlinks and charset selection instead of printing them', () => {
     const line = `${ESC}]0;title${ESC}\\${ESC}[2K${ESC}(B${ESC}[mDone ${ESC}]8;;https://x.test${ESC}\\link${ESC}]8;;${ESC}\\ ${ESC}[?25h`;
     expect(stripAnsi(line)).toBe('Done link ');
-    expect(parseAnsi(line).segments.map((s) => s.text).join('')).toBe('Done link ');
+    expect(
+      parseAnsi(line)
+        .segments.map((s) => s.text)
+        .join(''),
+    ).toBe('Done link ');
   });
 
   it('keeps what a carriage return left on screen, like a terminal', () => {
@@ -196,8 +202,26 @@ describe('new-build form model', () => {
   });
 
   it('prints the command one option per line, quoted for a POSIX shell', () => {
-    expect(prettyCommand(['docker', 'buildx', 'build', '--tag', 'a:b', '--no-cache', '--build-arg', 'MSG=hello world', '/src/my app'])).toBe(
-      ["docker buildx build \\", '  --tag a:b \\', '  --no-cache \\', "  --build-arg 'MSG=hello world' \\", "  '/src/my app'"].join('\n'),
+    expect(
+      prettyCommand([
+        'docker',
+        'buildx',
+        'build',
+        '--tag',
+        'a:b',
+        '--no-cache',
+        '--build-arg',
+        'MSG=hello world',
+        '/src/my app',
+      ]),
+    ).toBe(
+      [
+        'docker buildx build \\',
+        '  --tag a:b \\',
+        '  --no-cache \\',
+        "  --build-arg 'MSG=hello world' \\",
+        "  '/src/my app'",
+      ].join('\n'),
     );
   });
 });

@@ -41,7 +41,12 @@ describe('buildx ls --format json', () => {
     expect(builders.map((b) => b.name)).toEqual(['deadremote', 'inact', 'rec1', 'default']);
     const rec1 = builders.find((b) => b.name === 'rec1');
     expect(rec1?.driver).toBe('docker-container');
-    expect(rec1?.nodes[0]).toMatchObject({ name: 'rec10', status: 'running', buildkitVersion: 'v0.13.2', endpoint: 'unix:///var/run/docker.sock' });
+    expect(rec1?.nodes[0]).toMatchObject({
+      name: 'rec10',
+      status: 'running',
+      buildkitVersion: 'v0.13.2',
+      endpoint: 'unix:///var/run/docker.sock',
+    });
     expect(rec1?.nodes[0]?.platforms).toContain('linux/arm64');
     expect(builders.find((b) => b.current)?.name).toBe('default');
     // buildx prints the zero time for a builder never used: no "last activity" rather than year 1.
@@ -71,7 +76,9 @@ describe('buildx ls --format json', () => {
       expect(stopped?.nodes[0]?.status).toBe('stopped');
       expect(stopped?.nodes[0]?.platforms).toEqual(['linux/amd64', 'linux/arm64']);
     }
-    const broken = parseLsJson(fixture('ls-0.29.1-stopped-and-errors.ndjson')).builders.find((b) => b.name === 'bdtest-bogus');
+    const broken = parseLsJson(fixture('ls-0.29.1-stopped-and-errors.ndjson')).builders.find(
+      (b) => b.name === 'bdtest-bogus',
+    );
     expect(broken?.error).toMatch(/Cannot connect to the Docker daemon at tcp:\/\/127\.0\.0\.1:2/);
     expect(broken?.nodes).toEqual([]);
   });

@@ -34,10 +34,16 @@ function setup(options: { failWith?: Error } = {}) {
       prunes.push(input);
       const freed = input.filters?.until ? 1000 : Math.max(0, size - Number(input.filters?.reservedSpace ?? size));
       size -= freed;
-      return Promise.resolve({ freed: { ids: freed ? ['a', 'b'] : [], size: freed, sizeExact: true, notRemoved: [] } } as unknown as CachePruneResult);
+      return Promise.resolve({
+        freed: { ids: freed ? ['a', 'b'] : [], size: freed, sizeExact: true, notRemoved: [] },
+      } as unknown as CachePruneResult);
     },
   } as unknown as CacheService;
-  const hk = new Housekeeping(fake, () => store, new EventBus(), clock, { tickMs: 60_000, firstTickMs: 1000, defaultIntervalMs: H });
+  const hk = new Housekeeping(fake, () => store, new EventBus(), clock, {
+    tickMs: 60_000,
+    firstTickMs: 1000,
+    defaultIntervalMs: H,
+  });
   return { store, hk, prunes, advance: (ms: number) => (now += ms) };
 }
 
@@ -46,8 +52,19 @@ describe('cache housekeeping', () => {
     const { hk, prunes } = setup();
     await hk.set({ builder: 'b1', enabled: true, maxSize: '4000', olderThan: '7d', all: true });
     const run = await hk.run('b1', 'manual');
-    expect(prunes.map((p) => p.filters)).toEqual([{ until: '604800s', all: true }, { reservedSpace: 4000, all: true }]);
-    expect(run).toMatchObject({ builder: 'b1', trigger: 'manual', outcome: 'pruned', records: 4, bytes: 6000, sizeBefore: 10_000, sizeAfter: 4000 });
+    expect(prunes.map((p) => p.filters)).toEqual([
+      { until: '604800s', all: true },
+      { reservedSpace: 4000, all: true },
+    ]);
+    expect(run).toMatchObject({
+      builder: 'b1',
+      trigger: 'manual',
+      outcome: 'pruned',
+      records: 4,
+      bytes: 6000,
+      sizeBefore: 10_000,
+      sizeAfter: 4000,
+    });
     expect((await hk.get('b1')).runs).toEqual([run]);
   });
 
@@ -69,7 +86,11 @@ describe('cache housekeeping', () => {
   it('records a stopped builder as skipped and other errors as failed', async () => {
     const stopped = setup({ failWith: appError('BUILDER_UNREACHABLE', 'Builder "b" is stopped.') });
     await stopped.hk.set({ builder: 'b', enabled: true, maxSize: '1GB' });
-    expect(await stopped.hk.run('b', 'schedule')).toMatchObject({ outcome: 'skipped', records: 0, detail: 'BUILDER_UNREACHABLE: Builder "b" is stopped.' });
+    expect(await stopped.hk.run('b', 'schedule')).toMatchObject({
+      outcome: 'skipped',
+      records: 0,
+      detail: 'BUILDER_UNREACHABLE: Builder "b" is stopped.',
+    });
     db?.close();
     const broken = setup({ failWith: new Error('boom') });
     await broken.hk.set({ builder: 'b', enabled: true, maxSize: '1GB' });
@@ -78,7 +99,12 @@ describe('cache housekeeping', () => {
 
   it('keeps usage samples per builder, oldest first, and trims old ones', () => {
     const { store } = setup();
-    for (const [at, size] of [[1000, 5], [3000, 7], [2000, 6]] as const) store.addSample('b', { at, records: 1, size, reclaimable: 0, shared: 0, inUse: 0 });
+    for (const [at, size] of [
+      [1000, 5],
+      [3000, 7],
+      [2000, 6],
+    ] as const)
+      store.addSample('b', { at, records: 1, size, reclaimable: 0, shared: 0, inUse: 0 });
     store.addSample('other', { at: 2500, records: 1, size: 99, reclaimable: 0, shared: 0, inUse: 0 });
     expect(store.samples('b', 0, 10).map((x) => x.size)).toEqual([5, 6, 7]);
     expect(store.samples('b', 0, 2).map((x) => x.size)).toEqual([6, 7]); // the most recent two

@@ -23,7 +23,8 @@ import { totalsOf } from '../../electron/core/cache/plan';
  * mount and a heredoc RUN (a multi-line description). Engine fixtures: Engine 26.1.5's /system/df
  * (with its `" Parents"` key) and /build/prune answers for records this recording made.
  */
-const fixture = (dir: string, name: string) => readFileSync(new URL(`../fixtures/${dir}/${name}`, import.meta.url), 'utf8');
+const fixture = (dir: string, name: string) =>
+  readFileSync(new URL(`../fixtures/${dir}/${name}`, import.meta.url), 'utf8');
 const READ_AT = Date.parse('2026-11-27T06:43:25Z');
 
 interface Exact {
@@ -77,7 +78,16 @@ describe('buildx du parsers on recorded output', () => {
   it('reads the same records from --verbose in both layouts (0.13.1 tabs + Parent:, 0.29.1 spaces + Parents: list)', () => {
     const key = (rs: typeof json) =>
       rs
-        .map((r) => ({ id: r.id, type: r.type, size: r.size, parents: r.parents, description: r.description, shared: r.shared, mutable: r.mutable, usageCount: r.usageCount }))
+        .map((r) => ({
+          id: r.id,
+          type: r.type,
+          size: r.size,
+          parents: r.parents,
+          description: r.description,
+          shared: r.shared,
+          mutable: r.mutable,
+          usageCount: r.usageCount,
+        }))
         .sort((a, b) => a.id.localeCompare(b.id));
     expect(key(v29.records)).toEqual(key(json));
     expect(key(v13.records)).toEqual(key(json));
@@ -87,7 +97,9 @@ describe('buildx du parsers on recorded output', () => {
   it('keeps a multi-line (heredoc) description whole, blank line included', () => {
     const heredoc = (rs: typeof json) => rs.find((r) => r.description.includes('fixture-heredoc-a'));
     for (const rs of [json, v29.records, v13.records]) {
-      expect(heredoc(rs)?.description).toBe('mount / from exec /bin/sh -c echo fixture-heredoc-a > /a.txt\necho fixture-heredoc-b > /b.txt');
+      expect(heredoc(rs)?.description).toBe(
+        'mount / from exec /bin/sh -c echo fixture-heredoc-a > /a.txt\necho fixture-heredoc-b > /b.txt',
+      );
       expect(heredoc(rs)?.usageCount).toBe(0);
     }
   });
@@ -124,14 +136,20 @@ describe('buildx du parsers on recorded output', () => {
 });
 
 describe('buildctl du inside a docker-container builder (exact source)', () => {
-  it('reads BuildKit\'s own numbers: exact bytes and times, and the same records buildx shows rounded', () => {
+  it("reads BuildKit's own numbers: exact bytes and times, and the same records buildx shows rounded", () => {
     const records = parseBuildctlDu(fixture('buildx', 'du-buildctl-0.13.2-same-moment.json'));
     expect(records).toHaveLength(14);
     expect(totalsOf(records).size).toBe(3_252_812);
     const json = parseDuJson(fixture('buildx', 'du-0.29.1.json'), READ_AT);
     expect(records.map((r) => r.id).sort()).toEqual(json.map((r) => r.id).sort());
     const busybox = records.find((r) => r.id === 'etg219o5lrx7gabtkpzmdkgz2');
-    expect(busybox).toMatchObject({ size: 3_117_644, createdAt: '2026-11-27T06:37:08.842Z', lastUsedAt: '2026-11-27T06:37:09.205Z', type: 'regular', mutable: false });
+    expect(busybox).toMatchObject({
+      size: 3_117_644,
+      createdAt: '2026-11-27T06:37:08.842Z',
+      lastUsedAt: '2026-11-27T06:37:09.205Z',
+      type: 'regular',
+      mutable: false,
+    });
     expect(records.find((r) => r.description.includes('fixture-heredoc-a'))?.description).toMatch(/b\.txt$/);
     expect(parseBuildctlDu('null')).toEqual([]);
     expect(() => parseBuildctlDu('{"not":"a list"}')).toThrow();

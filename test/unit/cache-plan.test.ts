@@ -32,7 +32,15 @@ describe('totals', () => {
       rec('c', { size: 30, inUse: true }),
       rec('d', { size: 4, shared: true, inUse: true, type: 'source.local' }),
     ];
-    expect(totalsOf(records)).toEqual({ records: 4, size: 1234, shared: 204, private: 1030, reclaimable: 1200, reclaimablePrivate: 1000, inUse: 34 });
+    expect(totalsOf(records)).toEqual({
+      records: 4,
+      size: 1234,
+      shared: 204,
+      private: 1030,
+      reclaimable: 1200,
+      reclaimablePrivate: 1000,
+      inUse: 34,
+    });
     expect(breakdownByType(records)).toEqual([
       { type: 'regular', records: 3, size: 1230, reclaimable: 1200 },
       { type: 'source.local', records: 1, size: 4, reclaimable: 0 },
@@ -84,10 +92,19 @@ describe('prune plan (BuildKit semantics)', () => {
       rec('ctx', { type: 'source.local', description: 'local source for context' }),
       rec('mount', { type: 'exec.cachemount', description: 'cached mount /root/.npm' }),
     ];
-    expect(ids(planPrune(records, { all: false, untilMs: 24 * H }, NOW).planned.records)).toEqual(['old', 'never', 'ctx', 'mount']);
-    expect(ids(planPrune(records, { all: false, types: ['source.local', 'exec.cachemount'] }, NOW).planned.records)).toEqual(['ctx', 'mount']);
+    expect(ids(planPrune(records, { all: false, untilMs: 24 * H }, NOW).planned.records)).toEqual([
+      'old',
+      'never',
+      'ctx',
+      'mount',
+    ]);
+    expect(
+      ids(planPrune(records, { all: false, types: ['source.local', 'exec.cachemount'] }, NOW).planned.records),
+    ).toEqual(['ctx', 'mount']);
     expect(ids(planPrune(records, { all: false, description: 'LOCAL SOURCE' }, NOW).planned.records)).toEqual(['ctx']);
-    expect(ids(planPrune(records, { all: false, description: 'npm', untilMs: 24 * H }, NOW).planned.records)).toEqual(['mount']);
+    expect(ids(planPrune(records, { all: false, description: 'npm', untilMs: 24 * H }, NOW).planned.records)).toEqual([
+      'mount',
+    ]);
   });
 
   it('with a storage limit removes the least valuable records one at a time until the private total is below it', () => {
@@ -130,7 +147,8 @@ describe('filter values', () => {
     expect(parseDuration('7d')).toBe(7 * 24 * H);
     expect(parseDuration('1h30m')).toBe(1.5 * H);
     expect(parseDuration('2w')).toBe(14 * 24 * H);
-    for (const bad of ['', '24', 'h', '7x', '-1h', '1 h', '0s', '500ms', '1h 2m']) expect(parseDuration(bad), bad).toBeUndefined();
+    for (const bad of ['', '24', 'h', '7x', '-1h', '1 h', '0s', '500ms', '1h 2m'])
+      expect(parseDuration(bad), bad).toBeUndefined();
     expect(toGoDuration(7 * 24 * H)).toBe('604800s');
   });
 
@@ -151,7 +169,12 @@ describe('filter values', () => {
       const r = input.safeParse(value);
       return r.success ? undefined : r.error.issues.map((i) => i.path.join('.'));
     };
-    expect(field({ filters: { until: '24h', type: ['regular'], description: 'x', all: true, reservedSpace: '1GB' }, dryRun: true })).toBeUndefined();
+    expect(
+      field({
+        filters: { until: '24h', type: ['regular'], description: 'x', all: true, reservedSpace: '1GB' },
+        dryRun: true,
+      }),
+    ).toBeUndefined();
     expect(field({ filters: { bogus: 1 } })).toEqual(['filters.bogus']);
     expect(field({ filters: { until: 'tomorrow' } })).toEqual(['filters.until']);
     expect(field({ filters: { reservedSpace: '10QB' } })).toEqual(['filters.reservedSpace']);

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { BuildSummary } from '../../electron/common/contracts/builds';
 import type { HistoryItem } from '../../electron/common/contracts/history';
 import type { Builder } from '../../electron/common/domain';
-import { finishedNotification, recentConfigurations, trayIcon, trayMenu, trayTooltip, type TrayMenuItem } from '../../electron/main/desktop-model';
+import {
+  finishedNotification,
+  recentConfigurations,
+  trayIcon,
+  trayMenu,
+  trayTooltip,
+  type TrayMenuItem,
+} from '../../electron/main/desktop-model';
 
 const item = (over: Partial<HistoryItem>): HistoryItem => ({
   buildId: 'b1',
@@ -17,21 +24,46 @@ const item = (over: Partial<HistoryItem>): HistoryItem => ({
   cachedSteps: 1,
   ...over,
 });
-const builder = (name: string, current: boolean): Builder => ({ name, driver: 'docker-container', current, contextBuilder: false, dynamic: false, nodes: [] });
+const builder = (name: string, current: boolean): Builder => ({
+  name,
+  driver: 'docker-container',
+  current,
+  contextBuilder: false,
+  dynamic: false,
+  nodes: [],
+});
 const labels = (items: TrayMenuItem[]) => items.map((i) => (i.type === 'separator' ? '---' : i.label));
 
 describe('tray model', () => {
   it('icon: building while a build runs, failed after a failed or interrupted last build, else idle', () => {
-    const running = { buildId: 'r', status: 'running' as const, contextDir: '/x', builder: 'default', platforms: [], tags: [], startedAt: 1 };
+    const running = {
+      buildId: 'r',
+      status: 'running' as const,
+      contextDir: '/x',
+      builder: 'default',
+      platforms: [],
+      tags: [],
+      startedAt: 1,
+    };
     expect(trayIcon({ builds: [running], history: [], builders: [] })).toBe('building');
     expect(trayIcon({ builds: [], history: [item({ status: 'failed' })], builders: [] })).toBe('failed');
     expect(trayIcon({ builds: [], history: [item({ status: 'interrupted' })], builders: [] })).toBe('failed');
-    expect(trayIcon({ builds: [], history: [item({ status: 'succeeded' }), item({ status: 'failed' })], builders: [] })).toBe('idle');
+    expect(
+      trayIcon({ builds: [], history: [item({ status: 'succeeded' }), item({ status: 'failed' })], builders: [] }),
+    ).toBe('idle');
     expect(trayTooltip({ builds: [running], history: [], builders: [] })).toBe('BuildDeck: building x');
   });
 
   it('menu: running builds with cancel, recent configurations once each, builder switcher, quit', () => {
-    const running = { buildId: 'r1', status: 'running' as const, contextDir: '/src/api', builder: 'ci', platforms: [], tags: [], startedAt: 1 };
+    const running = {
+      buildId: 'r1',
+      status: 'running' as const,
+      contextDir: '/src/api',
+      builder: 'ci',
+      platforms: [],
+      tags: [],
+      startedAt: 1,
+    };
     const history = [
       item({ buildId: 'h3', contextDir: '/src/web', tags: ['web:dev'] }),
       item({ buildId: 'h2', contextDir: '/src/web', tags: ['web:dev'] }),
@@ -81,7 +113,9 @@ describe('build finished notification', () => {
     digest: 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
     imageName: 'app:dev',
     durationMs: 12_400,
-    platforms: [{ platform: 'linux/amd64', ok: true, steps: 4, cachedSteps: 3, cacheHitRatio: 0.75, durationMs: 12_000 }],
+    platforms: [
+      { platform: 'linux/amd64', ok: true, steps: 4, cachedSteps: 3, cacheHitRatio: 0.75, durationMs: 12_000 },
+    ],
     ...over,
   });
   it('says result, duration, cache-hit ratio and digest', () => {
@@ -91,8 +125,14 @@ describe('build finished notification', () => {
     });
   });
   it('failed and cancelled builds say so, failures with their first error line', () => {
-    expect(finishedNotification(summary({ ok: false, status: 'failed', error: 'process "/bin/sh -c false" did not complete\nmore' })).title).toBe('Build: build failed');
+    expect(
+      finishedNotification(
+        summary({ ok: false, status: 'failed', error: 'process "/bin/sh -c false" did not complete\nmore' }),
+      ).title,
+    ).toBe('Build: build failed');
     expect(finishedNotification(summary({ ok: false, status: 'failed', error: 'boom\nmore' })).body).toContain('boom');
-    expect(finishedNotification(summary({ ok: false, cancelled: true, status: 'cancelled' })).title).toBe('Build: build cancelled');
+    expect(finishedNotification(summary({ ok: false, cancelled: true, status: 'cancelled' })).title).toBe(
+      'Build: build cancelled',
+    );
   });
 });

@@ -6,7 +6,10 @@ import { mapEngineError } from '../../electron/adapters/docker/engine';
 describe('buildx failure mapping', () => {
   const cases: [string, string][] = [
     ["docker: 'buildx' is not a docker command.\nSee 'docker --help'", 'BUILDX_MISSING'],
-    ['ERROR: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?', 'DOCKER_UNREACHABLE'],
+    [
+      'ERROR: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+      'DOCKER_UNREACHABLE',
+    ],
     ['ERROR: no builder "ghost" found', 'BUILDER_NOT_FOUND'],
     ['ERROR: context deadline exceeded', 'BUILDER_UNREACHABLE'],
     ['ERROR: something nobody has seen before', 'INTERNAL'],
@@ -20,7 +23,10 @@ describe('buildx failure mapping', () => {
   it('keeps the raw stderr for a bug report and strips the ERROR: prefix from the message', () => {
     const e = mapBuildxFailure('ERROR: no builder "ghost" found\n', ['buildx', 'inspect', 'ghost']).appError;
     expect(e.message).toBe('No builder named "ghost".');
-    expect(e.details).toMatchObject({ stderr: 'ERROR: no builder "ghost" found', args: ['buildx', 'inspect', 'ghost'] });
+    expect(e.details).toMatchObject({
+      stderr: 'ERROR: no builder "ghost" found',
+      args: ['buildx', 'inspect', 'ghost'],
+    });
   });
 
   it('BUILDX_MISSING names the minimum version', () => {

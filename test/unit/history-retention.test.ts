@@ -31,10 +31,27 @@ function setup(policy: { maxCount: number; maxAgeDays: number }, logCap = 10_000
     now: () => now,
   });
   const record = (id: string, startedAt: number, finish = true, logText = 'line') => {
-    history.started({ buildId: id, request: buildRequest.parse({ contextDir: '/w' }), secretIds: [], builder: 'default', driver: 'docker', platforms: [], startedAt });
+    history.started({
+      buildId: id,
+      request: buildRequest.parse({ contextDir: '/w' }),
+      secretIds: [],
+      builder: 'default',
+      driver: 'docker',
+      platforms: [],
+      startedAt,
+    });
     if (!finish) return;
     const events: BuildEvent[] = [
-      { type: 'started', at: startedAt, builder: 'default', driver: 'docker', platforms: [], contextDir: '/w', tags: [], command: [] },
+      {
+        type: 'started',
+        at: startedAt,
+        builder: 'default',
+        driver: 'docker',
+        platforms: [],
+        contextDir: '/w',
+        tags: [],
+        command: [],
+      },
       { type: 'vertex', digest: 'v', name: '[1/1] RUN x', started: startedAt },
       { type: 'log', vertex: 'v', stream: 1, data: `${logText}\n`.repeat(50) },
       { type: 'vertex', digest: 'v', name: '[1/1] RUN x', started: startedAt, completed: startedAt + 1 },

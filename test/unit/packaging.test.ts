@@ -48,7 +48,13 @@ describe('electron-builder.yml', () => {
 
   it('signs macOS with the hardened runtime and existing entitlements; icons exist', () => {
     expect(config.mac.hardenedRuntime).toBe(true);
-    for (const f of [config.mac.entitlements, config.mac.entitlementsInherit, 'assets/icon.png', 'assets/icons/512x512.png', 'assets/icons/16x16.png']) {
+    for (const f of [
+      config.mac.entitlements,
+      config.mac.entitlementsInherit,
+      'assets/icon.png',
+      'assets/icons/512x512.png',
+      'assets/icons/16x16.png',
+    ]) {
       expect(existsSync(f), f).toBe(true);
     }
     const plist = readFileSync(config.mac.entitlements, 'utf8');
@@ -72,7 +78,8 @@ describe('tray icons ship with the app', () => {
     const extra = (config as unknown as { extraResources: { from: string; to: string }[] }).extraResources;
     expect(extra).toContainEqual({ from: 'assets/tray', to: 'tray' });
     for (const state of ['idle', 'building', 'failed']) {
-      for (const suffix of ['', '@2x', 'Template', 'Template@2x']) expect(existsSync(`assets/tray/${state}${suffix}.png`)).toBe(true);
+      for (const suffix of ['', '@2x', 'Template', 'Template@2x'])
+        expect(existsSync(`assets/tray/${state}${suffix}.png`)).toBe(true);
     }
   });
 });

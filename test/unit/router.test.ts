@@ -9,7 +9,8 @@ const snapshot = { builders: [], refreshedAt: new Date(0).toISOString(), duratio
 
 function router(overrides: Partial<Handlers> = {}) {
   const handlers: Handlers = handlersWith({
-    'engine.info': () => Promise.reject(appError('DOCKER_UNREACHABLE', 'Docker is not reachable.', { hint: 'Start Docker.' })),
+    'engine.info': () =>
+      Promise.reject(appError('DOCKER_UNREACHABLE', 'Docker is not reachable.', { hint: 'Start Docker.' })),
     'buildx.info': () => Promise.reject(new TypeError('boom')),
     'builders.list': () => Promise.resolve(snapshot),
     ...overrides,

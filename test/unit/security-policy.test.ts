@@ -15,7 +15,15 @@ describe('Electron security policy (pure parts of electron/main)', () => {
   it('trusts IPC only from the bundled app:// page', () => {
     expect(isTrustedSender('app://builddeck/index.html')).toBe(true);
     expect(isTrustedSender('app://builddeck/')).toBe(true);
-    for (const url of [undefined, '', 'file:///etc/passwd', 'https://builddeck/', 'app://evil/index.html', 'http://127.0.0.1:3000/', 'not a url']) {
+    for (const url of [
+      undefined,
+      '',
+      'file:///etc/passwd',
+      'https://builddeck/',
+      'app://evil/index.html',
+      'http://127.0.0.1:3000/',
+      'not a url',
+    ]) {
       expect(isTrustedSender(url)).toBe(false);
     }
   });
@@ -49,7 +57,8 @@ describe('Electron security policy (pure parts of electron/main)', () => {
   });
 
   it('denies every permission request', () => {
-    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) expect(allowPermission(p)).toBe(false);
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal'])
+      expect(allowPermission(p)).toBe(false);
   });
 
   it('pins isolation, sandbox and no Node in every window', () => {

@@ -13,23 +13,30 @@ import { handlersWith } from '../helpers/handlers';
 // The transport alone: a router with in-memory handlers stands in for the core (the real core over
 // this server is exercised by test/e2e).
 const events = new EventBus();
-const router = createRouter(handlersWith({
-  'engine.info': () => Promise.reject(appError('DOCKER_UNREACHABLE', 'down')),
-  'buildx.info': () => Promise.reject(appError('BUILDX_MISSING', 'none')),
-  'builders.list': () => Promise.resolve({ builders: [], refreshedAt: new Date(0).toISOString(), durationMs: 0 }),
-}));
+const router = createRouter(
+  handlersWith({
+    'engine.info': () => Promise.reject(appError('DOCKER_UNREACHABLE', 'down')),
+    'buildx.info': () => Promise.reject(appError('BUILDX_MISSING', 'none')),
+    'builders.list': () => Promise.resolve({ builders: [], refreshedAt: new Date(0).toISOString(), durationMs: 0 }),
+  }),
+);
 let server: RunningServer;
 
 function http(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method: init.method ?? 'GET', headers: init.headers }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
+    (resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: server.port, path, method: init.method ?? 'GET', headers: init.headers },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(init.body);
+    },
+  );
 }
 
 beforeAll(async () => {
@@ -70,14 +77,29 @@ describe('serve: loopback HTTP + WebSocket with a token', () => {
 
   it('routes commands and returns errors as values', async () => {
     const auth = { Authorization: `Bearer ${server.token}` };
-    const ok = await http('/api/invoke', { method: 'POST', headers: auth, body: JSON.stringify({ command: 'builders.list', input: {} }) });
+    const ok = await http('/api/invoke', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ command: 'builders.list', input: {} }),
+    });
     expect(JSON.parse(ok.body)).toMatchObject({ ok: true, value: { builders: [] } });
     const bad = await http('/api/invoke', { method: 'POST', headers: auth, body: 'not json' });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    const invalid = await http('/api/invoke', { method: 'POST', headers: auth, body: JSON.stringify({ command: 'builders.list', input: { refresh: 1 } }) });
-    expect(JSON.parse(invalid.body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'refresh' } } });
-    const down = await http('/api/invoke', { method: 'POST', headers: auth, body: JSON.stringify({ command: 'engine.info', input: {} }) });
+    const invalid = await http('/api/invoke', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ command: 'builders.list', input: { refresh: 1 } }),
+    });
+    expect(JSON.parse(invalid.body)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', details: { field: 'refresh' } },
+    });
+    const down = await http('/api/invoke', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ command: 'engine.info', input: {} }),
+    });
     expect(JSON.parse(down.body)).toMatchObject({ ok: false, error: { code: 'DOCKER_UNREACHABLE' } });
   });
 
@@ -89,12 +111,16 @@ describe('serve: loopback HTTP + WebSocket with a token', () => {
     });
     expect(status).toBe(401);
 
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`, { headers: { Authorization: `Bearer ${server.token}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`, {
+      headers: { Authorization: `Bearer ${server.token}` },
+    });
     await new Promise((resolve, reject) => {
       ws.on('open', resolve);
       ws.on('error', reject);
     });
-    const message = new Promise<unknown>((resolve) => ws.on('message', (data: Buffer) => resolve(JSON.parse(data.toString()))));
+    const message = new Promise<unknown>((resolve) =>
+      ws.on('message', (data: Buffer) => resolve(JSON.parse(data.toString()))),
+    );
     events.emit('builders.changed', { reason: 'test' });
     expect(await message).toEqual({ event: 'builders.changed', payload: { reason: 'test' } });
     ws.close();

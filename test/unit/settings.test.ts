@@ -29,10 +29,18 @@ describe('settings', () => {
     events.subscribe((e, p) => seen.push([e, p]));
     expect(await router.invoke('settings.get', {})).toMatchObject({
       ok: true,
-      value: { settings: { dockerPath: 'docker', healthTimeoutMs: 5000, theme: 'system', startMinimized: false }, path: file },
+      value: {
+        settings: { dockerPath: 'docker', healthTimeoutMs: 5000, theme: 'system', startMinimized: false },
+        path: file,
+      },
     });
-    const r = await router.invoke('settings.update', { patch: { healthTimeoutMs: 8000, theme: 'dark', dockerHost: 'tcp://127.0.0.1:2375' } });
-    expect(r).toMatchObject({ ok: true, value: { settings: { healthTimeoutMs: 8000, theme: 'dark', dockerHost: 'tcp://127.0.0.1:2375' } } });
+    const r = await router.invoke('settings.update', {
+      patch: { healthTimeoutMs: 8000, theme: 'dark', dockerHost: 'tcp://127.0.0.1:2375' },
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { settings: { healthTimeoutMs: 8000, theme: 'dark', dockerHost: 'tcp://127.0.0.1:2375' } },
+    });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(seen).toHaveLength(1);
     const again = new SettingsService(store, new EventBus(), clock, store.loadSync());
@@ -54,7 +62,10 @@ describe('settings', () => {
     ];
     for (const [patch, field] of bad) {
       const r = await router.invoke('settings.update', { patch });
-      expect(r, JSON.stringify(patch)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field } } });
+      expect(r, JSON.stringify(patch)).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT', details: { field } },
+      });
     }
     expect(service.get().healthTimeoutMs).toBe(5000);
   });
@@ -68,7 +79,10 @@ describe('settings', () => {
     const aside = files.find((f) => f.startsWith('settings.json.invalid-'));
     expect(aside).toBeDefined();
     expect(readFileSync(join(dir, aside as string), 'utf8')).toContain('"soon"');
-    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({ theme: 'light', launchAtLogin: true });
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({
+      theme: 'light',
+      launchAtLogin: true,
+    });
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -82,7 +96,10 @@ describe('settings', () => {
   it('reset keeps the previous file as a backup', async () => {
     const { dir, router } = setup();
     await router.invoke('settings.update', { patch: { theme: 'dark' } });
-    expect(await router.invoke('settings.reset', {})).toMatchObject({ ok: true, value: { settings: { theme: 'system' } } });
+    expect(await router.invoke('settings.reset', {})).toMatchObject({
+      ok: true,
+      value: { settings: { theme: 'system' } },
+    });
     const backup = readdirSync(dir).find((f) => f.startsWith('settings.json.backup-'));
     expect(readFileSync(join(dir, backup as string), 'utf8')).toContain('"dark"');
   });

@@ -32,7 +32,13 @@ export class BuildxBuildRunner implements BuildRunnerPort {
         return;
       }
       // Own process group: escalation reaches the buildx plugin too, not only the docker CLI.
-      const child = spawn(dockerPath, [...args], { shell: false, windowsHide: true, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'], env });
+      const child = spawn(dockerPath, [...args], {
+        shell: false,
+        windowsHide: true,
+        detached: process.platform !== 'win32',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env,
+      });
       const parser = new RawJsonParser();
       let tail = '';
       let timedOut = false;
@@ -97,7 +103,9 @@ export class BuildxBuildRunner implements BuildRunnerPort {
       ['build', '--call=targets,format=json', ...(dockerfile ? ['--file', dockerfile] : []), contextDir],
       call,
     );
-    const parsed = JSON.parse(result.stdout) as { targets?: { name?: unknown; description?: unknown; base?: unknown; default?: unknown }[] };
+    const parsed = JSON.parse(result.stdout) as {
+      targets?: { name?: unknown; description?: unknown; base?: unknown; default?: unknown }[];
+    };
     return (parsed.targets ?? [])
       .filter((t) => typeof t.name === 'string' && t.name)
       .map((t) => ({
@@ -108,7 +116,14 @@ export class BuildxBuildRunner implements BuildRunnerPort {
   }
 
   hostPlatform(): string {
-    const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm/v7', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+    const arch: Record<string, string> = {
+      x64: 'amd64',
+      arm64: 'arm64',
+      arm: 'arm/v7',
+      ppc64: 'ppc64le',
+      s390x: 's390x',
+      riscv64: 'riscv64',
+    };
     return `linux/${arch[process.arch] ?? process.arch}`;
   }
 }

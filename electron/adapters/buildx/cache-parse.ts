@@ -99,7 +99,8 @@ export function parseDuJson(stdout: string, readAt: number): CacheRecord[] {
   if (objects.length === 0 && rest.some((l) => l.trim())) throw unreadable('du --format json', stdout);
   return objects.map((obj) => {
     const parsed = rawDuJson.safeParse(obj);
-    if (!parsed.success) throw unreadable('du --format json', JSON.stringify(obj), { issues: parsed.error.issues.slice(0, 5) });
+    if (!parsed.success)
+      throw unreadable('du --format json', JSON.stringify(obj), { issues: parsed.error.issues.slice(0, 5) });
     const r = parsed.data;
     const size = r.Size === undefined ? 0 : parseHumanSize(r.Size);
     if (size === undefined) throw unreadable('du --format json', JSON.stringify(obj), { field: 'Size' });
@@ -170,14 +171,21 @@ function verboseBlocks(text: string): { records: VerboseBlock[]; summary: Map<st
       }
       lastKey = key;
       if (!block) continue;
-      if (key === 'Parent') block.parents.push(...value.split(',').map((p) => p.trim()).filter(Boolean));
+      if (key === 'Parent')
+        block.parents.push(
+          ...value
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean),
+        );
       else block.fields.set(key, value);
       continue;
     }
     if (!block) continue;
     const item = /^\s*-\s+(\S+)\s*$/.exec(line);
     if (item && lastKey === 'Parents') block.parents.push(item[1] as string);
-    else if (lastKey === 'Description') block.fields.set('Description', `${block.fields.get('Description') ?? ''}\n${line}`);
+    else if (lastKey === 'Description')
+      block.fields.set('Description', `${block.fields.get('Description') ?? ''}\n${line}`);
   }
   for (const b of records) {
     const d = b.fields.get('Description');
@@ -202,7 +210,12 @@ export function parseDuVerbose(stdout: string, readAt: number): { records: Cache
       const v = blocks.summary?.get(k);
       return v === undefined ? undefined : parseHumanSize(v);
     };
-    for (const [key, field] of [['Total', 'total'], ['Reclaimable', 'reclaimable'], ['Shared', 'shared'], ['Private', 'private']] as const) {
+    for (const [key, field] of [
+      ['Total', 'total'],
+      ['Reclaimable', 'reclaimable'],
+      ['Shared', 'shared'],
+      ['Private', 'private'],
+    ] as const) {
       const v = read(key);
       if (v !== undefined) summary[field] = v;
     }

@@ -14,7 +14,8 @@ import { compareSemVer, parseInspectText, parseSemVer, type SemVer } from './par
 export function idFilter(ids: readonly string[]): string {
   for (const id of ids) {
     // Ids are BuildKit identity strings; anything else must not reach a regex.
-    if (!/^[a-z0-9]+$/i.test(id)) throw appError('INVALID_INPUT', `Not a cache record id: ${JSON.stringify(id)}.`, { details: { field: 'ids' } });
+    if (!/^[a-z0-9]+$/i.test(id))
+      throw appError('INVALID_INPUT', `Not a cache record id: ${JSON.stringify(id)}.`, { details: { field: 'ids' } });
   }
   return `^(${ids.join('|')})$`;
 }
@@ -50,7 +51,9 @@ export class BuildxCache implements BuildxCachePort {
     }
   }
 
-  async storedBuilder(name: string): Promise<{ driver: string; nodes: { name: string; endpoint: string }[] } | undefined> {
+  async storedBuilder(
+    name: string,
+  ): Promise<{ driver: string; nodes: { name: string; endpoint: string }[] } | undefined> {
     const b = (await this.cli.stored()).builders.find((x) => x.name === name);
     return b ? { driver: b.driver, nodes: b.nodes.map((n) => ({ name: n.name, endpoint: n.endpoint })) } : undefined;
   }
@@ -65,10 +68,20 @@ export class BuildxCache implements BuildxCachePort {
     const readAt = Date.now();
     if (info.features.duJson) {
       const result = await this.run(name, ['du', '--builder', name, '--format', 'json'], call);
-      return { records: parseDuJson(result.stdout, readAt), source: 'buildx-json', sizeExact: false, lastUsedExact: false };
+      return {
+        records: parseDuJson(result.stdout, readAt),
+        source: 'buildx-json',
+        sizeExact: false,
+        lastUsedExact: false,
+      };
     }
     const result = await this.run(name, ['du', '--builder', name, '--verbose'], call);
-    return { records: parseDuVerbose(result.stdout, readAt).records, source: 'buildx-verbose', sizeExact: false, lastUsedExact: false };
+    return {
+      records: parseDuVerbose(result.stdout, readAt).records,
+      source: 'buildx-verbose',
+      sizeExact: false,
+      lastUsedExact: false,
+    };
   }
 
   async prune(name: string, request: PruneRequest, call: CallOptions): Promise<PruneOutcome> {
@@ -104,10 +117,14 @@ export function mapCacheFailure(err: unknown, builder: string, timeoutMs: number
   const e = err.appError;
   const stderr = typeof e.details?.['stderr'] === 'string' ? e.details['stderr'] : '';
   if (e.code === 'TIMEOUT') {
-    return appError('BUILDER_UNREACHABLE', `Builder "${builder}" did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
-      hint: 'Check that its endpoint is reachable and buildkitd is running there, then retry.',
-      details: { builder, timeoutMs, canBootstrap: false },
-    });
+    return appError(
+      'BUILDER_UNREACHABLE',
+      `Builder "${builder}" did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+      {
+        hint: 'Check that its endpoint is reachable and buildkitd is running there, then retry.',
+        details: { builder, timeoutMs, canBootstrap: false },
+      },
+    );
   }
   if (e.code === 'INTERNAL' && NOT_RUNNING.test(stderr)) {
     return builderNotRunning(builder, true, stderr, /No such container/i.test(stderr) ? 'inactive' : 'stopped');
@@ -115,7 +132,12 @@ export function mapCacheFailure(err: unknown, builder: string, timeoutMs: number
   return err;
 }
 
-export function builderNotRunning(builder: string, canBootstrap: boolean, stderr?: string, status = 'stopped'): AppException {
+export function builderNotRunning(
+  builder: string,
+  canBootstrap: boolean,
+  stderr?: string,
+  status = 'stopped',
+): AppException {
   return appError('BUILDER_UNREACHABLE', `Builder "${builder}" is not running.`, {
     hint: canBootstrap
       ? `Start it (Builders view, or \`docker buildx inspect --bootstrap ${builder}\`), then retry.`

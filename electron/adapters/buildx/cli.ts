@@ -31,7 +31,11 @@ const storedNode = z
     Name: z.string().optional(),
     Endpoint: z.string().optional(),
     Platforms: z
-      .array(z.object({ os: z.string().optional(), architecture: z.string().optional(), variant: z.string().optional() }).loose())
+      .array(
+        z
+          .object({ os: z.string().optional(), architecture: z.string().optional(), variant: z.string().optional() })
+          .loose(),
+      )
       .nullish(),
     DriverOpts: z.record(z.string(), z.string()).nullish(),
     Flags: z.array(z.string()).nullish(),
@@ -39,7 +43,9 @@ const storedNode = z
   })
   .loose();
 
-const storedInstance = z.object({ Name: z.string(), Driver: z.string().optional(), Nodes: z.array(storedNode).nullish() }).loose();
+const storedInstance = z
+  .object({ Name: z.string(), Driver: z.string().optional(), Nodes: z.array(storedNode).nullish() })
+  .loose();
 
 /** The buildx CLI as BuildDeck's BuildxPort: argument arrays only, every call bounded. */
 export class BuildxCli implements BuildxPort {
@@ -120,7 +126,10 @@ export class BuildxCli implements BuildxPort {
       timeoutMs: call.timeoutMs,
       env: this.options.env,
     });
-    const names = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    const names = result.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     return names.length > 0 ? names : ['default'];
   }
 

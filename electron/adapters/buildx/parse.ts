@@ -191,7 +191,10 @@ export function parseInspectText(text: string): Builder {
       else if (key === 'BuildKit version' || key === 'Buildkit') node.buildkitVersion = value;
       else if (key === 'Error') node.error = value;
       else if (key === 'Platforms') {
-        const all = value.split(',').map((p) => p.trim()).filter(Boolean);
+        const all = value
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
         node.platforms = all.map((p) => p.replace(/\*$/, ''));
         node.pinnedPlatforms = all.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
       }
@@ -221,6 +224,10 @@ function toIsoTime(text: string): string {
 }
 
 /** Platforms in buildx's instance store are OCI objects: {os, architecture, variant}. */
-export function formatPlatform(p: { os?: string | undefined; architecture?: string | undefined; variant?: string | undefined }): string {
+export function formatPlatform(p: {
+  os?: string | undefined;
+  architecture?: string | undefined;
+  variant?: string | undefined;
+}): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }

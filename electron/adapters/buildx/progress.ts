@@ -72,7 +72,9 @@ export class RawJsonParser {
   private vertex(v: Record<string, unknown>): void {
     const digest = str(v['digest']);
     if (!digest) return;
-    const inputs = Array.isArray(v['inputs']) ? v['inputs'].filter((i): i is string => typeof i === 'string') : undefined;
+    const inputs = Array.isArray(v['inputs'])
+      ? v['inputs'].filter((i): i is string => typeof i === 'string')
+      : undefined;
     const started = time(v['started']);
     const completed = time(v['completed']);
     const error = str(v['error']);

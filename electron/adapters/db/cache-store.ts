@@ -116,11 +116,21 @@ export class SqliteCacheStore implements CacheStorePort {
         `INSERT OR REPLACE INTO cache_usage_samples (builder, at, records, size, reclaimable, shared, in_use)
          VALUES (@builder, @at, @records, @size, @reclaimable, @shared, @inUse)`,
       )
-      .run({ builder, at: Math.round(s.at), records: s.records, size: s.size, reclaimable: s.reclaimable, shared: s.shared, inUse: s.inUse });
+      .run({
+        builder,
+        at: Math.round(s.at),
+        records: s.records,
+        size: s.size,
+        reclaimable: s.reclaimable,
+        shared: s.shared,
+        inUse: s.inUse,
+      });
   }
 
   lastSampleAt(builder: string): number | undefined {
-    const row = this.db.prepare('SELECT MAX(at) AS at FROM cache_usage_samples WHERE builder = @builder').get({ builder });
+    const row = this.db
+      .prepare('SELECT MAX(at) AS at FROM cache_usage_samples WHERE builder = @builder')
+      .get({ builder });
     return row?.['at'] == null ? undefined : Number(row['at']);
   }
 
@@ -152,7 +162,9 @@ export class SqliteCacheStore implements CacheStorePort {
   }
 
   rules(): HousekeepingRule[] {
-    return (this.db.prepare('SELECT * FROM cache_housekeeping_rules ORDER BY builder').all() as unknown as RuleRow[]).map(toRule);
+    return (
+      this.db.prepare('SELECT * FROM cache_housekeeping_rules ORDER BY builder').all() as unknown as RuleRow[]
+    ).map(toRule);
   }
 
   setRule(r: HousekeepingRule): void {
@@ -199,14 +211,20 @@ export class SqliteCacheStore implements CacheStorePort {
           detail: run.detail,
           durationMs: Math.round(run.durationMs),
         });
-      const row = this.db.prepare('SELECT * FROM cache_housekeeping_runs WHERE id = last_insert_rowid()').get() as unknown as RunRow;
+      const row = this.db
+        .prepare('SELECT * FROM cache_housekeeping_runs WHERE id = last_insert_rowid()')
+        .get() as unknown as RunRow;
       return toRun(row);
     });
   }
 
   runs(builder: string, limit: number): HousekeepingRun[] {
     return (
-      this.db.prepare('SELECT * FROM cache_housekeeping_runs WHERE builder = @builder ORDER BY at DESC, id DESC LIMIT @limit').all({ builder, limit }) as unknown as RunRow[]
+      this.db
+        .prepare(
+          'SELECT * FROM cache_housekeeping_runs WHERE builder = @builder ORDER BY at DESC, id DESC LIMIT @limit',
+        )
+        .all({ builder, limit }) as unknown as RunRow[]
     ).map(toRun);
   }
 }

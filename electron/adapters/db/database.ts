@@ -64,7 +64,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDb 
       namespace TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
       PRIMARY KEY (namespace, version))`);
     const all = new Map(registry);
-    for (const [ns, list] of Object.entries(options.migrations ?? {})) all.set(ns, [...list].sort((a, b) => a.version - b.version));
+    for (const [ns, list] of Object.entries(options.migrations ?? {}))
+      all.set(
+        ns,
+        [...list].sort((a, b) => a.version - b.version),
+      );
     for (const [ns, list] of all) migrate(db, ns, list);
     return db;
   } catch (err) {
@@ -77,10 +81,16 @@ function migrate(db: SqliteDb, namespace: string, list: Migration[]): void {
   for (const m of list) {
     db.transaction(() => {
       // Checked inside the write transaction: two processes opening at once apply each step once.
-      const done = db.prepare('SELECT 1 AS x FROM schema_migrations WHERE namespace = @ns AND version = @v').get({ ns: namespace, v: m.version });
+      const done = db
+        .prepare('SELECT 1 AS x FROM schema_migrations WHERE namespace = @ns AND version = @v')
+        .get({ ns: namespace, v: m.version });
       if (done) return;
       m.up(db);
-      db.prepare('INSERT INTO schema_migrations (namespace, version, applied_at) VALUES (@ns, @v, @at)').run({ ns: namespace, v: m.version, at: Date.now() });
+      db.prepare('INSERT INTO schema_migrations (namespace, version, applied_at) VALUES (@ns, @v, @at)').run({
+        ns: namespace,
+        v: m.version,
+        at: Date.now(),
+      });
     });
   }
 }

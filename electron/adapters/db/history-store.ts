@@ -105,12 +105,17 @@ export class SqliteHistoryStore implements HistoryStorePort {
    * Another live BuildDeck (the CLI next to the app) keeps its running builds.
    */
   markInterrupted(): number {
-    const rows = this.db.prepare("SELECT id, owner_pid FROM builds WHERE status = 'running'").all() as unknown as { id: string; owner_pid: number | null }[];
+    const rows = this.db.prepare("SELECT id, owner_pid FROM builds WHERE status = 'running'").all() as unknown as {
+      id: string;
+      owner_pid: number | null;
+    }[];
     let n = 0;
     for (const r of rows) {
       if (r.owner_pid !== null && r.owner_pid !== this.options.pid && this.options.isAlive(r.owner_pid)) continue;
       n += this.db
-        .prepare("UPDATE builds SET status = 'interrupted', error = 'BuildDeck stopped while this build was running.' WHERE id = @id AND status = 'running'")
+        .prepare(
+          "UPDATE builds SET status = 'interrupted', error = 'BuildDeck stopped while this build was running.' WHERE id = @id AND status = 'running'",
+        )
         .run({ id: r.id }).changes;
     }
     return n;
@@ -182,7 +187,11 @@ export class SqliteHistoryStore implements HistoryStorePort {
       );
       this.db
         .prepare('INSERT OR REPLACE INTO build_logs (build_id, lines, truncated) VALUES (@id, @lines, @truncated)')
-        .run({ id: buildId, lines: JSON.stringify(row.logs.map((l) => [l.step, l.stream, l.text])), truncated: row.logsTruncated ? 1 : 0 });
+        .run({
+          id: buildId,
+          lines: JSON.stringify(row.logs.map((l) => [l.step, l.stream, l.text])),
+          truncated: row.logsTruncated ? 1 : 0,
+        });
     });
   }
 
@@ -202,7 +211,11 @@ export class SqliteHistoryStore implements HistoryStorePort {
       params['status'] = filter.status;
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM builds ${clause}`).get(params) as unknown as { n: number } | undefined)?.n ?? 0;
+    const total =
+      (
+        this.db.prepare(`SELECT COUNT(*) AS n FROM builds ${clause}`).get(params) as unknown as
+          { n: number } | undefined
+      )?.n ?? 0;
     const page = [...where];
     if (filter.before !== undefined) {
       page.push('started_at < @before');
@@ -210,38 +223,53 @@ export class SqliteHistoryStore implements HistoryStorePort {
     }
     params['limit'] = filter.limit;
     const rows = this.db
-      .prepare(`SELECT * FROM builds ${page.length > 0 ? `WHERE ${page.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT @limit`)
+      .prepare(
+        `SELECT * FROM builds ${page.length > 0 ? `WHERE ${page.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT @limit`,
+      )
       .all(params) as unknown as BuildRow[];
     return { items: rows.map(toItem), total: total };
   }
 
   get(buildId: string): HistoryEntry | undefined {
-    const row = this.db.prepare('SELECT * FROM builds WHERE id = @id').get({ id: buildId }) as unknown as BuildRow | undefined;
+    const row = this.db.prepare('SELECT * FROM builds WHERE id = @id').get({ id: buildId }) as unknown as
+      BuildRow | undefined;
     if (!row) return undefined;
     const steps = this.db
       .prepare('SELECT * FROM build_steps WHERE build_id = @id ORDER BY seq')
-      .all({ id: buildId }) as unknown as { digest: string; lane: string; name: string; state: string; cached: number; is_step: number; started_at: number | null; duration_ms: number | null; error: string | null }[];
-    const logs = this.db.prepare('SELECT lines, truncated FROM build_logs WHERE build_id = @id').get({ id: buildId }) as unknown as { lines: string; truncated: number } | undefined;
+      .all({ id: buildId }) as unknown as {
+      digest: string;
+      lane: string;
+      name: string;
+      state: string;
+      cached: number;
+      is_step: number;
+      started_at: number | null;
+      duration_ms: number | null;
+      error: string | null;
+    }[];
+    const logs = this.db
+      .prepare('SELECT lines, truncated FROM build_logs WHERE build_id = @id')
+      .get({ id: buildId }) as unknown as { lines: string; truncated: number } | undefined;
     const failure = row.failure ? (JSON.parse(row.failure) as HistoryEntry['failure']) : undefined;
     return {
       item: toItem(row),
       request: JSON.parse(row.request) as BuildRequest,
       secretIds: JSON.parse(row.secret_ids) as string[],
       ...(row.summary ? { summary: JSON.parse(row.summary) as BuildSummary } : {}),
-      steps: steps.map(
-        (s): HistoryStep => ({
-          id: s.digest,
-          lane: s.lane,
-          name: s.name,
-          state: s.state as HistoryStep['state'],
-          cached: s.cached === 1,
-          isStep: s.is_step === 1,
-          ...(s.started_at !== null ? { startedAt: s.started_at } : {}),
-          ...(s.duration_ms !== null ? { durationMs: s.duration_ms } : {}),
-          ...(s.error !== null ? { error: s.error } : {}),
-        }),
-      ),
-      logs: logs ? (JSON.parse(logs.lines) as [string, number, string][]).map(([step, stream, text]) => ({ step, stream, text })) : [],
+      steps: steps.map((s): HistoryStep => ({
+        id: s.digest,
+        lane: s.lane,
+        name: s.name,
+        state: s.state as HistoryStep['state'],
+        cached: s.cached === 1,
+        isStep: s.is_step === 1,
+        ...(s.started_at !== null ? { startedAt: s.started_at } : {}),
+        ...(s.duration_ms !== null ? { durationMs: s.duration_ms } : {}),
+        ...(s.error !== null ? { error: s.error } : {}),
+      })),
+      logs: logs
+        ? (JSON.parse(logs.lines) as [string, number, string][]).map(([step, stream, text]) => ({ step, stream, text }))
+        : [],
       logsTruncated: logs ? logs.truncated === 1 : false,
       ...(failure ? { failure } : {}),
     };

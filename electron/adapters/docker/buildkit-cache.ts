@@ -87,7 +87,11 @@ export class BuildkitContainerCache implements ContainerCachePort {
     const docker = this.engine.client(call.timeoutMs);
     try {
       const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-      const stream = await exec.start({ hijack: true, stdin: false, ...(call.signal ? { abortSignal: call.signal } : {}) });
+      const stream = await exec.start({
+        hijack: true,
+        stdin: false,
+        ...(call.signal ? { abortSignal: call.signal } : {}),
+      });
       const stdout = new PassThrough();
       const stderr = new PassThrough();
       const chunks: Buffer[] = [];
@@ -115,7 +119,12 @@ export class BuildkitContainerCache implements ContainerCachePort {
       // 409: the container exists but is stopped; 404: it does not exist (never bootstrapped).
       if (e.statusCode === 409 || e.statusCode === 404) {
         throw appError('BUILDER_UNREACHABLE', `BuildKit container ${container} is not running.`, {
-          details: { container, canBootstrap: true, status: e.statusCode === 404 ? 'inactive' : 'stopped', statusCode: e.statusCode },
+          details: {
+            container,
+            canBootstrap: true,
+            status: e.statusCode === 404 ? 'inactive' : 'stopped',
+            statusCode: e.statusCode,
+          },
         });
       }
       throw mapEngineError(err, this.engine.endpoint);

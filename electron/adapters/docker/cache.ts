@@ -34,7 +34,9 @@ const rawRecord = z
   .loose();
 
 const rawDf = z.object({ BuildCache: z.array(z.unknown()).nullish() }).loose();
-const rawPrune = z.object({ CachesDeleted: z.array(z.string()).nullish(), SpaceReclaimed: z.number().nullish() }).loose();
+const rawPrune = z
+  .object({ CachesDeleted: z.array(z.string()).nullish(), SpaceReclaimed: z.number().nullish() })
+  .loose();
 
 /** Go's zero time means "never"; anything before 1971 is treated the same. */
 function isoOrNull(text: string | null | undefined): string | null {
@@ -80,10 +82,13 @@ export class EngineCache implements EngineCachePort {
 
   private dial(docker: Docker, options: DialOptions, call: CallOptions): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      docker.modem.dial({ ...options, ...(call.signal ? { abortSignal: call.signal } : {}) }, (err: unknown, data: unknown) => {
-        if (err) reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
-        else resolve(data);
-      });
+      docker.modem.dial(
+        { ...options, ...(call.signal ? { abortSignal: call.signal } : {}) },
+        (err: unknown, data: unknown) => {
+          if (err) reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
+          else resolve(data);
+        },
+      );
     });
   }
 
@@ -93,7 +98,12 @@ export class EngineCache implements EngineCachePort {
     try {
       body = await this.dial(
         docker,
-        { path: '/system/df?', method: 'GET', options: { type: 'build-cache' }, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' } },
+        {
+          path: '/system/df?',
+          method: 'GET',
+          options: { type: 'build-cache' },
+          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+        },
         call,
       );
     } catch (err) {
@@ -116,7 +126,12 @@ export class EngineCache implements EngineCachePort {
     try {
       body = await this.dial(
         docker,
-        { path: '/build/prune?', method: 'POST', options, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' } },
+        {
+          path: '/build/prune?',
+          method: 'POST',
+          options,
+          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+        },
         call,
       );
     } catch (err) {
@@ -139,9 +154,13 @@ export class EngineCache implements EngineCachePort {
     if (call.signal?.aborted) return appError('CANCELLED', 'Reading the build cache was cancelled.');
     const e = err as { statusCode?: number; json?: { message?: string } | null; message?: string };
     if (e.statusCode === 400) {
-      return appError('INVALID_INPUT', `The engine refused the request: ${e.json?.message ?? e.message ?? 'bad parameter'}.`, {
-        details: { field: 'filters', statusCode: 400 },
-      });
+      return appError(
+        'INVALID_INPUT',
+        `The engine refused the request: ${e.json?.message ?? e.message ?? 'bad parameter'}.`,
+        {
+          details: { field: 'filters', statusCode: 400 },
+        },
+      );
     }
     return mapEngineError(err, this.engine.endpoint);
   }

@@ -108,7 +108,9 @@ export class DockerEngine implements EnginePort {
         cpus: info.NCPU,
         memoryBytes: info.MemTotal,
         // The containerd image store reports its snapshotter here; it enables multi-platform on `docker`.
-        containerdSnapshotter: (info.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v.includes('containerd.snapshotter')),
+        containerdSnapshotter: (info.DriverStatus ?? []).some(
+          ([k, v]) => k === 'driver-type' && v.includes('containerd.snapshotter'),
+        ),
       };
     } catch (err) {
       throw mapEngineError(err, this.endpoint);

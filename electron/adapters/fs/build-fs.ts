@@ -2,7 +2,14 @@ import { constants } from 'node:fs';
 import { access, lstat, mkdtemp, open, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BuildFsPort, ContextFile, ContextWalk, ContextWalkOptions, PathInfo, PathKind } from '../../core/builds/ports';
+import type {
+  BuildFsPort,
+  ContextFile,
+  ContextWalk,
+  ContextWalkOptions,
+  PathInfo,
+  PathKind,
+} from '../../core/builds/ports';
 
 /** The real file system for the builds service. */
 export class NodeBuildFs implements BuildFsPort {

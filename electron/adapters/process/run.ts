@@ -86,9 +86,13 @@ export function run(command: string, args: readonly string[], options: RunOption
       const durationMs = Date.now() - started;
       if (killedFor === 'timeout') {
         reject(
-          appError('TIMEOUT', `${command} ${args.slice(0, 2).join(' ')} did not answer within ${options.timeoutMs} ms.`, {
-            details: { stderr: stderr.slice(-4000), timeoutMs: options.timeoutMs },
-          }),
+          appError(
+            'TIMEOUT',
+            `${command} ${args.slice(0, 2).join(' ')} did not answer within ${options.timeoutMs} ms.`,
+            {
+              details: { stderr: stderr.slice(-4000), timeoutMs: options.timeoutMs },
+            },
+          ),
         );
         return;
       }

@@ -32,7 +32,8 @@ export function parseDuration(text: string): number | undefined {
   const t = text.trim();
   if (!DURATION.test(t)) return undefined;
   let ms = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) ms += Number(m[1]) * (DURATION_UNITS_MS[m[2] as string] ?? NaN);
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g))
+    ms += Number(m[1]) * (DURATION_UNITS_MS[m[2] as string] ?? NaN);
   return Number.isFinite(ms) && ms >= 1000 ? Math.round(ms) : undefined;
 }
 

@@ -37,7 +37,10 @@ export const platform = z.string().regex(PLATFORM_PATTERN, 'must look like linux
  */
 export const IMAGE_REF_PATTERN =
   /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-export const imageRef = z.string().max(255).regex(IMAGE_REF_PATTERN, 'must be an image reference like registry:5000/name:tag');
+export const imageRef = z
+  .string()
+  .max(255)
+  .regex(IMAGE_REF_PATTERN, 'must be an image reference like registry:5000/name:tag');
 
 /** Build-arg and environment-variable names: shell identifiers. */
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -63,7 +66,10 @@ export const buildSecret = z
     env: envName.optional(),
   })
   .strict()
-  .refine((s) => (s.src === undefined) !== (s.env === undefined), { error: 'give exactly one of src or env', path: ['src'] });
+  .refine((s) => (s.src === undefined) !== (s.env === undefined), {
+    error: 'give exactly one of src or env',
+    path: ['src'],
+  });
 export type BuildSecret = z.infer<typeof buildSecret>;
 
 export const buildOutput = z.discriminatedUnion('type', [
@@ -92,10 +98,17 @@ export const cacheTo = z.discriminatedUnion('type', [
   z.object({ type: z.literal('inline') }).strict(),
 ]);
 
-const labelKey = z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be a label key like org.opencontainers.image.title');
+const labelKey = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be a label key like org.opencontainers.image.title');
 
 const uniqueArray = <T extends z.ZodType<string>>(item: T, max: number) =>
-  z.array(item).max(max).refine((a) => new Set(a).size === a.length, 'must not repeat a value');
+  z
+    .array(item)
+    .max(max)
+    .refine((a) => new Set(a).size === a.length, 'must not repeat a value');
 
 /**
  * What to build. Secrets are passed to buildx as `--secret id=..,src=..|env=..`; BuildDeck never
@@ -106,7 +119,10 @@ export const buildRequest = z
     /** Absolute path of the context folder; the core re-checks it exists, is a directory, is readable. */
     contextDir: absolutePath,
     /** Dockerfile path, relative to the context or absolute; default: buildx's (`Dockerfile`). */
-    dockerfile: boundedText(4096).min(1).refine((p) => p !== '-', 'stdin is not supported').optional(),
+    dockerfile: boundedText(4096)
+      .min(1)
+      .refine((p) => p !== '-', 'stdin is not supported')
+      .optional(),
     /** Builder name; default: the current builder. */
     builder: builderName.optional(),
     /** Empty: the builder's default platform. More than one needs a docker-container/remote/kubernetes builder. */
@@ -558,7 +574,12 @@ export const buildCommands = {
 
 export const buildEvents = {
   /** A build began (from any window, the tray or a rerun). */
-  'build.started': z.object({ buildId: z.string(), contextDir: z.string(), builder: z.string(), platforms: z.array(z.string()) }),
+  'build.started': z.object({
+    buildId: z.string(),
+    contextDir: z.string(),
+    builder: z.string(),
+    platforms: z.array(z.string()),
+  }),
   /**
    * A batch of normalised events. `firstIndex` is the index of `events[0]` in the build's event
    * sequence: skip what `builds.get` already reduced (index < snapshot.eventCount), refetch on a gap.

@@ -15,12 +15,21 @@ import { builderName } from '../domain';
  * - inUse        sum of records an active build or mount holds; no prune removes them.
  */
 
-export { CACHE_RECORD_TYPES, humanSize, parseDuration, parseSize, toGoDuration, type CacheRecordType } from '../cache/values';
+export {
+  CACHE_RECORD_TYPES,
+  humanSize,
+  parseDuration,
+  parseSize,
+  toGoDuration,
+  type CacheRecordType,
+} from '../cache/values';
 
 const duration = z
   .string()
   .max(40)
-  .refine((v) => parseDuration(v) !== undefined, { error: 'must be a duration of at least 1s such as 30m, 24h, 7d or 1h30m' });
+  .refine((v) => parseDuration(v) !== undefined, {
+    error: 'must be a duration of at least 1s such as 30m, 24h, 7d or 1h30m',
+  });
 
 const size = z
   .union([z.number(), z.string().max(40)])
@@ -66,11 +75,19 @@ export const cachePruneFilters = z
     // Unknown keys are named one by one (a plain strict object would only blame "filters").
     for (const key of Object.keys(value)) {
       if (!FILTER_KEYS.has(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `is not a known filter (use ${[...FILTER_KEYS].join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is not a known filter (use ${[...FILTER_KEYS].join(', ')})`,
+        });
       }
     }
     if (value.keepStorage !== undefined && value.reservedSpace !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['keepStorage'], message: 'is the old name of reservedSpace; give only one of them' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keepStorage'],
+        message: 'is the old name of reservedSpace; give only one of them',
+      });
     }
   });
 export type CachePruneFilters = z.input<typeof cachePruneFilters>;
@@ -261,7 +278,10 @@ export const cacheCommands = {
          * Remove only records among these ids: pass the ids a dry run showed, so records that
          * appeared since the preview are left alone even when the filters match them.
          */
-        onlyIds: z.array(z.string().regex(/^[a-z0-9]{1,64}$/i, 'must be a cache record id')).max(100_000).optional(),
+        onlyIds: z
+          .array(z.string().regex(/^[a-z0-9]{1,64}$/i, 'must be a cache record id'))
+          .max(100_000)
+          .optional(),
       })
       .strict(),
     output: cachePruneResult,
@@ -296,7 +316,11 @@ export const cacheCommands = {
       .strict()
       .superRefine((v, ctx) => {
         if (v.enabled && !v.remove && (v.maxSize ?? null) === null && (v.olderThan ?? null) === null) {
-          ctx.addIssue({ code: 'custom', path: ['maxSize'], message: 'give a size limit or an age (olderThan) for an enabled rule' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['maxSize'],
+            message: 'give a size limit or an age (olderThan) for an enabled rule',
+          });
         }
       }),
     output: housekeepingState,

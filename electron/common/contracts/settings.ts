@@ -31,7 +31,12 @@ export const settingsSchema = z
     historyMaxCount: z.number().int().min(10).max(100_000).default(500),
     historyMaxAgeDays: z.number().int().min(1).max(3650).default(90),
     /** Log bytes kept per build (older lines are dropped first, the failing step's tail is kept). */
-    logCapBytes: z.number().int().min(64 * 1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+    logCapBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(256 * 1024 * 1024)
+      .default(8 * 1024 * 1024),
     theme: z.enum(['system', 'light', 'dark']).default('system'),
     startMinimized: z.boolean().default(false),
     launchAtLogin: z.boolean().default(false),
@@ -48,7 +53,12 @@ export const settingsPatch = z
     healthTimeoutMs: z.number().int().min(500).max(120_000).optional(),
     historyMaxCount: z.number().int().min(10).max(100_000).optional(),
     historyMaxAgeDays: z.number().int().min(1).max(3650).optional(),
-    logCapBytes: z.number().int().min(64 * 1024).max(256 * 1024 * 1024).optional(),
+    logCapBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(256 * 1024 * 1024)
+      .optional(),
     theme: z.enum(['system', 'light', 'dark']).optional(),
     startMinimized: z.boolean().optional(),
     launchAtLogin: z.boolean().optional(),

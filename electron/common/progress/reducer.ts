@@ -283,7 +283,8 @@ class Draft {
     else if (e.started !== undefined) delete step.completedAt;
     if (e.cached !== undefined) step.cached = e.cached;
     if (e.error) step.error = e.error;
-    if (step.completedAt !== undefined && step.startedAt !== undefined) step.durationMs = Math.max(0, step.completedAt - step.startedAt);
+    if (step.completedAt !== undefined && step.startedAt !== undefined)
+      step.durationMs = Math.max(0, step.completedAt - step.startedAt);
     else delete step.durationMs;
     step.state = stepStateOf(step);
     if (step.completedAt !== undefined) this.flushPending(step);
@@ -340,8 +341,15 @@ class Draft {
   private addLine(step: Step, stream: number, raw: string, at: number | undefined): void {
     const limits = this.s.limits;
     let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (text.length > limits.maxLineLength) text = `${text.slice(0, limits.maxLineLength)} … [${text.length - limits.maxLineLength} more characters]`;
-    const line = { seq: this.s.log.length + this.s.log.dropped, step: step.id, stream, text, ...(at !== undefined ? { at } : {}) };
+    if (text.length > limits.maxLineLength)
+      text = `${text.slice(0, limits.maxLineLength)} … [${text.length - limits.maxLineLength} more characters]`;
+    const line = {
+      seq: this.s.log.length + this.s.log.dropped,
+      step: step.id,
+      stream,
+      text,
+      ...(at !== undefined ? { at } : {}),
+    };
     step.logs = appendLine(this.o, step.logs, line, limits.maxStepLogLines);
     this.s.log = appendLine(this.o, this.s.log, line, limits.maxLogLines);
   }
@@ -500,7 +508,8 @@ function summarizeLane(lane: Lane, s: BuildSnapshot): LaneSummary {
   if (failed) state = 'failed';
   else if (cancelled) state = 'cancelled';
   else if (running) state = 'running';
-  else if (lane.steps.length === 0) state = finished ? (s.result?.ok ? 'done' : s.result?.cancelled ? 'cancelled' : 'failed') : 'queued';
+  else if (lane.steps.length === 0)
+    state = finished ? (s.result?.ok ? 'done' : s.result?.cancelled ? 'cancelled' : 'failed') : 'queued';
   else if (open && !finished) state = first === Infinity ? 'queued' : 'running';
   else state = 'done';
   // A lane that never got to run fails with the build's own error (a Dockerfile syntax error).
@@ -528,14 +537,17 @@ function summarizeLane(lane: Lane, s: BuildSnapshot): LaneSummary {
  */
 export function orderedLaneSteps(s: BuildSnapshot, lane: Lane): Step[] {
   const steps = lane.steps.map((id) => s.steps[id]).filter((x): x is Step => x !== undefined);
-  const numbered = steps.filter((x) => x.index !== undefined).sort((a, b) => (a.index ?? 0) - (b.index ?? 0) || a.order - b.order);
+  const numbered = steps
+    .filter((x) => x.index !== undefined)
+    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0) || a.order - b.order);
   const others = steps
     .filter((x) => x.index === undefined)
     .sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || a.order - b.order);
   const out: Step[] = [];
   let o = 0;
   for (const step of numbered) {
-    while (o < others.length && (others[o]?.startedAt ?? Infinity) < (step.startedAt ?? Infinity)) out.push(others[o++] as Step);
+    while (o < others.length && (others[o]?.startedAt ?? Infinity) < (step.startedAt ?? Infinity))
+      out.push(others[o++] as Step);
     out.push(step);
   }
   while (o < others.length) out.push(others[o++] as Step);

@@ -76,7 +76,8 @@ export class BuildersService {
     }
     throwIfDockerDown(builders);
     mergePinnedPlatforms(builders, stored.builders);
-    for (const b of builders) b.contextBuilder = b.driver === 'docker' && !stored.builders.some((s) => s.name === b.name);
+    for (const b of builders)
+      b.contextBuilder = b.driver === 'docker' && !stored.builders.some((s) => s.name === b.name);
     const snapshot: BuildersSnapshot = {
       builders,
       refreshedAt: new Date(this.clock.now()).toISOString(),
@@ -191,5 +192,13 @@ function mergePinnedPlatforms(builders: Builder[], stored: StoredBuilder[]): voi
 
 /** What a user would see change: names, drivers, current, node status/version. */
 function fingerprint(s: BuildersSnapshot): string {
-  return JSON.stringify(s.builders.map((b) => [b.name, b.driver, b.current, b.error, b.nodes.map((n) => [n.name, n.status, n.buildkitVersion, n.error])]));
+  return JSON.stringify(
+    s.builders.map((b) => [
+      b.name,
+      b.driver,
+      b.current,
+      b.error,
+      b.nodes.map((n) => [n.name, n.status, n.buildkitVersion, n.error]),
+    ]),
+  );
 }

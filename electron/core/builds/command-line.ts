@@ -26,7 +26,8 @@ export function buildxBuildArgv(req: BuildRequest, opts: CommandLineOptions = {}
   if (req.target) argv.push('--target', req.target);
   if (req.noCache) argv.push('--no-cache');
   if (req.pull) argv.push('--pull');
-  for (const s of req.secrets) argv.push('--secret', s.src !== undefined ? `id=${s.id},src=${s.src}` : `id=${s.id},env=${s.env ?? ''}`);
+  for (const s of req.secrets)
+    argv.push('--secret', s.src !== undefined ? `id=${s.id},src=${s.src}` : `id=${s.id},env=${s.env ?? ''}`);
   for (const o of req.outputs) {
     switch (o.type) {
       case 'load':
@@ -45,7 +46,8 @@ export function buildxBuildArgv(req: BuildRequest, opts: CommandLineOptions = {}
         break;
     }
   }
-  for (const c of req.cacheFrom) argv.push('--cache-from', c.type === 'registry' ? `type=registry,ref=${c.ref}` : `type=local,src=${c.src}`);
+  for (const c of req.cacheFrom)
+    argv.push('--cache-from', c.type === 'registry' ? `type=registry,ref=${c.ref}` : `type=local,src=${c.src}`);
   for (const c of req.cacheTo) {
     const mode = c.type !== 'inline' && c.mode ? `,mode=${c.mode}` : '';
     if (c.type === 'registry') argv.push('--cache-to', `type=registry,ref=${c.ref}${mode}`);

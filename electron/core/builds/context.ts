@@ -8,10 +8,23 @@ const path = (p: string) => (/^[A-Za-z]:[\\/]|^\\\\/.test(p) ? win32 : posix);
 
 const MB = 1024 * 1024;
 /** Folders that are almost never meant for the builder. */
-const HEAVY_DIRS = ['node_modules', '.git', '.venv', 'venv', '__pycache__', 'target', '.gradle', 'dist', 'build', '.next', '.cache'];
+const HEAVY_DIRS = [
+  'node_modules',
+  '.git',
+  '.venv',
+  'venv',
+  '__pycache__',
+  'target',
+  '.gradle',
+  'dist',
+  'build',
+  '.next',
+  '.cache',
+];
 const HEAVY_DIR_WARN = ['node_modules', '.git', '.venv', 'venv', '__pycache__', '.gradle', '.next', '.cache'];
 const LARGE_CONTEXT = 200 * MB;
-const DOCKERFILE_NAME = /^(?:Dockerfile|Containerfile|.+\.Dockerfile|.+\.Containerfile|Dockerfile\..+|Containerfile\..+)$/i;
+const DOCKERFILE_NAME =
+  /^(?:Dockerfile|Containerfile|.+\.Dockerfile|.+\.Containerfile|Dockerfile\..+|Containerfile\..+)$/i;
 
 /** The context folder, checked the way buildx will need it: exists, a directory, readable. */
 export async function checkContextDir(fs: BuildFsPort, contextDir: string): Promise<string> {
@@ -41,7 +54,8 @@ export async function checkContextDir(fs: BuildFsPort, contextDir: string): Prom
 export async function findDockerfiles(fs: BuildFsPort, contextDir: string): Promise<string[]> {
   const entries = await fs.list(contextDir).catch(() => []);
   const names = entries.filter((e) => e.kind === 'file' && DOCKERFILE_NAME.test(e.name)).map((e) => e.name);
-  const rank = (n: string) => (n === 'Dockerfile' ? 0 : n === 'Containerfile' ? 1 : /\.(Dockerfile|Containerfile)$/i.test(n) ? 2 : 3);
+  const rank = (n: string) =>
+    n === 'Dockerfile' ? 0 : n === 'Containerfile' ? 1 : /\.(Dockerfile|Containerfile)$/i.test(n) ? 2 : 3;
   return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
@@ -49,16 +63,26 @@ export async function findDockerfiles(fs: BuildFsPort, contextDir: string): Prom
  * The Dockerfile to use: the requested one (relative to the context or absolute) checked to be a
  * readable file, else the auto-detected one. Returns an absolute path.
  */
-export async function resolveDockerfile(fs: BuildFsPort, contextDir: string, requested: string | undefined): Promise<string> {
+export async function resolveDockerfile(
+  fs: BuildFsPort,
+  contextDir: string,
+  requested: string | undefined,
+): Promise<string> {
   const p = path(contextDir);
   if (requested) {
     const full = p.isAbsolute(requested) ? requested : p.join(contextDir, requested);
     const info: PathInfo = await fs.stat(full);
     if (info.kind !== 'file' || !info.readable) {
-      throw appError('INVALID_INPUT', info.kind === 'missing' ? `The Dockerfile ${requested} does not exist.` : `${requested} is not a readable file.`, {
-        hint: 'Pick the Dockerfile from the list of the context folder, or give a path relative to it.',
-        details: { field: 'dockerfile' },
-      });
+      throw appError(
+        'INVALID_INPUT',
+        info.kind === 'missing'
+          ? `The Dockerfile ${requested} does not exist.`
+          : `${requested} is not a readable file.`,
+        {
+          hint: 'Pick the Dockerfile from the list of the context folder, or give a path relative to it.',
+          details: { field: 'dockerfile' },
+        },
+      );
     }
     return full;
   }
@@ -158,10 +182,16 @@ export async function inspectContext(
 
   const warnings: string[] = [];
   for (const [dir, v] of [...heavy.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 5)) {
-    warnings.push(`${dir} (${formatBytes(v.bytes)}, ${v.files.toLocaleString('en-US')} file${v.files === 1 ? '' : 's'}) is sent to the builder: add it to .dockerignore unless the build needs it.`);
+    warnings.push(
+      `${dir} (${formatBytes(v.bytes)}, ${v.files.toLocaleString('en-US')} file${v.files === 1 ? '' : 's'}) is sent to the builder: add it to .dockerignore unless the build needs it.`,
+    );
   }
-  if (bytes > LARGE_CONTEXT) warnings.push(`The context is ${formatBytes(bytes)}: every build uploads what changed, and the first one all of it.`);
-  if (walk.truncated) warnings.push('The context is too large to count fully in a few seconds; the figures are lower bounds.');
+  if (bytes > LARGE_CONTEXT)
+    warnings.push(
+      `The context is ${formatBytes(bytes)}: every build uploads what changed, and the first one all of it.`,
+    );
+  if (walk.truncated)
+    warnings.push('The context is too large to count fully in a few seconds; the figures are lower bounds.');
   if (ignoreText === undefined && top.size > 0 && [...top.keys()].some((k) => HEAVY_DIRS.includes(k))) {
     warnings.push('There is no .dockerignore: everything in the folder is sent to the builder.');
   }
@@ -197,7 +227,11 @@ export async function inspectContext(
     warnings,
     dockerfiles,
     ...(dockerfile ? { dockerfile: p.relative(contextDir, dockerfile) || dockerfile } : {}),
-    targets: targets.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), ...(t.base ? { base: t.base } : {}) })),
+    targets: targets.map((t) => ({
+      name: t.name,
+      ...(t.description ? { description: t.description } : {}),
+      ...(t.base ? { base: t.base } : {}),
+    })),
     targetsSource,
     durationMs: deps.now() - started,
   };

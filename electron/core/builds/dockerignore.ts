@@ -43,7 +43,10 @@ export function parseDockerignore(text: string): IgnoreMatcher {
       return matched;
     },
     mayReincludeUnder(relDir) {
-      return exceptions.some((p) => /^[*?[]/.test(p.text) || p.text.startsWith(`${relDir}/`) || relDir.startsWith(p.text.split(/[*?[]/)[0] ?? ''));
+      return exceptions.some(
+        (p) =>
+          /^[*?[]/.test(p.text) || p.text.startsWith(`${relDir}/`) || relDir.startsWith(p.text.split(/[*?[]/)[0] ?? ''),
+      );
     },
   };
 }

@@ -40,7 +40,8 @@ interface Running {
 }
 
 const BUILDER_MEMORY_MS = 10_000;
-const UNREACHABLE = /context deadline exceeded|connection refused|no such host|i\/o timeout|failed to dial|waiting for connection/i;
+const UNREACHABLE =
+  /context deadline exceeded|connection refused|no such host|i\/o timeout|failed to dial|waiting for connection/i;
 
 /**
  * Runs builds: checks the request against the real world (context, Dockerfile, builder, driver),
@@ -70,12 +71,19 @@ export class BuildsService {
   /** The equivalent command for display: no progress/metadata flags, secrets as ids and sources only. */
   commandLine(request: BuildRequest): { argv: string[]; text: string } {
     const d = request.dockerfile;
-    const absolute = d === undefined || d.startsWith('/') || /^[A-Za-z]:[\\/]/.test(d) ? d : `${request.contextDir.replace(/[\\/]+$/, '')}/${d}`;
+    const absolute =
+      d === undefined || d.startsWith('/') || /^[A-Za-z]:[\\/]/.test(d)
+        ? d
+        : `${request.contextDir.replace(/[\\/]+$/, '')}/${d}`;
     const argv = buildxBuildArgv(request, { dockerfile: absolute });
     return { argv, text: shellQuote(argv) };
   }
 
-  async inspectContext(input: { contextDir: string; dockerfile?: string | undefined; builder?: string | undefined }): Promise<ContextInspection> {
+  async inspectContext(input: {
+    contextDir: string;
+    dockerfile?: string | undefined;
+    builder?: string | undefined;
+  }): Promise<ContextInspection> {
     const info = await this.deps.buildx.info();
     const { runner } = this.deps;
     return inspectContext(
@@ -97,10 +105,14 @@ export class BuildsService {
     const dockerfile = await resolveDockerfile(fs, contextDir, request.dockerfile);
     for (const [i, s] of request.secrets.entries()) {
       if (s.env !== undefined && !fs.hasEnv(s.env)) {
-        throw appError('INVALID_INPUT', `Secret "${s.id}" reads the environment variable ${s.env}, which is not set for BuildDeck.`, {
-          hint: 'Set the variable before starting BuildDeck, or read the secret from a file.',
-          details: { field: `secrets.${i}.env` },
-        });
+        throw appError(
+          'INVALID_INPUT',
+          `Secret "${s.id}" reads the environment variable ${s.env}, which is not set for BuildDeck.`,
+          {
+            hint: 'Set the variable before starting BuildDeck, or read the secret from a file.',
+            details: { field: `secrets.${i}.env` },
+          },
+        );
       }
       if (s.src !== undefined) {
         const info = await fs.stat(s.src);
@@ -114,7 +126,8 @@ export class BuildsService {
     }
     await buildx.info();
     const builder = await this.describeBuilder(request.builder);
-    if (request.platforms.length > 1 && builder.driver === 'docker') await this.checkMultiPlatformOnDocker(builder.name);
+    if (request.platforms.length > 1 && builder.driver === 'docker')
+      await this.checkMultiPlatformOnDocker(builder.name);
     const node = builder.nodes[0];
     if (builder.driver === 'remote' && node?.status === 'error') {
       throw appError('BUILDER_UNREACHABLE', `Builder "${builder.name}" cannot be reached: ${node.error ?? 'error'}.`, {
@@ -129,7 +142,8 @@ export class BuildsService {
     const resolved: BuildRequest = { ...request, contextDir };
     // buildx resolves --file against its working directory, not the context: always pass the
     // absolute path we checked (and none for the context's own `Dockerfile`, as a person would).
-    const dockerfileArg = request.dockerfile !== undefined || !isDefaultDockerfile(contextDir, dockerfile) ? dockerfile : undefined;
+    const dockerfileArg =
+      request.dockerfile !== undefined || !isDefaultDockerfile(contextDir, dockerfile) ? dockerfile : undefined;
     const display = buildxBuildArgv(resolved, { dockerfile: dockerfileArg });
     const running: Running = {
       buildId,
@@ -159,7 +173,12 @@ export class BuildsService {
         command: display,
       },
     ]);
-    this.deps.events.emit('build.started', { buildId, contextDir, builder: builder.name, platforms: request.platforms });
+    this.deps.events.emit('build.started', {
+      buildId,
+      contextDir,
+      builder: builder.name,
+      platforms: request.platforms,
+    });
     this.record(() =>
       this.deps.recorder?.started({
         buildId,
@@ -206,17 +225,23 @@ export class BuildsService {
     const results = await Promise.all(tcp.map((n) => probe.tcp(n.url[1] ?? '', Number(n.url[2]), timeoutMs)));
     if (results.some((r) => r.result === 'open')) return;
     const first = results[0];
-    throw appError('BUILDER_UNREACHABLE', `Builder "${builder.name}" cannot be reached at ${tcp[0]?.endpoint ?? ''} (${first?.detail ?? first?.result ?? 'no answer'}).`, {
-      hint: 'Check that its endpoint is reachable and buildkitd is running there, or pick another builder.',
-      details: { builder: builder.name, endpoints: tcp.map((n) => n.endpoint), probe: results.map((r) => r.result) },
-    });
+    throw appError(
+      'BUILDER_UNREACHABLE',
+      `Builder "${builder.name}" cannot be reached at ${tcp[0]?.endpoint ?? ''} (${first?.detail ?? first?.result ?? 'no answer'}).`,
+      {
+        hint: 'Check that its endpoint is reachable and buildkitd is running there, or pick another builder.',
+        details: { builder: builder.name, endpoints: tcp.map((n) => n.endpoint), probe: results.map((r) => r.result) },
+      },
+    );
   }
 
   private async checkMultiPlatformOnDocker(builderName: string): Promise<void> {
     // The containerd image store lifts the limit; ask the engine before refusing.
     const engine = await this.deps.engine.info({ timeoutMs: this.options.checkTimeoutMs }).catch(() => undefined);
     if (engine?.containerdSnapshotter) return;
-    const stored = await this.deps.buildx.stored().catch(() => ({ builders: [] as { name: string; driver: string }[] }));
+    const stored = await this.deps.buildx
+      .stored()
+      .catch(() => ({ builders: [] as { name: string; driver: string }[] }));
     const candidates = stored.builders.filter((b) => b.driver !== 'docker').map((b) => b.name);
     throw appError(
       'INVALID_INPUT',
@@ -226,7 +251,13 @@ export class BuildsService {
           candidates.length > 0
             ? `Pick a docker-container builder (${candidates.slice(0, 3).join(', ')}) or build one platform.`
             : 'Create a docker-container builder (Builders → New builder, or `docker buildx create --driver docker-container --bootstrap`) and pick it, or build one platform.',
-        details: { field: 'platforms', builder: builderName, driver: 'docker', candidates, suggestedDriver: 'docker-container' },
+        details: {
+          field: 'platforms',
+          builder: builderName,
+          driver: 'docker',
+          candidates,
+          suggestedDriver: 'docker-container',
+        },
       },
     );
   }
@@ -254,7 +285,9 @@ export class BuildsService {
         cancelled,
         exitCode: exit.exitCode,
         ...meta,
-        ...(ok || cancelled ? {} : classifyFailure(r.snapshot, exit.stderrTail, exit.timedOut, this.options.buildTimeoutMs)),
+        ...(ok || cancelled
+          ? {}
+          : classifyFailure(r.snapshot, exit.stderrTail, exit.timedOut, this.options.buildTimeoutMs)),
       };
     } catch (err) {
       const e = err instanceof AppException ? err.appError : undefined;
@@ -266,7 +299,9 @@ export class BuildsService {
         cancelled: r.cancelRequested,
         exitCode: null,
         errorCode: missing ? 'DOCKER_MISSING' : (e?.code ?? 'INTERNAL'),
-        errorMessage: missing ? 'The Docker CLI was not found.' : (e?.message ?? (err instanceof Error ? err.message : String(err))),
+        errorMessage: missing
+          ? 'The Docker CLI was not found.'
+          : (e?.message ?? (err instanceof Error ? err.message : String(err))),
         ...(e?.hint ? { hint: e.hint } : {}),
       };
     } finally {
@@ -355,7 +390,8 @@ export class BuildsService {
 
   private trim(): void {
     const finished = [...this.builds.values()].filter((r) => r.snapshot.status !== 'running');
-    for (const r of finished.slice(0, Math.max(0, finished.length - this.options.keepRecent))) this.builds.delete(r.buildId);
+    for (const r of finished.slice(0, Math.max(0, finished.length - this.options.keepRecent)))
+      this.builds.delete(r.buildId);
   }
 
   /** Cancels running builds (app quit); resolves when buildx has exited. */
@@ -371,12 +407,15 @@ function isDefaultDockerfile(contextDir: string, dockerfile: string): boolean {
   return dockerfile === `${base}/Dockerfile` || dockerfile === `${base}\\Dockerfile`;
 }
 
-async function readMetadata(fs: BuildFsPort, file: string): Promise<{ digest?: string; imageName?: string; ref?: string }> {
+async function readMetadata(
+  fs: BuildFsPort,
+  file: string,
+): Promise<{ digest?: string; imageName?: string; ref?: string }> {
   const text = await fs.readText(file, 4 * 1024 * 1024);
   if (!text) return {};
   try {
     const meta = JSON.parse(text) as Record<string, unknown>;
-    const s = (k: string) => (typeof meta[k] === 'string' && meta[k] ? (meta[k]) : undefined);
+    const s = (k: string) => (typeof meta[k] === 'string' && meta[k] ? meta[k] : undefined);
     const digest = s('containerimage.digest');
     const imageName = s('image.name');
     const ref = s('buildx.build.ref');
@@ -400,7 +439,9 @@ function classifyFailure(
       hint: 'Raise the build time limit in Settings if this build is expected to take that long.',
     };
   }
-  const connecting = Object.values(s.steps).find((st) => st.internal && /waiting for connection|booting buildkit/i.test(st.title) && st.error);
+  const connecting = Object.values(s.steps).find(
+    (st) => st.internal && /waiting for connection|booting buildkit/i.test(st.title) && st.error,
+  );
   const text = `${s.error?.message ?? ''}\n${stderrTail}`;
   if (connecting || (UNREACHABLE.test(text) && !Object.values(s.steps).some((st) => st.isStep))) {
     return {
@@ -424,5 +465,7 @@ function classifyFailure(
     };
   }
   const firstError = stderrTail.split('\n').find((l) => l.startsWith('ERROR:'));
-  return s.error ? { errorCode: 'BUILD_FAILED' } : { errorCode: 'BUILD_FAILED', errorMessage: firstError?.replace(/^ERROR:\s*/, '') ?? 'The build failed.' };
+  return s.error
+    ? { errorCode: 'BUILD_FAILED' }
+    : { errorCode: 'BUILD_FAILED', errorMessage: firstError?.replace(/^ERROR:\s*/, '') ?? 'The build failed.' };
 }

@@ -3,7 +3,10 @@ import type { Handlers } from '../router';
 import type { Housekeeping } from './housekeeping';
 import type { CacheService } from './service';
 
-export function cacheHandlers(cache: CacheService, housekeeping: Housekeeping): Pick<Handlers, keyof typeof cacheCommands> {
+export function cacheHandlers(
+  cache: CacheService,
+  housekeeping: Housekeeping,
+): Pick<Handlers, keyof typeof cacheCommands> {
   return {
     'cache.usage': (input, ctx) => cache.usage(input.builder, ctx.signal),
     'cache.prune': (input, ctx) => cache.prune(input, ctx.signal),

@@ -60,9 +60,21 @@ export class Housekeeping {
   async get(builder: string | undefined): Promise<HousekeepingState> {
     const name = await this.cache.builderName(builder);
     const store = this.store();
-    if (!store) return { builder: name, rule: null, runs: [], available: false, reason: 'BuildDeck’s database is not available, so housekeeping cannot be kept.' };
+    if (!store)
+      return {
+        builder: name,
+        rule: null,
+        runs: [],
+        available: false,
+        reason: 'BuildDeck’s database is not available, so housekeeping cannot be kept.',
+      };
     const rule = store.rule(name);
-    return { builder: name, rule: rule ? ruleValue(rule) : null, runs: store.runs(name, RUNS_SHOWN).map(runValue), available: true };
+    return {
+      builder: name,
+      rule: rule ? ruleValue(rule) : null,
+      runs: store.runs(name, RUNS_SHOWN).map(runValue),
+      available: true,
+    };
   }
 
   async set(input: HousekeepingInput): Promise<HousekeepingState> {
@@ -78,7 +90,9 @@ export class Housekeeping {
       maxSize: input.maxSize === null || input.maxSize === undefined ? null : (parseSize(input.maxSize) ?? null),
       olderThanMs: input.olderThan ? (parseDuration(input.olderThan) ?? null) : null,
       all: input.all ?? false,
-      intervalMs: input.interval ? (parseDuration(input.interval) ?? this.options.defaultIntervalMs) : (previous?.intervalMs ?? this.options.defaultIntervalMs),
+      intervalMs: input.interval
+        ? (parseDuration(input.interval) ?? this.options.defaultIntervalMs)
+        : (previous?.intervalMs ?? this.options.defaultIntervalMs),
       updatedAt: this.clock.now(),
     });
     return this.get(input.builder);
@@ -115,7 +129,8 @@ export class Housekeeping {
     try {
       sizeBefore = (await this.cache.usage(rule.builder)).totals.size;
       const steps: NonNullable<PruneInput['filters']>[] = [];
-      if (rule.olderThanMs !== null) steps.push({ until: `${Math.max(1, Math.round(rule.olderThanMs / 1000))}s`, all: rule.all });
+      if (rule.olderThanMs !== null)
+        steps.push({ until: `${Math.max(1, Math.round(rule.olderThanMs / 1000))}s`, all: rule.all });
       if (rule.maxSize !== null) steps.push({ reservedSpace: rule.maxSize, all: rule.all });
       const notes: string[] = [];
       for (const filters of steps) {
@@ -123,7 +138,8 @@ export class Housekeeping {
         records += result.freed?.ids.length ?? 0;
         bytes += result.freed?.size ?? 0;
         exact &&= result.freed?.sizeExact ?? true;
-        if (result.freed && result.freed.notRemoved.length > 0) notes.push(`${result.freed.notRemoved.length} planned record(s) stayed`);
+        if (result.freed && result.freed.notRemoved.length > 0)
+          notes.push(`${result.freed.notRemoved.length} planned record(s) stayed`);
       }
       return record({
         outcome: records > 0 ? 'pruned' : 'nothing',
@@ -135,7 +151,10 @@ export class Housekeeping {
         detail: notes.length > 0 ? notes.join('; ') : null,
       });
     } catch (err) {
-      const e = err instanceof AppException ? err.appError : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+      const e =
+        err instanceof AppException
+          ? err.appError
+          : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
       const skipped = e.code === 'BUILDER_UNREACHABLE' || e.code === 'DOCKER_UNREACHABLE';
       return record({
         outcome: records > 0 ? 'pruned' : skipped ? 'skipped' : 'failed',

@@ -21,7 +21,15 @@ import type { CachePruneResult, CacheRecord, CacheTotals } from '../../common/co
  */
 
 export function totalsOf(records: readonly CacheRecord[]): CacheTotals {
-  const t: CacheTotals = { records: records.length, size: 0, private: 0, shared: 0, reclaimable: 0, reclaimablePrivate: 0, inUse: 0 };
+  const t: CacheTotals = {
+    records: records.length,
+    size: 0,
+    private: 0,
+    shared: 0,
+    reclaimable: 0,
+    reclaimablePrivate: 0,
+    inUse: 0,
+  };
   for (const r of records) {
     t.size += r.size;
     if (r.shared) t.shared += r.size;
@@ -35,7 +43,9 @@ export function totalsOf(records: readonly CacheRecord[]): CacheTotals {
   return t;
 }
 
-export function breakdownByType(records: readonly CacheRecord[]): { type: string; records: number; size: number; reclaimable: number }[] {
+export function breakdownByType(
+  records: readonly CacheRecord[],
+): { type: string; records: number; size: number; reclaimable: number }[] {
   const by = new Map<string, { type: string; records: number; size: number; reclaimable: number }>();
   for (const r of records) {
     const b = by.get(r.type) ?? { type: r.type, records: 0, size: 0, reclaimable: 0 };
@@ -126,8 +136,12 @@ export function planPrune(records: readonly CacheRecord[], f: PlanFilters, now: 
     else if (stoppedByLimit) kept.storageLimit++;
   }
   if (kept.inUse > 0) notes.push(`${kept.inUse} matching record(s) are in use and stay.`);
-  if (kept.needsAll > 0) notes.push(`${kept.needsAll} matching record(s) are shared, internal or frontend records: only "all" removes them.`);
-  if (kept.parentOfKept > 0) notes.push(`${kept.parentOfKept} matching record(s) stay because a record built on them stays.`);
+  if (kept.needsAll > 0)
+    notes.push(
+      `${kept.needsAll} matching record(s) are shared, internal or frontend records: only "all" removes them.`,
+    );
+  if (kept.parentOfKept > 0)
+    notes.push(`${kept.parentOfKept} matching record(s) stay because a record built on them stays.`);
   if (kept.storageLimit > 0) notes.push(`${kept.storageLimit} matching record(s) stay within the storage limit.`);
   return {
     planned: { records: removed, size: removed.reduce((s, r) => s + r.size, 0) },

@@ -1,10 +1,23 @@
-import { parseDuration, parseSize, type CachePruneResult, type CacheTrend, type CacheUsage } from '../../common/contracts/cache';
+import {
+  parseDuration,
+  parseSize,
+  type CachePruneResult,
+  type CacheTrend,
+  type CacheUsage,
+} from '../../common/contracts/cache';
 import type { Builder } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
 import { breakdownByType, chunk, planPrune, totalsOf, type PlanFilters } from './plan';
-import type { BuildxCachePort, CacheRead, CacheStorePort, ContainerCachePort, EngineCachePort, PruneOutcome } from './ports';
+import type {
+  BuildxCachePort,
+  CacheRead,
+  CacheStorePort,
+  ContainerCachePort,
+  EngineCachePort,
+  PruneOutcome,
+} from './ports';
 
 export interface CacheOptions {
   /** Bound for "is this builder up?" (inspect): a silent remote must not hang the view. */
@@ -19,7 +32,12 @@ export interface CacheOptions {
 const SAMPLE_EVERY_MS = 60_000;
 /** Trend samples older than this are dropped. */
 const SAMPLE_RETENTION_MS = 90 * 86_400_000;
-const RANGE_MS: Record<CacheTrend['range'], number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 };
+const RANGE_MS: Record<CacheTrend['range'], number> = {
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+  '90d': 90 * 86_400_000,
+};
 
 /** The prune filters as the contract validated them (strings still unparsed). */
 export interface PruneInput {
@@ -104,20 +122,27 @@ export class CacheService {
       filters.maxUsedSpace !== undefined ||
       filters.minFreeSpace !== undefined;
     if (!narrowed && !filters.all) {
-      throw appError('INVALID_INPUT', 'Choose what to prune: a filter (until, type, description, a storage limit), or "all" for everything prunable.', {
-        hint: 'BuildDeck never prunes a whole builder unless you ask for all of it explicitly.',
-        details: { field: 'filters' },
-      });
+      throw appError(
+        'INVALID_INPUT',
+        'Choose what to prune: a filter (until, type, description, a storage limit), or "all" for everything prunable.',
+        {
+          hint: 'BuildDeck never prunes a whole builder unless you ask for all of it explicitly.',
+          details: { field: 'filters' },
+        },
+      );
     }
 
     const target = await this.resolve(input.builder);
-    if (filters.maxUsedSpace !== undefined || filters.minFreeSpace !== undefined) await this.checkSpaceOptions(target, filters, signal);
+    if (filters.maxUsedSpace !== undefined || filters.minFreeSpace !== undefined)
+      await this.checkSpaceOptions(target, filters, signal);
 
     const usage = await this.read(target, signal);
     const now = this.clock.now();
     const plan = planPrune(usage.records, filters, now);
     if (!usage.lastUsedExact && filters.untilMs !== undefined) {
-      plan.notes.push('Last-use times come rounded from buildx ("3 hours ago"); each record is taken as recent as its rounding allows, so "until" never removes one that may be younger.');
+      plan.notes.push(
+        'Last-use times come rounded from buildx ("3 hours ago"); each record is taken as recent as its rounding allows, so "until" never removes one that may be younger.',
+      );
     }
     if (input.onlyIds) {
       const allowed = new Set(input.onlyIds);
@@ -148,7 +173,9 @@ export class CacheService {
               }
             : {}),
         };
-        const out = target.viaEngine ? await this.engine.prune(request, call) : await this.buildx.prune(target.name, request, call);
+        const out = target.viaEngine
+          ? await this.engine.prune(request, call)
+          : await this.buildx.prune(target.name, request, call);
         freed.ids.push(...out.ids);
         freed.size += out.size;
         freed.sizeExact &&= out.sizeExact;
@@ -181,13 +208,27 @@ export class CacheService {
   async trend(builder: string | undefined, range: CacheTrend['range']): Promise<CacheTrend> {
     const name = await this.builderName(builder);
     const store = this.options.store?.();
-    if (!store) return { builder: name, range, samples: [], available: false, reason: 'BuildDeck’s database is not available, so no usage history is kept.' };
+    if (!store)
+      return {
+        builder: name,
+        range,
+        samples: [],
+        available: false,
+        reason: 'BuildDeck’s database is not available, so no usage history is kept.',
+      };
     const samples = store.samples(name, this.clock.now() - RANGE_MS[range], 2000);
     return {
       builder: name,
       range,
       available: true,
-      samples: samples.map((x) => ({ at: new Date(x.at).toISOString(), records: x.records, size: x.size, reclaimable: x.reclaimable, shared: x.shared, inUse: x.inUse })),
+      samples: samples.map((x) => ({
+        at: new Date(x.at).toISOString(),
+        records: x.records,
+        size: x.size,
+        reclaimable: x.reclaimable,
+        shared: x.shared,
+        inUse: x.inUse,
+      })),
     };
   }
 
@@ -201,7 +242,14 @@ export class CacheService {
       const now = this.clock.now();
       const last = store.lastSampleAt(builder);
       if (!force && last !== undefined && now - last < SAMPLE_EVERY_MS) return;
-      store.addSample(builder, { at: now, records: t.records, size: t.size, reclaimable: t.reclaimable, shared: t.shared, inUse: t.inUse });
+      store.addSample(builder, {
+        at: now,
+        records: t.records,
+        size: t.size,
+        reclaimable: t.reclaimable,
+        shared: t.shared,
+        inUse: t.inUse,
+      });
       if (now - this.lastTrim > 3_600_000) {
         this.lastTrim = now;
         store.trimSamples(now - SAMPLE_RETENTION_MS);
@@ -217,7 +265,9 @@ export class CacheService {
     // A builder missing from buildx's store is a docker context's own builder (driver docker).
     // Only the default context's is the daemon this core's Engine API talks to.
     const local =
-      stored?.driver === 'docker-container' && stored.nodes.length > 0 && stored.nodes.every((n) => n.name && this.containers.isLocal(n.endpoint));
+      stored?.driver === 'docker-container' &&
+      stored.nodes.length > 0 &&
+      stored.nodes.every((n) => n.name && this.containers.isLocal(n.endpoint));
     return {
       name,
       driver: stored?.driver ?? 'docker',
@@ -243,7 +293,11 @@ export class CacheService {
    * remote makes `du` wait ~20 s, and a stopped builder deserves its own message. A healthy builder
    * costs no extra latency (both run at once).
    */
-  private async withHealth<T>(target: Target, signal: AbortSignal | undefined, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async withHealth<T>(
+    target: Target,
+    signal: AbortSignal | undefined,
+    op: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -255,7 +309,11 @@ export class CacheService {
       const timer = setTimeout(resolve, HEALTH_GRACE_MS);
       abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
     })
-      .then(() => (abort.signal.aborted ? undefined : this.buildx.inspect(target.name, { timeoutMs: this.options.healthTimeoutMs, signal: abort.signal })))
+      .then(() =>
+        abort.signal.aborted
+          ? undefined
+          : this.buildx.inspect(target.name, { timeoutMs: this.options.healthTimeoutMs, signal: abort.signal }),
+      )
       .then((b) => (b ? notRunning(b, target) : undefined))
       .catch((err: unknown) => healthFailure(err, target, this.options.healthTimeoutMs));
     try {
@@ -266,7 +324,11 @@ export class CacheService {
       // A fast failure of the work (a stopped container) is explained better by the health check.
       const known = await Promise.race([health, new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]);
       if (known) throw known;
-      if (err instanceof AppException && err.appError.code === 'BUILDER_UNREACHABLE' && err.appError.details?.['canBootstrap'] === true) {
+      if (
+        err instanceof AppException &&
+        err.appError.code === 'BUILDER_UNREACHABLE' &&
+        err.appError.details?.['canBootstrap'] === true
+      ) {
         const status = err.appError.details['status'] === 'inactive' ? 'inactive' : 'stopped';
         throw notRunningError(target, status, true);
       }
@@ -324,27 +386,41 @@ const BOOTSTRAPPABLE = new Set(['docker-container', 'kubernetes']);
 function notRunning(b: Builder, target: Target): AppException | undefined {
   const down = b.nodes.find((n) => n.status !== 'running');
   if (!down && !b.error) return undefined;
-  const canBootstrap = BOOTSTRAPPABLE.has(b.driver || target.driver) && (!down || down.status === 'stopped' || down.status === 'inactive');
+  const canBootstrap =
+    BOOTSTRAPPABLE.has(b.driver || target.driver) && (!down || down.status === 'stopped' || down.status === 'inactive');
   return notRunningError(target, down?.status ?? 'error', canBootstrap, down?.error ?? b.error);
 }
 
 function notRunningError(target: Target, status: string, canBootstrap: boolean, error?: string): AppException {
-  return appError('BUILDER_UNREACHABLE', `Builder "${target.name}" is ${status === 'inactive' ? 'not started yet' : status === 'error' ? 'in error' : status}.`, {
-    hint: canBootstrap
-      ? `Start it (Builders view, or \`docker buildx inspect --bootstrap ${target.name}\`), then retry.`
-      : 'Start the BuildKit daemon it points to, or check its endpoint, then retry.',
-    details: { builder: target.name, status, canBootstrap, ...(error ? { error } : {}) },
-  });
+  return appError(
+    'BUILDER_UNREACHABLE',
+    `Builder "${target.name}" is ${status === 'inactive' ? 'not started yet' : status === 'error' ? 'in error' : status}.`,
+    {
+      hint: canBootstrap
+        ? `Start it (Builders view, or \`docker buildx inspect --bootstrap ${target.name}\`), then retry.`
+        : 'Start the BuildKit daemon it points to, or check its endpoint, then retry.',
+      details: { builder: target.name, status, canBootstrap, ...(error ? { error } : {}) },
+    },
+  );
 }
 
 function healthFailure(err: unknown, target: Target, timeoutMs: number): AppException | undefined {
   if (!(err instanceof AppException)) return undefined;
-  if (err.appError.code === 'BUILDER_UNREACHABLE' || err.appError.code === 'BUILDER_NOT_FOUND' || err.appError.code === 'DOCKER_UNREACHABLE') return err;
+  if (
+    err.appError.code === 'BUILDER_UNREACHABLE' ||
+    err.appError.code === 'BUILDER_NOT_FOUND' ||
+    err.appError.code === 'DOCKER_UNREACHABLE'
+  )
+    return err;
   if (err.appError.code === 'TIMEOUT') {
-    return appError('BUILDER_UNREACHABLE', `Builder "${target.name}" did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
-      hint: 'Check that its endpoint is reachable and buildkitd is running there, then retry.',
-      details: { builder: target.name, timeoutMs, canBootstrap: false },
-    });
+    return appError(
+      'BUILDER_UNREACHABLE',
+      `Builder "${target.name}" did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+      {
+        hint: 'Check that its endpoint is reachable and buildkitd is running there, then retry.',
+        details: { builder: target.name, timeoutMs, canBootstrap: false },
+      },
+    );
   }
   return undefined;
 }

@@ -51,7 +51,8 @@ export class HistoryService implements BuildRecorder {
     const summary = summarizeBuild(s);
     const all = logLines(s.log);
     let kept = all.slice(-this.options.maxLogLines);
-    const maxChars = typeof this.options.maxLogChars === 'function' ? this.options.maxLogChars() : this.options.maxLogChars;
+    const maxChars =
+      typeof this.options.maxLogChars === 'function' ? this.options.maxLogChars() : this.options.maxLogChars;
     let chars = 0;
     let from = kept.length;
     while (from > 0 && chars + (kept[from - 1]?.text.length ?? 0) <= maxChars) chars += kept[--from]?.text.length ?? 0;

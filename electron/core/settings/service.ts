@@ -37,9 +37,15 @@ export class SettingsService {
   }
 
   async update(patch: Patch): Promise<Settings> {
-    const cleared = new Set(Object.entries(patch).filter(([, v]) => v === null).map(([k]) => k));
+    const cleared = new Set(
+      Object.entries(patch)
+        .filter(([, v]) => v === null)
+        .map(([k]) => k),
+    );
     const merged = Object.fromEntries(
-      [...Object.entries(this.current), ...Object.entries(patch)].filter(([k, v]) => v !== undefined && !cleared.has(k)),
+      [...Object.entries(this.current), ...Object.entries(patch)].filter(
+        ([k, v]) => v !== undefined && !cleared.has(k),
+      ),
     );
     return this.commit(settingsSchema.parse(merged));
   }
@@ -76,7 +82,10 @@ export class SettingsService {
     for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
       const single = settingsPatch.safeParse({ [key]: value });
       if (single.success && value !== null) kept[key] = value;
-      else this.loadWarnings.push(`ignored ${key}: ${single.success ? 'null' : (single.error.issues[0]?.message ?? 'invalid')}`);
+      else
+        this.loadWarnings.push(
+          `ignored ${key}: ${single.success ? 'null' : (single.error.issues[0]?.message ?? 'invalid')}`,
+        );
     }
     if (this.loadWarnings.length > 0) this.setAside(this.loadWarnings.join('; '));
     return settingsSchema.parse(kept);

@@ -10,7 +10,11 @@ describe('ErrorState: failures are designed screens that say what to do', () => 
     const onRetry = vi.fn();
     render(
       <ErrorState
-        error={{ code: 'DOCKER_UNREACHABLE', message: 'Docker is not reachable at unix:///var/run/docker.sock (ECONNREFUSED).', hint: 'Start Docker, then retry.' }}
+        error={{
+          code: 'DOCKER_UNREACHABLE',
+          message: 'Docker is not reachable at unix:///var/run/docker.sock (ECONNREFUSED).',
+          hint: 'Start Docker, then retry.',
+        }}
         onRetry={onRetry}
       />,
     );
@@ -25,7 +29,11 @@ describe('ErrorState: failures are designed screens that say what to do', () => 
   it('buildx too old: names the version found and the minimum', () => {
     render(
       <ErrorState
-        error={{ code: 'BUILDX_MISSING', message: 'buildx 0.12.1 is too old for BuildDeck.', details: { found: '0.12.1', minimum: '0.13.0' } }}
+        error={{
+          code: 'BUILDX_MISSING',
+          message: 'buildx 0.12.1 is too old for BuildDeck.',
+          details: { found: '0.12.1', minimum: '0.13.0' },
+        }}
       />,
     );
     expect(screen.getByText('Docker Buildx is too old')).toBeTruthy();
@@ -36,7 +44,11 @@ describe('ErrorState: failures are designed screens that say what to do', () => 
   it('unexpected output: keeps the raw output for a bug report', () => {
     render(
       <ErrorState
-        error={{ code: 'INTERNAL', message: 'buildx ls printed something BuildDeck does not understand.', details: { raw: 'panic: runtime error: index out of range' } }}
+        error={{
+          code: 'INTERNAL',
+          message: 'buildx ls printed something BuildDeck does not understand.',
+          details: { raw: 'panic: runtime error: index out of range' },
+        }}
       />,
     );
     expect(screen.getByText('Something went wrong inside BuildDeck')).toBeTruthy();

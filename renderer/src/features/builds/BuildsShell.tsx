@@ -112,7 +112,9 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
     const bridge = getBridge();
     const refresh = () => {
       void queryClient.invalidateQueries({ queryKey: commandKey('builds.list') });
-      void queryClient.invalidateQueries({ predicate: (q) => typeof q.queryKey[1] === 'string' && q.queryKey[1].startsWith('history.') });
+      void queryClient.invalidateQueries({
+        predicate: (q) => typeof q.queryKey[1] === 'string' && q.queryKey[1].startsWith('history.'),
+      });
     };
     const offStarted = bridge.on('build.started', refresh);
     const offFinished = bridge.on('build.finished', refresh);
@@ -148,13 +150,18 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
         void (async () => {
           const last = await lastBuild();
           if (!last) {
-            openNewBuild(undefined, { focus: true, notice: { tone: 'info', text: 'Nothing to re-run yet: start a build first.' } });
+            openNewBuild(undefined, {
+              focus: true,
+              notice: { tone: 'info', text: 'Nothing to re-run yet: start a build first.' },
+            });
             return;
           }
           const request = 'request' in last ? last.request : last.entry.request;
           const result = 'request' in last ? await startRef.current(last.request) : await rerunRef.current(last.entry);
           if (!result.ok) {
-            openNewBuild(requestToDraft(request), { notice: { tone: 'warn', text: `Re-run failed: ${result.error.message}` } });
+            openNewBuild(requestToDraft(request), {
+              notice: { tone: 'warn', text: `Re-run failed: ${result.error.message}` },
+            });
           }
         })();
       }

@@ -15,7 +15,11 @@ function tabLabel(b: BuildListItem): string {
 
 /** This session's builds as tabs (running first in time order), plus "New build". */
 function BuildTabs({ current }: { current: string | undefined }) {
-  const list = useCommand('builds.list', {}, { refetchInterval: (q) => (q.state.data?.some((b) => b.status === 'running') ? 5_000 : false) });
+  const list = useCommand(
+    'builds.list',
+    {},
+    { refetchInterval: (q) => (q.state.data?.some((b) => b.status === 'running') ? 5_000 : false) },
+  );
   const builds = list.data ?? [];
   return (
     <nav className={styles.tabs} aria-label="Builds this session">
@@ -45,7 +49,9 @@ function BuildTabs({ current }: { current: string | undefined }) {
             >
               <StatusIcon status={b.status} size={13} />
               <span className={styles.tabName}>{tabLabel(b)}</span>
-              {b.durationMs !== undefined ? <span className={styles.tabMeta}>{formatDuration(b.durationMs)}</span> : null}
+              {b.durationMs !== undefined ? (
+                <span className={styles.tabMeta}>{formatDuration(b.durationMs)}</span>
+              ) : null}
               <span className="visually-hidden">{b.status}</span>
             </button>
           </li>
@@ -61,7 +67,11 @@ export function BuildsView({ onOpenBuilders }: { onOpenBuilders: () => void }) {
   return (
     <div className={styles.shell}>
       <BuildTabs current={current} />
-      {page.kind === 'new' ? <NewBuildView onOpenBuilders={onOpenBuilders} /> : <BuildView key={page.buildId} buildId={page.buildId} />}
+      {page.kind === 'new' ? (
+        <NewBuildView onOpenBuilders={onOpenBuilders} />
+      ) : (
+        <BuildView key={page.buildId} buildId={page.buildId} />
+      )}
     </div>
   );
 }

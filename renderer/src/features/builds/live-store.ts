@@ -59,7 +59,10 @@ function evict(state: LiveState, keep: string): Record<string, TrackedBuild> {
 }
 
 /** Applies buffered or fresh batches in order; returns the new snapshot and whether a gap showed. */
-function applyAll(snapshot: BuildSnapshot, batches: readonly ProgressPayload[]): { snapshot: BuildSnapshot; gap: boolean } {
+function applyAll(
+  snapshot: BuildSnapshot,
+  batches: readonly ProgressPayload[],
+): { snapshot: BuildSnapshot; gap: boolean } {
   let current = snapshot;
   for (const batch of [...batches].sort((a, b) => a.firstIndex - b.firstIndex)) {
     const r = applyProgress(current, batch);
@@ -80,7 +83,8 @@ async function load(buildId: string, attempt = 0): Promise<void> {
     return;
   }
   // A newer snapshot already here (a racing refetch): keep whichever has seen more events.
-  const base = tracked.snapshot && tracked.snapshot.eventCount > result.value.eventCount ? tracked.snapshot : result.value;
+  const base =
+    tracked.snapshot && tracked.snapshot.eventCount > result.value.eventCount ? tracked.snapshot : result.value;
   const { snapshot, gap } = applyAll(base, tracked.buffer);
   // The core reduces before it emits, so a second read cannot be behind a batch; bound it anyway.
   const retry = gap && attempt < 3;
@@ -103,7 +107,10 @@ export function trackBuild(buildId: string): void {
     return;
   }
   useLiveBuilds.setState((state) => {
-    const next: LiveState = { ...state, builds: { ...state.builds, [buildId]: { loading: true, buffer: [], lastUsed: Date.now() } } };
+    const next: LiveState = {
+      ...state,
+      builds: { ...state.builds, [buildId]: { loading: true, buffer: [], lastUsed: Date.now() } },
+    };
     return { builds: evict(next, buildId) };
   });
   void load(buildId);

@@ -36,7 +36,9 @@ export function useStartBuild(): (request: BuildRequestInput) => Promise<Result<
  * Re-runs a build recorded in history. History keeps a request without its secrets (ids only):
  * such a build opens in the form with the secret ids filled in, to be given their sources again.
  */
-export function useRerunEntry(): (entry: HistoryEntry) => Promise<Result<{ buildId: string } | { needsSecrets: true }>> {
+export function useRerunEntry(): (
+  entry: HistoryEntry,
+) => Promise<Result<{ buildId: string } | { needsSecrets: true }>> {
   const start = useStartBuild();
   return useCallback(
     async (entry: HistoryEntry) => {

@@ -34,7 +34,10 @@ export function setDraft(update: (draft: BuildDraft) => BuildDraft): void {
 }
 
 /** Opens the new-build form, optionally replacing fields (a dropped folder, "edit and re-run"). */
-export function openNewBuild(prefill?: Partial<BuildDraft>, options: { focus?: boolean; notice?: BuildsUiState['notice'] } = {}): void {
+export function openNewBuild(
+  prefill?: Partial<BuildDraft>,
+  options: { focus?: boolean; notice?: BuildsUiState['notice'] } = {},
+): void {
   useBuildsUi.setState((s) => ({
     page: { kind: 'new' },
     draft: prefill ? { ...s.draft, ...prefill } : s.draft,

@@ -34,14 +34,33 @@ export function TotalsCards({ usage, trend }: { usage: CacheUsage; trend?: Cache
       definition:
         'Not in use, shared records included (`docker buildx du` Reclaimable). Without shared records it is `docker system df`’s RECLAIMABLE, the most a prune without “all” can free.',
     },
-    { label: 'Private', value: t.private, sub: pct(t.private), definition: 'Held by this builder alone: `docker buildx du` Private, `docker system df` SIZE.' },
-    { label: 'Shared', value: t.shared, sub: pct(t.shared), definition: 'Data also held elsewhere (e.g. by an image): pruning it frees little.' },
-    { label: 'In use', value: t.inUse, sub: pct(t.inUse), definition: 'Held by a running build or mount: no prune removes it.' },
+    {
+      label: 'Private',
+      value: t.private,
+      sub: pct(t.private),
+      definition: 'Held by this builder alone: `docker buildx du` Private, `docker system df` SIZE.',
+    },
+    {
+      label: 'Shared',
+      value: t.shared,
+      sub: pct(t.shared),
+      definition: 'Data also held elsewhere (e.g. by an image): pruning it frees little.',
+    },
+    {
+      label: 'In use',
+      value: t.inUse,
+      sub: pct(t.inUse),
+      definition: 'Held by a running build or mount: no prune removes it.',
+    },
   ];
   return (
     <ul className={styles.cards} aria-label="Cache totals">
       {cards.map((c) => (
-        <li key={c.label} className={c.emphasis ? `${styles.card} ${styles.emphasis}` : styles.card} title={c.definition}>
+        <li
+          key={c.label}
+          className={c.emphasis ? `${styles.card} ${styles.emphasis}` : styles.card}
+          title={c.definition}
+        >
           <span className={styles.cardLabel}>{c.label}</span>
           <span className={styles.cardValue} data-testid={`total-${c.label.toLowerCase().replace(' ', '-')}`}>
             {humanSize(c.value)}
@@ -68,7 +87,11 @@ export function TypeBreakdown({ usage }: { usage: CacheUsage }) {
         </h2>
         <span className={styles.sectionMeta}>{humanSize(total)}</span>
       </div>
-      <div className={styles.stack} role="img" aria-label={usage.byType.map((b) => `${typeLabel(b.type)} ${humanSize(b.size)}`).join(', ')}>
+      <div
+        className={styles.stack}
+        role="img"
+        aria-label={usage.byType.map((b) => `${typeLabel(b.type)} ${humanSize(b.size)}`).join(', ')}
+      >
         {usage.byType.map((b) =>
           b.size > 0 ? (
             <span
@@ -100,7 +123,10 @@ export function TypeBreakdown({ usage }: { usage: CacheUsage }) {
               </th>
               <td className={styles.barCell}>
                 <span className={styles.track}>
-                  <span className={styles.fill} style={{ width: `${Math.max(b.size > 0 ? 1 : 0, (b.size / max) * 100)}%` }} />
+                  <span
+                    className={styles.fill}
+                    style={{ width: `${Math.max(b.size > 0 ? 1 : 0, (b.size / max) * 100)}%` }}
+                  />
                 </span>
               </td>
               <td className={styles.num}>{humanSize(b.size)}</td>

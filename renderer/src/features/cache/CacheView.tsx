@@ -68,7 +68,13 @@ function StartBuilder({ name, onStarted }: { name: string; onStarted: () => void
         <strong>{name}</strong> is not running. Start it to read its cache.
         {state.error ? <span className={styles.startError}> {state.error.message}</span> : null}
       </span>
-      <Button variant="primary" onClick={() => void start()} disabled={state.busy} aria-busy={state.busy} icon={<Power size={14} aria-hidden />}>
+      <Button
+        variant="primary"
+        onClick={() => void start()}
+        disabled={state.busy}
+        aria-busy={state.busy}
+        icon={<Power size={14} aria-hidden />}
+      >
         {state.busy ? 'Starting…' : 'Start builder'}
       </Button>
     </div>
@@ -83,7 +89,11 @@ export function CacheView() {
   const builder = picked && options.some((o) => o.name === picked) ? picked : options[0]?.name;
   const usage = useCacheUsage(builder);
   const selected = options.find((o) => o.name === builder);
-  const trend = useCommand('cache.trend', { builder: builder ?? 'default', range: '7d' }, { enabled: builder !== undefined });
+  const trend = useCommand(
+    'cache.trend',
+    { builder: builder ?? 'default', range: '7d' },
+    { enabled: builder !== undefined },
+  );
   const { refetch: refetchTrend } = trend;
   // Every read of the usage adds a sample: follow it.
   useEffect(() => {
@@ -104,7 +114,8 @@ export function CacheView() {
           <p className={styles.meta}>
             {data && usage.dataUpdatedAt > 0 ? (
               <>
-                Read via <span title={`Source: ${data.source}`}>{SOURCE_LABEL[data.source]}</span> in {Math.round(data.durationMs)} ms
+                Read via <span title={`Source: ${data.source}`}>{SOURCE_LABEL[data.source]}</span> in{' '}
+                {Math.round(data.durationMs)} ms
                 <span className={styles.metaSep} aria-hidden>
                   ·
                 </span>
@@ -164,8 +175,9 @@ export function CacheView() {
         <>
           {data.precision.size === 'rounded' ? (
             <p className={styles.note}>
-              {selected?.name ?? data.builder} is read through <code>docker buildx du</code>, which rounds sizes to 4 significant digits and last use to “N hours ago”.
-              Totals match its summary; BuildDeck takes each last-use time as recent as the rounding allows.
+              {selected?.name ?? data.builder} is read through <code>docker buildx du</code>, which rounds sizes to 4
+              significant digits and last use to “N hours ago”. Totals match its summary; BuildDeck takes each last-use
+              time as recent as the rounding allows.
             </p>
           ) : null}
           <CacheSummary usage={data} trend={trend.data} />

@@ -2,7 +2,11 @@ import { useId, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { CalendarClock, Play, Save } from 'lucide-react';
 import { humanSize, parseDuration, parseSize } from '../../../../electron/common/cache/values';
-import type { HousekeepingRuleValue, HousekeepingRunValue, HousekeepingState } from '../../../../electron/common/contracts/cache';
+import type {
+  HousekeepingRuleValue,
+  HousekeepingRunValue,
+  HousekeepingState,
+} from '../../../../electron/common/contracts/cache';
 import type { AppError } from '../../../../electron/common/errors';
 import { appErrorOf, commandKey, invoke, useCommand } from '../../api/client';
 import { Button } from '../../components/Button';
@@ -30,9 +34,21 @@ const GIB = 1024 ** 3;
 function toDraft(rule: HousekeepingRuleValue | null): Draft {
   if (!rule) return { enabled: true, maxSize: '', olderThan: '', all: false, interval: '1h' };
   const hours = rule.intervalMs / 3_600_000;
-  const maxSize = rule.maxSize === null ? '' : rule.maxSize % GIB === 0 ? `${rule.maxSize / GIB}GB` : String(rule.maxSize);
-  const days = rule.olderThanMs === null ? '' : rule.olderThanMs % 86_400_000 === 0 ? `${rule.olderThanMs / 86_400_000}d` : `${Math.round(rule.olderThanMs / 1000)}s`;
-  return { enabled: rule.enabled, maxSize, olderThan: days, all: rule.all, interval: INTERVALS.find((i) => parseDuration(i.value) === rule.intervalMs)?.value ?? `${hours}h` };
+  const maxSize =
+    rule.maxSize === null ? '' : rule.maxSize % GIB === 0 ? `${rule.maxSize / GIB}GB` : String(rule.maxSize);
+  const days =
+    rule.olderThanMs === null
+      ? ''
+      : rule.olderThanMs % 86_400_000 === 0
+        ? `${rule.olderThanMs / 86_400_000}d`
+        : `${Math.round(rule.olderThanMs / 1000)}s`;
+  return {
+    enabled: rule.enabled,
+    maxSize,
+    olderThan: days,
+    all: rule.all,
+    interval: INTERVALS.find((i) => parseDuration(i.value) === rule.intervalMs)?.value ?? `${hours}h`,
+  };
 }
 
 const OUTCOME_LABEL: Record<HousekeepingRunValue['outcome'], string> = {
@@ -79,8 +95,12 @@ function HousekeepingForm({ state }: { state: HousekeepingState }) {
     void queryClient.invalidateQueries({ queryKey: commandKey('cache.housekeeping.get') });
   };
 
-  const sizeError = draft.maxSize.trim() && parseSize(draft.maxSize.trim()) === undefined ? 'A size such as 20GB.' : undefined;
-  const ageError = draft.olderThan.trim() && parseDuration(draft.olderThan.trim()) === undefined ? 'A duration such as 14d.' : undefined;
+  const sizeError =
+    draft.maxSize.trim() && parseSize(draft.maxSize.trim()) === undefined ? 'A size such as 20GB.' : undefined;
+  const ageError =
+    draft.olderThan.trim() && parseDuration(draft.olderThan.trim()) === undefined
+      ? 'A duration such as 14d.'
+      : undefined;
   const serverField = typeof error?.details?.['field'] === 'string' ? error.details['field'] : undefined;
 
   if (!state.available) {
@@ -127,11 +147,13 @@ function HousekeepingForm({ state }: { state: HousekeepingState }) {
         <div>
           <h2 id={`${id}-title`} className={styles.title}>
             Scheduled housekeeping
-            <span className={rule?.enabled ? `${styles.badge} ${styles.on}` : styles.badge}>{rule?.enabled ? 'On' : rule ? 'Paused' : 'Off'}</span>
+            <span className={rule?.enabled ? `${styles.badge} ${styles.on}` : styles.badge}>
+              {rule?.enabled ? 'On' : rule ? 'Paused' : 'Off'}
+            </span>
           </h2>
           <p className={styles.help}>
-            While BuildDeck runs, it checks this builder on a schedule: records unused for the given age go first, then the least used ones while the
-            private cache is over the size. Every run is recorded below.
+            While BuildDeck runs, it checks this builder on a schedule: records unused for the given age go first, then
+            the least used ones while the private cache is over the size. Every run is recorded below.
           </p>
         </div>
         <CalendarClock size={20} aria-hidden className={styles.icon} />
@@ -180,7 +202,12 @@ function HousekeepingForm({ state }: { state: HousekeepingState }) {
           <label htmlFor={`${id}-interval`} className={styles.label}>
             Check
           </label>
-          <select id={`${id}-interval`} className={styles.control} value={draft.interval} onChange={(e) => edit({ interval: e.target.value })}>
+          <select
+            id={`${id}-interval`}
+            className={styles.control}
+            value={draft.interval}
+            onChange={(e) => edit({ interval: e.target.value })}
+          >
             {INTERVALS.map((i) => (
               <option key={i.value} value={i.value}>
                 {i.label}
@@ -193,12 +220,24 @@ function HousekeepingForm({ state }: { state: HousekeepingState }) {
           Include shared, internal and frontend records
         </label>
         <div className={styles.actions}>
-          <Button type="submit" variant="primary" disabled={busy !== undefined || Boolean(sizeError ?? ageError)} aria-busy={busy === 'save'} icon={<Save size={14} aria-hidden />}>
+          <Button
+            type="submit"
+            variant="primary"
+            disabled={busy !== undefined || Boolean(sizeError ?? ageError)}
+            aria-busy={busy === 'save'}
+            icon={<Save size={14} aria-hidden />}
+          >
             {busy === 'save' ? 'Saving…' : rule ? 'Save rule' : 'Create rule'}
           </Button>
           {rule ? (
             <>
-              <Button variant="secondary" onClick={() => void runNow()} disabled={busy !== undefined} aria-busy={busy === 'run'} icon={<Play size={14} aria-hidden />}>
+              <Button
+                variant="secondary"
+                onClick={() => void runNow()}
+                disabled={busy !== undefined}
+                aria-busy={busy === 'run'}
+                icon={<Play size={14} aria-hidden />}
+              >
                 {busy === 'run' ? 'Running…' : 'Run now'}
               </Button>
               <Button variant="ghost" onClick={() => void save(true)} disabled={busy !== undefined}>
@@ -216,7 +255,11 @@ function HousekeepingForm({ state }: { state: HousekeepingState }) {
 
       {lastRun ? (
         <p className={styles.lastRun} role="status">
-          {OUTCOME_LABEL[lastRun.outcome]}: {lastRun.records > 0 ? `removed ${pluralize(lastRun.records, 'record')}, ${humanSize(lastRun.bytes)}` : lastRun.detail ?? 'under the limits'}.
+          {OUTCOME_LABEL[lastRun.outcome]}:{' '}
+          {lastRun.records > 0
+            ? `removed ${pluralize(lastRun.records, 'record')}, ${humanSize(lastRun.bytes)}`
+            : (lastRun.detail ?? 'under the limits')}
+          .
         </p>
       ) : null}
 
@@ -244,16 +287,24 @@ function HousekeepingForm({ state }: { state: HousekeepingState }) {
                 <td>
                   <span className={`${styles.outcome} ${styles[r.outcome] ?? ''}`}>{OUTCOME_LABEL[r.outcome]}</span>
                 </td>
-                <td className={styles.num}>{r.records > 0 ? `${humanSize(r.bytes)} · ${pluralize(r.records, 'record')}` : '—'}</td>
+                <td className={styles.num}>
+                  {r.records > 0 ? `${humanSize(r.bytes)} · ${pluralize(r.records, 'record')}` : '—'}
+                </td>
                 <td className={styles.detail} title={r.detail ?? undefined}>
-                  {r.detail ?? (r.sizeBefore !== null && r.sizeAfter !== null ? `${humanSize(r.sizeBefore)} → ${humanSize(r.sizeAfter)}` : '')}
+                  {r.detail ??
+                    (r.sizeBefore !== null && r.sizeAfter !== null
+                      ? `${humanSize(r.sizeBefore)} → ${humanSize(r.sizeAfter)}`
+                      : '')}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       ) : rule ? (
-        <p className={styles.help}>No run yet: the first check happens within a minute of BuildDeck starting, then {INTERVALS.find((i) => i.value === draft.interval)?.label ?? 'on schedule'}.</p>
+        <p className={styles.help}>
+          No run yet: the first check happens within a minute of BuildDeck starting, then{' '}
+          {INTERVALS.find((i) => i.value === draft.interval)?.label ?? 'on schedule'}.
+        </p>
       ) : null}
     </section>
   );

@@ -32,12 +32,25 @@ interface Draft {
   all: boolean;
 }
 
-const EMPTY: Draft = { untilPreset: '24h', untilCustom: '', types: [], description: '', reservedSpace: '', maxUsedSpace: '', minFreeSpace: '', all: false };
+const EMPTY: Draft = {
+  untilPreset: '24h',
+  untilCustom: '',
+  types: [],
+  description: '',
+  reservedSpace: '',
+  maxUsedSpace: '',
+  minFreeSpace: '',
+  all: false,
+};
 
 type Field = 'until' | 'types' | 'description' | 'reservedSpace' | 'maxUsedSpace' | 'minFreeSpace' | 'filters';
 
 /** The contract's filter object from the form, with the fields the form can already tell are wrong. */
-function toFilters(d: Draft): { filters: Record<string, unknown>; errors: Partial<Record<Field, string>>; empty: boolean } {
+function toFilters(d: Draft): {
+  filters: Record<string, unknown>;
+  errors: Partial<Record<Field, string>>;
+  empty: boolean;
+} {
   const filters: Record<string, unknown> = {};
   const errors: Partial<Record<Field, string>> = {};
   const until = d.untilPreset === 'custom' ? d.untilCustom.trim() : d.untilPreset;
@@ -134,7 +147,10 @@ export function PrunePanel({ builder }: { builder: string }) {
         <h2 id={`${id}-title`} className={styles.title}>
           Prune
         </h2>
-        <p className={styles.lead}>Preview first: BuildDeck then removes exactly the records the preview lists, and nothing that appears afterwards.</p>
+        <p className={styles.lead}>
+          Preview first: BuildDeck then removes exactly the records the preview lists, and nothing that appears
+          afterwards.
+        </p>
       </div>
 
       <form
@@ -228,7 +244,9 @@ export function PrunePanel({ builder }: { builder: string }) {
                 </label>
               );
             })}
-            <span className={styles.help}>{draft.types.length === 0 ? 'None ticked: any type.' : 'Any of the ticked types.'}</span>
+            <span className={styles.help}>
+              {draft.types.length === 0 ? 'None ticked: any type.' : 'Any of the ticked types.'}
+            </span>
           </div>
           {fieldError('types')}
         </fieldset>
@@ -239,7 +257,8 @@ export function PrunePanel({ builder }: { builder: string }) {
             Also shared, internal and frontend records
           </label>
           <span className={styles.help}>
-            Like <code>docker buildx prune --all</code>. Without a filter above, this means everything that is not in use.
+            Like <code>docker buildx prune --all</code>. Without a filter above, this means everything that is not in
+            use.
           </span>
         </div>
 
@@ -280,15 +299,29 @@ export function PrunePanel({ builder }: { builder: string }) {
         </details>
 
         <div className={`${styles.actions} ${styles.wide}`}>
-          <Button type="submit" variant="primary" disabled={busy || empty || hasErrors} aria-busy={stage.kind === 'previewing'} icon={<Eye size={14} aria-hidden />}>
+          <Button
+            type="submit"
+            variant="primary"
+            disabled={busy || empty || hasErrors}
+            aria-busy={stage.kind === 'previewing'}
+            icon={<Eye size={14} aria-hidden />}
+          >
             {stage.kind === 'previewing' ? 'Computing…' : 'Preview'}
           </Button>
-          {empty ? <span className={styles.help}>Choose a filter, or tick “Also shared…” to consider everything.</span> : null}
+          {empty ? (
+            <span className={styles.help}>Choose a filter, or tick “Also shared…” to consider everything.</span>
+          ) : null}
           {fieldError('filters')}
         </div>
       </form>
 
-      <Outcome stage={stage} onConfirm={(r) => setStage({ kind: 'confirming', result: r })} onCancel={(r) => setStage({ kind: 'preview', result: r })} onPrune={(r) => void prune(r)} onRetry={() => void preview()} />
+      <Outcome
+        stage={stage}
+        onConfirm={(r) => setStage({ kind: 'confirming', result: r })}
+        onCancel={(r) => setStage({ kind: 'preview', result: r })}
+        onPrune={(r) => void prune(r)}
+        onRetry={() => void preview()}
+      />
     </section>
   );
 }
@@ -324,7 +357,9 @@ function Outcome({
             </strong>
             <p>
               {stage.result.builder} removed {pluralize(f?.ids.length ?? 0, 'record')}.
-              {f && f.notRemoved.length > 0 ? ` ${pluralize(f.notRemoved.length, 'planned record')} stayed: used or built on since the preview.` : ''}
+              {f && f.notRemoved.length > 0
+                ? ` ${pluralize(f.notRemoved.length, 'planned record')} stayed: used or built on since the preview.`
+                : ''}
             </p>
           </div>
         </div>
@@ -340,12 +375,19 @@ function Outcome({
           <div className={styles.previewHead}>
             <div role="status">
               <strong className={styles.previewTotal}>
-                {n === 0 ? 'Nothing to remove' : `${pluralize(n, 'record')} · ${humanSize(r.planned.size)}${r.exact ? '' : ' at most'}`}
+                {n === 0
+                  ? 'Nothing to remove'
+                  : `${pluralize(n, 'record')} · ${humanSize(r.planned.size)}${r.exact ? '' : ' at most'}`}
               </strong>
               <span className={styles.help}> would be removed from {r.builder}</span>
             </div>
             {n > 0 && stage.kind === 'preview' ? (
-              <Button variant="secondary" className={styles.danger} onClick={() => onConfirm(r)} icon={<Trash2 size={14} aria-hidden />}>
+              <Button
+                variant="secondary"
+                className={styles.danger}
+                onClick={() => onConfirm(r)}
+                icon={<Trash2 size={14} aria-hidden />}
+              >
                 Prune {pluralize(n, 'record')}…
               </Button>
             ) : null}
@@ -363,7 +405,8 @@ function Outcome({
             <div className={styles.confirm} role="alertdialog" aria-labelledby="prune-confirm-text">
               <TriangleAlert size={18} aria-hidden className={styles.confirmIcon} />
               <p id="prune-confirm-text">
-                Remove {pluralize(n, 'record')} ({humanSize(r.planned.size)}) from <strong>{r.builder}</strong>? Builds recreate them when needed, at the cost of rebuilding those steps.
+                Remove {pluralize(n, 'record')} ({humanSize(r.planned.size)}) from <strong>{r.builder}</strong>? Builds
+                recreate them when needed, at the cost of rebuilding those steps.
               </p>
               <div className={styles.confirmActions}>
                 <Button variant="secondary" onClick={() => onCancel(r)} disabled={stage.kind === 'pruning'}>

@@ -175,7 +175,10 @@ export function RecordsTable({ records, roundedTimes }: { records: readonly Cach
                   <span className={styles.id}>
                     <code>{r.id}</code>
                     {r.parents.length > 0 ? (
-                      <span title={`Built on ${r.parents.join(', ')}`}> · on {r.parents.length === 1 ? r.parents[0]?.slice(0, 8) : `${r.parents.length} parents`}</span>
+                      <span title={`Built on ${r.parents.join(', ')}`}>
+                        {' '}
+                        · on {r.parents.length === 1 ? r.parents[0]?.slice(0, 8) : `${r.parents.length} parents`}
+                      </span>
                     ) : null}
                     {children.get(r.id) ? <span> · {children.get(r.id)} built on it</span> : null}
                   </span>
@@ -213,13 +216,25 @@ export function RecordsTable({ records, roundedTimes }: { records: readonly Cach
       </div>
       {pages > 1 ? (
         <nav className={styles.pager} aria-label="Record pages">
-          <Button size="sm" variant="secondary" onClick={() => setPage(current - 1)} disabled={current === 0} icon={<ChevronLeft size={14} aria-hidden />}>
+          <Button
+            size="sm"
+            variant="secondary"
+            onClick={() => setPage(current - 1)}
+            disabled={current === 0}
+            icon={<ChevronLeft size={14} aria-hidden />}
+          >
             Previous
           </Button>
           <span className={styles.pageInfo}>
             {current * PAGE + 1}–{Math.min(shown.length, (current + 1) * PAGE)} of {shown.length}
           </span>
-          <Button size="sm" variant="secondary" onClick={() => setPage(current + 1)} disabled={current >= pages - 1} icon={<ChevronRight size={14} aria-hidden />}>
+          <Button
+            size="sm"
+            variant="secondary"
+            onClick={() => setPage(current + 1)}
+            disabled={current >= pages - 1}
+            icon={<ChevronRight size={14} aria-hidden />}
+          >
             Next
           </Button>
         </nav>

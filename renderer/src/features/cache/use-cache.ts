@@ -29,7 +29,11 @@ export function useBuilderOptions() {
 }
 
 export function useCacheUsage(builder: string | undefined) {
-  return useCommand('cache.usage', { builder: builder ?? 'default' }, { enabled: builder !== undefined, staleTime: 15_000 });
+  return useCommand(
+    'cache.usage',
+    { builder: builder ?? 'default' },
+    { enabled: builder !== undefined, staleTime: 15_000 },
+  );
 }
 
 /** Friendly names for BuildKit's record types; the raw type stays visible next to them. */

@@ -30,7 +30,13 @@ export function HistoryDetail({ buildId }: { buildId: string }) {
   const [confirming, setConfirming] = useState(false);
 
   const back = (
-    <Button variant="ghost" size="sm" onClick={() => openHistoryEntry(undefined)} icon={<ArrowLeft size={14} aria-hidden />} data-testid="history-back">
+    <Button
+      variant="ghost"
+      size="sm"
+      onClick={() => openHistoryEntry(undefined)}
+      icon={<ArrowLeft size={14} aria-hidden />}
+      data-testid="history-back"
+    >
       History
     </Button>
   );
@@ -77,7 +83,13 @@ export function HistoryDetail({ buildId }: { buildId: string }) {
   ) : confirming ? (
     <span className={styles.confirm} role="group" aria-label="Confirm delete">
       <span>Delete this build from history?</span>
-      <Button size="sm" className={styles.danger} autoFocus onClick={() => void remove()} data-testid="history-delete-confirm">
+      <Button
+        size="sm"
+        className={styles.danger}
+        autoFocus
+        onClick={() => void remove()}
+        data-testid="history-delete-confirm"
+      >
         Delete
       </Button>
       <Button size="sm" variant="ghost" onClick={() => setConfirming(false)}>
@@ -131,7 +143,11 @@ export function HistoryDetail({ buildId }: { buildId: string }) {
         ) : null}
       </div>
       {error ? <ErrorState error={error} variant="inline" subject="History" /> : null}
-      <BuildDetails snapshot={snapshot} actions={actions} origin={<span className={styles.origin}>from history</span>} />
+      <BuildDetails
+        snapshot={snapshot}
+        actions={actions}
+        origin={<span className={styles.origin}>from history</span>}
+      />
     </div>
   );
 }

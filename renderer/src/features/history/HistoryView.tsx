@@ -95,7 +95,12 @@ function Row({ item, onRerun }: { item: HistoryItem; onRerun: (item: HistoryItem
         </span>
       </td>
       <td className={styles.nameCell}>
-        <button type="button" className={styles.open} onClick={() => openHistoryEntry(item.buildId)} data-testid="history-open">
+        <button
+          type="button"
+          className={styles.open}
+          onClick={() => openHistoryEntry(item.buildId)}
+          data-testid="history-open"
+        >
           <span className={styles.name}>{name}</span>
           <span className={`${styles.path} mono`} title={item.contextDir}>
             {item.contextDir}
@@ -154,7 +159,9 @@ function Row({ item, onRerun }: { item: HistoryItem; onRerun: (item: HistoryItem
         ) : null}
         <DeleteButton
           item={item}
-          onDeleted={() => void queryClient.invalidateQueries({ predicate: (q) => String(q.queryKey[1]).startsWith('history.') })}
+          onDeleted={() =>
+            void queryClient.invalidateQueries({ predicate: (q) => String(q.queryKey[1]).startsWith('history.') })
+          }
         />
       </td>
     </tr>
@@ -168,7 +175,11 @@ function Filters({ folders, builders }: { folders: string[]; builders: string[] 
     <div className={styles.filters} role="search" aria-label="Filter builds">
       <label className={styles.filter}>
         <span>Folder</span>
-        <select value={filters.contextDir} onChange={(e) => setHistoryFilters({ contextDir: e.target.value })} data-testid="filter-folder">
+        <select
+          value={filters.contextDir}
+          onChange={(e) => setHistoryFilters({ contextDir: e.target.value })}
+          data-testid="filter-folder"
+        >
           <option value="">All folders</option>
           {folders.map((f) => (
             <option key={f} value={f}>
@@ -179,7 +190,11 @@ function Filters({ folders, builders }: { folders: string[]; builders: string[] 
       </label>
       <label className={styles.filter}>
         <span>Builder</span>
-        <select value={filters.builder} onChange={(e) => setHistoryFilters({ builder: e.target.value })} data-testid="filter-builder">
+        <select
+          value={filters.builder}
+          onChange={(e) => setHistoryFilters({ builder: e.target.value })}
+          data-testid="filter-builder"
+        >
           <option value="">All builders</option>
           {builders.map((b) => (
             <option key={b} value={b}>
@@ -226,7 +241,8 @@ function HistoryList() {
   const input = listInput(filters);
   const pages = useInfiniteQuery({
     queryKey: [...commandKey('history.list', input), 'pages'],
-    queryFn: ({ pageParam }) => invokeOrThrow('history.list', { ...input, limit: PAGE, ...(pageParam ? { before: pageParam } : {}) }),
+    queryFn: ({ pageParam }) =>
+      invokeOrThrow('history.list', { ...input, limit: PAGE, ...(pageParam ? { before: pageParam } : {}) }),
     initialPageParam: undefined as number | undefined,
     getNextPageParam: (last) => (last.items.length === PAGE ? last.items[last.items.length - 1]?.startedAt : undefined),
   });
@@ -246,7 +262,10 @@ function HistoryList() {
     if (!result.ok) setRerunError(result.error);
   };
 
-  if (pages.isError) return <ErrorState error={appErrorOf(pages.error)} onRetry={() => void pages.refetch()} retrying={pages.isFetching} />;
+  if (pages.isError)
+    return (
+      <ErrorState error={appErrorOf(pages.error)} onRetry={() => void pages.refetch()} retrying={pages.isFetching} />
+    );
 
   const filtered = Boolean(filters.contextDir || filters.builder || filters.status);
   return (
@@ -260,7 +279,11 @@ function HistoryList() {
             </span>
           ) : null}
         </div>
-        <Button variant="primary" onClick={() => openNewBuild(undefined, { focus: true })} icon={<Plus size={14} aria-hidden />}>
+        <Button
+          variant="primary"
+          onClick={() => openNewBuild(undefined, { focus: true })}
+          icon={<Plus size={14} aria-hidden />}
+        >
           New build
         </Button>
       </header>
@@ -278,19 +301,27 @@ function HistoryList() {
       ) : items.length === 0 ? (
         filtered ? (
           <EmptyState icon={<FilterX size={22} />} title="No builds match these filters">
-            <Button onClick={() => setHistoryFilters({ contextDir: '', builder: '', status: '' })}>Clear filters</Button>
+            <Button onClick={() => setHistoryFilters({ contextDir: '', builder: '', status: '' })}>
+              Clear filters
+            </Button>
           </EmptyState>
         ) : (
           <EmptyState
             icon={<History size={22} />}
             title="No builds yet"
             actions={
-              <Button variant="primary" onClick={() => openNewBuild(undefined, { focus: true })} icon={<Plus size={14} aria-hidden />}>
+              <Button
+                variant="primary"
+                onClick={() => openNewBuild(undefined, { focus: true })}
+                icon={<Plus size={14} aria-hidden />}
+              >
                 Start a build
               </Button>
             }
           >
-            <p>Every build BuildDeck runs (window, tray or CLI) is recorded here with its steps, cache hits and logs.</p>
+            <p>
+              Every build BuildDeck runs (window, tray or CLI) is recorded here with its steps, cache hits and logs.
+            </p>
           </EmptyState>
         )
       ) : (

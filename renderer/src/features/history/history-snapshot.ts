@@ -1,4 +1,11 @@
-import type { BuildSnapshot, Lane, LaneSummary, LogLine, LogList, Step } from '../../../../electron/common/contracts/builds';
+import type {
+  BuildSnapshot,
+  Lane,
+  LaneSummary,
+  LogLine,
+  LogList,
+  Step,
+} from '../../../../electron/common/contracts/builds';
 import type { HistoryEntry } from '../../../../electron/common/contracts/history';
 import { DEFAULT_LIMITS, LOG_CHUNK, parseVertexName, SHARED_LANE } from '../../../../electron/common/progress';
 
@@ -29,7 +36,8 @@ function laneSummary(steps: Step[], entry: HistoryEntry, key: string): LaneSumma
   const cachedSteps = isStep.filter((s) => s.cached).length;
   const starts = steps.map((s) => s.startedAt).filter((n): n is number => n !== undefined);
   const ends = steps.map((s) => s.completedAt ?? s.startedAt).filter((n): n is number => n !== undefined);
-  const wall = stored?.durationMs ?? (starts.length > 0 && ends.length > 0 ? Math.max(...ends) - Math.min(...starts) : 0);
+  const wall =
+    stored?.durationMs ?? (starts.length > 0 && ends.length > 0 ? Math.max(...ends) - Math.min(...starts) : 0);
   const error = failed?.error ?? stored?.error;
   return {
     ok: stored?.ok ?? state === 'done',
@@ -95,7 +103,11 @@ export function historyToSnapshot(entry: HistoryEntry, command: string[] = []): 
       key,
       kind: key === SHARED_LANE ? 'shared' : 'platform',
       steps: laneSteps,
-      summary: laneSummary(laneSteps.map((id) => steps[id]).filter((s): s is Step => s !== undefined), entry, key),
+      summary: laneSummary(
+        laneSteps.map((id) => steps[id]).filter((s): s is Step => s !== undefined),
+        entry,
+        key,
+      ),
     };
   });
 

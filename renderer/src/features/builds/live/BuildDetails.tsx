@@ -37,7 +37,11 @@ export function StatusIcon({ status, size = 20 }: { status: BuildStatus; size?: 
 
 export function StatusBadge({ status }: { status: BuildStatus }) {
   return (
-    <span className={`${styles.statusBadge} ${styles[`tone_${status}`] ?? ''}`} data-testid="build-status" data-status={status}>
+    <span
+      className={`${styles.statusBadge} ${styles[`tone_${status}`] ?? ''}`}
+      data-testid="build-status"
+      data-status={status}
+    >
       {STATUS_LABEL[status]}
     </span>
   );
@@ -111,7 +115,8 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true }: B
   const announcement = useAnnouncement(snapshot);
   const info = snapshot.info;
   const running = snapshot.status === 'running';
-  const elapsed = snapshot.result?.durationMs ?? (snapshot.startedAt !== undefined ? now - snapshot.startedAt : undefined);
+  const elapsed =
+    snapshot.result?.durationMs ?? (snapshot.startedAt !== undefined ? now - snapshot.startedAt : undefined);
   const multi = snapshot.lanes.filter((l) => l.kind === 'platform').length > 1;
   const step = selectedStep ? snapshot.steps[selectedStep] : undefined;
 
@@ -153,7 +158,12 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true }: B
   const command = info ? quoteArgv(info.command) : undefined;
 
   return (
-    <div className={styles.view} data-testid="build-view" data-build-id={snapshot.buildId} data-status={snapshot.status}>
+    <div
+      className={styles.view}
+      data-testid="build-view"
+      data-build-id={snapshot.buildId}
+      data-status={snapshot.status}
+    >
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="build-announcer">
         {announcement}
       </p>

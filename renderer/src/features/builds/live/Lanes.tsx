@@ -96,7 +96,9 @@ const StepRow = memo(function StepRow({
           ) : null}
         </span>
         <span className={styles.stepMeta}>
-          {showBytes && step.state !== 'running' ? <span className={styles.stepSize}>{formatBytes(step.bytesTotal)}</span> : null}
+          {showBytes && step.state !== 'running' ? (
+            <span className={styles.stepSize}>{formatBytes(step.bytesTotal)}</span>
+          ) : null}
           {lines > 0 ? (
             <span className={styles.stepLines} title={`${lines} log lines`}>
               {lines > 999 ? `${Math.round(lines / 100) / 10}k` : lines} ln
@@ -139,7 +141,10 @@ function LaneCard({
 }) {
   const steps = orderedLaneSteps(snapshot, lane);
   const s = lane.summary;
-  const firstStart = steps.reduce<number | undefined>((min, st) => (st.startedAt !== undefined && (min === undefined || st.startedAt < min) ? st.startedAt : min), undefined);
+  const firstStart = steps.reduce<number | undefined>(
+    (min, st) => (st.startedAt !== undefined && (min === undefined || st.startedAt < min) ? st.startedAt : min),
+    undefined,
+  );
   const wall = s.state === 'running' && firstStart !== undefined ? now - firstStart : s.wallMs;
   const state: StepState = s.state;
   const label = s.state === 'done' ? (s.ok && lane.kind === 'platform' ? 'Passed' : 'Done') : STATE_LABEL[state];
@@ -236,7 +241,14 @@ export function Lanes({
         />
       ))}
       {shared ? (
-        <LaneCard snapshot={snapshot} lane={shared} now={now} selectedStep={selectedStep} onSelectStep={onSelectStep} showError />
+        <LaneCard
+          snapshot={snapshot}
+          lane={shared}
+          now={now}
+          selectedStep={selectedStep}
+          onSelectStep={onSelectStep}
+          showError
+        />
       ) : null}
     </div>
   );

@@ -14,7 +14,11 @@ function Snippet({ lines, file, label }: { lines: SnippetLine[]; file: string | 
       </figcaption>
       <pre className={styles.snippetCode} aria-label={label} tabIndex={0}>
         {lines.map((l) => (
-          <span key={l.line} className={l.marked ? styles.snippetMarked : styles.snippetLine} data-marked={l.marked || undefined}>
+          <span
+            key={l.line}
+            className={l.marked ? styles.snippetMarked : styles.snippetLine}
+            data-marked={l.marked || undefined}
+          >
             <span className={styles.snippetNo} aria-hidden>
               {l.line}
             </span>
@@ -47,7 +51,12 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
   const { steps, cached } = totals(snapshot);
   if (snapshot.status === 'succeeded' && result) {
     return (
-      <section className={`${styles.outcome} ${styles.outcomeOk}`} aria-label="Result" data-testid="build-result" data-status="succeeded">
+      <section
+        className={`${styles.outcome} ${styles.outcomeOk}`}
+        aria-label="Result"
+        data-testid="build-result"
+        data-status="succeeded"
+      >
         <CircleCheck size={20} aria-hidden className={styles.icon_done} />
         <div className={styles.outcomeMain}>
           <p className={styles.outcomeTitle}>
@@ -72,7 +81,12 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
               <div>
                 <dt>Digest</dt>
                 <dd>
-                  <code className={styles.fact} title={result.digest} data-testid="image-digest" data-digest={result.digest}>
+                  <code
+                    className={styles.fact}
+                    title={result.digest}
+                    data-testid="image-digest"
+                    data-digest={result.digest}
+                  >
                     sha256:{shortDigest(result.digest)}…
                   </code>
                   <CopyButton text={result.digest} label="Copy image digest" />
@@ -90,9 +104,16 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
     );
   }
   if (snapshot.status === 'cancelled' && result) {
-    const finished = Object.values(snapshot.steps).filter((s) => s.isStep && (s.state === 'done' || s.state === 'cached')).length;
+    const finished = Object.values(snapshot.steps).filter(
+      (s) => s.isStep && (s.state === 'done' || s.state === 'cached'),
+    ).length;
     return (
-      <section className={`${styles.outcome} ${styles.outcomeCancelled}`} aria-label="Result" data-testid="build-result" data-status="cancelled">
+      <section
+        className={`${styles.outcome} ${styles.outcomeCancelled}`}
+        aria-label="Result"
+        data-testid="build-result"
+        data-status="cancelled"
+      >
         <Ban size={20} aria-hidden />
         <div className={styles.outcomeMain}>
           <p className={styles.outcomeTitle}>
@@ -107,12 +128,19 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
   }
   if (snapshot.status === 'interrupted') {
     return (
-      <section className={`${styles.outcome} ${styles.outcomeInterrupted}`} aria-label="Result" data-testid="build-result" data-status="interrupted">
+      <section
+        className={`${styles.outcome} ${styles.outcomeInterrupted}`}
+        aria-label="Result"
+        data-testid="build-result"
+        data-status="interrupted"
+      >
         <Unplug size={20} aria-hidden className={styles.icon_interrupted} />
         <div className={styles.outcomeMain}>
           <p className={styles.outcomeTitle}>
             Interrupted
-            <span className={styles.outcomeSub}>BuildDeck stopped while this build was running, so its result is unknown.</span>
+            <span className={styles.outcomeSub}>
+              BuildDeck stopped while this build was running, so its result is unknown.
+            </span>
           </p>
           {snapshot.error?.message ? <p className={styles.errorHint}>{snapshot.error.message}</p> : null}
         </div>
@@ -122,7 +150,12 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
   const error = snapshot.error;
   const failing = error?.step ? snapshot.steps[error.step] : undefined;
   return (
-    <section className={`${styles.outcome} ${styles.outcomeFailed}`} aria-label="Failure" data-testid="build-result" data-status={snapshot.status}>
+    <section
+      className={`${styles.outcome} ${styles.outcomeFailed}`}
+      aria-label="Failure"
+      data-testid="build-result"
+      data-status={snapshot.status}
+    >
       <CircleX size={20} aria-hidden className={styles.icon_failed} />
       <div className={styles.outcomeMain}>
         <p className={styles.outcomeTitle}>

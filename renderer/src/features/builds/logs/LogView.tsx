@@ -46,7 +46,10 @@ interface LogViewProps {
   className?: string | undefined;
 }
 
-function colorCss(color: AnsiColor | undefined, basic: (i: number) => string | undefined): { className?: string; css?: string } {
+function colorCss(
+  color: AnsiColor | undefined,
+  basic: (i: number) => string | undefined,
+): { className?: string; css?: string } {
   if (!color) return {};
   if (color.kind === 'basic') {
     const className = basic(color.index);
@@ -212,18 +215,11 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
       if (!line) return null;
       const abs = list.dropped + i;
       return (
-        <LogRow
-          line={line}
-          number={abs + 1}
-          query={query}
-          current={abs === currentAbs}
-          label={labelFor?.(line)}
-        />
+        <LogRow line={line} number={abs + 1} query={query} current={abs === currentAbs} label={labelFor?.(line)} />
       );
     },
     [list, query, currentAbs, labelFor],
   );
-
 
   return (
     <section className={[styles.pane, className ?? ''].join(' ')} aria-label={label}>

@@ -30,8 +30,9 @@ const ESC = '\u001b';
  * CSI (`ESC [ params final`), OSC (`ESC ] ... BEL|ST`), charset selection (`ESC ( B`, which
  * `tput sgr0` emits) and other two-character escapes.
  */
-// eslint-disable-next-line no-control-regex
-const ESCAPE = /\u001b(?:\[([0-9;:?<=>]*)[ -/]*([@-~])|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[()*+][0-9A-Za-z]|[@-Z\\-_])/g;
+const ESCAPE =
+  // eslint-disable-next-line no-control-regex
+  /\u001b(?:\[([0-9;:?<=>]*)[ -/]*([@-~])|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[()*+][0-9A-Za-z]|[@-Z\\-_])/g;
 
 /** The colour levels xterm uses for the 6×6×6 cube of the 256-colour palette. */
 const CUBE = [0, 95, 135, 175, 215, 255];
@@ -74,7 +75,8 @@ export function applySgr(style: AnsiStyle, params: string): AnsiStyle {
         else if (sub[1] === '2') {
           const rgb = sub.length >= 6 ? sub.slice(3, 6) : sub.slice(2, 5);
           const [r, g, b] = rgb.map((v) => clampByte(Number(v)));
-          if (r !== undefined && g !== undefined && b !== undefined) color = { kind: 'rgb', css: `rgb(${r} ${g} ${b})` };
+          if (r !== undefined && g !== undefined && b !== undefined)
+            color = { kind: 'rgb', css: `rgb(${r} ${g} ${b})` };
         }
       } else if (groups[i + 1] === '5') {
         color = palette256(Number(groups[i + 2]));
@@ -140,7 +142,12 @@ export function parseAnsi(line: string, initial: AnsiStyle = {}): { segments: An
   }
   if (last < text.length) segments.push({ text: text.slice(last), style });
   // A stray ESC that started no known sequence is dropped rather than shown as a box.
-  return { segments: segments.map((s) => (s.text.includes(ESC) ? { ...s, text: s.text.split(ESC).join('') } : s)).filter((s) => s.text), style };
+  return {
+    segments: segments
+      .map((s) => (s.text.includes(ESC) ? { ...s, text: s.text.split(ESC).join('') } : s))
+      .filter((s) => s.text),
+    style,
+  };
 }
 
 /** The visible text of a line (for search and copy). */

@@ -23,8 +23,12 @@ export function updateSearch(prev: SearchState, list: LogList, query: string): S
   const end = list.dropped + list.length;
   // The list was replaced by a shorter one (another step's log): start over.
   if (state.scanned > end) state = emptySearch(query);
-  if (needle === '') return state.scanned === end && state.matches.length === 0 ? state : { query, scanned: end, matches: [] };
-  const kept = state.matches.length > 0 && (state.matches[0] ?? 0) < list.dropped ? state.matches.filter((m) => m >= list.dropped) : state.matches;
+  if (needle === '')
+    return state.scanned === end && state.matches.length === 0 ? state : { query, scanned: end, matches: [] };
+  const kept =
+    state.matches.length > 0 && (state.matches[0] ?? 0) < list.dropped
+      ? state.matches.filter((m) => m >= list.dropped)
+      : state.matches;
   const from = Math.max(state.scanned, list.dropped);
   if (from >= end && kept === state.matches) return state;
   const matches = kept === state.matches ? state.matches.slice() : kept;

@@ -19,7 +19,9 @@ export function CommandPreview({ result, pending, invalid, hasContext }: Command
         <h2 id="command-title" className={styles.cardTitle}>
           <Terminal size={13} aria-hidden /> Equivalent command
         </h2>
-        {result && hasContext ? <CopyButton text={result.text} label="Copy the docker buildx build command" withText /> : null}
+        {result && hasContext ? (
+          <CopyButton text={result.text} label="Copy the docker buildx build command" withText />
+        ) : null}
       </div>
       {!hasContext ? (
         <p className={styles.commandEmpty}>Choose a context folder to see the command.</p>
@@ -35,9 +37,13 @@ export function CommandPreview({ result, pending, invalid, hasContext }: Command
           {prettyCommand(result.argv)}
         </pre>
       ) : (
-        <p className={styles.commandEmpty}>{pending ? 'Building the command…' : 'Fix the highlighted fields to see the command.'}</p>
+        <p className={styles.commandEmpty}>
+          {pending ? 'Building the command…' : 'Fix the highlighted fields to see the command.'}
+        </p>
       )}
-      {invalid && result && hasContext ? <p className={styles.commandNote}>Fix the highlighted field: this command would not run as shown.</p> : null}
+      {invalid && result && hasContext ? (
+        <p className={styles.commandNote}>Fix the highlighted field: this command would not run as shown.</p>
+      ) : null}
     </section>
   );
 }

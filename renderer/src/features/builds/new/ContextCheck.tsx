@@ -21,13 +21,19 @@ function Bars({ entries, total }: { entries: { path: string; bytes: number; file
   return (
     <ul className={styles.bars}>
       {entries.map((e) => (
-        <li key={e.path} className={styles.barRow} title={`${e.path}: ${formatBytes(e.bytes)}, ${pluralize(e.files, 'file')}`}>
+        <li
+          key={e.path}
+          className={styles.barRow}
+          title={`${e.path}: ${formatBytes(e.bytes)}, ${pluralize(e.files, 'file')}`}
+        >
           <span className={`${styles.barName} mono`}>{e.path}</span>
           <span className={styles.barValue}>{formatBytes(e.bytes)}</span>
           <span className={styles.barTrack} aria-hidden>
             <span className={styles.barFill} style={{ width: `${Math.max(2, (e.bytes / max) * 100)}%` }} />
           </span>
-          <span className="visually-hidden">{total > 0 ? `${Math.round((e.bytes / total) * 100)}% of the context` : ''}</span>
+          <span className="visually-hidden">
+            {total > 0 ? `${Math.round((e.bytes / total) * 100)}% of the context` : ''}
+          </span>
         </li>
       ))}
     </ul>
@@ -35,7 +41,15 @@ function Bars({ entries, total }: { entries: { path: string; bytes: number; file
 }
 
 /** What will be sent to the builder: size and files after .dockerignore, the heaviest parts, warnings. */
-export function ContextCheck({ contextDir, inspection, loading, error, onRefresh, recent, onPickRecent }: ContextCheckProps) {
+export function ContextCheck({
+  contextDir,
+  inspection,
+  loading,
+  error,
+  onRefresh,
+  recent,
+  onPickRecent,
+}: ContextCheckProps) {
   if (!contextDir) {
     return (
       <section className={styles.card} aria-labelledby="context-check-title" data-testid="context-check">

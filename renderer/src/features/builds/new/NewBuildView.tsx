@@ -49,7 +49,9 @@ function issuesOf(error: AppError | undefined): Issue[] {
     return raw.flatMap((i: unknown) => {
       if (typeof i !== 'object' || i === null) return [];
       const { field, message } = i as { field?: unknown; message?: unknown };
-      return typeof field === 'string' && typeof message === 'string' ? [{ field, message: sentence(describeIssue(field, message)) }] : [];
+      return typeof field === 'string' && typeof message === 'string'
+        ? [{ field, message: sentence(describeIssue(field, message)) }]
+        : [];
     });
   }
   const field = error.details?.['field'];
@@ -59,8 +61,10 @@ function issuesOf(error: AppError | undefined): Issue[] {
 /** zod reports a bad record key as "Invalid key in record"; say what a valid one looks like. */
 function describeIssue(field: string, message: string): string {
   if (!/invalid key/i.test(message)) return message;
-  if (field.startsWith('buildArgs')) return 'A build argument name is letters, digits and _, not starting with a digit.';
-  if (field.startsWith('labels')) return 'A label key starts with a letter or digit; then letters, digits, ".", "_", "/" or "-".';
+  if (field.startsWith('buildArgs'))
+    return 'A build argument name is letters, digits and _, not starting with a digit.';
+  if (field.startsWith('labels'))
+    return 'A label key starts with a letter or digit; then letters, digits, ".", "_", "/" or "-".';
   return message;
 }
 
@@ -132,7 +136,9 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
   }, [focusSeq]);
   // Recent folders: history's (every build, also from the CLI or tray), then this browser's own list.
   const historyRecent = useCommand('history.list', { limit: 100 }, { staleTime: 10_000 });
-  const recent = [...new Set([...(historyRecent.data?.items ?? []).map((i) => i.contextDir), ...recentFolders()])].slice(0, 8);
+  const recent = [
+    ...new Set([...(historyRecent.data?.items ?? []).map((i) => i.contextDir), ...recentFolders()]),
+  ].slice(0, 8);
 
   // Builders and the chosen one's platforms.
   const buildersQuery = useCommand('builders.list', {});
@@ -185,7 +191,9 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
   }
 
   const driverRefusal =
-    startError?.code === 'INVALID_INPUT' && startError.details?.['field'] === 'platforms' && startError.details['driver'] === 'docker'
+    startError?.code === 'INVALID_INPUT' &&
+    startError.details?.['field'] === 'platforms' &&
+    startError.details['driver'] === 'docker'
       ? startError
       : undefined;
   const candidates = (() => {
@@ -194,7 +202,11 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
     return builders.filter((b) => b.driver !== 'docker').map((b) => b.name);
   })();
   const predictedRefusal =
-    !driverRefusal && chosen?.driver === 'docker' && draft.platforms.length > 1 && engine.data && !engine.data.containerdSnapshotter;
+    !driverRefusal &&
+    chosen?.driver === 'docker' &&
+    draft.platforms.length > 1 &&
+    engine.data &&
+    !engine.data.containerdSnapshotter;
   if (driverRefusal) delete errors['platforms'];
 
   const startError2 = startError && !issuesOf(startError).length && !driverRefusal ? startError : undefined;
@@ -232,11 +244,14 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
     return () => window.removeEventListener('keydown', onKeyDown);
   }, []);
 
-  const visibleErrors = showLocal ? errors : Object.fromEntries(Object.entries(errors).filter(([k]) => !(k in mapping.localErrors)));
+  const visibleErrors = showLocal
+    ? errors
+    : Object.fromEntries(Object.entries(errors).filter(([k]) => !(k in mapping.localErrors)));
   const dockerfiles = inspection?.dockerfiles ?? [];
   const targets = inspection?.targets ?? [];
   const shortcut = isMac() ? '⌘↵' : 'Ctrl+Enter';
-  const notAFolder = inspectError && /is not a folder/.test(inspectError.message) ? parentDir(draft.contextDir.trim()) : undefined;
+  const notAFolder =
+    inspectError && /is not a folder/.test(inspectError.message) ? parentDir(draft.contextDir.trim()) : undefined;
   const dest = draft.output === 'local' || draft.output === 'oci' || draft.output === 'docker';
 
   return (
@@ -247,39 +262,50 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
           <p className={styles.meta}>Any folder, any builder, every platform. Drop a folder anywhere to start here.</p>
         </div>
         <div className={styles.headerActions}>
-        <Button
-          variant="ghost"
-          onClick={() => {
-            setDraft(() => emptyDraft());
-            setStartError(undefined);
-            setShowLocal(false);
-            contextRef.current?.focus();
-          }}
-          title="Clear every field"
-          data-testid="clear-form"
-          icon={<RotateCcw size={14} aria-hidden />}
-        >
-          Clear
-        </Button>
-        <Button
-          variant="primary"
-          onClick={() => void onStart()}
-          disabled={starting}
-          aria-keyshortcuts="Control+Enter Meta+Enter"
-          data-testid="start-build"
-          icon={<Play size={14} aria-hidden />}
-        >
-          {starting ? 'Starting…' : 'Start build'}
-          <kbd className={styles.kbd}>{shortcut}</kbd>
-        </Button>
+          <Button
+            variant="ghost"
+            onClick={() => {
+              setDraft(() => emptyDraft());
+              setStartError(undefined);
+              setShowLocal(false);
+              contextRef.current?.focus();
+            }}
+            title="Clear every field"
+            data-testid="clear-form"
+            icon={<RotateCcw size={14} aria-hidden />}
+          >
+            Clear
+          </Button>
+          <Button
+            variant="primary"
+            onClick={() => void onStart()}
+            disabled={starting}
+            aria-keyshortcuts="Control+Enter Meta+Enter"
+            data-testid="start-build"
+            icon={<Play size={14} aria-hidden />}
+          >
+            {starting ? 'Starting…' : 'Start build'}
+            <kbd className={styles.kbd}>{shortcut}</kbd>
+          </Button>
         </div>
       </header>
 
       {notice ? (
-        <div className={notice.tone === 'warn' ? styles.noticeWarn : styles.notice} role="status" data-testid="builds-notice">
+        <div
+          className={notice.tone === 'warn' ? styles.noticeWarn : styles.notice}
+          role="status"
+          data-testid="builds-notice"
+        >
           <Info size={14} aria-hidden />
           <span>{notice.text}</span>
-          <Button variant="ghost" size="sm" iconOnly aria-label="Dismiss" onClick={dismissNotice} icon={<X size={13} aria-hidden />} />
+          <Button
+            variant="ghost"
+            size="sm"
+            iconOnly
+            aria-label="Dismiss"
+            onClick={dismissNotice}
+            icon={<X size={13} aria-hidden />}
+          />
         </div>
       ) : null}
 
@@ -410,7 +436,11 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
             <Field
               label="Builder"
               error={visibleErrors['builder']}
-              hint={chosen ? `${chosen.driver} driver · ${chosen.nodes.length} node${chosen.nodes.length === 1 ? '' : 's'}` : undefined}
+              hint={
+                chosen
+                  ? `${chosen.driver} driver · ${chosen.nodes.length} node${chosen.nodes.length === 1 ? '' : 's'}`
+                  : undefined
+              }
             >
               {({ id, describedBy, invalid }) => (
                 <select
@@ -421,7 +451,9 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
                   data-testid="builder-select"
                   onChange={(event) => set('builder', event.target.value)}
                 >
-                  <option value="">{current ? `Current: ${current.name} (${current.driver})` : 'Current builder'}</option>
+                  <option value="">
+                    {current ? `Current: ${current.name} (${current.driver})` : 'Current builder'}
+                  </option>
                   {builders.map((b) => (
                     <option key={b.name} value={b.name}>
                       {b.name} ({b.driver})
@@ -519,7 +551,11 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
             </Field>
             <div className={styles.checks}>
               <label className={styles.checkbox}>
-                <input type="checkbox" checked={draft.noCache} onChange={(event) => set('noCache', event.target.checked)} />
+                <input
+                  type="checkbox"
+                  checked={draft.noCache}
+                  onChange={(event) => set('noCache', event.target.checked)}
+                />
                 <span>
                   No cache <span className={styles.checkHint}>rebuild every step</span>
                 </span>
@@ -574,16 +610,30 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
               </Field>
             ) : draft.output === 'default' && chosen && chosen.driver !== 'docker' ? (
               <p className={styles.outputNote}>
-                <Info size={13} aria-hidden /> A {chosen.driver} builder keeps the result in its cache unless you load or push
-                it.
+                <Info size={13} aria-hidden /> A {chosen.driver} builder keeps the result in its cache unless you load
+                or push it.
               </p>
             ) : null}
             <div className={styles.pair}>
               <Field label="Cache from" group error={visibleErrors['cacheFrom']}>
-                {() => <CacheRows direction="from" rows={draft.cacheFrom} onChange={(r) => set('cacheFrom', r)} errors={visibleErrors} />}
+                {() => (
+                  <CacheRows
+                    direction="from"
+                    rows={draft.cacheFrom}
+                    onChange={(r) => set('cacheFrom', r)}
+                    errors={visibleErrors}
+                  />
+                )}
               </Field>
               <Field label="Cache to" group error={visibleErrors['cacheTo']}>
-                {() => <CacheRows direction="to" rows={draft.cacheTo} onChange={(r) => set('cacheTo', r)} errors={visibleErrors} />}
+                {() => (
+                  <CacheRows
+                    direction="to"
+                    rows={draft.cacheTo}
+                    onChange={(r) => set('cacheTo', r)}
+                    errors={visibleErrors}
+                  />
+                )}
               </Field>
             </div>
           </fieldset>
@@ -596,7 +646,9 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
               error={visibleErrors['secrets']}
               hint="Mounted with RUN --mount=type=secret,id=…. BuildDeck passes only the id and where buildx reads it: the value is never read, shown or stored."
             >
-              {() => <SecretRows rows={draft.secrets} onChange={(rows) => set('secrets', rows)} errors={visibleErrors} />}
+              {() => (
+                <SecretRows rows={draft.secrets} onChange={(rows) => set('secrets', rows)} errors={visibleErrors} />
+              )}
             </Field>
           </fieldset>
           {/* Enter in a text field submits, like any form. */}

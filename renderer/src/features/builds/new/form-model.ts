@@ -132,7 +132,8 @@ export function draftToRequest(d: BuildDraft): DraftMapping {
       continue;
     }
     if (!ref) {
-      localErrors[`row:${row.id}`] = row.source === 'file' ? 'Choose the file that holds the secret.' : 'Name the environment variable.';
+      localErrors[`row:${row.id}`] =
+        row.source === 'file' ? 'Choose the file that holds the secret.' : 'Name the environment variable.';
       continue;
     }
     paths[`secrets.${secrets.length}`] = `row:${row.id}`;
@@ -144,13 +145,16 @@ export function draftToRequest(d: BuildDraft): DraftMapping {
     for (const row of rows) {
       const value = row.value.trim();
       if (row.type !== 'inline' && !value) {
-        if (row.mode) localErrors[`row:${row.id}`] = row.type === 'registry' ? 'Give the cache image reference.' : 'Choose the cache directory.';
+        if (row.mode)
+          localErrors[`row:${row.id}`] =
+            row.type === 'registry' ? 'Give the cache image reference.' : 'Choose the cache directory.';
         continue;
       }
       paths[`${field}.${out.length}`] = `row:${row.id}`;
       const mode = field === 'cacheTo' && row.mode && row.type !== 'inline' ? { mode: row.mode } : {};
       if (row.type === 'registry') out.push({ type: 'registry', ref: value, ...mode });
-      else if (row.type === 'local') out.push(field === 'cacheFrom' ? { type: 'local', src: value } : { type: 'local', dest: value, ...mode });
+      else if (row.type === 'local')
+        out.push(field === 'cacheFrom' ? { type: 'local', src: value } : { type: 'local', dest: value, ...mode });
       else if (field === 'cacheTo') out.push({ type: 'inline' });
     }
     return out;
@@ -169,11 +173,14 @@ export function draftToRequest(d: BuildDraft): DraftMapping {
     case 'local':
     case 'oci':
     case 'docker':
-      if (!d.outputDest.trim()) localErrors['outputDest'] = d.output === 'local' ? 'Choose the directory to export into.' : 'Choose where to write the tarball.';
+      if (!d.outputDest.trim())
+        localErrors['outputDest'] =
+          d.output === 'local' ? 'Choose the directory to export into.' : 'Choose where to write the tarball.';
       else outputs = [{ type: d.output, dest: d.outputDest.trim() }];
       break;
   }
-  if (d.output === 'push' && d.tags.length === 0) localErrors['tags'] = 'Pushing needs at least one tag naming the registry and repository.';
+  if (d.output === 'push' && d.tags.length === 0)
+    localErrors['tags'] = 'Pushing needs at least one tag naming the registry and repository.';
 
   const request: BuildRequestInput = {
     contextDir: d.contextDir.trim(),
