@@ -7,7 +7,7 @@ import type { Settings } from '../common/contracts/settings';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../common/contract';
 import { contentSecurityPolicy } from '../common/csp';
 import { appError, fail } from '../common/errors';
-import { createCore } from '../composition/create-core';
+import { createCore, type Core } from '../composition/create-core';
 import {
   allowPermission,
   APP_ENTRY,
@@ -39,9 +39,12 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
-if (!app.requestSingleInstanceLock()) app.quit();
+// A second launch only focuses the first (see 'second-instance'): it must not open the database,
+// mark builds interrupted or start watchers, so it quits before the core exists.
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
 
-const core = createCore({ dataDir: app.getPath('userData') });
+const core: Core | undefined = primary ? createCore({ dataDir: app.getPath('userData') }) : undefined;
 // `npm run dev` only: electron-vite serves the renderer with hot reload. Never in a packaged app.
 const devOrigin = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
 let mainWindow: BrowserWindow | undefined;
@@ -121,6 +124,7 @@ app.on('second-instance', () => {
 });
 
 void app.whenReady().then(async () => {
+  if (!core) return;
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
     callback(allowPermission(permission)),
   );
@@ -208,5 +212,5 @@ app.on('before-quit', () => {
 });
 app.on('will-quit', () => {
   stopTray?.();
-  core.dispose();
+  core?.dispose();
 });
