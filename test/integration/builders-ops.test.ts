@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -11,17 +11,10 @@ import type { Builder } from '../../electron/common/domain';
 import type { AppError } from '../../electron/common/errors';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { freePort, silentListener } from '../helpers/net';
 
 const exec = promisify(execFile);
 const docker = new Docker();
-
-async function freePort(): Promise<number> {
-  const server: Server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -438,8 +431,7 @@ describe('builder operations against the real engine and buildx', () => {
     expect(dead.message).toMatch(/connection refused/);
 
     // A socket that accepts and stays silent: only the bound ends the wait.
-    const silent: Server = createServer(() => undefined);
-    await new Promise<void>((r) => silent.listen(closed, '127.0.0.1', () => r()));
+    const silent = await silentListener(closed);
     try {
       t = Date.now();
       health = await ok<FleetHealth>(core, 'builders.health', { timeoutMs: 2000 });
@@ -506,8 +498,7 @@ describe('builder operations against the real engine and buildx', () => {
     expect(await buildxState()).toEqual(before);
 
     // A cluster that accepts connections and never answers: the bound ends it, still naming the context.
-    const silent: Server = createServer(() => undefined);
-    await new Promise<void>((r) => silent.listen(closed, '127.0.0.1', () => r()));
+    const silent = await silentListener(closed);
     try {
       const t2 = Date.now();
       const hung = await failure(core, 'builders.create', {

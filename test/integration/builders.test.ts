@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import type { Builder, BuildersSnapshot } from '../../electron/common/domain';
 import { parseJsonObjects } from '../../electron/common/json-stream';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { freePort, silentListener } from '../helpers/net';
 
 const exec = promisify(execFile);
 const docker = new Docker();
@@ -95,14 +95,10 @@ describe('builders, against the real engine and buildx 0.29', () => {
     // A loopback socket that accepts and stays silent: buildx ls alone would wait 20 s for it.
     // `buildx create` dials too, so the builder is created while the port is closed (refused at
     // once), and the silent listener takes the port afterwards.
-    const probe: Server = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    const port = await freePort();
     const name = sandbox.name('silent');
     await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'remote', `tcp://127.0.0.1:${port}`]);
-    const silent: Server = createServer(() => undefined);
-    await new Promise<void>((r) => silent.listen(port, '127.0.0.1', () => r()));
+    const silent = await silentListener(port);
     try {
       const started = Date.now();
       const snapshot = await list(core);

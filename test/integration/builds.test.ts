@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +17,7 @@ import { applyProgress, createBuildSnapshot, logLines } from '../../electron/com
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { pruneCacheByToken } from '../helpers/build-cache';
 import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { freePort } from '../helpers/net';
 
 const exec = promisify(execFile);
 
@@ -304,10 +304,7 @@ describe('builds, against the real engine and buildx 0.29', () => {
 
   it('reports an unreachable builder as such', async () => {
     // A real remote builder whose endpoint is a closed port on this machine.
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const port = (server.address() as { port: number }).port;
-    await new Promise<void>((r) => server.close(() => r()));
+    const port = await freePort();
     const name = sandbox.name('unreach');
     await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'remote', `tcp://127.0.0.1:${port}`]);
     dockerfile('Dockerfile', 'FROM local/busybox:latest\nRUN echo TOKEN\n');

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +16,7 @@ import type {
 import type { AppError } from '../../electron/common/errors';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { freePort, silentListener } from '../helpers/net';
 
 /*
  * Real engine, real buildx. The default builder is shared with everyone on this daemon: this test
@@ -409,14 +409,10 @@ describe('cache, against the real engine and buildx 0.29', () => {
   });
 
   it('a remote builder that never answers fails within the health timeout (FAKE: a silent loopback socket)', async () => {
-    const probe: Server = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    const port = await freePort();
     const name = sandbox.name('silent');
     await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'remote', `tcp://127.0.0.1:${port}`]);
-    const silent: Server = createServer(() => undefined);
-    await new Promise<void>((r) => silent.listen(port, '127.0.0.1', () => r()));
+    const silent = await silentListener(port);
     try {
       const started = Date.now();
       const e = await failure(core, 'cache.usage', { builder: name });
