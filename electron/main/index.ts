@@ -18,6 +18,7 @@ import {
   resolveAppAsset,
   secureWebPreferences,
 } from './security-policy';
+import { applyLinuxAutostart, autostartFile } from './autostart';
 import { startTray } from './tray';
 import { MIN_SIZE, parseWindowState, restoreWindow, type WindowState } from './window-state';
 
@@ -95,9 +96,16 @@ function createWindow(options: { show: boolean }): BrowserWindow {
   return win;
 }
 
-/** The Electron-side effects of settings: login item; the rest is read by the core or the renderer. */
+/** The Electron-side effects of settings: launch at login; the rest is read by the core or the renderer. */
 function applySettings(settings: Settings): void {
-  if (process.platform === 'linux') return; // no login-item API; packagers add an autostart entry
+  if (process.platform === 'linux') {
+    // An AppImage runs from a temporary mount: autostart must name the AppImage file itself.
+    const command = [process.env['APPIMAGE'] ?? process.execPath, ...(app.isPackaged ? [] : [app.getAppPath()])];
+    void applyLinuxAutostart(settings.launchAtLogin, autostartFile(process.env, app.getPath('home')), command).catch(
+      () => undefined,
+    );
+    return;
+  }
   app.setLoginItemSettings({ openAtLogin: settings.launchAtLogin });
 }
 
