@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CacheUsage } from '../../electron/common/contracts/cache';
 import { createCore } from '../../electron/composition/create-core';
-import { BUILDKIT_IMAGE, buildxSandbox } from '../helpers/buildx-sandbox';
+import { buildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
@@ -44,19 +44,7 @@ async function time(fn: () => unknown): Promise<number> {
 try {
   const dc = sandbox.name('bench');
   const remote = sandbox.name('benchremote');
-  docker([
-    'buildx',
-    'create',
-    '--name',
-    dc,
-    '--driver',
-    'docker-container',
-    '--driver-opt',
-    `image=${BUILDKIT_IMAGE}`,
-    '--driver-opt',
-    'network=host',
-    '--bootstrap',
-  ]);
+  docker(containerBuilderArgs(dc, { hostNetwork: true, bootstrap: true }));
   docker(['buildx', 'create', '--name', remote, '--driver', 'remote', `docker-container://buildx_buildkit_${dc}0`]);
   for (let i = 1; i <= STEPS; i++) writeFileSync(join(ctx, `f${i}`), `${i}\n`);
   const builds = Math.max(1, Math.ceil(RECORDS / STEPS));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { startServer, type RunningServer } from '../../electron/serve/server';
 import { launchChromium } from '../helpers/browser';
-import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { buildxSandbox, type BuildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 
 // The built renderer in Chromium over the real core (serve mode), against the real engine and buildx.
 const RENDERER = 'out/renderer';
@@ -37,16 +37,7 @@ describe('Builders view in Chromium over the real core', () => {
 
   it('shows the real builders with status, BuildKit version and engine facts', async () => {
     const name = sandbox.name('e2e');
-    await sandbox.docker([
-      'buildx',
-      'create',
-      '--name',
-      name,
-      '--driver',
-      'docker-container',
-      '--driver-opt',
-      `image=${BUILDKIT_IMAGE}`,
-    ]);
+    await sandbox.docker(containerBuilderArgs(name));
     await page.goto(server.openUrl);
     const def = page.locator('[data-testid="builder-card"][data-builder-name="default"]');
     await def.waitFor({ timeout: 30_000 });
@@ -67,17 +58,7 @@ describe('Builders view in Chromium over the real core', () => {
   it('updates live when a builder starts outside BuildDeck', async () => {
     const name = sandbox.name('live');
     // Bootstrapping starts a container: the docker event reaches the page over the WebSocket.
-    await sandbox.docker([
-      'buildx',
-      'create',
-      '--name',
-      name,
-      '--driver',
-      'docker-container',
-      '--driver-opt',
-      `image=${BUILDKIT_IMAGE}`,
-      '--bootstrap',
-    ]);
+    await sandbox.docker(containerBuilderArgs(name, { bootstrap: true }));
     const card = page.locator(`[data-testid="builder-card"][data-builder-name="${name}"]`);
     await card.waitFor({ timeout: 20_000 });
     await expect

@@ -9,7 +9,7 @@ import { createCore, type Core } from '../../electron/composition/create-core';
 import { startServer, type RunningServer } from '../../electron/serve/server';
 import { pruneCacheByToken } from '../helpers/build-cache';
 import { launchChromium } from '../helpers/browser';
-import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { buildxSandbox, type BuildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 
 const exec = promisify(execFile);
 
@@ -304,18 +304,7 @@ describe('Builds in Chromium over the real core', () => {
 
   it('several platforms on the docker driver: the core’s refusal is shown with a docker-container builder to switch to', async () => {
     const name = sandbox.name('mp');
-    await sandbox.docker([
-      'buildx',
-      'create',
-      '--name',
-      name,
-      '--driver',
-      'docker-container',
-      '--driver-opt',
-      `image=${BUILDKIT_IMAGE}`,
-      '--driver-opt',
-      'network=host',
-    ]);
+    await sandbox.docker(containerBuilderArgs(name, { hostNetwork: true }));
     await newBuild(page);
     await page.locator('[data-testid="context-input"]').fill(dirs.ok);
     const chips = page.locator('[data-testid="platform-chips"]');

@@ -9,7 +9,7 @@ import type { CacheUsage } from '../../electron/common/contracts/cache';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { startServer, type RunningServer } from '../../electron/serve/server';
 import { launchChromium } from '../helpers/browser';
-import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { buildxSandbox, type BuildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 
 // The Cache view in Chromium over the real core (serve mode): a sandboxed docker-container builder
 // with records this test builds, so everything it prunes is its own.
@@ -46,20 +46,7 @@ describe('Cache view in Chromium over the real core', () => {
     sandbox = buildxSandbox();
     dataDir = mkdtempSync(join(tmpdir(), 'bd-cache-e2e-'));
     name = sandbox.name('cachee2e');
-    await sandbox.docker([
-      'buildx',
-      'create',
-      '--name',
-      name,
-      '--driver',
-      'docker-container',
-      '--use',
-      '--driver-opt',
-      `image=${BUILDKIT_IMAGE}`,
-      '--driver-opt',
-      'network=host',
-      '--bootstrap',
-    ]);
+    await sandbox.docker(containerBuilderArgs(name, { hostNetwork: true, use: true, bootstrap: true }));
     for (const step of ['deps', 'build', 'test']) {
       const dir = mkdtempSync(join(tmpdir(), 'bd-cache-e2e-ctx-'));
       writeFileSync(

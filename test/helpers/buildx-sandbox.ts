@@ -56,3 +56,27 @@ export function buildxSandbox(options: { oldBuildx?: boolean } = {}): BuildxSand
     },
   };
 }
+
+/**
+ * `docker buildx create` arguments for a docker-container builder running the local BuildKit image.
+ * `hostNetwork` lets it pull from the local registry (127.0.0.1:5000), which bridge networking cannot reach.
+ */
+export function containerBuilderArgs(
+  name: string,
+  options: { hostNetwork?: boolean; bootstrap?: boolean; platforms?: string; use?: boolean } = {},
+): string[] {
+  return [
+    'buildx',
+    'create',
+    '--name',
+    name,
+    '--driver',
+    'docker-container',
+    '--driver-opt',
+    `image=${BUILDKIT_IMAGE}`,
+    ...(options.hostNetwork ? ['--driver-opt', 'network=host'] : []),
+    ...(options.platforms ? ['--platform', options.platforms] : []),
+    ...(options.use ? ['--use'] : []),
+    ...(options.bootstrap ? ['--bootstrap'] : []),
+  ];
+}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Builder, BuildersSnapshot } from '../../electron/common/domain';
 import { parseJsonObjects } from '../../electron/common/json-stream';
 import { createCore, type Core } from '../../electron/composition/create-core';
-import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { buildxSandbox, type BuildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 import { freePort, silentListener } from '../helpers/net';
 
 const exec = promisify(execFile);
@@ -51,21 +51,9 @@ describe('builders, against the real engine and buildx 0.29', () => {
 
   it('shows a docker-container builder with its platforms after bootstrap, live stop, and its removal', async () => {
     const name = sandbox.name('dc');
-    await sandbox.docker([
-      'buildx',
-      'create',
-      '--name',
-      name,
-      '--driver',
-      'docker-container',
-      '--driver-opt',
-      `image=${BUILDKIT_IMAGE}`,
-      '--driver-opt',
-      'network=host',
-      '--platform',
-      'linux/amd64,linux/arm64',
-      '--bootstrap',
-    ]);
+    await sandbox.docker(
+      containerBuilderArgs(name, { hostNetwork: true, platforms: 'linux/amd64,linux/arm64', bootstrap: true }),
+    );
     let b = (await list(core)).builders.find((x) => x.name === name) as Builder;
     expect(b).toMatchObject({ driver: 'docker-container', current: false, contextBuilder: false });
     expect(b.nodes[0]).toMatchObject({ name: `${name}0`, status: 'running', buildkitVersion: 'v0.13.2' });

@@ -16,7 +16,7 @@ import type { AppError } from '../../electron/common/errors';
 import { applyProgress, createBuildSnapshot, logLines } from '../../electron/common/progress';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { pruneCacheByToken } from '../helpers/build-cache';
-import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { buildxSandbox, type BuildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 import { freePort } from '../helpers/net';
 
 const exec = promisify(execFile);
@@ -320,22 +320,9 @@ describe('builds, against the real engine and buildx 0.29', () => {
     let builder: string;
     beforeAll(async () => {
       builder = sandbox.name('multi');
-      await sandbox.docker(
-        [
-          'buildx',
-          'create',
-          '--name',
-          builder,
-          '--driver',
-          'docker-container',
-          '--driver-opt',
-          `image=${BUILDKIT_IMAGE}`,
-          '--driver-opt',
-          'network=host',
-          '--bootstrap',
-        ],
-        { timeoutMs: 180_000 },
-      );
+      await sandbox.docker(containerBuilderArgs(builder, { hostNetwork: true, bootstrap: true }), {
+        timeoutMs: 180_000,
+      });
     }, 180_000);
 
     it('builds amd64 and arm64 in two lanes, both complete, with an OCI digest', async () => {

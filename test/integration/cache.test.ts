@@ -15,7 +15,7 @@ import type {
 } from '../../electron/common/contracts/cache';
 import type { AppError } from '../../electron/common/errors';
 import { createCore, type Core } from '../../electron/composition/create-core';
-import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { buildxSandbox, type BuildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 import { freePort, silentListener } from '../helpers/net';
 
 /*
@@ -156,19 +156,7 @@ describe('cache, against the real engine and buildx 0.29', () => {
     const marks = [token(), token()];
     beforeAll(async () => {
       name = sandbox.name('cache');
-      await sandbox.docker([
-        'buildx',
-        'create',
-        '--name',
-        name,
-        '--driver',
-        'docker-container',
-        '--driver-opt',
-        `image=${BUILDKIT_IMAGE}`,
-        '--driver-opt',
-        'network=host',
-        '--bootstrap',
-      ]);
+      await sandbox.docker(containerBuilderArgs(name, { hostNetwork: true, bootstrap: true }));
       for (const mark of marks) {
         const dir = contextDir(
           `bd-cache-test-dc-${mark}`,
