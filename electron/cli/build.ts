@@ -116,13 +116,13 @@ export async function runBuildCli(argv: string[]): Promise<number> {
     if (!buildId || interrupted) return;
     interrupted = true;
     process.stderr.write('\nCancelling the build…\n');
-    void core.router.invoke('builds.cancel', { buildId });
+    void core.router.call('builds.cancel', { buildId });
   };
   process.on('SIGINT', onSigint);
   try {
-    const started = await core.router.invoke('builds.start', input);
+    const started = await core.router.callUnchecked('builds.start', input);
     if (!started.ok) return reportError(started.error, json);
-    buildId = (started.value as { buildId: string }).buildId;
+    buildId = started.value.buildId;
     snapshot = createBuildSnapshot(buildId);
     for (const b of early.splice(0)) if (b.buildId === buildId) onBatch(b);
     const summary = await finished;

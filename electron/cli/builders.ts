@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { formatCreateCommand } from '../common/builders/create-args';
 import { builderCreateInput } from '../common/builders/create-input';
-import type { BuilderDetails, CreateResult, FleetHealth } from '../common/contracts/builders';
+import type { CommandOutput } from '../common/contract';
+import type { BuilderDetails, FleetHealth } from '../common/contracts/builders';
 import type { Builder } from '../common/domain';
 import type { AppError } from '../common/errors';
 import { createCore } from '../composition/create-core';
+import type { Router } from '../core/router';
 
 /**
  * `builddeck builders create|inspect|bootstrap|stop|use|rm|leave|health`: one contract command each.
@@ -386,7 +388,7 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  let request: { command: string; input: unknown; json: boolean; dryRun?: boolean };
+  let request: ParsedVerb;
   try {
     request = parseVerb(verb, rest);
   } catch (err) {
@@ -423,46 +425,56 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
       process.stderr.write(`${p.message}\n`);
   });
   try {
-    const r = await core.router.invoke(command, input);
-    if (!r.ok) return printError(r.error, json);
-    if (json) {
-      process.stdout.write(`${JSON.stringify(r.value, null, 2)}\n`);
-    } else {
-      process.stdout.write(`${formatResult(command, r.value)}\n`);
-    }
-    if (command === 'builders.health') {
-      const unhealthy = (r.value as FleetHealth).builders.some((b) => b.state === 'unreachable' || b.state === 'error');
-      return unhealthy ? 1 : 0;
-    }
-    return 0;
+    return await runAndPrint(core.router, command, input, json);
   } finally {
     off();
     core.dispose();
   }
 }
 
-function formatResult(command: string, value: unknown): string {
-  switch (command) {
-    case 'builders.create': {
-      const c = value as CreateResult;
-      return [formatBuilder(c.builder), ...c.warnings.map((w) => `warning: ${w}`)].join('\n');
-    }
-    case 'builders.inspect':
-      return formatDetails(value as BuilderDetails);
-    case 'builders.health':
-      return formatHealth(value as FleetHealth);
-    case 'builders.use':
-      return `${(value as { current: string }).current} is now the current builder.`;
-    case 'builders.remove': {
-      const v = value as { removed: string; keptState: boolean; warnings: string[] };
-      return [
-        `Removed ${v.removed}${v.keptState ? ' (its build cache volume is kept)' : ''}.`,
-        ...v.warnings.map((w) => `warning: ${w}`),
-      ].join('\n');
-    }
-    default:
-      return formatBuilder(value as Builder);
-  }
+type BuildersCommand =
+  | 'builders.create'
+  | 'builders.inspect'
+  | 'builders.bootstrap'
+  | 'builders.stop'
+  | 'builders.use'
+  | 'builders.remove'
+  | 'builders.leave'
+  | 'builders.health';
+
+/** What each command prints for people, and its exit code (health fails when a builder is down). */
+const VIEWS: { [C in BuildersCommand]: (value: CommandOutput<C>) => { text: string; exitCode?: number } } = {
+  'builders.create': (c) => ({
+    text: [formatBuilder(c.builder), ...c.warnings.map((w) => `warning: ${w}`)].join('\n'),
+  }),
+  'builders.inspect': (d) => ({ text: formatDetails(d) }),
+  'builders.health': (h) => ({
+    text: formatHealth(h),
+    exitCode: h.builders.some((b) => b.state === 'unreachable' || b.state === 'error') ? 1 : 0,
+  }),
+  'builders.use': (v) => ({ text: `${v.current} is now the current builder.` }),
+  'builders.remove': (v) => ({
+    text: [
+      `Removed ${v.removed}${v.keptState ? ' (its build cache volume is kept)' : ''}.`,
+      ...v.warnings.map((w) => `warning: ${w}`),
+    ].join('\n'),
+  }),
+  'builders.bootstrap': (b) => ({ text: formatBuilder(b) }),
+  'builders.stop': (b) => ({ text: formatBuilder(b) }),
+  'builders.leave': (b) => ({ text: formatBuilder(b) }),
+};
+
+function viewOf<C extends BuildersCommand>(command: C, value: CommandOutput<C>) {
+  return VIEWS[command](value);
+}
+
+async function runAndPrint(router: Router, command: BuildersCommand, input: unknown, json: boolean): Promise<number> {
+  // Flags are the user's text: the router's validation names the bad one.
+  const r = await router.callUnchecked(command, input);
+  if (!r.ok) return printError(r.error, json);
+  const view = viewOf(command, r.value);
+  process.stdout.write(json ? `${JSON.stringify(r.value, null, 2)}\n` : `${view.text}\n`);
+  return view.exitCode ?? 0;
 }
 
 const VERB_OPTIONS = {
@@ -485,7 +497,14 @@ const VERB_FLAGS: Record<string, readonly string[]> = {
   health: ['timeout', 'cert-days'],
 };
 
-function parseVerb(verb: string, args: string[]): { command: string; input: unknown; json: boolean; dryRun?: boolean } {
+interface ParsedVerb {
+  command: BuildersCommand;
+  input: unknown;
+  json: boolean;
+  dryRun?: boolean;
+}
+
+function parseVerb(verb: string, args: string[]): ParsedVerb {
   if (verb === 'create') {
     const { values, positionals } = parseArgs({
       args,

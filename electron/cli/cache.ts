@@ -164,12 +164,9 @@ export async function runCacheCli(argv: string[]): Promise<number> {
   const core = createCore({});
   try {
     if (verb === 'du') {
-      const r = await core.router.invoke(
-        'cache.usage',
-        values.builder === undefined ? {} : { builder: values.builder },
-      );
+      const r = await core.router.call('cache.usage', values.builder === undefined ? {} : { builder: values.builder });
       if (!r.ok) return printError(r.error, json);
-      const u = r.value as CacheUsage;
+      const u = r.value;
       process.stdout.write(json ? `${JSON.stringify(u, null, 2)}\n` : `${formatUsage(u)}\n`);
       return 0;
     }
@@ -191,9 +188,10 @@ export async function runCacheCli(argv: string[]): Promise<number> {
       filters,
       dryRun: v['dry-run'] === true,
     };
-    const r = await core.router.invoke('cache.prune', input);
+    // Flag values are the user's text: the router's validation names the bad one.
+    const r = await core.router.callUnchecked('cache.prune', input);
     if (!r.ok) return printError(r.error, json);
-    const p = r.value as CachePruneResult;
+    const p = r.value;
     process.stdout.write(json ? `${JSON.stringify(p, null, 2)}\n` : `${formatPrune(p)}\n`);
     return 0;
   } finally {

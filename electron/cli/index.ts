@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { AppError, Result } from '../common/errors';
+import type { AppError } from '../common/errors';
+import type { Router } from '../core/router';
 import { createCore } from '../composition/create-core';
 import { BUILD_USAGE_LINES, runBuildCli } from './build';
 import { BUILDERS_USAGE_LINES, BUILDERS_VERBS, runBuildersCli } from './builders';
@@ -11,30 +12,28 @@ import { formatBuilders, formatEngine } from './format';
  * `builddeck`: the same core and contract from a terminal. Each verb is one contract command;
  * --json prints the command's output as the contract types it, so scripts and the UI agree.
  */
-type Invoke = (command: string, input: unknown) => Promise<Result<unknown>>;
-
 interface Verb {
   words: readonly string[];
-  run(call: Invoke): Promise<{ value: unknown; text: () => string } | { error: AppError }>;
+  run(router: Router): Promise<{ value: unknown; text: () => string } | { error: AppError }>;
 }
 
 const VERBS: Verb[] = [
   {
     words: ['builders', 'ls'],
-    run: async (call) => {
-      const r = await call('builders.list', { refresh: true });
+    run: async (router) => {
+      const r = await router.call('builders.list', { refresh: true });
       if (!r.ok) return { error: r.error };
-      const snapshot = r.value as { builders: Parameters<typeof formatBuilders>[0] };
-      return { value: snapshot.builders, text: () => formatBuilders(snapshot.builders) };
+      const { builders } = r.value;
+      return { value: builders, text: () => formatBuilders(builders) };
     },
   },
   {
     words: ['engine', 'info'],
-    run: async (call) => {
-      const [engine, buildx] = await Promise.all([call('engine.info', {}), call('buildx.info', {})]);
+    run: async (router) => {
+      const [engine, buildx] = await Promise.all([router.call('engine.info', {}), router.call('buildx.info', {})]);
       if (!engine.ok) return { error: engine.error };
       if (!buildx.ok) return { error: buildx.error };
-      const value = { engine: engine.value, buildx: buildx.value } as Parameters<typeof formatEngine>[0];
+      const value = { engine: engine.value, buildx: buildx.value };
       return { value, text: () => formatEngine(value) };
     },
   },
@@ -108,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const core = createCore({});
   try {
-    const outcome = await verb.run((command, input) => core.router.invoke(command, input));
+    const outcome = await verb.run(core.router);
     if ('error' in outcome) {
       const e = outcome.error;
       if (values.json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);

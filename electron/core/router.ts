@@ -1,6 +1,14 @@
 import type { z } from 'zod';
-import { commands, isCommandName, type CommandName, type CommandOutput, type Commands } from '../common/contract';
-import { AppException, appError, fail, ok, toAppError, type Result } from '../common/errors';
+import {
+  commands,
+  isCommandName,
+  type CommandInput,
+  type CommandName,
+  type CommandOutput,
+  type Commands,
+  type InvokeResult,
+} from '../common/contract';
+import { appError, fail, ok, toAppError, type Result } from '../common/errors';
 
 export interface CallContext {
   signal?: AbortSignal;
@@ -11,8 +19,18 @@ export type Handlers = {
 };
 
 export interface Router {
-  /** Never throws: unknown commands, bad payloads, expected failures and crashes all come back as values. */
+  /**
+   * The untyped entry, for transports only (IPC, HTTP): whatever arrives is checked here.
+   * Never throws: unknown commands, bad payloads, expected failures and crashes all come back as values.
+   */
   invoke(command: unknown, input: unknown, ctx?: CallContext): Promise<Result<unknown>>;
+  /** In-process callers (CLI, tray, desktop model): typed both ways by the contract, validated all the same. */
+  call<C extends CommandName>(command: C, input: CommandInput<C>, ctx?: CallContext): Promise<InvokeResult<C>>;
+  /**
+   * Input a user typed (CLI flags, a file) that has not been shaped yet: the router's validation is the
+   * check that names the bad field, so it is passed through untyped; the output is typed.
+   */
+  callUnchecked<C extends CommandName>(command: C, input: unknown, ctx?: CallContext): Promise<InvokeResult<C>>;
 }
 
 /** Where a zod issue points, as a dotted path a form can attach the message to. */
@@ -21,60 +39,51 @@ function fieldOf(path: readonly PropertyKey[]): string {
 }
 
 export function createRouter(handlers: Handlers): Router {
-  return {
-    async invoke(command, input, ctx = {}) {
-      if (!isCommandName(command)) {
+  const invoke: Router['invoke'] = async (command, input, ctx = {}) => {
+    if (!isCommandName(command)) {
+      return fail(
+        appError('INVALID_INPUT', `Unknown command ${JSON.stringify(command)}.`, {
+          hint: 'The app and its core are out of step; restart BuildDeck.',
+          details: { field: 'command' },
+        }).appError,
+      );
+    }
+    const spec = commands[command];
+    const parsed = spec.input.safeParse(input ?? {});
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const field = first ? fieldOf(first.path) : '(input)';
+      return fail(
+        appError('INVALID_INPUT', `Invalid ${field} for ${command}: ${first?.message ?? 'malformed input'}.`, {
+          hint: 'Correct the highlighted field and try again.',
+          details: {
+            field,
+            issues: parsed.error.issues.map((i) => ({ field: fieldOf(i.path), message: i.message })),
+          },
+        }).appError,
+      );
+    }
+    try {
+      const handler = handlers[command] as (input: unknown, ctx: CallContext) => Promise<unknown>;
+      const value = await handler(parsed.data, ctx);
+      // Outputs are checked too: drift in what docker/buildx print must surface here, not in the UI.
+      const out = spec.output.safeParse(value);
+      if (!out.success) {
         return fail(
-          appError('INVALID_INPUT', `Unknown command ${JSON.stringify(command)}.`, {
-            hint: 'The app and its core are out of step; restart BuildDeck.',
-            details: { field: 'command' },
-          }).appError,
-        );
-      }
-      const spec = commands[command];
-      const parsed = spec.input.safeParse(input ?? {});
-      if (!parsed.success) {
-        const first = parsed.error.issues[0];
-        const field = first ? fieldOf(first.path) : '(input)';
-        return fail(
-          appError('INVALID_INPUT', `Invalid ${field} for ${command}: ${first?.message ?? 'malformed input'}.`, {
-            hint: 'Correct the highlighted field and try again.',
+          appError('INTERNAL', `${command} produced a result that does not match the contract.`, {
             details: {
-              field,
-              issues: parsed.error.issues.map((i) => ({ field: fieldOf(i.path), message: i.message })),
+              issues: out.error.issues.slice(0, 5).map((i) => ({ field: fieldOf(i.path), message: i.message })),
             },
           }).appError,
         );
       }
-      try {
-        const handler = handlers[command] as (input: unknown, ctx: CallContext) => Promise<unknown>;
-        const value = await handler(parsed.data, ctx);
-        // Outputs are checked too: drift in what docker/buildx print must surface here, not in the UI.
-        const out = spec.output.safeParse(value);
-        if (!out.success) {
-          return fail(
-            appError('INTERNAL', `${command} produced a result that does not match the contract.`, {
-              details: {
-                issues: out.error.issues.slice(0, 5).map((i) => ({ field: fieldOf(i.path), message: i.message })),
-              },
-            }).appError,
-          );
-        }
-        return ok(out.data);
-      } catch (err) {
-        return fail(toAppError(err));
-      }
-    },
+      return ok(out.data);
+    } catch (err) {
+      return fail(toAppError(err));
+    }
   };
-}
-
-/** For callers that prefer exceptions (CLI): unwraps or throws the AppException. */
-export async function invokeOrThrow<C extends CommandName>(
-  router: Router,
-  command: C,
-  input: unknown,
-): Promise<CommandOutput<C>> {
-  const result = await router.invoke(command, input);
-  if (!result.ok) throw new AppException(result.error);
-  return result.value as CommandOutput<C>;
+  // The one place the result type is asserted: `invoke` parsed the value with this command's output schema.
+  const typed = <C extends CommandName>(command: C, input: unknown, ctx?: CallContext) =>
+    invoke(command, input, ctx) as Promise<InvokeResult<C>>;
+  return { invoke, call: typed, callUnchecked: typed };
 }

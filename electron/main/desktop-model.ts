@@ -1,6 +1,7 @@
 import type { Builder } from '../common/domain';
 import type { BuildListItem, BuildSummary } from '../common/contracts/builds';
 import type { HistoryItem } from '../common/contracts/history';
+import type { InvokeResult } from '../common/contract';
 import type { Result } from '../common/errors';
 import type { Router } from '../core/router';
 
@@ -142,26 +143,29 @@ export function trayMenu(inputs: TrayInputs): TrayMenuItem[] {
 /** Reads what the tray shows; a failing source shows as empty rather than hiding the tray. */
 export async function loadTrayInputs(router: Router): Promise<TrayInputs> {
   const [builds, history, builders] = await Promise.all([
-    router.invoke('builds.list', {}),
-    router.invoke('history.list', { limit: 50 }),
-    router.invoke('builders.list', {}),
+    router.call('builds.list', {}),
+    router.call('history.list', { limit: 50 }),
+    router.call('builders.list', {}),
   ]);
   return {
-    builds: builds.ok ? (builds.value as BuildListItem[]) : [],
-    history: history.ok ? (history.value as { items: HistoryItem[] }).items : [],
-    builders: builders.ok ? (builders.value as { builders: Builder[] }).builders : [],
+    builds: builds.ok ? builds.value : [],
+    history: history.ok ? history.value.items : [],
+    builders: builders.ok ? builders.value.builders : [],
   };
 }
 
 /** Tray clicks that reach the core; window and quit actions stay with the caller. */
-export async function runTrayAction(router: Router, action: TrayAction): Promise<Result<unknown> | undefined> {
+export async function runTrayAction(
+  router: Router,
+  action: TrayAction,
+): Promise<InvokeResult<'history.rerun' | 'builds.cancel' | 'builders.use'> | undefined> {
   switch (action.kind) {
     case 'rerun':
-      return router.invoke('history.rerun', { buildId: action.buildId });
+      return router.call('history.rerun', { buildId: action.buildId });
     case 'cancel':
-      return router.invoke('builds.cancel', { buildId: action.buildId });
+      return router.call('builds.cancel', { buildId: action.buildId });
     case 'useBuilder':
-      return router.invoke('builders.use', { name: action.name });
+      return router.call('builders.use', { name: action.name });
     case 'openBuild':
     case 'open':
     case 'quit':
@@ -174,11 +178,11 @@ export async function runTrayAction(router: Router, action: TrayAction): Promise
  * folder when there are any (history.rerun), else a default build of it (builds.start). The core
  * validates the path either way (absolute, a readable directory).
  */
-export async function quickBuildFolder(router: Router, contextDir: string): Promise<Result<unknown>> {
-  const last = await router.invoke('history.list', { contextDir, limit: 1 });
-  const item = last.ok ? (last.value as { items: HistoryItem[] }).items[0] : undefined;
-  if (item) return router.invoke('history.rerun', { buildId: item.buildId });
-  return router.invoke('builds.start', { contextDir });
+export async function quickBuildFolder(router: Router, contextDir: string): Promise<Result<{ buildId: string }>> {
+  const last = await router.call('history.list', { contextDir, limit: 1 });
+  const item = last.ok ? last.value.items[0] : undefined;
+  if (item) return router.call('history.rerun', { buildId: item.buildId });
+  return router.call('builds.start', { contextDir });
 }
 
 export function finishedNotification(

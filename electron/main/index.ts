@@ -180,8 +180,8 @@ void app.whenReady().then(async () => {
     ]),
   );
 
-  const initial = await core.router.invoke('settings.get', {});
-  const settings = initial.ok ? (initial.value as { settings: Settings }).settings : undefined;
+  const initial = await core.router.call('settings.get', {});
+  const settings = initial.ok ? initial.value.settings : undefined;
   if (settings) applySettings(settings);
   core.events.subscribe((event, payload) => {
     if (event === 'settings.changed') applySettings(payload.settings);

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { app, Menu, nativeImage, Notification, Tray, type MenuItemConstructorOptions } from 'electron';
 import type { BuildSummary } from '../common/contracts/builds';
-import type { HistoryItem } from '../common/contracts/history';
 import type { Core } from '../composition/create-core';
 import {
   finishedNotification,
@@ -67,7 +66,7 @@ export function startTray(core: Core, shell: DesktopShell): () => void {
       }).show();
       return;
     }
-    if (action.kind === 'rerun' && result?.ok) shell.open('builds', (result.value as { buildId: string }).buildId);
+    if (action.kind === 'rerun' && result?.ok && 'buildId' in result.value) shell.open('builds', result.value.buildId);
   };
 
   // Coalesced: bursts of progress events re-read the model once.
@@ -96,7 +95,7 @@ export function startTray(core: Core, shell: DesktopShell): () => void {
   tray.on('drop-files', (_event, files) => {
     for (const file of files) {
       void quickBuildFolder(core.router, file).then((r) => {
-        if (r.ok) shell.open('builds', (r.value as { buildId: string }).buildId);
+        if (r.ok) shell.open('builds', r.value.buildId);
         else
           new Notification({
             title: 'BuildDeck: cannot build that',
@@ -124,8 +123,8 @@ export function startTray(core: Core, shell: DesktopShell): () => void {
 
 async function notifyFinished(core: Core, summary: BuildSummary, shell: DesktopShell): Promise<void> {
   if (!Notification.isSupported()) return;
-  const entry = await core.router.invoke('history.get', { buildId: summary.buildId });
-  const item = entry.ok ? (entry.value as { item: HistoryItem }).item : undefined;
+  const entry = await core.router.call('history.get', { buildId: summary.buildId });
+  const item = entry.ok ? entry.value.item : undefined;
   const { title, body } = finishedNotification(summary, item);
   const n = new Notification({ title, body, silent: summary.ok });
   n.on('click', () => shell.open('builds', summary.buildId));

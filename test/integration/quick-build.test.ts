@@ -52,7 +52,7 @@ describe('tray quick build', () => {
   it('builds a folder, then rebuilds it with the same options, and the tray reflects both', async () => {
     const first = await quickBuildFolder(core.router, dir);
     expect(first.ok).toBe(true);
-    const firstId = (first.ok ? (first.value as { buildId: string }) : { buildId: '' }).buildId;
+    const firstId = (first.ok ? first.value : { buildId: '' }).buildId;
     const during = await loadTrayInputs(core.router);
     const summary1 = await finished(firstId);
     expect(summary1.ok).toBe(true);
@@ -60,7 +60,7 @@ describe('tray quick build', () => {
 
     const second = await quickBuildFolder(core.router, dir);
     expect(second.ok).toBe(true);
-    const secondId = (second.ok ? (second.value as { buildId: string }) : { buildId: '' }).buildId;
+    const secondId = (second.ok ? second.value : { buildId: '' }).buildId;
     expect(secondId).not.toBe(firstId);
     const summary2 = await finished(secondId);
     expect(summary2.ok).toBe(true);
