@@ -132,7 +132,7 @@ export async function runBuildCli(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     unsubscribe();
-    core.dispose();
+    await core.dispose();
   }
 }
 

@@ -428,7 +428,7 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
     return await runAndPrint(core.router, command, input, json);
   } finally {
     off();
-    core.dispose();
+    await core.dispose();
   }
 }
 

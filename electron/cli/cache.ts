@@ -195,6 +195,6 @@ export async function runCacheCli(argv: string[]): Promise<number> {
     process.stdout.write(json ? `${JSON.stringify(p, null, 2)}\n` : `${formatPrune(p)}\n`);
     return 0;
   } finally {
-    core.dispose();
+    await core.dispose();
   }
 }

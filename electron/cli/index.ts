@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(values.json ? `${JSON.stringify(outcome.value, null, 2)}\n` : `${outcome.text()}\n`);
     return 0;
   } finally {
-    core.dispose();
+    await core.dispose();
   }
 }
 

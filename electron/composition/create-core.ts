@@ -29,6 +29,7 @@ import { EventBus } from '../core/events';
 import { historyHandlers } from '../core/history/handlers';
 import type { HistoryStorePort } from '../core/history/ports';
 import { HistoryService } from '../core/history/service';
+import { DisposableStore, toDisposable } from '../core/lifetime';
 import type { Clock } from '../core/ports';
 import { createRouter, type Router } from '../core/router';
 import { settingsHandlers } from '../core/settings/handlers';
@@ -58,7 +59,8 @@ export interface Core {
   router: Router;
   events: EventBus;
   dataDir: string;
-  dispose(): void;
+  /** Stops watchers and timers, cancels running builds (awaiting buildx's exit), closes the database. */
+  dispose(): Promise<void>;
 }
 
 const systemClock: Clock = { now: () => Date.now() };
@@ -68,6 +70,8 @@ export function createCore(overrides: CoreSettings = {}): Core {
   const dataDir = overrides.dataDir ?? defaultDataDir();
   const baseEnv: NodeJS.ProcessEnv = { ...(overrides.env ?? process.env) };
   const events = new EventBus();
+  // Everything below that holds a resource is added here; dispose() releases it newest first.
+  const lifetime = new DisposableStore();
   const settingsStore = new JsonFileStore(join(dataDir, 'settings.json'));
   const settings = new SettingsService(settingsStore, events, systemClock, settingsStore.loadSync());
 
@@ -91,7 +95,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     pollIntervalMs: overrides.pollIntervalMs ?? 30_000,
     cacheMs: 1500,
   };
-  const builders = new BuildersService(buildx, engine, events, systemClock, buildersOptions);
+  const builders = lifetime.add(new BuildersService(buildx, engine, events, systemClock, buildersOptions));
   const probe = new TcpProbe();
   const builderOps = new BuilderOperations(
     {
@@ -129,22 +133,27 @@ export function createCore(overrides: CoreSettings = {}): Core {
   let historyStore: HistoryStorePort;
   try {
     historyDb = openDatabase(join(dataDir, 'builddeck.db'));
+    const db = historyDb;
+    lifetime.add(toDisposable(() => db.close()));
     historyStore = new SqliteHistoryStore(historyDb, { pid: process.pid, isAlive: processAlive });
   } catch (err) {
     historyStore = new UnavailableHistoryStore(err instanceof Error ? err.message : String(err));
   }
   if (historyDb) cacheStore = new SqliteCacheStore(historyDb);
-  const housekeeping = new Housekeeping(cache, () => cacheStore, events, systemClock, {
-    tickMs: 60_000,
-    firstTickMs: 10_000,
-    defaultIntervalMs: 3_600_000,
-  });
+  const housekeeping = lifetime.add(
+    new Housekeeping(cache, () => cacheStore, events, systemClock, {
+      tickMs: 60_000,
+      firstTickMs: 10_000,
+      defaultIntervalMs: 3_600_000,
+    }),
+  );
   const history = new HistoryService(historyStore, events, {
     maxLogLines: 10_000,
     maxLogChars: () => settings.get().logCapBytes,
     retention: () => ({ maxCount: settings.get().historyMaxCount, maxAgeDays: settings.get().historyMaxAgeDays }),
   });
   history.enforceRetention();
+  // Added after the database: builds are cancelled (and recorded) before it closes.
   const builds = new BuildsService(
     {
       runner: new BuildxBuildRunner(buildx, { config: () => eff.buildx }),
@@ -158,9 +167,10 @@ export function createCore(overrides: CoreSettings = {}): Core {
     },
     { coalesceMs: 50, keepRecent: 20, buildTimeoutMs: 6 * 3600_000, checkTimeoutMs: 15_000 },
   );
+  lifetime.add(builds);
   history.connect((request) => builds.start(request));
 
-  settings.onChange((next) => {
+  const offSettings = settings.onChange((next) => {
     const before = eff;
     eff = effective(next);
     buildersOptions.healthTimeoutMs = eff.healthTimeoutMs;
@@ -171,6 +181,9 @@ export function createCore(overrides: CoreSettings = {}): Core {
       events.emit('builders.changed', { reason: 'docker settings changed' });
     }
   });
+  lifetime.add(toDisposable(offSettings));
+  // A settings file repaired at load is written in the background: let it land before exit.
+  lifetime.add(toDisposable(() => settings.repaired));
 
   // Each feature contributes the handlers of its contract file; TypeScript checks none is missing.
   const router = createRouter({
@@ -186,10 +199,6 @@ export function createCore(overrides: CoreSettings = {}): Core {
     router,
     events,
     dataDir,
-    dispose: () => {
-      builders.dispose();
-      housekeeping.dispose();
-      void builds.dispose().finally(() => historyDb?.close());
-    },
+    dispose: () => lifetime.dispose(),
   };
 }

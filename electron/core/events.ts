@@ -1,4 +1,5 @@
 import type { EventName, EventPayload } from '../common/contract';
+import type { Disposer } from './lifetime';
 
 /** (event, payload) as a discriminated tuple: checking `event` narrows `payload`. */
 export type AnyEventListener = (...args: { [E in EventName]: [event: E, payload: EventPayload<E>] }[EventName]) => void;
@@ -21,7 +22,7 @@ export class EventBus {
     }
   }
 
-  subscribe(listener: AnyEventListener): () => void {
+  subscribe(listener: AnyEventListener): Disposer {
     this.listeners.add(listener);
     if (this.listeners.size === 1) for (const a of this.activity) a(true);
     return () => {
@@ -30,9 +31,12 @@ export class EventBus {
     };
   }
 
-  onActive(callback: (active: boolean) => void): void {
+  onActive(callback: (active: boolean) => void): Disposer {
     this.activity.add(callback);
     if (this.listeners.size > 0) callback(true);
+    return () => {
+      this.activity.delete(callback);
+    };
   }
 
   get listenerCount(): number {

@@ -220,5 +220,5 @@ app.on('before-quit', () => {
 });
 app.on('will-quit', () => {
   stopTray?.();
-  core?.dispose();
+  void core?.dispose();
 });

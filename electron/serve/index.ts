@@ -35,8 +35,7 @@ async function main(): Promise<void> {
     `BuildDeck is serving on ${server.openUrl}\n(loopback only; the token in the URL is required. Ctrl+C to stop.)\n`,
   );
   const stop = () => {
-    core.dispose();
-    void server.close().then(() => process.exit(0));
+    void Promise.allSettled([core.dispose(), server.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

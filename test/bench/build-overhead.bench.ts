@@ -85,7 +85,7 @@ try {
     `median: docker buildx build ${ma.toFixed(0)} ms, BuildDeck core ${mb.toFixed(0)} ms, ratio ${(mb / ma).toFixed(3)} (overhead ${(mb - ma).toFixed(0)} ms)`,
   );
 } finally {
-  core.dispose();
+  await core.dispose();
   await exec('docker', ['image', 'rm', '-f', tag]).catch(() => undefined);
   await pruneCacheByToken(token);
   rmSync(ctx, { recursive: true, force: true });

@@ -27,6 +27,6 @@ try {
   console.log(`docker buildx ls median ${b.toFixed(1)} ms`);
   console.log(`ratio (BuildDeck / buildx) ${(a / b).toFixed(2)}`);
 } finally {
-  core.dispose();
+  await core.dispose();
   await sandbox.cleanup();
 }

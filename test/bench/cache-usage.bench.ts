@@ -82,7 +82,7 @@ try {
   }
   console.log(`(${RUNS} alternating runs each; ${count} records)`);
 } finally {
-  core.dispose();
+  await core.dispose();
   await sandbox.cleanup();
   rmSync(ctx, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });

@@ -43,7 +43,7 @@ describe('Managing builders in Chromium over the real core', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    core?.dispose();
+    await core?.dispose();
     await sandbox?.cleanup();
   });
 

@@ -31,7 +31,7 @@ describe('Builders view in Chromium over the real core', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    core?.dispose();
+    await core?.dispose();
     await sandbox?.cleanup();
   });
 
@@ -96,7 +96,7 @@ describe('failure screens in Chromium', () => {
     } finally {
       await browser.close();
       await server.close();
-      core.dispose();
+      await core.dispose();
       await sandbox.cleanup();
     }
   });

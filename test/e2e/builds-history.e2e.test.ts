@@ -101,7 +101,7 @@ describe('History view in Chromium over the real core', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    core?.dispose();
+    await core?.dispose();
     await exec('docker', ['rmi', '--force', tag]).catch(() => undefined);
     await pruneCacheByToken(token).catch(() => undefined);
     await sandbox?.cleanup();

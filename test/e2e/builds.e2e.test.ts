@@ -133,7 +133,7 @@ describe('Builds in Chromium over the real core', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    core?.dispose();
+    await core?.dispose();
     await removeImagesBuiltWith(token);
     await pruneCacheByToken(token).catch(() => undefined);
     await sandbox?.cleanup();

@@ -70,7 +70,7 @@ describe('Cache view in Chromium over the real core', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    core?.dispose();
+    await core?.dispose();
     await sandbox?.cleanup();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -24,7 +24,7 @@ describe('Settings view in Chromium over the real core', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    core?.dispose();
+    await core?.dispose();
     await sandbox?.cleanup();
   });
 

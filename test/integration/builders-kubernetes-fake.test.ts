@@ -62,8 +62,8 @@ describe('kubernetes create at the runner boundary (FAKE docker binary)', () => 
       healthTimeoutMs: 10_000,
     });
   });
-  afterAll(() => {
-    core.dispose();
+  afterAll(async () => {
+    await core.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -91,7 +91,7 @@ describe('builder operations against the real engine and buildx', () => {
     });
   });
   afterAll(async () => {
-    core.dispose();
+    await core.dispose();
     for (const c of containers) await sandbox.docker(['rm', '-f', c]).catch(() => undefined);
     for (const v of volumes) await sandbox.docker(['volume', 'rm', '-f', v]).catch(() => undefined);
     await sandbox.cleanup();

@@ -27,7 +27,7 @@ describe('builders, against the real engine and buildx 0.29', () => {
     core = createCore({ env: sandbox.env, healthTimeoutMs: 3000, pollIntervalMs: 60_000 });
   });
   afterAll(async () => {
-    core.dispose();
+    await core.dispose();
     await sandbox.cleanup();
   });
 
@@ -122,7 +122,7 @@ describe('builders with buildx 0.13.1 (compatibility)', () => {
     core = createCore({ env: sandbox.env, healthTimeoutMs: 3000 });
   });
   afterAll(async () => {
-    core.dispose();
+    await core.dispose();
     await sandbox.cleanup();
   });
 
@@ -157,7 +157,7 @@ describe('failure states a user sees', () => {
         }
       }
     } finally {
-      core.dispose();
+      await core.dispose();
       await sandbox.cleanup();
     }
   });
@@ -169,7 +169,7 @@ describe('failure states a user sees', () => {
       ok: false,
       error: { code: 'DOCKER_MISSING', details: { command: '/nonexistent/docker' } },
     });
-    core.dispose();
+    await core.dispose();
   });
 
   it('buildx too old: BUILDX_MISSING with the version found and the minimum', async () => {
@@ -196,7 +196,7 @@ describe('failure states a user sees', () => {
         error: { code: 'BUILDX_MISSING', details: { found: '0.12.1', minimum: '0.13.0' } },
       });
     } finally {
-      core.dispose();
+      await core.dispose();
       await sandbox.cleanup();
     }
   });

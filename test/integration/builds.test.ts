@@ -114,7 +114,7 @@ describe('builds, against the real engine and buildx 0.29', () => {
     core = createCore({ env: sandbox.env, dataDir, healthTimeoutMs: 5000, pollIntervalMs: 600_000 });
   });
   afterAll(async () => {
-    core.dispose();
+    await core.dispose();
     // Every image this file loads is tagged, so none is left dangling (a dangling one would pin the cache).
     await exec('docker', ['image', 'rm', '-f', image, `${token}:cli`, `${token}:old`, `${token}:secret`]).catch(
       () => undefined,
@@ -261,7 +261,7 @@ describe('builds, against the real engine and buildx 0.29', () => {
       });
       expect(unset).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'secrets.0.env' } } });
     } finally {
-      secretCore.dispose();
+      await secretCore.dispose();
     }
   });
 
@@ -412,7 +412,7 @@ describe('builds, against the real engine and buildx 0.29', () => {
       oldCore = createCore({ env: old.env, dataDir, healthTimeoutMs: 5000, pollIntervalMs: 600_000 });
     });
     afterAll(async () => {
-      oldCore.dispose();
+      await oldCore.dispose();
       await old.cleanup();
     });
 

@@ -77,7 +77,7 @@ describe('cache, against the real engine and buildx 0.29', () => {
     });
   });
   afterAll(async () => {
-    core.dispose();
+    await core.dispose();
     await sandbox.cleanup();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -249,7 +249,7 @@ describe('cache, against the real engine and buildx 0.29', () => {
         // Within buildx's rounding of the exact total.
         expect(Math.abs(viaJson.totals.size - exact.totals.size)).toBeLessThanOrEqual(exact.totals.size * 0.0005 + 1);
       } finally {
-        oldCore.dispose();
+        await oldCore.dispose();
         await old.cleanup();
         await sandbox.docker(['buildx', 'rm', remote]);
       }

@@ -40,7 +40,7 @@ describe('tray quick build', () => {
     );
   });
   afterAll(async () => {
-    core.dispose();
+    await core.dispose();
     const { stdout } = await exec('docker', ['image', 'ls', '-q', '--filter', `label=builddeck.test=${token}`]);
     const ids = [...new Set(stdout.split('\n').filter(Boolean))];
     if (ids.length) await exec('docker', ['rmi', '-f', ...ids]).catch(() => undefined);

@@ -36,7 +36,7 @@ describe('settings applied to the real engine without a restart', () => {
       expect(list.ok).toBe(true);
     } finally {
       off();
-      core.dispose();
+      await core.dispose();
       await sandbox.cleanup();
     }
   });

@@ -1,6 +1,7 @@
 import type { Builder, BuildersSnapshot } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
 import type { EventBus } from '../events';
+import type { Disposer } from '../lifetime';
 import type { BuildxPort, BuildxStore, Clock, EnginePort, StoredBuilder } from '../ports';
 
 export interface BuildersOptions {
@@ -27,6 +28,7 @@ export class BuildersService {
   /** Bumped whenever something changed: a read that began before the change must not answer after it. */
   private generation = 0;
   private stopWatching: (() => void) | undefined;
+  private readonly offActive: Disposer;
 
   constructor(
     private readonly buildx: BuildxPort,
@@ -35,7 +37,7 @@ export class BuildersService {
     private readonly clock: Clock,
     private readonly options: BuildersOptions,
   ) {
-    events.onActive((active) => (active ? this.startWatching() : this.stopWatchingNow()));
+    this.offActive = events.onActive((active) => (active ? this.startWatching() : this.stopWatchingNow()));
   }
 
   /**
@@ -161,6 +163,7 @@ export class BuildersService {
   }
 
   dispose(): void {
+    this.offActive();
     this.stopWatchingNow();
   }
 }

@@ -7,6 +7,7 @@ import {
 } from '../../common/contracts/cache';
 import { AppException, appError } from '../../common/errors';
 import type { EventBus } from '../events';
+import type { Disposer } from '../lifetime';
 import type { Clock } from '../ports';
 import type { CacheStorePort, HousekeepingRule, HousekeepingRun, HousekeepingTrigger } from './ports';
 import type { CacheService, PruneInput } from './service';
@@ -46,6 +47,7 @@ export class Housekeeping {
   private timer: NodeJS.Timeout | undefined;
   private first: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private readonly offActive: Disposer;
 
   constructor(
     private readonly cache: CacheService,
@@ -54,7 +56,7 @@ export class Housekeeping {
     private readonly clock: Clock,
     private readonly options: HousekeepingOptions,
   ) {
-    events.onActive((active) => (active ? this.start() : this.stop()));
+    this.offActive = events.onActive((active) => (active ? this.start() : this.stop()));
   }
 
   async get(builder: string | undefined): Promise<HousekeepingState> {
@@ -218,6 +220,7 @@ export class Housekeeping {
   }
 
   dispose(): void {
+    this.offActive();
     this.stop();
   }
 }

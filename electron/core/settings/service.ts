@@ -1,6 +1,7 @@
 import { settingsPatch, settingsSchema, type Settings } from '../../common/contracts/settings';
 import type { z } from 'zod';
 import type { EventBus } from '../events';
+import type { Disposer } from '../lifetime';
 import type { Clock, DocumentStore } from '../ports';
 
 type Patch = z.output<typeof settingsPatch>;
@@ -32,8 +33,11 @@ export class SettingsService {
     return this.store.path;
   }
 
-  onChange(listener: (next: Settings, previous: Settings) => void): void {
+  onChange(listener: (next: Settings, previous: Settings) => void): Disposer {
     this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   async update(patch: Patch): Promise<Settings> {
