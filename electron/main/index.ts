@@ -218,7 +218,21 @@ app.on('window-all-closed', () => {
 app.on('before-quit', () => {
   quitting = true;
 });
-app.on('will-quit', () => {
-  stopTray?.();
-  void core?.dispose();
+// Electron ends the process right after 'will-quit' without waiting for promises. So the first
+// will-quit is held until the core has cancelled running builds (recorded as cancelled) and closed
+// the database; then the quit goes on for real.
+let shutdown: Promise<void> | undefined;
+let shutDown = false;
+app.on('will-quit', (event) => {
+  if (!core || shutDown) return;
+  event.preventDefault();
+  shutdown ??= (async () => {
+    stopTray?.();
+    await core.dispose();
+  })()
+    .catch(() => undefined)
+    .finally(() => {
+      shutDown = true;
+      app.quit();
+    });
 });
