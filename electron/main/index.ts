@@ -54,6 +54,11 @@ let quitting = false;
 
 const windowStateStore = new JsonFileStore(join(app.getPath('userData'), 'window-state.json'));
 
+/** Every app:// response, the 404s included, carries the CSP (checklist #7). */
+const securityHeaders = { 'Content-Security-Policy': contentSecurityPolicy(), 'X-Content-Type-Options': 'nosniff' };
+const notFound = () =>
+  new Response('Not found', { status: 404, headers: { ...securityHeaders, 'Content-Type': 'text/plain' } });
+
 function createWindow(options: { show: boolean }): BrowserWindow {
   const restored = restoreWindow(
     parseWindowState(windowStateStore.loadSync()),
@@ -140,18 +145,14 @@ void app.whenReady().then(async () => {
 
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppAsset(rendererRoot, request.url);
-    if (!file) return new Response('Not found', { status: 404 });
+    if (!file) return notFound();
     try {
       const body = await readFile(file);
       return new Response(body, {
-        headers: {
-          'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
-          'Content-Security-Policy': contentSecurityPolicy(),
-          'X-Content-Type-Options': 'nosniff',
-        },
+        headers: { ...securityHeaders, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' },
       });
     } catch {
-      return new Response('Not found', { status: 404 });
+      return notFound();
     }
   });
 
