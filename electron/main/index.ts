@@ -40,6 +40,11 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
+// BUILDDECK_DATA_DIR moves the whole data folder (settings, history, window state, Chromium's
+// profile), as it does for the CLI and serve. Before the lock: the lock lives in this folder.
+const dataDirOverride = process.env['BUILDDECK_DATA_DIR'];
+if (dataDirOverride) app.setPath('userData', dataDirOverride);
+
 // A second launch only focuses the first (see 'second-instance'): it must not open the database,
 // mark builds interrupted or start watchers, so it quits before the core exists.
 const primary = app.requestSingleInstanceLock();
