@@ -58,6 +58,8 @@ let stopTray: (() => void) | undefined;
 let quitting = false;
 
 const windowStateStore = new JsonFileStore(join(app.getPath('userData'), 'window-state.json'));
+/** Writes in order, one after the other; quitting waits for the last one. */
+let windowStateWrites: Promise<void> = Promise.resolve();
 
 /** Every app:// response, the 404s included, carries the CSP (checklist #7). */
 const securityHeaders = { 'Content-Security-Policy': contentSecurityPolicy(), 'X-Content-Type-Options': 'nosniff' };
@@ -84,18 +86,23 @@ function createWindow(options: { show: boolean }): BrowserWindow {
   });
   // Remember where the user left it; normal bounds, so un-maximising returns there.
   let saveTimer: NodeJS.Timeout | undefined;
+  const saveNow = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    if (win.isDestroyed()) return;
+    const state: WindowState = { bounds: win.getNormalBounds(), maximized: win.isMaximized() };
+    windowStateWrites = windowStateWrites
+      .then(() => windowStateStore.save(JSON.stringify(state)))
+      .catch(() => undefined);
+  };
   const save = () => {
     if (saveTimer) clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => {
-      if (win.isDestroyed()) return;
-      const state: WindowState = { bounds: win.getNormalBounds(), maximized: win.isMaximized() };
-      void windowStateStore.save(JSON.stringify(state)).catch(() => undefined);
-    }, 400);
+    saveTimer = setTimeout(saveNow, 400);
   };
   win.on('resize', save);
   win.on('move', save);
   win.on('close', (event) => {
-    save();
+    // At once: when quitting, the window is destroyed right after this event.
+    saveNow();
     // With a tray, closing the window hides it (builds go on); quitting is explicit.
     if (stopTray && !quitting) {
       event.preventDefault();
@@ -226,7 +233,7 @@ app.on('before-quit', () => {
 });
 // Electron ends the process right after 'will-quit' without waiting for promises. So the first
 // will-quit is held until the core has cancelled running builds (recorded as cancelled) and closed
-// the database; then the quit goes on for real.
+// the database, and the window's last position is on disk; then the quit goes on for real.
 let shutdown: Promise<void> | undefined;
 let shutDown = false;
 app.on('will-quit', (event) => {
@@ -234,6 +241,7 @@ app.on('will-quit', (event) => {
   event.preventDefault();
   shutdown ??= (async () => {
     stopTray?.();
+    await windowStateWrites;
     await core.dispose();
   })()
     .catch(() => undefined)
