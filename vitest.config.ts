@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // Tests never read or write the user's real settings or history.
 const env = { BUILDDECK_DATA_DIR: join(tmpdir(), `builddeck-test-data-${process.pid}`) };
 
-// Three projects, one runner: the README's `npm test` adds their totals up.
+// Four projects, one runner: the README's `npm test` adds their totals up.
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -25,6 +25,18 @@ export default defineConfig({
           environment: 'node',
           env,
           // Real docker and buildx: one file at a time on a 2-core machine, generous bounds.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          // The built desktop main process and preload under the FAKE electron (needs `npm run build`).
+          name: 'desktop',
+          include: ['test/desktop/**/*.test.ts'],
+          environment: 'node',
+          env,
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
