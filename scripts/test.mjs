@@ -36,8 +36,11 @@ if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed += r.numPassedTests;
   failed += r.numFailedTests;
-  // A file that failed to load has no tests to count but is a failure all the same.
-  failed += r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  // A file that failed to load, or whose beforeAll/afterAll threw (its tests then show as skipped),
+  // has no failing test to count but is a failure all the same.
+  failed += r.testResults.filter(
+    (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
+  ).length;
 } else {
   failed++;
 }
