@@ -119,7 +119,10 @@ export class MainProcess {
     return this.call<ChildView>('state');
   }
 
-  /** Polls the FAKE's state until `check` returns something truthy; fails with what it saw last. */
+  /**
+   * Polls the FAKE's state until `check` returns something truthy; fails with what it saw last, at
+   * once when the main process has thrown (an error there is a bug, not something to wait out).
+   */
   async until<T>(what: string, check: (v: ChildView) => T | undefined | false, timeoutMs = 60_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let last: ChildView | undefined;
@@ -127,6 +130,7 @@ export class MainProcess {
       last = await this.state();
       const hit = check(last);
       if (hit) return hit;
+      if (last.errors.length > 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(
@@ -157,10 +161,19 @@ export async function launch(env: NodeJS.ProcessEnv): Promise<MainProcess> {
   return main;
 }
 
-export async function launchToWindow(env: NodeJS.ProcessEnv): Promise<MainProcess> {
+/**
+ * Starts the main process and waits until its window shows the app and the tray has a menu. Never
+ * throws: a start-up failure is returned for the suite's first test to report (a throwing beforeAll
+ * would only mark the file's tests skipped), and the process is there for the others to fail on.
+ */
+export async function launchToWindow(env: NodeJS.ProcessEnv): Promise<{ main: MainProcess; failure?: Error }> {
   const main = await launch(env);
-  await main.until('the window to load the app and the tray to get its menu', (v) =>
-    v.windows.some((w) => w.page?.world.includes('builddeck')) && v.trays.some((t) => t.menu) ? true : undefined,
-  );
-  return main;
+  try {
+    await main.until('the window to load the app and the tray to get its menu', (v) =>
+      v.windows.some((w) => w.page?.world.includes('builddeck')) && v.trays.some((t) => t.menu) ? true : undefined,
+    );
+    return { main };
+  } catch (err) {
+    return { main, failure: err instanceof Error ? err : new Error(String(err)) };
+  }
 }

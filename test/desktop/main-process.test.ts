@@ -50,6 +50,7 @@ describe('desktop main process (built) under the FAKE electron', () => {
   let sandbox: BuildxSandbox;
   let env: NodeJS.ProcessEnv;
   let main: MainProcess;
+  let startFailure: Error | undefined;
   let started: ChildView;
 
   beforeAll(async () => {
@@ -59,7 +60,7 @@ describe('desktop main process (built) under the FAKE electron', () => {
     sandbox = buildxSandbox();
     env = { ...sandbox.env, BUILDDECK_DATA_DIR: dataDir, XDG_CONFIG_HOME: join(dir, 'config') };
     delete env['ELECTRON_RENDERER_URL'];
-    main = await launchToWindow(env);
+    ({ main, failure: startFailure } = await launchToWindow(env));
     started = await main.state();
   });
 
@@ -75,6 +76,7 @@ describe('desktop main process (built) under the FAKE electron', () => {
 
   it('starts in Electron order: sandbox and app:// scheme before ready, the lock before the core, handlers before the window', () => {
     const v = started;
+    expect(startFailure?.message).toBeUndefined();
     expect(v.errors).toEqual([]);
     expect(v.violations).toEqual([]);
     expect(calls(v, 'app.enableSandbox')).toMatchObject([{ afterReady: false }]);

@@ -39,6 +39,7 @@ describe('desktop tray (built main process) under the FAKE electron', () => {
   let sandbox: BuildxSandbox;
   let remote: string;
   let main: MainProcess;
+  let startFailure: Error | undefined;
 
   beforeAll(async () => {
     assertBuilt();
@@ -60,8 +61,8 @@ describe('desktop tray (built main process) under the FAKE electron', () => {
       XDG_CONFIG_HOME: join(dir, 'config'),
     };
     delete env['ELECTRON_RENDERER_URL'];
-    main = await launchToWindow(env);
-    for (const event of ['build.finished', 'app.openRequested']) await main.call('listen', event);
+    ({ main, failure: startFailure } = await launchToWindow(env));
+    if (!startFailure) for (const event of ['build.finished', 'app.openRequested']) await main.call('listen', event);
   });
 
   afterAll(async () => {
@@ -80,6 +81,7 @@ describe('desktop tray (built main process) under the FAKE electron', () => {
     );
 
   it('draws its menu from the real builders: every buildx builder, the current one checked', async () => {
+    expect(startFailure?.message).toBeUndefined();
     const v = await main.state();
     const tray = trayOf(v);
     expect(tray.image.endsWith('/assets/tray/idle.png')).toBe(true);
