@@ -1,7 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { pruneCacheByToken } from '../helpers/build-cache';
 import type { BuildxSandbox } from '../helpers/buildx-sandbox';
 import type { ChildView } from './child';
 
@@ -142,6 +144,15 @@ export class MainProcess {
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
+}
+
+/** Removes the images a test labelled `builddeck.test=<token>` and the cache records its RUN lines made. */
+export async function removeTestImagesAndCache(token: string): Promise<void> {
+  const exec = promisify(execFile);
+  const { stdout } = await exec('docker', ['image', 'ls', '-q', '--filter', `label=builddeck.test=${token}`]);
+  const ids = [...new Set(stdout.split('\n').filter(Boolean))];
+  if (ids.length) await exec('docker', ['rmi', '-f', ...ids]).catch(() => undefined);
+  await pruneCacheByToken(token);
 }
 
 /** The builders buildx itself lists for a BUILDX_CONFIG (`ls --format json`: one object a line). */

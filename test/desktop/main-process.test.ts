@@ -19,23 +19,27 @@
  *  - The single-instance lock uses Chromium's ProcessSingleton; the FAKE models it with a lock file
  *    and a socket in the userData folder, which is the same contract (one owner per data folder).
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
 import { SqliteHistoryStore } from '../../electron/adapters/db/history-store';
 import { IPC_EVENT_CHANNEL } from '../../electron/common/bridge';
+import { buildRequest } from '../../electron/common/contracts/builds';
 import { contentSecurityPolicy } from '../../electron/common/csp';
 import { createCore } from '../../electron/composition/create-core';
-import { pruneCacheByToken } from '../helpers/build-cache';
 import { buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
 import type { ChildView } from './child';
-import { assertBuilt, buildxBuilderNames, launchToWindow, MainProcess, ROOT } from './harness';
+import {
+  assertBuilt,
+  buildxBuilderNames,
+  launchToWindow,
+  MainProcess,
+  removeTestImagesAndCache,
+  ROOT,
+} from './harness';
 
-const exec = promisify(execFile);
 type Result = { ok: true; value: Record<string, unknown> } | { ok: false; error: { code: string; message: string } };
 
 /** `docker buildx build ...` and the buildx plugin it runs. */
@@ -66,10 +70,7 @@ describe('desktop main process (built) under the FAKE electron', () => {
 
   afterAll(async () => {
     main.kill();
-    const { stdout } = await exec('docker', ['image', 'ls', '-q', '--filter', `label=builddeck.test=${token}`]);
-    const ids = [...new Set(stdout.split('\n').filter(Boolean))];
-    if (ids.length) await exec('docker', ['rmi', '-f', ...ids]).catch(() => undefined);
-    await pruneCacheByToken(token);
+    await removeTestImagesAndCache(token);
     await sandbox.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -206,19 +207,7 @@ describe('desktop main process (built) under the FAKE electron', () => {
     const planted = `planted-${token}`;
     new SqliteHistoryStore(db, { pid: 0x7ffffffe, isAlive: () => true }).insertStarted({
       buildId: planted,
-      request: {
-        contextDir: '/ctx',
-        platforms: [],
-        tags: [],
-        buildArgs: {},
-        noCache: false,
-        pull: false,
-        secrets: [],
-        outputs: [],
-        cacheFrom: [],
-        cacheTo: [],
-        labels: {},
-      },
+      request: buildRequest.parse({ contextDir: '/ctx' }),
       secretIds: [],
       builder: 'default',
       driver: 'docker',

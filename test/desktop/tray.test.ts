@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pruneCacheByToken } from '../helpers/build-cache';
 import { buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
 import type { ChildView } from './child';
 import type { MenuView } from '../fakes/electron/desktop';
-import { assertBuilt, buildxBuilderNames, launchToWindow, type MainProcess } from './harness';
+import { assertBuilt, buildxBuilderNames, launchToWindow, removeTestImagesAndCache, type MainProcess } from './harness';
 
 const exec = promisify(execFile);
 type Finished = {
@@ -67,10 +66,7 @@ describe('desktop tray (built main process) under the FAKE electron', () => {
 
   afterAll(async () => {
     main.kill();
-    const { stdout } = await exec('docker', ['image', 'ls', '-q', '--filter', `label=builddeck.test=${token}`]);
-    const ids = [...new Set(stdout.split('\n').filter(Boolean))];
-    if (ids.length) await exec('docker', ['rmi', '-f', ...ids]).catch(() => undefined);
-    await pruneCacheByToken(token);
+    await removeTestImagesAndCache(token);
     await sandbox.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
