@@ -69,7 +69,7 @@ describe('desktop main process (built) under the FAKE electron', () => {
   });
 
   afterAll(async () => {
-    main.kill();
+    main?.kill();
     await removeTestImagesAndCache(token);
     await sandbox.cleanup();
     rmSync(dir, { recursive: true, force: true });

@@ -65,7 +65,7 @@ describe('desktop tray (built main process) under the FAKE electron', () => {
   });
 
   afterAll(async () => {
-    main.kill();
+    main?.kill();
     await removeTestImagesAndCache(token);
     await sandbox.cleanup();
     rmSync(dir, { recursive: true, force: true });
