@@ -78,6 +78,7 @@ interface BuildRow {
   duration_ms: number | null;
   digest: string | null;
   image_name: string | null;
+  build_ref: string | null;
   steps: number;
   cached_steps: number;
   error: string | null;
@@ -316,6 +317,7 @@ function toItem(r: BuildRow): HistoryItem {
     ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
     ...(r.digest !== null ? { digest: r.digest } : {}),
     ...(r.image_name !== null ? { imageName: r.image_name } : {}),
+    ...(r.build_ref !== null ? { ref: r.build_ref } : {}),
     steps: r.steps,
     cachedSteps: r.cached_steps,
     ...(r.error !== null ? { error: r.error } : {}),
