@@ -1,6 +1,7 @@
-import type { BuildSummary } from '../../common/contracts/builds';
+import type { BuildEvent, BuildSummary } from '../../common/contracts/builds';
 import type { HistoryEntry, HistoryItem, HistoryStep } from '../../common/contracts/history';
 import type { StartedBuildRecord } from '../builds/ports';
+import type { CallOptions } from '../ports';
 
 /** The row a started build adds: exactly what the builds service reports (request without secrets). */
 export type HistoryStartRow = StartedBuildRecord;
@@ -42,4 +43,122 @@ export interface HistoryStorePort {
    * running builds are never touched. Returns the ids deleted.
    */
   prune(policy: { keep: number; olderThan: number }): string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// BuildKit's own history records (buildx >= 0.20), and `.dockerbuild` files.
+
+/** A line of `docker buildx history ls --format json`, typed. */
+export interface BuildkitRecordRow {
+  /** `builder/node/ID`. */
+  ref: string;
+  builder: string;
+  node: string;
+  /** BuildKit's record ID (the last part of `ref`). */
+  id: string;
+  name: string;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  createdAt: number;
+  completedAt?: number;
+  counts: { total: number; completed: number; cached: number };
+}
+
+export interface KeyValue {
+  name: string;
+  value: string;
+}
+
+/**
+ * What one record says about itself, whichever way it was read (`history inspect --format json`
+ * from a builder, or the record JSON and provenance inside a `.dockerbuild`). Adapters normalise
+ * into this; the core never sees buildx's or BuildKit's JSON.
+ */
+export interface RecordFacts {
+  id: string;
+  name?: string;
+  contextDir?: string;
+  contextUrl?: string;
+  dockerfilePath?: string;
+  vcs?: { repository?: string; revision?: string };
+  target?: string;
+  platforms: string[];
+  buildArgs: KeyValue[];
+  labels: KeyValue[];
+  namedContexts: KeyValue[];
+  noCache: boolean;
+  noCacheFilter: string[];
+  network?: string;
+  other: KeyValue[];
+  secretIds: string[];
+  sshIds: string[];
+  outputs: { type: string; attrs: Record<string, string> }[];
+  /** Resolved inputs: `{uri, digests}` as in provenance materials. */
+  materials: { uri: string; digests: string[] }[];
+  attachments: { digest: string; type: string; platform?: string }[];
+  imageDigest?: string;
+  imageNames: string[];
+  configDigest?: string;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  startedAt: number;
+  completedAt?: number;
+  counts: { total: number; completed: number; cached: number };
+  error?: {
+    message: string;
+    code?: string;
+    /** The failing vertex's name, when the record says. */
+    stepName?: string;
+    /** Source (Dockerfile) attached to the error, with the lines it points at. */
+    source?: { file: string; text?: string; lines: number[] };
+    lastLogLines: string[];
+  };
+  defaultPlatform?: string;
+}
+
+/** buildx's local state for a ref (`$BUILDX_CONFIG/refs/builder/node/ID`), written by the client that built it. */
+export interface BuildxLocalState {
+  target?: string;
+  localPath?: string;
+  dockerfilePath?: string;
+  groupRef?: string;
+  /** mtime of the file: when buildx started the build (ms). */
+  writtenAt: number;
+}
+
+export interface StreamExit {
+  exitCode: number | null;
+  stderrTail: string;
+}
+
+/** `docker buildx history ...` per builder. Every call is bounded; none starts a stopped builder. */
+export interface BuildkitHistoryPort {
+  list(builder: string, options: CallOptions): Promise<BuildkitRecordRow[]>;
+  inspect(builder: string, id: string, options: CallOptions): Promise<RecordFacts>;
+  /**
+   * `history logs --progress rawjson`: replays a finished record, streams a running one until it
+   * ends. Events arrive already normalised (the builds parser).
+   */
+  logs(
+    builder: string,
+    id: string,
+    options: { onEvents(events: BuildEvent[]): void; signal: AbortSignal; timeoutMs: number },
+  ): Promise<StreamExit>;
+  export(builder: string, id: string, dest: string, options: CallOptions): Promise<void>;
+  remove(builder: string, id: string, options: CallOptions): Promise<void>;
+  /** buildx's local state for the records this machine's buildx started (any client using this BUILDX_CONFIG). */
+  localState(builder: string, node: string, id: string): Promise<BuildxLocalState | undefined>;
+  /** Refs (`builder/node/ID`) whose local state was written at or after `since` with this context. */
+  refsSince(since: number, contextDir: string): Promise<{ ref: string; writtenAt: number }[]>;
+}
+
+/** A `.dockerbuild` file, read: each record's facts and its progress as normalised events. */
+export interface DockerbuildRecord {
+  facts: RecordFacts;
+  builder?: string;
+  node?: string;
+  events: BuildEvent[];
+}
+
+export interface DockerbuildReaderPort {
+  /** INVALID_INPUT naming what is wrong for a bad, truncated or foreign file. */
+  read(path: string): Promise<DockerbuildRecord[]>;
 }

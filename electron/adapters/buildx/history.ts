@@ -1,0 +1,169 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { appError } from '../../common/errors';
+import type {
+  BuildkitHistoryPort,
+  BuildkitRecordRow,
+  BuildxLocalState,
+  RecordFacts,
+  StreamExit,
+} from '../../core/history/ports';
+import type { CallOptions } from '../../core/ports';
+import type { BuildEvent } from '../../common/contracts/builds';
+import { run } from '../process/run';
+import type { BuildxCli } from './cli';
+import { factsFromInspect, parseHistoryLs, provenanceFacts } from './history-parse';
+import { RawJsonParser } from './progress';
+
+const TAIL = 16 * 1024;
+const PROVENANCE = /^https:\/\/slsa\.dev\/provenance\//;
+
+/**
+ * `docker buildx history` per builder (buildx >= 0.20; inspect JSON 0.21; export 0.23).
+ * Never called for a stopped builder: `history ls` on a stopped docker-container builder starts it
+ * (measured: 14 s, and the container keeps running), which reading history must not do.
+ */
+export class BuildxHistory implements BuildkitHistoryPort {
+  constructor(
+    private readonly cli: BuildxCli,
+    private readonly config: () => { dockerPath: string; env: NodeJS.ProcessEnv },
+  ) {}
+
+  async list(builder: string, call: CallOptions): Promise<BuildkitRecordRow[]> {
+    const r = await this.cli.exec(['history', 'ls', '--builder', builder, '--format', 'json', '--no-trunc'], call);
+    return parseHistoryLs(r.stdout);
+  }
+
+  async inspect(builder: string, id: string, call: CallOptions): Promise<RecordFacts> {
+    const r = await this.execRecord(['history', 'inspect', '--builder', builder, id, '--format', 'json'], id, call);
+    const facts = factsFromInspect(r.stdout, id);
+    // Secret and ssh ids (never values) are only in the provenance attachment; materials too on old buildx.
+    const prov = facts.attachments.find((a) => PROVENANCE.test(a.type));
+    if (prov) {
+      const p = await this.cli
+        .exec(['history', 'inspect', 'attachment', '--builder', builder, id, prov.digest], call)
+        .then((res) => provenanceFacts(JSON.parse(res.stdout) as unknown))
+        .catch(() => undefined);
+      if (p) {
+        facts.secretIds = p.secretIds;
+        facts.sshIds = p.sshIds;
+        if (facts.materials.length === 0) facts.materials = p.materials;
+      }
+    }
+    return facts;
+  }
+
+  async logs(
+    builder: string,
+    id: string,
+    opts: { onEvents(events: BuildEvent[]): void; signal: AbortSignal; timeoutMs: number },
+  ): Promise<StreamExit> {
+    const { dockerPath, env } = this.config();
+    const parser = new RawJsonParser();
+    let tail = '';
+    // rawjson progress goes to stderr (measured on 0.29.1), like `build --progress=rawjson`.
+    const result = await run(
+      dockerPath,
+      ['buildx', 'history', 'logs', '--builder', builder, '--progress', 'rawjson', id],
+      {
+        timeoutMs: opts.timeoutMs,
+        signal: opts.signal,
+        env,
+        maxBufferBytes: TAIL,
+        onStderr: (chunk) => {
+          tail = (tail + chunk).slice(-TAIL);
+          const events = parser.push(chunk);
+          if (events.length > 0) opts.onEvents(events);
+        },
+      },
+    );
+    const rest = parser.end();
+    if (rest.length > 0) opts.onEvents(rest);
+    if (result.code !== 0) throw recordFailure(result.stderr || tail, id, ['history', 'logs', id]);
+    return { exitCode: result.code, stderrTail: tail };
+  }
+
+  async export(builder: string, id: string, dest: string, call: CallOptions): Promise<void> {
+    await this.execRecord(['history', 'export', '--builder', builder, id, '--output', dest], id, call);
+  }
+
+  async remove(builder: string, id: string, call: CallOptions): Promise<void> {
+    await this.execRecord(['history', 'rm', '--builder', builder, id], id, call);
+  }
+
+  async localState(builder: string, node: string, id: string): Promise<BuildxLocalState | undefined> {
+    if (![builder, node, id].every((p) => /^[A-Za-z0-9_.-]+$/.test(p) && p !== '.' && p !== '..')) return undefined;
+    return readLocalState(join(this.cli.configDir(), 'refs', builder, node, id));
+  }
+
+  async refsSince(since: number, contextDir: string): Promise<{ ref: string; writtenAt: number }[]> {
+    const root = join(this.cli.configDir(), 'refs');
+    const out: { ref: string; writtenAt: number }[] = [];
+    for (const builder of await entries(root)) {
+      if (builder === '__group__') continue;
+      for (const node of await entries(join(root, builder))) {
+        for (const id of await entries(join(root, builder, node))) {
+          const file = join(root, builder, node, id);
+          const info = await stat(file).catch(() => undefined);
+          if (!info || info.mtimeMs < since) continue;
+          const st = await readLocalState(file);
+          if (st?.localPath === contextDir) out.push({ ref: `${builder}/${node}/${id}`, writtenAt: st.writtenAt });
+        }
+      }
+    }
+    return out.sort((a, b) => a.writtenAt - b.writtenAt);
+  }
+
+  /** Runs a command about one record; "not found" becomes INVALID_INPUT naming the ref. */
+  private async execRecord(args: string[], id: string, call: CallOptions) {
+    try {
+      return await this.cli.exec(args, call);
+    } catch (err) {
+      const stderr = (err as { appError?: { details?: { stderr?: string } } }).appError?.details?.stderr;
+      if (stderr && RECORD_NOT_FOUND.test(stderr)) throw recordFailure(stderr, id, args);
+      throw err;
+    }
+  }
+}
+
+async function entries(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => []);
+}
+
+async function readLocalState(file: string): Promise<BuildxLocalState | undefined> {
+  try {
+    const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const j = JSON.parse(text) as Record<string, unknown>;
+    const s = (k: string) => (typeof j[k] === 'string' && j[k] ? (j[k]) : undefined);
+    const target = s('Target');
+    const localPath = s('LocalPath');
+    const dockerfilePath = s('DockerfilePath');
+    const groupRef = s('GroupRef');
+    return {
+      ...(target ? { target } : {}),
+      ...(localPath ? { localPath } : {}),
+      ...(dockerfilePath ? { dockerfilePath } : {}),
+      ...(groupRef ? { groupRef } : {}),
+      writtenAt: info.mtimeMs,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** buildx says `no record found for ref "x"` (ls/inspect/logs) or `lease "ref_x": not found` (rm). */
+const RECORD_NOT_FOUND = /no record found for ref|lease "ref_[^"]*": not found|record .* not found/i;
+
+function recordFailure(stderr: string, id: string, args: readonly string[]) {
+  const text = stderr.trim();
+  if (RECORD_NOT_FOUND.test(text)) {
+    return appError('INVALID_INPUT', `No build record ${id} on this builder.`, {
+      hint: 'It may have been removed or expired (BuildKit keeps a limited history); refresh the list.',
+      details: { field: 'id', stderr: text.slice(-2000) },
+    });
+  }
+  const line = text.split('\n').find((l) => l.startsWith('ERROR:')) ?? text.split('\n')[0] ?? '';
+  return appError('INTERNAL', line.replace(/^ERROR:\s*/, '') || `docker buildx ${args.join(' ')} failed`, {
+    details: { stderr: text.slice(-4000), args: [...args] },
+  });
+}
