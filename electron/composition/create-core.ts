@@ -3,6 +3,8 @@ import { BuildxCache } from '../adapters/buildx/cache';
 import { BuildxBuilderOps } from '../adapters/buildx/builder-ops';
 import { BuildxBuildRunner } from '../adapters/buildx/build-runner';
 import { BuildxCli } from '../adapters/buildx/cli';
+import { BuildxHistory } from '../adapters/buildx/history';
+import { DockerbuildReader } from '../adapters/dockerbuild/reader';
 import { BuildkitContainerCache } from '../adapters/docker/buildkit-cache';
 import { EngineCache } from '../adapters/docker/cache';
 import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers';
@@ -28,6 +30,7 @@ import { CacheService } from '../core/cache/service';
 import { EventBus } from '../core/events';
 import { historyHandlers } from '../core/history/handlers';
 import type { HistoryStorePort } from '../core/history/ports';
+import { RecordsService, DEFAULT_RECORDS_OPTIONS } from '../core/history/records';
 import { HistoryService } from '../core/history/service';
 import { DisposableStore, toDisposable } from '../core/lifetime';
 import type { Clock } from '../core/ports';
@@ -147,7 +150,11 @@ export function createCore(overrides: CoreSettings = {}): Core {
       defaultIntervalMs: 3_600_000,
     }),
   );
+  const buildFs = new NodeBuildFs(() => eff.buildx.env);
+  const buildkitHistory = new BuildxHistory(buildx, () => eff.buildx);
   const history = new HistoryService(historyStore, events, {
+    fs: buildFs,
+    buildkit: buildkitHistory,
     maxLogLines: 10_000,
     maxLogChars: () => settings.get().logCapBytes,
     retention: () => ({ maxCount: settings.get().historyMaxCount, maxAgeDays: settings.get().historyMaxAgeDays }),
@@ -159,7 +166,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
       runner: new BuildxBuildRunner(buildx, { config: () => eff.buildx }),
       buildx,
       engine,
-      fs: new NodeBuildFs(() => eff.buildx.env),
+      fs: buildFs,
       events,
       clock: systemClock,
       recorder: history,
@@ -169,6 +176,22 @@ export function createCore(overrides: CoreSettings = {}): Core {
   );
   lifetime.add(builds);
   history.connect((request) => builds.start(request));
+  const records = lifetime.add(
+    new RecordsService(
+      {
+        store: historyStore,
+        history,
+        buildkit: buildkitHistory,
+        reader: new DockerbuildReader(),
+        buildx,
+        listBuilders: async () => (await builders.list()).builders,
+        fs: buildFs,
+        events,
+        clock: systemClock,
+      },
+      { ...DEFAULT_RECORDS_OPTIONS, callTimeoutMs: () => Math.max(eff.healthTimeoutMs, 10_000) },
+    ),
+  );
 
   const offSettings = settings.onChange((next) => {
     const before = eff;
@@ -192,7 +215,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     ...settingsHandlers(settings),
     ...cacheHandlers(cache, housekeeping),
     ...buildHandlers(builds),
-    ...historyHandlers(history),
+    ...historyHandlers(history, records),
   });
 
   return {

@@ -134,7 +134,7 @@ async function readLocalState(file: string): Promise<BuildxLocalState | undefine
   try {
     const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
     const j = JSON.parse(text) as Record<string, unknown>;
-    const s = (k: string) => (typeof j[k] === 'string' && j[k] ? (j[k]) : undefined);
+    const s = (k: string) => (typeof j[k] === 'string' && j[k] ? j[k] : undefined);
     const target = s('Target');
     const localPath = s('LocalPath');
     const dockerfilePath = s('DockerfilePath');

@@ -1,7 +1,14 @@
 import type { BuildRequest, BuildSummary } from '../../common/contracts/builds';
 import { appError } from '../../common/errors';
 import type { HistoryEntry, HistoryItem, HistoryStep } from '../../common/contracts/history';
-import type { HistoryFilter, HistoryFinishRow, HistoryStartRow, HistoryStorePort } from '../../core/history/ports';
+import type {
+  HistoryFilter,
+  HistoryFinishRow,
+  HistoryStartRow,
+  HistoryStorePort,
+  RecordedContext,
+  StoredContext,
+} from '../../core/history/ports';
 import { registerMigrations, type Migration } from './database';
 import type { SqliteDb } from './sqlite';
 
@@ -59,8 +66,27 @@ export const HISTORY_MIGRATIONS: Migration[] = [
         );
       `),
   },
+  {
+    // What BuildDeck knows about a build beyond its steps, for History details and `history.why`:
+    // the Dockerfile as sent, content hashes of the context files sent, the resolved base images.
+    version: 2,
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE build_context (
+          build_id TEXT PRIMARY KEY REFERENCES builds (id) ON DELETE CASCADE,
+          dockerfile_text TEXT,
+          files TEXT,
+          files_truncated INTEGER NOT NULL DEFAULT 0,
+          materials TEXT
+        );
+        CREATE INDEX builds_ref ON builds (build_ref);
+      `),
+  },
 ];
 registerMigrations('history', HISTORY_MIGRATIONS);
+
+/** Builds per context folder that keep their file hashes (older ones drop them: storage stays bounded). */
+export const HASHED_BUILDS_PER_CONTEXT = 10;
 
 interface BuildRow {
   id: string;
@@ -280,6 +306,81 @@ export class SqliteHistoryStore implements HistoryStorePort {
     return this.db.prepare('DELETE FROM builds WHERE id = @id').run({ id: buildId }).changes > 0;
   }
 
+  setRef(buildId: string, ref: string): void {
+    this.db.prepare('UPDATE builds SET build_ref = @ref WHERE id = @id').run({ id: buildId, ref });
+  }
+
+  findByRef(ref: string): string | undefined {
+    const row = this.db.prepare('SELECT id FROM builds WHERE build_ref = @ref LIMIT 1').get({ ref }) as unknown as
+      { id: string } | undefined;
+    return row?.id;
+  }
+
+  saveContext(buildId: string, ctx: RecordedContext): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO build_context (build_id, dockerfile_text, files, files_truncated) VALUES (@id, @text, @files, @truncated)
+           ON CONFLICT (build_id) DO UPDATE SET dockerfile_text = @text, files = @files, files_truncated = @truncated`,
+        )
+        .run({
+          id: buildId,
+          text: ctx.dockerfileText ?? null,
+          files: JSON.stringify(ctx.files.map((f) => [f.path, f.hash])),
+          truncated: ctx.truncated ? 1 : 0,
+        });
+      // Bounded storage: only the newest builds of a context folder keep their file hashes.
+      this.db
+        .prepare(
+          `UPDATE build_context SET files = NULL WHERE files IS NOT NULL AND build_id IN (
+             SELECT id FROM builds WHERE context_dir = (SELECT context_dir FROM builds WHERE id = @id)
+             ORDER BY started_at DESC LIMIT -1 OFFSET @keep)`,
+        )
+        .run({ id: buildId, keep: HASHED_BUILDS_PER_CONTEXT });
+    });
+  }
+
+  saveMaterials(buildId: string, materials: { uri: string; digests: string[] }[]): void {
+    this.db
+      .prepare(
+        `INSERT INTO build_context (build_id, materials) VALUES (@id, @materials)
+         ON CONFLICT (build_id) DO UPDATE SET materials = @materials`,
+      )
+      .run({ id: buildId, materials: JSON.stringify(materials) });
+  }
+
+  stepCounts(): Map<string, { total: number; completed: number; cached: number }> {
+    const rows = this.db
+      .prepare(
+        `SELECT build_id, COUNT(*) AS total, SUM(cached) AS cached,
+           SUM(CASE WHEN state IN ('done', 'cached', 'failed') THEN 1 ELSE 0 END) AS completed
+         FROM build_steps GROUP BY build_id`,
+      )
+      .all() as unknown as { build_id: string; total: number; cached: number | null; completed: number | null }[];
+    return new Map(
+      rows.map((r) => [r.build_id, { total: r.total, completed: r.completed ?? 0, cached: r.cached ?? 0 }]),
+    );
+  }
+
+  getContext(buildId: string): StoredContext | undefined {
+    const row = this.db
+      .prepare('SELECT dockerfile_text, files, files_truncated, materials FROM build_context WHERE build_id = @id')
+      .get({ id: buildId }) as unknown as
+      | { dockerfile_text: string | null; files: string | null; files_truncated: number; materials: string | null }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      ...(row.dockerfile_text !== null ? { dockerfileText: row.dockerfile_text } : {}),
+      ...(row.files !== null
+        ? { files: (JSON.parse(row.files) as [string, string][]).map(([path, hash]) => ({ path, hash })) }
+        : {}),
+      truncated: row.files_truncated === 1,
+      ...(row.materials !== null
+        ? { materials: JSON.parse(row.materials) as { uri: string; digests: string[] }[] }
+        : {}),
+    };
+  }
+
   prune(policy: { keep: number; olderThan: number }): string[] {
     // Steps and logs go with their build (ON DELETE CASCADE); one transaction, so a crash keeps all or none.
     const doomed = this.db
@@ -359,5 +460,23 @@ export class UnavailableHistoryStore implements HistoryStorePort {
   }
   prune(): string[] {
     return [];
+  }
+  setRef(): void {
+    // Nothing is recorded without a database.
+  }
+  findByRef(): undefined {
+    return undefined;
+  }
+  saveContext(): void {
+    // As above.
+  }
+  saveMaterials(): void {
+    // As above.
+  }
+  getContext(): undefined {
+    return undefined;
+  }
+  stepCounts(): Map<string, { total: number; completed: number; cached: number }> {
+    return new Map();
   }
 }

@@ -1,4 +1,6 @@
-import { constants } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { access, lstat, mkdtemp, open, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +91,18 @@ export class NodeBuildFs implements BuildFsPort {
       }
     }
     return { files, truncated: false };
+  }
+
+  async hashFile(path: string, maxBytes: number): Promise<string | undefined> {
+    try {
+      const info = await lstat(path);
+      if (!info.isFile() || info.size > maxBytes) return undefined;
+      const hash = createHash('sha256');
+      await pipeline(createReadStream(path), hash);
+      return hash.digest('hex');
+    } catch {
+      return undefined;
+    }
   }
 
   async tempDir(): Promise<{ path: string; remove(): Promise<void> }> {

@@ -81,12 +81,25 @@ export interface BuildFsPort {
   tempDir(): Promise<{ path: string; remove(): Promise<void> }>;
   /** An environment variable exists in the process that runs buildx (its value is not returned). */
   hasEnv(name: string): boolean;
+  /** sha256 of a file's content (hex); undefined when unreadable or larger than maxBytes. */
+  hashFile(path: string, maxBytes: number): Promise<string | undefined>;
 }
 
 /** What a finished or running build leaves in history. Implemented by the history service. */
 export interface BuildRecorder {
   started(record: StartedBuildRecord): void;
-  finished(buildId: string, snapshot: BuildSnapshot): void;
+  /**
+   * The context as buildx is about to send it (called right after `started`; the recorder reads
+   * and hashes in the background and must never delay or fail the build).
+   */
+  contextSent?(buildId: string, context: { contextDir: string; dockerfile: string }): void;
+  finished(buildId: string, snapshot: BuildSnapshot, extra?: FinishedExtra): void;
+}
+
+/** What the metadata file adds beyond the snapshot. */
+export interface FinishedExtra {
+  /** Resolved inputs from `buildx.build.provenance` (base images with digests). */
+  materials?: { uri: string; digests: string[] }[];
 }
 
 export interface StartedBuildRecord {

@@ -190,6 +190,7 @@ export class BuildsService {
         startedAt: running.snapshot.startedAt ?? this.deps.clock.now(),
       }),
     );
+    this.record(() => this.deps.recorder?.contextSent?.(buildId, { contextDir, dockerfile }));
     running.done = this.execute(running, dockerfileArg);
     this.trim();
     return { buildId };
@@ -266,6 +267,7 @@ export class BuildsService {
     const { fs, runner, clock } = this.deps;
     let tmp: { path: string; remove(): Promise<void> } | undefined;
     let finished: BuildEvent & { type: 'finished' };
+    let materials: { uri: string; digests: string[] }[] | undefined;
     try {
       tmp = await fs.tempDir();
       const metadataFile = `${tmp.path}/metadata.json`;
@@ -275,7 +277,8 @@ export class BuildsService {
         signal: r.abort.signal,
         timeoutMs: this.options.buildTimeoutMs,
       });
-      const meta = await readMetadata(fs, metadataFile);
+      const { materials: resolved, ...meta } = await readMetadata(fs, metadataFile);
+      materials = resolved;
       const cancelled = r.cancelRequested;
       const ok = !cancelled && exit.exitCode === 0;
       finished = {
@@ -310,7 +313,7 @@ export class BuildsService {
     this.push(r, [finished]);
     this.flush(r);
     const summary = summarizeBuild(r.snapshot);
-    this.record(() => this.deps.recorder?.finished(r.buildId, r.snapshot));
+    this.record(() => this.deps.recorder?.finished(r.buildId, r.snapshot, materials ? { materials } : {}));
     this.deps.events.emit('build.finished', { buildId: r.buildId, summary });
   }
 
@@ -410,7 +413,12 @@ function isDefaultDockerfile(contextDir: string, dockerfile: string): boolean {
 async function readMetadata(
   fs: BuildFsPort,
   file: string,
-): Promise<{ digest?: string; imageName?: string; ref?: string }> {
+): Promise<{
+  digest?: string;
+  imageName?: string;
+  ref?: string;
+  materials?: { uri: string; digests: string[] }[];
+}> {
   const text = await fs.readText(file, 4 * 1024 * 1024);
   if (!text) return {};
   try {
@@ -419,10 +427,33 @@ async function readMetadata(
     const digest = s('containerimage.digest');
     const imageName = s('image.name');
     const ref = s('buildx.build.ref');
-    return { ...(digest ? { digest } : {}), ...(imageName ? { imageName } : {}), ...(ref ? { ref } : {}) };
+    const materials = provenanceMaterials(meta['buildx.build.provenance']);
+    return {
+      ...(digest ? { digest } : {}),
+      ...(imageName ? { imageName } : {}),
+      ...(ref ? { ref } : {}),
+      ...(materials.length > 0 ? { materials } : {}),
+    };
   } catch {
     return {};
   }
+}
+
+/** `buildx.build.provenance.materials` (SLSA v0.2, min mode): the base images with their digests. */
+function provenanceMaterials(prov: unknown): { uri: string; digests: string[] }[] {
+  if (typeof prov !== 'object' || prov === null) return [];
+  const list = (prov as { materials?: unknown }).materials;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((m: unknown) => {
+    if (typeof m !== 'object' || m === null) return [];
+    const { uri, digest } = m as { uri?: unknown; digest?: unknown };
+    if (typeof uri !== 'string') return [];
+    const digests =
+      typeof digest === 'object' && digest !== null
+        ? Object.entries(digest).map(([alg, hex]) => `${alg}:${String(hex)}`)
+        : [];
+    return [{ uri, digests }];
+  });
 }
 
 /** Failures whose class the user should see first (not just "exit code 1"). */

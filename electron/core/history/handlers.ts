@@ -1,29 +1,29 @@
 import type { historyCommands } from '../../common/contracts/history';
-import { appError } from '../../common/errors';
 import type { Handlers } from '../router';
+import type { RecordsService } from './records';
 import type { HistoryService } from './service';
 
-const notYet = (command: string) => () =>
-  Promise.reject(appError('INTERNAL', `${command} is not implemented yet.`, { hint: 'Work in progress (issue 9).' }));
-
-export function historyHandlers(history: HistoryService): Pick<Handlers, keyof typeof historyCommands> {
+export function historyHandlers(
+  history: HistoryService,
+  records: RecordsService,
+): Pick<Handlers, keyof typeof historyCommands> {
   return {
     'history.list': (input) => Promise.resolve(history.list(input)),
     'history.get': (input) => Promise.resolve(history.get(input.buildId)),
     'history.delete': (input) => Promise.resolve(history.delete(input.buildId)),
     'history.rerun': (input) => history.rerun(input.buildId, input.secrets),
-    'history.capabilities': notYet('history.capabilities'),
-    'history.records': notYet('history.records'),
-    'history.watch': notYet('history.watch'),
-    'history.details': notYet('history.details'),
-    'history.logs': notYet('history.logs'),
-    'history.runs': notYet('history.runs'),
-    'history.why': notYet('history.why'),
-    'history.attach': notYet('history.attach'),
-    'history.detach': notYet('history.detach'),
-    'history.export': notYet('history.export'),
-    'history.open': notYet('history.open'),
-    'history.close': notYet('history.close'),
-    'history.remove': notYet('history.remove'),
+    'history.capabilities': () => records.capabilities(),
+    'history.records': (input) => records.records(input),
+    'history.watch': (input) => Promise.resolve(records.watch(input.seconds)),
+    'history.details': (input) => records.details(input.id, input.builder),
+    'history.logs': (input) => records.logs(input.id, input.builder, input.step, input.limit),
+    'history.runs': (input) => records.runs(input.id, input.builder, input.limit),
+    'history.why': (input) => records.why(input.id, input.against, input.builder),
+    'history.attach': (input) => records.attach(input.id, input.builder),
+    'history.detach': (input) => Promise.resolve(records.detach(input.streamId)),
+    'history.export': (input) => records.export(input.id, input.builder, input.dest, input.overwrite),
+    'history.open': (input) => records.open(input.path),
+    'history.close': (input) => Promise.resolve(records.close(input.id)),
+    'history.remove': (input) => records.remove(input.ids, input.from),
   };
 }

@@ -43,6 +43,34 @@ export interface HistoryStorePort {
    * running builds are never touched. Returns the ids deleted.
    */
   prune(policy: { keep: number; olderThan: number }): string[];
+  /** BuildKit's ref of a build, once known (metadata file, or buildx's local state after a failure). */
+  setRef(buildId: string, ref: string): void;
+  findByRef(ref: string): string | undefined;
+  /** The Dockerfile and context content hashes as sent (bounded: see the adapter). */
+  saveContext(buildId: string, context: RecordedContext): void;
+  /** Base images and other inputs with the digests the build resolved (from the metadata file). */
+  saveMaterials(buildId: string, materials: { uri: string; digests: string[] }[]): void;
+  getContext(buildId: string): StoredContext | undefined;
+  /** Per build: its steps counted as BuildKit counts them (every vertex), for records BuildKit no longer has. */
+  stepCounts(): Map<string, { total: number; completed: number; cached: number }>;
+}
+
+/** What BuildDeck saw of a build's context when it sent it. */
+export interface RecordedContext {
+  /** The Dockerfile's text (capped). */
+  dockerfileText?: string | undefined;
+  /** Context files after .dockerignore with a content hash each (capped in count and bytes). */
+  files: { path: string; hash: string }[];
+  /** The context had more than the cap: `files` is partial. */
+  truncated: boolean;
+}
+
+export interface StoredContext {
+  dockerfileText?: string;
+  /** Absent once the build is older than the newest few of its context folder. */
+  files?: { path: string; hash: string }[];
+  truncated: boolean;
+  materials?: { uri: string; digests: string[] }[];
 }
 
 // ---------------------------------------------------------------------------------------------

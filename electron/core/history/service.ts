@@ -2,9 +2,10 @@ import type { BuildRequest, BuildSecret, BuildSnapshot } from '../../common/cont
 import type { HistoryEntry, HistoryStep } from '../../common/contracts/history';
 import { appError } from '../../common/errors';
 import { logLines, summarizeBuild } from '../../common/progress';
-import type { BuildRecorder, StartedBuildRecord } from '../builds/ports';
+import type { BuildFsPort, BuildRecorder, FinishedExtra, StartedBuildRecord } from '../builds/ports';
 import type { EventBus } from '../events';
-import type { HistoryFilter, HistoryStorePort } from './ports';
+import { recordContext } from './context-hashes';
+import type { BuildkitHistoryPort, HistoryFilter, HistoryStorePort } from './ports';
 
 export interface HistoryOptions {
   /** Combined-log lines kept per build (the tail). */
@@ -14,6 +15,10 @@ export interface HistoryOptions {
   /** Retention (settings; read at each finish): whichever limit is reached first. */
   retention?: () => { maxCount: number; maxAgeDays: number };
   now?: () => number;
+  /** Reads and hashes the context a build sends (for `history.why`); none: nothing is hashed. */
+  fs?: BuildFsPort;
+  /** buildx's local state: the ref of a failed build (buildx writes no metadata file then). */
+  buildkit?: BuildkitHistoryPort;
 }
 
 /**
@@ -22,6 +27,9 @@ export interface HistoryOptions {
  */
 export class HistoryService implements BuildRecorder {
   private startBuild: ((request: BuildRequest) => Promise<{ buildId: string }>) | undefined;
+  /** Background work (hashing, ref lookups) still running: tests and dispose wait for it. */
+  private readonly pending = new Set<Promise<void>>();
+  private readonly contexts = new Map<string, string>();
 
   constructor(
     private readonly store: HistoryStorePort,
@@ -47,7 +55,45 @@ export class HistoryService implements BuildRecorder {
     this.events.emit('history.changed', { buildId: record.buildId, reason: 'started' });
   }
 
-  finished(buildId: string, s: BuildSnapshot): void {
+  contextSent(buildId: string, context: { contextDir: string; dockerfile: string }): void {
+    const fs = this.options.fs;
+    this.contexts.set(buildId, context.contextDir);
+    if (!fs) return;
+    this.background(async () => {
+      const recorded = await recordContext(fs, context.contextDir, context.dockerfile);
+      this.store.saveContext(buildId, recorded);
+    });
+  }
+
+  /** Resolves when background recording (hashes, refs) is done. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private background(work: () => Promise<void>): void {
+    const p = work()
+      .catch(() => undefined) // history is a record, not a gate
+      .finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /**
+   * buildx writes no metadata file for a failed build, so its ref is found in buildx's local state:
+   * the record of this context on this builder written since the build started that no other
+   * BuildDeck build claims.
+   */
+  private findRef(buildId: string, builder: string, startedAt: number): void {
+    const buildkit = this.options.buildkit;
+    const contextDir = this.contexts.get(buildId);
+    if (!buildkit || !contextDir) return;
+    this.background(async () => {
+      const refs = await buildkit.refsSince(startedAt - 2000, contextDir);
+      const mine = refs.find((r) => r.ref.startsWith(`${builder}/`) && !this.store.findByRef(r.ref));
+      if (mine) this.store.setRef(buildId, mine.ref);
+    });
+  }
+
+  finished(buildId: string, s: BuildSnapshot, extra: FinishedExtra = {}): void {
     const summary = summarizeBuild(s);
     const all = logLines(s.log);
     let kept = all.slice(-this.options.maxLogLines);
@@ -98,6 +144,9 @@ export class HistoryService implements BuildRecorder {
           }
         : {}),
     });
+    if (extra.materials) this.store.saveMaterials(buildId, extra.materials);
+    if (!s.result?.ref && s.info) this.findRef(buildId, s.info.builder, s.startedAt ?? 0);
+    this.contexts.delete(buildId);
     this.events.emit('history.changed', { buildId, reason: 'finished' });
     this.enforceRetention();
   }
