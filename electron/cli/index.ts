@@ -6,6 +6,7 @@ import { createCore } from '../composition/create-core';
 import { BUILD_USAGE_LINES, runBuildCli } from './build';
 import { BUILDERS_USAGE_LINES, BUILDERS_VERBS, runBuildersCli } from './builders';
 import { CACHE_USAGE_LINES, runCacheCli } from './cache';
+import { HISTORY_USAGE_LINES, runHistoryCli } from './history';
 import { formatBuilders, formatEngine } from './format';
 
 /**
@@ -57,6 +58,7 @@ ${BUILDERS_USAGE_LINES}
   engine info        Docker Engine facts (version, API, OS/arch, storage driver) and buildx version
 ${BUILD_USAGE_LINES}
 ${CACHE_USAGE_LINES}
+${HISTORY_USAGE_LINES}
 
 Options:
   --json             Print machine-readable JSON
@@ -70,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
   // `cache` verbs take their own flags (--builder, --until, ...): electron/cli/cache.ts parses them.
   if (argv[0] === 'cache') return runCacheCli(argv.slice(1));
   if (argv[0] === 'build') return runBuildCli(argv.slice(1));
+  if (argv[0] === 'history') return runHistoryCli(argv.slice(1));
   if (argv[0] === 'builders' && (BUILDERS_VERBS as readonly string[]).includes(argv[1] ?? ''))
     return runBuildersCli(argv.slice(1));
   let parsed;

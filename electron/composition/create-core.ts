@@ -100,11 +100,12 @@ export function createCore(overrides: CoreSettings = {}): Core {
   };
   const builders = lifetime.add(new BuildersService(buildx, engine, events, systemClock, buildersOptions));
   const probe = new TcpProbe();
+  const buildkitContainers = new DockerBuildkitContainers(engine);
   const builderOps = new BuilderOperations(
     {
       buildx,
       ops: new BuildxBuilderOps(buildx, () => eff.buildx),
-      containers: new DockerBuildkitContainers(engine),
+      containers: buildkitContainers,
       files: new LocalFiles(),
       kube: new Kubectl({ kubectlPath: 'kubectl', env: () => eff.buildx.env }),
       probe,
@@ -184,7 +185,9 @@ export function createCore(overrides: CoreSettings = {}): Core {
         buildkit: buildkitHistory,
         reader: new DockerbuildReader(),
         buildx,
-        listBuilders: async () => (await builders.list()).builders,
+        listBuilders: async (fresh) => (await builders.list(fresh)).builders,
+        containerRunning: async (container) =>
+          (await buildkitContainers.inspect(container, { timeoutMs: 3000, logLines: 0 }))?.running ?? false,
         fs: buildFs,
         events,
         clock: systemClock,

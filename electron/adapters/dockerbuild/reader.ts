@@ -160,7 +160,8 @@ function untar(bytes: Buffer, path: string): Promise<Map<string, Buffer>> {
       failure ??= `its tar archive is damaged (${err.message})`;
     });
     parser.on('end', () => {
-      if (failure && files.size === 0) reject(bad(path, failure));
+      // Nothing parsed at all: not a damaged archive but something else entirely.
+      if (failure && files.size === 0) reject(bad(path, 'it is not a tar archive (nor a gzipped one)'));
       else if (failure && !files.has('index.json')) reject(bad(path, `it is truncated (${failure})`));
       else resolve(files);
     });
@@ -169,7 +170,8 @@ function untar(bytes: Buffer, path: string): Promise<Map<string, Buffer>> {
 }
 
 const ms = (t: PbTimestamp | undefined) =>
-  t && (t.seconds || t.nanos) ? Math.round((t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6) : undefined;
+  // Truncated to the millisecond like Date.parse does for the same timestamp in rawjson text.
+  t && (t.seconds || t.nanos) ? (t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : undefined;
 
 function jsonTime(v: unknown): number | undefined {
   if (isRecord(v)) return ms({ seconds: Number(v['seconds'] ?? 0), nanos: Number(v['nanos'] ?? 0) });

@@ -69,6 +69,7 @@ export const DEFAULT_RECORDS_OPTIONS: RecordsOptions = {
 interface BuilderView {
   name: string;
   driver: string;
+  nodes: string[];
   state: RecordBuilderState;
   defaultPlatform?: string | undefined;
   error?: string | undefined;
@@ -139,8 +140,14 @@ export class RecordsService {
       buildkit: BuildkitHistoryPort;
       reader: DockerbuildReaderPort;
       buildx: BuildxPort;
-      /** The builders list (cached by the builders service). */
-      listBuilders(): Promise<Builder[]>;
+      /** The builders list (`fresh`: ask buildx now rather than the builders service's short cache). */
+      listBuilders(fresh: boolean): Promise<Builder[]>;
+      /**
+       * Is this docker-container node's buildkitd container running now (Engine API, cheap)?
+       * Checked before every `history ls`: the builder list may be seconds old, and `history ls` on a
+       * stopped builder would start it again.
+       */
+      containerRunning?(container: string): Promise<boolean>;
       fs: BuildFsPort;
       events: EventBus;
       clock: Clock;
@@ -199,7 +206,7 @@ export class RecordsService {
     const now = this.deps.clock.now();
     if (!force && this.builders && now - this.builders.at < this.options.buildersEveryMs) return this.builders;
     try {
-      const list = (await this.deps.listBuilders()).map((b): BuilderView => {
+      const list = (await this.deps.listBuilders(force)).map((b): BuilderView => {
         const statuses = b.nodes.map((n) => n.status);
         const state: RecordBuilderState = statuses.includes('running')
           ? 'available'
@@ -209,6 +216,7 @@ export class RecordsService {
         return {
           name: b.name,
           driver: b.driver,
+          nodes: b.nodes.map((n) => n.name),
           state,
           defaultPlatform: b.nodes[0]?.platforms[0],
           ...(b.error || b.nodes[0]?.error ? { error: b.error ?? b.nodes[0]?.error } : {}),
@@ -236,6 +244,11 @@ export class RecordsService {
     await Promise.all(
       list.map(async (b) => {
         seen.add(b.name);
+        const running = this.deps.containerRunning?.bind(this.deps);
+        if (b.state === 'available' && b.driver === 'docker-container' && running) {
+          const up = await Promise.all(b.nodes.map((n) => running(`buildx_buildkit_${n}`).catch(() => false)));
+          if (!up.some(Boolean)) b.state = 'stopped';
+        }
         if (b.state !== 'available') {
           this.rows.delete(b.name);
           if (b.state === 'stopped')

@@ -24,10 +24,14 @@ const stageKey = (s: RecordStep) => (s.stage && !/^stage-\d+$/.test(s.stage) ? s
 const stepKey = (s: RecordStep) => `${s.lane}\u0000${stageKey(s)}\u0000${s.index ?? ''}`;
 const executed = (s: RecordStep) => !s.cached && (s.state === 'done' || s.state === 'failed');
 
-/** Dockerfile steps in the order they ran (lane order, then index). */
+/**
+ * Dockerfile steps in the order they ran. FROM steps are left out: BuildKit marks them cached or
+ * not by whether the image was already loaded, not by a cache key; a changed base image shows as
+ * the next step missing, and the materials name it.
+ */
 function ordered(steps: RecordStep[]): RecordStep[] {
   return steps
-    .filter((s) => s.isStep)
+    .filter((s) => s.isStep && !/^FROM\s/i.test(s.title))
     .sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || (a.index ?? 0) - (b.index ?? 0));
 }
 
