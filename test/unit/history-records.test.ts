@@ -53,7 +53,7 @@ describe('.dockerbuild reader (a real export of buildx 0.29.1, docker driver)', 
     const fail = (bytes: Buffer) =>
       readDockerbuild(bytes, 'x.dockerbuild').then(
         () => 'read',
-        (e: Error) => e.message,
+        (e: unknown) => (e as Error).message,
       );
     expect(await fail(Buffer.from('hello, this is not an archive at all'.repeat(40)))).toMatch(/not a tar archive/);
     expect(await fail(full.subarray(0, full.length - 100))).toMatch(/truncated/);
