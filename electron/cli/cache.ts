@@ -135,7 +135,7 @@ function parse(argv: string[], prune: boolean) {
   });
 }
 
-function printError(e: AppError, json: boolean): number {
+export function printError(e: AppError, json: boolean): number {
   if (json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
   const field = typeof e.details?.['field'] === 'string' ? ` (${e.details['field']})` : '';
   process.stderr.write(`builddeck: ${e.code}${field}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);

@@ -1,7 +1,7 @@
 import type { Builder, BuildxInfo, EngineInfo } from '../common/domain';
 
 /** Plain-text tables for people; --json is for programs. */
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows
     .map((r) =>

@@ -9,6 +9,8 @@ import type {
 import type { AppError } from '../common/errors';
 import type { Router } from '../core/router';
 import { createCore } from '../composition/create-core';
+import { printError } from './cache';
+import { table } from './format';
 
 /**
  * `builddeck history ...`: every build record (BuildKit's from any client, merged with BuildDeck's)
@@ -38,18 +40,6 @@ const USAGE = `Usage:
 REF is a BuildKit ref (builder/node/ID, as \`docker buildx history ls\` prints it), a bare ID, or a
 BuildDeck build id. Status: running, succeeded, failed, cancelled, interrupted.
 Exit codes: 0 success, 1 failure, 2 usage error or invalid input.`;
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 function duration(ms: number | undefined): string {
   if (ms === undefined) return '-';
@@ -173,13 +163,6 @@ export function formatWhy(w: CacheMissExplanation): string {
   }
   for (const l of w.limits) lines.push(`note: ${l}`);
   return lines.join('\n');
-}
-
-function printError(e: AppError, json: boolean): number {
-  if (json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
-  const field = typeof e.details?.['field'] === 'string' ? ` (${e.details['field']})` : '';
-  process.stderr.write(`builddeck: ${e.code}${field}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
-  return e.code === 'INVALID_INPUT' ? 2 : 1;
 }
 
 type Out = { value: unknown; text: string } | { error: AppError };

@@ -225,9 +225,10 @@ export function eventsFromEntry(entry: HistoryEntry): BuildEvent[] {
   return events;
 }
 
+/** Steps in the order they started (not yet started ones last, in order of appearance). */
 export function stepsOf(s: BuildSnapshot): RecordStep[] {
   return Object.values(s.steps)
-    .sort((a, b) => a.order - b.order)
+    .sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || a.order - b.order)
     .map((st) => ({
       id: st.id,
       name: st.name,
