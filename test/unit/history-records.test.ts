@@ -196,6 +196,21 @@ describe('why did the cache miss', () => {
     ]);
   });
 
+  it('names changed files behind a COPY that was itself a cache hit from an older build', () => {
+    const now = run('new', [copy(true), runStep(false)], {
+      files: [
+        { path: 'a.txt', hash: '1' },
+        { path: 'src/b.txt', hash: 'older' },
+      ],
+    });
+    const why = explainCacheMiss(now, cachedRun);
+    expect(why).toMatchObject({ verdict: 'explained', firstMiss: { stepId: 'r' } });
+    expect(why.causes).toEqual([
+      expect.objectContaining({ kind: 'files-changed', files: [{ path: 'src/b.txt', change: 'modified' }] }),
+    ]);
+    expect(why.causes[0]?.summary).toContain('COPY src /src');
+  });
+
   it('names a build arg: from the step text BuildKit expanded, or because a RUN sees it', () => {
     const expanded = explainCacheMiss(
       run('new', [copy(true), runStep(false, 'RUN make V=2')], { buildArgs: [{ name: 'V', value: '2' }] }),

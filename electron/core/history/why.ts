@@ -202,27 +202,45 @@ export function explainCacheMiss(current: RunEvidence, earlier: RunEvidence | un
     causes.push(argCause(args, current, earlier));
   }
 
-  const sources = copySources(now.title);
-  if (sources) {
+  // The missed step itself, or a COPY/ADD before it in the same lane and stage: a COPY can be a
+  // cache hit from an even older build and still hand the next step other content than last time.
+  const copies = ordered(current.steps).filter(
+    (st) =>
+      st.lane === now.lane &&
+      stageKey(st) === stageKey(now) &&
+      (st.index ?? 0) <= (now.index ?? 0) &&
+      copySources(st.title) !== undefined,
+  );
+  if (copies.length > 0) {
     if (current.files && earlier.files) {
-      const changed = diffFiles(earlier.files, current.files).filter((f) => underSource(f.path, sources));
-      if (changed.length > 0) {
+      const all = diffFiles(earlier.files, current.files);
+      let named = false;
+      for (const copy of copies) {
+        const sources = copySources(copy.title) ?? [];
+        const changed = all.filter((f) => underSource(f.path, sources));
+        if (changed.length === 0) continue;
+        named = true;
+        const what =
+          changed.length === 1
+            ? `${changed[0]?.path ?? ''} was ${changed[0]?.change ?? 'changed'}`
+            : `${changed.length} files changed (${changed
+                .slice(0, 3)
+                .map((f) => f.path)
+                .join(', ')}${changed.length > 3 ? ', ...' : ''})`;
         causes.push({
           kind: 'files-changed',
           summary:
-            changed.length === 1
-              ? `${changed[0]?.path ?? ''} was ${changed[0]?.change ?? 'changed'} in the build context.`
-              : `${changed.length} files of the build context changed: ${changed
-                  .slice(0, 3)
-                  .map((f) => f.path)
-                  .join(', ')}${changed.length > 3 ? ', ...' : ''}.`,
+            copy.id === now.id
+              ? `${what} in the build context.`
+              : `${what} in the build context: "${copy.title}" hands this step other content than last time.`,
           evidence: [
             `BuildDeck's content hashes of the context files sent: ${earlier.files.length} (earlier run), ${current.files.length} (this run)`,
           ],
           files: changed.slice(0, MAX_FILES),
           ...(changed.length > MAX_FILES ? { filesTruncated: true } : {}),
         });
-      } else if (current.filesTruncated || earlier.filesTruncated) {
+      }
+      if (!named && (current.filesTruncated || earlier.filesTruncated)) {
         limits.push('The context had more files than BuildDeck hashes per build: a changed file may be unlisted.');
       }
     } else {
