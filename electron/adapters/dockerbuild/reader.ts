@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
@@ -94,6 +95,8 @@ export async function readDockerbuild(raw: Buffer, path: string): Promise<Docker
     const data = files.get(`blobs/sha256/${m[1]}`);
     if (!data) throw bad(path, `${what} (${d?.digest ?? ''}) is missing from the archive`);
     if (d?.size !== undefined && d.size !== data.length) throw bad(path, `${what} is truncated`);
+    if (createHash('sha256').update(data).digest('hex') !== m[1])
+      throw bad(path, `${what} does not match its digest (damaged)`);
     return data;
   };
   const json = (data: Buffer, what: string): unknown => {
