@@ -350,6 +350,8 @@ describe('history of every build, against the real engine and buildx 0.29', () =
     });
     expect(files.causes[0]).toMatchObject({ kind: 'files-changed', files: [{ path: 'b.txt', change: 'modified' }] });
 
+    // A run with nothing changed: everything cached again, the baseline for the next change.
+    expect((await deckBuild({ contextDir: ctx })).ok).toBe(true);
     expect((await deckBuild({ contextDir: ctx, buildArgs: { V: '2' } })).ok).toBe(true);
     const arg = await why();
     expect(arg.causes[0]).toMatchObject({ kind: 'build-arg-changed', args: [{ name: 'V', before: '1', after: '2' }] });
@@ -366,17 +368,18 @@ describe('history of every build, against the real engine and buildx 0.29', () =
       `${token}-other:latest`,
       other,
     ]);
+    expect((await deckBuild({ contextDir: ctx, buildArgs: { V: '2' } })).ok).toBe(true);
     await exec('docker', ['tag', `${token}-other:latest`, base]);
     expect((await deckBuild({ contextDir: ctx, buildArgs: { V: '2' } })).ok).toBe(true);
     const img = await why();
     expect(img.causes.map((c) => c.kind)).toContain('base-image-changed');
     expect(img.causes.find((c) => c.kind === 'base-image-changed')?.image?.name).toContain(`${token}-base`);
 
-    // Runs of the same build over time: five, oldest first, the cached one at 100 % of its steps' ratio.
+    // Runs of the same build over time: seven, oldest first; the second (nothing changed) hit the cache more.
     const newest = (await records({ folder: ctx })).items[0];
     const runs = await core.router.call('history.runs', { id: newest?.id as string });
     if (!runs.ok) throw new Error(runs.error.message);
-    expect(runs.value.runs).toHaveLength(5);
+    expect(runs.value.runs).toHaveLength(7);
     expect(runs.value.runs.map((r) => r.startedAt)).toEqual([...runs.value.runs.map((r) => r.startedAt)].sort());
     expect(runs.value.runs[1]?.cacheHitRatio).toBeGreaterThan(runs.value.runs[0]?.cacheHitRatio ?? 1);
     // BuildDeck's builds carry their ref: one row each, merged with BuildKit's record.
