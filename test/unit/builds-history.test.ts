@@ -86,6 +86,8 @@ describe('history database', () => {
     expect(applied).toEqual([
       { namespace: 'cache-usage', version: 1 },
       { namespace: 'history', version: 1 },
+      // v2: build_context (Dockerfile text, context hashes, materials) for History details and why.
+      { namespace: 'history', version: 2 },
     ]);
     again.close();
   });
