@@ -6,6 +6,9 @@ import type { RecordStep } from '../../electron/common/contracts/history';
 import { recordTimingOf } from '../../electron/common/history/timing';
 import { createBuildSnapshot, reduceBuildEvents } from '../../electron/common/progress';
 import { factsFromInspect, parseHistoryLs } from '../../electron/adapters/buildx/history-parse';
+import { openDatabase } from '../../electron/adapters/db/database';
+import { HASHED_BUILDS_PER_CONTEXT, SqliteHistoryStore } from '../../electron/adapters/db/history-store';
+import { buildRequest } from '../../electron/common/contracts/builds';
 import { readDockerbuild, statusEvents } from '../../electron/adapters/dockerbuild/reader';
 import { lineOfStep, snapshotOf, stepsOf } from '../../electron/core/history/record-model';
 import { copySources, explainCacheMiss, imageNameOf, type RunEvidence } from '../../electron/core/history/why';
@@ -308,5 +311,44 @@ describe('timing chart', () => {
       ['b', 200, 1200, false],
       ['c', 1500, 2000, false],
     ]);
+  });
+});
+
+describe("BuildDeck's own record of what a build sent", () => {
+  it('keeps context hashes for the newest builds of a folder only, and finds builds by ref', () => {
+    const db = openDatabase(':memory:');
+    const store = new SqliteHistoryStore(db, { pid: process.pid, isAlive: () => true });
+    const request = buildRequest.parse({ contextDir: '/ctx' });
+    const n = HASHED_BUILDS_PER_CONTEXT + 2;
+    for (let i = 0; i < n; i++) {
+      const buildId = `b${i}`;
+      store.insertStarted({
+        buildId,
+        request,
+        secretIds: [],
+        builder: 'default',
+        driver: 'docker',
+        platforms: [],
+        startedAt: 1000 + i,
+      });
+      store.saveContext(buildId, {
+        dockerfileText: 'FROM x',
+        files: [{ path: 'a.txt', hash: String(i) }],
+        truncated: false,
+      });
+    }
+    store.saveMaterials('b0', [{ uri: 'pkg:docker/x@latest', digests: ['sha256:1'] }]);
+    store.setRef('b3', 'default/default/abc');
+    // The two oldest dropped their file lists; their Dockerfile text and materials stay.
+    expect(store.getContext('b0')).toEqual({
+      dockerfileText: 'FROM x',
+      truncated: false,
+      materials: [{ uri: 'pkg:docker/x@latest', digests: ['sha256:1'] }],
+    });
+    expect(store.getContext('b1')?.files).toBeUndefined();
+    expect(store.getContext(`b${n - 1}`)?.files).toEqual([{ path: 'a.txt', hash: String(n - 1) }]);
+    expect(store.findByRef('default/default/abc')).toBe('b3');
+    expect(store.get('b3')?.item.ref).toBe('default/default/abc');
+    db.close();
   });
 });
