@@ -228,6 +228,15 @@ describe('why did the cache miss', () => {
       run('old', [copy(true), runStep(true)], { buildArgs: [] }),
     );
     expect(unseen.causes[0]).toMatchObject({ kind: 'build-arg-changed', args: [{ name: 'TOKEN', after: 'b' }] });
+    // Left at its Dockerfile default the first time: the step text tells the old value.
+    const defaulted = explainCacheMiss(
+      run('new', [copy(true), runStep(false, 'RUN make V=2')], { buildArgs: [{ name: 'V', value: '2' }] }),
+      run('old', [copy(true), runStep(true, 'RUN make V=1')], { buildArgs: [] }),
+    );
+    expect(defaulted.causes[0]).toMatchObject({
+      kind: 'build-arg-changed',
+      args: [{ name: 'V', before: '1', after: '2' }],
+    });
   });
 
   it('names a base image that resolved to another digest', () => {

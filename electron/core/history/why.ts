@@ -95,6 +95,15 @@ function diffFiles(before: { path: string; hash: string }[], after: { path: stri
   return out.sort((x, y) => x.path.localeCompare(y.path));
 }
 
+/** The part of two texts between their common prefix and suffix. */
+function differingPart(a: string, b: string): [string, string] {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let q = 0;
+  while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
+  return [a.slice(p, a.length - q), b.slice(p, b.length - q)];
+}
+
 function diffArgs(before: KeyValue[], after: KeyValue[]) {
   const a = new Map(before.map((p) => [p.name, p.value]));
   const b = new Map(after.map((p) => [p.name, p.value]));
@@ -181,13 +190,23 @@ export function explainCacheMiss(current: RunEvidence, earlier: RunEvidence | un
 
   if (now.title !== then.title) {
     // BuildKit names a step with its build args expanded: a changed value shows up in the text.
-    const explaining = (args ?? []).filter(
-      (a) =>
+    // An arg left at its Dockerfile default is not in the record, so the differing part of the two
+    // texts is compared with the values that are known (and tells the default).
+    const [was, is] = differingPart(then.title, now.title);
+    const explaining = (args ?? []).flatMap((a) => {
+      if (
         a.before !== undefined &&
         a.after !== undefined &&
         a.before !== '' &&
-        then.title.split(a.before).join(a.after) === now.title,
-    );
+        then.title.split(a.before).join(a.after) === now.title
+      )
+        return [a];
+      if (a.after !== undefined && a.after !== '' && is === a.after && (a.before === undefined || a.before === was))
+        return [{ ...a, before: was }];
+      if (a.before !== undefined && a.before !== '' && was === a.before && a.after === undefined)
+        return [{ ...a, after: is }];
+      return [];
+    });
     if (explaining.length > 0) {
       causes.push(argCause(explaining, current, earlier));
     } else {
