@@ -320,6 +320,6 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
     process.stdout.write(values.json ? `${JSON.stringify(out.value, null, 2)}\n` : `${out.text}\n`);
     return 0;
   } finally {
-    core.dispose();
+    await core.dispose();
   }
 }

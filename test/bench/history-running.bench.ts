@@ -49,7 +49,7 @@ try {
   console.log(`docker buildx history ls    median ${median(lsTimes).toFixed(0)} ms`);
 } finally {
   off();
-  core.dispose();
+  await core.dispose();
   for (const ref of refs)
     execFileSync('docker', ['buildx', 'history', 'rm', ref.split('/')[2] ?? ''], { env: sandbox.env, stdio: 'ignore' });
   await sandbox.cleanup();

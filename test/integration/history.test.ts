@@ -119,7 +119,7 @@ describe('history of every build, against the real engine and buildx 0.29', () =
 
   afterAll(async () => {
     unlisten();
-    core.dispose();
+    await core.dispose();
     for (const ref of refs) {
       const [builder, , id] = ref.split('/');
       if (builder === 'default' && id)
@@ -464,7 +464,7 @@ describe('history with buildx 0.13.1', () => {
       });
       if (list.ok) expect(list.value.notices[0]?.message).toMatch(/needs buildx 0\.20\.0/);
     } finally {
-      core.dispose();
+      await core.dispose();
       // BuildKit recorded it all the same: remove that record with the current buildx.
       for (const ref of refs)
         await exec('docker', ['buildx', 'history', 'rm', ref.split('/')[2] ?? '']).catch(() => undefined);
