@@ -98,9 +98,19 @@ export function createCore(overrides: CoreSettings = {}): Core {
     pollIntervalMs: overrides.pollIntervalMs ?? 30_000,
     cacheMs: 1500,
   };
-  const builders = lifetime.add(new BuildersService(buildx, engine, events, systemClock, buildersOptions));
-  const probe = new TcpProbe();
   const buildkitContainers = new DockerBuildkitContainers(engine);
+  const buildkitContainer = (container: string) =>
+    buildkitContainers.inspect(container, { timeoutMs: 3000, logLines: 0 });
+  // The engine's own state of a buildkitd container: false only when it is there and not running.
+  const containerRunning = (container: string): Promise<boolean | undefined> =>
+    buildkitContainer(container).then(
+      (c) => c?.running ?? false,
+      () => undefined,
+    );
+  const builders = lifetime.add(
+    new BuildersService(buildx, engine, events, systemClock, buildersOptions, containerRunning),
+  );
+  const probe = new TcpProbe();
   const builderOps = new BuilderOperations(
     {
       buildx,
@@ -186,8 +196,8 @@ export function createCore(overrides: CoreSettings = {}): Core {
         reader: new DockerbuildReader(),
         buildx,
         listBuilders: async (fresh) => (await builders.list(fresh)).builders,
-        containerRunning: async (container) =>
-          (await buildkitContainers.inspect(container, { timeoutMs: 3000, logLines: 0 }))?.running ?? false,
+        buildkitContainer,
+        stopContainer: (container) => buildkitContainers.stop(container, { timeoutMs: 15_000 }),
         fs: buildFs,
         events,
         clock: systemClock,

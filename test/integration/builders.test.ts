@@ -63,17 +63,30 @@ describe('builders, against the real engine and buildx 0.29', () => {
     // Live: stopping its container outside BuildDeck is noticed through docker events.
     const changed = new Promise<string>((resolve) => {
       const off = core.events.subscribe((event, payload) => {
-        if (event === 'builders.changed' && payload.reason.includes(`buildx_buildkit_${name}0`)) {
+        // "kill" is only the signal: buildkitd may still be shutting down. "die"/"stop" mean it is gone.
+        if (event !== 'builders.changed') return;
+        const reason = payload.reason;
+        if (reason.includes(`buildx_buildkit_${name}0`) && /die|stop/.test(reason)) {
           off();
-          resolve(payload.reason);
+          resolve(reason);
         }
       });
     });
     await new Promise((r) => setTimeout(r, 300)); // the event stream connects on first subscriber
     await docker.getContainer(`buildx_buildkit_${name}0`).stop({ t: 1 });
-    expect(await changed).toMatch(/stop|die|kill/);
-    b = (await list(core)).builders.find((x) => x.name === name) as Builder;
+    expect(await changed).toMatch(/stop|die/);
+    // While a window listens, History reads BuildKit's records, and `buildx history ls` starts a stopped
+    // builder: a read overlapping the stop must undo its own start. The user sees "stopped" and the
+    // container stays down.
+    const deadline = Date.now() + 15_000;
+    do {
+      b = (await list(core)).builders.find((x) => x.name === name) as Builder;
+      if (b.nodes[0]?.status === 'stopped') break;
+      await new Promise((r) => setTimeout(r, 500));
+    } while (Date.now() < deadline);
     expect(b.nodes[0]?.status).toBe('stopped');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await docker.getContainer(`buildx_buildkit_${name}0`).inspect()).State.Running).toBe(false);
 
     await sandbox.docker(['buildx', 'rm', name]);
     expect((await list(core)).builders.map((x) => x.name)).not.toContain(name);

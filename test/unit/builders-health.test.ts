@@ -59,7 +59,7 @@ function fakeFleet(versions: Record<string, string>) {
     {
       buildx: { contexts: () => Promise.resolve([]) } as never,
       ops,
-      containers: { inspect: unused, stats: unused, removeLeftover: unused },
+      containers: { inspect: unused, stats: unused, removeLeftover: unused, stop: unused },
       files: {} as never,
       kube: {} as never,
       probe: {} as never,

@@ -159,6 +159,16 @@ export class DockerBuildkitContainers implements BuildkitContainersPort {
     };
   }
 
+  async stop(container: string, options: CallOptions): Promise<void> {
+    try {
+      await this.engine.client(options.timeoutMs).getContainer(container).stop({ t: 5 });
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      // 304: not running; 404: gone. Both are the state the caller wants.
+      if (status !== 304 && status !== 404) throw mapEngineError(err, this.engine.endpoint);
+    }
+  }
+
   async removeLeftover(container: string, volume: string | undefined, options: CallOptions): Promise<boolean> {
     const docker = this.engine.client(options.timeoutMs);
     let removed = false;

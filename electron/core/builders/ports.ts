@@ -75,6 +75,8 @@ export interface BuildkitContainersPort {
    * was removed. Only ever called with the names buildx gives a node's container and state volume.
    */
   removeLeftover(container: string, volume: string | undefined, options: CallOptions): Promise<boolean>;
+  /** Stops a running buildkitd container (a no-op when it is not running or gone). */
+  stop(container: string, options: CallOptions): Promise<void>;
 }
 
 export type FileCheck =

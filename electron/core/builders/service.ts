@@ -36,6 +36,8 @@ export class BuildersService {
     private readonly events: EventBus,
     private readonly clock: Clock,
     private readonly options: BuildersOptions,
+    /** The engine's word on a buildkitd container: true/false, undefined when it cannot tell. */
+    private readonly containerRunning?: (container: string) => Promise<boolean | undefined>,
   ) {
     this.offActive = events.onActive((active) => (active ? this.startWatching() : this.stopWatchingNow()));
   }
@@ -77,6 +79,7 @@ export class BuildersService {
       builders = await this.readEachBuilder(stored);
     }
     throwIfDockerDown(builders);
+    await this.settleStoppedContainers(builders);
     mergePinnedPlatforms(builders, stored.builders);
     for (const b of builders)
       b.contextBuilder = b.driver === 'docker' && !stored.builders.some((s) => s.name === b.name);
@@ -87,6 +90,33 @@ export class BuildersService {
     };
     this.last = { at: this.clock.now(), generation, snapshot };
     return snapshot;
+  }
+
+  /**
+   * A read that overlaps a container stopping (or is slowed past the bound by load) reports the node
+   * as an error ("error reading server preface: EOF") or unreachable, though the user just stopped it.
+   * For docker-container nodes the engine knows for sure, in milliseconds: an exited container is
+   * "stopped". An engine that cannot tell changes nothing.
+   */
+  private async settleStoppedContainers(builders: Builder[]): Promise<void> {
+    const check = this.containerRunning;
+    if (!check) return;
+    const doubtful = builders
+      .filter((b) => b.driver === 'docker-container')
+      .flatMap((b) =>
+        b.nodes.filter((n) => n.status === 'error' || n.status === 'unreachable' || n.status === 'unknown'),
+      );
+    await Promise.all(
+      doubtful.map(async (n) => {
+        const running = await check(`buildx_buildkit_${n.name}`).catch(() => undefined);
+        if (running !== false) return;
+        n.status = 'stopped';
+        delete n.error;
+      }),
+    );
+    for (const b of builders)
+      if (b.driver === 'docker-container' && b.nodes.length > 0 && b.nodes.every((n) => n.status === 'stopped'))
+        delete b.error;
   }
 
   private async readEachBuilder(stored: BuildxStore): Promise<Builder[]> {

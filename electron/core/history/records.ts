@@ -143,11 +143,14 @@ export class RecordsService {
       /** The builders list (`fresh`: ask buildx now rather than the builders service's short cache). */
       listBuilders(fresh: boolean): Promise<Builder[]>;
       /**
-       * Is this docker-container node's buildkitd container running now (Engine API, cheap)?
-       * Checked before every `history ls`: the builder list may be seconds old, and `history ls` on a
-       * stopped builder would start it again.
+       * This docker-container node's buildkitd container as the engine sees it now (cheap): undefined
+       * when there is none; rejects when the engine cannot tell. Checked before every `history ls`
+       * (the builder list may be seconds old, and `history ls` on a stopped builder starts it again)
+       * and after it, to undo a start our read caused when the user stopped the builder meanwhile.
        */
-      containerRunning?(container: string): Promise<boolean>;
+      buildkitContainer?(container: string): Promise<{ running: boolean; startedAt?: string | undefined } | undefined>;
+      /** Stops a buildkitd container again (only one our own read restarted). */
+      stopContainer?(container: string): Promise<void>;
       fs: BuildFsPort;
       events: EventBus;
       clock: Clock;
@@ -244,20 +247,18 @@ export class RecordsService {
     await Promise.all(
       list.map(async (b) => {
         seen.add(b.name);
-        const running = this.deps.containerRunning?.bind(this.deps);
-        if (b.state === 'available' && b.driver === 'docker-container' && running) {
-          const up = await Promise.all(b.nodes.map((n) => running(`buildx_buildkit_${n}`).catch(() => false)));
-          if (!up.some(Boolean)) b.state = 'stopped';
+        const containers = b.driver === 'docker-container' ? b.nodes.map((n) => `buildx_buildkit_${n}`) : [];
+        const checkedAt = this.deps.clock.now();
+        // For docker-container builders the engine knows for sure: a list read during (or slowed by) a
+        // stop can say "error" or time out, while the container's own state says stopped. An engine
+        // that does not answer proves nothing, so only an explicit "not running" counts.
+        if (b.state !== 'stopped' && containers.length > 0) {
+          const up = await Promise.all(containers.map((c) => this.runningNow(c)));
+          if (up.every((u) => u === false)) b.state = 'stopped';
         }
         if (b.state !== 'available') {
           this.rows.delete(b.name);
-          if (b.state === 'stopped')
-            notices.push({
-              kind: 'builder-stopped',
-              builder: b.name,
-              message: `Builder "${b.name}" is stopped: its BuildKit records are not read (that would start it).`,
-              hint: "Start it from Builders to see its records; BuildDeck's own records of it stay listed.",
-            });
+          if (b.state === 'stopped') notices.push(stoppedNotice(b.name));
           else
             notices.push({
               kind: 'builder-unreachable',
@@ -269,6 +270,11 @@ export class RecordsService {
         }
         try {
           const rows = await this.deps.buildkit.list(b.name, { timeoutMs: this.options.callTimeoutMs() });
+          if (await this.undoOurRestart(containers, checkedAt)) {
+            this.rows.delete(b.name);
+            notices.push(stoppedNotice(b.name));
+            return;
+          }
           this.rows.set(b.name, { rows, at: this.deps.clock.now() });
         } catch (err) {
           const e = err instanceof AppException ? err.appError : undefined;
@@ -289,6 +295,35 @@ export class RecordsService {
     if (caps.notice) notices.unshift(caps.notice);
     this.lastPollAt = this.deps.clock.now();
     return notices;
+  }
+
+  private async runningNow(container: string): Promise<boolean | undefined> {
+    const get = this.deps.buildkitContainer?.bind(this.deps);
+    if (!get) return undefined;
+    return get(container).then(
+      (c) => c?.running ?? false,
+      () => undefined,
+    );
+  }
+
+  /**
+   * `history ls` starts a stopped builder. Between our check and the call the user may have stopped
+   * it (Builders → Stop, `docker buildx stop`): a container that is running now but started after our
+   * check was started by our read, so it is stopped again and the builder counts as stopped.
+   */
+  private async undoOurRestart(containers: string[], checkedAt: number): Promise<boolean> {
+    const get = this.deps.buildkitContainer?.bind(this.deps);
+    const stop = this.deps.stopContainer?.bind(this.deps);
+    if (!get || !stop || containers.length === 0) return false;
+    let undone = false;
+    for (const c of containers) {
+      const now = await get(c).catch(() => undefined);
+      const started = now?.startedAt ? Date.parse(now.startedAt) : NaN;
+      if (!now?.running || !(started > checkedAt)) continue;
+      await stop(c).catch(() => undefined);
+      undone = true;
+    }
+    return undone;
   }
 
   private async localStateOf(row: { builder: string; node: string; id: string; ref: string }) {
@@ -1072,4 +1107,13 @@ export class RecordsService {
     this.stopPolling();
     for (const s of this.streams.values()) if (!s.done) s.abort.abort();
   }
+}
+
+function stoppedNotice(builder: string): HistoryNotice {
+  return {
+    kind: 'builder-stopped',
+    builder,
+    message: `Builder "${builder}" is stopped: its BuildKit records are not read (that would start it).`,
+    hint: "Start it from Builders to see its records; BuildDeck's own records of it stay listed.",
+  };
 }
