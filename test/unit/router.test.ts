@@ -56,6 +56,73 @@ describe('router', () => {
   });
 });
 
+describe('router: hostile input (serve mode is reachable by any local process that has the token)', () => {
+  /** `[[[ ... ]]]` n deep, built without recursion. */
+  const nested = (n: number): unknown => {
+    let v: unknown = 'x';
+    for (let i = 0; i < n; i++) v = [v];
+    return v;
+  };
+
+  it('answers a deeply nested command with a Result, never a throw', async () => {
+    // ~4,100 deep overflowed inside serve's request handler; 50,000 overflows from any stack depth.
+    const res = await router().invoke(nested(50_000), {});
+    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'command' } } });
+  });
+
+  it('answers input nested far deeper than any command takes with INVALID_INPUT', async () => {
+    const res = await router().invoke('builders.list', { refresh: nested(100_000) });
+    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('caps what an error message echoes back of an unknown command', async () => {
+    const res = await router().invoke('x'.repeat(1_000_000), {});
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(JSON.stringify(res.error).length).toBeLessThan(2_000);
+  });
+
+  it('never rejects, whatever the transport hands it', async () => {
+    const evil = {
+      get refresh(): never {
+        throw new Error('getter');
+      },
+    };
+    const inputs: unknown[] = [
+      evil,
+      new Proxy(
+        {},
+        {
+          ownKeys: () => {
+            throw new Error('trap');
+          },
+        },
+      ),
+      Symbol('s'),
+      1n,
+    ];
+    for (const input of inputs) {
+      const res = await router().invoke('builders.list', input);
+      expect(res.ok).toBe(false);
+    }
+    expect((await router().invoke(Symbol('c'), {})).ok).toBe(false);
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'rejects a %s key naming the field, wherever it is',
+    async (key) => {
+      // JSON.parse (serve) makes these own keys; a schema that drops them would silently ignore a filter.
+      const input = JSON.parse(
+        `{"builder":"default","dryRun":true,"filters":{"all":true,"${key}":{"all":true}}}`,
+      ) as unknown;
+      const res = await router({ 'cache.prune': () => Promise.reject(new Error('must not run')) }).invoke(
+        'cache.prune',
+        input,
+      );
+      expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: `filters.${key}` } } });
+    },
+  );
+});
+
 describe('contract', () => {
   // A change here is an API change for renderer, preload, serve and CLI alike: review it.
   it('lists its commands and events', () => {
