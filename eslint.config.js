@@ -71,7 +71,7 @@ export default tseslint.config(
       '**/cli/**',
       '**/composition/**',
     ],
-    'electron/common imports only itself and zod.',
+    'electron/common imports only itself, zod and smol-toml.',
   ),
   // core: use cases behind ports; never Electron, never a concrete adapter.
   layer(

@@ -1,6 +1,4 @@
 import { parseArgs } from 'node:util';
-import { formatCreateCommand } from '../common/builders/create-args';
-import { builderCreateInput } from '../common/builders/create-input';
 import type { CommandOutput } from '../common/contract';
 import type { BuilderDetails, FleetHealth } from '../common/contracts/builders';
 import type { Builder } from '../common/domain';
@@ -395,26 +393,9 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
     process.stderr.write(`builddeck: ${(err as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
-  const { command, input, json } = request;
-
-  if (request.dryRun) {
-    const parsed = builderCreateInput.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.map(String).join('.') || '(input)';
-      return printError(
-        {
-          code: 'INVALID_INPUT',
-          message: `Invalid ${field}: ${issue?.message ?? 'malformed input'}.`,
-          details: { field },
-        },
-        json,
-      );
-    }
-    const text = formatCreateCommand(parsed.data);
-    process.stdout.write(json ? `${JSON.stringify({ command: text }, null, 2)}\n` : `${text}\n`);
-    return 0;
-  }
+  // A dry run goes through the core's own checks (`builders.plan`): it refuses what the create would.
+  const command = request.dryRun ? 'builders.plan' : request.command;
+  const { input, json } = request;
 
   const core = createCore({});
   // Progress of long actions (create, bootstrap) goes to stderr so stdout stays the result.
@@ -434,6 +415,7 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
 
 type BuildersCommand =
   | 'builders.create'
+  | 'builders.plan'
   | 'builders.inspect'
   | 'builders.bootstrap'
   | 'builders.stop'
@@ -447,6 +429,7 @@ const VIEWS: { [C in BuildersCommand]: (value: CommandOutput<C>) => { text: stri
   'builders.create': (c) => ({
     text: [formatBuilder(c.builder), ...c.warnings.map((w) => `warning: ${w}`)].join('\n'),
   }),
+  'builders.plan': (p) => ({ text: [p.command, ...p.warnings.map((w) => `warning: ${w}`)].join('\n') }),
   'builders.inspect': (d) => ({ text: formatDetails(d) }),
   'builders.health': (h) => ({
     text: formatHealth(h),

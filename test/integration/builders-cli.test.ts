@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,53 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
       `docker buildx create --name dry --driver docker-container --platform linux/amd64,linux/arm64 --driver-opt memory=1g --driver-opt '"env.NO_PROXY=a,b"'`,
     );
     expect(existsSync(join(sandbox.env['BUILDX_CONFIG'] as string, 'instances', 'dry'))).toBe(false);
+  });
+
+  it('--buildkitd-config is checked the same way with and without --dry-run', async () => {
+    const deep = join(sandbox.dir, 'deep.toml');
+    writeFileSync(deep, `a = ${'['.repeat(30_000)}${']'.repeat(30_000)}\n`);
+    const good = join(sandbox.dir, 'good.toml');
+    writeFileSync(good, 'debug = true\n[worker.oci]\n  max-parallelism = 2\n');
+    for (const dry of [[], ['--dry-run']]) {
+      const nested = await cli([
+        'create',
+        'tomlcheck',
+        '--driver',
+        'docker-container',
+        '--buildkitd-config',
+        deep,
+        ...dry,
+      ]);
+      expect(nested.code, `${dry.join('')}: ${nested.stderr}`).toBe(2);
+      expect(nested.stderr).toMatch(
+        /INVALID_INPUT: .*deep\.toml is not valid TOML: line 1, column \d+: .*nested deeper than/,
+      );
+      const missing = await cli([
+        'create',
+        'tomlcheck',
+        '--driver',
+        'docker-container',
+        '--buildkitd-config',
+        join(sandbox.dir, 'absent.toml'),
+        ...dry,
+      ]);
+      expect(missing.code, missing.stderr).toBe(2);
+      expect(missing.stderr).toMatch(/INVALID_INPUT: .*absent\.toml/);
+    }
+    const plan = await cli([
+      'create',
+      'tomlcheck',
+      '--driver',
+      'docker-container',
+      '--buildkitd-config',
+      good,
+      '--dry-run',
+    ]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout.trim()).toBe(
+      `docker buildx create --name tomlcheck --driver docker-container --buildkitd-config ${good}`,
+    );
+    expect(existsSync(join(sandbox.env['BUILDX_CONFIG'] as string, 'instances', 'tomlcheck'))).toBe(false);
   });
 
   it('invalid input exits 2 and names the flag to fix', async () => {

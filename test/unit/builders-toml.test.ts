@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatTomlError, parseToml } from '../../electron/common/builders/toml';
+import { createRouter } from '../../electron/core/router';
+import { handlersWith } from '../helpers/handlers';
 
 const ok = (text: string) => {
   const r = parseToml(text);
@@ -8,7 +10,7 @@ const ok = (text: string) => {
 };
 const bad = (text: string) => {
   const r = parseToml(text);
-  if (r.ok) throw new Error(`accepted: ${text}`);
+  if (r.ok) throw new Error(`accepted: ${text.slice(0, 80)}`);
   return r.error;
 };
 
@@ -96,7 +98,7 @@ insecure-entitlements = [ "network.host", "security.insecure" ]
     expect(v['g']).toBe(10);
     expect(v['h']).toBe(-Infinity);
     expect(v['i']).toBe(1000);
-    expect(v['k']).toBe('1979-05-27 07:32:00.999-07:00');
+    expect((v['k'] as Date).toISOString()).toBe('1979-05-27T07:32:00.999-07:00');
     expect((v['fruit'] as { apple: { texture: { smooth: boolean } } }).apple.texture.smooth).toBe(true);
   });
 
@@ -112,23 +114,21 @@ insecure-entitlements = [ "network.host", "security.insecure" ]
   it.each([
     ['debug = yes', 1, /"yes" is not a TOML value/],
     ['debug = True', 1, /booleans are true\/false in lower case/],
-    ['[worker.oci\nenabled = true', 1, /expected "\]" to close/],
-    ['debug = true\ndebug = false', 2, /duplicate key "debug"/],
-    ['[grpc]\nuid = 0\n[grpc]\ngid = 0', 3, /table \[grpc\] is defined twice/],
-    ['a = 1\n[a]', 2, /already defined as a value/],
-    ['name = "unterminated', 1, /unterminated string/],
-    ['x = [1, 2', 1, /unterminated array/],
-    ['x = { a = 1, }', 1, /trailing comma is not allowed in an inline table/],
-    ['x = { a = 1,\n b = 2 }', 1, /inline table must stay on one line/],
-    ['x = 1 2', 1, /expected the end of the line/],
-    ['x = 012', 1, /leading zeros/],
-    ['x = "bad \\q escape"', 1, /invalid escape sequence \\q/],
+    ['[worker.oci\nenabled = true', 1, /illegal character in key/],
+    ['debug = true\ndebug = false', 2, /"debug" is already defined/],
+    ['[grpc]\nuid = 0\n[grpc]\ngid = 0', 3, /"grpc" is already defined/],
+    ['a = 1\n[a]', 2, /"a" is already defined/],
+    ['name = "unterminated', 1, /unfinished string/],
+    ['x = [1, 2', 1, /expected comma or end of structure/],
+    ['x = 1 2', 1, /must be followed by an end-of-line/],
+    ['x = 012', 1, /leading zero/],
+    ['x = "bad \\q escape"', 1, /unrecognised escape sequence/],
     ['x =', 1, /expected a value/],
-    ['= 1', 1, /expected a key/],
+    ['= 1', 1, /end of key/],
     ['x = 1979-13-01', 1, /invalid date/],
-    ['[a]\nb.c = 1\n[a.b]', 3, /already defined with dotted keys/],
-    ['[[a]]\n[a]', 2, /array of tables/],
-    ['x = [1]\n[[x]]', 2, /not an array of tables/],
+    ['[a]\nb.c = 1\n[a.b]', 3, /"a.b" is already defined/],
+    ['[[a]]\n[a]', 2, /"a" is already defined.*\[\[/],
+    ['x = [1]\n[[x]]', 2, /"x" is already defined/],
     ['x = "a\u0001b"', 1, /control characters/],
   ])('rejects %j at line %i', (text, line, message) => {
     const error = bad(text);
@@ -138,6 +138,48 @@ insecure-entitlements = [ "network.host", "security.insecure" ]
 
   it('points at the column of the problem', () => {
     expect(bad('[worker]\n  max-parallelism = four')).toMatchObject({ line: 2, column: 21 });
-    expect(formatTomlError(bad('a = 1\na = 2'))).toBe('line 2, column 1: duplicate key "a"');
+    expect(formatTomlError(bad('a = 1\na = 2'))).toMatch(/^line 2, column 1: "a" is already defined/);
+  });
+
+  it('reads inline tables as buildkitd 0.13 does (measured against local/buildkit:v0.13.2)', () => {
+    // buildkitd (pelletier/go-toml v1) starts with an inline table spread over lines; so do we.
+    expect(ok('x = { a = 1,\n b = 2 }')).toEqual({ x: { a: 1, b: 2 } });
+    // It refuses a trailing comma in one; smol-toml reads TOML 1.1, which allows it: the one known gap
+    // (documented in toml.ts), reported by buildkitd at bootstrap.
+    expect(ok('x = { a = 1, }')).toEqual({ x: { a: 1 } });
+  });
+});
+
+describe('hostile buildkitd.toml (pasted into the form, or sent by any client of serve mode)', () => {
+  const deepArray = `a = ${'['.repeat(4200)}${']'.repeat(4200)}`;
+  // 65,533 characters: valid TOML, but 32,766 tables deep (the old parser took ~5 s, quadratic).
+  const longHeader = `[${Array.from({ length: 32_766 }, () => 'a').join('.')}]`;
+
+  it.each([
+    ['an array nested 4,200 deep', deepArray],
+    ['a 65,535-character table header', longHeader],
+  ])('%s is refused with a position, not a stack overflow or a stall', (_what, text) => {
+    const started = performance.now();
+    const error = bad(text);
+    // Printed, not asserted (a timed assert would flake on a shared machine); the bench tracks it.
+    console.log(`TOML ${_what}: ${(performance.now() - started).toFixed(0)} ms`);
+    expect(error.line).toBe(1);
+    expect(error.message).toMatch(/nested deeper than \d+ levels/);
+  });
+
+  it.each([
+    ['an array nested 4,200 deep', deepArray],
+    ['a 65,535-character table header', longHeader],
+  ])('%s through the router is INVALID_INPUT on buildkitdConfigToml', async (_what, text) => {
+    const router = createRouter(handlersWith({}));
+    const res = await router.invoke('builders.create', {
+      name: 'bdtest-toml',
+      driver: 'docker-container',
+      buildkitdConfigToml: text,
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', details: { field: 'buildkitdConfigToml' } },
+    });
   });
 });

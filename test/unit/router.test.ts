@@ -132,6 +132,7 @@ describe('contract', () => {
         "buildx.info",
         "builders.list",
         "builders.create",
+        "builders.plan",
         "builders.inspect",
         "builders.stats",
         "builders.bootstrap",

@@ -161,6 +161,10 @@ export const createResult = z.object({
 });
 export type CreateResult = z.infer<typeof createResult>;
 
+/** A create that passed every check the real one makes, not run: `args`/`command` as it would run. */
+export const createPlan = createResult.pick({ args: true, command: true, warnings: true });
+export type CreatePlan = z.infer<typeof createPlan>;
+
 export const BUILDER_ACTIONS = ['create', 'bootstrap', 'stop', 'use', 'remove', 'leave'] as const;
 export type BuilderAction = (typeof BUILDER_ACTIONS)[number];
 
@@ -186,6 +190,14 @@ export const builderCommands = {
   'builders.create': {
     input: builderCreateInput,
     output: createResult,
+  },
+  /**
+   * A dry run of `builders.create`: the same checks (name, append target, files such as the
+   * buildkitd.toml), then the command it would run. Changes nothing.
+   */
+  'builders.plan': {
+    input: builderCreateInput,
+    output: createPlan,
   },
   /**
    * One builder in depth: nodes, driver options, labels, GC policy, daemon flags and config; the

@@ -10,6 +10,7 @@ export function builderHandlers(
   return {
     'builders.list': (input) => builders.list(input.refresh ?? false),
     'builders.create': (input) => operations.create(input),
+    'builders.plan': (input) => operations.plan(input),
     'builders.inspect': (input) => operations.inspect(input.name, input.logLines ?? 200, input.timeoutMs),
     'builders.stats': (input) => operations.stats(input.name),
     'builders.bootstrap': (input) => operations.bootstrap(input.name, input.timeoutMs, input.operationId),

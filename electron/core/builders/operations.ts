@@ -10,6 +10,7 @@ import type {
   BuilderNodeDetails,
   CertificateInfo,
   ContainerStats,
+  CreatePlan,
   CreateResult,
   FleetHealth,
   FleetWarning,
@@ -150,15 +151,7 @@ export class BuilderOperations {
     const budget = input.timeoutMs ?? this.options.actionTimeoutMs;
     const remaining = () => Math.max(1000, budget - (this.now() - started));
     const quick = { timeoutMs: Math.min(this.options.healthTimeoutMs() * 2, budget) };
-    const warnings: string[] = [];
-
-    const [stored, contexts] = await Promise.all([
-      this.deps.ops.storedAll(),
-      this.deps.buildx.contexts(quick).catch(() => [] as string[]),
-    ]);
-    const before = stored.find((b) => b.name === input.name);
-    this.checkTarget(input, before, contexts);
-    await this.checkFiles(input, warnings);
+    const { before, warnings } = await this.checkCreate(input, quick);
     if (input.driver === 'remote' && input.bootstrap) {
       // buildx would wait 20 s for an endpoint where nothing listens; say so at once instead.
       const problem = await this.probeEndpoint(input.endpoint, this.options.healthTimeoutMs());
@@ -233,6 +226,33 @@ export class BuilderOperations {
   }
 
   /** Name clashes and append targets, checked against buildx's own store before buildx runs. */
+  /**
+   * What `builders.create` refuses before buildx runs (name taken, append target, files), and nothing
+   * else: the dry run (`builders.plan`) and the real create share it, so a plan that passes is one the
+   * create would accept.
+   */
+  private async checkCreate(
+    input: BuilderCreateInput,
+    quick: { timeoutMs: number },
+  ): Promise<{ before: StoredBuilderDetails | undefined; warnings: string[] }> {
+    const warnings: string[] = [];
+    const [stored, contexts] = await Promise.all([
+      this.deps.ops.storedAll(),
+      this.deps.buildx.contexts(quick).catch(() => [] as string[]),
+    ]);
+    const before = stored.find((b) => b.name === input.name);
+    this.checkTarget(input, before, contexts);
+    await this.checkFiles(input, warnings);
+    return { before, warnings };
+  }
+
+  /** The create's checks and its `docker buildx create` command, without running it. */
+  async plan(input: BuilderCreateInput): Promise<CreatePlan> {
+    const { warnings } = await this.checkCreate(input, { timeoutMs: this.options.healthTimeoutMs() * 2 });
+    const command = buildCreateCommand(input);
+    return { args: command.args, command: formatCreateCommand(input), warnings };
+  }
+
   private checkTarget(input: BuilderCreateInput, before: StoredBuilderDetails | undefined, contexts: string[]): void {
     if (!input.append) {
       if (before) {
