@@ -12,8 +12,16 @@ import type { Router } from '../core/router';
 
 /**
  * The same router as the Electron IPC glue, over HTTP + WebSocket on loopback, for hosts without a
- * display and for the e2e tests. Every request and socket must carry the random token (401 otherwise);
- * the Host header must name the loopback address so a DNS-rebinding page cannot reach us.
+ * display and for the e2e tests. The Host header must name the loopback address (DNS rebinding).
+ *
+ * Who may do what (docs/security.md, "Serve mode"): any page on 127.0.0.1, whatever its port, is the
+ * same *site* as this server, so the browser sends our cookie along with its requests. The cookie
+ * therefore only opens the page (static files) and `/api/session`, which hands the token to a
+ * same-origin script (`Sec-Fetch-Site: same-origin`; a cross-origin script cannot read the answer
+ * anyway). Commands and the event socket need the token itself, in a header (`X-BuildDeck-Token` or
+ * `Authorization: Bearer`) or, for the socket, a subprotocol: values a cross-origin page cannot set
+ * without a preflight we never approve. Commands must also be `application/json` and, where the
+ * browser says, same-origin (`Origin`, `Sec-Fetch-Site`).
  */
 export interface ServeOptions {
   router: Router;
@@ -35,6 +43,12 @@ export interface RunningServer {
 
 const COOKIE = 'builddeck_token';
 const MAX_BODY = 1024 * 1024;
+/** A body over MAX_BODY is read (and dropped) up to this much so the 413 reaches the client; then the socket goes. */
+const MAX_DRAIN = 16 * 1024 * 1024;
+const TOKEN_HEADER = 'x-builddeck-token';
+/** The socket's subprotocols from a page: `builddeck` (the one we answer with) and this prefix + token. */
+const WS_PROTOCOL = 'builddeck';
+const WS_TOKEN_PROTOCOL = 'builddeck.token.';
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -61,6 +75,15 @@ function cookieToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
+/**
+ * Where the token-trading redirect goes: this origin's path, never `//host/` (a browser reads a
+ * Location of `//evil.example/` as another host; `/.//evil.example/` normalises to that).
+ */
+function samePath(url: URL): string {
+  const path = `/${url.pathname.replace(/^[/\\]+/, '')}`;
+  return path + url.search;
+}
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const staticRoot = options.staticDir ? resolve(options.staticDir) : undefined;
@@ -70,14 +93,36 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const host = req.headers.host ?? '';
     return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
   };
-  const tokenOf = (req: IncomingMessage, url: URL) => {
+  const ownOrigins = () => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  const validToken = (given: string | undefined) => given !== undefined && sameSecret(given, token);
+  /** The token a client holds in memory: a header (or, for the socket, a subprotocol). Never the cookie. */
+  const heldToken = (req: IncomingMessage): string | undefined => {
+    const header = req.headers[TOKEN_HEADER];
+    if (typeof header === 'string') return header;
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) return auth.slice(7);
-    return cookieToken(req) ?? url.searchParams.get('token') ?? undefined;
+    const protocols = req.headers['sec-websocket-protocol'];
+    for (const p of (protocols ?? '').split(',').map((x) => x.trim())) {
+      if (p.startsWith(WS_TOKEN_PROTOCOL)) return p.slice(WS_TOKEN_PROTOCOL.length);
+    }
+    return undefined;
   };
-  const authorised = (req: IncomingMessage, url: URL) => {
-    const given = tokenOf(req, url);
-    return hostAllowed(req) && given !== undefined && sameSecret(given, token);
+  /** The page itself (static files, the session hand-over): the cookie does, or the token in a header. */
+  const mayOpenPage = (req: IncomingMessage, url: URL) =>
+    hostAllowed(req) &&
+    (validToken(cookieToken(req)) ||
+      validToken(heldToken(req)) ||
+      validToken(url.searchParams.get('token') ?? undefined));
+  const mayCommand = (req: IncomingMessage) => hostAllowed(req) && validToken(heldToken(req));
+  /**
+   * Browsers say where a request comes from; anything they mark as another origin is refused even
+   * with the token (defence in depth: the token should never have left the page). Clients that are
+   * not browsers (CLI scripts, tests) send neither header.
+   */
+  const crossOrigin = (req: IncomingMessage) => {
+    const origin = req.headers.origin;
+    const site = req.headers['sec-fetch-site'];
+    return (origin !== undefined && !ownOrigins().includes(origin)) || (site !== undefined && site !== 'same-origin');
   };
 
   const security = (res: ServerResponse) => {
@@ -107,33 +152,102 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ),
     );
 
-  const readBody = (req: IncomingMessage) =>
-    new Promise<string>((res, rej) => {
+  /** The body, or undefined after answering 413 (a reset connection would tell the client nothing). */
+  const readBody = (req: IncomingMessage, res: ServerResponse) =>
+    new Promise<string | undefined>((resolve, reject) => {
+      const tooLarge = () => {
+        sendJson(
+          res,
+          413,
+          fail(
+            appError('INVALID_INPUT', 'The request body is larger than 1 MiB.', {
+              hint: 'Send smaller input; no command takes that much.',
+              details: { field: '(body)', maxBytes: MAX_BODY },
+            }).appError,
+          ),
+        );
+        resolve(undefined);
+      };
+      const declared = Number(req.headers['content-length'] ?? NaN);
       let size = 0;
+      let over = declared > MAX_BODY;
+      if (over) tooLarge();
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > MAX_BODY) {
-          rej(new Error('body too large'));
-          req.destroy();
-        } else chunks.push(c);
+        if (size > MAX_DRAIN) req.destroy();
+        else if (size > MAX_BODY && !over) {
+          over = true;
+          chunks.length = 0;
+          tooLarge();
+        } else if (!over) chunks.push(c);
       });
-      req.on('end', () => res(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', rej);
+      req.on('end', () => {
+        if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+      req.on('error', (err) => (over ? undefined : reject(err)));
     });
 
+  const refuse = (res: ServerResponse, status: number, message: string, hint: string) =>
+    sendJson(
+      res,
+      status,
+      fail(appError(status === 403 ? 'UNAUTHORIZED' : 'INVALID_INPUT', message, { hint }).appError),
+    );
+
   const handleInvoke = async (req: IncomingMessage, res: ServerResponse) => {
+    if (!mayCommand(req)) {
+      unauthorised(res);
+      return;
+    }
+    if (crossOrigin(req)) {
+      refuse(
+        res,
+        403,
+        'Commands are accepted only from the BuildDeck page itself.',
+        'Use the page `builddeck serve` printed.',
+      );
+      return;
+    }
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') {
+      refuse(res, 415, 'Commands must be sent as application/json.', 'Set Content-Type: application/json.');
+      return;
+    }
+    const text = await readBody(req, res);
+    if (text === undefined) return;
     let payload: unknown;
     try {
-      payload = JSON.parse(await readBody(req));
+      payload = JSON.parse(text);
     } catch {
       sendJson(res, 400, fail(appError('INVALID_INPUT', 'The request body is not JSON (max 1 MiB).').appError));
       return;
     }
-    const { command, input } = (payload ?? {}) as { command?: unknown; input?: unknown };
+    const { command, input } = (typeof payload === 'object' && payload !== null ? payload : {}) as {
+      command?: unknown;
+      input?: unknown;
+    };
     const controller = new AbortController();
     res.on('close', () => res.writableFinished || controller.abort());
     sendJson(res, 200, await options.router.invoke(command, input, { signal: controller.signal }));
+  };
+
+  /** The token for the page's own script (kept in memory there); see the comment at the top. */
+  const handleSession = (req: IncomingMessage, res: ServerResponse) => {
+    if (!hostAllowed(req) || !validToken(cookieToken(req))) {
+      unauthorised(res);
+      return;
+    }
+    if (req.headers['sec-fetch-site'] !== 'same-origin' || crossOrigin(req)) {
+      refuse(
+        res,
+        403,
+        'The session is handed only to the BuildDeck page itself.',
+        'Open the page in a current browser.',
+      );
+      return;
+    }
+    sendJson(res, 200, { token });
   };
 
   const serveStatic = async (res: ServerResponse, pathname: string) => {
@@ -172,7 +286,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     security(res);
-    if (!authorised(req, url)) {
+    if (url.pathname === '/api/invoke') {
+      if (req.method !== 'POST') {
+        sendJson(res, 405, fail(appError('INVALID_INPUT', 'Use POST.').appError));
+        return;
+      }
+      handleInvoke(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, fail(appError('INTERNAL', String(err)).appError));
+        else res.destroy();
+      });
+      return;
+    }
+    if (url.pathname === '/api/session') {
+      handleSession(req, res);
+      return;
+    }
+    if (!mayOpenPage(req, url)) {
       unauthorised(res);
       return;
     }
@@ -180,29 +309,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       // Trade the token in the URL for an HttpOnly cookie, and drop it from the address bar and history.
       res.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
       url.searchParams.delete('token');
-      res.writeHead(303, { Location: url.pathname + (url.search || '') });
+      res.writeHead(303, { Location: samePath(url) });
       res.end();
       return;
     }
-    const work =
-      url.pathname === '/api/invoke'
-        ? req.method === 'POST'
-          ? handleInvoke(req, res)
-          : Promise.resolve(sendJson(res, 405, fail(appError('INVALID_INPUT', 'Use POST.').appError)))
-        : serveStatic(res, url.pathname);
-    work.catch((err: unknown) => {
+    serveStatic(res, url.pathname).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, fail(appError('INTERNAL', String(err)).appError));
       else res.destroy();
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // Answer with the plain protocol only: the token offered beside it is never echoed back.
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin;
-    const originOk =
-      origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (url.pathname !== '/api/events' || !originOk || !authorised(req, url)) {
+    const originOk = origin === undefined || ownOrigins().includes(origin);
+    if (url.pathname !== '/api/events' || !originOk || !mayCommand(req)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;

@@ -76,7 +76,7 @@ describe('serve: loopback HTTP + WebSocket with a token', () => {
   });
 
   it('routes commands and returns errors as values', async () => {
-    const auth = { Authorization: `Bearer ${server.token}` };
+    const auth = { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' };
     const ok = await http('/api/invoke', {
       method: 'POST',
       headers: auth,
@@ -124,5 +124,120 @@ describe('serve: loopback HTTP + WebSocket with a token', () => {
     events.emit('builders.changed', { reason: 'test' });
     expect(await message).toEqual({ event: 'builders.changed', payload: { reason: 'test' } });
     ws.close();
+  });
+});
+
+describe('serve: hardening (issue 13)', () => {
+  const json = { 'Content-Type': 'application/json' };
+  const body = JSON.stringify({ command: 'builders.list', input: {} });
+  const cookieOf = async () => {
+    const first = await http(`/?token=${server.token}`);
+    return String(first.headers['set-cookie']).split(';')[0] ?? '';
+  };
+
+  it('answers a body over 1 MiB with HTTP 413 and a Result, not a reset connection', async () => {
+    const big = JSON.stringify({ command: 'builders.list', input: { pad: 'x'.repeat(2 * 1024 * 1024) } });
+    const res = await http('/api/invoke', {
+      method: 'POST',
+      headers: { ...json, Authorization: `Bearer ${server.token}` },
+      body: big,
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
+  it.each(['/.//evil.example/', '//evil.example/', '/\\evil.example/', '/%2F%2Fevil.example/', '/./\\/evil.example'])(
+    'redirects %s?token=... only to a path of its own origin',
+    async (path) => {
+      const res = await http(`${path}?token=${server.token}`);
+      expect(res.status).toBe(303);
+      const location = String(res.headers.location);
+      expect(location).toMatch(/^\/(?![/\\])/);
+      expect(new URL(location, server.url).origin).toBe(new URL(server.url).origin);
+    },
+  );
+
+  it('the cookie alone does not authorise a command: the token must come in a header', async () => {
+    const cookie = await cookieOf();
+    const res = await http('/api/invoke', { method: 'POST', headers: { ...json, Cookie: cookie }, body });
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    // The header a page sets from memory works, Authorization: Bearer as well.
+    for (const header of [{ 'X-BuildDeck-Token': server.token }, { Authorization: `Bearer ${server.token}` }]) {
+      const good = await http('/api/invoke', { method: 'POST', headers: { ...json, ...header }, body });
+      expect(JSON.parse(good.body)).toMatchObject({ ok: true });
+    }
+  });
+
+  it('refuses commands that are not application/json, or come from another origin', async () => {
+    const auth = { 'X-BuildDeck-Token': server.token };
+    const plain = await http('/api/invoke', {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'text/plain' },
+      body,
+    });
+    expect(plain.status).toBe(415);
+    expect(JSON.parse(plain.body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const none = await http('/api/invoke', { method: 'POST', headers: auth, body });
+    expect(none.status).toBe(415);
+    const foreign = await http('/api/invoke', {
+      method: 'POST',
+      headers: { ...auth, ...json, Origin: 'http://127.0.0.1:1' },
+      body,
+    });
+    expect(foreign.status).toBe(403);
+    const crossSite = await http('/api/invoke', {
+      method: 'POST',
+      headers: { ...auth, ...json, 'Sec-Fetch-Site': 'same-site' },
+      body,
+    });
+    expect(crossSite.status).toBe(403);
+    const own = await http('/api/invoke', {
+      method: 'POST',
+      headers: { ...auth, ...json, Origin: `http://127.0.0.1:${server.port}`, 'Sec-Fetch-Site': 'same-origin' },
+      body,
+    });
+    expect(JSON.parse(own.body)).toMatchObject({ ok: true });
+  });
+
+  it('hands the token to a same-origin page that holds the cookie, and to nothing else', async () => {
+    const cookie = await cookieOf();
+    const page = await http('/api/session', { headers: { Cookie: cookie, 'Sec-Fetch-Site': 'same-origin' } });
+    expect(page.status).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(JSON.parse(page.body)).toEqual({ token: server.token });
+    for (const headers of [
+      { Cookie: cookie },
+      { Cookie: cookie, 'Sec-Fetch-Site': 'same-site' },
+      { Cookie: cookie, 'Sec-Fetch-Site': 'same-origin', Origin: 'http://127.0.0.1:1' },
+      { 'Sec-Fetch-Site': 'same-origin' },
+    ]) {
+      const res = await http('/api/session', { headers });
+      expect(res.status, JSON.stringify(headers)).toBeGreaterThanOrEqual(401);
+      expect(res.body).not.toContain(server.token);
+    }
+  });
+
+  it('the event socket needs the token too (a subprotocol from a page), not the cookie', async () => {
+    const cookie = await cookieOf();
+    const statusOf = (ws: WebSocket) =>
+      new Promise<number>((resolve) => {
+        ws.on('open', () => resolve(101));
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('error', () => resolve(-1));
+      });
+    const url = `ws://127.0.0.1:${server.port}/api/events`;
+    expect(await statusOf(new WebSocket(url, { headers: { Cookie: cookie } }))).toBe(401);
+    const foreign = new WebSocket(url, ['builddeck', `builddeck.token.${server.token}`], {
+      headers: { Origin: 'http://127.0.0.1:1' },
+    });
+    expect(await statusOf(foreign)).toBe(401);
+    const page = new WebSocket(url, ['builddeck', `builddeck.token.${server.token}`], {
+      headers: { Origin: `http://127.0.0.1:${server.port}` },
+    });
+    expect(await statusOf(page)).toBe(101);
+    // The server picks the plain protocol: the token is never echoed back.
+    expect(page.protocol).toBe('builddeck');
+    page.close();
   });
 });

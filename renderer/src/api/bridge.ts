@@ -4,9 +4,13 @@
  * Under Electron the preload exposes `window.builddeck`. Under `builddeck serve` there is no preload,
  * so the same interface is implemented over HTTP + WebSocket on the page's own origin:
  *
- *   invoke  POST /api/invoke  body {command, input}  ->  200..5xx with a Result JSON body
- *           (an HttpOnly cookie carries the token, so credentials are 'same-origin').
- *   on      one shared WebSocket to /api/events; each text frame is {event, payload}.
+ *   token   GET /api/session once (the HttpOnly cookie from the opening URL proves who we are); the
+ *           answer is kept in this module's memory only, never in storage or the URL. A page of
+ *           another origin cannot read that answer, and the cookie alone authorises no command.
+ *   invoke  POST /api/invoke  JSON body {command, input}, header X-BuildDeck-Token  ->  200..5xx with
+ *           a Result JSON body.
+ *   on      one shared WebSocket to /api/events, the token as a subprotocol; each text frame is
+ *           {event, payload}.
  *
  * Type-only imports from the contract keep zod (and its eval probe, which a strict CSP reports)
  * out of the renderer bundle.
@@ -26,6 +30,10 @@ export type EventsConnection = 'idle' | 'connecting' | 'open' | 'reconnecting';
 
 const INVOKE_PATH = '/api/invoke';
 const EVENTS_PATH = '/api/events';
+const SESSION_PATH = '/api/session';
+const TOKEN_HEADER = 'X-BuildDeck-Token';
+const WS_PROTOCOL = 'builddeck';
+const WS_TOKEN_PROTOCOL = 'builddeck.token.';
 const RECONNECT_MIN_MS = 1_000;
 const RECONNECT_MAX_MS = 10_000;
 
@@ -82,13 +90,38 @@ function asResult(body: unknown): { ok: true; value: unknown } | { ok: false; er
   return undefined;
 }
 
+// ---------------------------------------------------------------------------------------------
+// the serve token, in memory
+
+let session: Promise<string | undefined> | undefined;
+
+/** The token from /api/session (asked once; asked again after a failure, e.g. serve restarted). */
+function sessionToken(): Promise<string | undefined> {
+  session ??= fetch(SESSION_PATH, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    .then(async (response) => {
+      const body: unknown = response.ok ? await response.json() : undefined;
+      return isRecord(body) && typeof body.token === 'string' ? body.token : undefined;
+    })
+    .catch(() => undefined)
+    .then((token) => {
+      if (token === undefined) session = undefined;
+      return token;
+    });
+  return session;
+}
+
 async function invokeOverHttp<C extends CommandName>(command: C, input: CommandInput<C>): Promise<InvokeResult<C>> {
   let response: Response;
   try {
+    const token = await sessionToken();
     response = await fetch(INVOKE_PATH, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(token === undefined ? {} : { [TOKEN_HEADER]: token }),
+      },
       body: JSON.stringify({ command, input }),
     });
   } catch (thrown) {
@@ -113,6 +146,8 @@ async function invokeOverHttp<C extends CommandName>(command: C, input: CommandI
     body = undefined;
   }
 
+  // A restarted serve has a new token: ask for it again on the next call.
+  if (response.status === 401) session = undefined;
   const result = asResult(body);
   // The core checked the value against the contract's output schema; trust it at the type level.
   if (result) return result as InvokeResult<C>;
@@ -184,12 +219,27 @@ function dispatch(raw: unknown): void {
   }
 }
 
+let connecting = false;
+
 function connect(): void {
-  if (socket || listenerCount() === 0) return;
+  if (socket || connecting || listenerCount() === 0) return;
   setConnection(hasConnectedOnce ? 'reconnecting' : 'connecting');
+  connecting = true;
+  void sessionToken().then((token) => {
+    connecting = false;
+    if (socket || listenerCount() === 0) return;
+    if (token === undefined) {
+      scheduleReconnect();
+      return;
+    }
+    open(token);
+  });
+}
+
+function open(token: string): void {
   let ws: WebSocket;
   try {
-    ws = new WebSocket(eventsUrl());
+    ws = new WebSocket(eventsUrl(), [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL}${token}`]);
   } catch {
     scheduleReconnect();
     return;
@@ -204,7 +254,11 @@ function connect(): void {
     if (wasReconnect) for (const listener of reconnectListeners) listener();
   });
   ws.addEventListener('message', (event: MessageEvent) => dispatch(event.data));
+  let opened = false;
+  ws.addEventListener('open', () => (opened = true));
   ws.addEventListener('close', () => {
+    // Refused before opening: perhaps a restarted serve with a new token; ask again.
+    if (!opened) session = undefined;
     if (socket !== ws) return;
     socket = undefined;
     scheduleReconnect();
