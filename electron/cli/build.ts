@@ -58,17 +58,19 @@ export async function runBuildCli(argv: string[]): Promise<number> {
     return 2;
   }
   const buildArgs: Record<string, string> = {};
+  // `--build-arg K` alone: buildx reads K from the environment, so its value stays off every argv.
+  const envBuildArgs: string[] = [];
   for (const kv of values['build-arg'] ?? []) {
     const eq = kv.indexOf('=');
-    const key = eq < 0 ? kv : kv.slice(0, eq);
-    const value = eq < 0 ? process.env[key] : kv.slice(eq + 1);
-    if (value === undefined) {
-      process.stderr.write(
-        `builddeck build: --build-arg ${key} has no value and ${key} is not set in the environment\n`,
-      );
+    if (eq >= 0) {
+      buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+      continue;
+    }
+    if (process.env[kv] === undefined) {
+      process.stderr.write(`builddeck build: --build-arg ${kv} has no value and ${kv} is not set in the environment\n`);
       return 2;
     }
-    buildArgs[key] = value;
+    envBuildArgs.push(kv);
   }
   const input = {
     contextDir: resolve(positionals[0] as string),
@@ -80,6 +82,7 @@ export async function runBuildCli(argv: string[]): Promise<number> {
       .filter(Boolean),
     tags: values.tag ?? [],
     buildArgs,
+    ...(envBuildArgs.length > 0 ? { envBuildArgs } : {}),
     ...(values.target ? { target: values.target } : {}),
   };
 

@@ -129,6 +129,12 @@ export const buildRequest = z
     platforms: uniqueArray(platform, 16).default([]),
     tags: uniqueArray(imageRef, 32).default([]),
     buildArgs: z.record(envName, boundedText(65_536)).default({}),
+    /**
+     * Build args whose values buildx takes from the core's environment (`--build-arg NAME` with the
+     * variable set for the child): the value never reaches a command line (/proc/PID/cmdline), an
+     * event or history, which keep only the name.
+     */
+    envBuildArgs: uniqueArray(envName, 64).optional(),
     target: z.string().regex(STAGE_PATTERN, 'must be a stage name from the Dockerfile').optional(),
     noCache: z.boolean().default(false),
     /** Always pull base images (`--pull`). */

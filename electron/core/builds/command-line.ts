@@ -23,6 +23,8 @@ export function buildxBuildArgv(req: BuildRequest, opts: CommandLineOptions = {}
   if (req.platforms.length > 0) argv.push('--platform', req.platforms.join(','));
   for (const t of req.tags) argv.push('--tag', t);
   for (const [k, v] of Object.entries(req.buildArgs)) argv.push('--build-arg', `${k}=${v}`);
+  // Without "=": buildx reads the value from its own environment, which the child inherits.
+  for (const k of req.envBuildArgs ?? []) argv.push('--build-arg', k);
   if (req.target) argv.push('--target', req.target);
   if (req.noCache) argv.push('--no-cache');
   if (req.pull) argv.push('--pull');

@@ -103,6 +103,18 @@ export class BuildsService {
     const { fs, runner, buildx } = this.deps;
     const contextDir = await checkContextDir(fs, request.contextDir);
     const dockerfile = await resolveDockerfile(fs, contextDir, request.dockerfile);
+    for (const [i, name] of (request.envBuildArgs ?? []).entries()) {
+      if (!fs.hasEnv(name)) {
+        throw appError(
+          'INVALID_INPUT',
+          `Build arg ${name} reads the environment variable ${name}, which is not set for BuildDeck.`,
+          {
+            hint: 'Set the variable before starting BuildDeck, or give the build arg a value.',
+            details: { field: `envBuildArgs.${i}` },
+          },
+        );
+      }
+    }
     for (const [i, s] of request.secrets.entries()) {
       if (s.env !== undefined && !fs.hasEnv(s.env)) {
         throw appError(
