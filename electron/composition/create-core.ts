@@ -16,7 +16,7 @@ import { SqliteCacheStore } from '../adapters/db/cache-store';
 import { openDatabase } from '../adapters/db/database';
 import { processAlive, SqliteHistoryStore, UnavailableHistoryStore } from '../adapters/db/history-store';
 import { NodeBuildFs } from '../adapters/fs/build-fs';
-import { defaultDataDir } from '../adapters/fs/data-dir';
+import { defaultDataDir, ensurePrivateDir } from '../adapters/fs/data-dir';
 import { JsonFileStore } from '../adapters/fs/json-file';
 import type { Settings } from '../common/contracts/settings';
 import { builderHandlers } from '../core/builders/handlers';
@@ -71,6 +71,12 @@ const systemClock: Clock = { now: () => Date.now() };
 /** The one composition function: adapters in, router out. No edge wires adapters itself. */
 export function createCore(overrides: CoreSettings = {}): Core {
   const dataDir = overrides.dataDir ?? defaultDataDir();
+  try {
+    // Private from the first start, whichever of the app, the CLI or serve comes first.
+    ensurePrivateDir(dataDir);
+  } catch {
+    // Unwritable: the stores report it where they are used (history shows as unavailable).
+  }
   const baseEnv: NodeJS.ProcessEnv = { ...(overrides.env ?? process.env) };
   const events = new EventBus();
   // Everything below that holds a resource is added here; dispose() releases it newest first.
