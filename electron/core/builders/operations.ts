@@ -625,7 +625,7 @@ export class BuilderOperations {
           buildkitdFlags: s && s.flags.length > 0 ? s.flags : (r?.flags ?? []),
           labels: r?.labels ?? {},
           gcPolicy: r?.gcPolicy ?? [],
-          configFiles: s && s.files.length > 0 ? s.files : (r?.files ?? []),
+          configFiles: userConfigFiles(s && s.files.length > 0 ? s.files : (r?.files ?? [])),
         };
         if (base.driver === 'docker-container') {
           try {
@@ -1017,4 +1017,24 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The config file a person wrote; buildx also stores every file it references (CA, cert, KEY). */
+const USER_CONFIG_FILE = 'buildkitd.toml';
+const PRIVATE_KEY_BLOCK = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----[\s\S]*?(?:-----END \1-----|$)/g;
+
+/**
+ * What `builders.inspect` shows of buildx's stored files: buildkitd.toml only (registry client keys
+ * it references are copied into buildx's store beside it and must not travel to a window, a terminal
+ * or a bug report), with any PEM private key inside it redacted too.
+ */
+export function userConfigFiles(
+  files: readonly { name: string; content: string }[],
+): { name: string; content: string }[] {
+  return files
+    .filter((f) => f.name === USER_CONFIG_FILE)
+    .map((f) => ({
+      name: f.name,
+      content: f.content.replace(PRIVATE_KEY_BLOCK, (_block, kind: string) => `[${kind} redacted by BuildDeck]`),
+    }));
 }
