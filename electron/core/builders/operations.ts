@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { buildCreateCommand, formatCreateCommand, type CreateResolution } from '../../common/builders/create-args';
 import type { BuilderCreateInput } from '../../common/builders/create-input';
 import { MAX_TOML_BYTES } from '../../common/builders/create-input';
@@ -559,7 +559,7 @@ export class BuilderOperations {
     const ours = this.deps.ops.dataDir();
     for (const node of nodes) {
       const path = kubeEndpointInfo(node.endpoint).kubeconfig;
-      if (path?.startsWith(ours)) await this.deps.files.remove(path).catch(() => undefined);
+      if (path !== undefined && isInside(ours, path)) await this.deps.files.remove(path).catch(() => undefined);
     }
   }
 
@@ -1037,4 +1037,13 @@ export function userConfigFiles(
       name: f.name,
       content: f.content.replace(PRIVATE_KEY_BLOCK, (_block, kind: string) => `[${kind} redacted by BuildDeck]`),
     }));
+}
+
+/**
+ * Whether `path` lies inside `dir`. A prefix test would also accept `<dir>-evil/x` and `<dir>/../x`;
+ * `relative` resolves both first.
+ */
+export function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
