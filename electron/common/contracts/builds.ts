@@ -308,6 +308,8 @@ export const logList = z.object({
   chunks: z.array(z.array(logLine)),
   length: z.number(),
   dropped: z.number(),
+  /** Characters of text kept (for the character cap); absent on lists built without the reducer. */
+  chars: z.number().optional(),
 });
 export type LogList = z.infer<typeof logList>;
 
@@ -447,6 +449,12 @@ export const buildLimits = z.object({
   maxLogLines: z.number(),
   /** Lines kept per step. */
   maxStepLogLines: z.number(),
+  /**
+   * Characters of text kept in the combined log and in each step's (oldest chunks dropped beyond):
+   * the line caps alone allowed 200k lines of 8 KiB. Characters bound memory (V8 strings) and equal
+   * bytes for ASCII logs.
+   */
+  maxLogChars: z.number().optional(),
   /** Longer lines are cut (with a marker) so one minified blob cannot stall a view. */
   maxLineLength: z.number(),
   maxWarnings: z.number(),

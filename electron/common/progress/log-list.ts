@@ -51,8 +51,11 @@ export class Owner {
   }
 }
 
-/** Appends a line, dropping whole head chunks beyond `max`; returns the (possibly new) list. */
-export function appendLine(owner: Owner, list: LogList, line: LogLine, max: number): LogList {
+/**
+ * Appends a line, dropping whole head chunks beyond `max` lines or `maxChars` characters of text;
+ * returns the (possibly new) list. `dropped` counts what went (the log view says so).
+ */
+export function appendLine(owner: Owner, list: LogList, line: LogLine, max: number, maxChars = Infinity): LogList {
   const l = owner.writable(list);
   const chunks = owner.writable(l.chunks);
   l.chunks = chunks;
@@ -66,10 +69,12 @@ export function appendLine(owner: Owner, list: LogList, line: LogLine, max: numb
   }
   last.push(line);
   l.length++;
-  while (l.length > max && chunks.length > 1) {
+  l.chars = (l.chars ?? 0) + line.text.length;
+  while ((l.length > max || l.chars > maxChars) && chunks.length > 1) {
     const head = chunks.shift() as LogLine[];
     l.length -= head.length;
     l.dropped += head.length;
+    for (const gone of head) l.chars -= gone.text.length;
   }
   return l;
 }

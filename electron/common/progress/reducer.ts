@@ -31,6 +31,7 @@ export const DEFAULT_LANE = 'default';
 export const DEFAULT_LIMITS: BuildLimits = {
   maxLogLines: 200_000,
   maxStepLogLines: 50_000,
+  maxLogChars: 32 * 1024 * 1024,
   maxLineLength: 8192,
   maxWarnings: 200,
   maxMessages: 500,
@@ -350,8 +351,9 @@ class Draft {
       text,
       ...(at !== undefined ? { at } : {}),
     };
-    step.logs = appendLine(this.o, step.logs, line, limits.maxStepLogLines);
-    this.s.log = appendLine(this.o, this.s.log, line, limits.maxLogLines);
+    const maxChars = limits.maxLogChars ?? Infinity;
+    step.logs = appendLine(this.o, step.logs, line, limits.maxStepLogLines, maxChars);
+    this.s.log = appendLine(this.o, this.s.log, line, limits.maxLogLines, maxChars);
   }
 
   private flushPending(step: Step): void {

@@ -10,7 +10,7 @@ import type { BuildkitHistoryPort, HistoryFilter, HistoryStorePort } from './por
 export interface HistoryOptions {
   /** Combined-log lines kept per build (the tail). */
   maxLogLines: number;
-  /** And at most this many characters of them (the log cap setting; read at each finish). */
+  /** And at most this many UTF-8 bytes of them (the log cap setting; read at each finish). */
   maxLogChars: number | (() => number);
   /** Retention (settings; read at each finish): whichever limit is reached first. */
   retention?: () => { maxCount: number; maxAgeDays: number };
@@ -99,9 +99,11 @@ export class HistoryService implements BuildRecorder {
     let kept = all.slice(-this.options.maxLogLines);
     const maxChars =
       typeof this.options.maxLogChars === 'function' ? this.options.maxLogChars() : this.options.maxLogChars;
-    let chars = 0;
+    // The cap is the logCapBytes setting: counted in UTF-8 bytes, as SQLite stores the text.
+    let bytes = 0;
     let from = kept.length;
-    while (from > 0 && chars + (kept[from - 1]?.text.length ?? 0) <= maxChars) chars += kept[--from]?.text.length ?? 0;
+    const size = (i: number) => Buffer.byteLength(kept[i]?.text ?? '');
+    while (from > 0 && bytes + size(from - 1) <= maxChars) bytes += size(--from);
     kept = kept.slice(from);
     const steps: HistoryStep[] = Object.values(s.steps)
       .sort((a, b) => a.order - b.order)
