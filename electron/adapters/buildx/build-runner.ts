@@ -100,10 +100,20 @@ export class BuildxBuildRunner implements BuildRunnerPort {
     return parseInspectText(result.stdout);
   }
 
-  async targets(contextDir: string, dockerfile: string | undefined, call: CallOptions): Promise<BuildTarget[]> {
+  async targets(
+    contextDir: string,
+    dockerfile: string | undefined,
+    call: CallOptions & { builder?: string | undefined },
+  ): Promise<BuildTarget[]> {
     const result = await this.cli.exec(
-      ['build', '--call=targets,format=json', ...(dockerfile ? ['--file', dockerfile] : []), contextDir],
-      call,
+      [
+        'build',
+        '--call=targets,format=json',
+        ...(call.builder ? ['--builder', call.builder] : []),
+        ...(dockerfile ? ['--file', dockerfile] : []),
+        contextDir,
+      ],
+      { timeoutMs: call.timeoutMs, ...(call.signal ? { signal: call.signal } : {}) },
     );
     const parsed = JSON.parse(result.stdout) as {
       targets?: { name?: unknown; description?: unknown; base?: unknown; default?: unknown }[];

@@ -546,6 +546,12 @@ export const contextInspection = z.object({
   targets: z.array(z.object({ name: z.string(), description: z.string().optional(), base: z.string().optional() })),
   /** Where the targets came from: buildx `--call=targets`, or BuildDeck reading `FROM ... AS`. */
   targetsSource: z.enum(['buildx', 'dockerfile', 'none']),
+  /**
+   * The Dockerfile names a frontend image (`# syntax=`) other than Docker's own: listing targets
+   * with buildx would pull and run it, so the stages were read from the file instead. Send the image
+   * back as `trustFrontend` once the user agrees.
+   */
+  frontendToConfirm: z.string().optional(),
   durationMs: z.number(),
 });
 export type ContextInspection = z.infer<typeof contextInspection>;
@@ -579,7 +585,10 @@ export const buildCommands = {
       .object({
         contextDir: absolutePath,
         dockerfile: boundedText(4096).min(1).optional(),
+        /** The builder the form chose: the targets probe runs there (default: the current one). */
         builder: builderName.optional(),
+        /** The `# syntax=` frontend image the user agreed to run for the targets probe. */
+        trustFrontend: boundedText(1024).optional(),
       })
       .strict(),
     output: contextInspection,

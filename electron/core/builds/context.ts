@@ -122,9 +122,28 @@ export interface InspectDeps {
   now(): number;
 }
 
+/**
+ * The image a Dockerfile's `# syntax=` parser directive names, or undefined. Directives sit in the
+ * leading comment lines; this reads every leading comment and blank line (a little wider than
+ * BuildKit, which stops at the first non-directive), so it never misses one BuildKit would honour.
+ */
+export function frontendOf(text: string): string | undefined {
+  for (const raw of text.replace(/^\uFEFF/, '').split('\n', 64)) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (!line.startsWith('#')) return undefined;
+    const m = /^#\s*syntax\s*=\s*(\S+)\s*$/i.exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Docker's own Dockerfile frontend: what BuildKit would use anyway. Runs without asking. */
+const OFFICIAL_FRONTEND = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/;
+
 export async function inspectContext(
   deps: InspectDeps,
-  input: { contextDir: string; dockerfile?: string | undefined },
+  input: { contextDir: string; dockerfile?: string | undefined; trustFrontend?: string | undefined },
 ): Promise<ContextInspection> {
   const started = deps.now();
   const { fs } = deps;
@@ -198,8 +217,14 @@ export async function inspectContext(
 
   let targets: BuildTarget[] = [];
   let targetsSource: ContextInspection['targetsSource'] = 'none';
+  let frontendToConfirm: string | undefined;
   if (dockerfile) {
-    if (deps.targets) {
+    // `--call=targets` runs the Dockerfile's frontend: an image from an untrusted folder is not run
+    // (pulled, executed on the builder) until the user says so; its stages are read meanwhile.
+    const frontend = frontendOf((await fs.readText(dockerfile, 64 * 1024)) ?? '');
+    if (frontend !== undefined && !OFFICIAL_FRONTEND.test(frontend) && frontend !== input.trustFrontend)
+      frontendToConfirm = frontend;
+    if (deps.targets && frontendToConfirm === undefined) {
       try {
         targets = (await deps.targets(contextDir, dockerfile)).filter((t) => t.name);
         targetsSource = 'buildx';
@@ -233,6 +258,7 @@ export async function inspectContext(
       ...(t.base ? { base: t.base } : {}),
     })),
     targetsSource,
+    ...(frontendToConfirm !== undefined ? { frontendToConfirm } : {}),
     durationMs: deps.now() - started,
   };
 }

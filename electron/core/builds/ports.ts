@@ -13,7 +13,11 @@ export interface BuildRunnerPort {
   /** `buildx inspect [NAME]`: the named builder, or the current one. */
   describeBuilder(name: string | undefined, options: CallOptions): Promise<Builder>;
   /** `buildx build --call=targets,format=json`: the Dockerfile's targets as the frontend sees them. */
-  targets(contextDir: string, dockerfile: string | undefined, options: CallOptions): Promise<BuildTarget[]>;
+  targets(
+    contextDir: string,
+    dockerfile: string | undefined,
+    options: CallOptions & { builder?: string | undefined },
+  ): Promise<BuildTarget[]>;
   /** The platform of this host (`linux/amd64`): the lane of a build whose builder did not say. */
   hostPlatform(): string;
 }

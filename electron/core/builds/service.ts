@@ -83,14 +83,17 @@ export class BuildsService {
     contextDir: string;
     dockerfile?: string | undefined;
     builder?: string | undefined;
+    trustFrontend?: string | undefined;
   }): Promise<ContextInspection> {
     const info = await this.deps.buildx.info();
     const { runner } = this.deps;
     return inspectContext(
       {
         fs: this.deps.fs,
+        // On the builder the form chose: another builder may not even have the frontend or platform.
         targets: info.features.callTargets
-          ? (contextDir, dockerfile) => runner.targets(contextDir, dockerfile, { timeoutMs: 20_000 })
+          ? (contextDir, dockerfile) =>
+              runner.targets(contextDir, dockerfile, { timeoutMs: 20_000, builder: input.builder })
           : undefined,
         now: () => this.deps.clock.now(),
       },

@@ -116,6 +116,37 @@ function DriverCallout(props: {
   );
 }
 
+/**
+ * The Dockerfile names a frontend image other than Docker's own: BuildDeck read its stages from the
+ * file and runs that image (to ask it for targets) only once the user agrees.
+ */
+function FrontendCallout(props: { image: string; onTrust: () => void }) {
+  return (
+    <div
+      className={`${styles.callout} ${styles.calloutWarn}`}
+      role="group"
+      aria-label="Dockerfile frontend"
+      data-testid="frontend-confirm"
+    >
+      <Info size={16} aria-hidden className={styles.calloutIcon} />
+      <div className={styles.calloutBody}>
+        <strong>
+          This Dockerfile asks for the frontend <code>{props.image}</code>.
+        </strong>
+        <p>
+          The target stages above were read from the file. Listing targets the way buildx does pulls that image and runs
+          it on the builder; building runs it too. Only go ahead if you trust where this folder came from.
+        </p>
+        <div className={styles.calloutActions}>
+          <Button size="sm" onClick={props.onTrust} data-testid="frontend-trust">
+            Run {props.image} to list targets
+          </Button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
 export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void }) {
   const draft = useBuildsUi((s) => s.draft);
   const focusSeq = useBuildsUi((s) => s.focusContextSeq);
@@ -151,7 +182,17 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
   // The context: walked once the path stops changing.
   const contextDir = useDebounced(draft.contextDir.trim(), 300);
   const dockerfileTyped = useDebounced(draft.dockerfile.trim(), 300);
-  const inspectInput = { contextDir, ...(dockerfileTyped ? { dockerfile: dockerfileTyped } : {}) };
+  // A `# syntax=` frontend the user agreed to run for the targets probe (for this folder and file only).
+  const [trusted, setTrusted] = useState<{ key: string; image: string } | undefined>();
+  const inspectKey = `${contextDir}\0${dockerfileTyped}`;
+  const trustFrontend = trusted?.key === inspectKey ? trusted.image : undefined;
+  const inspectInput = {
+    contextDir,
+    ...(dockerfileTyped ? { dockerfile: dockerfileTyped } : {}),
+    // The probe runs on the builder the form chose, not the current one.
+    ...(draft.builder ? { builder: draft.builder } : {}),
+    ...(trustFrontend ? { trustFrontend } : {}),
+  };
   const inspect = useCommand('builds.inspectContext', inspectInput, {
     enabled: isAbsolutePath(contextDir),
     staleTime: 15_000,
@@ -429,6 +470,12 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
                 )}
               </Field>
             </div>
+            {inspection?.frontendToConfirm ? (
+              <FrontendCallout
+                image={inspection.frontendToConfirm}
+                onTrust={() => setTrusted({ key: inspectKey, image: inspection.frontendToConfirm ?? '' })}
+              />
+            ) : null}
           </fieldset>
 
           <fieldset className={styles.group}>

@@ -1,0 +1,80 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../electron/composition/create-core';
+import type { Router } from '../../electron/core/router';
+import { startServer, type RunningServer } from '../../electron/serve/server';
+import { launchChromium } from '../helpers/browser';
+import { buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+
+// The New build form over the real core in Chromium: a folder whose Dockerfile names a frontend
+// image (`# syntax=`) is not probed with that image until the user agrees on the page.
+const RENDERER = 'out/renderer';
+// Never pulled by this test before the click; after it, the local registry answers "not found".
+const FRONTEND = `127.0.0.1:5000/bdtest-frontend-${Math.random().toString(36).slice(2, 8)}:1`;
+
+describe('targets probe of the New build form asks before running a # syntax= frontend', () => {
+  let sandbox: BuildxSandbox;
+  let core: Core;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+  const probes: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    expect(existsSync(`${RENDERER}/index.html`), 'run `npm run build` first').toBe(true);
+    sandbox = buildxSandbox();
+    dir = mkdtempSync(join(tmpdir(), 'bd-e2e-frontend-'));
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      `# syntax=${FRONTEND}\nFROM local/busybox:latest AS deps\nFROM deps AS app\nRUN true\n`,
+    );
+    core = createCore({ env: sandbox.env, dataDir: join(sandbox.dir, 'data'), healthTimeoutMs: 5000 });
+    const recording: Router = {
+      ...core.router,
+      invoke: (command, input, ctx) => {
+        if (command === 'builds.inspectContext') probes.push(input as Record<string, unknown>);
+        return core.router.invoke(command, input, ctx);
+      },
+    };
+    server = await startServer({ router: recording, events: core.events, staticDir: RENDERER });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(server.openUrl);
+    await page.getByRole('button', { name: 'Builds', exact: true }).click();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    core?.dispose();
+    await sandbox?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the stages read from the file and a confirm button naming the image; runs it only after the click', async () => {
+    await page
+      .getByRole('button', { name: /New build/ })
+      .first()
+      .click();
+    await page.locator('[data-testid="context-input"]').fill(dir);
+    const callout = page.locator('[data-testid="frontend-confirm"]');
+    await callout.waitFor({ timeout: 30_000 });
+    expect(await callout.innerText()).toContain(FRONTEND);
+    const options = await page.locator('[data-testid="target-select"] option').allInnerTexts();
+    expect(options.join('\n')).toMatch(/deps/);
+    expect(options.join('\n')).toMatch(/app/);
+    expect(probes.length).toBeGreaterThan(0);
+    expect(probes.every((p) => p['trustFrontend'] === undefined)).toBe(true);
+    await page.screenshot({ path: 'test-results/e2e-frontend-confirm.png', fullPage: true });
+
+    await callout
+      .getByRole('button', { name: new RegExp(`Run ${FRONTEND.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) })
+      .click();
+    await expect.poll(() => probes.some((p) => p['trustFrontend'] === FRONTEND), { timeout: 30_000 }).toBe(true);
+    // Confirmed: the form no longer asks (the image does not exist, so the stages still come from the file).
+    await expect.poll(() => callout.count(), { timeout: 60_000 }).toBe(0);
+  });
+});
