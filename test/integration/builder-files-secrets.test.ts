@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuilderDetails } from '../../electron/common/contracts/builders';
 import { createCore, type Core } from '../../electron/composition/create-core';
-import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { buildxSandbox, type BuildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 
 const exec = promisify(execFile);
 
@@ -45,18 +45,7 @@ describe('builders inspect shows buildkitd.toml, never the registry client keys 
       ].join('\n'),
     );
     name = sandbox.name('keys');
-    await sandbox.docker([
-      'buildx',
-      'create',
-      '--name',
-      name,
-      '--driver',
-      'docker-container',
-      '--driver-opt',
-      `image=${BUILDKIT_IMAGE}`,
-      '--buildkitd-config',
-      join(dir, 'buildkitd.toml'),
-    ]);
+    await sandbox.docker([...containerBuilderArgs(name), '--buildkitd-config', join(dir, 'buildkitd.toml')]);
     core = createCore({ env: sandbox.env, dataDir: join(dir, 'data'), healthTimeoutMs: 5000, pollIntervalMs: 600_000 });
   });
   afterAll(async () => {
