@@ -135,13 +135,21 @@ describe('serve mode refuses commands from another origin (CSRF) while its own p
     await evil.close();
   });
 
-  it('the real page still runs commands after the other origin tried', async () => {
+  it('the real page still runs commands and receives events after the other origin tried', async () => {
     await app.locator('[data-testid="refresh-button"]').click();
     await app.locator('[data-testid="builder-card"][data-builder-name="default"]').waitFor();
     const before = calls.length;
     await app.reload();
     await app.locator('[data-testid="builder-card"][data-builder-name="default"]').waitFor({ timeout: 30_000 });
     expect(calls.length).toBeGreaterThan(before);
+    // Events arrive over the socket the page opened with its token: a change re-reads the list.
+    await expect
+      .poll(() => app.getByRole('status').filter({ hasText: 'Live updates' }).innerText(), { timeout: 15_000 })
+      .toBe('Live updates on');
+    const lists = () => calls.filter((c) => c.command === 'builders.list').length;
+    const listed = lists();
+    core.events.emit('builders.changed', { reason: 'bdtest-csrf' });
+    await expect.poll(lists, { timeout: 15_000 }).toBeGreaterThan(listed);
     await app.screenshot({ path: 'test-results/e2e-serve-csrf.png' });
   });
 });
