@@ -53,7 +53,7 @@ describe('serve mode refuses commands from another origin (CSRF) while its own p
     await browser?.close();
     await server?.close();
     await new Promise((resolve) => attacker?.close(resolve));
-    core?.dispose();
+    await core?.dispose();
     await sandbox?.cleanup();
   });
 

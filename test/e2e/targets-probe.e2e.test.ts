@@ -49,7 +49,7 @@ describe('targets probe of the New build form asks before running a # syntax= fr
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    core?.dispose();
+    await core?.dispose();
     await sandbox?.cleanup();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

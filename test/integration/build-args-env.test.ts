@@ -115,7 +115,7 @@ describe('`builddeck build --build-arg NAME` takes the value from the environmen
       expect(got).toMatchObject({ ok: true, value: { request: { envBuildArgs: ['BDTEST_ARG'], buildArgs: {} } } });
       expect(JSON.stringify(got)).not.toContain(value);
     } finally {
-      core.dispose();
+      await core.dispose();
     }
     for (const f of readdirSync(dataDir)) expect(readFileSync(join(dataDir, f)).includes(value), f).toBe(false);
   });
@@ -129,7 +129,7 @@ describe('`builddeck build --build-arg NAME` takes the value from the environmen
       });
       expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'envBuildArgs.0' } } });
     } finally {
-      core.dispose();
+      await core.dispose();
     }
     const cli = await exec(
       process.execPath,

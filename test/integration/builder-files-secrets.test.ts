@@ -49,7 +49,7 @@ describe('builders inspect shows buildkitd.toml, never the registry client keys 
     core = createCore({ env: sandbox.env, dataDir: join(dir, 'data'), healthTimeoutMs: 5000, pollIntervalMs: 600_000 });
   });
   afterAll(async () => {
-    core?.dispose();
+    await core?.dispose();
     await sandbox?.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
