@@ -1,0 +1,157 @@
+import type { KeyboardEvent } from 'react';
+import {
+  Bar,
+  CartesianGrid,
+  ComposedChart,
+  Line,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type DotItemDotProps,
+  type TooltipContentProps,
+} from 'recharts';
+import { formatDateTime } from '../../../lib/format';
+import { formatDuration, percent } from '../../builds/format';
+import type { RunPoint } from '../runs';
+import styles from './charts.module.css';
+
+/** CSS module classes are typed optional; recharts' props take exact strings. */
+const c = (name: string): string => styles[name] ?? '';
+
+/**
+ * Duration (line, left axis) and cache-hit ratio (bars, right axis) of the runs of one build, oldest
+ * left. Every point is a focusable link: click, Enter or Space opens that run.
+ */
+
+interface Datum extends RunPoint {
+  n: number;
+  seconds: number | null;
+  hitPercent: number | null;
+}
+
+export function runLabel(p: RunPoint): string {
+  return `Run of ${formatDateTime(p.at)}: ${p.status}, ${p.durationMs === null ? 'no duration' : formatDuration(p.durationMs)}, ${percent(p.cacheHitRatio)} of steps cached${p.current ? ' (this run)' : ''}`;
+}
+
+function RunDot({ cx, cy, payload, onOpen }: DotItemDotProps & { onOpen: (id: string) => void }) {
+  const point = payload as Datum;
+  if (cx === undefined || cy === undefined || point.seconds === null) return null;
+  const open = () => onOpen(point.id);
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      open();
+    }
+  };
+  const tone =
+    point.status === 'failed'
+      ? styles.dotFailed
+      : point.status === 'succeeded' || point.status === 'Completed'
+        ? styles.dotOk
+        : styles.dotOther;
+  return (
+    <g
+      role="link"
+      tabIndex={0}
+      aria-label={runLabel(point)}
+      aria-current={point.current ? 'page' : undefined}
+      className={c('dotHit')}
+      onClick={open}
+      onKeyDown={onKeyDown}
+      data-testid="run-point"
+      data-run={point.id}
+    >
+      <circle cx={cx} cy={cy} r={10} className={c('dotTarget')} />
+      {point.current ? <circle cx={cx} cy={cy} r={7} className={c('dotRing')} /> : null}
+      <circle cx={cx} cy={cy} r={4} className={`${styles.dot ?? ''} ${tone ?? ''}`} />
+    </g>
+  );
+}
+
+function RunTooltip({ active, payload }: Partial<TooltipContentProps<number, string>>) {
+  const point = active ? (payload?.[0]?.payload as Datum | undefined) : undefined;
+  if (!point) return null;
+  return (
+    <div className={c('tooltip')}>
+      <p className={c('tooltipTitle')}>
+        {formatDateTime(point.at)}
+        {point.current ? ' · this run' : ''}
+      </p>
+      <p>
+        {point.status} · {point.durationMs === null ? '—' : formatDuration(point.durationMs)} ·{' '}
+        {percent(point.cacheHitRatio)} cached
+      </p>
+    </div>
+  );
+}
+
+function shortTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+export function RunsChart({ points, onOpen }: { points: RunPoint[]; onOpen: (id: string) => void }) {
+  const data: Datum[] = points.map((p, i) => ({
+    ...p,
+    n: i,
+    seconds: p.durationMs === null ? null : p.durationMs / 1000,
+    hitPercent: p.cacheHitRatio === null ? null : Math.round(p.cacheHitRatio * 100),
+  }));
+  return (
+    <div className={c('chart')} data-testid="runs-chart">
+      <ComposedChart
+        data={data}
+        width="100%"
+        height={200}
+        responsive
+        margin={{ top: 8, right: 4, bottom: 0, left: 0 }}
+        accessibilityLayer={false}
+      >
+        <CartesianGrid vertical={false} className={c('grid')} />
+        <XAxis
+          dataKey="n"
+          tickFormatter={(n: number) => {
+            const p = data[n];
+            return p ? shortTime(p.at) : '';
+          }}
+          minTickGap={24}
+          className={c('axis')}
+        />
+        <YAxis
+          yAxisId="duration"
+          tickFormatter={(s: number) => formatDuration(s * 1000)}
+          width={64}
+          className={c('axis')}
+        />
+        <YAxis
+          yAxisId="hits"
+          orientation="right"
+          domain={[0, 100]}
+          ticks={[0, 50, 100]}
+          tickFormatter={(v: number) => `${v}%`}
+          width={44}
+          className={c('axis')}
+        />
+        <Tooltip content={<RunTooltip />} cursor={{ className: c('cursor') }} isAnimationActive={false} />
+        <Bar
+          yAxisId="hits"
+          dataKey="hitPercent"
+          name="Cache hits"
+          className={c('hitBar')}
+          maxBarSize={28}
+          isAnimationActive={false}
+        />
+        <Line
+          yAxisId="duration"
+          dataKey="seconds"
+          name="Duration"
+          type="linear"
+          className={c('durationLine')}
+          connectNulls
+          isAnimationActive={false}
+          dot={(props: DotItemDotProps) => <RunDot key={props.index} {...props} onOpen={onOpen} />}
+          activeDot={false}
+        />
+      </ComposedChart>
+    </div>
+  );
+}
