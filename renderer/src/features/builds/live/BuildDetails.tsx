@@ -97,10 +97,12 @@ interface BuildDetailsProps {
   origin?: ReactNode;
   /** Move focus to the title on open, so a screen reader starts at the build (not at <body>). */
   focusTitle?: boolean;
+  /** Sections between the lanes and the logs (History: build facts, timing, runs, cache misses). */
+  children?: ReactNode;
 }
 
 /** A build, live or stored: header, outcome, lanes, warnings and logs. */
-export function BuildDetails({ snapshot, actions, origin, focusTitle = true }: BuildDetailsProps) {
+export function BuildDetails({ snapshot, actions, origin, focusTitle = true, children }: BuildDetailsProps) {
   const [selectedStep, setSelectedStep] = useState<string | undefined>();
   const titleRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -226,6 +228,8 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true }: B
       <Outcome snapshot={snapshot} onShowStep={showStep} />
 
       <Lanes snapshot={snapshot} selectedStep={selectedStep} onSelectStep={showStep} />
+
+      {children}
 
       <Warnings snapshot={snapshot} />
 
