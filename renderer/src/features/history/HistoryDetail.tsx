@@ -12,7 +12,7 @@ import { useRerunEntry } from '../builds/start';
 import { openBuild, openNewBuild } from '../builds/ui-store';
 import { historyToSnapshot } from './history-snapshot';
 import { openHistoryEntry } from './history-ui';
-import { TimingPanel } from './TimingPanel';
+import { LiveTimingPanel } from './TimingPanel';
 import styles from './HistoryView.module.css';
 
 /** One stored build: the same lanes, outcome and logs as the live view, from the database. */
@@ -145,7 +145,7 @@ export function HistoryDetail({ buildId }: { buildId: string }) {
       </div>
       {error ? <ErrorState error={error} variant="inline" subject="History" /> : null}
       <BuildDetails snapshot={snapshot} actions={actions} origin={<span className={styles.origin}>from history</span>}>
-        <TimingPanel snapshot={snapshot} />
+        <LiveTimingPanel snapshot={snapshot} />
       </BuildDetails>
     </div>
   );

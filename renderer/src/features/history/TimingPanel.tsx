@@ -3,10 +3,17 @@ import { Timer } from 'lucide-react';
 import type { BuildSnapshot } from '../../../../electron/common/contracts/builds';
 import { SHARED_LANE } from '../../../../electron/common/progress';
 import { useNow } from '../../lib/use-now';
-import { formatDuration, percent } from '../builds/format';
+import { percent } from '../builds/format';
 import { ChartBoundary } from './ChartBoundary';
 import { LazyTimingChart } from './charts/lazy';
-import { buildWaterfall, type TimeBreakdown, type WaterfallBar, type WaterfallLane } from './timing';
+import {
+  buildWaterfall,
+  formatSpan,
+  type TimeBreakdown,
+  type Waterfall,
+  type WaterfallBar,
+  type WaterfallLane,
+} from './timing';
 import styles from './TimingPanel.module.css';
 
 function laneTitle(lane: WaterfallLane): string {
@@ -17,7 +24,8 @@ function laneTitle(lane: WaterfallLane): string {
 
 export function breakdownText(b: TimeBreakdown): string {
   const share = (ms: number) => percent(b.totalMs > 0 ? ms / b.totalMs : null);
-  return `${formatDuration(b.totalMs)} wall time: executing ${formatDuration(b.executingMs)} (${share(b.executingMs)}), cache ${formatDuration(b.cachedMs)} (${share(b.cachedMs)}), waiting ${formatDuration(b.waitingMs)} (${share(b.waitingMs)})`;
+  const f = formatSpan;
+  return `${f(b.totalMs)} wall time: executing ${f(b.executingMs)} (${share(b.executingMs)}), cache ${f(b.cachedMs)} (${share(b.cachedMs)}), waiting ${f(b.waitingMs)} (${share(b.waitingMs)})`;
 }
 
 /** Executing / cache / waiting as one stacked bar with its numbers: the time-by-kind summary. */
@@ -50,7 +58,7 @@ export function Breakdown({ breakdown, label }: { breakdown: TimeBreakdown; labe
               {p.name}
             </dt>
             <dd>
-              {formatDuration(p.ms)}{' '}
+              {formatSpan(p.ms)}{' '}
               <span className={styles.muted}>{percent(breakdown.totalMs > 0 ? p.ms / breakdown.totalMs : null)}</span>
             </dd>
           </div>
@@ -59,7 +67,7 @@ export function Breakdown({ breakdown, label }: { breakdown: TimeBreakdown; labe
           <dt title="Sum of every executed step's own time; above the executing time when steps ran in parallel">
             Step time
           </dt>
-          <dd>{formatDuration(breakdown.stepTimeMs)}</dd>
+          <dd>{formatSpan(breakdown.stepTimeMs)}</dd>
         </div>
       </dl>
     </div>
@@ -101,8 +109,8 @@ function TimingTable({ lanes }: { lanes: WaterfallLane[] }) {
               </td>
               <td className="mono">{lane.kind === 'shared' ? 'shared' : lane.key}</td>
               <td>{kindOf(bar)}</td>
-              <td className={styles.num}>+{formatDuration(bar.offsetMs)}</td>
-              <td className={styles.num}>{bar.cached ? '—' : formatDuration(bar.durationMs)}</td>
+              <td className={styles.num}>+{formatSpan(bar.offsetMs)}</td>
+              <td className={styles.num}>{bar.cached ? '—' : formatSpan(bar.durationMs)}</td>
             </tr>
           )),
         )}
@@ -111,11 +119,8 @@ function TimingTable({ lanes }: { lanes: WaterfallLane[] }) {
   );
 }
 
-/**
- * Build timing: the wall-time split, then one waterfall per lane on a shared time axis (or, on
- * request, the same as a table). Works for a live build too: the running bars grow with the clock.
- */
-export function TimingPanel({ snapshot }: { snapshot: BuildSnapshot }) {
+/** Timing of a build still running: recomputed from its live snapshot as the clock ticks. */
+export function LiveTimingPanel({ snapshot }: { snapshot: BuildSnapshot }) {
   const now = useNow();
   const running = snapshot.status === 'running';
   const waterfall = useMemo(
@@ -123,6 +128,14 @@ export function TimingPanel({ snapshot }: { snapshot: BuildSnapshot }) {
     // The clock matters only while something runs.
     [snapshot, running, running ? now : 0], // eslint-disable-line react-hooks/exhaustive-deps
   );
+  return <TimingPanel waterfall={waterfall} running={running} />;
+}
+
+/**
+ * Build timing: the wall-time split, then one waterfall per lane on a shared time axis (or, on
+ * request, the same as a table).
+ */
+export function TimingPanel({ waterfall, running = false }: { waterfall: Waterfall; running?: boolean }) {
   const [mode, setMode] = useState<'chart' | 'table'>('chart');
   const headingId = useId();
   const lanes = waterfall.lanes.filter((l) => l.bars.length > 0);
@@ -171,7 +184,7 @@ export function TimingPanel({ snapshot }: { snapshot: BuildSnapshot }) {
                   <span className={lane.kind === 'platform' ? 'mono' : ''}>{laneTitle(lane)}</span>
                   {platformLanes.length > 1 || lane.kind === 'shared' ? (
                     <span className={styles.muted}>
-                      {formatDuration(lane.breakdown.totalMs)} · {lane.bars.filter((b) => b.cached).length}/
+                      {formatSpan(lane.breakdown.totalMs)} · {lane.bars.filter((b) => b.cached).length}/
                       {lane.bars.length} cached
                     </span>
                   ) : null}

@@ -1,10 +1,13 @@
 import type { BuildSnapshot, Lane, Step, StepState } from '../../../../electron/common/contracts/builds';
+import type { RecordStep, RecordTiming } from '../../../../electron/common/contracts/history';
 import { orderedLaneSteps } from '../../../../electron/common/progress';
+import { formatDuration } from '../builds/format';
 
 /**
- * Build timing from a snapshot (live or from a record): a waterfall of every step per lane and how
- * the wall time splits into executing, cache and waiting. Pure, so the chart, its table alternative
- * and the tests read the same numbers.
+ * Build timing as the chart draws it: a waterfall of every step per lane and how the wall time
+ * splits into executing, cache and waiting. From a record's `timing` (history.details) or, for a
+ * build still running, from its live snapshot. Pure, so the chart, its table alternative and the
+ * tests read the same numbers.
  */
 
 export interface WaterfallBar {
@@ -54,7 +57,7 @@ export interface TimeBreakdown {
   stepTimeMs: number;
 }
 
-function stepLabel(step: Step): string {
+function stepLabel(step: Pick<Step, 'index' | 'stage' | 'total' | 'internal' | 'title'>): string {
   const where =
     step.index !== undefined
       ? `${step.stage ? `${step.stage} ` : ''}${step.index}/${step.total ?? '?'}`
@@ -172,4 +175,70 @@ export function buildWaterfall(snapshot: BuildSnapshot, now: number = Date.now()
     };
   });
   return { origin, spanMs: end - origin, lanes, breakdown: timeBreakdown(all, origin, end) };
+}
+
+/**
+ * The chart's view of a record's timing (the core computed it): labels from the record's steps,
+ * the whole-build split as the core counted it, each lane's split from its own bars.
+ */
+export function waterfallFromTiming(timing: RecordTiming, steps: readonly RecordStep[], running = false): Waterfall {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const lanes: WaterfallLane[] = timing.lanes.map((lane) => {
+    const bars: WaterfallBar[] = lane.bars.map((b) => {
+      const step = byId.get(b.stepId);
+      return {
+        id: b.stepId,
+        lane: lane.key,
+        label: step ? stepLabel(step) : b.title,
+        name: step?.name ?? b.title,
+        state: b.state,
+        cached: b.cached,
+        offsetMs: b.start,
+        durationMs: Math.max(0, b.end - b.start),
+        open: running && b.state === 'running',
+      };
+    });
+    const intervals = bars.map((b) => ({ start: b.offsetMs, end: b.offsetMs + b.durationMs, cached: b.cached }));
+    const from = intervals.reduce((min, i) => Math.min(min, i.start), Infinity);
+    const to = intervals.reduce((max, i) => Math.max(max, i.end), -Infinity);
+    const notStarted = steps.filter((s) => s.lane === lane.key && s.startedAt === undefined).length;
+    return {
+      key: lane.key,
+      kind: lane.kind,
+      bars,
+      notStarted,
+      breakdown: Number.isFinite(from) ? timeBreakdown(intervals, from, to) : timeBreakdown([], 0, 0),
+    };
+  });
+  const stepTimeMs = lanes
+    .flatMap((l) => l.bars)
+    .filter((b) => !b.cached)
+    .reduce((sum, b) => sum + b.durationMs, 0);
+  const { executedMs, cachedMs, waitingMs } = timing.byKind;
+  return {
+    origin: timing.startedAt,
+    spanMs: timing.wallMs,
+    lanes,
+    breakdown: { executingMs: executedMs, cachedMs, waitingMs, totalMs: timing.wallMs, stepTimeMs },
+  };
+}
+
+/** Sub-second spans in ms (a cache hit takes 3 ms, not "0.0 s"); longer ones as the build log shows them. */
+export function formatSpan(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  return ms < 1_000 ? `${Math.round(ms)} ms` : formatDuration(ms);
+}
+
+const TICK_STEPS_MS = [
+  10, 20, 50, 100, 200, 250, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,
+  900_000, 1_800_000, 3_600_000,
+];
+
+/** Round axis ticks (0, 0.5 s, 1 s, 1.5 s...) for a span: at most `max` of them, the last covering the span. */
+export function niceTicks(spanMs: number, max = 8): number[] {
+  const span = Math.max(1, spanMs);
+  const step = TICK_STEPS_MS.find((s) => span / s <= max - 1) ?? Math.ceil(span / (max - 1) / 3_600_000) * 3_600_000;
+  const ticks: number[] = [];
+  for (let t = 0; t < span + step; t += step) ticks.push(t);
+  return ticks;
 }

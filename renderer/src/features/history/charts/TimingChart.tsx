@@ -10,7 +10,7 @@ import {
   type TooltipContentProps,
 } from 'recharts';
 import { formatDuration } from '../../builds/format';
-import type { WaterfallBar, WaterfallLane } from '../timing';
+import { formatSpan, niceTicks, type WaterfallBar, type WaterfallLane } from '../timing';
 import styles from './charts.module.css';
 
 /** CSS module classes are typed optional; recharts' props take exact strings. */
@@ -44,9 +44,12 @@ function kindText(bar: WaterfallBar): string {
   return 'executed';
 }
 
-function seconds(ms: number): string {
-  const s = ms / 1000;
-  return s < 10 && s % 1 !== 0 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
+/** Axis labels: ms below a second, else seconds with the fewest digits that tell ticks apart. */
+function tickText(ms: number): string {
+  if (ms === 0) return '0';
+  if (ms < 1_000) return `${ms} ms`;
+  if (ms < 60_000) return `${ms % 1_000 === 0 ? ms / 1_000 : (ms / 1_000).toFixed(ms % 100 === 0 ? 1 : 2)} s`;
+  return formatDuration(ms);
 }
 
 function truncate(text: string, max: number): string {
@@ -56,7 +59,8 @@ function truncate(text: string, max: number): string {
 function StepTick({ x, y, payload }: { x?: number; y?: number; payload?: { value?: unknown } }) {
   const label = typeof payload?.value === 'string' ? payload.value : '';
   return (
-    <text x={x} y={y} dy={4} textAnchor="end" className={c('stepTick')}>
+    // Left-aligned in the label column: step numbers and instructions read down a straight edge.
+    <text x={(x ?? 0) - LABEL_WIDTH + 6} y={y} dy={4} textAnchor="start" className={c('stepTick')}>
       <title>{label}</title>
       {truncate(label, 44)}
     </text>
@@ -70,8 +74,8 @@ function BarTooltip({ active, payload }: Partial<TooltipContentProps<number, str
     <div className={c('tooltip')}>
       <p className={`${styles.tooltipTitle} mono`}>{bar.name}</p>
       <p>
-        {kindText(bar)} · {bar.cached ? 'from the cache' : formatDuration(bar.durationMs)} · started at +
-        {formatDuration(bar.offsetMs)}
+        {kindText(bar)} · {bar.cached ? 'from the cache' : formatSpan(bar.durationMs)} · started at +
+        {formatSpan(bar.offsetMs)}
       </p>
     </div>
   );
@@ -81,6 +85,7 @@ export function TimingChart({ lane, spanMs }: { lane: WaterfallLane; spanMs: num
   const min = Math.max(1, spanMs * MIN_SHARE);
   const data = lane.bars.map((b) => ({ ...b, range: [b.offsetMs, b.offsetMs + Math.max(b.durationMs, min)] }));
   const height = data.length * ROW + AXIS + 8;
+  const ticks = niceTicks(spanMs);
   return (
     <div className={c('chart')} data-testid="timing-chart" data-lane={lane.key}>
       <BarChart
@@ -96,10 +101,9 @@ export function TimingChart({ lane, spanMs }: { lane: WaterfallLane; spanMs: num
         <CartesianGrid horizontal={false} className={c('grid')} />
         <XAxis
           type="number"
-          domain={[0, Math.max(spanMs, 1)]}
-          tickFormatter={seconds}
-          allowDecimals
-          tickCount={8}
+          domain={[0, ticks.at(-1) ?? 1]}
+          ticks={ticks}
+          tickFormatter={tickText}
           className={c('axis')}
         />
         <YAxis
