@@ -9,6 +9,8 @@ import { useLiveBuildEvents, useLiveBuilds } from './live-store';
 import { requestToDraft } from './new/form-model';
 import { isMod } from './shortcuts';
 import { openHistoryEntry } from '../history/history-ui';
+import { openPickedFile } from '../history/open-file';
+import { isDockerBuildFile } from '../history/records';
 import { useRerunEntry, useStartBuild } from './start';
 import { openBuild, openNewBuild, useBuildsUi, type AppViewRequest } from './ui-store';
 import styles from './BuildsView.module.css';
@@ -18,7 +20,8 @@ function hasFiles(event: DragEvent): boolean {
 }
 
 /**
- * A folder dropped anywhere on the window opens a prefilled new build. The path comes from the
+ * A folder dropped anywhere on the window opens a prefilled new build (a `.dockerbuild` file opens
+ * its record in History instead). The path comes from the
  * host (Electron's webUtils via the preload); the core then checks it is a readable folder and the
  * form shows its verdict, so a dropped file gets the core's "is not a folder" message.
  */
@@ -50,6 +53,11 @@ function useWindowDrop(): boolean {
       const files = Array.from(event.dataTransfer?.files ?? []);
       const file = files[0];
       if (!file) return;
+      // A build record opens in History; it is never a context to build.
+      if (isDockerBuildFile(file.name)) {
+        openPickedFile(file);
+        return;
+      }
       const path = getBridge().pathForFile(file);
       if (!path) {
         openNewBuild(undefined, {
@@ -119,6 +127,8 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
     const offStarted = bridge.on('build.started', refresh);
     const offFinished = bridge.on('build.finished', refresh);
     const offHistory = bridge.on('history.changed', refresh);
+    // Builds from other clients (a terminal, CI) appearing or finishing, opened .dockerbuild files.
+    const offRecords = bridge.on('history.recordsChanged', refresh);
     // A notification or tray item names a build: show it (App switches the view itself).
     const offOpen = bridge.on('app.openRequested', (request) => {
       if (request.buildId && request.view === 'builds') openBuild(request.buildId);
@@ -128,6 +138,7 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
       offStarted();
       offFinished();
       offHistory();
+      offRecords();
       offOpen();
     };
   }, [queryClient]);
@@ -175,7 +186,9 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
       <div className={styles.dropCard}>
         <FolderInput size={34} aria-hidden />
         <p className={styles.dropTitle}>Drop a folder to build it</p>
-        <p className={styles.dropSub}>BuildDeck opens a new build with the folder as its context.</p>
+        <p className={styles.dropSub}>
+          BuildDeck opens a new build with the folder as its context. A .dockerbuild file opens its build record.
+        </p>
       </div>
     </div>
   ) : null;

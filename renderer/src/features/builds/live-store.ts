@@ -19,6 +19,11 @@ import { invoke } from '../../api/client';
 type ProgressPayload = EventPayload<'build.progressed'>;
 
 export interface TrackedBuild {
+  /**
+   * A record attached through `history.attach` (a build from another client, or one replayed from
+   * BuildKit's history) instead of a build this core runs: its events come as `history.progressed`.
+   */
+  record?: { id: string; streamId?: string; ended?: boolean };
   snapshot?: BuildSnapshot;
   loading: boolean;
   error?: AppError;
@@ -39,6 +44,11 @@ interface LiveState {
 const MAX_TRACKED = 8;
 
 export const useLiveBuilds = create<LiveState>(() => ({ builds: {}, requests: {} }));
+
+/** Store key of an attached history record (never a build id: those have no colon). */
+export const recordKey = (id: string): string => `record:${id}`;
+/** Attached streams: stream id → store key. */
+const streams = new Map<string, string>();
 
 function patch(buildId: string, change: Partial<TrackedBuild>): void {
   useLiveBuilds.setState((state) => {
@@ -72,7 +82,43 @@ function applyAll(
   return { snapshot: current, gap: false };
 }
 
+/** (Re)attaches a history record: the snapshot so far, then `history.progressed` batches. */
+async function attach(key: string, id: string): Promise<void> {
+  const before = useLiveBuilds.getState().builds[key];
+  const oldStream = before?.record?.streamId;
+  if (oldStream) {
+    streams.delete(oldStream);
+    void invoke('history.detach', { streamId: oldStream });
+  }
+  patch(key, { loading: true, buffer: [] });
+  const result = await invoke('history.attach', { id });
+  const tracked = useLiveBuilds.getState().builds[key];
+  if (!tracked) {
+    if (result.ok) void invoke('history.detach', { streamId: result.value.streamId });
+    return;
+  }
+  if (!result.ok) {
+    patch(key, { loading: false, error: result.error, buffer: [] });
+    return;
+  }
+  const { streamId, snapshot: base, done } = result.value;
+  streams.set(streamId, key);
+  const { snapshot } = applyAll(
+    base,
+    tracked.buffer.filter((b) => b.buildId === streamId),
+  );
+  useLiveBuilds.setState((state) => {
+    const prev = state.builds[key];
+    if (!prev) return state;
+    const next: TrackedBuild = { ...prev, snapshot, loading: false, buffer: [], record: { id, streamId, ended: done } };
+    delete next.error;
+    return { builds: { ...state.builds, [key]: next } };
+  });
+}
+
 async function load(buildId: string, attempt = 0): Promise<void> {
+  const record = useLiveBuilds.getState().builds[buildId]?.record;
+  if (record) return attach(buildId, record.id);
   patch(buildId, { loading: true });
   const result = await invoke('builds.get', { buildId });
   // Read after the await: the buffer holds every batch that arrived meanwhile.
@@ -116,16 +162,63 @@ export function trackBuild(buildId: string): void {
   void load(buildId);
 }
 
-function onProgressed(payload: ProgressPayload): void {
-  const tracked = useLiveBuilds.getState().builds[payload.buildId];
+/** A batch for the build (or attached record) stored under `key`; a gap means re-read, then go on. */
+function onProgressed(key: string, payload: ProgressPayload): void {
+  const tracked = useLiveBuilds.getState().builds[key];
   if (!tracked) return;
   if (tracked.loading || !tracked.snapshot) {
-    patch(payload.buildId, { buffer: [...tracked.buffer, payload] });
+    patch(key, { buffer: [...tracked.buffer, payload] });
     return;
   }
   const { snapshot, gap } = applyAll(tracked.snapshot, [payload]);
-  if (snapshot !== tracked.snapshot) patch(payload.buildId, { snapshot });
-  if (gap) void load(payload.buildId);
+  if (snapshot !== tracked.snapshot) patch(key, { snapshot });
+  if (gap) void load(key);
+}
+
+/**
+ * Follows a history record live: a build from another client (a terminal, CI, compose) goes
+ * through the same reducer into the same lanes as a build BuildDeck started. Idempotent.
+ */
+export function trackRecord(id: string): void {
+  const key = recordKey(id);
+  const existing = useLiveBuilds.getState().builds[key];
+  if (existing) {
+    patch(key, { lastUsed: Date.now() });
+    if (existing.error && !existing.loading) void attach(key, id);
+    return;
+  }
+  useLiveBuilds.setState((state) => {
+    const next: LiveState = {
+      ...state,
+      builds: { ...state.builds, [key]: { loading: true, buffer: [], lastUsed: Date.now(), record: { id } } },
+    };
+    return { builds: evict(next, key) };
+  });
+  void attach(key, id);
+}
+
+/** Stops following a record (its details page closed): the core stops streaming it. */
+export function untrackRecord(id: string): void {
+  const key = recordKey(id);
+  const streamId = useLiveBuilds.getState().builds[key]?.record?.streamId;
+  if (streamId) {
+    streams.delete(streamId);
+    void invoke('history.detach', { streamId });
+  }
+  useLiveBuilds.setState((state) => {
+    if (!state.builds[key]) return state;
+    return { builds: Object.fromEntries(Object.entries(state.builds).filter(([k]) => k !== key)) };
+  });
+}
+
+/** The live snapshot of a history record; attaches while mounted and detaches after. */
+export function useLiveRecord(id: string, enabled: boolean): TrackedBuild | undefined {
+  useEffect(() => {
+    if (!enabled) return undefined;
+    trackRecord(id);
+    return () => untrackRecord(id);
+  }, [id, enabled]);
+  return useLiveBuilds((state) => (enabled ? state.builds[recordKey(id)] : undefined));
 }
 
 /** Remembers what this window started, for re-run. */
@@ -140,7 +233,32 @@ export function rememberRequest(buildId: string, request: BuildRequestInput): vo
 export function useLiveBuildEvents(): void {
   useEffect(() => {
     const bridge = getBridge();
-    const offProgress = bridge.on('build.progressed', (payload) => onProgressed(payload));
+    const offProgress = bridge.on('build.progressed', (payload) => onProgressed(payload.buildId, payload));
+    const offRecordProgress = bridge.on('history.progressed', (payload) => {
+      const key = streams.get(payload.streamId);
+      // The same batch shape; `buildId` carries the stream id (what attach's snapshot is named).
+      const batch = { buildId: payload.streamId, firstIndex: payload.firstIndex, events: payload.events };
+      if (key) onProgressed(key, batch);
+      else {
+        // A batch can beat attach's answer: buffer it for whichever record is still attaching.
+        for (const [k, tracked] of Object.entries(useLiveBuilds.getState().builds)) {
+          if (tracked.record && !tracked.record.streamId && tracked.loading) onProgressed(k, batch);
+        }
+      }
+    });
+    const offStreamEnded = bridge.on('history.streamEnded', (payload) => {
+      const key = streams.get(payload.streamId);
+      if (!key) return;
+      streams.delete(payload.streamId);
+      const tracked = useLiveBuilds.getState().builds[key];
+      if (!tracked?.record) return;
+      patch(key, {
+        record: { ...tracked.record, ended: true },
+        ...(payload.reason === 'failed'
+          ? { error: { code: 'INTERNAL', message: payload.error ?? 'The record stream stopped.' } }
+          : {}),
+      });
+    });
     const offFinished = bridge.on('build.finished', (payload) => {
       // The last batch was flushed before this event; a missing one means we lost it.
       const tracked = useLiveBuilds.getState().builds[payload.buildId];
@@ -152,12 +270,14 @@ export function useLiveBuildEvents(): void {
       }
     });
     const offReconnect = onEventsReconnected(() => {
-      for (const [id, tracked] of Object.entries(useLiveBuilds.getState().builds)) {
-        if (tracked.snapshot?.status === 'running' || tracked.error) void load(id);
+      for (const [key, tracked] of Object.entries(useLiveBuilds.getState().builds)) {
+        if (tracked.snapshot?.status === 'running' || tracked.error) void load(key);
       }
     });
     return () => {
       offProgress();
+      offRecordProgress();
+      offStreamEnded();
       offFinished();
       offReconnect();
     };

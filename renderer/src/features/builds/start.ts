@@ -32,16 +32,17 @@ export function useStartBuild(): (request: BuildRequestInput) => Promise<Result<
   );
 }
 
+/** What a re-run needs from a stored build: its request and the ids of the secrets it used. */
+export type RerunSource = Pick<HistoryEntry, 'request' | 'secretIds'>;
+
 /**
  * Re-runs a build recorded in history. History keeps a request without its secrets (ids only):
  * such a build opens in the form with the secret ids filled in, to be given their sources again.
  */
-export function useRerunEntry(): (
-  entry: HistoryEntry,
-) => Promise<Result<{ buildId: string } | { needsSecrets: true }>> {
+export function useRerunEntry(): (entry: RerunSource) => Promise<Result<{ buildId: string } | { needsSecrets: true }>> {
   const start = useStartBuild();
   return useCallback(
-    async (entry: HistoryEntry) => {
+    async (entry: RerunSource) => {
       if (entry.secretIds.length > 0) {
         openNewBuild(
           {

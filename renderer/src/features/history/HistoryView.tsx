@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { FilterX, History, Plus, RotateCw, Trash2 } from 'lucide-react';
+import { FileUp, FilterX, History, Info, Plus, Radio, RotateCw, Search, Terminal, Trash2 } from 'lucide-react';
 import type { BuildStatus } from '../../../../electron/common/contracts/builds';
-import type { HistoryItem } from '../../../../electron/common/contracts/history';
+import type { HistoryNotice, HistoryRecordItem } from '../../../../electron/common/contracts/history';
 import type { AppError } from '../../../../electron/common/errors';
 import { appErrorOf, commandKey, invoke, invokeOrThrow, useCommand } from '../../api/client';
 import { Button } from '../../components/Button';
@@ -10,17 +10,31 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
 import { RelativeTime } from '../../components/RelativeTime';
 import { Skeleton } from '../../components/Skeleton';
-import { baseName, formatDuration, percent, shortDigest } from '../builds/format';
+import { useNow } from '../../lib/use-now';
+import { formatDuration, percent, shortDigest } from '../builds/format';
 import { StatusIcon } from '../builds/live/BuildDetails';
 import { useRerunEntry } from '../builds/start';
 import { openNewBuild } from '../builds/ui-store';
-import { HistoryDetail } from './HistoryDetail';
-import { openHistoryEntry, setHistoryFilters, useHistoryUi, type HistoryFilters } from './history-ui';
+import { useDebounced } from '../builds/use-debounced';
+import { OpenFileDialog, RemoveRecordDialog } from './Dialogs';
+import {
+  hasFilters,
+  NO_FILTERS,
+  openHistoryEntry,
+  recordsInput,
+  setHistoryFilters,
+  useHistoryUi,
+  type HistoryFilters,
+} from './history-ui';
+import { showOpenDialog, useOpenFile } from './open-file';
+import { RecordDetail } from './RecordDetail';
+import { builderStateLabel, canRemove, groupRecords, ORIGIN_LABEL, recordTitle, sourceText } from './records';
+import { useWatchLease } from './use-watch';
 import styles from './HistoryView.module.css';
 
 const PAGE = 50;
 
-const STATUS_LABEL: Record<BuildStatus, string> = {
+export const STATUS_LABEL: Record<BuildStatus, string> = {
   running: 'Running',
   succeeded: 'Succeeded',
   failed: 'Failed',
@@ -28,66 +42,47 @@ const STATUS_LABEL: Record<BuildStatus, string> = {
   interrupted: 'Interrupted',
 };
 
-function listInput(filters: HistoryFilters) {
-  return {
-    ...(filters.contextDir ? { contextDir: filters.contextDir } : {}),
-    ...(filters.builder ? { builder: filters.builder } : {}),
-    ...(filters.status ? { status: filters.status } : {}),
+/** Re-runs need BuildDeck's stored request: only builds BuildDeck ran have one. */
+function useRerunRecord(onError: (error: AppError) => void) {
+  const rerunEntry = useRerunEntry();
+  return async (item: HistoryRecordItem) => {
+    if (!item.buildId) return;
+    const entry = await invoke('history.get', { buildId: item.buildId });
+    if (!entry.ok) {
+      onError(entry.error);
+      return;
+    }
+    const result = await rerunEntry(entry.value);
+    if (!result.ok) onError(result.error);
   };
 }
 
-/** Deletes after an inline "Delete? Yes / No", never on the first click. */
-function DeleteButton({ item, onDeleted }: { item: HistoryItem; onDeleted: () => void }) {
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
-  if (item.status === 'running') return null;
-  if (!confirming) {
-    return (
-      <Button
-        variant="ghost"
-        size="sm"
-        iconOnly
-        aria-label={`Delete ${baseName(item.contextDir)} build from history`}
-        title="Delete from history"
-        onClick={() => setConfirming(true)}
-        icon={<Trash2 size={13} aria-hidden />}
-        data-testid="history-delete"
-      />
-    );
-  }
+function Row({
+  item,
+  depth,
+  now,
+  onRerun,
+  onRemove,
+}: {
+  item: HistoryRecordItem;
+  depth: number;
+  now: number;
+  onRerun: (item: HistoryRecordItem) => void;
+  onRemove: (item: HistoryRecordItem) => void;
+}) {
+  const title = recordTitle(item);
+  const running = item.status === 'running';
+  const state = builderStateLabel(item.builderState);
+  const total = item.counts.total;
   return (
-    <span className={styles.confirm} role="group" aria-label="Confirm delete">
-      <span>{error ? error.message : 'Delete?'}</span>
-      <Button
-        size="sm"
-        className={styles.danger}
-        disabled={busy}
-        autoFocus
-        data-testid="history-delete-confirm"
-        onClick={() => {
-          setBusy(true);
-          void invoke('history.delete', { buildId: item.buildId }).then((result) => {
-            setBusy(false);
-            if (result.ok) onDeleted();
-            else setError(result.error);
-          });
-        }}
-      >
-        Delete
-      </Button>
-      <Button size="sm" variant="ghost" onClick={() => setConfirming(false)}>
-        Keep
-      </Button>
-    </span>
-  );
-}
-
-function Row({ item, onRerun }: { item: HistoryItem; onRerun: (item: HistoryItem) => void }) {
-  const queryClient = useQueryClient();
-  const name = item.tags[0] ?? baseName(item.contextDir);
-  return (
-    <tr className={styles.row} data-testid="history-row" data-status={item.status} data-build-id={item.buildId}>
+    <tr
+      className={`${styles.row} ${depth > 0 ? styles.child : ''}`}
+      data-testid="history-row"
+      data-status={item.status}
+      data-record-id={item.id}
+      data-build-id={item.buildId}
+      data-origin={item.origin}
+    >
       <td>
         <span className={`${styles.status} ${styles[`tone_${item.status}`] ?? ''}`}>
           <StatusIcon status={item.status} size={14} />
@@ -98,18 +93,43 @@ function Row({ item, onRerun }: { item: HistoryItem; onRerun: (item: HistoryItem
         <button
           type="button"
           className={styles.open}
-          onClick={() => openHistoryEntry(item.buildId)}
+          onClick={() => openHistoryEntry(item.id)}
           data-testid="history-open"
         >
-          <span className={styles.name}>{name}</span>
-          <span className={`${styles.path} mono`} title={item.contextDir}>
-            {item.contextDir}
+          <span className={styles.nameLine}>
+            <span className={styles.name}>{title}</span>
+            {item.kind === 'bake' ? <span className={styles.badge}>bake · {item.children?.length ?? 0}</span> : null}
+          </span>
+          <span className={`${styles.path} mono`} title={sourceText(item.source)}>
+            {sourceText(item.source)}
           </span>
         </button>
       </td>
       <td>
-        <span className={styles.builder}>{item.builder}</span>
-        <span className={styles.sub}>{item.driver}</span>
+        <span
+          className={`${styles.origin} ${styles[`origin_${item.origin}`] ?? ''}`}
+          title={
+            item.origin === 'external'
+              ? 'Started outside BuildDeck: a terminal, compose, bake or a script'
+              : item.origin === 'file'
+                ? `Read from ${item.stored.file ?? 'a .dockerbuild file'}`
+                : 'Started from BuildDeck (window, tray, CLI or serve)'
+          }
+          data-testid="history-origin"
+        >
+          {ORIGIN_LABEL[item.origin]}
+        </span>
+      </td>
+      <td>
+        <span className={styles.builder}>
+          {item.builder || '—'}
+          {state ? (
+            <span className={styles.stateBadge} title={state.title} data-testid="builder-state">
+              {state.text}
+            </span>
+          ) : null}
+        </span>
+        {item.driver ? <span className={styles.sub}>{item.driver}</span> : null}
       </td>
       <td>
         <span className={styles.platforms}>
@@ -123,76 +143,108 @@ function Row({ item, onRerun }: { item: HistoryItem; onRerun: (item: HistoryItem
       <td className={styles.num}>
         <RelativeTime ms={item.startedAt} />
       </td>
-      <td className={styles.num}>{item.status === 'running' ? '…' : formatDuration(item.durationMs)}</td>
-      <td className={styles.num} title={`${item.cachedSteps} of ${item.steps} steps from the cache`}>
-        {item.steps > 0 ? (
+      <td className={styles.num}>
+        {running ? formatDuration(now - item.startedAt, { whole: true }) : formatDuration(item.durationMs)}
+      </td>
+      <td
+        className={styles.num}
+        title={total > 0 ? `${item.counts.cached} of ${total} steps came from the cache` : undefined}
+        data-testid="history-cached"
+      >
+        {total > 0 && !running ? (
           <>
-            {item.cachedSteps}/{item.steps} <span className={styles.sub}>{percent(item.cachedSteps / item.steps)}</span>
+            {item.counts.cached}/{total} <span className={styles.sub}>{percent(item.cacheHitRatio)}</span>
           </>
         ) : (
           '—'
         )}
       </td>
-      <td className={`${styles.digest} mono`} title={item.digest}>
+      <td className={`${styles.digest} mono`} title={item.digest ?? item.error}>
         {item.digest ? (
           shortDigest(item.digest)
         ) : item.error ? (
-          <span className={item.status === 'failed' ? styles.errorText : styles.noteText} title={item.error}>
-            {item.error}
-          </span>
+          <span className={item.status === 'failed' ? styles.errorText : styles.noteText}>{item.error}</span>
         ) : (
           '—'
         )}
       </td>
       <td className={styles.actions}>
-        {item.status !== 'running' ? (
+        {running ? (
+          <Button
+            variant="ghost"
+            size="sm"
+            onClick={() => openHistoryEntry(item.id)}
+            icon={<Radio size={13} aria-hidden />}
+            aria-label={`Watch ${title} live`}
+            data-testid="history-live"
+          >
+            Live
+          </Button>
+        ) : null}
+        {!running && item.buildId ? (
           <Button
             variant="ghost"
             size="sm"
             iconOnly
-            aria-label={`Re-run ${name}`}
+            aria-label={`Re-run ${title}`}
             title="Re-run with the same options"
             onClick={() => onRerun(item)}
             icon={<RotateCw size={13} aria-hidden />}
             data-testid="history-rerun"
           />
         ) : null}
-        <DeleteButton
-          item={item}
-          onDeleted={() =>
-            void queryClient.invalidateQueries({ predicate: (q) => String(q.queryKey[1]).startsWith('history.') })
-          }
-        />
+        {canRemove(item) ? (
+          <Button
+            variant="ghost"
+            size="sm"
+            iconOnly
+            aria-label={`Remove the record of ${title}`}
+            title="Remove this record…"
+            onClick={() => onRemove(item)}
+            icon={<Trash2 size={13} aria-hidden />}
+            data-testid="history-delete"
+          />
+        ) : null}
       </td>
     </tr>
   );
 }
 
-function Filters({ folders, builders }: { folders: string[]; builders: string[] }) {
+function Filters({ builders, folders }: { builders: string[]; folders: string[] }) {
   const filters = useHistoryUi((s) => s.filters);
-  const active = Boolean(filters.contextDir || filters.builder || filters.status);
+  // The text box is local while typing; the query follows once typing pauses.
+  const [text, setText] = useState(filters.text);
+  const settled = useDebounced(text, 250);
+  useEffect(() => {
+    if (settled !== useHistoryUi.getState().filters.text) setHistoryFilters({ text: settled });
+  }, [settled]);
+  // Cleared from elsewhere ("Clear filters" in the empty state): adjust while rendering, React's pattern.
+  const [seenText, setSeenText] = useState(filters.text);
+  if (seenText !== filters.text) {
+    setSeenText(filters.text);
+    if (filters.text === '') setText('');
+  }
+  const select = (key: 'builder' | 'status' | 'folder', value: string) => setHistoryFilters({ [key]: value });
   return (
     <div className={styles.filters} role="search" aria-label="Filter builds">
-      <label className={styles.filter}>
-        <span>Folder</span>
-        <select
-          value={filters.contextDir}
-          onChange={(e) => setHistoryFilters({ contextDir: e.target.value })}
-          data-testid="filter-folder"
-        >
-          <option value="">All folders</option>
-          {folders.map((f) => (
-            <option key={f} value={f}>
-              {f}
-            </option>
-          ))}
-        </select>
+      <label className={`${styles.filter} ${styles.textFilter}`}>
+        <span>Search</span>
+        <span className={styles.searchBox}>
+          <Search size={13} aria-hidden />
+          <input
+            type="search"
+            value={text}
+            placeholder="Name, folder, tag, ref, error…"
+            onChange={(e) => setText(e.target.value)}
+            data-testid="filter-text"
+          />
+        </span>
       </label>
       <label className={styles.filter}>
         <span>Builder</span>
         <select
           value={filters.builder}
-          onChange={(e) => setHistoryFilters({ builder: e.target.value })}
+          onChange={(e) => select('builder', e.target.value)}
           data-testid="filter-builder"
         >
           <option value="">All builders</option>
@@ -205,11 +257,7 @@ function Filters({ folders, builders }: { folders: string[]; builders: string[] 
       </label>
       <label className={styles.filter}>
         <span>Result</span>
-        <select
-          value={filters.status}
-          onChange={(e) => setHistoryFilters({ status: e.target.value as BuildStatus | '' })}
-          data-testid="filter-status"
-        >
+        <select value={filters.status} onChange={(e) => select('status', e.target.value)} data-testid="filter-status">
           <option value="">Any result</option>
           {(Object.keys(STATUS_LABEL) as BuildStatus[]).map((s) => (
             <option key={s} value={s}>
@@ -218,11 +266,35 @@ function Filters({ folders, builders }: { folders: string[]; builders: string[] 
           ))}
         </select>
       </label>
-      {active ? (
+      <label className={styles.filter}>
+        <span>Folder</span>
+        <select value={filters.folder} onChange={(e) => select('folder', e.target.value)} data-testid="filter-folder">
+          <option value="">All folders</option>
+          {folders.map((f) => (
+            <option key={f} value={f}>
+              {f}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className={styles.filter}>
+        <span>Started from</span>
+        <select
+          value={filters.origin}
+          onChange={(e) => setHistoryFilters({ origin: e.target.value as HistoryFilters['origin'] })}
+          data-testid="filter-origin"
+        >
+          <option value="all">Anywhere</option>
+          <option value="builddeck">BuildDeck</option>
+          <option value="external">CLI and other clients</option>
+        </select>
+      </label>
+      {hasFilters(filters) ? (
         <Button
           variant="ghost"
           size="sm"
-          onClick={() => setHistoryFilters({ contextDir: '', builder: '', status: '' })}
+          className={styles.clear}
+          onClick={() => setHistoryFilters(NO_FILTERS)}
           icon={<FilterX size={13} aria-hidden />}
         >
           Clear filters
@@ -232,53 +304,95 @@ function Filters({ folders, builders }: { folders: string[]; builders: string[] 
   );
 }
 
-function HistoryList() {
+/** Notices the list shows once at the top (old buildx, a stopped builder) instead of failing. */
+export function Notices({ notices }: { notices: HistoryNotice[] }) {
+  if (notices.length === 0) return null;
+  return (
+    <ul className={styles.notices} data-testid="history-notices">
+      {notices.map((n) => (
+        <li key={`${n.kind}:${n.builder ?? ''}`} className={styles.notice} data-kind={n.kind}>
+          <Info size={14} aria-hidden className={styles.noticeIcon} />
+          <span>
+            <strong>{n.message}</strong>
+            {n.kind === 'buildx-too-old' && n.requiredVersion ? (
+              <span className={styles.noticeSub}>
+                {' '}
+                Installed: buildx {n.installedVersion ?? 'unknown'}. Builds from other clients need buildx{' '}
+                {n.requiredVersion} or newer; BuildDeck’s own builds are listed meanwhile.
+              </span>
+            ) : null}
+            {n.hint ? <span className={styles.noticeSub}> {n.hint}</span> : null}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function FileFailure() {
+  const failure = useOpenFile((s) => s.failure);
+  const dialog = useOpenFile((s) => s.dialog);
+  if (!failure || dialog) return null;
+  return (
+    <div className={styles.fileError} role="alert" data-testid="open-record-error">
+      <strong>Could not open {failure.path}</strong>
+      <span>{failure.error.message}</span>
+      {failure.error.hint ? <span className={styles.sub}>{failure.error.hint}</span> : null}
+    </div>
+  );
+}
+
+function RecordList() {
+  const queryClient = useQueryClient();
   const filters = useHistoryUi((s) => s.filters);
-  const rerunEntry = useRerunEntry();
-  const [rerunError, setRerunError] = useState<AppError | undefined>();
-  // Unfiltered, for the filter choices: the folders and builders that appear in history.
-  const facets = useCommand('history.list', { limit: 500 });
-  const input = listInput(filters);
+  const openDialog = useOpenFile((s) => s.dialog);
+  const now = useNow();
+  const [actionError, setActionError] = useState<AppError | undefined>();
+  const [removing, setRemoving] = useState<HistoryRecordItem | undefined>();
+  const rerun = useRerunRecord(setActionError);
+  const capabilities = useCommand('history.capabilities', {}, { staleTime: 60_000 });
+  useWatchLease();
+  const input = recordsInput(filters);
   const pages = useInfiniteQuery({
-    queryKey: [...commandKey('history.list', input), 'pages'],
+    queryKey: [...commandKey('history.records', input), 'pages'],
     queryFn: ({ pageParam }) =>
-      invokeOrThrow('history.list', { ...input, limit: PAGE, ...(pageParam ? { before: pageParam } : {}) }),
+      invokeOrThrow('history.records', { ...input, limit: PAGE, ...(pageParam ? { before: pageParam } : {}) }),
     initialPageParam: undefined as number | undefined,
     getNextPageParam: (last) => (last.items.length === PAGE ? last.items[last.items.length - 1]?.startedAt : undefined),
   });
+  const first = pages.data?.pages[0];
   const items = pages.data?.pages.flatMap((p) => p.items) ?? [];
-  const total = pages.data?.pages[0]?.total;
-  const folders = [...new Set((facets.data?.items ?? []).map((i) => i.contextDir))].sort();
-  const builders = [...new Set((facets.data?.items ?? []).map((i) => i.builder))].sort();
+  const rows = groupRecords(items);
+  const notices = [
+    ...(capabilities.data?.notice ? [capabilities.data.notice] : []),
+    ...(first?.notices ?? []).filter((n) => n.kind !== capabilities.data?.notice?.kind),
+  ];
 
-  const rerun = async (item: HistoryItem) => {
-    setRerunError(undefined);
-    const entry = await invoke('history.get', { buildId: item.buildId });
-    if (!entry.ok) {
-      setRerunError(entry.error);
-      return;
-    }
-    const result = await rerunEntry(entry.value);
-    if (!result.ok) setRerunError(result.error);
-  };
-
-  if (pages.isError)
-    return (
-      <ErrorState error={appErrorOf(pages.error)} onRetry={() => void pages.refetch()} retrying={pages.isFetching} />
-    );
-
-  const filtered = Boolean(filters.contextDir || filters.builder || filters.status);
-  return (
-    <div className={styles.view}>
-      <header className={styles.header}>
-        <div className={styles.titleRow}>
-          <h1 className={styles.title}>History</h1>
-          {total !== undefined ? (
-            <span className={styles.count} aria-label={`${total} builds`} data-testid="history-total">
-              {total}
-            </span>
-          ) : null}
-        </div>
+  const header = (
+    <header className={styles.header}>
+      <div className={styles.titleRow}>
+        <h1 className={styles.title}>History</h1>
+        {first ? (
+          <span className={styles.count} data-testid="history-total" aria-label={`${first.total} builds`}>
+            {first.total}
+          </span>
+        ) : null}
+        {items.some((i) => i.status === 'running') ? (
+          <span className={styles.liveNote} role="status">
+            <Radio size={12} aria-hidden /> {items.filter((i) => i.status === 'running').length} running
+          </span>
+        ) : null}
+      </div>
+      <div className={styles.headerActions}>
+        <Button
+          variant="secondary"
+          onClick={() => showOpenDialog()}
+          icon={<FileUp size={14} aria-hidden />}
+          title="Open a .dockerbuild file (or drop one on the window)"
+          data-testid="open-record"
+        >
+          Open .dockerbuild…
+        </Button>
         <Button
           variant="primary"
           onClick={() => openNewBuild(undefined, { focus: true })}
@@ -286,88 +400,133 @@ function HistoryList() {
         >
           New build
         </Button>
-      </header>
-      <Filters folders={folders} builders={builders} />
-      {rerunError ? <ErrorState error={rerunError} variant="inline" subject="Re-run" /> : null}
-      {!pages.data ? (
-        <div className={styles.loading} aria-busy="true">
-          <p className="visually-hidden" role="status">
-            Loading history…
-          </p>
-          {[0, 1, 2, 3].map((i) => (
-            <Skeleton key={i} height={34} />
-          ))}
-        </div>
-      ) : items.length === 0 ? (
-        filtered ? (
-          <EmptyState icon={<FilterX size={22} />} title="No builds match these filters">
-            <Button onClick={() => setHistoryFilters({ contextDir: '', builder: '', status: '' })}>
-              Clear filters
+      </div>
+    </header>
+  );
+
+  let body;
+  if (pages.isError) {
+    body = (
+      <ErrorState error={appErrorOf(pages.error)} onRetry={() => void pages.refetch()} retrying={pages.isFetching} />
+    );
+  } else if (!pages.data) {
+    body = (
+      <div className={styles.loading} aria-busy="true">
+        <p className="visually-hidden" role="status">
+          Loading history…
+        </p>
+        {[0, 1, 2, 3, 4].map((i) => (
+          <Skeleton key={i} height={38} />
+        ))}
+      </div>
+    );
+  } else if (items.length === 0) {
+    body = hasFilters(filters) ? (
+      <EmptyState icon={<FilterX size={22} />} title="No builds match these filters">
+        <Button onClick={() => setHistoryFilters(NO_FILTERS)}>Clear filters</Button>
+      </EmptyState>
+    ) : (
+      <EmptyState
+        icon={<History size={22} />}
+        title="No builds yet"
+        actions={
+          <>
+            <Button
+              variant="primary"
+              onClick={() => openNewBuild(undefined, { focus: true })}
+              icon={<Plus size={14} aria-hidden />}
+            >
+              Start a build
             </Button>
-          </EmptyState>
-        ) : (
-          <EmptyState
-            icon={<History size={22} />}
-            title="No builds yet"
-            actions={
-              <Button
-                variant="primary"
-                onClick={() => openNewBuild(undefined, { focus: true })}
-                icon={<Plus size={14} aria-hidden />}
-              >
-                Start a build
-              </Button>
-            }
-          >
-            <p>
-              Every build BuildDeck runs (window, tray or CLI) is recorded here with its steps, cache hits and logs.
-            </p>
-          </EmptyState>
-        )
-      ) : (
-        <div className={styles.tableWrap}>
-          <table className={styles.table} data-testid="history-table">
-            <thead>
-              <tr>
-                <th scope="col">Result</th>
-                <th scope="col">Build</th>
-                <th scope="col">Builder</th>
-                <th scope="col">Platforms</th>
-                <th scope="col" className={styles.num}>
-                  Started
-                </th>
-                <th scope="col" className={styles.num}>
-                  Took
-                </th>
-                <th scope="col" className={styles.num}>
-                  Cached
-                </th>
-                <th scope="col">Digest / error</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <Row key={item.buildId} item={item} onRerun={(i) => void rerun(i)} />
-              ))}
-            </tbody>
-          </table>
-          {pages.hasNextPage ? (
-            <div className={styles.more}>
-              <Button onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
-                {pages.isFetchingNextPage ? 'Loading…' : 'Load older builds'}
-              </Button>
-            </div>
-          ) : null}
-        </div>
-      )}
+            <Button onClick={() => showOpenDialog()} icon={<FileUp size={14} aria-hidden />}>
+              Open .dockerbuild…
+            </Button>
+          </>
+        }
+      >
+        <p>
+          Every build your builders run shows up here: from BuildDeck, and from <Terminal size={12} aria-hidden />{' '}
+          <code>docker buildx build</code>, compose, bake or CI scripts, live while they run.
+        </p>
+      </EmptyState>
+    );
+  } else {
+    body = (
+      <div className={styles.tableWrap}>
+        <table className={styles.table} data-testid="history-table">
+          <thead>
+            <tr>
+              <th scope="col">Result</th>
+              <th scope="col">Build</th>
+              <th scope="col">Client</th>
+              <th scope="col">Builder</th>
+              <th scope="col">Platforms</th>
+              <th scope="col" className={styles.num}>
+                Started
+              </th>
+              <th scope="col" className={styles.num}>
+                Took
+              </th>
+              <th scope="col" className={styles.num}>
+                Cached
+              </th>
+              <th scope="col">Digest / error</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ item, depth }) => (
+              <Row
+                key={item.id}
+                item={item}
+                depth={depth}
+                now={now}
+                onRerun={(i) => {
+                  setActionError(undefined);
+                  void rerun(i);
+                }}
+                onRemove={setRemoving}
+              />
+            ))}
+          </tbody>
+        </table>
+        {pages.hasNextPage ? (
+          <div className={styles.more}>
+            <Button onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
+              {pages.isFetchingNextPage ? 'Loading…' : 'Load older builds'}
+            </Button>
+          </div>
+        ) : null}
+      </div>
+    );
+  }
+
+  return (
+    <div className={styles.view}>
+      {header}
+      <Notices notices={notices} />
+      <FileFailure />
+      <Filters builders={first?.facets.builders ?? []} folders={first?.facets.folders ?? []} />
+      {actionError ? <ErrorState error={actionError} variant="inline" subject="Re-run" /> : null}
+      {body}
+      {openDialog ? <OpenFileDialog /> : null}
+      {removing ? (
+        <RemoveRecordDialog
+          items={[removing]}
+          onCancel={() => setRemoving(undefined)}
+          onRemoved={() => {
+            setRemoving(undefined);
+            void queryClient.invalidateQueries({ predicate: (q) => String(q.queryKey[1]).startsWith('history.') });
+          }}
+        />
+      ) : null}
     </div>
   );
 }
 
 export function HistoryView() {
   const open = useHistoryUi((s) => s.open);
-  return open ? <HistoryDetail key={open} buildId={open} /> : <HistoryList />;
+  return open ? <RecordDetail key={open} id={open} /> : <RecordList />;
 }
