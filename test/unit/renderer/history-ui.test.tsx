@@ -86,15 +86,15 @@ let why: typeof import('../../../renderer/src/features/history/WhyPanel');
 beforeAll(async () => {
   Object.defineProperty(window, 'builddeck', {
     value: {
-      invoke: async (command: string, input: Record<string, unknown>) => {
+      invoke: (command: string, input: Record<string, unknown>) => {
         calls.push({ command, input });
         const answer = answers[command];
-        if (!answer)
-          return { ok: false, error: { code: 'INTERNAL', message: `FAKE bridge: no answer for ${command}` } };
-        const value = answer(input);
-        return value instanceof Error
-          ? { ok: false, error: { code: 'BUILDER_UNREACHABLE', message: value.message, hint: 'Start the builder.' } }
-          : { ok: true, value };
+        const value = answer ? answer(input) : new Error(`FAKE bridge: no answer for ${command}`);
+        return Promise.resolve(
+          value instanceof Error
+            ? { ok: false, error: { code: 'BUILDER_UNREACHABLE', message: value.message, hint: 'Start the builder.' } }
+            : { ok: true, value },
+        );
       },
       on: (event: string, listener: Listener) => {
         let set = listeners.get(event);
@@ -195,7 +195,7 @@ describe('History list', () => {
     if (!clear) throw new Error('no Clear filters button');
     fireEvent.click(clear);
     expect(await screen.findAllByTestId('history-row')).toHaveLength(3);
-    expect((screen.getByTestId('filter-text') as HTMLInputElement).value).toBe('');
+    expect(screen.getByTestId<HTMLInputElement>('filter-text').value).toBe('');
   });
 
   it('empty history explains that builds from any client appear here', async () => {
