@@ -14,7 +14,7 @@ import { openNewBuild } from '../builds/ui-store';
 import { ExportRecordDialog, RemoveRecordDialog } from './Dialogs';
 import { openHistoryEntry } from './history-ui';
 import { useOpenFile } from './open-file';
-import { recordToSnapshot } from './record-snapshot';
+import { recordToSnapshot, withRecordInfo } from './record-snapshot';
 import { DockerfileView, RecordFacts } from './RecordFacts';
 import { ORIGIN_LABEL, builderStateLabel, canRemove } from './records';
 import { RunsPanel } from './RunsPanel';
@@ -49,7 +49,12 @@ export function RecordDetail({ id }: { id: string }) {
     () => (details.data && !running ? recordToSnapshot(details.data, logs.data?.lines ?? [], argv ?? []) : undefined),
     [details.data, running, logs.data, argv],
   );
-  const snapshot = running ? live?.snapshot : stored;
+  const liveSnapshot = live?.snapshot;
+  const withInfo = useMemo(
+    () => (liveSnapshot && details.data ? withRecordInfo(liveSnapshot, details.data) : liveSnapshot),
+    [liveSnapshot, details.data],
+  );
+  const snapshot = running ? withInfo : stored;
   const rerunEntry = useRerunEntry();
   const [error, setError] = useState<AppError | undefined>();
   const [dialog, setDialog] = useState<'remove' | 'export' | undefined>();
@@ -197,8 +202,11 @@ export function RecordDetail({ id }: { id: string }) {
       ) : null}
       {error ? <ErrorState error={error} variant="inline" subject="Re-run" /> : null}
       <BuildDetails snapshot={snapshot} actions={actions} origin={origin}>
-        {data.source.dockerfile ? <DockerfileView dockerfile={data.source.dockerfile} /> : null}
         <RecordFacts details={data} />
+        {data.source.dockerfile ? (
+          // A failure already shows the lines around the error above: the whole file folds away.
+          <DockerfileView dockerfile={data.source.dockerfile} collapsed={(data.error?.snippet.length ?? 0) > 0} />
+        ) : null}
         {running ? (
           <LiveTimingPanel snapshot={snapshot} />
         ) : data.timing ? (

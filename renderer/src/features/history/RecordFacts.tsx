@@ -49,6 +49,14 @@ function Digest({ value, label }: { value: string; label: string }) {
   );
 }
 
+/** Media types as a person names them; unknown ones as recorded. */
+function attachmentName(type: string): string {
+  if (/^https:\/\/slsa\.dev\/provenance\//.test(type)) return `SLSA provenance ${type.split('/').at(-1) ?? ''}`;
+  if (/image\.config\.v1\+json$|container\.image\.v1\+json$/.test(type)) return 'Image config';
+  if (/spdx/i.test(type)) return 'SBOM (SPDX)';
+  return type;
+}
+
 function None({ children = 'none' }: { children?: ReactNode }) {
   return <span className={styles.none}>{children}</span>;
 }
@@ -56,8 +64,11 @@ function None({ children = 'none' }: { children?: ReactNode }) {
 /** The Dockerfile with its line numbers; the lines the error points at are marked and scrolled into view. */
 export function DockerfileView({
   dockerfile,
+  collapsed = false,
 }: {
   dockerfile: NonNullable<HistoryRecordDetails['source']['dockerfile']>;
+  /** Folded behind its caption (the failure panel already shows the lines around the error). */
+  collapsed?: boolean;
 }) {
   const marked = new Set(dockerfile.errorLines);
   const first = dockerfile.errorLines[0];
@@ -70,10 +81,11 @@ export function DockerfileView({
   }, [first]);
   const lines = dockerfile.text.replace(/\n$/, '').split('\n');
   return (
-    <figure className={styles.dockerfile} data-testid="record-dockerfile">
-      <figcaption className={styles.dockerfileCaption}>
+    <details className={styles.dockerfile} data-testid="record-dockerfile" open={!collapsed}>
+      <summary className={styles.dockerfileCaption}>
         <FileCode size={13} aria-hidden /> Dockerfile
-        <span className={styles.none}>
+        <span className={styles.none}>{lines.length} lines</span>
+        <span className={styles.origin}>
           {dockerfile.origin === 'record'
             ? 'as recorded by BuildKit'
             : dockerfile.origin === 'builddeck'
@@ -81,7 +93,7 @@ export function DockerfileView({
               : 'as it is on disk now (may have changed since this build)'}
           {dockerfile.truncated ? ' · truncated' : ''}
         </span>
-      </figcaption>
+      </summary>
       <pre
         ref={ref}
         className={styles.code}
@@ -103,7 +115,7 @@ export function DockerfileView({
           );
         })}
       </pre>
-    </figure>
+    </details>
   );
 }
 
@@ -268,7 +280,7 @@ export function RecordFacts({ details }: { details: HistoryRecordDetails }) {
                 {results.attachments.map((a) => (
                   <li key={a.digest}>
                     <span className={styles.attachType} title={a.type}>
-                      {a.type.replace(/^https:\/\/slsa\.dev\/provenance\//, 'SLSA provenance ')}
+                      {attachmentName(a.type)}
                     </span>{' '}
                     <code title={a.digest}>{shortDigest(a.digest)}</code>
                     {a.platform ? <span className={styles.none}> {a.platform}</span> : null}

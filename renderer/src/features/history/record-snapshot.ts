@@ -1,4 +1,5 @@
 import type {
+  BuildInfo,
   BuildSnapshot,
   Lane,
   LaneSummary,
@@ -44,6 +45,40 @@ function laneSummary(steps: RecordStep[], status: BuildSnapshot['status']): Lane
     cacheHitRatio: counted.length > 0 ? cachedSteps / counted.length : null,
     ...(failed?.error !== undefined ? { error: failed.error } : {}),
     ...(failed ? { failedStep: failed.id } : {}),
+  };
+}
+
+function recordInfo(details: HistoryRecordDetails, command: string[]): BuildInfo {
+  const { item } = details;
+  return {
+    builder: item.builder,
+    driver: item.driver ?? '',
+    platforms: details.config.platforms,
+    contextDir: details.source.contextDir ?? details.source.url ?? item.name,
+    ...(details.source.dockerfilePath ? { dockerfile: details.source.dockerfilePath } : {}),
+    ...(details.config.target ? { target: details.config.target } : {}),
+    tags: item.tags,
+    command,
+  };
+}
+
+/**
+ * A live record's snapshot with what the record knows filled in where the stream did not say it
+ * (a build attached mid-way has no `started` event: no context, no tags), so the header names it.
+ */
+export function withRecordInfo(snapshot: BuildSnapshot, details: HistoryRecordDetails): BuildSnapshot {
+  const known = recordInfo(details, []);
+  const live = snapshot.info;
+  if (live?.contextDir && live.builder) return snapshot;
+  return {
+    ...snapshot,
+    info: {
+      ...known,
+      ...(live?.platforms.length ? { platforms: live.platforms } : {}),
+      ...(live?.defaultPlatform ? { defaultPlatform: live.defaultPlatform } : {}),
+      ...(live?.tags.length ? { tags: live.tags } : {}),
+      ...(live?.command.length ? { command: live.command } : {}),
+    },
   };
 }
 
@@ -116,16 +151,7 @@ export function recordToSnapshot(
     eventCount: 0,
     startedAt: item.startedAt,
     ...(item.finishedAt !== undefined ? { finishedAt: item.finishedAt } : {}),
-    info: {
-      builder: item.builder,
-      driver: item.driver ?? '',
-      platforms: details.config.platforms,
-      contextDir: details.source.contextDir ?? details.source.url ?? item.name,
-      ...(details.source.dockerfilePath ? { dockerfile: details.source.dockerfilePath } : {}),
-      ...(details.config.target ? { target: details.config.target } : {}),
-      tags: item.tags,
-      command,
-    },
+    info: recordInfo(details, command),
     lanes,
     steps,
     log: toLogList(all),

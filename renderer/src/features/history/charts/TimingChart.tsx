@@ -60,7 +60,7 @@ function StepTick({ x, y, payload }: { x?: number; y?: number; payload?: { value
   const label = typeof payload?.value === 'string' ? payload.value : '';
   return (
     // Left-aligned in the label column: step numbers and instructions read down a straight edge.
-    <text x={(x ?? 0) - LABEL_WIDTH + 6} y={y} dy={4} textAnchor="start" className={c('stepTick')}>
+    <text x={(x ?? 0) - LABEL_WIDTH + 14} y={y} dy={4} textAnchor="start" className={c('stepTick')}>
       <title>{label}</title>
       {truncate(label, 44)}
     </text>
