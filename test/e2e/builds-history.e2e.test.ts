@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,9 @@ describe('History view in Chromium over the real core', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(server.openUrl);
     await page.getByRole('button', { name: 'History', exact: true }).click();
+    // History lists every record of the shared default builder (other tests', other clients'):
+    // the text filter keeps this test's folders.
+    await page.locator('[data-testid="filter-text"]').fill(basename(root));
   });
 
   afterAll(async () => {
@@ -161,9 +164,11 @@ describe('History view in Chromium over the real core', () => {
   it('deletes only after confirmation', async () => {
     const row = page.locator('[data-testid="history-row"][data-build-id="crashed1"]');
     await row.locator('[data-testid="history-delete"]').click();
-    // Nothing gone yet: a second, explicit click is needed.
+    // Nothing gone yet: the confirmation names the record and needs an explicit click.
+    const dialog = page.locator('[data-testid="remove-record-dialog"]');
+    expect(await dialog.locator('[data-testid="remove-record-lines"]').innerText()).toContain('crashed1');
     expect(await page.locator('[data-testid="history-row"]').count()).toBe(4);
-    await row.locator('[data-testid="history-delete-confirm"]').click();
+    await dialog.locator('[data-testid="remove-record-confirm"]').click();
     await expect.poll(() => page.locator('[data-testid="history-row"]').count()).toBe(3);
     const r = await core.router.invoke('history.get', { buildId: 'crashed1' });
     expect(r.ok).toBe(false);
