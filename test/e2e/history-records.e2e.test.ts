@@ -50,6 +50,7 @@ async function dropFile(page: Page, name: string): Promise<void> {
 async function shoot(page: Page, name: string, options: { fullPage?: boolean; dark?: boolean } = {}): Promise<void> {
   const size = page.viewportSize();
   if (options.fullPage && size) {
+    await page.evaluate(() => document.querySelector('main')?.scrollTo(0, 0));
     const height = await page.evaluate(() => document.querySelector('main')?.scrollHeight ?? 900);
     await page.setViewportSize({ width: size.width, height: Math.min(4_000, Math.max(size.height, height + 40)) });
   }
@@ -179,7 +180,12 @@ describe('History of every build in Chromium over the real core', () => {
   });
 
   it('lists builds run with plain docker buildx build beside BuildDeck’s, with their client and source', async () => {
-    await expect.poll(() => rows().count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
+    try {
+      await expect.poll(() => rows().count(), { timeout: 20_000 }).toBe(5);
+    } catch (error) {
+      await page.screenshot({ path: 'test-results/history-list-failure.png' });
+      throw error;
+    }
     const ext = rowOf(dirs.ext);
     expect(await ext.getAttribute('data-origin')).toBe('external');
     expect(await ext.getAttribute('data-status')).toBe('succeeded');
@@ -193,7 +199,7 @@ describe('History of every build in Chromium over the real core', () => {
     await page.locator('[data-testid="filter-origin"]').selectOption('external');
     await expect.poll(() => rows().count()).toBe(2);
     await page.locator('[data-testid="filter-origin"]').selectOption('all');
-    await expect.poll(() => rows().count()).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => rows().count()).toBe(5);
     await shoot(page, 'history-list', { dark: true });
   });
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { FileUp, FilterX, History, Info, Plus, Radio, RotateCw, Search, Terminal, Trash2 } from 'lucide-react';
 import type { BuildStatus } from '../../../../electron/common/contracts/builds';
@@ -353,10 +353,21 @@ function RecordList() {
   const capabilities = useCommand('history.capabilities', {}, { staleTime: 60_000 });
   useWatchLease();
   const input = recordsInput(filters);
+  // The first page read when the list opens (and after a removal) asks BuildKit now rather than
+  // taking the poller's last answer; later refetches (events, filters) use the poller's.
+  const fresh = useRef(true);
   const pages = useInfiniteQuery({
     queryKey: [...commandKey('history.records', input), 'pages'],
-    queryFn: ({ pageParam }) =>
-      invokeOrThrow('history.records', { ...input, limit: PAGE, ...(pageParam ? { before: pageParam } : {}) }),
+    queryFn: ({ pageParam }) => {
+      const refresh = pageParam === undefined && fresh.current;
+      fresh.current = false;
+      return invokeOrThrow('history.records', {
+        ...input,
+        limit: PAGE,
+        ...(pageParam ? { before: pageParam } : {}),
+        ...(refresh ? { refresh } : {}),
+      });
+    },
     initialPageParam: undefined as number | undefined,
     getNextPageParam: (last) => (last.items.length === PAGE ? last.items[last.items.length - 1]?.startedAt : undefined),
   });
@@ -518,6 +529,7 @@ function RecordList() {
           onCancel={() => setRemoving(undefined)}
           onRemoved={() => {
             setRemoving(undefined);
+            fresh.current = true;
             void queryClient.invalidateQueries({ predicate: (q) => String(q.queryKey[1]).startsWith('history.') });
           }}
         />

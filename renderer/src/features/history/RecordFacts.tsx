@@ -269,7 +269,7 @@ export function RecordFacts({ details }: { details: HistoryRecordDetails }) {
               </ul>
             </Fact>
           ) : null}
-          {results.configDigest ? (
+          {results.configDigest && results.configDigest !== results.imageDigest ? (
             <Fact label="Config">
               <Digest value={results.configDigest} label="config digest" />
             </Fact>

@@ -190,8 +190,10 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
                 <span className={styles.dot} aria-hidden>
                   ·
                 </span>
+                {/* A record read from a .dockerbuild file may not name its builder. */}
                 <span>
-                  {info.builder} <span className={styles.muted}>({info.driver})</span>
+                  {info.builder || 'unknown builder'}
+                  {info.driver ? <span className={styles.muted}> ({info.driver})</span> : null}
                 </span>
                 {info.target ? (
                   <>

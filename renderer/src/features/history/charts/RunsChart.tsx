@@ -85,8 +85,16 @@ function RunTooltip({ active, payload }: Partial<TooltipContentProps<number, str
   );
 }
 
-function shortTime(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+/** Axis labels as precise as the runs' spread needs: seconds for runs minutes apart, dates for weeks. */
+export function runTimeFormat(spanMs: number): Intl.DateTimeFormatOptions {
+  if (spanMs < 3_600_000) return { hour: '2-digit', minute: '2-digit', second: '2-digit' };
+  if (spanMs < 86_400_000) return { hour: '2-digit', minute: '2-digit' };
+  return { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+}
+
+/** Whole seconds without a decimal: "8 s", "1 m 30 s". */
+function durationTick(seconds: number): string {
+  return seconds < 60 && Number.isInteger(seconds) ? `${seconds} s` : formatDuration(seconds * 1000);
 }
 
 export function RunsChart({ points, onOpen }: { points: RunPoint[]; onOpen: (id: string) => void }) {
@@ -96,6 +104,7 @@ export function RunsChart({ points, onOpen }: { points: RunPoint[]; onOpen: (id:
     seconds: p.durationMs === null ? null : p.durationMs / 1000,
     hitPercent: p.cacheHitRatio === null ? null : Math.round(p.cacheHitRatio * 100),
   }));
+  const format = runTimeFormat((points.at(-1)?.at ?? 0) - (points[0]?.at ?? 0));
   return (
     <div className={c('chart')} data-testid="runs-chart">
       <ComposedChart
@@ -111,17 +120,12 @@ export function RunsChart({ points, onOpen }: { points: RunPoint[]; onOpen: (id:
           dataKey="n"
           tickFormatter={(n: number) => {
             const p = data[n];
-            return p ? shortTime(p.at) : '';
+            return p ? new Date(p.at).toLocaleString(undefined, format) : '';
           }}
           minTickGap={24}
           className={c('axis')}
         />
-        <YAxis
-          yAxisId="duration"
-          tickFormatter={(s: number) => formatDuration(s * 1000)}
-          width={64}
-          className={c('axis')}
-        />
+        <YAxis yAxisId="duration" tickFormatter={durationTick} width={64} className={c('axis')} />
         <YAxis
           yAxisId="hits"
           orientation="right"
