@@ -1,7 +1,8 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useState } from 'react';
 import { Trash2 } from 'lucide-react';
 import type { BuilderDetails } from '../../../../electron/common/contracts/builders';
 import { Button } from '../../components/Button';
+import { Modal } from '../../components/Modal';
 import styles from './RemoveBuilderDialog.module.css';
 
 interface Props {
@@ -44,24 +45,14 @@ function losses(b: BuilderDetails, keepState: boolean): string[] {
 }
 
 export function RemoveBuilderDialog({ builder, onCancel, onConfirm }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
   const [keepState, setKeepState] = useState(false);
-  const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   return (
-    <dialog
-      ref={ref}
+    <Modal
+      title={`Remove builder ${builder.name}?`}
       className={styles.dialog}
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-      data-testid="remove-dialog"
+      titleClassName={styles.title}
+      onCancel={onCancel}
+      testId="remove-dialog"
     >
       <form
         method="dialog"
@@ -70,9 +61,6 @@ export function RemoveBuilderDialog({ builder, onCancel, onConfirm }: Props) {
           onConfirm(keepState);
         }}
       >
-        <h2 id={titleId} className={styles.title}>
-          Remove builder {builder.name}?
-        </h2>
         <p className={styles.lead}>This cannot be undone. What goes:</p>
         <ul className={styles.list}>
           {losses(builder, keepState).map((line) => (
@@ -103,6 +91,6 @@ export function RemoveBuilderDialog({ builder, onCancel, onConfirm }: Props) {
           </Button>
         </div>
       </form>
-    </dialog>
+    </Modal>
   );
 }

@@ -1,50 +1,18 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { Download, FileUp, FolderOpen, Trash2 } from 'lucide-react';
 import type { HistoryRecordItem } from '../../../../electron/common/contracts/history';
 import type { AppError } from '../../../../electron/common/errors';
 import { invoke } from '../../api/client';
 import { Button } from '../../components/Button';
+import { Modal as SharedModal } from '../../components/Modal';
 import { setExportDir, useHistoryUi } from './history-ui';
 import { closeOpenDialog, openPickedFile, openRecordFile, useOpenFile } from './open-file';
 import { canRemove, exportFileName, recordTitle, removalLines, type RemoveScope } from './records';
 import styles from './Dialogs.module.css';
 
-/** A native modal <dialog>: focus moves in and stays, Esc cancels, focus returns on close. */
-function Modal({
-  title,
-  onCancel,
-  children,
-  testId,
-}: {
-  title: string;
-  onCancel: () => void;
-  children: ReactNode;
-  testId: string;
-}) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
-  return (
-    <dialog
-      ref={ref}
-      className={styles.dialog}
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-      data-testid={testId}
-    >
-      <h2 id={titleId} className={styles.title}>
-        {title}
-      </h2>
-      {children}
-    </dialog>
-  );
+/** The app's modal with this feature's look. */
+function Modal(props: { title: string; onCancel: () => void; children: ReactNode; testId: string }) {
+  return <SharedModal {...props} className={styles.dialog} titleClassName={styles.title} />;
 }
 
 function isAbsolute(path: string): boolean {

@@ -9,6 +9,7 @@ import { ChartBoundary } from './ChartBoundary';
 import { LazyRunsChart } from './charts/lazy';
 import { openHistoryEntry } from './history-ui';
 import { runSeries, type RunPoint } from './runs';
+import { ChartTableToggle, type ChartMode } from './TimingPanel';
 import styles from './Panels.module.css';
 
 /** The table alternative: every run as a link, newest first. */
@@ -53,7 +54,7 @@ function RunsTable({ points }: { points: RunPoint[] }) {
 /** Duration and cache hits of every run of the same build (context, Dockerfile, target); a point opens its run. */
 export function RunsPanel({ id }: { id: string }) {
   const query = useCommand('history.runs', { id });
-  const [mode, setMode] = useState<'chart' | 'table'>('chart');
+  const [mode, setMode] = useState<ChartMode>('chart');
   const headingId = useId();
   const runs = query.data;
   const points = runs
@@ -75,21 +76,7 @@ export function RunsPanel({ id }: { id: string }) {
         <h2 id={headingId} className={styles.title}>
           <ChartLine size={15} aria-hidden /> Runs of this build
         </h2>
-        {points.length > 1 ? (
-          <div className={styles.modes} role="group" aria-label="Show runs as">
-            {(['chart', 'table'] as const).map((m) => (
-              <button
-                key={m}
-                type="button"
-                className={`${styles.mode} ${mode === m ? styles.modeOn : ''}`}
-                aria-pressed={mode === m}
-                onClick={() => setMode(m)}
-              >
-                {m === 'chart' ? 'Chart' : 'Table'}
-              </button>
-            ))}
-          </div>
-        ) : null}
+        {points.length > 1 ? <ChartTableToggle mode={mode} onChange={setMode} label="Show runs as" /> : null}
       </header>
       {runs ? (
         <p className={styles.sub}>

@@ -119,6 +119,35 @@ function TimingTable({ lanes }: { lanes: WaterfallLane[] }) {
   );
 }
 
+export type ChartMode = 'chart' | 'table';
+
+/** Chart or its table alternative: the same numbers, for eyes or for screen readers and copying. */
+export function ChartTableToggle({
+  mode,
+  onChange,
+  label,
+}: {
+  mode: ChartMode;
+  onChange: (mode: ChartMode) => void;
+  label: string;
+}) {
+  return (
+    <div className={styles.modes} role="group" aria-label={label}>
+      {(['chart', 'table'] as const).map((m) => (
+        <button
+          key={m}
+          type="button"
+          className={`${styles.mode} ${mode === m ? styles.modeOn : ''}`}
+          aria-pressed={mode === m}
+          onClick={() => onChange(m)}
+        >
+          {m === 'chart' ? 'Chart' : 'Table'}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 /** Timing of a build still running: recomputed from its live snapshot as the clock ticks. */
 export function LiveTimingPanel({ snapshot }: { snapshot: BuildSnapshot }) {
   const now = useNow();
@@ -136,7 +165,7 @@ export function LiveTimingPanel({ snapshot }: { snapshot: BuildSnapshot }) {
  * request, the same as a table).
  */
 export function TimingPanel({ waterfall, running = false }: { waterfall: Waterfall; running?: boolean }) {
-  const [mode, setMode] = useState<'chart' | 'table'>('chart');
+  const [mode, setMode] = useState<ChartMode>('chart');
   const headingId = useId();
   const lanes = waterfall.lanes.filter((l) => l.bars.length > 0);
   const platformLanes = lanes.filter((l) => l.kind === 'platform');
@@ -147,21 +176,7 @@ export function TimingPanel({ waterfall, running = false }: { waterfall: Waterfa
         <h2 id={headingId} className={styles.title}>
           <Timer size={15} aria-hidden /> Build timing
         </h2>
-        {lanes.length > 0 ? (
-          <div className={styles.modes} role="group" aria-label="Show timing as">
-            {(['chart', 'table'] as const).map((m) => (
-              <button
-                key={m}
-                type="button"
-                className={`${styles.mode} ${mode === m ? styles.modeOn : ''}`}
-                aria-pressed={mode === m}
-                onClick={() => setMode(m)}
-              >
-                {m === 'chart' ? 'Chart' : 'Table'}
-              </button>
-            ))}
-          </div>
-        ) : null}
+        {lanes.length > 0 ? <ChartTableToggle mode={mode} onChange={setMode} label="Show timing as" /> : null}
       </header>
       {lanes.length === 0 ? (
         <p className={styles.empty}>
