@@ -13,6 +13,7 @@ import {
 import { formatDateTime } from '../../../lib/format';
 import { formatDuration, percent } from '../../builds/format';
 import type { RunPoint } from '../runs';
+import { niceTicks } from '../timing';
 import styles from './charts.module.css';
 
 /** CSS module classes are typed optional; recharts' props take exact strings. */
@@ -104,6 +105,8 @@ export function RunsChart({ points, onOpen }: { points: RunPoint[]; onOpen: (id:
     seconds: p.durationMs === null ? null : p.durationMs / 1000,
     hitPercent: p.cacheHitRatio === null ? null : Math.round(p.cacheHitRatio * 100),
   }));
+  const longest = Math.max(1, ...points.map((p) => p.durationMs ?? 0));
+  const durationTicks = niceTicks(longest, 5).map((ms) => ms / 1000);
   const format = runTimeFormat((points.at(-1)?.at ?? 0) - (points[0]?.at ?? 0));
   return (
     <div className={c('chart')} data-testid="runs-chart">
@@ -125,7 +128,14 @@ export function RunsChart({ points, onOpen }: { points: RunPoint[]; onOpen: (id:
           minTickGap={24}
           className={c('axis')}
         />
-        <YAxis yAxisId="duration" tickFormatter={durationTick} width={64} className={c('axis')} />
+        <YAxis
+          yAxisId="duration"
+          tickFormatter={durationTick}
+          ticks={durationTicks}
+          domain={[0, durationTicks.at(-1) ?? 1]}
+          width={64}
+          className={c('axis')}
+        />
         <YAxis
           yAxisId="hits"
           orientation="right"
