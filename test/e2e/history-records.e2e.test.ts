@@ -128,7 +128,8 @@ describe('History of every build in Chromium over the real core', () => {
     await sandbox.docker(['buildx', 'build', '--progress', 'plain', '-t', extTag, dirs.ext]);
     await expect(sandbox.docker(['buildx', 'build', '--progress', 'plain', dirs.fail])).rejects.toThrow();
 
-    core = createCore({ env: sandbox.env, healthTimeoutMs: 5000, dataDir: join(root, 'data') });
+    // A generous builder bound: on a loaded 2-core machine the shared default builder can take > 5 s to list.
+    core = createCore({ env: sandbox.env, healthTimeoutMs: 20_000, dataDir: join(root, 'data') });
     // Three runs: the first fills the cache, the second hits it, the third misses it on the changed file.
     for (const level of ['1', '1', '2']) {
       writeFileSync(join(dirs.app, 'conf', 'settings.txt'), `level=${level}\n`);
@@ -178,7 +179,7 @@ describe('History of every build in Chromium over the real core', () => {
     await pruneCacheByToken(token).catch(() => undefined);
     await sandbox?.cleanup();
     if (root) rmSync(root, { recursive: true, force: true });
-  });
+  }, 180_000);
 
   it('lists builds run with plain docker buildx build beside BuildDeck’s, with their client and source', async () => {
     try {
