@@ -111,7 +111,8 @@ beforeAll(async () => {
   client = await import('../../../renderer/src/api/client');
   live = await import('../../../renderer/src/features/builds/live-store');
   why = await import('../../../renderer/src/features/history/WhyPanel');
-});
+  // Importing the views (and recharts' types) can take seconds on a loaded machine.
+}, 60_000);
 
 function listAnswer(items: HistoryRecordItem[], notices: HistoryNotice[] = []) {
   return (input: Record<string, unknown>) => {
