@@ -174,7 +174,7 @@ describe('History of every build in Chromium over the real core', () => {
     }
     await browser?.close();
     await server?.close();
-    core?.dispose();
+    await core?.dispose();
     await exec('docker', ['rmi', '--force', extTag]).catch(() => undefined);
     await pruneCacheByToken(token).catch(() => undefined);
     await sandbox?.cleanup();
