@@ -116,6 +116,11 @@ const atLeast = (v: string, min: string) => {
  */
 export class RecordsService {
   private rows = new Map<string, { rows: BuildkitRecordRow[]; at: number }>();
+  /**
+   * Refs removed through us, with when: a `history ls` that began before the removal would list the
+   * record again until the next poll. A removed ref never comes back, so hiding it is always right.
+   */
+  private removedRefs = new Map<string, number>();
   private builders: { at: number; list: BuilderView[]; error?: string } | undefined;
   private readonly localStates = new Map<
     string,
@@ -275,7 +280,10 @@ export class RecordsService {
             notices.push(stoppedNotice(b.name));
             return;
           }
-          this.rows.set(b.name, { rows, at: this.deps.clock.now() });
+          this.rows.set(b.name, {
+            rows: rows.filter((row) => !this.removedRefs.has(row.ref)),
+            at: this.deps.clock.now(),
+          });
         } catch (err) {
           const e = err instanceof AppException ? err.appError : undefined;
           this.rows.delete(b.name);
@@ -477,6 +485,13 @@ export class RecordsService {
         changed || running ? this.options.idleIntervalMs : Math.min(this.idleMs * 2, this.options.idleMaxMs);
       this.schedule(this.idleMs);
     }
+  }
+
+  private forget(ref: string): void {
+    const now = this.deps.clock.now();
+    this.removedRefs.set(ref, now);
+    // Ten minutes outlive any read in flight; the map stays small.
+    for (const [k, at] of this.removedRefs) if (now - at > 600_000) this.removedRefs.delete(k);
   }
 
   private statusByRef(): Map<string, string> {
@@ -1085,6 +1100,7 @@ export class RecordsService {
           }
           await this.deps.buildkit.remove(r.builder, r.bkId, { timeoutMs: this.options.callTimeoutMs() });
           this.replays.delete(r.ref as string);
+          this.forget(r.ref as string);
           this.rows.delete(r.builder);
           bk = true;
         }
