@@ -45,9 +45,10 @@ export interface EnginePort {
   info(options: CallOptions): Promise<EngineInfo>;
   /**
    * Container lifecycle events (start/stop/die/destroy...) as they happen. Reconnects on its own;
-   * returns a function that stops watching.
+   * returns a function that stops watching. `onConnection` hears when the engine goes away (the
+   * stream broke or cannot be opened) and when it answers again; not the first state.
    */
-  watchContainers(onEvent: (event: ContainerEvent) => void): () => void;
+  watchContainers(onEvent: (event: ContainerEvent) => void, onConnection?: (connected: boolean) => void): () => void;
 }
 
 export interface Clock {

@@ -177,6 +177,7 @@ describe('contract', () => {
     `);
     expect(EVENT_NAMES).toMatchInlineSnapshot(`
       [
+        "engine.changed",
         "app.openRequested",
         "builders.changed",
         "builders.progressed",

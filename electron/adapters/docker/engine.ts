@@ -45,6 +45,13 @@ const rawEngineInfo = z
   })
   .loose();
 
+/**
+ * Reconnecting the event stream: a refused local socket costs nothing, and the retry interval is how
+ * late the app notices an engine that came back (measured by test/faults/engine-dies.test.ts).
+ */
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 2000;
+
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT']);
 
 /** Maps a dockerode failure to our codes: "cannot reach the engine" vs everything else. */
@@ -117,11 +124,20 @@ export class DockerEngine implements EnginePort {
     }
   }
 
-  watchContainers(onEvent: (event: ContainerEvent) => void): () => void {
+  watchContainers(onEvent: (event: ContainerEvent) => void, onConnection?: (connected: boolean) => void): () => void {
     let stopped = false;
     let stream: NodeJS.ReadableStream | undefined;
     let retry: NodeJS.Timeout | undefined;
-    let backoff = 1000;
+    let backoff = RETRY_MIN_MS;
+    // The first state is only remembered: callers read the engine themselves when they start
+    // watching; what they cannot see without us is a change after that (the engine dies or returns).
+    let connected: boolean | undefined;
+    const report = (now: boolean) => {
+      if (stopped || connected === now) return;
+      const first = connected === undefined;
+      connected = now;
+      if (!first) onConnection?.(now);
+    };
     const connect = () => {
       if (stopped) return;
       this.client()
@@ -132,7 +148,8 @@ export class DockerEngine implements EnginePort {
             return;
           }
           stream = s;
-          backoff = 1000;
+          backoff = RETRY_MIN_MS;
+          report(true);
           let buf = '';
           s.on('data', (chunk: Buffer) => {
             buf += chunk.toString('utf8');
@@ -149,11 +166,21 @@ export class DockerEngine implements EnginePort {
               }
             }
           });
-          const again = () => schedule();
-          s.on('end', again);
-          s.on('error', again);
+          // The stream ends when the engine goes away (killed, restarted, socket closed).
+          const lost = () => {
+            if (stream !== s) return;
+            stream = undefined;
+            report(false);
+            schedule();
+          };
+          s.on('end', lost);
+          s.on('close', lost);
+          s.on('error', lost);
         })
-        .catch(() => schedule());
+        .catch(() => {
+          report(false);
+          schedule();
+        });
     };
     const schedule = () => {
       if (stopped || retry) return;
@@ -162,7 +189,7 @@ export class DockerEngine implements EnginePort {
         connect();
       }, backoff);
       retry.unref();
-      backoff = Math.min(backoff * 2, 30_000);
+      backoff = Math.min(backoff * 2, RETRY_MAX_MS);
     };
     connect();
     return () => {

@@ -12,6 +12,11 @@ export const systemCommands = {
 
 export const systemEvents = {
   /**
+   * The Docker Engine went away (its event stream broke) or answers again. Listeners re-read
+   * `engine.info` and the builders; sent on changes only, while someone listens.
+   */
+  'engine.changed': z.object({ reachable: z.boolean(), reason: z.string() }).strict(),
+  /**
    * The desktop shell asks the window to show something (a notification or tray item was clicked).
    * `view` names a top-level view; `buildId` a build to open in it.
    */

@@ -71,7 +71,8 @@ export class BuildersService {
     const stored = await this.buildx.stored();
     let builders: Builder[];
     try {
-      builders = await this.buildx.ls({ timeoutMs: this.options.healthTimeoutMs });
+      const ls = this.buildx.ls({ timeoutMs: this.options.healthTimeoutMs });
+      builders = await Promise.race([ls, this.engineDown(stored, ls)]);
     } catch (err) {
       // `buildx ls` waits for its slowest builder (20 s for a silent remote). Past our bound,
       // ask each builder on its own so the live ones show and only the slow one is unreachable.
@@ -117,6 +118,25 @@ export class BuildersService {
     for (const b of builders)
       if (b.driver === 'docker-container' && b.nodes.length > 0 && b.nodes.every((n) => n.status === 'stopped'))
         delete b.error;
+  }
+
+  /**
+   * With no remote or kubernetes builder, a Docker Engine that refuses the connection means the
+   * "Docker is not running" screen: say so at once instead of after `buildx ls` found out (~1 s,
+   * more on a loaded machine). Never settles otherwise: `ls` answers.
+   */
+  private engineDown(stored: BuildxStore, ls: Promise<Builder[]>): Promise<never> {
+    if (stored.builders.some((b) => b.driver === 'remote' || b.driver === 'kubernetes')) return new Promise(() => {});
+    return new Promise((_, reject) => {
+      const settled = { done: false };
+      ls.then(
+        () => (settled.done = true),
+        () => (settled.done = true),
+      );
+      this.engine.info({ timeoutMs: this.options.healthTimeoutMs }).catch((err: unknown) => {
+        if (!settled.done && err instanceof AppException && err.appError.code === 'DOCKER_UNREACHABLE') reject(err);
+      });
+    });
   }
 
   private async readEachBuilder(stored: BuildxStore): Promise<Builder[]> {
@@ -167,9 +187,19 @@ export class BuildersService {
       if (debounce) clearTimeout(debounce);
       debounce = setTimeout(() => this.events.emit('builders.changed', { reason }), 250);
     };
-    const unwatch = this.engine.watchContainers((ev) => {
-      if (BUILDKIT_CONTAINER.test(ev.name) && LIFECYCLE.test(ev.action)) changed(`container ${ev.name} ${ev.action}`);
-    });
+    const unwatch = this.engine.watchContainers(
+      (ev) => {
+        if (BUILDKIT_CONTAINER.test(ev.name) && LIFECYCLE.test(ev.action)) changed(`container ${ev.name} ${ev.action}`);
+      },
+      (connected) => {
+        // At once, not debounced: the engine strip and the builders list must say "Docker is not
+        // running" as soon as it stopped, and read again by themselves when it is back.
+        this.invalidate();
+        const reason = connected ? 'Docker Engine is answering again' : 'Docker Engine went away';
+        this.events.emit('engine.changed', { reachable: connected, reason });
+        this.events.emit('builders.changed', { reason });
+      },
+    );
     const poll = setInterval(() => {
       const before = this.last ? fingerprint(this.last.snapshot) : '';
       this.list(true).then(

@@ -106,6 +106,13 @@ export function useLiveInvalidation(): void {
           (query.queryKey[1] === 'engine.info' || query.queryKey[1] === 'buildx.info'),
       });
     });
+    // The engine went away or came back: what the engine strip, the builders list and every
+    // Docker-backed view show is stale either way.
+    const offEngine = bridge.on('engine.changed', () => {
+      void queryClient.invalidateQueries({
+        predicate: (query) => ['engine.info', 'buildx.info', 'builders.list'].includes(String(query.queryKey[1])),
+      });
+    });
     const offCache = bridge.on('cache.changed', () => {
       void queryClient.invalidateQueries({ predicate: (query) => String(query.queryKey[1]).startsWith('cache.') });
     });
@@ -114,6 +121,7 @@ export function useLiveInvalidation(): void {
     });
     return () => {
       offBuilders();
+      offEngine();
       offCache();
       offReconnect();
     };
