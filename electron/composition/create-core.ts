@@ -189,7 +189,13 @@ export function createCore(overrides: CoreSettings = {}): Core {
       recorder: history,
       probe,
     },
-    { coalesceMs: 50, keepRecent: 20, buildTimeoutMs: 6 * 3600_000, checkTimeoutMs: 15_000 },
+    {
+      coalesceMs: 50,
+      keepRecent: 20,
+      buildTimeoutMs: 6 * 3600_000,
+      checkTimeoutMs: 15_000,
+      health: { quietMs: 2000, probeEveryMs: 5000, timeoutMs: () => eff.healthTimeoutMs },
+    },
   );
   lifetime.add(builds);
   history.connect((request) => builds.start(request));

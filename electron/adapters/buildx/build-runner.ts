@@ -15,6 +15,8 @@ export interface BuildRunnerOptions {
 }
 
 const TAIL = 16 * 1024;
+/** buildx waiting on a builder that stopped answering ignores SIGINT and SIGTERM (measured). */
+const KILL_GRACE_MS = 1500;
 
 /** `docker buildx build` with rawjson progress, parsed as it streams. */
 export class BuildxBuildRunner implements BuildRunnerPort {
@@ -63,6 +65,11 @@ export class BuildxBuildRunner implements BuildRunnerPort {
       };
       const onAbort = () => interrupt();
       opts.signal.addEventListener('abort', onAbort, { once: true });
+      const onKill = () => {
+        signalGroup('SIGTERM');
+        timers.push(setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS));
+      };
+      opts.kill?.addEventListener('abort', onKill, { once: true });
       const deadline = setTimeout(() => {
         timedOut = true;
         interrupt();
@@ -79,6 +86,7 @@ export class BuildxBuildRunner implements BuildRunnerPort {
         clearTimeout(deadline);
         for (const t of timers) clearTimeout(t);
         opts.signal.removeEventListener('abort', onAbort);
+        opts.kill?.removeEventListener('abort', onKill);
       };
       child.on('error', (err) => {
         if (settled) return;

@@ -417,6 +417,8 @@ export const buildFailure = z.object({
   /** An AppError code when the core knows the class of failure (BUILDER_UNREACHABLE...). */
   code: z.string().optional(),
   hint: z.string().optional(),
+  /** buildx's own words when the core's class replaced them as the message (a transport error). */
+  cause: z.string().optional(),
 });
 export type BuildFailure = z.infer<typeof buildFailure>;
 

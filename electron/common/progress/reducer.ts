@@ -451,8 +451,12 @@ class Draft {
     if (!e.ok && !e.cancelled) {
       const prev = this.s.error;
       const failing = prev?.step ? this.s.steps[prev.step] : undefined;
+      // A class the core knows (the engine or builder went away, a timeout) says what happened better
+      // than buildx's transport error ("Unavailable: error reading from server: EOF"); keep that as the cause.
+      const classified = e.errorCode !== undefined && e.errorCode !== 'BUILD_FAILED' && e.errorMessage !== undefined;
       this.s.error = {
-        message: prev?.message ?? e.errorMessage ?? 'The build failed.',
+        message: (classified ? e.errorMessage : prev?.message) ?? e.errorMessage ?? 'The build failed.',
+        ...(classified && prev?.message && prev.message !== e.errorMessage ? { cause: prev.message } : {}),
         snippet: prev?.snippet ?? [],
         lastLogLines: failing ? this.lastLines(failing) : (prev?.lastLogLines ?? []),
         ...(prev?.step ? { step: prev.step } : {}),

@@ -25,6 +25,11 @@ export interface BuildRunnerPort {
 export interface BuildRunOptions {
   onEvents(events: BuildEvent[]): void;
   signal: AbortSignal;
+  /**
+   * Ends buildx without asking BuildKit: SIGTERM, then SIGKILL. For a builder that stopped answering,
+   * where the polite SIGINT → cancel request would wait on it forever.
+   */
+  kill?: AbortSignal;
   /** Hard bound for the whole build. */
   timeoutMs: number;
 }

@@ -13,6 +13,7 @@ import type { EventBus } from '../events';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
 import { buildxBuildArgv, shellQuote } from './command-line';
 import { checkContextDir, inspectContext, resolveDockerfile } from './context';
+import { BuildWatchdog, errorLinesOf, looksLikeConnectionLoss, lostCause, type LostCause } from './liveness';
 import type { BuildFsPort, BuildRecorder, BuildRunnerPort } from './ports';
 
 export interface BuildsOptions {
@@ -24,6 +25,11 @@ export interface BuildsOptions {
   buildTimeoutMs: number;
   /** Bound for builder checks before a build starts. */
   checkTimeoutMs: number;
+  /**
+   * Liveness of the builder while a build runs (see liveness.ts): a build silent for `quietMs` has its
+   * builder asked, each question bounded by `timeoutMs()` (the health timeout setting). Off when absent.
+   */
+  health?: { quietMs: number; probeEveryMs: number; timeoutMs(): number };
 }
 
 interface Running {
@@ -283,19 +289,43 @@ export class BuildsService {
     let tmp: { path: string; remove(): Promise<void> } | undefined;
     let finished: BuildEvent & { type: 'finished' };
     let materials: { uri: string; digests: string[] }[] | undefined;
+    const builder = { name: r.snapshot.info?.builder ?? '', driver: r.snapshot.info?.driver ?? '' };
+    const kill = new AbortController();
+    let dead: LostCause | undefined;
+    const health = this.options.health;
+    const watchdog = health
+      ? new BuildWatchdog(
+          { describeBuilder: (n, c) => runner.describeBuilder(n, c), engine: this.deps.engine, clock },
+          {
+            builder,
+            quietMs: health.quietMs,
+            probeEveryMs: health.probeEveryMs,
+            timeoutMs: () => health.timeoutMs(),
+            onDead: (cause) => {
+              dead = cause;
+              kill.abort();
+            },
+          },
+        )
+      : undefined;
     try {
       tmp = await fs.tempDir();
       const metadataFile = `${tmp.path}/metadata.json`;
       const argv = buildxBuildArgv(r.request, { dockerfile: dockerfileArg, progress: 'rawjson', metadataFile });
       const exit = await runner.run(argv.slice(1), {
-        onEvents: (events) => this.push(r, events),
+        onEvents: (events) => {
+          watchdog?.activity(events);
+          this.push(r, events);
+        },
         signal: r.abort.signal,
+        kill: kill.signal,
         timeoutMs: this.options.buildTimeoutMs,
       });
+      watchdog?.stop();
       const { materials: resolved, ...meta } = await readMetadata(fs, metadataFile);
       materials = resolved;
-      const cancelled = r.cancelRequested;
-      const ok = !cancelled && exit.exitCode === 0;
+      const cancelled = r.cancelRequested && !dead;
+      const ok = !cancelled && !dead && exit.exitCode === 0;
       finished = {
         type: 'finished',
         at: clock.now(),
@@ -303,11 +333,10 @@ export class BuildsService {
         cancelled,
         exitCode: exit.exitCode,
         ...meta,
-        ...(ok || cancelled
-          ? {}
-          : classifyFailure(r.snapshot, exit.stderrTail, exit.timedOut, this.options.buildTimeoutMs)),
+        ...(ok || cancelled ? {} : await this.failureOf(r, exit, builder, dead)),
       };
     } catch (err) {
+      watchdog?.stop();
       const e = err instanceof AppException ? err.appError : undefined;
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       finished = {
@@ -330,6 +359,29 @@ export class BuildsService {
     const summary = summarizeBuild(r.snapshot);
     this.record(() => this.deps.recorder?.finished(r.buildId, r.snapshot, materials ? { materials } : {}));
     this.deps.events.emit('build.finished', { buildId: r.buildId, summary });
+  }
+
+  /**
+   * Why a build failed, in the user's words: a builder or engine that went away (the watchdog saw it,
+   * or buildx's error is a closed connection) before the generic classes of classifyFailure.
+   */
+  private async failureOf(
+    r: Running,
+    exit: { stderrTail: string; timedOut: boolean },
+    builder: { name: string; driver: string },
+    dead: LostCause | undefined,
+  ): Promise<{ errorCode?: string; errorMessage?: string; hint?: string }> {
+    if (dead) return dead;
+    const errorLines = [r.snapshot.error?.message ?? '', ...errorLinesOf(exit.stderrTail)];
+    if (!exit.timedOut && looksLikeConnectionLoss(errorLines)) {
+      const { runner, engine, clock } = this.deps;
+      return lostCause(
+        { describeBuilder: (n, c) => runner.describeBuilder(n, c), engine, clock },
+        builder,
+        Math.min(this.options.checkTimeoutMs, 3000),
+      );
+    }
+    return classifyFailure(r.snapshot, exit.stderrTail, exit.timedOut, this.options.buildTimeoutMs);
   }
 
   /** Reduce now (the snapshot is always current for `builds.get`), emit within coalesceMs. */

@@ -178,6 +178,11 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
           {error?.message ?? 'The build failed.'}
         </pre>
         {error?.hint ? <p className={styles.errorHint}>{error.hint}</p> : null}
+        {error?.cause ? (
+          <p className={styles.errorHint} data-testid="failure-cause">
+            buildx said: <code>{error.cause}</code>
+          </p>
+        ) : null}
         {(error?.snippet.length ?? 0) > 0 || (error?.lastLogLines.length ?? 0) > 0 ? (
           <div className={styles.failureGrid}>
             {error && error.snippet.length > 0 ? (
