@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // Tests never read or write the user's real settings or history.
 const env = { BUILDDECK_DATA_DIR: join(tmpdir(), `builddeck-test-data-${process.pid}`) };
 
-// Four projects, one runner: the README's `npm test` adds their totals up.
+// Five projects, one runner: the README's `npm test` adds their totals up.
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -39,6 +39,20 @@ export default defineConfig({
           env,
           fileParallelism: false,
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          // Faults the tests inject on engines and builders they own (test/faults/lib), crash safety,
+          // router fuzzing and serve mode under load; they write test-results/faults.md.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          env,
+          globalSetup: ['test/faults/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
           hookTimeout: 120_000,
         },
       },
