@@ -89,7 +89,8 @@ export class BuildersService {
       refreshedAt: new Date(this.clock.now()).toISOString(),
       durationMs: this.clock.now() - started,
     };
-    this.last = { at: this.clock.now(), generation, snapshot };
+    // A read that began before a container died must not replace what that death told us.
+    if (!this.last || this.last.generation <= generation) this.last = { at: this.clock.now(), generation, snapshot };
     return snapshot;
   }
 
@@ -118,6 +119,37 @@ export class BuildersService {
     for (const b of builders)
       if (b.driver === 'docker-container' && b.nodes.length > 0 && b.nodes.every((n) => n.status === 'stopped'))
         delete b.error;
+  }
+
+  /**
+   * A buildkitd container died: its node is stopped, whatever `buildx ls` would take 1-3 s to say (more
+   * on a loaded machine). The list answers that at once; the next read after the burst cache confirms it.
+   */
+  private containerDied(container: string): boolean {
+    const last = this.last;
+    if (!last) return false;
+    const node = container.replace(BUILDKIT_CONTAINER, '');
+    let hit = false;
+    const builders = last.snapshot.builders.map((b) =>
+      b.driver !== 'docker-container'
+        ? b
+        : {
+            ...b,
+            nodes: b.nodes.map((n) => {
+              if (n.name !== node || n.status === 'stopped') return n;
+              hit = true;
+              return { ...n, status: 'stopped' as const };
+            }),
+          },
+    );
+    if (!hit) return false;
+    this.invalidate();
+    this.last = {
+      at: this.clock.now(),
+      generation: this.generation,
+      snapshot: { ...last.snapshot, builders, refreshedAt: new Date(this.clock.now()).toISOString() },
+    };
+    return true;
   }
 
   /**
@@ -189,7 +221,10 @@ export class BuildersService {
     };
     const unwatch = this.engine.watchContainers(
       (ev) => {
-        if (BUILDKIT_CONTAINER.test(ev.name) && LIFECYCLE.test(ev.action)) changed(`container ${ev.name} ${ev.action}`);
+        if (!BUILDKIT_CONTAINER.test(ev.name) || !LIFECYCLE.test(ev.action)) return;
+        // A death we could apply to the list is fresh news already; anything else needs a new read.
+        const applied = ev.action === 'die' && this.containerDied(ev.name);
+        changed(`container ${ev.name} ${ev.action}`, applied);
       },
       (connected) => {
         // At once, not debounced: the engine strip and the builders list must say "Docker is not
