@@ -40,7 +40,8 @@ export const MAX_TOML_BYTES = 64 * 1024;
 
 export const buildkitdToml = z
   .string()
-  .max(MAX_TOML_BYTES, 'is larger than 64 KiB')
+  // abort: zod runs later checks after a failed one, and the parse below would read all of a 1 MB paste.
+  .max(MAX_TOML_BYTES, { error: 'is larger than 64 KiB', abort: true })
   .superRefine((text, ctx) => {
     const parsed = parseToml(text);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `not valid TOML: ${formatTomlError(parsed.error)}` });
