@@ -31,6 +31,9 @@ export type TomlResult = { ok: true; value: Record<string, unknown> } | { ok: fa
 export const MAX_TOML_DEPTH = 32;
 
 export function parseToml(text: string): TomlResult {
+  const long = longKey(text);
+  if (long)
+    return { ok: false, error: { ...long, message: `${TOO_DEEP} (a key or table name of ${long.parts} parts)` } };
   let value: Record<string, unknown>;
   try {
     value = parse(text, { maxDepth: MAX_TOML_DEPTH });
@@ -50,6 +53,50 @@ export function parseToml(text: string): TomlResult {
 }
 
 const TOO_DEEP = `tables and arrays are nested deeper than ${MAX_TOML_DEPTH} levels; a buildkitd.toml needs a handful`;
+
+/**
+ * A dotted key or table header of more parts than the cap, found by one linear scan before parsing:
+ * smol-toml builds a table per part, so a 56 KB `a.a.a... = 1` cost 60 to 140 ms here before the
+ * walk below could refuse it (measured by test/faults/router-fuzz.test.ts). Quoted parts may hold
+ * dots; multi-line strings are skipped. What this misses, the walk after parsing still catches.
+ */
+function longKey(text: string): { line: number; column: number; parts: number } | undefined {
+  let line = 1;
+  let lineStart = 0;
+  let inMultiline: string | undefined;
+  for (let i = 0; i < text.length;) {
+    const newline = text.indexOf('\n', i);
+    const end = newline < 0 ? text.length : newline;
+    if (inMultiline) {
+      if (text.slice(i, end).includes(inMultiline)) inMultiline = undefined;
+    } else {
+      let j = i;
+      while (text[j] === ' ' || text[j] === '\t') j++;
+      const header = text[j] === '[';
+      let dots = 0;
+      let quote: string | undefined;
+      for (let k = header ? j + 1 : j; k < end; k++) {
+        const c = text[k] as string;
+        if (quote) {
+          if (c === quote) quote = undefined;
+          else if (c === '\\' && quote === '"') k++;
+        } else if (c === '"' || c === "'") quote = c;
+        else if (c === '.') dots++;
+        else if ((header && c === ']') || (!header && c === '=')) break;
+        else if (c === '#') break;
+      }
+      if (dots + 1 > MAX_TOML_DEPTH) return { line, column: j - lineStart + 1, parts: dots + 1 };
+      const rest = text.slice(i, end);
+      const triple = /"{3}|'{3}/.exec(rest);
+      // A multi-line string opened on this line (and not closed on it) hides the lines after it.
+      if (triple && rest.split(triple[0]).length % 2 === 0) inMultiline = triple[0];
+    }
+    i = end + 1;
+    line++;
+    lineStart = i;
+  }
+  return undefined;
+}
 
 /** The first key path deeper than the cap, found without recursion; undefined when within it. */
 function deepestPath(root: Record<string, unknown>): string[] | undefined {
