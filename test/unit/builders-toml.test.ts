@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { builderCreateInput } from '../../electron/common/builders/create-input';
 import { formatTomlError, parseToml } from '../../electron/common/builders/toml';
 import { createRouter } from '../../electron/core/router';
 import { handlersWith } from '../helpers/handlers';
@@ -181,5 +182,39 @@ describe('hostile buildkitd.toml (pasted into the form, or sent by any client of
       ok: false,
       error: { code: 'INVALID_INPUT', details: { field: 'buildkitdConfigToml' } },
     });
+  });
+});
+
+describe('dotted keys and table headers longer than the nesting cap', () => {
+  const key = (n: number) => Array.from({ length: n }, () => 'a').join('.');
+
+  it('refuses them before parsing, at their line and column, however long', () => {
+    for (const text of [`x = 1\n  ${key(28_000)} = 1\n`, `x = 1\n\n[${key(40)}]\n`, `[[${key(33)}]]\n`]) {
+      const error = bad(text);
+      expect(error.message).toMatch(/nested deeper than \d+ levels/);
+      expect(error.line).toBeGreaterThan(text.startsWith('[[') ? 0 : 1);
+    }
+    expect(bad(`x = 1\n  ${key(28_000)} = 1\n`)).toMatchObject({ line: 2, column: 3 });
+  });
+
+  it('counts only dots of the key: quoted parts, values and multi-line strings keep theirs', () => {
+    const dots = key(60);
+    expect(ok(`"${dots}" = 1\n`)).toEqual({ [dots]: 1 });
+    expect(ok(`x = "${dots}"\n`)).toEqual({ x: dots });
+    expect(ok(`x = """\n${dots} = 1\n"""\n`)).toEqual({ x: `${dots} = 1\n` });
+    expect(ok(`${key(32)} = 1\n`)).toBeDefined();
+  });
+});
+
+describe('a pasted buildkitd.toml over 64 KiB', () => {
+  it('is refused by its size alone, never parsed (a 1 MB paste would be read whole)', () => {
+    const text = `${'#'.repeat(70_000)}\na = [[[`;
+    const r = builderCreateInput.safeParse({
+      driver: 'docker-container',
+      name: 'bdtest-big',
+      buildkitdConfigToml: text,
+    });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.message)).toEqual(['is larger than 64 KiB']);
   });
 });
