@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_NAMES } from '../../electron/common/contract';
+import { COMMAND_NAMES, commands } from '../../electron/common/contract';
 import { ERROR_CODES, type Result } from '../../electron/common/errors';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { mb, ms, record, type Measure } from './lib/report';
@@ -20,12 +20,15 @@ import { mb, ms, record, type Measure } from './lib/report';
  */
 
 const NOPE = '/nonexistent/bdfuzz';
+/** An empty context folder (made in beforeAll): seeds must pass the handlers' own checks up to Docker. */
+const CTX = join(tmpdir(), `bd-fault-fuzz-ctx-${process.pid}`);
 const BOUND_MS = 100;
 
 /** A valid input per command: mutations replace or add one field, so the router's answer can be checked against it. */
 const SEEDS: Record<string, Record<string, unknown>> = {
   'builders.list': { refresh: false },
   'builders.create': { driver: 'docker-container', name: 'bdfuzz-a' },
+  'builders.plan': { driver: 'docker-container', name: 'bdfuzz-a' },
   'builders.inspect': { name: 'bdfuzz-a' },
   'builders.stats': { name: 'bdfuzz-a' },
   'builders.bootstrap': { name: 'bdfuzz-a' },
@@ -34,14 +37,14 @@ const SEEDS: Record<string, Record<string, unknown>> = {
   'builders.remove': { name: 'bdfuzz-a' },
   'builders.leave': { name: 'bdfuzz-a', node: 'bdfuzz-a0' },
   'builders.health': { names: ['bdfuzz-a'] },
-  'builds.start': { contextDir: NOPE, builder: 'bdfuzz-a', tags: ['bdfuzz:x'] },
+  'builds.start': { contextDir: CTX, builder: 'bdfuzz-a', tags: ['bdfuzz:x'] },
   'builds.get': { buildId: 'nope' },
   'builds.cancel': { buildId: 'nope' },
   'builds.list': {},
-  'builds.commandLine': { contextDir: NOPE, buildArgs: { A: 'b' } },
-  'builds.inspectContext': { contextDir: NOPE },
+  'builds.commandLine': { contextDir: CTX, buildArgs: { A: 'b' } },
+  'builds.inspectContext': { contextDir: CTX },
   'cache.usage': { builder: 'bdfuzz-a' },
-  'cache.prune': { builder: 'bdfuzz-a', dryRun: true, filters: {} },
+  'cache.prune': { builder: 'bdfuzz-a', dryRun: true, filters: { until: '24h' } },
   'cache.trend': { builder: 'bdfuzz-a' },
   'cache.housekeeping.get': { builder: 'bdfuzz-a' },
   'cache.housekeeping.set': { builder: 'bdfuzz-a', enabled: false },
@@ -151,7 +154,8 @@ const mutated: fc.Arbitrary<Payload> = fc
       kind: 'mutated',
       command,
       input,
-      key,
+      // Without a valid seed (a command added since), another field may be the first one missing.
+      ...(command in SEEDS ? { key } : {}),
       describe: `${command} .${JSON.stringify(key.slice(0, 40))}`,
     });
   });
@@ -175,7 +179,8 @@ const TOML_SHAPES = {
   'deep inline table': (n: number) => `a = ${'{b='.repeat(n)}1${'}'.repeat(n)}\n`,
   'long table header': (n: number) => `[${Array.from({ length: n }, () => 'a').join('.')}]\nx = 1\n`,
   'long dotted key': (n: number) => `${Array.from({ length: n }, () => 'a').join('.')} = 1\n`,
-  'many tables': (n: number) => Array.from({ length: Math.floor(n / 4) }, (_, i) => `[t${i}]\nk = ${i}\n`).join(''),
+  'many tables': (n: number) => Array.from({ length: Math.floor(n / 8) }, (_, i) => `[t${i}]\nk = ${i}\n`).join(''),
+  'over 64 KiB': (n: number) => `${'#'.repeat(n * 40)}\na = [${'['.repeat(n)}`,
   'unclosed string': (n: number) => `a = "${'\\'.repeat(n)}\n`,
 } as const;
 
@@ -210,6 +215,8 @@ describe('router fuzzing (fast-check, 10,000 payloads across every command)', ()
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'bd-fault-fuzz-'));
+    mkdirSync(CTX, { recursive: true });
+    writeFileSync(join(CTX, 'Dockerfile'), 'FROM scratch\n');
     core = createCore({
       dataDir: join(dir, 'data'),
       dockerPath: `${NOPE}/docker`,
@@ -222,6 +229,7 @@ describe('router fuzzing (fast-check, 10,000 payloads across every command)', ()
   afterAll(async () => {
     await core?.dispose();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(CTX, { recursive: true, force: true });
     record('router-fuzz', 'Router fuzzing (fast-check)', rows);
   });
 
@@ -236,32 +244,48 @@ describe('router fuzzing (fast-check, 10,000 payloads across every command)', ()
     const byKind: Record<string, number> = {};
     const codes: Record<string, number> = {};
     let slowOnce = 0;
+    let handlerMax = 0;
     let worst = { ms: 0, what: '' };
     let peakRss = 0;
 
     const check = async (p: Payload): Promise<void> => {
-      const t0 = performance.now();
-      let r: unknown;
-      try {
-        r = await core.router.invoke(p.command, p.input);
-      } catch (err) {
-        throw new Error(`${p.describe}: the router threw instead of answering: ${String(err)}`);
-      }
-      let took = performance.now() - t0;
+      const answer = async () => {
+        const t = performance.now();
+        try {
+          const r = await core.router.invoke(p.command, p.input);
+          return { r, ms: performance.now() - t };
+        } catch (err) {
+          throw new Error(`${p.describe}: the router threw instead of answering: ${String(err)}`);
+        }
+      };
+      const first = await answer();
+      const r = first.r;
+      expect(isResult(r), `${p.describe}: not a Result: ${JSON.stringify(r)?.slice(0, 300)}`).toBe(true);
+      // A refusal is all router work: its whole answer is bounded. Input that passed validation went on
+      // to its handler, which here tries to run the missing docker CLI (a fork per try, slow on a shared
+      // machine, and not the input's doing): for those the bound is on validation alone.
+      const refused = !r.ok && (r as { error: { code: string } }).error.code === 'INVALID_INPUT';
+      const validate = () => {
+        const spec = (commands as Record<string, { input: { safeParse(v: unknown): unknown } }>)[p.command as string];
+        const t = performance.now();
+        spec?.input.safeParse(p.input ?? {});
+        return performance.now() - t;
+      };
+      if (!refused) handlerMax = Math.max(handlerMax, first.ms);
+      let took = refused ? first.ms : validate();
       if (took > BOUND_MS) {
-        // A scheduler or GC pause on a shared machine is not the input's fault; a super-linear parser
-        // is slow every time. Asked again: only a second slow answer fails.
+        // A scheduler or GC pause on a shared machine is not the input's fault (the same 60 KB parse
+        // measured 15 to 150 ms here); a super-linear parser is slow every time. Measured twice more:
+        // the best of three counts.
         slowOnce++;
-        const t1 = performance.now();
-        await core.router.invoke(p.command, p.input);
-        took = Math.min(took, performance.now() - t1);
+        for (let i = 0; i < 2 && took > BOUND_MS; i++)
+          took = Math.min(took, refused ? (await answer()).ms : validate());
       }
       times.push(took);
-      if (took > worst.ms) worst = { ms: took, what: p.describe };
+      if (took > worst.ms) worst = { ms: took, what: `${p.describe}${refused ? '' : ' (validation)'}` };
       byKind[p.kind] = (byKind[p.kind] ?? 0) + 1;
-      expect(isResult(r), `${p.describe}: not a Result: ${JSON.stringify(r)?.slice(0, 300)}`).toBe(true);
       expect(took, `${p.describe} took ${took.toFixed(1)} ms`).toBeLessThan(BOUND_MS);
-      const res = r as Result<unknown>;
+      const res = r;
       const code = res.ok ? 'ok' : res.error.code;
       codes[code] = (codes[code] ?? 0) + 1;
       if (res.ok) {
@@ -331,9 +355,14 @@ describe('router fuzzing (fast-check, 10,000 payloads across every command)', ()
           .join(', '),
       },
       {
-        what: 'answer time p50 / p99 / max',
+        what: 'router time p50 / p99 / max (whole answer of a refusal; validation of accepted input)',
         value: `${pct(0.5).toFixed(2)} / ${pct(0.99).toFixed(1)} / ${worst.ms.toFixed(1)} ms`,
-        note: `max: ${worst.what}; bound ${BOUND_MS} ms; ${slowOnce} answered slowly once and were asked again`,
+        note: `max: ${worst.what}; bound ${BOUND_MS} ms; ${slowOnce} answered slowly once and were measured again (best of 3)`,
+      },
+      {
+        what: 'answers that reached a handler (which fails: no docker CLI here), max',
+        value: ms(handlerMax),
+        note: 'not bounded: the work of a valid command',
       },
       {
         what: 'heap used before → after (after GC)',
