@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'BUILD_FAILED',
   'CANCELLED',
   'TIMEOUT',
+  /** The disk holding BuildDeck's data folder is full: a save failed, nothing saved before was changed. */
+  'STORAGE_FULL',
   'INTERNAL',
 ] as const;
 
@@ -60,8 +62,26 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 }
 
 /** Anything thrown becomes an AppError; unknown crashes become INTERNAL with their message kept. */
+/**
+ * A write that failed for want of space: the OS's ENOSPC/EDQUOT (settings, temporary files) or SQLite's
+ * SQLITE_FULL (better-sqlite3 names the code; node:sqlite says "database or disk is full").
+ */
+export function isStorageFull(thrown: unknown): boolean {
+  if (typeof thrown !== 'object' || thrown === null) return false;
+  const { code, message } = thrown as { code?: unknown; message?: unknown };
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return true;
+  return typeof message === 'string' && /database or disk is full|no space left on device/i.test(message);
+}
+
 export function toAppError(thrown: unknown): AppError {
   if (thrown instanceof AppException) return thrown.appError;
+  if (isStorageFull(thrown)) {
+    return {
+      code: 'STORAGE_FULL',
+      message: 'The disk holding BuildDeck’s data folder is full: this change was not saved.',
+      hint: 'Free some space on that disk, then try again. What was saved before is unchanged.',
+    };
+  }
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   return {
     code: 'INTERNAL',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapBuildxFailure } from '../../electron/adapters/buildx/errors';
 import { mapEngineError } from '../../electron/adapters/docker/engine';
+import { toAppError } from '../../electron/common/errors';
 
 // Messages as real buildx 0.13.1/0.29.1 and the docker CLI print them (docs/buildkit-facts.md).
 describe('buildx failure mapping', () => {
@@ -47,5 +48,21 @@ describe('engine failure mapping', () => {
   it('permission denied → DOCKER_UNREACHABLE with the docker group hint', () => {
     const err = Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' });
     expect(mapEngineError(err, 'unix:///var/run/docker.sock').appError.hint).toMatch(/docker" group/);
+  });
+});
+
+describe('a full disk', () => {
+  it.each([
+    [
+      'ENOSPC from a file write',
+      Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+    ],
+    ['SQLITE_FULL from better-sqlite3', Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })],
+    ['node:sqlite', Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13 })],
+  ])('%s is STORAGE_FULL with a hint, not INTERNAL', (_what, err) => {
+    expect(toAppError(err)).toMatchObject({
+      code: 'STORAGE_FULL',
+      hint: expect.stringMatching(/Free some space/) as unknown,
+    });
   });
 });

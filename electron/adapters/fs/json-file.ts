@@ -35,14 +35,15 @@ export class JsonFileStore implements DocumentStore {
     const tmp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
     const handle = await open(tmp, 'w', 0o600);
     try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await rename(tmp, this.path);
     } catch (err) {
+      // A full disk fails the write: the old file stays as it was, and no partial temp file is left.
       await unlink(tmp).catch(() => undefined);
       throw err;
     }

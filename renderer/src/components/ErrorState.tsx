@@ -1,5 +1,15 @@
 import { useId, type ReactNode } from 'react';
-import { Bug, CircleAlert, KeyRound, PackageX, RotateCw, ServerOff, TimerOff, TriangleAlert } from 'lucide-react';
+import {
+  Bug,
+  CircleAlert,
+  HardDrive,
+  KeyRound,
+  PackageX,
+  RotateCw,
+  ServerOff,
+  TimerOff,
+  TriangleAlert,
+} from 'lucide-react';
 import type { AppError, ErrorCode } from '../../../electron/common/errors';
 import { CORE_UNREACHABLE, getHostKind } from '../api/bridge';
 import { Button } from './Button';
@@ -29,6 +39,7 @@ const TITLES: Record<ErrorCode, string> = {
   BUILD_FAILED: 'Build failed',
   CANCELLED: 'Cancelled',
   TIMEOUT: 'Timed out',
+  STORAGE_FULL: 'The disk is full',
   INTERNAL: 'Something went wrong inside BuildDeck',
 };
 
@@ -45,6 +56,8 @@ function iconFor(code: ErrorCode): ReactNode {
       return <KeyRound {...props} />;
     case 'TIMEOUT':
       return <TimerOff {...props} />;
+    case 'STORAGE_FULL':
+      return <HardDrive {...props} />;
     case 'INTERNAL':
     case 'INVALID_INPUT':
       return <Bug {...props} />;
