@@ -57,6 +57,7 @@ const UNREACHABLE =
 export class BuildsService {
   private readonly builds = new Map<string, Running>();
   private readonly described = new Map<string, { at: number; builder: Builder }>();
+  private readonly describing = new Map<string, Promise<Builder>>();
   private counter = 0;
 
   constructor(
@@ -226,9 +227,19 @@ export class BuildsService {
     const now = this.deps.clock.now();
     const hit = this.described.get(key);
     if (hit && now - hit.at < BUILDER_MEMORY_MS) return hit.builder;
-    const builder = await this.deps.runner.describeBuilder(name, { timeoutMs: this.options.checkTimeoutMs });
-    this.described.set(key, { at: now, builder });
-    return builder;
+    // Starts at the same moment ask once: ten concurrent `buildx inspect`s of one builder on a loaded
+    // machine each took longer than the check bound (measured by test/faults/concurrent-builds.test.ts).
+    const asking = this.describing.get(key);
+    if (asking) return asking;
+    const promise = this.deps.runner
+      .describeBuilder(name, { timeoutMs: this.options.checkTimeoutMs })
+      .then((builder) => {
+        this.described.set(key, { at: now, builder });
+        return builder;
+      })
+      .finally(() => this.describing.delete(key));
+    this.describing.set(key, promise);
+    return promise;
   }
 
   /**
