@@ -83,7 +83,15 @@ describe('ten concurrent builds on two builders through one core', () => {
     expect(ends.map((e) => e.summary.status)).toEqual(Array(10).fill('succeeded'));
 
     let stepsCompared = 0;
-    for (const b of builds) {
+    // buildx's replays, all at once (each is a process that mostly waits on BuildKit).
+    const theirsAll = await Promise.all(
+      builds.map(async (b) => {
+        const got = await core.router.invoke('builds.get', { buildId: b.w.buildId });
+        const ref = got.ok ? (got.value as BuildSnapshot).result?.ref : undefined;
+        return ref ? replayed(sandbox.env, b.builder, ref) : undefined;
+      }),
+    );
+    for (const [i, b] of builds.entries()) {
       const got = await core.router.invoke('builds.get', { buildId: b.w.buildId });
       if (!got.ok) throw new Error(got.error.message);
       const live = got.value as BuildSnapshot;
@@ -105,7 +113,8 @@ describe('ten concurrent builds on two builders through one core', () => {
       // buildx's own rawjson, replayed from BuildKit's record: every step it names ended the same way here.
       const ref = live.result?.ref;
       expect(ref, `build ${b.n} has a buildx ref`).toBeTruthy();
-      const theirs = await replayed(sandbox.env, b.builder, ref ?? '');
+      const theirs = theirsAll[i];
+      if (!theirs) throw new Error(`no replay of ${b.n}`);
       const byName = new Map(Object.values(live.steps).map((s) => [s.name, s]));
       for (const s of Object.values(theirs.steps)) {
         if (!s.isStep) continue;
