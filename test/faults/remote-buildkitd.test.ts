@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +6,7 @@ import type { BuildSnapshot } from '../../electron/common/contracts/builds';
 import type { HistoryEntry } from '../../electron/common/contracts/history';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
-import { freePort } from '../helpers/net';
+import { freePort, waitForPort } from '../helpers/net';
 import { ms, record, type Measure } from './lib/report';
 import { startBuild, type WatchedBuild } from './lib/watch';
 
@@ -17,20 +16,6 @@ const HEALTH_MS = 3000;
  * + two bounded probes + buildx's SIGTERM→SIGKILL grace (1.5 s), plus 2 s for a loaded machine.
  */
 const SILENT_BOUND_MS = 5000 + 2 * HEALTH_MS + 1500 + 2000;
-
-async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port });
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`nothing listened on ${port} within ${timeoutMs} ms`);
-}
 
 /** While `until` is pending, asks other commands every 250 ms; returns the slowest answer. */
 async function othersAnswer(core: Core, until: Promise<unknown>): Promise<{ maxMs: number; asked: number }> {

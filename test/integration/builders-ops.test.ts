@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -11,24 +10,10 @@ import type { Builder } from '../../electron/common/domain';
 import type { AppError } from '../../electron/common/errors';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { BUILDKIT_IMAGE, buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
-import { freePort, silentListener } from '../helpers/net';
+import { freePort, silentListener, waitForPort } from '../helpers/net';
 
 const exec = promisify(execFile);
 const docker = new Docker();
-
-async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port });
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`nothing listened on ${port} within ${timeoutMs} ms`);
-}
 
 async function ok<T>(core: Core, command: string, input: unknown): Promise<T> {
   const r = await core.router.invoke(command, input);
