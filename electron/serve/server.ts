@@ -5,6 +5,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  SERVE_EVENTS_PATH,
+  SERVE_INVOKE_PATH,
+  SERVE_RESYNC_EVENT as RESYNC_EVENT,
+  SERVE_SESSION_PATH,
+  SERVE_TOKEN_HEADER,
+  SERVE_WS_PROTOCOL as WS_PROTOCOL,
+  SERVE_WS_TOKEN_PROTOCOL as WS_TOKEN_PROTOCOL,
+} from '../common/bridge';
 import { contentSecurityPolicy } from '../common/csp';
 import { appError, fail } from '../common/errors';
 import type { EventBus } from '../core/events';
@@ -30,6 +39,8 @@ export interface ServeOptions {
   staticDir?: string;
   port?: number;
   token?: string;
+  /** Bytes queued for one event socket before its events are dropped (default 8 MiB); resumes below 1/8. */
+  socketHighWaterBytes?: number;
 }
 
 export interface RunningServer {
@@ -45,10 +56,8 @@ const COOKIE = 'builddeck_token';
 const MAX_BODY = 1024 * 1024;
 /** A body over MAX_BODY is read (and dropped) up to this much so the 413 reaches the client; then the socket goes. */
 const MAX_DRAIN = 16 * 1024 * 1024;
-const TOKEN_HEADER = 'x-builddeck-token';
-/** The socket's subprotocols from a page: `builddeck` (the one we answer with) and this prefix + token. */
-const WS_PROTOCOL = 'builddeck';
-const WS_TOKEN_PROTOCOL = 'builddeck.token.';
+// Node lower-cases incoming header names.
+const TOKEN_HEADER = SERVE_TOKEN_HEADER.toLowerCase();
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -83,6 +92,8 @@ function samePath(url: URL): string {
   const path = `/${url.pathname.replace(/^[/\\]+/, '')}`;
   return path + url.search;
 }
+
+const SOCKET_HIGH_WATER = 8 * 1024 * 1024;
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -286,7 +297,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     security(res);
-    if (url.pathname === '/api/invoke') {
+    if (url.pathname === SERVE_INVOKE_PATH) {
       if (req.method !== 'POST') {
         sendJson(res, 405, fail(appError('INVALID_INPUT', 'Use POST.').appError));
         return;
@@ -297,7 +308,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       });
       return;
     }
-    if (url.pathname === '/api/session') {
+    if (url.pathname === SERVE_SESSION_PATH) {
       handleSession(req, res);
       return;
     }
@@ -329,7 +340,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin;
     const originOk = origin === undefined || ownOrigins().includes(origin);
-    if (url.pathname !== '/api/events' || !originOk || !mayCommand(req)) {
+    if (url.pathname !== SERVE_EVENTS_PATH || !originOk || !mayCommand(req)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -339,8 +350,26 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const sockets = new Set<WebSocket>();
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
+    // Every message carries its number, so a page can tell it saw them all in order. A subscriber that
+    // does not read (a frozen tab, a slow link) must not grow our memory without bound: past the high
+    // mark its events are dropped and counted, and once it has drained it gets one RESYNC_EVENT
+    // naming how many it missed, then live events again. The page re-reads what it shows.
+    const high = options.socketHighWaterBytes ?? SOCKET_HIGH_WATER;
+    const low = high / 8;
+    let seq = 0;
+    let missed = 0;
     const unsubscribe = options.events.subscribe((event, payload) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+      if (ws.readyState !== ws.OPEN) return;
+      seq++;
+      if (ws.bufferedAmount > high || (missed > 0 && ws.bufferedAmount > low)) {
+        missed++;
+        return;
+      }
+      if (missed > 0) {
+        ws.send(JSON.stringify({ event: RESYNC_EVENT, seq, payload: { missed } }));
+        missed = 0;
+      }
+      ws.send(JSON.stringify({ event, seq, payload }));
     });
     ws.on('close', () => {
       sockets.delete(ws);

@@ -23,17 +23,20 @@ import type {
   EventPayload,
   InvokeResult,
 } from '../../../electron/common/contract';
+import {
+  SERVE_EVENTS_PATH as EVENTS_PATH,
+  SERVE_INVOKE_PATH as INVOKE_PATH,
+  SERVE_RESYNC_EVENT,
+  SERVE_SESSION_PATH as SESSION_PATH,
+  SERVE_TOKEN_HEADER as TOKEN_HEADER,
+  SERVE_WS_PROTOCOL as WS_PROTOCOL,
+  SERVE_WS_TOKEN_PROTOCOL as WS_TOKEN_PROTOCOL,
+} from '../../../electron/common/bridge';
 import { isErrorCode, type AppError } from '../../../electron/common/errors';
 
 export type HostKind = 'electron' | 'web';
 export type EventsConnection = 'idle' | 'connecting' | 'open' | 'reconnecting';
 
-const INVOKE_PATH = '/api/invoke';
-const EVENTS_PATH = '/api/events';
-const SESSION_PATH = '/api/session';
-const TOKEN_HEADER = 'X-BuildDeck-Token';
-const WS_PROTOCOL = 'builddeck';
-const WS_TOKEN_PROTOCOL = 'builddeck.token.';
 const RECONNECT_MIN_MS = 1_000;
 const RECONNECT_MAX_MS = 10_000;
 
@@ -208,6 +211,11 @@ function dispatch(raw: unknown): void {
     return;
   }
   if (!isRecord(message) || typeof message.event !== 'string') return;
+  // The server dropped events this page was too slow to take: re-read, as after a reconnect.
+  if (message.event === SERVE_RESYNC_EVENT) {
+    for (const listener of reconnectListeners) listener();
+    return;
+  }
   const set = listeners.get(message.event);
   if (!set) return;
   for (const listener of [...set]) {
