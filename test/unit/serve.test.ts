@@ -122,7 +122,7 @@ describe('serve: loopback HTTP + WebSocket with a token', () => {
       ws.on('message', (data: Buffer) => resolve(JSON.parse(data.toString()))),
     );
     events.emit('builders.changed', { reason: 'test' });
-    expect(await message).toEqual({ event: 'builders.changed', payload: { reason: 'test' } });
+    expect(await message).toEqual({ event: 'builders.changed', seq: 1, payload: { reason: 'test' } });
     ws.close();
   });
 });
