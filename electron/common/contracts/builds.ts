@@ -72,6 +72,18 @@ export const buildSecret = z
   });
 export type BuildSecret = z.infer<typeof buildSecret>;
 
+/**
+ * `--ssh default` (the agent in SSH_AUTH_SOCK) or `--ssh id=path[,path]` (agent sockets or keys).
+ * Like secrets, only the id and where buildx reads from cross; BuildDeck never opens a key.
+ */
+export const buildSsh = z
+  .object({
+    id: secretId,
+    paths: z.array(csvSafePath).max(8).default([]),
+  })
+  .strict();
+export type BuildSsh = z.infer<typeof buildSsh>;
+
 export const buildOutput = z.discriminatedUnion('type', [
   /** Load into the Docker image store (`--load`). */
   z.object({ type: z.literal('load') }).strict(),
@@ -145,6 +157,12 @@ export const buildRequest = z
     cacheFrom: z.array(cacheFrom).max(8).default([]),
     cacheTo: z.array(cacheTo).max(8).default([]),
     labels: z.record(labelKey, boundedText(4096)).default({}),
+    /** SSH agent sockets or keys the Dockerfile mounts (`RUN --mount=type=ssh`). */
+    ssh: z.array(buildSsh).max(8).optional(),
+    /** Network mode of RUN steps (`--network`); default: the builder's. */
+    network: z.enum(['default', 'none', 'host']).optional(),
+    /** Also write buildx's metadata (digest, image name, BuildKit ref) to this file. */
+    metadataFile: absolutePath.optional(),
   })
   .strict();
 /** What callers send (defaults may be omitted). */

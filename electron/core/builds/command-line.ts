@@ -3,8 +3,9 @@ import type { BuildRequest } from '../../common/contracts/builds';
 export interface CommandLineOptions {
   /** Resolved Dockerfile path (auto-detected when the request named none). */
   dockerfile?: string | undefined;
-  /** Only for the real run: progress format and metadata file are ours, not the user's. */
+  /** Only for the real run: progress format is ours, not the user's. */
   progress?: 'rawjson';
+  /** The run's metadata file: the request's own, or a temporary one BuildDeck reads. */
   metadataFile?: string;
 }
 
@@ -16,7 +17,9 @@ export interface CommandLineOptions {
 export function buildxBuildArgv(req: BuildRequest, opts: CommandLineOptions = {}): string[] {
   const argv = ['docker', 'buildx', 'build'];
   if (opts.progress) argv.push(`--progress=${opts.progress}`);
-  if (opts.metadataFile) argv.push('--metadata-file', opts.metadataFile);
+  // The run's own file (a temp one when the user asked for none); display shows the user's.
+  const metadataFile = opts.metadataFile ?? req.metadataFile;
+  if (metadataFile) argv.push('--metadata-file', metadataFile);
   if (req.builder) argv.push('--builder', req.builder);
   const dockerfile = opts.dockerfile ?? req.dockerfile;
   if (dockerfile) argv.push('--file', dockerfile);
@@ -57,6 +60,8 @@ export function buildxBuildArgv(req: BuildRequest, opts: CommandLineOptions = {}
     else argv.push('--cache-to', 'type=inline');
   }
   for (const [k, v] of Object.entries(req.labels)) argv.push('--label', `${k}=${v}`);
+  for (const s of req.ssh ?? []) argv.push('--ssh', s.paths.length > 0 ? `${s.id}=${s.paths.join(',')}` : s.id);
+  if (req.network) argv.push('--network', req.network);
   argv.push(req.contextDir);
   return argv;
 }

@@ -50,6 +50,28 @@ export async function checkContextDir(fs: BuildFsPort, contextDir: string): Prom
   return info.realPath ?? contextDir;
 }
 
+/**
+ * A file buildx writes when the build ends (`--metadata-file`): its folder must exist now, or a long
+ * build would fail at its very end.
+ */
+export async function checkWritableFileDir(fs: BuildFsPort, file: string, field: string): Promise<void> {
+  const dir = path(file).dirname(file);
+  const info = await fs.stat(dir);
+  if (info.kind !== 'directory' || !info.readable) {
+    throw appError('INVALID_INPUT', `The folder of ${file} does not exist or cannot be used.`, {
+      hint: 'Choose a file in an existing folder.',
+      details: { field },
+    });
+  }
+  const existing = await fs.stat(file);
+  if (existing.kind === 'directory') {
+    throw appError('INVALID_INPUT', `${file} is a folder, not a file.`, {
+      hint: 'Give a file name for the metadata.',
+      details: { field },
+    });
+  }
+}
+
 /** Dockerfiles in the context root, most conventional first. */
 export async function findDockerfiles(fs: BuildFsPort, contextDir: string): Promise<string[]> {
   const entries = await fs.list(contextDir).catch(() => []);

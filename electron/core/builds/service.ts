@@ -5,14 +5,15 @@ import type {
   BuildSnapshot,
   ContextInspection,
 } from '../../common/contracts/builds';
-import type { Builder } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
 import { createBuildSnapshot, reduceBuildEvents, summarizeBuild } from '../../common/progress';
 import type { NetworkProbePort } from '../builders/ports';
 import type { EventBus } from '../events';
+import { Outbox } from '../outbox';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
+import { BuilderChecks } from './builder-checks';
 import { buildxBuildArgv, shellQuote } from './command-line';
-import { checkContextDir, inspectContext, resolveDockerfile } from './context';
+import { checkContextDir, checkWritableFileDir, inspectContext, resolveDockerfile } from './context';
 import { BuildWatchdog, errorLinesOf, looksLikeConnectionLoss, lostCause, type LostCause } from './liveness';
 import type { BuildFsPort, BuildRecorder, BuildRunnerPort } from './ports';
 
@@ -36,16 +37,13 @@ interface Running {
   buildId: string;
   request: BuildRequest;
   snapshot: BuildSnapshot;
-  /** Events reduced but not yet emitted; `emitted` is the index of outbox[0]. */
-  outbox: BuildEvent[];
-  emitted: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Events reduced but not yet emitted. */
+  outbox: Outbox<BuildEvent>;
   abort: AbortController;
   cancelRequested: boolean;
   done: Promise<void>;
 }
 
-const BUILDER_MEMORY_MS = 10_000;
 const UNREACHABLE =
   /context deadline exceeded|connection refused|no such host|i\/o timeout|failed to dial|waiting for connection/i;
 
@@ -56,8 +54,7 @@ const UNREACHABLE =
  */
 export class BuildsService {
   private readonly builds = new Map<string, Running>();
-  private readonly described = new Map<string, { at: number; builder: Builder }>();
-  private readonly describing = new Map<string, Promise<Builder>>();
+  private readonly checks: BuilderChecks;
   private counter = 0;
 
   constructor(
@@ -73,7 +70,9 @@ export class BuildsService {
       probe?: NetworkProbePort | undefined;
     },
     private readonly options: BuildsOptions,
-  ) {}
+  ) {
+    this.checks = new BuilderChecks(deps, options.checkTimeoutMs);
+  }
 
   /** The equivalent command for display: no progress/metadata flags, secrets as ids and sources only. */
   commandLine(request: BuildRequest): { argv: string[]; text: string } {
@@ -146,19 +145,11 @@ export class BuildsService {
         }
       }
     }
+    await this.checkSsh(request);
+    if (request.metadataFile) await checkWritableFileDir(fs, request.metadataFile, 'metadataFile');
     await buildx.info();
-    const builder = await this.describeBuilder(request.builder);
-    if (request.platforms.length > 1 && builder.driver === 'docker')
-      await this.checkMultiPlatformOnDocker(builder.name);
+    const builder = await this.checks.prepare(request.builder, request.platforms.length);
     const node = builder.nodes[0];
-    if (builder.driver === 'remote' && node?.status === 'error') {
-      throw appError('BUILDER_UNREACHABLE', `Builder "${builder.name}" cannot be reached: ${node.error ?? 'error'}.`, {
-        hint: 'Check that its endpoint is reachable and buildkitd is running, or pick another builder.',
-        details: { builder: builder.name, endpoint: node.endpoint },
-      });
-    }
-
-    if (builder.driver === 'remote') await this.checkRemoteReachable(builder);
 
     const buildId = `b${this.deps.clock.now().toString(36)}${(this.counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const resolved: BuildRequest = { ...request, contextDir };
@@ -171,9 +162,10 @@ export class BuildsService {
       buildId,
       request: resolved,
       snapshot: createBuildSnapshot(buildId),
-      outbox: [],
-      emitted: 0,
-      timer: undefined,
+      outbox: new Outbox(
+        (firstIndex, events) => this.deps.events.emit('build.progressed', { buildId, firstIndex, events }),
+        this.options.coalesceMs,
+      ),
       abort: new AbortController(),
       cancelRequested: false,
       done: Promise.resolve(),
@@ -218,81 +210,26 @@ export class BuildsService {
     return { buildId };
   }
 
-  /**
-   * `buildx inspect` costs ~150 ms; a rebuild loop asks the same question every few seconds.
-   * A short memory keeps the answer fresh enough (a removed builder still fails clearly in buildx).
-   */
-  private async describeBuilder(name: string | undefined) {
-    const key = name ?? '';
-    const now = this.deps.clock.now();
-    const hit = this.described.get(key);
-    if (hit && now - hit.at < BUILDER_MEMORY_MS) return hit.builder;
-    // Starts at the same moment ask once: ten concurrent `buildx inspect`s of one builder on a loaded
-    // machine each took longer than the check bound (measured by test/faults/concurrent-builds.test.ts).
-    const asking = this.describing.get(key);
-    if (asking) return asking;
-    const promise = this.deps.runner
-      .describeBuilder(name, { timeoutMs: this.options.checkTimeoutMs })
-      .then((builder) => {
-        this.described.set(key, { at: now, builder });
-        return builder;
-      })
-      .finally(() => this.describing.delete(key));
-    this.describing.set(key, promise);
-    return promise;
-  }
-
-  /**
-   * A remote builder whose every tcp:// endpoint refuses, cannot be resolved or drops the connection
-   * attempt is unreachable now, not after buildx's 20 s: say so before starting. An endpoint that
-   * accepts but stays silent passes (only BuildKit itself can tell), as do unix:// and other schemes.
-   */
-  private async checkRemoteReachable(builder: { name: string; nodes: { endpoint: string }[] }): Promise<void> {
-    const probe = this.deps.probe;
-    if (!probe) return;
-    const tcp = builder.nodes
-      .map((n) => ({ endpoint: n.endpoint, url: /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)/.exec(n.endpoint) }))
-      .filter((n): n is { endpoint: string; url: RegExpExecArray } => n.url !== null);
-    if (tcp.length === 0 || tcp.length !== builder.nodes.length) return;
-    const timeoutMs = Math.min(this.options.checkTimeoutMs, 5000);
-    const results = await Promise.all(tcp.map((n) => probe.tcp(n.url[1] ?? '', Number(n.url[2]), timeoutMs)));
-    if (results.some((r) => r.result === 'open')) return;
-    const first = results[0];
-    throw appError(
-      'BUILDER_UNREACHABLE',
-      `Builder "${builder.name}" cannot be reached at ${tcp[0]?.endpoint ?? ''} (${first?.detail ?? first?.result ?? 'no answer'}).`,
-      {
-        hint: 'Check that its endpoint is reachable and buildkitd is running there, or pick another builder.',
-        details: { builder: builder.name, endpoints: tcp.map((n) => n.endpoint), probe: results.map((r) => r.result) },
-      },
-    );
-  }
-
-  private async checkMultiPlatformOnDocker(builderName: string): Promise<void> {
-    // The containerd image store lifts the limit; ask the engine before refusing.
-    const engine = await this.deps.engine.info({ timeoutMs: this.options.checkTimeoutMs }).catch(() => undefined);
-    if (engine?.containerdSnapshotter) return;
-    const stored = await this.deps.buildx
-      .stored()
-      .catch(() => ({ builders: [] as { name: string; driver: string }[] }));
-    const candidates = stored.builders.filter((b) => b.driver !== 'docker').map((b) => b.name);
-    throw appError(
-      'INVALID_INPUT',
-      `Builder "${builderName}" uses the docker driver, which builds one platform at a time.`,
-      {
-        hint:
-          candidates.length > 0
-            ? `Pick a docker-container builder (${candidates.slice(0, 3).join(', ')}) or build one platform.`
-            : 'Create a docker-container builder (Builders → New builder, or `docker buildx create --driver docker-container --bootstrap`) and pick it, or build one platform.',
-        details: {
-          field: 'platforms',
-          builder: builderName,
-          driver: 'docker',
-          candidates,
-          suggestedDriver: 'docker-container',
-        },
-      },
-    );
+  /** `--ssh default` needs the agent BuildDeck runs with; named keys or sockets must be readable. */
+  private async checkSsh(request: BuildRequest): Promise<void> {
+    const { fs } = this.deps;
+    for (const [i, s] of (request.ssh ?? []).entries()) {
+      if (s.paths.length === 0 && !fs.hasEnv('SSH_AUTH_SOCK')) {
+        throw appError('INVALID_INPUT', `SSH "${s.id}" uses the SSH agent, but SSH_AUTH_SOCK is not set for BuildDeck.`, {
+          hint: 'Start BuildDeck from a session with an SSH agent, or give the key or socket path (id=path).',
+          details: { field: `ssh.${i}` },
+        });
+      }
+      for (const [j, p] of s.paths.entries()) {
+        const info = await fs.stat(p);
+        if (info.kind === 'missing' || !info.readable) {
+          throw appError('INVALID_INPUT', `SSH "${s.id}": ${p} is not a readable key or socket.`, {
+            hint: 'Give the path of an SSH private key or agent socket.',
+            details: { field: `ssh.${i}.paths.${j}` },
+          });
+        }
+      }
+    }
   }
 
   private async execute(r: Running, dockerfileArg: string | undefined): Promise<void> {
@@ -321,7 +258,7 @@ export class BuildsService {
       : undefined;
     try {
       tmp = await fs.tempDir();
-      const metadataFile = `${tmp.path}/metadata.json`;
+      const metadataFile = r.request.metadataFile ?? `${tmp.path}/metadata.json`;
       const argv = buildxBuildArgv(r.request, { dockerfile: dockerfileArg, progress: 'rawjson', metadataFile });
       const exit = await runner.run(argv.slice(1), {
         onEvents: (events) => {
@@ -366,7 +303,7 @@ export class BuildsService {
       await tmp?.remove().catch(() => undefined);
     }
     this.push(r, [finished]);
-    this.flush(r);
+    r.outbox.flush();
     const summary = summarizeBuild(r.snapshot);
     this.record(() => this.deps.recorder?.finished(r.buildId, r.snapshot, materials ? { materials } : {}));
     this.deps.events.emit('build.finished', { buildId: r.buildId, summary });
@@ -399,19 +336,7 @@ export class BuildsService {
   private push(r: Running, events: BuildEvent[]): void {
     if (events.length === 0) return;
     r.snapshot = reduceBuildEvents(r.snapshot, events);
-    for (const e of events) r.outbox.push(e);
-    r.timer ??= setTimeout(() => this.flush(r), this.options.coalesceMs);
-  }
-
-  private flush(r: Running): void {
-    if (r.timer) clearTimeout(r.timer);
-    r.timer = undefined;
-    if (r.outbox.length === 0) return;
-    const events = r.outbox;
-    r.outbox = [];
-    const firstIndex = r.emitted;
-    r.emitted += events.length;
-    this.deps.events.emit('build.progressed', { buildId: r.buildId, firstIndex, events });
+    r.outbox.push(events);
   }
 
   private record(fn: () => void): void {

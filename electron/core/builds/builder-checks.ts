@@ -1,0 +1,124 @@
+import type { Builder } from '../../common/domain';
+import { appError } from '../../common/errors';
+import type { NetworkProbePort } from '../builders/ports';
+import type { BuildxPort, Clock, EnginePort } from '../ports';
+import type { BuildRunnerPort } from './ports';
+
+const BUILDER_MEMORY_MS = 10_000;
+
+/**
+ * What builds and bakes check about a builder before buildx runs, so the failures a person can fix
+ * come back at once as values: an unknown builder, several platforms on the docker driver, a remote
+ * builder in error or whose endpoints all refuse.
+ */
+export class BuilderChecks {
+  private readonly described = new Map<string, { at: number; builder: Builder }>();
+  private readonly describing = new Map<string, Promise<Builder>>();
+
+  constructor(
+    private readonly deps: {
+      runner: Pick<BuildRunnerPort, 'describeBuilder'>;
+      buildx: BuildxPort;
+      engine: EnginePort;
+      clock: Clock;
+      /** Dials remote tcp:// endpoints before a build: buildx alone waits 20 s on a dead one. */
+      probe?: NetworkProbePort | undefined;
+    },
+    private readonly checkTimeoutMs: number,
+  ) {}
+
+  /**
+   * The builder (named, or the current one), checked for a run that builds up to `platforms`
+   * platforms per image. `subject` names what asked (a bake target) in the refusal.
+   */
+  async prepare(name: string | undefined, platforms: number, subject?: string): Promise<Builder> {
+    const builder = await this.describe(name);
+    if (platforms > 1 && builder.driver === 'docker') await this.refuseMultiPlatformOnDocker(builder.name, subject);
+    const node = builder.nodes[0];
+    if (builder.driver === 'remote' && node?.status === 'error') {
+      throw appError('BUILDER_UNREACHABLE', `Builder "${builder.name}" cannot be reached: ${node.error ?? 'error'}.`, {
+        hint: 'Check that its endpoint is reachable and buildkitd is running, or pick another builder.',
+        details: { builder: builder.name, endpoint: node.endpoint },
+      });
+    }
+    if (builder.driver === 'remote') await this.checkRemoteReachable(builder);
+    return builder;
+  }
+
+  /**
+   * `buildx inspect` costs ~150 ms; a rebuild loop asks the same question every few seconds.
+   * A short memory keeps the answer fresh enough (a removed builder still fails clearly in buildx).
+   */
+  private async describe(name: string | undefined): Promise<Builder> {
+    const key = name ?? '';
+    const now = this.deps.clock.now();
+    const hit = this.described.get(key);
+    if (hit && now - hit.at < BUILDER_MEMORY_MS) return hit.builder;
+    // Starts at the same moment ask once: ten concurrent `buildx inspect`s of one builder on a loaded
+    // machine each took longer than the check bound (measured by test/faults/concurrent-builds.test.ts).
+    const asking = this.describing.get(key);
+    if (asking) return asking;
+    const promise = this.deps.runner
+      .describeBuilder(name, { timeoutMs: this.checkTimeoutMs })
+      .then((builder) => {
+        this.described.set(key, { at: now, builder });
+        return builder;
+      })
+      .finally(() => this.describing.delete(key));
+    this.describing.set(key, promise);
+    return promise;
+  }
+
+  /**
+   * A remote builder whose every tcp:// endpoint refuses, cannot be resolved or drops the connection
+   * attempt is unreachable now, not after buildx's 20 s: say so before starting. An endpoint that
+   * accepts but stays silent passes (only BuildKit itself can tell), as do unix:// and other schemes.
+   */
+  private async checkRemoteReachable(builder: { name: string; nodes: { endpoint: string }[] }): Promise<void> {
+    const probe = this.deps.probe;
+    if (!probe) return;
+    const tcp = builder.nodes
+      .map((n) => ({ endpoint: n.endpoint, url: /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)/.exec(n.endpoint) }))
+      .filter((n): n is { endpoint: string; url: RegExpExecArray } => n.url !== null);
+    if (tcp.length === 0 || tcp.length !== builder.nodes.length) return;
+    const timeoutMs = Math.min(this.checkTimeoutMs, 5000);
+    const results = await Promise.all(tcp.map((n) => probe.tcp(n.url[1] ?? '', Number(n.url[2]), timeoutMs)));
+    if (results.some((r) => r.result === 'open')) return;
+    const first = results[0];
+    throw appError(
+      'BUILDER_UNREACHABLE',
+      `Builder "${builder.name}" cannot be reached at ${tcp[0]?.endpoint ?? ''} (${first?.detail ?? first?.result ?? 'no answer'}).`,
+      {
+        hint: 'Check that its endpoint is reachable and buildkitd is running there, or pick another builder.',
+        details: { builder: builder.name, endpoints: tcp.map((n) => n.endpoint), probe: results.map((r) => r.result) },
+      },
+    );
+  }
+
+  private async refuseMultiPlatformOnDocker(builderName: string, subject: string | undefined): Promise<void> {
+    // The containerd image store lifts the limit; ask the engine before refusing.
+    const engine = await this.deps.engine.info({ timeoutMs: this.checkTimeoutMs }).catch(() => undefined);
+    if (engine?.containerdSnapshotter) return;
+    const stored = await this.deps.buildx
+      .stored()
+      .catch(() => ({ builders: [] as { name: string; driver: string }[] }));
+    const candidates = stored.builders.filter((b) => b.driver !== 'docker').map((b) => b.name);
+    throw appError(
+      'INVALID_INPUT',
+      `${subject ? `${subject} builds several platforms, but builder` : 'Builder'} "${builderName}" uses the docker driver, which builds one platform at a time.`,
+      {
+        hint:
+          candidates.length > 0
+            ? `Pick a docker-container builder (${candidates.slice(0, 3).join(', ')}) or build one platform.`
+            : 'Create a docker-container builder (Builders → New builder, or `docker buildx create --driver docker-container --bootstrap`) and pick it, or build one platform.',
+        details: {
+          field: 'platforms',
+          builder: builderName,
+          driver: 'docker',
+          candidates,
+          suggestedDriver: 'docker-container',
+        },
+      },
+    );
+  }
+}

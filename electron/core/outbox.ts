@@ -1,0 +1,34 @@
+/**
+ * Progress events leave the core in coalesced batches: a build or bake reduces every event at once
+ * (its snapshot is always current for a `get`), and emits them within `coalesceMs` as one batch
+ * whose `firstIndex` is the index of its first event, so a window that joins late can tell which
+ * events its snapshot already has.
+ */
+export class Outbox<E> {
+  private pending: E[] = [];
+  private emitted = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly emit: (firstIndex: number, events: E[]) => void,
+    private readonly coalesceMs: number,
+  ) {}
+
+  push(events: readonly E[]): void {
+    if (events.length === 0) return;
+    for (const e of events) this.pending.push(e);
+    this.timer ??= setTimeout(() => this.flush(), this.coalesceMs);
+  }
+
+  /** Emits what is pending now (before a `finished` event, so listeners never miss the last batch). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    this.pending = [];
+    const firstIndex = this.emitted;
+    this.emitted += events.length;
+    this.emit(firstIndex, events);
+  }
+}
