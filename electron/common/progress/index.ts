@@ -18,3 +18,15 @@ export {
 } from './reducer';
 export { emptyLogList, lastLogLines, LOG_CHUNK, logLineAt, logLines } from './log-list';
 export { parseVertexName, type VertexName } from './names';
+export {
+  applyBakeProgress,
+  BakeAttributor,
+  bakeTargetNames,
+  createBakeSnapshot,
+  finishBakeEvents,
+  reduceBakeEvents,
+  splitTargetPrefix,
+  summarizeBake,
+  summarizeBakeTarget,
+  type BakeOutcome,
+} from './bake';
