@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { bakeCommands, bakeEvents } from './contracts/bake';
 import { builderCommands, builderEvents } from './contracts/builders';
 import { buildCommands, buildEvents } from './contracts/builds';
 import { cacheCommands, cacheEvents } from './contracts/cache';
@@ -20,6 +21,7 @@ export const commands = {
   ...historyCommands,
   ...settingsCommands,
   ...cacheCommands,
+  ...bakeCommands,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Commands = typeof commands;
@@ -35,6 +37,7 @@ export const events = {
   ...historyEvents,
   ...settingsEvents,
   ...cacheEvents,
+  ...bakeEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { BuildxBake } from '../adapters/buildx/bake';
 import { BuildxCache } from '../adapters/buildx/cache';
 import { BuildxBuilderOps } from '../adapters/buildx/builder-ops';
 import { BuildxBuildRunner } from '../adapters/buildx/build-runner';
@@ -19,6 +21,8 @@ import { NodeBuildFs } from '../adapters/fs/build-fs';
 import { defaultDataDir, ensurePrivateDir } from '../adapters/fs/data-dir';
 import { JsonFileStore } from '../adapters/fs/json-file';
 import type { Settings } from '../common/contracts/settings';
+import { bakeHandlers } from '../core/bake/handlers';
+import { BakeService } from '../core/bake/service';
 import { builderHandlers } from '../core/builders/handlers';
 import { BuilderOperations } from '../core/builders/operations';
 import { BuildersService, type BuildersOptions } from '../core/builders/service';
@@ -177,18 +181,10 @@ export function createCore(overrides: CoreSettings = {}): Core {
     retention: () => ({ maxCount: settings.get().historyMaxCount, maxAgeDays: settings.get().historyMaxAgeDays }),
   });
   history.enforceRetention();
-  // Added after the database: builds are cancelled (and recorded) before it closes.
+  // Added after the database: builds and bakes are cancelled (and recorded) before it closes.
+  const runner = new BuildxBuildRunner(buildx, { config: () => eff.buildx });
   const builds = new BuildsService(
-    {
-      runner: new BuildxBuildRunner(buildx, { config: () => eff.buildx }),
-      buildx,
-      engine,
-      fs: buildFs,
-      events,
-      clock: systemClock,
-      recorder: history,
-      probe,
-    },
+    { runner, buildx, engine, fs: buildFs, events, clock: systemClock, recorder: history, probe },
     {
       coalesceMs: 50,
       keepRecent: 20,
@@ -197,7 +193,22 @@ export function createCore(overrides: CoreSettings = {}): Core {
       health: { quietMs: 2000, probeEveryMs: 5000, timeoutMs: () => eff.healthTimeoutMs },
     },
   );
+  const bake = new BakeService(
+    {
+      definitions: new BuildxBake(buildx),
+      runner,
+      buildx,
+      engine,
+      fs: buildFs,
+      events,
+      clock: systemClock,
+      home: () => baseEnv['HOME'] ?? homedir(),
+      probe,
+    },
+    { coalesceMs: 50, keepRecent: 10, bakeTimeoutMs: 6 * 3600_000, checkTimeoutMs: 30_000 },
+  );
   lifetime.add(builds);
+  lifetime.add(bake);
   history.connect((request) => builds.start(request));
   const records = lifetime.add(
     new RecordsService(
@@ -241,6 +252,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     ...cacheHandlers(cache, housekeeping),
     ...buildHandlers(builds),
     ...historyHandlers(history, records),
+    ...bakeHandlers(bake),
   });
 
   return {

@@ -173,6 +173,13 @@ describe('contract', () => {
         "cache.housekeeping.get",
         "cache.housekeeping.set",
         "cache.housekeeping.run",
+        "bake.browse",
+        "bake.inspect",
+        "bake.start",
+        "bake.get",
+        "bake.cancel",
+        "bake.list",
+        "bake.commandLine",
       ]
     `);
     expect(EVENT_NAMES).toMatchInlineSnapshot(`
@@ -190,6 +197,9 @@ describe('contract', () => {
         "history.streamEnded",
         "settings.changed",
         "cache.changed",
+        "bake.started",
+        "bake.progressed",
+        "bake.finished",
       ]
     `);
   });

@@ -18,7 +18,7 @@ const TAIL = 16 * 1024;
 /** buildx waiting on a builder that stopped answering ignores SIGINT and SIGTERM (measured). */
 const KILL_GRACE_MS = 1500;
 
-/** `docker buildx build` with rawjson progress, parsed as it streams. */
+/** `docker buildx build` and `docker buildx bake` with rawjson progress, parsed as it streams. */
 export class BuildxBuildRunner implements BuildRunnerPort {
   constructor(
     private readonly cli: BuildxCli,
@@ -39,7 +39,8 @@ export class BuildxBuildRunner implements BuildRunnerPort {
         windowsHide: true,
         detached: process.platform !== 'win32',
         stdio: ['ignore', 'pipe', 'pipe'],
-        env,
+        env: opts.env ? { ...env, ...opts.env } : env,
+        ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
       });
       const parser = new RawJsonParser();
       let tail = '';

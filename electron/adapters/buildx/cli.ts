@@ -61,12 +61,25 @@ export class BuildxCli implements BuildxPort {
 
   /** Runs `docker buildx ARGS`; a non-zero exit becomes a mapped AppException. */
   async exec(args: readonly string[], call: CallOptions): Promise<RunResult> {
-    const full = ['buildx', ...args];
-    let result: RunResult;
+    const result = await this.execRaw(args, call);
+    if (result.code !== 0) throw mapBuildxFailure(result.stderr, ['buildx', ...args]);
+    return result;
+  }
+
+  /**
+   * Runs `docker buildx ARGS` and returns whatever it printed, exit code included: for callers that
+   * read buildx's own error text (bake definitions). `cwd` and `env` (added to the configured
+   * environment) are for bake, which resolves files and variables from both.
+   */
+  async execRaw(
+    args: readonly string[],
+    call: CallOptions & { cwd?: string; env?: Readonly<Record<string, string>> },
+  ): Promise<RunResult> {
     try {
-      result = await run(this.options.dockerPath, full, {
+      return await run(this.options.dockerPath, ['buildx', ...args], {
         timeoutMs: call.timeoutMs,
-        env: this.options.env,
+        env: call.env ? { ...this.options.env, ...call.env } : this.options.env,
+        ...(call.cwd !== undefined ? { cwd: call.cwd } : {}),
         ...(call.signal ? { signal: call.signal } : {}),
       });
     } catch (err) {
@@ -79,8 +92,6 @@ export class BuildxCli implements BuildxPort {
       }
       throw err;
     }
-    if (result.code !== 0) throw mapBuildxFailure(result.stderr, full);
-    return result;
   }
 
   info(): Promise<BuildxInfo> {

@@ -26,28 +26,50 @@ const LARGE_CONTEXT = 200 * MB;
 const DOCKERFILE_NAME =
   /^(?:Dockerfile|Containerfile|.+\.Dockerfile|.+\.Containerfile|Dockerfile\..+|Containerfile\..+)$/i;
 
-/** The context folder, checked the way buildx will need it: exists, a directory, readable. */
-export async function checkContextDir(fs: BuildFsPort, contextDir: string): Promise<string> {
-  const info = await fs.stat(contextDir);
+export interface FolderRole {
+  /** The request field it came from (for the form). */
+  field: string;
+  /** How to call it in a sentence: "context folder", "project folder". */
+  noun: string;
+  /** What to do when a file was given instead. */
+  notAFolderHint: string;
+}
+
+const CONTEXT_FOLDER: FolderRole = {
+  field: 'contextDir',
+  noun: 'context folder',
+  notAFolderHint:
+    'The build context is a folder; to use a Dockerfile elsewhere, choose its folder and set the Dockerfile.',
+};
+
+/**
+ * A folder a build or bake runs in, checked the way buildx will need it: exists, a directory,
+ * readable. Returns its real path (symlinks resolved).
+ */
+export async function checkFolder(fs: BuildFsPort, dir: string, role: FolderRole = CONTEXT_FOLDER): Promise<string> {
+  const info = await fs.stat(dir);
+  const details = { field: role.field };
   if (info.kind === 'missing') {
-    throw appError('INVALID_INPUT', `The context folder ${contextDir} does not exist.`, {
+    throw appError('INVALID_INPUT', `The ${role.noun} ${dir} does not exist.`, {
       hint: 'Choose an existing folder (drop it on the window or use the folder picker).',
-      details: { field: 'contextDir' },
+      details,
     });
   }
   if (info.kind !== 'directory') {
-    throw appError('INVALID_INPUT', `${contextDir} is not a folder.`, {
-      hint: 'The build context is a folder; to use a Dockerfile elsewhere, choose its folder and set the Dockerfile.',
-      details: { field: 'contextDir' },
-    });
+    throw appError('INVALID_INPUT', `${dir} is not a folder.`, { hint: role.notAFolderHint, details });
   }
   if (!info.readable) {
-    throw appError('INVALID_INPUT', `BuildDeck cannot read the context folder ${contextDir}.`, {
+    throw appError('INVALID_INPUT', `BuildDeck cannot read the ${role.noun} ${dir}.`, {
       hint: 'Check the folder permissions.',
-      details: { field: 'contextDir' },
+      details,
     });
   }
-  return info.realPath ?? contextDir;
+  return info.realPath ?? dir;
+}
+
+/** The context folder of a build. */
+export function checkContextDir(fs: BuildFsPort, contextDir: string): Promise<string> {
+  return checkFolder(fs, contextDir, CONTEXT_FOLDER);
 }
 
 /**

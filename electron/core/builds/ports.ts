@@ -5,8 +5,8 @@ import type { CallOptions } from '../ports';
 /** What the builds service needs from buildx beyond the shared BuildxPort. */
 export interface BuildRunnerPort {
   /**
-   * Runs `docker ARGS` (ARGS start with `buildx build`), parsing rawjson stderr into events as they
-   * arrive. Aborting `signal` interrupts buildx (SIGINT, then SIGTERM, then SIGKILL) so BuildKit
+   * Runs `docker ARGS` (ARGS start with `buildx build` or `buildx bake`), parsing rawjson stderr
+   * into events as they arrive. Aborting `signal` interrupts buildx (SIGINT, then SIGTERM, then SIGKILL) so BuildKit
    * cancels the solve. Resolves when the process has exited; rejects only if it could not start.
    */
   run(args: readonly string[], options: BuildRunOptions): Promise<BuildRunExit>;
@@ -32,6 +32,10 @@ export interface BuildRunOptions {
   kill?: AbortSignal;
   /** Hard bound for the whole build. */
   timeoutMs: number;
+  /** Working directory (bake resolves its files and relative contexts from it). */
+  cwd?: string;
+  /** Added to the configured environment (bake variables: `NAME=value docker buildx bake`). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface BuildRunExit {

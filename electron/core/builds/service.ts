@@ -15,6 +15,8 @@ import { BuilderChecks } from './builder-checks';
 import { buildxBuildArgv, shellQuote } from './command-line';
 import { checkContextDir, checkWritableFileDir, inspectContext, resolveDockerfile } from './context';
 import { BuildWatchdog, errorLinesOf, looksLikeConnectionLoss, lostCause, type LostCause } from './liveness';
+import { classifyFailure } from './failure';
+import { type Material, metadataFields, readMetadataFile } from './metadata';
 import type { BuildFsPort, BuildRecorder, BuildRunnerPort } from './ports';
 
 export interface BuildsOptions {
@@ -43,9 +45,6 @@ interface Running {
   cancelRequested: boolean;
   done: Promise<void>;
 }
-
-const UNREACHABLE =
-  /context deadline exceeded|connection refused|no such host|i\/o timeout|failed to dial|waiting for connection/i;
 
 /**
  * Runs builds: checks the request against the real world (context, Dockerfile, builder, driver),
@@ -215,10 +214,14 @@ export class BuildsService {
     const { fs } = this.deps;
     for (const [i, s] of (request.ssh ?? []).entries()) {
       if (s.paths.length === 0 && !fs.hasEnv('SSH_AUTH_SOCK')) {
-        throw appError('INVALID_INPUT', `SSH "${s.id}" uses the SSH agent, but SSH_AUTH_SOCK is not set for BuildDeck.`, {
-          hint: 'Start BuildDeck from a session with an SSH agent, or give the key or socket path (id=path).',
-          details: { field: `ssh.${i}` },
-        });
+        throw appError(
+          'INVALID_INPUT',
+          `SSH "${s.id}" uses the SSH agent, but SSH_AUTH_SOCK is not set for BuildDeck.`,
+          {
+            hint: 'Start BuildDeck from a session with an SSH agent, or give the key or socket path (id=path).',
+            details: { field: `ssh.${i}` },
+          },
+        );
       }
       for (const [j, p] of s.paths.entries()) {
         const info = await fs.stat(p);
@@ -236,7 +239,7 @@ export class BuildsService {
     const { fs, runner, clock } = this.deps;
     let tmp: { path: string; remove(): Promise<void> } | undefined;
     let finished: BuildEvent & { type: 'finished' };
-    let materials: { uri: string; digests: string[] }[] | undefined;
+    let materials: Material[] | undefined;
     const builder = { name: r.snapshot.info?.builder ?? '', driver: r.snapshot.info?.driver ?? '' };
     const kill = new AbortController();
     let dead: LostCause | undefined;
@@ -270,7 +273,7 @@ export class BuildsService {
         timeoutMs: this.options.buildTimeoutMs,
       });
       watchdog?.stop();
-      const { materials: resolved, ...meta } = await readMetadata(fs, metadataFile);
+      const { materials: resolved, ...meta } = metadataFields(await readMetadataFile(fs, metadataFile));
       materials = resolved;
       const cancelled = r.cancelRequested && !dead;
       const ok = !cancelled && !dead && exit.exitCode === 0;
@@ -329,7 +332,11 @@ export class BuildsService {
         Math.min(this.options.checkTimeoutMs, 3000),
       );
     }
-    return classifyFailure(r.snapshot, exit.stderrTail, exit.timedOut, this.options.buildTimeoutMs);
+    return classifyFailure(
+      { builder: builder.name, steps: Object.values(r.snapshot.steps), errorMessage: r.snapshot.error?.message },
+      exit,
+      this.options.buildTimeoutMs,
+    );
   }
 
   /** Reduce now (the snapshot is always current for `builds.get`), emit within coalesceMs. */
@@ -411,95 +418,4 @@ export class BuildsService {
 function isDefaultDockerfile(contextDir: string, dockerfile: string): boolean {
   const base = contextDir.replace(/[\\/]+$/, '');
   return dockerfile === `${base}/Dockerfile` || dockerfile === `${base}\\Dockerfile`;
-}
-
-async function readMetadata(
-  fs: BuildFsPort,
-  file: string,
-): Promise<{
-  digest?: string;
-  imageName?: string;
-  ref?: string;
-  materials?: { uri: string; digests: string[] }[];
-}> {
-  const text = await fs.readText(file, 4 * 1024 * 1024);
-  if (!text) return {};
-  try {
-    const meta = JSON.parse(text) as Record<string, unknown>;
-    const s = (k: string) => (typeof meta[k] === 'string' && meta[k] ? meta[k] : undefined);
-    const digest = s('containerimage.digest');
-    const imageName = s('image.name');
-    const ref = s('buildx.build.ref');
-    const materials = provenanceMaterials(meta['buildx.build.provenance']);
-    return {
-      ...(digest ? { digest } : {}),
-      ...(imageName ? { imageName } : {}),
-      ...(ref ? { ref } : {}),
-      ...(materials.length > 0 ? { materials } : {}),
-    };
-  } catch {
-    return {};
-  }
-}
-
-/** `buildx.build.provenance.materials` (SLSA v0.2, min mode): the base images with their digests. */
-function provenanceMaterials(prov: unknown): { uri: string; digests: string[] }[] {
-  if (typeof prov !== 'object' || prov === null) return [];
-  const list = (prov as { materials?: unknown }).materials;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((m: unknown) => {
-    if (typeof m !== 'object' || m === null) return [];
-    const { uri, digest } = m as { uri?: unknown; digest?: unknown };
-    if (typeof uri !== 'string') return [];
-    const digests =
-      typeof digest === 'object' && digest !== null
-        ? Object.entries(digest).map(([alg, hex]) => `${alg}:${String(hex)}`)
-        : [];
-    return [{ uri, digests }];
-  });
-}
-
-/** Failures whose class the user should see first (not just "exit code 1"). */
-function classifyFailure(
-  s: BuildSnapshot,
-  stderrTail: string,
-  timedOut: boolean,
-  timeoutMs: number,
-): { errorCode?: string; errorMessage?: string; hint?: string } {
-  if (timedOut) {
-    return {
-      errorCode: 'TIMEOUT',
-      errorMessage: `The build ran longer than ${Math.round(timeoutMs / 60_000)} minutes and was stopped.`,
-      hint: 'Raise the build time limit in Settings if this build is expected to take that long.',
-    };
-  }
-  const connecting = Object.values(s.steps).find(
-    (st) => st.internal && /waiting for connection|booting buildkit/i.test(st.title) && st.error,
-  );
-  const text = `${s.error?.message ?? ''}\n${stderrTail}`;
-  if (connecting || (UNREACHABLE.test(text) && !Object.values(s.steps).some((st) => st.isStep))) {
-    return {
-      errorCode: 'BUILDER_UNREACHABLE',
-      errorMessage: `The builder "${s.info?.builder ?? ''}" did not answer: ${connecting?.error ?? s.error?.message ?? 'no connection'}.`,
-      hint: 'Check that its endpoint is reachable and buildkitd is running (Builders → Health), or pick another builder.',
-    };
-  }
-  if (/Cannot connect to the Docker daemon|error during connect/i.test(text)) {
-    return {
-      errorCode: 'DOCKER_UNREACHABLE',
-      errorMessage: 'Docker is not reachable.',
-      hint: 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), then retry.',
-    };
-  }
-  if (/Multi-platform build is not supported for the docker driver/i.test(text)) {
-    return {
-      errorCode: 'INVALID_INPUT',
-      errorMessage: 'The docker driver builds one platform at a time.',
-      hint: 'Pick a docker-container builder for a multi-platform build.',
-    };
-  }
-  const firstError = stderrTail.split('\n').find((l) => l.startsWith('ERROR:'));
-  return s.error
-    ? { errorCode: 'BUILD_FAILED' }
-    : { errorCode: 'BUILD_FAILED', errorMessage: firstError?.replace(/^ERROR:\s*/, '') ?? 'The build failed.' };
 }

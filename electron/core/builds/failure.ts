@@ -1,0 +1,60 @@
+import type { Step } from '../../common/contracts/builds';
+
+const UNREACHABLE =
+  /context deadline exceeded|connection refused|no such host|i\/o timeout|failed to dial|waiting for connection/i;
+
+/** What a failed run showed: its builder, every step it reported, and the error the steps or buildx gave. */
+export interface FailedRun {
+  builder: string;
+  steps: readonly Step[];
+  errorMessage?: string | undefined;
+}
+
+/**
+ * Failures whose class the user should see first (not just "exit code 1"), for builds and bakes
+ * alike: a timeout, a builder that never answered, Docker down, several platforms on the docker
+ * driver; else BUILD_FAILED with buildx's first ERROR line when no step said more.
+ */
+export function classifyFailure(
+  run: FailedRun,
+  exit: { stderrTail: string; timedOut: boolean },
+  timeoutMs: number,
+): { errorCode?: string; errorMessage?: string; hint?: string } {
+  const { stderrTail } = exit;
+  if (exit.timedOut) {
+    return {
+      errorCode: 'TIMEOUT',
+      errorMessage: `The build ran longer than ${Math.round(timeoutMs / 60_000)} minutes and was stopped.`,
+      hint: 'Raise the build time limit in Settings if this build is expected to take that long.',
+    };
+  }
+  const connecting = run.steps.find(
+    (st) => st.internal && /waiting for connection|booting buildkit/i.test(st.title) && st.error,
+  );
+  const text = `${run.errorMessage ?? ''}\n${stderrTail}`;
+  if (connecting || (UNREACHABLE.test(text) && !run.steps.some((st) => st.isStep))) {
+    return {
+      errorCode: 'BUILDER_UNREACHABLE',
+      errorMessage: `The builder "${run.builder}" did not answer: ${connecting?.error ?? run.errorMessage ?? 'no connection'}.`,
+      hint: 'Check that its endpoint is reachable and buildkitd is running (Builders → Health), or pick another builder.',
+    };
+  }
+  if (/Cannot connect to the Docker daemon|error during connect/i.test(text)) {
+    return {
+      errorCode: 'DOCKER_UNREACHABLE',
+      errorMessage: 'Docker is not reachable.',
+      hint: 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), then retry.',
+    };
+  }
+  if (/Multi-platform build is not supported for the docker driver/i.test(text)) {
+    return {
+      errorCode: 'INVALID_INPUT',
+      errorMessage: 'The docker driver builds one platform at a time.',
+      hint: 'Pick a docker-container builder for a multi-platform build.',
+    };
+  }
+  const firstError = stderrTail.split('\n').find((l) => l.startsWith('ERROR:'));
+  return run.errorMessage !== undefined
+    ? { errorCode: 'BUILD_FAILED' }
+    : { errorCode: 'BUILD_FAILED', errorMessage: firstError?.replace(/^ERROR:\s*/, '') ?? 'The build failed.' };
+}
