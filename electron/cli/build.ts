@@ -1,9 +1,10 @@
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { BuildEvent, BuildSnapshot, BuildSummary, Step } from '../common/contracts/builds';
+import { existsSync } from 'node:fs';
+import type { BuildSnapshot, BuildSummary, Step } from '../common/contracts/builds';
 import type { AppError } from '../common/errors';
 import { applyProgress, createBuildSnapshot, logLineAt } from '../common/progress';
 import { createCore } from '../composition/create-core';
+import { parseBuildArgs } from './build-flags';
+import { followRun } from './follow';
 
 /**
  * `builddeck build DIR ...`: builds.start from a terminal, through the same core, contract and
@@ -13,170 +14,152 @@ import { createCore } from '../composition/create-core';
 export const BUILD_USAGE_LINES = `  build DIR          Build a context folder (see \`builddeck build --help\`)`;
 
 const USAGE = `Usage:
-  builddeck build DIR [-f FILE] [--builder B] [--platform P,...] [--target T] [--tag T]...
-                      [--build-arg K=V]... [--json]
+  builddeck build DIR [OPTIONS]
 
-  -f, --file FILE      Dockerfile (relative to DIR or absolute; default: auto-detected)
-  --builder B          buildx builder (default: the current one)
-  --platform P,...     Target platforms, comma-separated or repeated (several need a docker-container builder)
-  --target T           Dockerfile stage to build
-  -t, --tag T          Image name and tag; may repeat
-  --build-arg K=V      Build argument; may repeat (K alone takes the value from the environment)
-  --json               NDJSON events on stdout, then one {"type":"summary"} line
+The options of \`docker buildx build\` BuildDeck supports, with the same names:
+  -f, --file FILE          Dockerfile (from the working directory, or relative to DIR; default: auto-detected)
+      --builder B          buildx builder (default: the current one)
+      --platform P,...     Target platforms, comma-separated or repeated (several need a docker-container builder)
+      --target T           Dockerfile stage to build
+  -t, --tag T              Image name and tag; may repeat
+      --build-arg K=V      Build argument; may repeat (K alone takes the value from the environment)
+      --no-cache           Do not use the cache
+      --pull               Always pull base images
+      --push               Push the image (--output type=registry)
+      --load               Load the image into Docker (--output type=docker)
+  -o, --output SPEC        type=local|oci|docker[,dest=PATH], type=registry, type=image,push=true, type=cacheonly, or a folder
+      --cache-from SPEC    type=registry,ref=REF | type=local,src=DIR | REF; may repeat
+      --cache-to SPEC      type=registry,ref=REF[,mode=max] | type=local,dest=DIR[,mode=max] | type=inline; may repeat
+      --secret SPEC        id=ID,src=FILE | id=ID,env=VAR; may repeat (values are never read or stored)
+      --ssh SPEC           default | ID=PATH[,PATH]; may repeat
+      --label K=V          Image label; may repeat
+      --network MODE       default, none or host
+      --metadata-file F    Also write buildx's metadata (digest, image name, BuildKit ref) to F
+      --progress X         Accepted and ignored (BuildDeck prints its own progress)
+BuildDeck's own:
+      --dry-run            Print the docker buildx build command BuildDeck would run, and exit
+      --json               NDJSON events on stdout, then one {"type":"summary"} line
+Other buildx options (--sbom, --attest, --build-context, ...) are refused by name: run docker buildx build for them.
 Exit codes: 0 success, 1 build failed or cancelled, 2 usage error or invalid input.
 Ctrl+C cancels the build (BuildKit stops the solve).`;
 
 export async function runBuildCli(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        file: { type: 'string', short: 'f' },
-        builder: { type: 'string' },
-        platform: { type: 'string', multiple: true },
-        target: { type: 'string' },
-        tag: { type: 'string', short: 't', multiple: true },
-        'build-arg': { type: 'string', multiple: true },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`builddeck build: ${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
+  const parsed = parseBuildArgs(argv, { cwd: process.cwd(), env: process.env, exists: existsSync });
+  if (parsed.kind === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (positionals.length !== 1) {
-    process.stderr.write(`builddeck build: give exactly one context folder\n\n${USAGE}\n`);
+  if (parsed.kind === 'usage') {
+    process.stderr.write(`builddeck build: ${parsed.message}\n\n${USAGE}\n`);
     return 2;
   }
-  const buildArgs: Record<string, string> = {};
-  // `--build-arg K` alone: buildx reads K from the environment, so its value stays off every argv.
-  const envBuildArgs: string[] = [];
-  for (const kv of values['build-arg'] ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq >= 0) {
-      buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
-      continue;
-    }
-    if (process.env[kv] === undefined) {
-      process.stderr.write(`builddeck build: --build-arg ${kv} has no value and ${kv} is not set in the environment\n`);
-      return 2;
-    }
-    envBuildArgs.push(kv);
+  if (parsed.kind === 'unsupported') {
+    process.stderr.write(
+      `builddeck build: ${parsed.message}\nRun \`builddeck build --help\` for the options BuildDeck takes.\n`,
+    );
+    return 2;
   }
-  const input = {
-    contextDir: resolve(positionals[0] as string),
-    ...(values.file ? { dockerfile: values.file } : {}),
-    ...(values.builder ? { builder: values.builder } : {}),
-    platforms: (values.platform ?? [])
-      .flatMap((p) => p.split(','))
-      .map((p) => p.trim())
-      .filter(Boolean),
-    tags: values.tag ?? [],
-    buildArgs,
-    ...(envBuildArgs.length > 0 ? { envBuildArgs } : {}),
-    ...(values.target ? { target: values.target } : {}),
-  };
+  for (const note of parsed.notes) process.stderr.write(`builddeck build: note: ${note}\n`);
+  const { input } = parsed;
+  if (parsed.dryRun) return printCommand('builds.commandLine', input, parsed.json);
 
-  const json = values.json;
+  const json = parsed.json;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const core = createCore({});
-  let buildId: string | undefined;
   let snapshot: BuildSnapshot | undefined;
-  const early: { buildId: string; firstIndex: number; events: BuildEvent[] }[] = [];
   const human = new HumanPrinter((s) => process.stderr.write(s));
-  let finish: (summary: BuildSummary) => void = () => undefined;
-  const finished = new Promise<BuildSummary>((r) => (finish = r));
-
-  const onBatch = (batch: { firstIndex: number; events: BuildEvent[] }) => {
-    if (!snapshot) return;
-    const skip = Math.max(0, snapshot.eventCount - batch.firstIndex);
-    const next = applyProgress(snapshot, batch);
-    if (json) for (const e of batch.events.slice(skip)) out(JSON.stringify(e));
-    else human.update(snapshot, next.snapshot);
-    snapshot = next.snapshot;
-  };
-  const unsubscribe = core.events.subscribe((event, payload) => {
-    if (event === 'build.progressed') {
-      const p = payload;
-      if (buildId === undefined) early.push(p);
-      else if (p.buildId === buildId) onBatch(p);
-    } else if (event === 'build.finished') {
-      const p = payload;
-      if (p.buildId === buildId) finish(p.summary);
-    }
-  });
-  let interrupted = false;
-  const onSigint = () => {
-    if (!buildId || interrupted) return;
-    interrupted = true;
-    process.stderr.write('\nCancelling the build…\n');
-    void core.router.call('builds.cancel', { buildId });
-  };
-  process.on('SIGINT', onSigint);
   try {
-    const started = await core.router.callUnchecked('builds.start', input);
-    if (!started.ok) return reportError(started.error, json);
-    buildId = started.value.buildId;
-    snapshot = createBuildSnapshot(buildId);
-    for (const b of early.splice(0)) if (b.buildId === buildId) onBatch(b);
-    const summary = await finished;
+    const outcome = await followRun(core, 'build', {
+      start: async () => {
+        const r = await core.router.callUnchecked('builds.start', input);
+        return r.ok ? { ok: true, value: r.value.buildId } : r;
+      },
+      cancel: (buildId) => core.router.call('builds.cancel', { buildId }),
+      onStart: (buildId) => (snapshot = createBuildSnapshot(buildId)),
+      onBatch: (batch) => {
+        if (!snapshot) return;
+        const skip = Math.max(0, snapshot.eventCount - batch.firstIndex);
+        const next = applyProgress(snapshot, batch);
+        if (json) for (const e of batch.events.slice(skip)) out(JSON.stringify(e));
+        else human.update(snapshot, next.snapshot);
+        snapshot = next.snapshot;
+      },
+    });
+    if ('error' in outcome) return reportError(outcome.error, json);
+    const { summary } = outcome;
     if (json) out(JSON.stringify(summary));
-    else human.summary(snapshot, summary);
+    else if (snapshot) human.summary(snapshot, summary);
     return summary.ok ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSigint);
-    unsubscribe();
     await core.dispose();
   }
 }
 
-function reportError(e: AppError, json: boolean): number {
+export function reportError(e: AppError, json: boolean): number {
   if (json) process.stdout.write(`${JSON.stringify({ type: 'error', error: e })}\n`);
   process.stderr.write(`builddeck: ${e.code}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
   return e.code === 'INVALID_INPUT' ? 2 : 1;
 }
 
+/** `--dry-run`: the command BuildDeck would run, from the same contract command the form uses. */
+export async function printCommand(
+  command: 'builds.commandLine' | 'bake.commandLine',
+  input: unknown,
+  json: boolean,
+): Promise<number> {
+  const core = createCore({});
+  try {
+    const r = await core.router.callUnchecked(command, input);
+    if (!r.ok) return reportError(r.error, json);
+    process.stdout.write(json ? `${JSON.stringify(r.value)}\n` : `${r.value.text}\n`);
+    return 0;
+  } finally {
+    await core.dispose();
+  }
+}
+
 /** Terminal output: one line per step as it starts and ends, its output indented, the failure last. */
-class HumanPrinter {
+export class HumanPrinter {
   constructor(private readonly write: (s: string) => void) {}
 
-  update(before: BuildSnapshot, after: BuildSnapshot): void {
+  /** What changed between two snapshots: step states and new log lines; `prefix` names a bake target. */
+  update(before: BuildSnapshot, after: BuildSnapshot, prefix = ''): void {
     const multi = after.lanes.filter((l) => l.kind === 'platform').length > 1;
     for (const step of Object.values(after.steps)) {
       const prev = before.steps[step.id];
       if (prev === step) continue;
       if (step.state !== prev?.state && step.state !== 'queued')
-        this.write(`${label(step, multi)} ${stateText(step)}\n`);
+        this.write(`${prefix}${label(step, multi)} ${stateText(step)}\n`);
     }
     for (let i = before.log.length + before.log.dropped; i < after.log.length + after.log.dropped; i++) {
       const line = logLineAt(after.log, i - after.log.dropped);
-      if (line) this.write(`    ${line.text}\n`);
+      if (line) this.write(`${prefix}    ${line.text}\n`);
+    }
+  }
+
+  /** The error block of a failed build (or bake target): message, file and line, snippet, hint. */
+  failure(s: BuildSnapshot, title = 'ERROR'): void {
+    if (!s.error) return;
+    this.write(`\n${title}: ${s.error.message}\n`);
+    if (s.error.file) this.write(`${s.error.file}${s.error.line !== undefined ? `:${s.error.line}` : ''}\n`);
+    for (const l of s.error.snippet)
+      this.write(`${String(l.line).padStart(4)} | ${l.marked ? '>>>' : '   '} ${l.text}\n`);
+    if (s.error.hint) this.write(`hint: ${s.error.hint}\n`);
+  }
+
+  /** One line per platform: ok/FAIL (stop: cancelled), steps, cache hits, wall time, the lane's error. */
+  platforms(platforms: BuildSummary['platforms'], prefix = '', cancelled = false): void {
+    for (const p of platforms) {
+      const ratio = p.cacheHitRatio === null ? '' : ` (${Math.round(p.cacheHitRatio * 100)}% cached)`;
+      this.write(
+        `${p.ok ? 'ok  ' : cancelled ? 'stop' : 'FAIL'} ${prefix}${p.platform}: ${p.steps} steps, ${p.cachedSteps} cached${ratio}, ${(p.durationMs / 1000).toFixed(1)}s${p.error ? ` - ${p.error}` : ''}\n`,
+      );
     }
   }
 
   summary(s: BuildSnapshot, summary: BuildSummary): void {
-    if (s.error && !summary.ok && !summary.cancelled) {
-      this.write(`\nERROR: ${s.error.message}\n`);
-      if (s.error.file) this.write(`${s.error.file}${s.error.line !== undefined ? `:${s.error.line}` : ''}\n`);
-      for (const l of s.error.snippet)
-        this.write(`${String(l.line).padStart(4)} | ${l.marked ? '>>>' : '   '} ${l.text}\n`);
-      if (s.error.hint) this.write(`hint: ${s.error.hint}\n`);
-    }
-    for (const p of summary.platforms) {
-      const ratio = p.cacheHitRatio === null ? '' : ` (${Math.round(p.cacheHitRatio * 100)}% cached)`;
-      this.write(
-        `${p.ok ? 'ok  ' : 'FAIL'} ${p.platform}: ${p.steps} steps, ${p.cachedSteps} cached${ratio}, ${(p.durationMs / 1000).toFixed(1)}s${p.error ? ` - ${p.error}` : ''}\n`,
-      );
-    }
+    if (!summary.ok && !summary.cancelled) this.failure(s);
+    this.platforms(summary.platforms);
     const result = summary.cancelled ? 'Cancelled' : summary.ok ? 'Built' : 'Failed';
     this.write(
       `${result} in ${(summary.durationMs / 1000).toFixed(1)}s${summary.digest ? ` ${summary.digest}` : ''}${summary.imageName ? ` (${summary.imageName})` : ''}\n`,

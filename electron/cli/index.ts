@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { AppError } from '../common/errors';
 import type { Router } from '../core/router';
 import { createCore } from '../composition/create-core';
+import { BAKE_USAGE_LINES, runBakeCli } from './bake';
 import { BUILD_USAGE_LINES, runBuildCli } from './build';
 import { BUILDERS_USAGE_LINES, BUILDERS_VERBS, runBuildersCli } from './builders';
 import { CACHE_USAGE_LINES, runCacheCli } from './cache';
@@ -57,6 +58,7 @@ Commands:
 ${BUILDERS_USAGE_LINES}
   engine info        Docker Engine facts (version, API, OS/arch, storage driver) and buildx version
 ${BUILD_USAGE_LINES}
+${BAKE_USAGE_LINES}
 ${CACHE_USAGE_LINES}
 ${HISTORY_USAGE_LINES}
 
@@ -73,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'cache') return runCacheCli(argv.slice(1));
   if (argv[0] === 'build') return runBuildCli(argv.slice(1));
   if (argv[0] === 'history') return runHistoryCli(argv.slice(1));
+  if (argv[0] === 'bake') return runBakeCli(argv.slice(1));
   if (argv[0] === 'builders' && (BUILDERS_VERBS as readonly string[]).includes(argv[1] ?? ''))
     return runBuildersCli(argv.slice(1));
   let parsed;

@@ -1,0 +1,305 @@
+import { isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/**
+ * `docker buildx build` flags as `builddeck build` takes them: the same names and short forms,
+ * mapped onto `builds.start`'s input, which the router then validates like any other caller's.
+ * buildx resolves paths (`-f`, `dest=`, `src=`, `--metadata-file`) against the working directory;
+ * so does this. A buildx flag BuildDeck does not support names itself and says what to do.
+ */
+
+export const BUILD_OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  builder: { type: 'string' },
+  platform: { type: 'string', multiple: true },
+  target: { type: 'string' },
+  tag: { type: 'string', short: 't', multiple: true },
+  'build-arg': { type: 'string', multiple: true },
+  'no-cache': { type: 'boolean' },
+  pull: { type: 'boolean' },
+  push: { type: 'boolean' },
+  load: { type: 'boolean' },
+  output: { type: 'string', short: 'o', multiple: true },
+  'cache-from': { type: 'string', multiple: true },
+  'cache-to': { type: 'string', multiple: true },
+  secret: { type: 'string', multiple: true },
+  ssh: { type: 'string', multiple: true },
+  label: { type: 'string', multiple: true },
+  network: { type: 'string' },
+  progress: { type: 'string' },
+  'metadata-file': { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** `docker buildx build` flags BuildDeck does not take (yet), with their short forms. */
+export const UNSUPPORTED_BUILD_FLAGS = [
+  'add-host',
+  'allow',
+  'annotation',
+  'attest',
+  'build-context',
+  'call',
+  'cgroup-parent',
+  'check',
+  'debug',
+  'iidfile',
+  'no-cache-filter',
+  'policy',
+  'provenance',
+  'quiet',
+  'sbom',
+  'shm-size',
+  'ulimit',
+] as const;
+const UNSUPPORTED_SHORT: Record<string, string> = { D: 'debug', q: 'quiet' };
+
+/**
+ * The first flag of `argv` that is a real option of `command` BuildDeck does not support, as a
+ * sentence that names it and says what to do; undefined when there is none.
+ */
+export function unsupportedFlag(
+  argv: readonly string[],
+  unsupported: readonly string[],
+  short: Readonly<Record<string, string>>,
+  command: string,
+): string | undefined {
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const long = /^--([a-z-]+)(?:=|$)/.exec(arg)?.[1];
+    const name = long ?? (/^-([A-Za-z])$/.exec(arg)?.[1] ? short[arg.slice(1)] : undefined);
+    if (name && unsupported.includes(name)) {
+      return `--${name} is a \`docker ${command}\` option that BuildDeck does not support yet. Run \`docker ${command}\` directly for it, or leave the option out.`;
+    }
+  }
+  return undefined;
+}
+
+/** `key=value,key=value` (buildx's CSV options); a field without `=` is returned under `''`. */
+function csv(value: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const field of value.split(',')) {
+    const eq = field.indexOf('=');
+    if (eq < 0) out.set('', field);
+    else out.set(field.slice(0, eq).trim().toLowerCase(), field.slice(eq + 1));
+  }
+  return out;
+}
+
+class UsageError extends Error {}
+
+function only(map: Map<string, string>, allowed: readonly string[], flag: string, value: string): void {
+  for (const key of map.keys()) {
+    if (!allowed.includes(key))
+      throw new UsageError(
+        `${flag} ${value}: "${key || map.get('') || ''}" is not supported here (BuildDeck takes ${allowed.filter(Boolean).join(', ')}).`,
+      );
+  }
+}
+
+export interface FlagContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Whether a path exists (to read `-f` as buildx does, from the working directory). */
+  exists: (path: string) => boolean;
+}
+
+const abs = (ctx: FlagContext, p: string) => (isAbsolute(p) ? p : resolve(ctx.cwd, p));
+
+function output(value: string, ctx: FlagContext): Record<string, unknown> {
+  if (value === '-')
+    throw new UsageError(
+      '-o - (a tarball on stdout) is not supported: give type=oci,dest=FILE or type=docker,dest=FILE.',
+    );
+  const m = csv(value);
+  const type = m.get('type');
+  if (type === undefined) {
+    // `-o dir` is buildx's shorthand for a local export.
+    only(m, [''], '--output', value);
+    return { type: 'local', dest: abs(ctx, value) };
+  }
+  const dest = m.get('dest');
+  switch (type) {
+    case 'local':
+    case 'oci':
+      only(m, ['type', 'dest'], '--output', value);
+      if (!dest) throw new UsageError(`--output ${value}: type=${type} needs dest=PATH.`);
+      return { type, dest: abs(ctx, dest) };
+    case 'docker':
+      only(m, ['type', 'dest'], '--output', value);
+      return dest ? { type: 'docker', dest: abs(ctx, dest) } : { type: 'load' };
+    case 'registry':
+      only(m, ['type'], '--output', value);
+      return { type: 'push' };
+    case 'image':
+      only(m, ['type', 'push'], '--output', value);
+      if (m.get('push') !== 'true')
+        throw new UsageError(`--output ${value}: give push=true, or use --load to load the image into Docker.`);
+      return { type: 'push' };
+    case 'cacheonly':
+      only(m, ['type'], '--output', value);
+      return { type: 'cacheonly' };
+    default:
+      throw new UsageError(
+        `--output type=${type} is not supported (BuildDeck takes local, oci, docker, registry, image with push=true, cacheonly).`,
+      );
+  }
+}
+
+function cacheFrom(value: string, ctx: FlagContext): Record<string, unknown> {
+  const m = csv(value);
+  const type = m.get('type');
+  if (type === undefined) {
+    only(m, [''], '--cache-from', value);
+    return { type: 'registry', ref: value };
+  }
+  if (type === 'registry') {
+    only(m, ['type', 'ref'], '--cache-from', value);
+    return { type, ref: m.get('ref') ?? '' };
+  }
+  if (type === 'local') {
+    only(m, ['type', 'src'], '--cache-from', value);
+    return { type, src: abs(ctx, m.get('src') ?? '') };
+  }
+  throw new UsageError(`--cache-from type=${type} is not supported (BuildDeck takes registry and local).`);
+}
+
+function cacheTo(value: string, ctx: FlagContext): Record<string, unknown> {
+  const m = csv(value);
+  const type = m.get('type') ?? 'registry';
+  const mode = m.get('mode');
+  const withMode = mode !== undefined ? { mode } : {};
+  if (type === 'inline') {
+    only(m, ['type'], '--cache-to', value);
+    return { type };
+  }
+  if (type === 'registry') {
+    only(m, m.has('type') ? ['type', 'ref', 'mode'] : [''], '--cache-to', value);
+    return { type, ref: m.get('ref') ?? m.get('') ?? '', ...withMode };
+  }
+  if (type === 'local') {
+    only(m, ['type', 'dest', 'mode'], '--cache-to', value);
+    return { type, dest: abs(ctx, m.get('dest') ?? ''), ...withMode };
+  }
+  throw new UsageError(`--cache-to type=${type} is not supported (BuildDeck takes registry, local and inline).`);
+}
+
+function secret(value: string, ctx: FlagContext): Record<string, unknown> {
+  const m = csv(value);
+  only(m, ['id', 'src', 'source', 'env', 'type'], '--secret', value);
+  const id = m.get('id') ?? '';
+  const type = m.get('type');
+  const src = m.get('src') ?? m.get('source');
+  if (type === 'env' || m.has('env')) return { id, env: m.get('env') ?? src ?? id };
+  if (src !== undefined) return { id, src: abs(ctx, src) };
+  // With neither src nor env BuildKit reads the variable named like the secret, else the file.
+  return ctx.env[id] !== undefined ? { id, env: id } : { id, src: abs(ctx, id) };
+}
+
+function ssh(value: string, ctx: FlagContext): Record<string, unknown> {
+  const eq = value.indexOf('=');
+  if (eq < 0) return { id: value };
+  return {
+    id: value.slice(0, eq),
+    paths: value
+      .slice(eq + 1)
+      .split(',')
+      .filter(Boolean)
+      .map((p) => abs(ctx, p)),
+  };
+}
+
+function pairs(values: readonly string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of values) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag} ${kv}: give KEY=VALUE.`);
+    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+export type ParsedBuildArgs =
+  | { kind: 'help' }
+  | { kind: 'usage'; message: string }
+  /** A real buildx option BuildDeck does not take: the message names it and says what to do. */
+  | { kind: 'unsupported'; message: string }
+  | { kind: 'run'; input: Record<string, unknown>; json: boolean; dryRun: boolean; notes: string[] };
+
+/** `builddeck build` arguments → builds.start input (unvalidated: the router checks it). */
+export function parseBuildArgs(argv: readonly string[], ctx: FlagContext): ParsedBuildArgs {
+  const refused = unsupportedFlag(argv, UNSUPPORTED_BUILD_FLAGS, UNSUPPORTED_SHORT, 'buildx build');
+  if (refused) return { kind: 'unsupported', message: refused };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: BUILD_OPTIONS });
+  } catch (err) {
+    return { kind: 'usage', message: (err as Error).message };
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: 'help' };
+  if (parsed.positionals.length !== 1) return { kind: 'usage', message: 'give exactly one context folder' };
+  const notes: string[] = [];
+  try {
+    const contextDir = resolve(ctx.cwd, parsed.positionals[0] as string);
+    const buildArgs: Record<string, string> = {};
+    // `--build-arg K` alone: buildx reads K from the environment, so its value stays off every argv.
+    const envBuildArgs: string[] = [];
+    for (const kv of v['build-arg'] ?? []) {
+      const eq = kv.indexOf('=');
+      if (eq >= 0) {
+        buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+        continue;
+      }
+      if (ctx.env[kv] === undefined)
+        throw new UsageError(`--build-arg ${kv} has no value and ${kv} is not set in the environment`);
+      envBuildArgs.push(kv);
+    }
+    const outputs = [
+      ...(v.push ? [{ type: 'push' }] : []),
+      ...(v.load ? [{ type: 'load' }] : []),
+      ...(v.output ?? []).map((o) => output(o, ctx)),
+    ];
+    // buildx reads -f from the working directory; BuildDeck's own form takes it relative to the
+    // context. The file that exists wins, so both habits work.
+    const file = v.file;
+    const dockerfile =
+      file === undefined
+        ? undefined
+        : !isAbsolute(file) && ctx.exists(resolve(ctx.cwd, file))
+          ? resolve(ctx.cwd, file)
+          : file;
+    if (v.progress !== undefined)
+      notes.push(
+        `--progress=${v.progress} is ignored: BuildDeck ${v.json ? 'prints NDJSON events (--json)' : 'prints its own step lines'}.`,
+      );
+    const input: Record<string, unknown> = {
+      contextDir,
+      ...(dockerfile !== undefined ? { dockerfile } : {}),
+      ...(v.builder !== undefined ? { builder: v.builder } : {}),
+      platforms: (v.platform ?? [])
+        .flatMap((p) => p.split(','))
+        .map((p) => p.trim())
+        .filter(Boolean),
+      tags: v.tag ?? [],
+      buildArgs,
+      ...(envBuildArgs.length > 0 ? { envBuildArgs } : {}),
+      ...(v.target !== undefined ? { target: v.target } : {}),
+      ...(v['no-cache'] ? { noCache: true } : {}),
+      ...(v.pull ? { pull: true } : {}),
+      ...(outputs.length > 0 ? { outputs } : {}),
+      ...(v['cache-from'] ? { cacheFrom: v['cache-from'].map((c) => cacheFrom(c, ctx)) } : {}),
+      ...(v['cache-to'] ? { cacheTo: v['cache-to'].map((c) => cacheTo(c, ctx)) } : {}),
+      ...(v.secret ? { secrets: v.secret.map((s) => secret(s, ctx)) } : {}),
+      ...(v.ssh ? { ssh: v.ssh.map((s) => ssh(s, ctx)) } : {}),
+      ...(v.label ? { labels: pairs(v.label, '--label') } : {}),
+      ...(v.network !== undefined ? { network: v.network } : {}),
+      ...(v['metadata-file'] !== undefined ? { metadataFile: abs(ctx, v['metadata-file']) } : {}),
+    };
+    return { kind: 'run', input, json: v.json, dryRun: v['dry-run'], notes };
+  } catch (err) {
+    if (err instanceof UsageError) return { kind: 'usage', message: err.message };
+    throw err;
+  }
+}
