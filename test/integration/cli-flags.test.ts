@@ -1,0 +1,260 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneCacheByToken } from '../helpers/build-cache';
+import { buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+
+const exec = promisify(execFile);
+const repo = join(import.meta.dirname, '../..');
+
+/** `builddeck ARGS` as a user runs it (the CLI entry under tsx), in `cwd`. */
+async function builddeck(
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(
+      process.execPath,
+      // tsx by its resolved URL: the CLI runs in the user's folder, not in the repository.
+      ['--import', import.meta.resolve('tsx'), join(repo, 'electron/cli/index.ts'), ...args],
+      { cwd: opts.cwd, env: opts.env, maxBuffer: 64 * 1024 * 1024 },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const ndjson = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('the CLI with buildx flags, against the real engine', () => {
+  const token = `bdtest-cliflags-${Math.random().toString(36).slice(2, 8)}`;
+  let sandbox: BuildxSandbox;
+  let work: string;
+  let env: NodeJS.ProcessEnv;
+  const refs: string[] = [];
+
+  beforeAll(() => {
+    sandbox = buildxSandbox();
+    work = mkdtempSync(join(tmpdir(), 'bd-cliflags-'));
+    env = { ...sandbox.env, BUILDDECK_DATA_DIR: join(work, 'data') };
+    writeFileSync(join(work, 'a.txt'), `${token}\n`);
+    writeFileSync(
+      join(work, 'Dockerfile'),
+      `FROM local/busybox:latest\nCOPY a.txt /a.txt\nRUN echo "run ${token}" && cat /a.txt\n`,
+    );
+  });
+  afterAll(async () => {
+    await exec('docker', [
+      'image',
+      'rm',
+      '-f',
+      `${token}:flags`,
+      `${token}-bake-one:dev`,
+      `${token}-bake-two:dev`,
+    ]).catch(() => undefined);
+    const ids = refs.filter((r) => r.startsWith('default/')).map((r) => r.split('/').at(-1) ?? '');
+    if (ids.length)
+      await sandbox.docker(['buildx', 'history', 'rm', '--builder', 'default', ...ids]).catch(() => undefined);
+    await pruneCacheByToken(token);
+    await sandbox.cleanup();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('--dry-run --json: every flag reaches the exact docker buildx build argv through the CLI', async () => {
+    mkdirSync(join(work, 'secrets'), { recursive: true });
+    const r = await builddeck(
+      [
+        'build',
+        '.',
+        '-f',
+        'Dockerfile',
+        '--builder',
+        'default',
+        '--platform',
+        'linux/amd64',
+        '-t',
+        `${token}:x`,
+        '--build-arg',
+        'A=1',
+        '--target',
+        'final',
+        '--no-cache',
+        '--pull',
+        '--load',
+        '-o',
+        'type=local,dest=out',
+        '--cache-from',
+        'type=local,src=cache',
+        '--cache-to',
+        'type=inline',
+        '--secret',
+        'id=s,src=secrets/s',
+        '--ssh',
+        'k=/dev/null',
+        '--label',
+        'l=v',
+        '--network',
+        'none',
+        '--metadata-file',
+        'm.json',
+        '--dry-run',
+        '--json',
+      ],
+      { cwd: work, env },
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      argv: [
+        'docker',
+        'buildx',
+        'build',
+        '--metadata-file',
+        join(work, 'm.json'),
+        '--builder',
+        'default',
+        '--file',
+        join(work, 'Dockerfile'),
+        '--platform',
+        'linux/amd64',
+        '--tag',
+        `${token}:x`,
+        '--build-arg',
+        'A=1',
+        '--target',
+        'final',
+        '--no-cache',
+        '--pull',
+        '--secret',
+        `id=s,src=${join(work, 'secrets/s')}`,
+        '--load',
+        '--output',
+        `type=local,dest=${join(work, 'out')}`,
+        '--cache-from',
+        `type=local,src=${join(work, 'cache')}`,
+        '--cache-to',
+        'type=inline',
+        '--label',
+        'l=v',
+        '--ssh',
+        'k=/dev/null',
+        '--network',
+        'none',
+        work,
+      ],
+    });
+    // Refused by name, with what to do; a value the contract refuses names its field.
+    const sbom = await builddeck(['build', '.', '--sbom=true'], { cwd: work, env });
+    expect(sbom.code).toBe(2);
+    expect(sbom.stderr).toContain('--sbom is a `docker buildx build` option that BuildDeck does not support yet');
+    const bad = await builddeck(['build', '.', '--network', 'bridge'], { cwd: work, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/INVALID_INPUT: Invalid network/);
+  });
+
+  it('builds with --no-cache, --load, --label, --network none and --metadata-file as buildx would', async () => {
+    const meta = join(work, 'meta.json');
+    const r = await builddeck(
+      [
+        'build',
+        '.',
+        '--no-cache',
+        '--load',
+        '-t',
+        `${token}:flags`,
+        '--label',
+        `builddeck.test=${token}`,
+        '--network',
+        'none',
+        '--metadata-file',
+        'meta.json',
+        '--progress=plain',
+        '--json',
+      ],
+      { cwd: work, env },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('--progress=plain is ignored');
+    const lines = ndjson(r.stdout);
+    const summary = lines.at(-1) as {
+      ok: boolean;
+      digest: string;
+      platforms: { steps: number; cachedSteps: number }[];
+    };
+    expect(summary).toMatchObject({ type: 'summary', ok: true });
+    // --no-cache: the RUN ran again (a cached step prints nothing); only the base image may be reused.
+    expect(lines.some((l) => l['type'] === 'log' && String(l['data']).includes(`run ${token}`))).toBe(true);
+    expect(summary.platforms[0]?.cachedSteps).toBeLessThanOrEqual(1);
+    const written = JSON.parse(readFileSync(meta, 'utf8')) as Record<string, string>;
+    expect(written['containerimage.digest']).toBe(summary.digest);
+    refs.push(written['buildx.build.ref'] ?? '');
+    const { stdout } = await exec('docker', [
+      'image',
+      'inspect',
+      `${token}:flags`,
+      '--format',
+      '{{index .Config.Labels "builddeck.test"}} {{.Id}}',
+    ]);
+    expect(stdout.trim()).toBe(`${token} ${summary.digest}`);
+  });
+
+  it('exports to a local folder with -o type=local,dest=DIR', async () => {
+    const r = await builddeck(['build', '.', '-o', 'type=local,dest=exported', '--json'], { cwd: work, env });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(work, 'exported', 'a.txt'), 'utf8')).toBe(`${token}\n`);
+  });
+
+  it('bakes with `builddeck bake --json`: NDJSON events tagged with their target, then a summary per target', async () => {
+    const dir = join(work, 'bake');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'Dockerfile'), `FROM local/busybox:latest\nARG WHO\nRUN echo "$WHO ${token}"\n`);
+    writeFileSync(
+      join(dir, 'docker-bake.hcl'),
+      `variable "WHO" { default = "file" }\ngroup "default" { targets = ["one", "two"] }\ntarget "one" {\n  args = { WHO = "one-\${WHO}" }\n  tags = ["${token}-bake-one:dev"]\n}\ntarget "two" {\n  inherits = ["one"]\n  args = { WHO = "two-\${WHO}" }\n  tags = ["${token}-bake-two:dev"]\n}\n`,
+    );
+    const r = await builddeck(['bake', '--var', 'WHO=cli', '--json'], { cwd: dir, env });
+    expect(r.code).toBe(0);
+    const lines = ndjson(r.stdout);
+    expect(lines[0]).toMatchObject({
+      type: 'planned',
+      projectDir: dir,
+      targets: [{ name: 'one' }, { name: 'two' }],
+      variables: ['WHO'],
+    });
+    const logs = lines.filter((l) => l['type'] === 'log');
+    expect(logs.find((l) => String(l['data']).includes(`one-cli ${token}`))?.['target']).toBe('one');
+    expect(logs.find((l) => String(l['data']).includes(`two-cli ${token}`))?.['target']).toBe('two');
+    expect(
+      lines
+        .filter((l) => l['type'] === 'vertex')
+        .every((l) => typeof l['target'] === 'string' || String(l['name']).includes('bake definitions')),
+    ).toBe(true);
+    const summary = lines.at(-1) as {
+      type: string;
+      ok: boolean;
+      targets: { target: string; ok: boolean; ref: string; platforms: unknown[] }[];
+    };
+    expect(summary).toMatchObject({
+      type: 'summary',
+      ok: true,
+      targets: [
+        { target: 'one', ok: true, platforms: [{ platform: 'linux/amd64', ok: true, steps: 2 }] },
+        { target: 'two', ok: true, platforms: [{ platform: 'linux/amd64', ok: true, steps: 2 }] },
+      ],
+    });
+    for (const t of summary.targets) refs.push(t.ref);
+    // An unknown target: a usage-class failure with the code and hint, exit 2.
+    const unknown = await builddeck(['bake', 'nope'], { cwd: dir, env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('INVALID_INPUT: The definition has no target or group named "nope".');
+    expect(existsSync(join(work, 'data'))).toBe(true);
+  });
+});
