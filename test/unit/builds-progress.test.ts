@@ -458,3 +458,28 @@ describe('lane reading order', () => {
     expect(order.filter((x) => typeof x === 'number')).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe('lane reading order, per-stage numbering', () => {
+  it('a stage built FROM another (numbered per stage) reads after the stage it builds on', () => {
+    const vertex = (digest: string, name: string, started: number): BuildEvent => ({
+      type: 'vertex',
+      digest,
+      name,
+      started,
+      completed: started + 1,
+    });
+    const s = reduceBuildEvents(createBuildSnapshot('b'), [
+      started([]),
+      // As measured (bake fixture): `[final 1/1]` is announced before `[base 1/2]`.
+      vertex('f1', '[final 1/1] RUN cat /who', 30),
+      vertex('b1', '[base 1/2] FROM busybox', 10),
+      vertex('b2', '[base 2/2] RUN echo > /who', 20),
+    ]);
+    const lane = s.lanes.find((l) => l.key === 'linux/amd64');
+    expect(lane && orderedLaneSteps(s, lane).map((st) => `${st.stage ?? ''} ${st.index ?? ''}`)).toEqual([
+      'base 1',
+      'base 2',
+      'final 1',
+    ]);
+  });
+});

@@ -535,17 +535,38 @@ function summarizeLane(lane: Lane, s: BuildSnapshot): LaneSummary {
 }
 
 /**
- * A lane's steps in the order a person reads a build: Dockerfile steps (`[stage n/m]`) by n, which the
- * frontend numbers across all stages, so a multi-stage build reads top to bottom even when cache hits
- * finish in any order; steps without a number (`[internal] ...`, exporting) are slotted in before the
- * first numbered step that started after them, and the ones not started yet go last.
- * (`lane.steps` is BuildKit's announcement order.)
+ * A lane's steps in the order a person reads a build: Dockerfile steps (`[stage n/m]`) stage by stage
+ * and by n within a stage, so a multi-stage build reads top to bottom even when cache hits finish in
+ * any order. The frontend numbers steps across all stages (`[base 1/4]` ... `[stage-1 4/4]`) or, for
+ * a stage built FROM another one, per stage (`[base 1/2]`, `[base 2/2]`, `[final 1/1]`); stages are
+ * ordered by when their first step started, then by their lowest n, so both read right. Steps
+ * without a number (`[internal] ...`, exporting) are slotted in before the first numbered step that
+ * started after them, and the ones not started yet go last. (`lane.steps` is BuildKit's announcement order.)
  */
 export function orderedLaneSteps(s: BuildSnapshot, lane: Lane): Step[] {
   const steps = lane.steps.map((id) => s.steps[id]).filter((x): x is Step => x !== undefined);
+  const stages = new Map<string, { started: number; index: number; order: number }>();
+  for (const st of steps) {
+    if (st.index === undefined) continue;
+    const key = st.stage ?? '';
+    const prev = stages.get(key);
+    stages.set(key, {
+      started: Math.min(prev?.started ?? Infinity, st.startedAt ?? Infinity),
+      index: Math.min(prev?.index ?? Infinity, st.index),
+      order: Math.min(prev?.order ?? Infinity, st.order),
+    });
+  }
+  const stageOf = (st: Step) => stages.get(st.stage ?? '') ?? { started: Infinity, index: 0, order: 0 };
   const numbered = steps
     .filter((x) => x.index !== undefined)
-    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0) || a.order - b.order);
+    .sort((a, b) => {
+      const sa = stageOf(a);
+      const sb = stageOf(b);
+      // Stages by their lowest n (global numbering), then by first start (per-stage numbering).
+      if ((a.stage ?? '') !== (b.stage ?? ''))
+        return sa.index - sb.index || sa.started - sb.started || sa.order - sb.order;
+      return (a.index ?? 0) - (b.index ?? 0) || a.order - b.order;
+    });
   const others = steps
     .filter((x) => x.index === undefined)
     .sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || a.order - b.order);
