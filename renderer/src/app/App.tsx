@@ -1,15 +1,31 @@
-import { useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useState } from 'react';
 import { useLiveInvalidation } from '../api/client';
 import { BuildersView } from '../features/builders/BuildersView';
 import { BuildsShell } from '../features/builds/BuildsShell';
 import { BuildsView } from '../features/builds/BuildsView';
 import { CacheView } from '../features/cache/CacheView';
 import { HistoryView } from '../features/history/HistoryView';
+import { Skeleton } from '../components/Skeleton';
 import { SettingsView } from '../features/settings/SettingsView';
 import { isViewId, Sidebar, type ViewId } from './Sidebar';
 import { useOpenRequests, type OpenRequest } from './use-open-requests';
 import { useTheme } from './use-theme';
 import styles from './App.module.css';
+
+// Loaded when first shown: bake is a whole feature most sessions never open.
+const BakeView = lazy(() => import('../features/bake/BakeView'));
+
+function ViewLoading() {
+  return (
+    <div className={styles.viewLoading} aria-busy="true">
+      <p className="visually-hidden" role="status">
+        Loading…
+      </p>
+      <Skeleton width="30%" height={22} />
+      <Skeleton height={160} />
+    </div>
+  );
+}
 
 export function App() {
   const [view, setView] = useState<ViewId>('builders');
@@ -31,6 +47,11 @@ export function App() {
       <main id="main" className={styles.main} tabIndex={-1}>
         {view === 'builders' ? <BuildersView /> : null}
         {view === 'builds' ? <BuildsView onOpenBuilders={() => setView('builders')} /> : null}
+        {view === 'bake' ? (
+          <Suspense fallback={<ViewLoading />}>
+            <BakeView />
+          </Suspense>
+        ) : null}
         {view === 'history' ? <HistoryView /> : null}
         {view === 'cache' ? <CacheView /> : null}
         {view === 'settings' ? <SettingsView /> : null}

@@ -1,10 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { Database, Hammer, History, Layers, Settings as SettingsIcon } from 'lucide-react';
+import { Boxes, Database, Hammer, History, Layers, Settings as SettingsIcon } from 'lucide-react';
 import { getHostKind, subscribeEventsConnection, type EventsConnection } from '../api/bridge';
 import { Logo } from './Logo';
 import styles from './Sidebar.module.css';
 
-export type ViewId = 'builders' | 'builds' | 'history' | 'cache' | 'settings';
+export type ViewId = 'builders' | 'builds' | 'bake' | 'history' | 'cache' | 'settings';
 
 export function isViewId(value: string): value is ViewId {
   return NAV.some((item) => item.id === value);
@@ -13,6 +13,7 @@ export function isViewId(value: string): value is ViewId {
 /** Only views that exist get a nav item. */
 const NAV: readonly { id: ViewId; label: string; icon: ReactNode }[] = [
   { id: 'builds', label: 'Builds', icon: <Hammer size={16} aria-hidden /> },
+  { id: 'bake', label: 'Bake', icon: <Boxes size={16} aria-hidden /> },
   { id: 'history', label: 'History', icon: <History size={16} aria-hidden /> },
   { id: 'builders', label: 'Builders', icon: <Layers size={16} aria-hidden /> },
   { id: 'cache', label: 'Cache', icon: <Database size={16} aria-hidden /> },

@@ -4,6 +4,7 @@ import { FolderInput } from 'lucide-react';
 import type { BuildRequestInput } from '../../../../electron/common/contracts/builds';
 import type { HistoryEntry } from '../../../../electron/common/contracts/history';
 import { getBridge } from '../../api/bridge';
+import { useFolderDrop } from '../../app/folder-drop';
 import { commandKey, invoke } from '../../api/client';
 import { useLiveBuildEvents, useLiveBuilds } from './live-store';
 import { requestToDraft } from './new/form-model';
@@ -59,6 +60,11 @@ function useWindowDrop(): boolean {
         return;
       }
       const path = getBridge().pathForFile(file);
+      const claimed = useFolderDrop.getState().handler;
+      if (path && claimed) {
+        claimed.open(path);
+        return;
+      }
       if (!path) {
         openNewBuild(undefined, {
           focus: true,
@@ -181,13 +187,14 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
     return () => window.removeEventListener('keydown', onKeyDown);
   }, []);
 
+  const claimed = useFolderDrop((s) => s.handler);
   return over ? (
     <div className={styles.dropOverlay} data-testid="drop-overlay" aria-hidden>
       <div className={styles.dropCard}>
         <FolderInput size={34} aria-hidden />
-        <p className={styles.dropTitle}>Drop a folder to build it</p>
+        <p className={styles.dropTitle}>{claimed?.title ?? 'Drop a folder to build it'}</p>
         <p className={styles.dropSub}>
-          BuildDeck opens a new build with the folder as its context. A .dockerbuild file opens its build record.
+          {claimed?.sub ?? 'BuildDeck opens a new build with the folder as its context. A .dockerbuild file opens its build record.'}
         </p>
       </div>
     </div>

@@ -5,7 +5,7 @@ import { CopyButton } from '../../../components/CopyButton';
 import { formatDuration, percent, shortDigest } from '../format';
 import styles from './BuildView.module.css';
 
-function Snippet({ lines, file, label }: { lines: SnippetLine[]; file: string | undefined; label: string }) {
+export function Snippet({ lines, file, label }: { lines: SnippetLine[]; file: string | undefined; label: string }) {
   if (lines.length === 0) return null;
   return (
     <figure className={styles.snippet} data-testid="dockerfile-snippet">

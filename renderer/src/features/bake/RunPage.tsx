@@ -1,0 +1,418 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Octagon, Pencil, RotateCw, X } from 'lucide-react';
+import type { BakeSnapshot, BakeSummary } from '../../../../electron/common/contracts/bake';
+import type { BuildSnapshot, LogLine } from '../../../../electron/common/contracts/builds';
+import type { AppError } from '../../../../electron/common/errors';
+import { bakeTargetNames, summarizeBake } from '../../../../electron/common/progress';
+import { invoke } from '../../api/client';
+import { Button } from '../../components/Button';
+import { CopyButton } from '../../components/CopyButton';
+import { ErrorState } from '../../components/ErrorState';
+import { RelativeTime } from '../../components/RelativeTime';
+import { Skeleton } from '../../components/Skeleton';
+import { useNow } from '../../lib/use-now';
+import { baseName, formatDuration, percent, shortDigest } from '../builds/format';
+import { StatusBadge, StatusIcon } from '../builds/live/BuildDetails';
+import { Lanes } from '../builds/live/Lanes';
+import { Outcome, Warnings } from '../builds/live/Outcome';
+import { LogView, type LineLabel } from '../builds/logs/LogView';
+import { isMod, isTyping } from '../builds/shortcuts';
+import buildStyles from '../builds/live/BuildView.module.css';
+import { bakeRequestToDraft, openBakeRun, openProject } from './bake-ui';
+import { rememberBakeRequest, trackBake, useLiveBake, useLiveBakes } from './live-bakes';
+import styles from './Bake.module.css';
+
+type TargetSummary = BakeSummary['targets'][number];
+
+/** A target's section: header with its result, the failure when it failed, its per-platform lanes. */
+function TargetSection({
+  name,
+  snapshot,
+  summary,
+  stage,
+  selectedStep,
+  onSelectStep,
+}: {
+  name: string;
+  snapshot: BuildSnapshot | undefined;
+  summary: TargetSummary;
+  stage: string | undefined;
+  selectedStep: string | undefined;
+  onSelectStep: (target: string, step: string) => void;
+}) {
+  const now = useNow();
+  const select = useCallback((step: string) => onSelectStep(name, step), [name, onSelectStep]);
+  const steps = summary.platforms.reduce((n, p) => n + p.steps, 0);
+  const cached = summary.platforms.reduce((n, p) => n + p.cachedSteps, 0);
+  const running = snapshot?.status === 'running';
+  const elapsed = running && snapshot?.startedAt !== undefined ? now - snapshot.startedAt : summary.durationMs;
+  const stopped = snapshot?.messages.find((m) => m.startsWith('Stopped when'));
+  // bake ends every target together: one whose steps are all done waits for the others.
+  const waiting =
+    running &&
+    snapshot !== undefined &&
+    snapshot.lanes.length > 0 &&
+    snapshot.lanes.every((l) => l.summary.state === 'done');
+  return (
+    <section
+      id={`bake-section-${name}`}
+      className={`${styles.section} ${styles[`section_${snapshot?.status ?? 'running'}`] ?? ''}`}
+      aria-labelledby={`bake-section-title-${name}`}
+      data-testid="bake-section"
+      data-target={name}
+      data-status={snapshot?.status ?? 'running'}
+    >
+      <header className={styles.sectionHeader}>
+        <StatusIcon status={snapshot?.status ?? 'running'} size={18} />
+        <h2 id={`bake-section-title-${name}`} className={`${styles.sectionTitle} mono`}>
+          {name}
+        </h2>
+        {stage ? <span className={styles.smallChip}>stage {stage}</span> : null}
+        <StatusBadge status={snapshot?.status ?? 'running'} />
+        <span className={styles.sectionStats} data-testid="bake-section-summary">
+          {steps} steps · {cached} cached ({percent(steps > 0 ? cached / steps : null)}) ·{' '}
+          {formatDuration(elapsed, { whole: running })}
+        </span>
+        {summary.digest ? (
+          <span className={styles.sectionDigest}>
+            <code title={summary.digest}>sha256:{shortDigest(summary.digest)}…</code>
+            <CopyButton text={summary.digest} label={`Copy the digest of ${name}`} />
+          </span>
+        ) : null}
+      </header>
+      {stopped ? <p className={styles.stoppedNote}>{stopped} BuildKit stopped this target’s remaining steps.</p> : null}
+      {waiting ? (
+        <p className={styles.stoppedNote} data-testid="bake-section-waiting">
+          Every step of this target is done; the bake finishes when all its targets have.
+        </p>
+      ) : null}
+      {snapshot && snapshot.status === 'failed' ? <Outcome snapshot={snapshot} onShowStep={select} /> : null}
+      {snapshot ? (
+        <Lanes snapshot={snapshot} selectedStep={selectedStep} onSelectStep={select} />
+      ) : (
+        <p className={styles.muted}>Waiting for BuildKit…</p>
+      )}
+    </section>
+  );
+}
+
+/** One line per target under the header: what happened to each, a link to its section. */
+function TargetStrip({ summary, snapshot }: { summary: BakeSummary; snapshot: BakeSnapshot }) {
+  return (
+    <ol className={styles.strip} aria-label="Targets" data-testid="bake-strip">
+      {summary.targets.map((t) => {
+        const status = snapshot.targets[t.target]?.status ?? 'running';
+        const steps = t.platforms.reduce((n, p) => n + p.steps, 0);
+        const cached = t.platforms.reduce((n, p) => n + p.cachedSteps, 0);
+        return (
+          <li key={t.target}>
+            <a
+              href={`#bake-section-${t.target}`}
+              className={`${styles.stripItem} ${styles[`strip_${status}`] ?? ''}`}
+              data-testid="bake-strip-item"
+              data-status={status}
+            >
+              <StatusIcon status={status} size={14} />
+              <span className={`${styles.stripName} mono`}>{t.target}</span>
+              <span className={styles.stripMeta}>
+                {t.platforms.length > 1 ? `${t.platforms.length} platforms · ` : ''}
+                {steps} steps · {cached} cached
+              </span>
+            </a>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function BakeOutcome({ snapshot, summary }: { snapshot: BakeSnapshot; summary: BakeSummary }) {
+  if (!snapshot.result) return null;
+  const failed = summary.targets.filter((t) => !t.ok && !t.cancelled);
+  const built = summary.targets.filter((t) => t.ok);
+  const tone = summary.cancelled ? styles.outcomeCancelled : summary.ok ? styles.outcomeOk : styles.outcomeFailed;
+  const title = summary.cancelled
+    ? `Cancelled after ${formatDuration(summary.durationMs)}`
+    : summary.ok
+      ? `Baked ${summary.targets.length} ${summary.targets.length === 1 ? 'target' : 'targets'} in ${formatDuration(summary.durationMs)}`
+      : `${failed.length > 0 ? `${failed.map((t) => t.target).join(', ')} failed` : 'The bake failed'} after ${formatDuration(summary.durationMs)}`;
+  return (
+    <section
+      className={`${styles.outcome} ${tone}`}
+      aria-label="Result"
+      data-testid="bake-result"
+      data-status={snapshot.status}
+    >
+      <StatusIcon status={snapshot.status} size={20} />
+      <div className={styles.outcomeMain}>
+        <p className={styles.outcomeTitle}>{title}</p>
+        <p className={styles.outcomeSub}>
+          {summary.cancelled
+            ? `${built.length} of ${summary.targets.length} targets had finished; BuildKit stopped the rest.`
+            : `${built.length} of ${summary.targets.length} targets built${failed.length > 0 && built.length < summary.targets.length - failed.length ? `; ${summary.targets.length - failed.length - built.length} stopped when ${failed[0]?.target ?? 'a target'} failed` : ''}.`}
+        </p>
+        {!summary.ok && !summary.cancelled && failed.length === 0 && summary.error ? (
+          <pre className={styles.definitionMessage}>{summary.error}</pre>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+function useCancel(bakeId: string, running: boolean) {
+  const [cancelling, setCancelling] = useState(false);
+  const [error, setError] = useState<AppError | undefined>();
+  const cancel = async () => {
+    if (!running || cancelling) return;
+    setCancelling(true);
+    setError(undefined);
+    const r = await invoke('bake.cancel', { bakeId });
+    if (!r.ok) {
+      setCancelling(false);
+      setError(r.error);
+    }
+  };
+  return { cancelling: cancelling && running, cancel, error };
+}
+
+/** A bake, live or finished: one section per target with its lanes, a summary per target, one result. */
+export function RunPage({ bakeId }: { bakeId: string }) {
+  const tracked = useLiveBake(bakeId);
+  const request = useLiveBakes((s) => s.requests[bakeId]);
+  const snapshot = tracked?.snapshot;
+  const running = snapshot?.status === 'running';
+  const { cancelling, cancel, error: cancelError } = useCancel(bakeId, running);
+  const [selected, setSelected] = useState<{ target: string; step?: string } | undefined>();
+  const [rerunError, setRerunError] = useState<AppError | undefined>();
+  const now = useNow();
+  const logRef = useRef<HTMLDivElement>(null);
+  const cancelRef = useRef(cancel);
+  useEffect(() => {
+    cancelRef.current = cancel;
+  });
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      const esc = event.key === 'Escape' && !isTyping(event.target) && !event.defaultPrevented;
+      if (!esc && !(isMod(event) && event.key === '.')) return;
+      event.preventDefault();
+      void cancelRef.current();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+  const onSelectStep = useCallback((target: string, step: string) => {
+    setSelected((prev) => (prev?.target === target && prev.step === step ? { target } : { target, step }));
+    logRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, []);
+  const summary = useMemo(() => (snapshot ? summarizeBake(snapshot) : undefined), [snapshot]);
+
+  if (!snapshot || !summary) {
+    if (tracked?.error)
+      return <ErrorState error={tracked.error} onRetry={() => trackBake(bakeId)} retrying={tracked.loading} />;
+    return (
+      <div className={styles.runLoading} aria-busy="true" data-testid="bake-loading">
+        <p className="visually-hidden" role="status">
+          Loading the bake…
+        </p>
+        <Skeleton width="40%" height={22} />
+        <Skeleton height={48} />
+        <Skeleton height={200} />
+      </div>
+    );
+  }
+
+  const info = snapshot.info;
+  const names = bakeTargetNames(snapshot);
+  const logTarget = selected?.target ?? names[0];
+  const logSnapshot = logTarget ? snapshot.targets[logTarget] : undefined;
+  const step = selected?.step && logSnapshot ? logSnapshot.steps[selected.step] : undefined;
+  const elapsed =
+    snapshot.result?.durationMs ?? (snapshot.startedAt !== undefined ? now - snapshot.startedAt : undefined);
+  const labelFor = (line: LogLine): LineLabel | undefined => {
+    const st = logSnapshot?.steps[line.step];
+    if (!st) return undefined;
+    const where =
+      st.index !== undefined
+        ? `${st.stage ? `${st.stage} ` : ''}${st.index}/${st.total ?? '?'}`
+        : st.internal
+          ? 'internal'
+          : (st.title.split(' ')[0] ?? '').toLowerCase();
+    return {
+      text: `${st.platform ? `${st.platform.split('/').slice(1).join('/')} ` : ''}${where}`,
+      title: st.name,
+      hue: st.order % 8,
+    };
+  };
+  const rerun = async () => {
+    if (!request) return;
+    setRerunError(undefined);
+    const r = await invoke('bake.start', request);
+    if (!r.ok) return setRerunError(r.error);
+    rememberBakeRequest(r.value.bakeId, request);
+    trackBake(r.value.bakeId);
+    openBakeRun(r.value.bakeId);
+  };
+
+  return (
+    <div className={styles.run} data-testid="bake-run" data-bake-id={bakeId} data-status={snapshot.status}>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {snapshot.result
+          ? summary.ok
+            ? 'Bake succeeded.'
+            : summary.cancelled
+              ? 'Bake cancelled.'
+              : `Bake failed: ${summary.error ?? ''}`
+          : ''}
+      </p>
+      <header className={buildStyles.header}>
+        <div className={buildStyles.headerIcon}>
+          <StatusIcon status={snapshot.status} size={22} />
+        </div>
+        <div className={buildStyles.headerMain}>
+          <div className={buildStyles.titleRow}>
+            <h1 className={buildStyles.title} tabIndex={-1} title={info?.projectDir}>
+              {info ? baseName(info.projectDir) : 'Bake'}
+              {info && info.requested.length > 0 ? (
+                <span className={buildStyles.muted}> · {info.requested.join(', ')}</span>
+              ) : null}
+            </h1>
+            <StatusBadge status={snapshot.status} />
+          </div>
+          <p className={buildStyles.meta}>
+            {info ? (
+              <>
+                <span className="mono">{info.projectDir}</span>
+                <span className={buildStyles.dot} aria-hidden>
+                  ·
+                </span>
+                {info.builder} <span className={buildStyles.muted}>({info.driver})</span>
+              </>
+            ) : null}
+            {snapshot.startedAt !== undefined ? (
+              <>
+                <span className={buildStyles.dot} aria-hidden>
+                  ·
+                </span>
+                started <RelativeTime ms={snapshot.startedAt} />
+              </>
+            ) : null}
+          </p>
+        </div>
+        <div className={buildStyles.elapsed} aria-label={running ? 'Elapsed' : 'Duration'} data-testid="bake-elapsed">
+          {formatDuration(elapsed, { whole: running })}
+        </div>
+        <div className={buildStyles.actions}>
+          {running ? (
+            <Button
+              variant="secondary"
+              className={buildStyles.cancel}
+              onClick={() => void cancel()}
+              disabled={cancelling}
+              aria-keyshortcuts="Escape Control+. Meta+."
+              title="Cancel every target (Esc)"
+              data-testid="cancel-bake"
+              icon={<Octagon size={14} aria-hidden />}
+            >
+              {cancelling ? 'Cancelling…' : 'Cancel bake'}
+            </Button>
+          ) : (
+            <>
+              {info ? (
+                <Button
+                  variant="ghost"
+                  onClick={() => openProject(info.projectDir, request ? bakeRequestToDraft(request) : undefined)}
+                  icon={<Pencil size={14} aria-hidden />}
+                >
+                  Edit
+                </Button>
+              ) : null}
+              {request ? (
+                <Button
+                  variant="primary"
+                  onClick={() => void rerun()}
+                  icon={<RotateCw size={14} aria-hidden />}
+                  data-testid="rerun-bake"
+                >
+                  Re-run
+                </Button>
+              ) : null}
+            </>
+          )}
+        </div>
+      </header>
+      {cancelError ? <ErrorState error={cancelError} variant="inline" subject="Cancel" /> : null}
+      {rerunError ? <ErrorState error={rerunError} variant="inline" subject="Re-run" /> : null}
+
+      <BakeOutcome snapshot={snapshot} summary={summary} />
+      <TargetStrip summary={summary} snapshot={snapshot} />
+      <Warnings snapshot={snapshot.general} />
+
+      {names.map((name) => (
+        <TargetSection
+          key={name}
+          name={name}
+          snapshot={snapshot.targets[name]}
+          summary={summary.targets.find((t) => t.target === name) as TargetSummary}
+          stage={info?.targets.find((t) => t.name === name)?.target}
+          selectedStep={selected?.target === name ? selected.step : undefined}
+          onSelectStep={onSelectStep}
+        />
+      ))}
+
+      <div ref={logRef} className={buildStyles.logWrap}>
+        {logSnapshot ? (
+          <LogView
+            key={`${logTarget ?? ''}:${step?.id ?? 'all'}`}
+            list={step ? step.logs : logSnapshot.log}
+            label={step ? `Log of ${step.title} (${logTarget ?? ''})` : `Log of target ${logTarget ?? ''}`}
+            labelFor={step ? undefined : labelFor}
+            emptyText={
+              running
+                ? 'Waiting for output…'
+                : step?.state === 'cached'
+                  ? 'Cached: this step did not run, so it printed nothing.'
+                  : 'No output.'
+            }
+            header={
+              <div className={buildStyles.logTabs} role="group" aria-label="Log scope">
+                <label className={styles.logTarget}>
+                  <span className="visually-hidden">Target</span>
+                  <select
+                    className={styles.select}
+                    value={logTarget}
+                    onChange={(e) => setSelected({ target: e.target.value })}
+                    data-testid="log-target"
+                  >
+                    {names.map((n) => (
+                      <option key={n} value={n}>
+                        {n}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                {step ? (
+                  <span className={`${buildStyles.logTab} ${buildStyles.logTabOn} ${buildStyles.logTabStep}`}>
+                    <span className="mono" title={step.name}>
+                      {step.platform ? `${step.platform} · ` : ''}
+                      {step.title}
+                    </span>
+                    <button
+                      type="button"
+                      className={buildStyles.logTabClose}
+                      aria-label="Show all steps"
+                      onClick={() => setSelected(logTarget ? { target: logTarget } : undefined)}
+                    >
+                      <X size={11} aria-hidden />
+                    </button>
+                  </span>
+                ) : (
+                  <span className={`${buildStyles.logTab} ${buildStyles.logTabOn}`}>All steps</span>
+                )}
+              </div>
+            }
+          />
+        ) : null}
+      </div>
+    </div>
+  );
+}
