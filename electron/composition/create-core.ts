@@ -14,6 +14,7 @@ import { DockerEngine } from '../adapters/docker/engine';
 import { LocalFiles } from '../adapters/host/files';
 import { TcpProbe } from '../adapters/host/probe';
 import { Kubectl } from '../adapters/kube/kubectl';
+import { SqliteBakeStore } from '../adapters/db/bake-store';
 import { SqliteCacheStore } from '../adapters/db/cache-store';
 import { openDatabase } from '../adapters/db/database';
 import { processAlive, SqliteHistoryStore, UnavailableHistoryStore } from '../adapters/db/history-store';
@@ -22,6 +23,7 @@ import { defaultDataDir, ensurePrivateDir } from '../adapters/fs/data-dir';
 import { JsonFileStore } from '../adapters/fs/json-file';
 import type { Settings } from '../common/contracts/settings';
 import { bakeHandlers } from '../core/bake/handlers';
+import { BakeHistory } from '../core/bake/history';
 import { BakeService } from '../core/bake/service';
 import { builderHandlers } from '../core/builders/handlers';
 import { BuilderOperations } from '../core/builders/operations';
@@ -155,13 +157,17 @@ export function createCore(overrides: CoreSettings = {}): Core {
   // History: one SQLite file shared by the app, the CLI and serve (see adapters/db/database.ts).
   let historyDb: ReturnType<typeof openDatabase> | undefined;
   let historyStore: HistoryStorePort;
+  let bakeStore: { store: SqliteBakeStore } | { unavailable: string };
   try {
     historyDb = openDatabase(join(dataDir, 'builddeck.db'));
     const db = historyDb;
     lifetime.add(toDisposable(() => db.close()));
     historyStore = new SqliteHistoryStore(historyDb, { pid: process.pid, isAlive: processAlive });
+    bakeStore = { store: new SqliteBakeStore(historyDb, { pid: process.pid, isAlive: processAlive }) };
   } catch (err) {
-    historyStore = new UnavailableHistoryStore(err instanceof Error ? err.message : String(err));
+    const reason = err instanceof Error ? err.message : String(err);
+    historyStore = new UnavailableHistoryStore(reason);
+    bakeStore = { unavailable: reason };
   }
   if (historyDb) cacheStore = new SqliteCacheStore(historyDb);
   const housekeeping = lifetime.add(
@@ -173,14 +179,17 @@ export function createCore(overrides: CoreSettings = {}): Core {
   );
   const buildFs = new NodeBuildFs(() => eff.buildx.env);
   const buildkitHistory = new BuildxHistory(buildx, () => eff.buildx);
+  const retention = () => ({ maxCount: settings.get().historyMaxCount, maxAgeDays: settings.get().historyMaxAgeDays });
   const history = new HistoryService(historyStore, events, {
     fs: buildFs,
     buildkit: buildkitHistory,
     maxLogLines: 10_000,
     maxLogChars: () => settings.get().logCapBytes,
-    retention: () => ({ maxCount: settings.get().historyMaxCount, maxAgeDays: settings.get().historyMaxAgeDays }),
+    retention,
   });
   history.enforceRetention();
+  const bakeHistory = new BakeHistory(bakeStore, events, { retention });
+  bakeHistory.enforceRetention();
   // Added after the database: builds and bakes are cancelled (and recorded) before it closes.
   const runner = new BuildxBuildRunner(buildx, { config: () => eff.buildx });
   const builds = new BuildsService(
@@ -204,6 +213,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
       clock: systemClock,
       home: () => baseEnv['HOME'] ?? homedir(),
       probe,
+      recorder: bakeHistory,
     },
     { coalesceMs: 50, keepRecent: 10, bakeTimeoutMs: 6 * 3600_000, checkTimeoutMs: 30_000 },
   );
@@ -228,6 +238,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
       { ...DEFAULT_RECORDS_OPTIONS, callTimeoutMs: () => Math.max(eff.healthTimeoutMs, 10_000) },
     ),
   );
+  bakeHistory.connect((request) => bake.start(request));
 
   const offSettings = settings.onChange((next) => {
     const before = eff;
@@ -252,7 +263,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     ...cacheHandlers(cache, housekeeping),
     ...buildHandlers(builds),
     ...historyHandlers(history, records),
-    ...bakeHandlers(bake),
+    ...bakeHandlers(bake, bakeHistory),
   });
 
   return {

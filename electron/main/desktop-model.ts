@@ -1,4 +1,5 @@
 import type { Builder } from '../common/domain';
+import type { BakeHistoryItem, BakeListItem, BakeSummary } from '../common/contracts/bake';
 import type { BuildListItem, BuildSummary } from '../common/contracts/builds';
 import type { HistoryItem } from '../common/contracts/history';
 import type { InvokeResult } from '../common/contract';
@@ -16,6 +17,9 @@ export type TrayIcon = 'idle' | 'building' | 'failed';
 export type TrayAction =
   | { kind: 'rerun'; buildId: string }
   | { kind: 'cancel'; buildId: string }
+  | { kind: 'rerunBake'; bakeId: string }
+  | { kind: 'cancelBake'; bakeId: string }
+  | { kind: 'openBake'; bakeId: string }
   | { kind: 'useBuilder'; name: string }
   | { kind: 'openBuild'; buildId: string }
   | { kind: 'open' }
@@ -36,6 +40,10 @@ export interface TrayInputs {
   /** history.list: newest first, all processes (desktop, CLI, serve). */
   history: HistoryItem[];
   builders: Builder[];
+  /** bake.list: running and recent bakes of this process. */
+  bakes?: BakeListItem[];
+  /** bake.history: recorded bakes, newest first (all processes). */
+  bakeHistory?: BakeHistoryItem[];
 }
 
 const isRunning = (b: { status: string }) => b.status === 'running';
@@ -72,6 +80,25 @@ export function recentConfigurations(history: HistoryItem[], max = 5): HistoryIt
   return out;
 }
 
+/** The same bake twice (project, targets asked for, builder) is one entry. */
+export function recentBakes(history: BakeHistoryItem[], max = 3): BakeHistoryItem[] {
+  const seen = new Set<string>();
+  const out: BakeHistoryItem[] = [];
+  for (const item of history) {
+    const key = JSON.stringify([item.projectDir, [...item.requested].sort(), item.builder]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(item);
+    if (out.length === max) break;
+  }
+  return out;
+}
+
+export function bakeLabel(item: Pick<BakeHistoryItem, 'projectDir' | 'builder' | 'targets' | 'requested'>): string {
+  const what = item.requested.length > 0 ? item.requested.join(', ') : `${item.targets.length} targets`;
+  return `Bake ${folderName(item.projectDir)} (${what}) on ${item.builder}`;
+}
+
 export function configurationLabel(item: HistoryItem): string {
   const bits = [folderName(item.contextDir)];
   if (item.tags[0]) bits.push(item.tags[0]);
@@ -82,13 +109,18 @@ export function configurationLabel(item: HistoryItem): string {
 }
 
 export function trayIcon(inputs: TrayInputs): TrayIcon {
-  if (inputs.builds.some((b) => isRunning(b))) return 'building';
+  if (inputs.builds.some((b) => isRunning(b)) || (inputs.bakes ?? []).some((b) => isRunning(b))) return 'building';
   const last = inputs.history.find((h) => !isRunning(h));
   return last && (last.status === 'failed' || last.status === 'interrupted') ? 'failed' : 'idle';
 }
 
 export function trayTooltip(inputs: TrayInputs): string {
   const running = inputs.builds.filter((b) => isRunning(b));
+  const baking = (inputs.bakes ?? []).filter((b) => isRunning(b));
+  if (baking.length > 0 && running.length === 0)
+    return baking.length === 1 && baking[0]
+      ? `BuildDeck: baking ${folderName(baking[0].projectDir)}`
+      : `BuildDeck: ${baking.length} bakes running`;
   if (running.length === 1 && running[0]) return `BuildDeck: building ${folderName(running[0].contextDir)}`;
   if (running.length > 1) return `BuildDeck: ${running.length} builds running`;
   const last = inputs.history.find((h) => !isRunning(h));
@@ -105,7 +137,8 @@ export function trayMenu(inputs: TrayInputs): TrayMenuItem[] {
     { label: '', type: 'separator' },
   ];
 
-  if (running.length > 0) {
+  const baking = (inputs.bakes ?? []).filter((b) => isRunning(b));
+  if (running.length > 0 || baking.length > 0) {
     items.push({ label: 'Running', enabled: false });
     for (const b of running) {
       items.push({
@@ -117,12 +150,25 @@ export function trayMenu(inputs: TrayInputs): TrayMenuItem[] {
         ],
       });
     }
+    for (const b of baking) {
+      items.push({
+        label: `Bake ${folderName(b.projectDir)} on ${b.builder}`,
+        type: 'submenu',
+        submenu: [
+          { label: 'Show progress', action: { kind: 'openBake', bakeId: b.bakeId } },
+          { label: 'Cancel bake', action: { kind: 'cancelBake', bakeId: b.bakeId } },
+        ],
+      });
+    }
     items.push({ label: '', type: 'separator' });
   }
 
+  const bakes = recentBakes(inputs.bakeHistory ?? []);
   items.push({ label: 'Build again', enabled: false });
-  if (recent.length === 0) items.push({ label: 'No builds yet: drop a folder on the window', enabled: false });
+  if (recent.length === 0 && bakes.length === 0)
+    items.push({ label: 'No builds yet: drop a folder on the window', enabled: false });
   for (const r of recent) items.push({ label: configurationLabel(r), action: { kind: 'rerun', buildId: r.buildId } });
+  for (const b of bakes) items.push({ label: bakeLabel(b), action: { kind: 'rerunBake', bakeId: b.bakeId } });
   items.push({ label: '', type: 'separator' });
 
   items.push({
@@ -142,15 +188,19 @@ export function trayMenu(inputs: TrayInputs): TrayMenuItem[] {
 
 /** Reads what the tray shows; a failing source shows as empty rather than hiding the tray. */
 export async function loadTrayInputs(router: Router): Promise<TrayInputs> {
-  const [builds, history, builders] = await Promise.all([
+  const [builds, history, builders, bakes, bakeHistory] = await Promise.all([
     router.call('builds.list', {}),
     router.call('history.list', { limit: 50 }),
     router.call('builders.list', {}),
+    router.call('bake.list', {}),
+    router.call('bake.history', { limit: 20 }),
   ]);
   return {
     builds: builds.ok ? builds.value : [],
     history: history.ok ? history.value.items : [],
     builders: builders.ok ? builders.value.builders : [],
+    bakes: bakes.ok ? bakes.value : [],
+    bakeHistory: bakeHistory.ok ? bakeHistory.value.items : [],
   };
 }
 
@@ -158,15 +208,22 @@ export async function loadTrayInputs(router: Router): Promise<TrayInputs> {
 export async function runTrayAction(
   router: Router,
   action: TrayAction,
-): Promise<InvokeResult<'history.rerun' | 'builds.cancel' | 'builders.use'> | undefined> {
+): Promise<
+  InvokeResult<'history.rerun' | 'builds.cancel' | 'builders.use' | 'bake.rerun' | 'bake.cancel'> | undefined
+> {
   switch (action.kind) {
     case 'rerun':
       return router.call('history.rerun', { buildId: action.buildId });
     case 'cancel':
       return router.call('builds.cancel', { buildId: action.buildId });
+    case 'rerunBake':
+      return router.call('bake.rerun', { bakeId: action.bakeId });
+    case 'cancelBake':
+      return router.call('bake.cancel', { bakeId: action.bakeId });
     case 'useBuilder':
       return router.call('builders.use', { name: action.name });
     case 'openBuild':
+    case 'openBake':
     case 'open':
     case 'quit':
       return undefined;
@@ -202,6 +259,21 @@ export function finishedNotification(
   ];
   if (summary.ok && summary.digest)
     lines.push(`${summary.imageName ?? item?.tags[0] ?? 'image'} ${summary.digest.slice(0, 19)}`);
+  if (!summary.ok && !summary.cancelled && summary.error) lines.push(summary.error.split('\n')[0] ?? '');
+  return { title, body: lines.join('\n') };
+}
+
+export function bakeFinishedNotification(summary: BakeSummary, projectDir?: string): { title: string; body: string } {
+  const what = projectDir ? folderName(projectDir) : 'Bake';
+  const title = summary.cancelled
+    ? `${what}: bake cancelled`
+    : summary.ok
+      ? `${what}: bake succeeded`
+      : `${what}: bake failed`;
+  const failed = summary.targets.filter((t) => !t.ok && !t.cancelled).map((t) => t.target);
+  const built = summary.targets.filter((t) => t.ok).length;
+  const lines = [`${duration(summary.durationMs)} · ${built}/${summary.targets.length} targets built`];
+  if (failed.length > 0) lines.push(`Failed: ${failed.join(', ')}`);
   if (!summary.ok && !summary.cancelled && summary.error) lines.push(summary.error.split('\n')[0] ?? '');
   return { title, body: lines.join('\n') };
 }

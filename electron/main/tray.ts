@@ -3,6 +3,7 @@ import { app, Menu, nativeImage, Notification, Tray, type MenuItemConstructorOpt
 import type { BuildSummary } from '../common/contracts/builds';
 import type { Core } from '../composition/create-core';
 import {
+  bakeFinishedNotification,
   finishedNotification,
   loadTrayInputs,
   quickBuildFolder,
@@ -22,7 +23,7 @@ import {
 export interface DesktopShell {
   showWindow(): void;
   /** Shows the window and asks the renderer to open a view/build. */
-  open(view: 'builds' | 'history', buildId?: string): void;
+  open(view: 'builds' | 'history' | 'bake', buildId?: string): void;
   quit(): void;
 }
 
@@ -58,6 +59,7 @@ export function startTray(core: Core, shell: DesktopShell): () => void {
     if (action.kind === 'open') return shell.showWindow();
     if (action.kind === 'quit') return shell.quit();
     if (action.kind === 'openBuild') return shell.open('builds', action.buildId);
+    if (action.kind === 'openBake') return shell.open('bake', action.bakeId);
     const result = await runTrayAction(core.router, action);
     if (result && !result.ok) {
       new Notification({
@@ -67,6 +69,7 @@ export function startTray(core: Core, shell: DesktopShell): () => void {
       return;
     }
     if (action.kind === 'rerun' && result?.ok && 'buildId' in result.value) shell.open('builds', result.value.buildId);
+    if (action.kind === 'rerunBake' && result?.ok && 'bakeId' in result.value) shell.open('bake', result.value.bakeId);
   };
 
   // Coalesced: bursts of progress events re-read the model once.
@@ -107,7 +110,29 @@ export function startTray(core: Core, shell: DesktopShell): () => void {
   tray.on('click', () => shell.showWindow());
 
   const unsubscribe = core.events.subscribe((event, payload) => {
-    if (event === 'build.started' || event === 'history.changed' || event === 'builders.changed') void refresh();
+    if (
+      event === 'build.started' ||
+      event === 'history.changed' ||
+      event === 'builders.changed' ||
+      event === 'bake.started' ||
+      event === 'bake.historyChanged'
+    )
+      void refresh();
+    if (event === 'bake.finished') {
+      void refresh();
+      if (Notification.isSupported()) {
+        const info = core.router.call('bake.historyGet', { bakeId: payload.bakeId });
+        void info.then((entry) => {
+          const { title, body } = bakeFinishedNotification(
+            payload.summary,
+            entry.ok ? entry.value.item.projectDir : undefined,
+          );
+          const n = new Notification({ title, body, silent: payload.summary.ok });
+          n.on('click', () => shell.open('bake', payload.bakeId));
+          n.show();
+        });
+      }
+    }
     if (event === 'build.finished') {
       void refresh();
       void notifyFinished(core, payload.summary, shell);

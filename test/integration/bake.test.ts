@@ -11,13 +11,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BakeProject, BakeRequestInput, BakeSnapshot, BakeSummary } from '../../electron/common/contracts/bake';
 import type { AppError } from '../../electron/common/errors';
-import { applyBakeProgress, createBakeSnapshot, logLines } from '../../electron/common/progress';
+import { applyBakeProgress, createBakeSnapshot, logLines, summarizeBake } from '../../electron/common/progress';
 import { createCore, type Core } from '../../electron/composition/create-core';
+import { loadTrayInputs, runTrayAction, trayMenu } from '../../electron/main/desktop-model';
 import { stepsPerTarget } from '../helpers/bake-oracle';
 import { pruneCacheByToken } from '../helpers/build-cache';
 import { buildxSandbox, containerBuilderArgs, type BuildxSandbox } from '../helpers/buildx-sandbox';
@@ -86,6 +87,16 @@ async function bake(core: Core, input: BakeRequestInput) {
   const got = await core.router.call('bake.get', { bakeId: w.bakeId });
   if (!got.ok) throw new Error(got.error.message);
   return { bakeId: w.bakeId, summary, snapshot: got.value, seen: w.seen() };
+}
+
+/** A bake started elsewhere (history, tray): its snapshot once it has ended. */
+async function waitBake(core: Core, bakeId: string): Promise<BakeSnapshot> {
+  for (;;) {
+    const r = await core.router.call('bake.get', { bakeId });
+    if (!r.ok) throw new Error(r.error.message);
+    if (r.value.status !== 'running') return r.value;
+    await new Promise((done) => setTimeout(done, 250));
+  }
 }
 
 /** tee may still be writing when buildx has exited: read once the file stops growing. */
@@ -275,6 +286,47 @@ describe('bake, against the real engine and buildx 0.29', () => {
       expect(app?.ok).toBe(appDone);
       expect(app?.status).toBe(appDone ? 'succeeded' : 'cancelled');
       expect(r.summary.targets.find((t) => t.target === 'armfail')).toMatchObject({ ok: false, status: 'failed' });
+      // buildx writes no metadata file when a bake fails: each target's ref comes from its local state.
+      for (const t of r.summary.targets) {
+        expect(t.ref).toMatch(new RegExp(`^${builder}/${builder}0/[a-z0-9]+$`));
+        refs.push(t.ref ?? '');
+      }
+      // One history entry, its two targets inside with their results and refs.
+      const h = await core.router.call('bake.historyGet', { bakeId: r.bakeId });
+      expect(h.ok).toBe(true);
+      if (!h.ok) return;
+      expect(h.value.item).toMatchObject({ status: 'failed', projectDir: dir, builder, requested: ['app', 'armfail'] });
+      expect(h.value.item.results.map((t) => [t.target, t.status, t.ref])).toEqual(
+        r.summary.targets.map((t) => [t.target, t.status, t.ref]),
+      );
+      expect(h.value.request).toMatchObject({ targets: ['app', 'armfail'], variables: { WHO: `arm-${token}` } });
+    });
+
+    it('re-runs a recorded bake from history and from the tray, with the same request', async () => {
+      const list = await core.router.call('bake.history', { projectDir: dir });
+      expect(list.ok).toBe(true);
+      if (!list.ok) return;
+      // The two group bakes and the failing one, newest first, each one entry.
+      expect(list.value.items.map((i) => i.requested)).toEqual([['app', 'armfail'], [], []]);
+      const first = list.value.items.at(-1);
+      const rerun = await core.router.call('bake.rerun', { bakeId: first?.bakeId ?? '' });
+      expect(rerun.ok).toBe(true);
+      if (!rerun.ok) return;
+      const again = await core.router.call('bake.get', { bakeId: rerun.value.bakeId });
+      expect(again.ok && again.value.info?.variables).toEqual(['WHO']);
+      const snapshot = await waitBake(core, rerun.value.bakeId);
+      expect(snapshot.status).toBe('succeeded');
+      for (const t of summarizeBake(snapshot).targets) refs.push(t.ref ?? '');
+
+      const inputs = await loadTrayInputs(core.router);
+      const menu = trayMenu(inputs);
+      const entry = menu.find((m) => m.label.startsWith(`Bake ${basename(dir)} (app, armfail)`));
+      expect(entry?.action).toMatchObject({ kind: 'rerunBake' });
+      const fromTray = await runTrayAction(core.router, entry?.action ?? { kind: 'open' });
+      expect(fromTray).toMatchObject({ ok: true, value: { bakeId: expect.any(String) as unknown } });
+      const trayRun = await waitBake(core, (fromTray as { value: { bakeId: string } }).value.bakeId);
+      expect(trayRun.info?.requested).toEqual(['app', 'armfail']);
+      for (const t of summarizeBake(trayRun).targets) refs.push(t.ref ?? '');
     });
 
     it('cancel stops the whole bake: every target ends cancelled and BuildKit stops the steps', async () => {

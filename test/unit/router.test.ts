@@ -180,6 +180,10 @@ describe('contract', () => {
         "bake.cancel",
         "bake.list",
         "bake.commandLine",
+        "bake.history",
+        "bake.historyGet",
+        "bake.historyDelete",
+        "bake.rerun",
       ]
     `);
     expect(EVENT_NAMES).toMatchInlineSnapshot(`
@@ -200,6 +204,7 @@ describe('contract', () => {
         "bake.started",
         "bake.progressed",
         "bake.finished",
+        "bake.historyChanged",
       ]
     `);
   });

@@ -1,3 +1,5 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AppException } from '../../common/errors';
 import { appError } from '../../common/errors';
 import type {
@@ -5,6 +7,7 @@ import type {
   BakeDefinitionPort,
   BakeListEntry,
   BakePrint,
+  LocalBuildRef,
   PrintedTarget,
 } from '../../core/bake/ports';
 import type { CallOptions } from '../../core/ports';
@@ -65,6 +68,37 @@ export class BuildxBake implements BakeDefinitionPort {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * buildx's local state: one file per build under `refs/<builder>/<node>/<id>`, written when the
+   * solve starts (so also for failed and cancelled bakes) with the bake target's name and the
+   * bake's group ref. Files older than `sinceMs` are left out.
+   */
+  async localRefs(builder: string, sinceMs: number): Promise<LocalBuildRef[]> {
+    const root = join(this.cli.configDir(), 'refs', builder);
+    const nodes = await readdir(root).catch(() => [] as string[]);
+    const out: LocalBuildRef[] = [];
+    for (const node of nodes) {
+      const ids = await readdir(join(root, node)).catch(() => [] as string[]);
+      for (const id of ids) {
+        const file = join(root, node, id);
+        const info = await stat(file).catch(() => undefined);
+        if (!info?.isFile() || info.mtimeMs < sinceMs) continue;
+        try {
+          const st = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+          out.push({
+            ref: `${builder}/${node}/${id}`,
+            target: typeof st['Target'] === 'string' ? st['Target'] : '',
+            ...(typeof st['GroupRef'] === 'string' && st['GroupRef'] ? { groupRef: st['GroupRef'] } : {}),
+            at: info.mtimeMs,
+          });
+        } catch {
+          // A file buildx is still writing, or not ours to read.
+        }
+      }
+    }
+    return out;
   }
 
   private run(flags: string[], args: BakeDefinitionArgs, call: CallOptions): Promise<RunResult> {

@@ -318,6 +318,41 @@ export const bakeListItem = z.object({
 });
 export type BakeListItem = z.infer<typeof bakeListItem>;
 
+// ---------------------------------------------------------------------------------------------
+// History: every bake BuildDeck ran is one entry with its targets inside.
+
+/** A target of a recorded bake: its result and the BuildKit record it left (`buildx history`). */
+export const bakeHistoryTarget = z.object({
+  target: z.string(),
+  status: buildStatus,
+  /** `builder/node/ID`, from buildx's metadata or (failed, cancelled bakes) its local state. */
+  ref: z.string().optional(),
+  digest: z.string().optional(),
+  imageName: z.string().optional(),
+  platforms: z.array(z.string()),
+  steps: z.number(),
+  cachedSteps: z.number(),
+  durationMs: z.number(),
+  error: z.string().optional(),
+});
+export type BakeHistoryTarget = z.infer<typeof bakeHistoryTarget>;
+
+export const bakeHistoryItem = bakeListItem.extend({
+  driver: z.string(),
+  /** Groups/targets asked for (empty: the default group). */
+  requested: z.array(z.string()),
+  results: z.array(bakeHistoryTarget),
+});
+export type BakeHistoryItem = z.infer<typeof bakeHistoryItem>;
+
+export const bakeHistoryEntry = z.object({
+  item: bakeHistoryItem,
+  /** The request as sent: what a re-run sends again. */
+  request: bakeRequest,
+  summary: bakeSummary.optional(),
+});
+export type BakeHistoryEntry = z.infer<typeof bakeHistoryEntry>;
+
 const bakeIdInput = z.object({ bakeId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a bake id') }).strict();
 
 export const bakeCommands = {
@@ -344,6 +379,22 @@ export const bakeCommands = {
     input: bakeRequest,
     output: z.object({ argv: z.array(z.string()), env: z.array(z.string()), text: z.string() }),
   },
+  /** Recorded bakes (any BuildDeck process), newest first; `projectDir` narrows to one project. */
+  'bake.history': {
+    input: z
+      .object({
+        projectDir: z.string().max(4096).optional(),
+        limit: z.number().int().min(1).max(500).default(50),
+        /** Only bakes started before this time (epoch ms): the next page. */
+        before: z.number().optional(),
+      })
+      .strict(),
+    output: z.object({ items: z.array(bakeHistoryItem), total: z.number() }),
+  },
+  'bake.historyGet': { input: bakeIdInput, output: bakeHistoryEntry },
+  'bake.historyDelete': { input: bakeIdInput, output: z.object({ deleted: z.boolean() }) },
+  /** Starts a recorded bake again with the same request (through bake.start). */
+  'bake.rerun': { input: bakeIdInput, output: z.object({ bakeId: z.string() }) },
 } as const;
 
 export const bakeEvents = {
@@ -356,4 +407,6 @@ export const bakeEvents = {
   /** Like `build.progressed`: `firstIndex` is the index of `events[0]` in the bake's sequence. */
   'bake.progressed': z.object({ bakeId: z.string(), firstIndex: z.number(), events: z.array(bakeEvent) }),
   'bake.finished': z.object({ bakeId: z.string(), summary: bakeSummary }),
+  /** A bake was recorded, finished or deleted: bake history lists refetch. */
+  'bake.historyChanged': z.object({ bakeId: z.string(), reason: z.enum(['started', 'finished', 'deleted']) }),
 } as const;

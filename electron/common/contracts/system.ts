@@ -21,6 +21,10 @@ export const systemEvents = {
    * `view` names a top-level view; `buildId` a build to open in it.
    */
   'app.openRequested': z
-    .object({ view: z.enum(['builders', 'builds', 'history', 'cache', 'settings']), buildId: z.string().optional() })
+    .object({
+      view: z.enum(['builders', 'builds', 'bake', 'history', 'cache', 'settings']),
+      /** A build (or, with `view: 'bake'`, a bake) to show. */
+      buildId: z.string().optional(),
+    })
     .strict(),
 } as const;

@@ -1,8 +1,9 @@
 import type { bakeCommands } from '../../common/contracts/bake';
 import type { Handlers } from '../router';
+import type { BakeHistory } from './history';
 import type { BakeService } from './service';
 
-export function bakeHandlers(bake: BakeService): Pick<Handlers, keyof typeof bakeCommands> {
+export function bakeHandlers(bake: BakeService, history: BakeHistory): Pick<Handlers, keyof typeof bakeCommands> {
   return {
     'bake.browse': (input) => bake.browse(input.dir),
     'bake.inspect': (input) => bake.inspect(input),
@@ -11,5 +12,9 @@ export function bakeHandlers(bake: BakeService): Pick<Handlers, keyof typeof bak
     'bake.cancel': (input) => Promise.resolve(bake.cancel(input.bakeId)),
     'bake.list': () => Promise.resolve(bake.list()),
     'bake.commandLine': (input) => Promise.resolve(bake.commandLine(input)),
+    'bake.history': (input) => Promise.resolve(history.list(input)),
+    'bake.historyGet': (input) => Promise.resolve(history.get(input.bakeId)),
+    'bake.historyDelete': (input) => Promise.resolve(history.delete(input.bakeId)),
+    'bake.rerun': (input) => history.rerun(input.bakeId),
   };
 }

@@ -1,3 +1,10 @@
+import type {
+  BakeHistoryEntry,
+  BakeHistoryItem,
+  BakeHistoryTarget,
+  BakeRequest,
+  BakeSummary,
+} from '../../common/contracts/bake';
 import type { CallOptions } from '../ports';
 
 /** Where and how to read a definition: the project folder, its files, overrides and variables. */
@@ -59,4 +66,49 @@ export interface BakeDefinitionPort {
   listTargets(args: BakeDefinitionArgs, call: CallOptions): Promise<BakeListEntry[] | undefined>;
   /** `bake --list=type=variables,format=json`; undefined when this buildx cannot list. */
   listVariables(args: BakeDefinitionArgs, call: CallOptions): Promise<{ name: string; value?: string }[] | undefined>;
+  /** BuildKit refs buildx recorded locally for builds on `builder` started since then (see the adapter). */
+  localRefs(builder: string, sinceMs: number): Promise<LocalBuildRef[]>;
+}
+
+/** One build buildx recorded in its local state: which bake target and bake (group) it belonged to. */
+export interface LocalBuildRef {
+  /** `builder/node/ID`: the key into `buildx history`. */
+  ref: string;
+  /** The bake target ('' for a plain build). */
+  target: string;
+  groupRef?: string;
+  at: number;
+}
+
+/** The row a finished bake leaves: its result, every target's, and the summary. */
+export interface BakeFinishRow {
+  status: BakeHistoryItem['status'];
+  finishedAt: number;
+  durationMs: number;
+  error?: string | undefined;
+  results: BakeHistoryTarget[];
+  summary: BakeSummary;
+}
+
+/** Where bake history lives (SQLite, next to build history). Calls are synchronous and short. */
+export interface BakeHistoryStorePort {
+  insertStarted(row: {
+    bakeId: string;
+    request: BakeRequest;
+    projectDir: string;
+    builder: string;
+    driver: string;
+    requested: string[];
+    targets: string[];
+    startedAt: number;
+  }): void;
+  finish(bakeId: string, row: BakeFinishRow): void;
+  list(filter: { projectDir?: string | undefined; limit: number; before?: number | undefined }): {
+    items: BakeHistoryItem[];
+    total: number;
+  };
+  get(bakeId: string): BakeHistoryEntry | undefined;
+  delete(bakeId: string): boolean;
+  /** Finished bakes beyond the newest `keep` or started before `olderThan`; returns the ids deleted. */
+  prune(policy: { keep: number; olderThan: number }): string[];
 }

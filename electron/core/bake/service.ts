@@ -401,6 +401,7 @@ export class BakeService {
         env: r.request.variables,
       });
       const meta = await readMetadataFile(fs, metadataFile);
+      const refs = await this.localRefs(r);
       const cancelled = r.cancelRequested;
       const ok = !cancelled && exit.exitCode === 0;
       const s = r.snapshot;
@@ -411,7 +412,13 @@ export class BakeService {
         ok,
         cancelled,
         exitCode: exit.exitCode,
-        metadata: Object.fromEntries(bakeTargetNames(s).map((n) => [n, metadataFields(meta[n])])),
+        metadata: Object.fromEntries(
+          bakeTargetNames(s).map((n) => {
+            const fields = metadataFields(meta[n]);
+            const ref = fields.ref ?? refs.get(n);
+            return [n, { ...fields, ...(ref ? { ref } : {}) }];
+          }),
+        ),
         ...(ok || cancelled
           ? {}
           : classifyFailure({ builder: s.info?.builder ?? '', steps, errorMessage }, exit, this.options.bakeTimeoutMs)),
@@ -438,6 +445,29 @@ export class BakeService {
     r.outbox.flush();
     this.record(() => this.deps.recorder?.finished(r.bakeId, r.request, r.snapshot));
     this.deps.events.emit('bake.finished', { bakeId: r.bakeId, summary: summarizeBake(r.snapshot) });
+  }
+
+  /**
+   * Each target's BuildKit ref from buildx's local state. buildx writes the metadata file (with
+   * the refs) only when the whole bake succeeded; the local state has them for failed and cancelled
+   * bakes too. Of the refs recorded since this bake started, the group holding most of its targets
+   * is this bake's (another bake may run next to it).
+   */
+  private async localRefs(r: Running): Promise<Map<string, string>> {
+    const builder = r.snapshot.info?.builder;
+    if (!builder || r.snapshot.startedAt === undefined) return new Map();
+    const names = new Set(bakeTargetNames(r.snapshot));
+    const recent = (await this.deps.definitions.localRefs(builder, r.snapshot.startedAt - 2000).catch(() => [])).filter(
+      (x) => names.has(x.target),
+    );
+    // buildx < 0.13 writes no group ref: those fall into one group, newest ref per target.
+    const byGroup = new Map<string, typeof recent>();
+    for (const x of recent) byGroup.set(x.groupRef ?? '', [...(byGroup.get(x.groupRef ?? '') ?? []), x]);
+    const targetsOf = (g: typeof recent) => new Set(g.map((x) => x.target)).size;
+    const best = [...byGroup.values()].sort((a, b) => targetsOf(b) - targetsOf(a))[0] ?? [];
+    const out = new Map<string, string>();
+    for (const x of [...best].sort((a, b) => a.at - b.at)) out.set(x.target, x.ref);
+    return out;
   }
 
   private push(r: Running, events: BakeEvent[]): void {

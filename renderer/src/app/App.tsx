@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useState } from 'react';
 import { useLiveInvalidation } from '../api/client';
+import { openBakeRun } from '../features/bake/bake-ui';
 import { BuildersView } from '../features/builders/BuildersView';
 import { BuildsShell } from '../features/builds/BuildsShell';
 import { BuildsView } from '../features/builds/BuildsView';
@@ -34,6 +35,8 @@ export function App() {
   useOpenRequests(
     useCallback((request: OpenRequest) => {
       if (isViewId(request.view)) setView(request.view);
+      // A tray re-run of a bake: show that run once the Bake view has loaded.
+      if (request.view === 'bake' && request.buildId) openBakeRun(request.buildId);
     }, []),
   );
 

@@ -7,6 +7,7 @@ import { setFolderDrop } from '../../app/folder-drop';
 import { Button } from '../../components/Button';
 import { StatusIcon } from '../builds/live/BuildDetails';
 import { baseName, formatDuration } from '../builds/format';
+import BakeRuns from './BakeRuns';
 import { FolderPicker } from './FolderPicker';
 import { openBakeRun, openProject, setPicking, useBakeUi } from './bake-ui';
 import { useLiveBakeEvents } from './live-bakes';
@@ -129,7 +130,14 @@ export default function BakeView() {
               </Button>
             </div>
           </header>
-          {projectDir ? <ProjectPage key={projectDir} projectDir={projectDir} /> : <NoProject />}
+          {projectDir ? (
+            <ProjectPage key={projectDir} projectDir={projectDir} />
+          ) : (
+            <>
+              <NoProject />
+              <BakeRuns />
+            </>
+          )}
         </div>
       )}
       {picking ? (

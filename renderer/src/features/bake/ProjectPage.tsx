@@ -24,6 +24,7 @@ import {
   type BakeDraft,
 } from './bake-ui';
 import { rememberBakeRequest, trackBake } from './live-bakes';
+import BakeRuns from './BakeRuns';
 import { addRecentProject, recentProjects } from './recent-projects';
 import styles from './Bake.module.css';
 
@@ -53,7 +54,7 @@ export function NoProject() {
         resolve exactly as buildx resolves them. Or drop the folder on this window.
       </p>
       {recent.length > 0 ? (
-        <ul className={styles.recentList} aria-label="Recent projects">
+        <ul className={styles.recentList} aria-label="Recent projects" data-testid="recent-projects">
           {recent.map((p) => (
             <li key={p}>
               <button type="button" className={styles.recentItem} onClick={() => openProject(p)} title={p}>
@@ -622,6 +623,7 @@ export function ProjectPage({ projectDir }: { projectDir: string }) {
             </p>
           ) : null}
         </section>
+        <BakeRuns projectDir={project.projectDir} limit={5} />
       </div>
       <RunForm project={project} />
     </div>

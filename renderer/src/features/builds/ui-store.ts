@@ -9,7 +9,7 @@ import { emptyDraft, type BuildDraft } from './new/form-model';
 export type BuildsPage = { kind: 'new' } | { kind: 'build'; buildId: string };
 
 /** The app's top-level views this feature may switch to (App owns the actual state). */
-export type AppViewRequest = 'builds' | 'history';
+export type AppViewRequest = 'builds' | 'history' | 'bake';
 
 interface BuildsUiState {
   page: BuildsPage;

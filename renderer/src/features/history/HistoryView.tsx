@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { FileUp, FilterX, History, Info, Plus, Radio, RotateCw, Search, Terminal, Trash2 } from 'lucide-react';
 import type { BuildStatus } from '../../../../electron/common/contracts/builds';
@@ -31,6 +31,9 @@ import { RecordDetail } from './RecordDetail';
 import { builderStateLabel, canRemove, groupRecords, ORIGIN_LABEL, recordTitle, sourceText } from './records';
 import { useWatchLease } from './use-watch';
 import styles from './HistoryView.module.css';
+
+// Bake runs (one entry per bake, its targets inside) load with the bake feature, on demand.
+const BakeRuns = lazy(() => import('../bake/BakeRuns'));
 
 const PAGE = 50;
 
@@ -520,6 +523,9 @@ function RecordList() {
       <Notices notices={notices} />
       <FileFailure />
       <Filters builders={first?.facets.builders ?? []} folders={first?.facets.folders ?? []} />
+      <Suspense fallback={null}>
+        <BakeRuns />
+      </Suspense>
       {actionError ? <ErrorState error={actionError} variant="inline" subject="Re-run" /> : null}
       {body}
       {openDialog ? <OpenFileDialog /> : null}
