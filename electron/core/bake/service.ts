@@ -22,11 +22,12 @@ import {
 import type { NetworkProbePort } from '../builders/ports';
 import { BuilderChecks } from '../builds/builder-checks';
 import { checkFolder, checkWritableFileDir, type FolderRole } from '../builds/context';
-import { classifyFailure } from '../builds/failure';
+import { classifyFailure, couldNotRun } from '../builds/failure';
 import { metadataFields, readMetadataFile } from '../builds/metadata';
 import type { BuildFsPort, BuildRunnerPort } from '../builds/ports';
 import type { EventBus } from '../events';
 import { Outbox } from '../outbox';
+import { recordSafely, RunRegistry } from '../runs';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
 import { bakeArgv, bakeCommandText, bakeEnv, effectiveOverrides } from './command-line';
 import type { BakeDefinitionArgs, BakeDefinitionPort, BakePrint } from './ports';
@@ -83,7 +84,7 @@ const pathFor = (p: string) => (/^[A-Za-z]:[\\/]|^\\\\/.test(p) ? win32 : posix)
  * vertex to its target and reduces each target with the build reducer. One bake, one cancel.
  */
 export class BakeService {
-  private readonly bakes = new Map<string, Running>();
+  private readonly bakes: RunRegistry<BakeSnapshot, Running>;
   private readonly checks: BuilderChecks;
   private counter = 0;
 
@@ -104,6 +105,7 @@ export class BakeService {
     private readonly options: BakeOptions,
   ) {
     this.checks = new BuilderChecks(deps, options.checkTimeoutMs);
+    this.bakes = new RunRegistry({ noun: 'bake', field: 'bakeId' }, options.keepRecent);
   }
 
   // -- the folder picker ---------------------------------------------------------------------
@@ -331,7 +333,7 @@ export class BakeService {
       cancelRequested: false,
       done: Promise.resolve(),
     };
-    this.bakes.set(bakeId, r);
+    this.bakes.add(bakeId, r);
     const at = clock.now();
     const plan = names.map((name) => {
       const t = printed.targets[name];
@@ -379,9 +381,8 @@ export class BakeService {
       builder: builder.name,
       targets: names,
     });
-    this.record(() => this.deps.recorder?.started(bakeId, resolved, r.snapshot));
+    recordSafely(() => this.deps.recorder?.started(bakeId, resolved, r.snapshot));
     r.done = this.execute(r);
-    this.trim();
     return { bakeId };
   }
 
@@ -424,26 +425,20 @@ export class BakeService {
           : classifyFailure({ builder: s.info?.builder ?? '', steps, errorMessage }, exit, this.options.bakeTimeoutMs)),
       };
     } catch (err) {
-      const e = err instanceof AppException ? err.appError : undefined;
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       outcome = {
         at: clock.now(),
         ok: false,
         cancelled: r.cancelRequested,
         exitCode: null,
         metadata: {},
-        errorCode: missing ? 'DOCKER_MISSING' : (e?.code ?? 'INTERNAL'),
-        errorMessage: missing
-          ? 'The Docker CLI was not found.'
-          : (e?.message ?? (err instanceof Error ? err.message : String(err))),
-        ...(e?.hint ? { hint: e.hint } : {}),
+        ...couldNotRun(err),
       };
     } finally {
       await tmp?.remove().catch(() => undefined);
     }
     this.push(r, finishBakeEvents(r.snapshot, outcome));
     r.outbox.flush();
-    this.record(() => this.deps.recorder?.finished(r.bakeId, r.request, r.snapshot));
+    recordSafely(() => this.deps.recorder?.finished(r.bakeId, r.request, r.snapshot));
     this.deps.events.emit('bake.finished', { bakeId: r.bakeId, summary: summarizeBake(r.snapshot) });
   }
 
@@ -476,72 +471,38 @@ export class BakeService {
     r.outbox.push(events);
   }
 
-  private record(fn: () => void): void {
-    try {
-      fn();
-    } catch {
-      // History is a record, not a gate.
-    }
-  }
-
   get(bakeId: string): BakeSnapshot {
-    const r = this.bakes.get(bakeId);
-    if (!r) {
-      throw appError('INVALID_INPUT', `No bake ${bakeId} in this session.`, {
-        hint: 'It may have finished before BuildDeck restarted: open it from History.',
-        details: { field: 'bakeId' },
-      });
-    }
-    return r.snapshot;
+    return this.bakes.get(bakeId).snapshot;
   }
 
   /** Resolves when the bake has ended (tests, CLI). */
-  async wait(bakeId: string): Promise<BakeSnapshot> {
-    const r = this.bakes.get(bakeId);
-    if (!r) return this.get(bakeId);
-    await r.done;
-    return r.snapshot;
+  wait(bakeId: string): Promise<BakeSnapshot> {
+    return this.bakes.wait(bakeId);
   }
 
   cancel(bakeId: string): { cancelled: boolean } {
-    const r = this.bakes.get(bakeId);
-    if (!r) this.get(bakeId);
-    if (!r || r.snapshot.status !== 'running') return { cancelled: false };
-    r.cancelRequested = true;
-    r.abort.abort();
-    return { cancelled: true };
+    return this.bakes.cancel(bakeId);
   }
 
   list(): BakeListItem[] {
-    return [...this.bakes.values()]
-      .map((r) => r.snapshot)
-      .sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0))
-      .map((s) => {
-        const summary = s.result ? summarizeBake(s) : undefined;
-        return {
-          bakeId: s.bakeId,
-          status: s.status,
-          projectDir: s.info?.projectDir ?? '',
-          builder: s.info?.builder ?? '',
-          targets: bakeTargetNames(s),
-          startedAt: s.startedAt ?? 0,
-          ...(s.finishedAt !== undefined ? { finishedAt: s.finishedAt } : {}),
-          ...(s.result ? { durationMs: s.result.durationMs } : {}),
-          ...(summary?.error && s.status === 'failed' ? { error: summary.error } : {}),
-        };
-      });
-  }
-
-  private trim(): void {
-    const finished = [...this.bakes.values()].filter((r) => r.snapshot.status !== 'running');
-    for (const r of finished.slice(0, Math.max(0, finished.length - this.options.keepRecent)))
-      this.bakes.delete(r.bakeId);
+    return this.bakes.snapshots().map((s) => {
+      const summary = s.result ? summarizeBake(s) : undefined;
+      return {
+        bakeId: s.bakeId,
+        status: s.status,
+        projectDir: s.info?.projectDir ?? '',
+        builder: s.info?.builder ?? '',
+        targets: bakeTargetNames(s),
+        startedAt: s.startedAt ?? 0,
+        ...(s.finishedAt !== undefined ? { finishedAt: s.finishedAt } : {}),
+        ...(s.result ? { durationMs: s.result.durationMs } : {}),
+        ...(summary?.error && s.status === 'failed' ? { error: summary.error } : {}),
+      };
+    });
   }
 
   /** Cancels running bakes (app quit); resolves when buildx has exited. */
-  async dispose(): Promise<void> {
-    const running = [...this.bakes.values()].filter((r) => r.snapshot.status === 'running');
-    for (const r of running) this.cancel(r.bakeId);
-    await Promise.all(running.map((r) => r.done));
+  dispose(): Promise<void> {
+    return this.bakes.dispose();
   }
 }

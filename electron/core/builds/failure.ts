@@ -1,4 +1,5 @@
 import type { Step } from '../../common/contracts/builds';
+import { AppException } from '../../common/errors';
 
 const UNREACHABLE =
   /context deadline exceeded|connection refused|no such host|i\/o timeout|failed to dial|waiting for connection/i;
@@ -57,4 +58,16 @@ export function classifyFailure(
   return run.errorMessage !== undefined
     ? { errorCode: 'BUILD_FAILED' }
     : { errorCode: 'BUILD_FAILED', errorMessage: firstError?.replace(/^ERROR:\s*/, '') ?? 'The build failed.' };
+}
+
+/** Why buildx could not run at all (no docker CLI, a failed start), for a build's or bake's end. */
+export function couldNotRun(err: unknown): { errorCode: string; errorMessage: string; hint?: string } {
+  const e = err instanceof AppException ? err.appError : undefined;
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+    return { errorCode: 'DOCKER_MISSING', errorMessage: 'The Docker CLI was not found.' };
+  return {
+    errorCode: e?.code ?? 'INTERNAL',
+    errorMessage: e?.message ?? (err instanceof Error ? err.message : String(err)),
+    ...(e?.hint ? { hint: e.hint } : {}),
+  };
 }

@@ -5,17 +5,18 @@ import type {
   BuildSnapshot,
   ContextInspection,
 } from '../../common/contracts/builds';
-import { AppException, appError } from '../../common/errors';
+import { appError } from '../../common/errors';
 import { createBuildSnapshot, reduceBuildEvents, summarizeBuild } from '../../common/progress';
 import type { NetworkProbePort } from '../builders/ports';
 import type { EventBus } from '../events';
 import { Outbox } from '../outbox';
+import { recordSafely, RunRegistry } from '../runs';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
 import { BuilderChecks } from './builder-checks';
 import { buildxBuildArgv, shellQuote } from './command-line';
 import { checkContextDir, checkWritableFileDir, inspectContext, resolveDockerfile } from './context';
 import { BuildWatchdog, errorLinesOf, looksLikeConnectionLoss, lostCause, type LostCause } from './liveness';
-import { classifyFailure } from './failure';
+import { classifyFailure, couldNotRun } from './failure';
 import { type Material, metadataFields, readMetadataFile } from './metadata';
 import type { BuildFsPort, BuildRecorder, BuildRunnerPort } from './ports';
 
@@ -52,7 +53,7 @@ interface Running {
  * and emits coalesced events. History is told about each start and finish.
  */
 export class BuildsService {
-  private readonly builds = new Map<string, Running>();
+  private readonly builds: RunRegistry<BuildSnapshot, Running>;
   private readonly checks: BuilderChecks;
   private counter = 0;
 
@@ -71,6 +72,7 @@ export class BuildsService {
     private readonly options: BuildsOptions,
   ) {
     this.checks = new BuilderChecks(deps, options.checkTimeoutMs);
+    this.builds = new RunRegistry({ noun: 'build', field: 'buildId' }, options.keepRecent);
   }
 
   /** The equivalent command for display: no progress/metadata flags, secrets as ids and sources only. */
@@ -169,7 +171,7 @@ export class BuildsService {
       cancelRequested: false,
       done: Promise.resolve(),
     };
-    this.builds.set(buildId, running);
+    this.builds.add(buildId, running);
     const defaultPlatform = node?.platforms[0] ?? runner.hostPlatform();
     this.push(running, [
       {
@@ -192,7 +194,7 @@ export class BuildsService {
       builder: builder.name,
       platforms: request.platforms,
     });
-    this.record(() =>
+    recordSafely(() =>
       this.deps.recorder?.started({
         buildId,
         request: { ...resolved, secrets: [] },
@@ -203,9 +205,8 @@ export class BuildsService {
         startedAt: running.snapshot.startedAt ?? this.deps.clock.now(),
       }),
     );
-    this.record(() => this.deps.recorder?.contextSent?.(buildId, { contextDir, dockerfile }));
+    recordSafely(() => this.deps.recorder?.contextSent?.(buildId, { contextDir, dockerfile }));
     running.done = this.execute(running, dockerfileArg);
-    this.trim();
     return { buildId };
   }
 
@@ -288,19 +289,13 @@ export class BuildsService {
       };
     } catch (err) {
       watchdog?.stop();
-      const e = err instanceof AppException ? err.appError : undefined;
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       finished = {
         type: 'finished',
         at: clock.now(),
         ok: false,
         cancelled: r.cancelRequested,
         exitCode: null,
-        errorCode: missing ? 'DOCKER_MISSING' : (e?.code ?? 'INTERNAL'),
-        errorMessage: missing
-          ? 'The Docker CLI was not found.'
-          : (e?.message ?? (err instanceof Error ? err.message : String(err))),
-        ...(e?.hint ? { hint: e.hint } : {}),
+        ...couldNotRun(err),
       };
     } finally {
       await tmp?.remove().catch(() => undefined);
@@ -308,7 +303,7 @@ export class BuildsService {
     this.push(r, [finished]);
     r.outbox.flush();
     const summary = summarizeBuild(r.snapshot);
-    this.record(() => this.deps.recorder?.finished(r.buildId, r.snapshot, materials ? { materials } : {}));
+    recordSafely(() => this.deps.recorder?.finished(r.buildId, r.snapshot, materials ? { materials } : {}));
     this.deps.events.emit('build.finished', { buildId: r.buildId, summary });
   }
 
@@ -346,72 +341,38 @@ export class BuildsService {
     r.outbox.push(events);
   }
 
-  private record(fn: () => void): void {
-    try {
-      fn();
-    } catch {
-      // History is a record, not a gate: a full disk must not fail the build itself.
-    }
-  }
-
   get(buildId: string): BuildSnapshot {
-    const r = this.builds.get(buildId);
-    if (!r) {
-      throw appError('INVALID_INPUT', `No build ${buildId} in this session.`, {
-        hint: 'It may have finished before BuildDeck restarted: open it from History.',
-        details: { field: 'buildId' },
-      });
-    }
-    return r.snapshot;
+    return this.builds.get(buildId).snapshot;
   }
 
   /** Resolves when the build has ended (tests, CLI). */
-  async wait(buildId: string): Promise<BuildSnapshot> {
-    const r = this.builds.get(buildId);
-    if (!r) return this.get(buildId);
-    await r.done;
-    return r.snapshot;
+  wait(buildId: string): Promise<BuildSnapshot> {
+    return this.builds.wait(buildId);
   }
 
   cancel(buildId: string): { cancelled: boolean } {
-    const r = this.builds.get(buildId);
-    if (!r) this.get(buildId);
-    if (!r || r.snapshot.status !== 'running') return { cancelled: false };
-    r.cancelRequested = true;
-    r.abort.abort();
-    return { cancelled: true };
+    return this.builds.cancel(buildId);
   }
 
   list(): BuildListItem[] {
-    return [...this.builds.values()]
-      .map((r) => r.snapshot)
-      .sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0))
-      .map((s) => ({
-        buildId: s.buildId,
-        status: s.status,
-        contextDir: s.info?.contextDir ?? '',
-        builder: s.info?.builder ?? '',
-        platforms: s.lanes.filter((l) => l.kind === 'platform').map((l) => l.key),
-        tags: s.info?.tags ?? [],
-        startedAt: s.startedAt ?? 0,
-        ...(s.finishedAt !== undefined ? { finishedAt: s.finishedAt } : {}),
-        ...(s.result ? { durationMs: s.result.durationMs } : {}),
-        ...(s.result?.digest ? { digest: s.result.digest } : {}),
-        ...(s.error && s.status === 'failed' ? { error: s.error.message } : {}),
-      }));
-  }
-
-  private trim(): void {
-    const finished = [...this.builds.values()].filter((r) => r.snapshot.status !== 'running');
-    for (const r of finished.slice(0, Math.max(0, finished.length - this.options.keepRecent)))
-      this.builds.delete(r.buildId);
+    return this.builds.snapshots().map((s) => ({
+      buildId: s.buildId,
+      status: s.status,
+      contextDir: s.info?.contextDir ?? '',
+      builder: s.info?.builder ?? '',
+      platforms: s.lanes.filter((l) => l.kind === 'platform').map((l) => l.key),
+      tags: s.info?.tags ?? [],
+      startedAt: s.startedAt ?? 0,
+      ...(s.finishedAt !== undefined ? { finishedAt: s.finishedAt } : {}),
+      ...(s.result ? { durationMs: s.result.durationMs } : {}),
+      ...(s.result?.digest ? { digest: s.result.digest } : {}),
+      ...(s.error && s.status === 'failed' ? { error: s.error.message } : {}),
+    }));
   }
 
   /** Cancels running builds (app quit); resolves when buildx has exited. */
-  async dispose(): Promise<void> {
-    const running = [...this.builds.values()].filter((r) => r.snapshot.status === 'running');
-    for (const r of running) this.cancel(r.buildId);
-    await Promise.all(running.map((r) => r.done));
+  dispose(): Promise<void> {
+    return this.builds.dispose();
   }
 }
 
