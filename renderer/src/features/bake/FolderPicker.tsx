@@ -4,6 +4,7 @@ import { ArrowUp, Boxes, ChevronRight, Folder, FolderOpen } from 'lucide-react';
 import { appErrorOf, useCommand } from '../../api/client';
 import { Button } from '../../components/Button';
 import { Skeleton } from '../../components/Skeleton';
+import formStyles from '../builds/new/NewBuild.module.css';
 import styles from './Bake.module.css';
 
 /**
@@ -77,7 +78,7 @@ export function FolderPicker({
           icon={<ArrowUp size={14} aria-hidden />}
         />
         <input
-          className={`${styles.input} mono`}
+          className={`${formStyles.input} mono`}
           value={typed}
           aria-label="Folder path"
           spellCheck={false}

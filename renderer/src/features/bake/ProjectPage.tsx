@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { keepPreviousData } from '@tanstack/react-query';
 import { Boxes, FileWarning, FolderOpen, Layers, Play, RotateCw, TriangleAlert } from 'lucide-react';
 import type { BakeProject, BakeTarget } from '../../../../electron/common/contracts/bake';
@@ -13,6 +13,7 @@ import { Skeleton } from '../../components/Skeleton';
 import { Snippet } from '../builds/live/Outcome';
 import { Field, KeyValueRows, PlatformPicker } from '../builds/new/controls';
 import { rowId } from '../builds/new/form-model';
+import { useStartShortcut } from '../builds/shortcuts';
 import { useDebounced } from '../builds/use-debounced';
 import {
   draftToBakeRequest,
@@ -26,6 +27,7 @@ import {
 import { rememberBakeRequest, trackBake } from './live-bakes';
 import BakeRuns from './BakeRuns';
 import { addRecentProject, recentProjects } from './recent-projects';
+import formStyles from '../builds/new/NewBuild.module.css';
 import styles from './Bake.module.css';
 
 const baseName = (p: string) => p.split(/[\\/]/).filter(Boolean).pop() ?? p;
@@ -366,20 +368,7 @@ function RunForm({ project }: { project: BakeProject }) {
     addRecentProject(project.projectDir);
     openBakeRun(r.value.bakeId);
   };
-  const startRef = useRef(start);
-  useEffect(() => {
-    startRef.current = start;
-  });
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey) {
-        event.preventDefault();
-        void startRef.current();
-      }
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, []);
+  useStartShortcut(start);
 
   const issue = commandError ?? startError;
   const field = typeof issue?.details?.['field'] === 'string' ? issue.details['field'] : undefined;
@@ -409,7 +398,7 @@ function RunForm({ project }: { project: BakeProject }) {
         {({ id, describedBy }) => (
           <select
             id={id}
-            className={styles.select}
+            className={formStyles.select}
             value={draft.builder}
             aria-describedby={describedBy}
             onChange={(e) => set('builder', e.target.value)}
@@ -447,12 +436,12 @@ function RunForm({ project }: { project: BakeProject }) {
       </Field>
       {declared.length > 0 ? (
         <fieldset className={styles.varGroup}>
-          <legend className={styles.label}>Variables</legend>
+          <legend className={formStyles.label}>Variables</legend>
           {declared.map((v) => (
             <label key={v.name} className={styles.varRow}>
               <span className="mono">{v.name}</span>
               <input
-                className={`${styles.input} mono`}
+                className={`${formStyles.input} mono`}
                 value={valueOf(v.name)}
                 placeholder={v.value ?? ''}
                 spellCheck={false}
@@ -504,7 +493,7 @@ function RunForm({ project }: { project: BakeProject }) {
           />
         )}
       </Field>
-      <div className={styles.checks}>
+      <div className={formStyles.checks}>
         {(
           [
             ['noCache', 'No cache'],
@@ -513,7 +502,7 @@ function RunForm({ project }: { project: BakeProject }) {
             ['load', 'Load into Docker'],
           ] as const
         ).map(([key, label]) => (
-          <label key={key} className={styles.checkbox}>
+          <label key={key} className={formStyles.checkbox}>
             <input type="checkbox" checked={draft[key]} onChange={(e) => set(key, e.target.checked)} />
             {label}
           </label>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { Octagon, Pencil, RotateCw, X } from 'lucide-react';
 import type { BakeSnapshot, BakeSummary } from '../../../../electron/common/contracts/bake';
 import type { BuildSnapshot, LogLine } from '../../../../electron/common/contracts/builds';
@@ -15,11 +15,13 @@ import { baseName, formatDuration, percent, shortDigest } from '../builds/format
 import { StatusBadge, StatusIcon } from '../builds/live/BuildDetails';
 import { Lanes } from '../builds/live/Lanes';
 import { Outcome, Warnings } from '../builds/live/Outcome';
+import { useCancel } from '../builds/live/use-cancel';
 import { LogView, type LineLabel } from '../builds/logs/LogView';
-import { isMod, isTyping } from '../builds/shortcuts';
+import { useCancelShortcut } from '../builds/shortcuts';
 import buildStyles from '../builds/live/BuildView.module.css';
 import { bakeRequestToDraft, openBakeRun, openProject } from './bake-ui';
 import { rememberBakeRequest, trackBake, useLiveBake, useLiveBakes } from './live-bakes';
+import formStyles from '../builds/new/NewBuild.module.css';
 import styles from './Bake.module.css';
 
 type TargetSummary = BakeSummary['targets'][number];
@@ -130,7 +132,11 @@ function BakeOutcome({ snapshot, summary }: { snapshot: BakeSnapshot; summary: B
   if (!snapshot.result) return null;
   const failed = summary.targets.filter((t) => !t.ok && !t.cancelled);
   const built = summary.targets.filter((t) => t.ok);
-  const tone = summary.cancelled ? styles.outcomeCancelled : summary.ok ? styles.outcomeOk : styles.outcomeFailed;
+  const tone = summary.cancelled
+    ? buildStyles.outcomeCancelled
+    : summary.ok
+      ? buildStyles.outcomeOk
+      : buildStyles.outcomeFailed;
   const title = summary.cancelled
     ? `Cancelled after ${formatDuration(summary.durationMs)}`
     : summary.ok
@@ -138,15 +144,15 @@ function BakeOutcome({ snapshot, summary }: { snapshot: BakeSnapshot; summary: B
       : `${failed.length > 0 ? `${failed.map((t) => t.target).join(', ')} failed` : 'The bake failed'} after ${formatDuration(summary.durationMs)}`;
   return (
     <section
-      className={`${styles.outcome} ${tone}`}
+      className={`${buildStyles.outcome} ${tone}`}
       aria-label="Result"
       data-testid="bake-result"
       data-status={snapshot.status}
     >
       <StatusIcon status={snapshot.status} size={20} />
-      <div className={styles.outcomeMain}>
-        <p className={styles.outcomeTitle}>{title}</p>
-        <p className={styles.outcomeSub}>
+      <div className={buildStyles.outcomeMain}>
+        <p className={buildStyles.outcomeTitle}>{title}</p>
+        <p className={buildStyles.outcomeSub}>
           {summary.cancelled
             ? `${built.length} of ${summary.targets.length} targets had finished; BuildKit stopped the rest.`
             : `${built.length} of ${summary.targets.length} targets built${failed.length > 0 && built.length < summary.targets.length - failed.length ? `; ${summary.targets.length - failed.length - built.length} stopped when ${failed[0]?.target ?? 'a target'} failed` : ''}.`}
@@ -159,47 +165,18 @@ function BakeOutcome({ snapshot, summary }: { snapshot: BakeSnapshot; summary: B
   );
 }
 
-function useCancel(bakeId: string, running: boolean) {
-  const [cancelling, setCancelling] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
-  const cancel = async () => {
-    if (!running || cancelling) return;
-    setCancelling(true);
-    setError(undefined);
-    const r = await invoke('bake.cancel', { bakeId });
-    if (!r.ok) {
-      setCancelling(false);
-      setError(r.error);
-    }
-  };
-  return { cancelling: cancelling && running, cancel, error };
-}
-
 /** A bake, live or finished: one section per target with its lanes, a summary per target, one result. */
 export function RunPage({ bakeId }: { bakeId: string }) {
   const tracked = useLiveBake(bakeId);
   const request = useLiveBakes((s) => s.requests[bakeId]);
   const snapshot = tracked?.snapshot;
   const running = snapshot?.status === 'running';
-  const { cancelling, cancel, error: cancelError } = useCancel(bakeId, running);
+  const { cancelling, cancel, error: cancelError } = useCancel(() => invoke('bake.cancel', { bakeId }), running);
   const [selected, setSelected] = useState<{ target: string; step?: string } | undefined>();
   const [rerunError, setRerunError] = useState<AppError | undefined>();
   const now = useNow();
   const logRef = useRef<HTMLDivElement>(null);
-  const cancelRef = useRef(cancel);
-  useEffect(() => {
-    cancelRef.current = cancel;
-  });
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      const esc = event.key === 'Escape' && !isTyping(event.target) && !event.defaultPrevented;
-      if (!esc && !(isMod(event) && event.key === '.')) return;
-      event.preventDefault();
-      void cancelRef.current();
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, []);
+  useCancelShortcut(cancel);
   const onSelectStep = useCallback((target: string, step: string) => {
     setSelected((prev) => (prev?.target === target && prev.step === step ? { target } : { target, step }));
     logRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
@@ -378,7 +355,7 @@ export function RunPage({ bakeId }: { bakeId: string }) {
                 <label className={styles.logTarget}>
                   <span className="visually-hidden">Target</span>
                   <select
-                    className={styles.select}
+                    className={formStyles.select}
                     value={logTarget}
                     onChange={(e) => setSelected({ target: e.target.value })}
                     data-testid="log-target"

@@ -6,6 +6,7 @@ import type { AppError } from '../../../../electron/common/errors';
 import { applyBakeProgress } from '../../../../electron/common/progress';
 import { getBridge, onEventsReconnected } from '../../api/bridge';
 import { invoke } from '../../api/client';
+import { applyInOrder } from '../../lib/apply-in-order';
 
 /**
  * Live bake snapshots, fed by the shared bake reducer: `bake.get` first, then only the
@@ -36,15 +37,8 @@ function patch(bakeId: string, change: Partial<TrackedBake>): void {
   });
 }
 
-function applyAll(snapshot: BakeSnapshot, batches: readonly Progressed[]): { snapshot: BakeSnapshot; gap: boolean } {
-  let current = snapshot;
-  for (const b of [...batches].sort((x, y) => x.firstIndex - y.firstIndex)) {
-    const r = applyBakeProgress(current, b);
-    if (r.gap) return { snapshot: current, gap: true };
-    current = r.snapshot;
-  }
-  return { snapshot: current, gap: false };
-}
+const applyAll = (snapshot: BakeSnapshot, batches: readonly Progressed[]) =>
+  applyInOrder(snapshot, batches, applyBakeProgress);
 
 async function load(bakeId: string, attempt = 0): Promise<void> {
   patch(bakeId, { loading: true });

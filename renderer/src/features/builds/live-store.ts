@@ -6,6 +6,7 @@ import type { AppError } from '../../../../electron/common/errors';
 import { applyProgress } from '../../../../electron/common/progress';
 import { getBridge, onEventsReconnected } from '../../api/bridge';
 import { invoke } from '../../api/client';
+import { applyInOrder } from '../../lib/apply-in-order';
 
 /**
  * Live build snapshots for the renderer, fed by the shared reducer.
@@ -69,18 +70,8 @@ function evict(state: LiveState, keep: string): Record<string, TrackedBuild> {
 }
 
 /** Applies buffered or fresh batches in order; returns the new snapshot and whether a gap showed. */
-function applyAll(
-  snapshot: BuildSnapshot,
-  batches: readonly ProgressPayload[],
-): { snapshot: BuildSnapshot; gap: boolean } {
-  let current = snapshot;
-  for (const batch of [...batches].sort((a, b) => a.firstIndex - b.firstIndex)) {
-    const r = applyProgress(current, batch);
-    if (r.gap) return { snapshot: current, gap: true };
-    current = r.snapshot;
-  }
-  return { snapshot: current, gap: false };
-}
+const applyAll = (snapshot: BuildSnapshot, batches: readonly ProgressPayload[]) =>
+  applyInOrder(snapshot, batches, applyProgress);
 
 /** (Re)attaches a history record: the snapshot so far, then `history.progressed` batches. */
 async function attach(key: string, id: string): Promise<void> {

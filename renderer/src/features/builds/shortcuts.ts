@@ -1,3 +1,5 @@
+import { useEffect, useRef } from 'react';
+
 /** Keyboard helpers shared by the builds views. */
 
 export function isMac(): boolean {
@@ -24,4 +26,41 @@ export function isTyping(target: EventTarget | null): boolean {
 export function chord(key: string, options: { shift?: boolean } = {}): string {
   if (isMac()) return `${options.shift ? '⇧' : ''}⌘${key}`;
   return `Ctrl+${options.shift ? 'Shift+' : ''}${key}`;
+}
+
+/** Ctrl/Cmd+Enter from anywhere on the page runs `action` (a form's Start): the latest one. */
+export function useStartShortcut(action: () => unknown): void {
+  const ref = useRef(action);
+  useEffect(() => {
+    ref.current = action;
+  });
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Enter' && isMod(event) && !event.altKey && !event.shiftKey) {
+        event.preventDefault();
+        void ref.current();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+}
+
+/** Esc (outside text fields) or Ctrl/Cmd+. runs `cancel`: the build or bake on screen. */
+export function useCancelShortcut(cancel: () => unknown): void {
+  const ref = useRef(cancel);
+  useEffect(() => {
+    ref.current = cancel;
+  });
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      const esc = event.key === 'Escape' && !isTyping(event.target) && !event.defaultPrevented;
+      const dot = isMod(event) && event.key === '.';
+      if (!esc && !dot) return;
+      event.preventDefault();
+      void ref.current();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
 }

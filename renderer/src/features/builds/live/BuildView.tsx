@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { Octagon, Pencil, RotateCw } from 'lucide-react';
 import type { BuildRequestInput, BuildSnapshot } from '../../../../../electron/common/contracts/builds';
 import type { AppError } from '../../../../../electron/common/errors';
@@ -8,10 +8,11 @@ import { ErrorState } from '../../../components/ErrorState';
 import { Skeleton } from '../../../components/Skeleton';
 import { trackBuild, useLiveBuild, useLiveBuilds } from '../live-store';
 import { requestToDraft, rowId } from '../new/form-model';
-import { chord, isMod, isTyping } from '../shortcuts';
+import { chord, useCancelShortcut } from '../shortcuts';
 import { useRerunEntry, useStartBuild } from '../start';
 import { openNewBuild } from '../ui-store';
 import { BuildDetails } from './BuildDetails';
+import { useCancel } from './use-cancel';
 import styles from './BuildView.module.css';
 
 /** What a build ran with, as far as the snapshot tells (no build args, secrets or outputs). */
@@ -28,30 +29,13 @@ export function requestFromInfo(s: BuildSnapshot): BuildRequestInput | undefined
   };
 }
 
-function useCancel(buildId: string, running: boolean) {
-  const [cancelling, setCancelling] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
-  const cancel = async () => {
-    if (!running || cancelling) return;
-    setCancelling(true);
-    setError(undefined);
-    const result = await invoke('builds.cancel', { buildId });
-    if (!result.ok) {
-      setCancelling(false);
-      setError(result.error);
-    }
-  };
-  // Once the build has ended there is nothing left to cancel.
-  return { cancelling: cancelling && running, cancel, error };
-}
-
 /** The live view of one build from this core (running or recent). */
 export function BuildView({ buildId }: { buildId: string }) {
   const tracked = useLiveBuild(buildId);
   const request = useLiveBuilds((s) => s.requests[buildId]);
   const snapshot = tracked?.snapshot;
   const running = snapshot?.status === 'running';
-  const { cancelling, cancel, error: cancelError } = useCancel(buildId, running);
+  const { cancelling, cancel, error: cancelError } = useCancel(() => invoke('builds.cancel', { buildId }), running);
   const start = useStartBuild();
   const rerunEntry = useRerunEntry();
   const historyEntry = useCommand(
@@ -60,23 +44,8 @@ export function BuildView({ buildId }: { buildId: string }) {
     { enabled: request === undefined && snapshot !== undefined && !running, staleTime: 60_000 },
   );
   const [rerunError, setRerunError] = useState<AppError | undefined>();
-  const cancelRef = useRef(cancel);
-  useEffect(() => {
-    cancelRef.current = cancel;
-  });
-
   // Esc (outside text fields) or Ctrl/Cmd+. cancels the build on screen.
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      const esc = event.key === 'Escape' && !isTyping(event.target) && !event.defaultPrevented;
-      const dot = isMod(event) && event.key === '.';
-      if (!esc && !dot) return;
-      event.preventDefault();
-      void cancelRef.current();
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, []);
+  useCancelShortcut(cancel);
 
   if (!snapshot) {
     if (tracked?.error) {

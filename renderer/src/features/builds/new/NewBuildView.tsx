@@ -6,7 +6,7 @@ import type { AppError } from '../../../../../electron/common/errors';
 import { appErrorOf, useCommand } from '../../../api/client';
 import { Button } from '../../../components/Button';
 import { ErrorState } from '../../../components/ErrorState';
-import { isMac } from '../shortcuts';
+import { isMac, useStartShortcut } from '../shortcuts';
 import { recentFolders } from '../recent-folders';
 import { useStartBuild } from '../start';
 import { dismissNotice, setDraft, useBuildsUi } from '../ui-store';
@@ -268,22 +268,8 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
     setStarting(false);
     if (!result.ok) setStartError(result.error);
   };
-  const onStartRef = useRef(onStart);
-  useEffect(() => {
-    onStartRef.current = onStart;
-  });
-
   // Ctrl/Cmd+Enter starts from anywhere on the page.
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey) {
-        event.preventDefault();
-        void onStartRef.current();
-      }
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, []);
+  useStartShortcut(onStart);
 
   const visibleErrors = showLocal
     ? errors
