@@ -106,7 +106,7 @@ describe('Bake in Chromium over the real core', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    core?.dispose();
+    await core?.dispose();
     // The container builder keeps the results (no --load): removing it removes them.
     await sandbox?.cleanup();
     await exec('docker', ['image', 'rm', '-f', 'shop/api:dev', 'shop/api-base:dev']).catch(() => undefined);

@@ -137,7 +137,7 @@ describe('bake, against the real engine and buildx 0.29', () => {
     });
   });
   afterAll(async () => {
-    core.dispose();
+    await core.dispose();
     const { stdout } = await exec('docker', [
       'image',
       'ls',
