@@ -12,7 +12,7 @@ import { RelativeTime } from '../../components/RelativeTime';
 import { Skeleton } from '../../components/Skeleton';
 import { useNow } from '../../lib/use-now';
 import { baseName, formatDuration, percent, shortDigest } from '../builds/format';
-import { StatusBadge, StatusIcon } from '../builds/live/BuildDetails';
+import { RunHeader, StatusBadge, StatusIcon, stepLineLabel } from '../builds/live/BuildDetails';
 import { Lanes } from '../builds/live/Lanes';
 import { Outcome, Warnings } from '../builds/live/Outcome';
 import { useCancel } from '../builds/live/use-cancel';
@@ -207,18 +207,8 @@ export function RunPage({ bakeId }: { bakeId: string }) {
     snapshot.result?.durationMs ?? (snapshot.startedAt !== undefined ? now - snapshot.startedAt : undefined);
   const labelFor = (line: LogLine): LineLabel | undefined => {
     const st = logSnapshot?.steps[line.step];
-    if (!st) return undefined;
-    const where =
-      st.index !== undefined
-        ? `${st.stage ? `${st.stage} ` : ''}${st.index}/${st.total ?? '?'}`
-        : st.internal
-          ? 'internal'
-          : (st.title.split(' ')[0] ?? '').toLowerCase();
-    return {
-      text: `${st.platform ? `${st.platform.split('/').slice(1).join('/')} ` : ''}${where}`,
-      title: st.name,
-      hue: st.order % 8,
-    };
+    // A bake target's lines always name their platform: several targets may build different ones.
+    return stepLineLabel(st, true);
   };
   const rerun = async () => {
     if (!request) return;
@@ -241,45 +231,35 @@ export function RunPage({ bakeId }: { bakeId: string }) {
               : `Bake failed: ${summary.error ?? ''}`
           : ''}
       </p>
-      <header className={buildStyles.header}>
-        <div className={buildStyles.headerIcon}>
-          <StatusIcon status={snapshot.status} size={22} />
-        </div>
-        <div className={buildStyles.headerMain}>
-          <div className={buildStyles.titleRow}>
-            <h1 className={buildStyles.title} tabIndex={-1} title={info?.projectDir}>
-              {info ? baseName(info.projectDir) : 'Bake'}
-              {info && info.requested.length > 0 ? (
-                <span className={buildStyles.muted}> · {info.requested.join(', ')}</span>
-              ) : null}
-            </h1>
-            <StatusBadge status={snapshot.status} />
-          </div>
-          <p className={buildStyles.meta}>
-            {info ? (
-              <>
-                <span className="mono">{info.projectDir}</span>
-                <span className={buildStyles.dot} aria-hidden>
-                  ·
-                </span>
-                {info.builder} <span className={buildStyles.muted}>({info.driver})</span>
-              </>
+      <RunHeader
+        status={snapshot.status}
+        title={
+          <>
+            {info ? baseName(info.projectDir) : 'Bake'}
+            {info && info.requested.length > 0 ? (
+              <span className={buildStyles.muted}> · {info.requested.join(', ')}</span>
             ) : null}
-            {snapshot.startedAt !== undefined ? (
-              <>
-                <span className={buildStyles.dot} aria-hidden>
-                  ·
-                </span>
-                started <RelativeTime ms={snapshot.startedAt} />
-              </>
-            ) : null}
-          </p>
-        </div>
-        <div className={buildStyles.elapsed} aria-label={running ? 'Elapsed' : 'Duration'} data-testid="bake-elapsed">
-          {formatDuration(elapsed, { whole: running })}
-        </div>
-        <div className={buildStyles.actions}>
-          {running ? (
+          </>
+        }
+        titleHint={info?.projectDir}
+        meta={[
+          info ? <span className="mono">{info.projectDir}</span> : null,
+          info ? (
+            <>
+              {info.builder} <span className={buildStyles.muted}>({info.driver})</span>
+            </>
+          ) : null,
+          snapshot.startedAt !== undefined ? (
+            <>
+              started <RelativeTime ms={snapshot.startedAt} />
+            </>
+          ) : null,
+        ]}
+        elapsedMs={elapsed}
+        running={running}
+        elapsedTestId="bake-elapsed"
+        actions={
+          running ? (
             <Button
               variant="secondary"
               className={buildStyles.cancel}
@@ -314,9 +294,9 @@ export function RunPage({ bakeId }: { bakeId: string }) {
                 </Button>
               ) : null}
             </>
-          )}
-        </div>
-      </header>
+          )
+        }
+      />
       {cancelError ? <ErrorState error={cancelError} variant="inline" subject="Cancel" /> : null}
       {rerunError ? <ErrorState error={rerunError} variant="inline" subject="Re-run" /> : null}
 

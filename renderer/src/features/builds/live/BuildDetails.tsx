@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState, type ReactNode, type Ref } from 'react';
 import { Ban, CircleCheck, CircleX, LoaderCircle, Terminal, Unplug, X } from 'lucide-react';
-import type { BuildSnapshot, BuildStatus, LogLine } from '../../../../../electron/common/contracts/builds';
+import type { BuildSnapshot, BuildStatus, LogLine, Step } from '../../../../../electron/common/contracts/builds';
 import { CopyButton } from '../../../components/CopyButton';
 import { RelativeTime } from '../../../components/RelativeTime';
 import { useNow } from '../../../lib/use-now';
@@ -45,6 +45,83 @@ export function StatusBadge({ status }: { status: BuildStatus }) {
       {STATUS_LABEL[status]}
     </span>
   );
+}
+
+interface RunHeaderProps {
+  status: BuildStatus;
+  title: ReactNode;
+  /** The full path or name behind a shortened title (tooltip). */
+  titleHint?: string | undefined;
+  titleRef?: Ref<HTMLHeadingElement>;
+  /** After the status badge (e.g. "From history"). */
+  badge?: ReactNode;
+  /** Facts in one line (folder, builder, started…), separated by dots; empty ones are skipped. */
+  meta: ReactNode[];
+  elapsedMs: number | undefined;
+  running: boolean;
+  elapsedTestId: string;
+  actions?: ReactNode;
+}
+
+/** The head of a build's or a bake's page: status, title, facts, elapsed time and actions. */
+export function RunHeader({
+  status,
+  title,
+  titleHint,
+  titleRef,
+  badge,
+  meta: facts,
+  elapsedMs,
+  running,
+  elapsedTestId,
+  actions,
+}: RunHeaderProps) {
+  const meta = facts.filter((m) => m !== null && m !== undefined && m !== false);
+  return (
+    <header className={styles.header}>
+      <div className={styles.headerIcon}>
+        <StatusIcon status={status} size={22} />
+      </div>
+      <div className={styles.headerMain}>
+        <div className={styles.titleRow}>
+          <h1 ref={titleRef} tabIndex={-1} className={styles.title} title={titleHint}>
+            {title}
+          </h1>
+          <StatusBadge status={status} />
+          {badge}
+        </div>
+        <p className={styles.meta}>
+          {meta.map((m, i) => (
+            <Fragment key={i}>
+              {i > 0 ? (
+                <span className={styles.dot} aria-hidden>
+                  ·
+                </span>
+              ) : null}
+              <span>{m}</span>
+            </Fragment>
+          ))}
+        </p>
+      </div>
+      <div className={styles.elapsed} aria-label={running ? 'Elapsed' : 'Duration'} data-testid={elapsedTestId}>
+        {formatDuration(elapsedMs, { whole: running })}
+      </div>
+      <div className={styles.actions}>{actions}</div>
+    </header>
+  );
+}
+
+/** A log line's label: the step's platform (when asked), stage and n/total, or its kind. */
+export function stepLineLabel(st: Step | undefined, withPlatform: boolean): LineLabel | undefined {
+  if (!st) return undefined;
+  const arch = withPlatform && st.platform ? `${st.platform.split('/').slice(1).join('/')} ` : '';
+  const where =
+    st.index !== undefined
+      ? `${st.stage ? `${st.stage} ` : ''}${st.index}/${st.total ?? '?'}`
+      : st.internal
+        ? 'internal'
+        : (st.title.split(' ')[0] ?? '').toLowerCase();
+  return { text: `${arch}${where}`, title: st.name, hue: st.order % 8 };
 }
 
 /** Build status and each platform lane's state: what the live region reports changes of. */
@@ -140,21 +217,10 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
     logRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   }, []);
 
-  const labelFor = useMemo(() => {
-    const steps = snapshot.steps;
-    return (line: LogLine): LineLabel | undefined => {
-      const st = steps[line.step];
-      if (!st) return undefined;
-      const arch = multi && st.platform ? `${st.platform.split('/').slice(1).join('/')} ` : '';
-      const where =
-        st.index !== undefined
-          ? `${st.stage ? `${st.stage} ` : ''}${st.index}/${st.total ?? '?'}`
-          : st.internal
-            ? 'internal'
-            : (st.title.split(' ')[0] ?? '').toLowerCase();
-      return { text: `${arch}${where}`, title: st.name, hue: st.order % 8 };
-    };
-  }, [snapshot.steps, multi]);
+  const labelFor = useCallback(
+    (line: LogLine): LineLabel | undefined => stepLineLabel(snapshot.steps[line.step], multi),
+    [snapshot.steps, multi],
+  );
 
   const title = info?.tags[0] ?? (info ? baseName(info.contextDir) : snapshot.buildId);
   const command = info ? quoteArgv(info.command) : undefined;
@@ -169,63 +235,43 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="build-announcer">
         {announcement}
       </p>
-      <header className={styles.header}>
-        <div className={styles.headerIcon}>
-          <StatusIcon status={snapshot.status} size={22} />
-        </div>
-        <div className={styles.headerMain}>
-          <div className={styles.titleRow}>
-            <h1 ref={titleRef} tabIndex={-1} className={styles.title} title={info?.contextDir}>
-              {title}
-            </h1>
-            <StatusBadge status={snapshot.status} />
-            {origin}
-          </div>
-          <p className={styles.meta}>
-            {info ? (
-              <>
-                <span className="mono" title={info.contextDir}>
-                  {info.contextDir}
-                </span>
-                <span className={styles.dot} aria-hidden>
-                  ·
-                </span>
-                {/* A record read from a .dockerbuild file may not name its builder. */}
-                <span>
-                  {info.builder || 'unknown builder'}
-                  {info.driver ? <span className={styles.muted}> ({info.driver})</span> : null}
-                </span>
-                {info.target ? (
-                  <>
-                    <span className={styles.dot} aria-hidden>
-                      ·
-                    </span>
-                    <span>
-                      target <span className="mono">{info.target}</span>
-                    </span>
-                  </>
-                ) : null}
-              </>
-            ) : (
-              'Starting…'
-            )}
-            {snapshot.startedAt !== undefined ? (
-              <>
-                <span className={styles.dot} aria-hidden>
-                  ·
-                </span>
-                <span>
-                  started <RelativeTime ms={snapshot.startedAt} />
-                </span>
-              </>
-            ) : null}
-          </p>
-        </div>
-        <div className={styles.elapsed} aria-label={running ? 'Elapsed' : 'Duration'} data-testid="build-elapsed">
-          {formatDuration(elapsed, { whole: running })}
-        </div>
-        <div className={styles.actions}>{actions}</div>
-      </header>
+      <RunHeader
+        status={snapshot.status}
+        title={title}
+        titleHint={info?.contextDir}
+        titleRef={titleRef}
+        badge={origin}
+        meta={[
+          info ? (
+            <span className="mono" title={info.contextDir}>
+              {info.contextDir}
+            </span>
+          ) : (
+            'Starting…'
+          ),
+          // A record read from a .dockerbuild file may not name its builder.
+          info ? (
+            <>
+              {info.builder || 'unknown builder'}
+              {info.driver ? <span className={styles.muted}> ({info.driver})</span> : null}
+            </>
+          ) : null,
+          info?.target ? (
+            <>
+              target <span className="mono">{info.target}</span>
+            </>
+          ) : null,
+          snapshot.startedAt !== undefined ? (
+            <>
+              started <RelativeTime ms={snapshot.startedAt} />
+            </>
+          ) : null,
+        ]}
+        elapsedMs={elapsed}
+        running={running}
+        elapsedTestId="build-elapsed"
+        actions={actions}
+      />
 
       <Outcome snapshot={snapshot} onShowStep={showStep} />
 
