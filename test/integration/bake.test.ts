@@ -300,6 +300,14 @@ describe('bake, against the real engine and buildx 0.29', () => {
         r.summary.targets.map((t) => [t.target, t.status, t.ref]),
       );
       expect(h.value.request).toMatchObject({ targets: ['app', 'armfail'], variables: { WHO: `arm-${token}` } });
+      // Each target's ref opens its own BuildKit record in History (the link from a bake entry).
+      for (const t of r.summary.targets) {
+        const d = await core.router.call('history.details', { id: t.ref ?? '' });
+        expect(d.ok, JSON.stringify(d)).toBe(true);
+        if (!d.ok) continue;
+        expect(d.value.item).toMatchObject({ ref: t.ref, builder });
+        if (t.target === 'armfail') expect(d.value.item.status).toBe('failed');
+      }
     });
 
     it('re-runs a recorded bake from history and from the tray, with the same request', async () => {
