@@ -64,7 +64,11 @@ export function classifyFailure(
 export function couldNotRun(err: unknown): { errorCode: string; errorMessage: string; hint?: string } {
   const e = err instanceof AppException ? err.appError : undefined;
   if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-    return { errorCode: 'DOCKER_MISSING', errorMessage: 'The Docker CLI was not found.' };
+    return {
+      errorCode: 'DOCKER_MISSING',
+      errorMessage: 'The Docker CLI was not found.',
+      hint: 'Install the Docker CLI (Debian/Ubuntu: `apt-get install docker-cli docker-buildx`) or set its path in Settings.',
+    };
   return {
     errorCode: e?.code ?? 'INTERNAL',
     errorMessage: e?.message ?? (err instanceof Error ? err.message : String(err)),
