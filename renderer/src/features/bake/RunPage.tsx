@@ -47,7 +47,9 @@ function TargetSection({
   const steps = summary.platforms.reduce((n, p) => n + p.steps, 0);
   const cached = summary.platforms.reduce((n, p) => n + p.cachedSteps, 0);
   const running = snapshot?.status === 'running';
-  const elapsed = running && snapshot?.startedAt !== undefined ? now - snapshot.startedAt : summary.durationMs;
+  // bake ends its targets together, so a finished target shows how long BuildKit worked on it
+  // (first step started to last step done), not the whole bake's time.
+  const elapsed = running && snapshot?.startedAt !== undefined ? now - snapshot.startedAt : workSpan(snapshot);
   const stopped = snapshot?.messages.find((m) => m.startsWith('Stopped when'));
   // bake ends every target together: one whose steps are all done waits for the others.
   const waiting =
@@ -73,7 +75,9 @@ function TargetSection({
         <StatusBadge status={snapshot?.status ?? 'running'} />
         <span className={styles.sectionStats} data-testid="bake-section-summary">
           {steps} steps · {cached} cached ({percent(steps > 0 ? cached / steps : null)}) ·{' '}
-          {formatDuration(elapsed, { whole: running })}
+          <span title={running ? 'Since the bake started' : 'From its first step to its last'}>
+            {formatDuration(elapsed ?? summary.durationMs, { whole: running })}
+          </span>
         </span>
         {summary.digest ? (
           <span className={styles.sectionDigest}>
@@ -163,6 +167,17 @@ function BakeOutcome({ snapshot, summary }: { snapshot: BakeSnapshot; summary: B
       </div>
     </section>
   );
+}
+
+/** From the first step's start to the last step's end (BuildKit's own timestamps). */
+function workSpan(snapshot: BuildSnapshot | undefined): number | undefined {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const st of Object.values(snapshot?.steps ?? {})) {
+    if (st.startedAt !== undefined) first = Math.min(first, st.startedAt);
+    if (st.completedAt !== undefined) last = Math.max(last, st.completedAt);
+  }
+  return first === Infinity || last === -Infinity ? undefined : Math.max(0, last - first);
 }
 
 /** A bake, live or finished: one section per target with its lanes, a summary per target, one result. */
