@@ -8,7 +8,6 @@ import { invoke } from '../../api/client';
 import { Button } from '../../components/Button';
 import { CopyButton } from '../../components/CopyButton';
 import { ErrorState } from '../../components/ErrorState';
-import { RelativeTime } from '../../components/RelativeTime';
 import { Skeleton } from '../../components/Skeleton';
 import { useNow } from '../../lib/use-now';
 import { baseName, formatDuration, percent, shortDigest } from '../builds/format';
@@ -257,19 +256,9 @@ export function RunPage({ bakeId }: { bakeId: string }) {
           </>
         }
         titleHint={info?.projectDir}
-        meta={[
-          info ? <span className="mono">{info.projectDir}</span> : null,
-          info ? (
-            <>
-              {info.builder} <span className={buildStyles.muted}>({info.driver})</span>
-            </>
-          ) : null,
-          snapshot.startedAt !== undefined ? (
-            <>
-              started <RelativeTime ms={snapshot.startedAt} />
-            </>
-          ) : null,
-        ]}
+        meta={[info ? <span className="mono">{info.projectDir}</span> : null]}
+        builder={info ? { name: info.builder, driver: info.driver } : undefined}
+        startedAt={snapshot.startedAt}
         elapsedMs={elapsed}
         running={running}
         elapsedTestId="bake-elapsed"

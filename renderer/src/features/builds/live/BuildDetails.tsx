@@ -55,8 +55,11 @@ interface RunHeaderProps {
   titleRef?: Ref<HTMLHeadingElement>;
   /** After the status badge (e.g. "From history"). */
   badge?: ReactNode;
-  /** Facts in one line (folder, builder, started…), separated by dots; empty ones are skipped. */
+  /** Facts in one line (folder, target…), separated by dots; empty ones are skipped. */
   meta: ReactNode[];
+  /** Then the builder with its driver and when the run started, when known. */
+  builder?: { name: string; driver: string } | undefined;
+  startedAt?: number | undefined;
   elapsedMs: number | undefined;
   running: boolean;
   elapsedTestId: string;
@@ -71,12 +74,28 @@ export function RunHeader({
   titleRef,
   badge,
   meta: facts,
+  builder,
+  startedAt,
   elapsedMs,
   running,
   elapsedTestId,
   actions,
 }: RunHeaderProps) {
-  const meta = facts.filter((m) => m !== null && m !== undefined && m !== false);
+  const meta = [
+    ...facts,
+    // A record read from a .dockerbuild file may not name its builder.
+    builder ? (
+      <>
+        {builder.name || 'unknown builder'}
+        {builder.driver ? <span className={styles.muted}> ({builder.driver})</span> : null}
+      </>
+    ) : null,
+    startedAt !== undefined ? (
+      <>
+        started <RelativeTime ms={startedAt} />
+      </>
+    ) : null,
+  ].filter((m) => m !== null && m !== undefined && m !== false);
   return (
     <header className={styles.header}>
       <div className={styles.headerIcon}>
@@ -249,24 +268,14 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
           ) : (
             'Starting…'
           ),
-          // A record read from a .dockerbuild file may not name its builder.
-          info ? (
-            <>
-              {info.builder || 'unknown builder'}
-              {info.driver ? <span className={styles.muted}> ({info.driver})</span> : null}
-            </>
-          ) : null,
           info?.target ? (
             <>
               target <span className="mono">{info.target}</span>
             </>
           ) : null,
-          snapshot.startedAt !== undefined ? (
-            <>
-              started <RelativeTime ms={snapshot.startedAt} />
-            </>
-          ) : null,
         ]}
+        builder={info ? { name: info.builder, driver: info.driver } : undefined}
+        startedAt={snapshot.startedAt}
         elapsedMs={elapsed}
         running={running}
         elapsedTestId="build-elapsed"
