@@ -242,7 +242,11 @@ describe('the CLI with buildx flags, against the real engine', () => {
       ok: boolean;
       targets: { target: string; ok: boolean; ref: string; platforms: unknown[] }[];
     };
-    expect(summary).toMatchObject({
+    // On failure, say which steps each target counted (the vertexes as BuildDeck attributed them).
+    const stepNames = lines
+      .filter((l) => l['type'] === 'vertex' && /^\[(?:\d+\/\d+|[^\]]* \d+\/\d+)\]/.test(String(l['name'])))
+      .map((l) => `${String(l['target'])} ${String(l['digest']).slice(7, 19)} ${String(l['name'])}`);
+    expect(summary, [...new Set(stepNames)].join('\n')).toMatchObject({
       type: 'summary',
       ok: true,
       targets: [
