@@ -194,7 +194,8 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
         <FolderInput size={34} aria-hidden />
         <p className={styles.dropTitle}>{claimed?.title ?? 'Drop a folder to build it'}</p>
         <p className={styles.dropSub}>
-          {claimed?.sub ?? 'BuildDeck opens a new build with the folder as its context. A .dockerbuild file opens its build record.'}
+          {claimed?.sub ??
+            'BuildDeck opens a new build with the folder as its context. A .dockerbuild file opens its build record.'}
         </p>
       </div>
     </div>
