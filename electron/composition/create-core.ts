@@ -26,7 +26,11 @@ import { bakeHandlers } from '../core/bake/handlers';
 import { BakeHistory } from '../core/bake/history';
 import { BakeService } from '../core/bake/service';
 import { builderHandlers } from '../core/builders/handlers';
-import { BuilderOperations } from '../core/builders/operations';
+import { BuilderCreation } from '../core/builders/create';
+import { BuilderDrivers } from '../core/builders/drivers/registry';
+import { BuilderHealthCheck } from '../core/builders/health';
+import { BuilderInspection } from '../core/builders/inspect';
+import { BuilderLifecycle } from '../core/builders/lifecycle';
 import { BuildersService, type BuildersOptions } from '../core/builders/service';
 import { buildHandlers } from '../core/builds/handlers';
 import { BuildsService } from '../core/builds/service';
@@ -123,20 +127,39 @@ export function createCore(overrides: CoreSettings = {}): Core {
     new BuildersService(buildx, engine, events, systemClock, buildersOptions, containerRunning),
   );
   const probe = new TcpProbe();
-  const builderOps = new BuilderOperations(
-    {
-      buildx,
-      ops: new BuildxBuilderOps(buildx, () => eff.buildx),
-      containers: buildkitContainers,
-      files: new LocalFiles(),
-      kube: new Kubectl({ kubectlPath: 'kubectl', env: () => eff.buildx.env }),
-      probe,
-      events,
-      clock: systemClock,
-      list: builders,
-    },
-    { healthTimeoutMs: () => eff.healthTimeoutMs, actionTimeoutMs: 120_000, certificateWarningDays: 30 },
-  );
+  const builderOpsPort = new BuildxBuilderOps(buildx, () => eff.buildx);
+  const hostFiles = new LocalFiles();
+  const drivers = new BuilderDrivers({
+    ops: builderOpsPort,
+    containers: buildkitContainers,
+    files: hostFiles,
+    kube: new Kubectl({ kubectlPath: 'kubectl', env: () => eff.buildx.env }),
+    probe,
+    clock: systemClock,
+  });
+  // A getter: a settings change re-bounds later calls without rebuilding the use cases.
+  const healthTimeoutMs = () => eff.healthTimeoutMs;
+  const actionTimeoutMs = 120_000;
+  const certificateWarningDays = 30;
+  const activity = { events, clock: systemClock, list: builders };
+  const builderUseCases = {
+    creation: new BuilderCreation(
+      { buildx, ops: builderOpsPort, files: hostFiles, drivers, ...activity },
+      { healthTimeoutMs, actionTimeoutMs, certificateWarningDays },
+    ),
+    lifecycle: new BuilderLifecycle(
+      { buildx, ops: builderOpsPort, drivers, ...activity },
+      { healthTimeoutMs, actionTimeoutMs },
+    ),
+    inspection: new BuilderInspection(
+      { ops: builderOpsPort, containers: buildkitContainers, drivers, clock: systemClock, list: builders },
+      { healthTimeoutMs },
+    ),
+    health: new BuilderHealthCheck(
+      { buildx, ops: builderOpsPort, drivers, clock: systemClock },
+      { healthTimeoutMs, certificateWarningDays },
+    ),
+  };
   // Trend samples and housekeeping live in the database opened below (undefined if it could not be).
   let cacheStore: SqliteCacheStore | undefined;
   const cache = new CacheService(
@@ -258,7 +281,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
   // Each feature contributes the handlers of its contract file; TypeScript checks none is missing.
   const router = createRouter({
     ...systemHandlers(buildx, engine, () => eff.healthTimeoutMs),
-    ...builderHandlers(builders, builderOps),
+    ...builderHandlers(builders, builderUseCases),
     ...settingsHandlers(settings),
     ...cacheHandlers(cache, housekeeping),
     ...buildHandlers(builds),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BuilderOperations, userConfigFiles } from '../../electron/core/builders/operations';
+import { BuilderDrivers } from '../../electron/core/builders/drivers/registry';
+import { userConfigFiles } from '../../electron/core/builders/inspect';
+import { BuilderLifecycle } from '../../electron/core/builders/lifecycle';
 import type { BuilderOpsPort, StoredBuilderDetails } from '../../electron/core/builders/ports';
 import { EventBus } from '../../electron/core/events';
 
@@ -60,24 +62,29 @@ describe('removing a builder deletes only the kubeconfigs BuildDeck derived in i
       },
       dataDir: () => dataDir,
     } as unknown as BuilderOpsPort;
-    const operations = new BuilderOperations(
+    const files = {
+      remove: (path: string) => {
+        removed.push(path);
+        return Promise.resolve();
+      },
+    } as never;
+    const operations = new BuilderLifecycle(
       {
         buildx: { contexts: () => Promise.resolve([]) } as never,
         ops,
-        containers: {} as never,
-        files: {
-          remove: (path: string) => {
-            removed.push(path);
-            return Promise.resolve();
-          },
-        } as never,
-        kube: {} as never,
-        probe: {} as never,
+        drivers: new BuilderDrivers({
+          ops,
+          containers: {} as never,
+          files,
+          kube: {} as never,
+          probe: {} as never,
+          clock: { now: () => 0 },
+        }),
         events: new EventBus(),
         clock: { now: () => 0 },
-        list: { invalidate: () => undefined } as never,
+        list: { invalidate: () => undefined },
       },
-      { healthTimeoutMs: () => 1000, actionTimeoutMs: 10_000, certificateWarningDays: 30 },
+      { healthTimeoutMs: () => 1000, actionTimeoutMs: 10_000 },
     );
     await operations.remove('k', false, false, undefined);
     expect(removed).toEqual([`${dataDir}/kubeconfig-k-k0.yaml`]);

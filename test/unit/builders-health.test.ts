@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Builder } from '../../electron/common/domain';
 import { appError } from '../../electron/common/errors';
-import { BuilderOperations } from '../../electron/core/builders/operations';
+import { BuilderDrivers } from '../../electron/core/builders/drivers/registry';
+import { BuilderHealthCheck } from '../../electron/core/builders/health';
 import type { BuilderOpsPort, StoredBuilderDetails } from '../../electron/core/builders/ports';
-import { EventBus } from '../../electron/core/events';
 
 /**
  * FAKE (named): only one BuildKit version exists on this machine, so BuildKit version drift cannot
@@ -55,19 +55,21 @@ function fakeFleet(versions: Record<string, string>) {
     dataDir: () => '/nonexistent',
   } as unknown as BuilderOpsPort;
   const unused = () => Promise.reject(new Error('FAKE: not used'));
-  return new BuilderOperations(
+  return new BuilderHealthCheck(
     {
       buildx: { contexts: () => Promise.resolve([]) } as never,
       ops,
-      containers: { inspect: unused, stats: unused, removeLeftover: unused, stop: unused },
-      files: {} as never,
-      kube: {} as never,
-      probe: {} as never,
-      events: new EventBus(),
+      drivers: new BuilderDrivers({
+        ops,
+        containers: { inspect: unused, stats: unused, removeLeftover: unused, stop: unused },
+        files: {} as never,
+        kube: {} as never,
+        probe: {} as never,
+        clock: { now: () => Date.parse('2026-11-27T00:00:00Z') },
+      }),
       clock: { now: () => Date.parse('2026-11-27T00:00:00Z') },
-      list: {} as never,
     },
-    { healthTimeoutMs: () => 1000, actionTimeoutMs: 10_000, certificateWarningDays: 30 },
+    { healthTimeoutMs: () => 1000, certificateWarningDays: 30 },
   );
 }
 

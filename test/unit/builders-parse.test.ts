@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mapBuilderFailure } from '../../electron/adapters/buildx/builder-errors';
 import { parseDriverOptions, parseInspectDetails } from '../../electron/adapters/buildx/inspect-details';
 import { computeStats, demuxDockerLogs } from '../../electron/adapters/docker/buildkit-containers';
-import { kubeEndpointInfo } from '../../electron/core/builders/operations';
+import { kubeEndpointInfo } from '../../electron/core/builders/drivers/kubernetes';
 
 const fixture = (name: string) => readFileSync(`test/fixtures/buildx/${name}`, 'utf8');
 

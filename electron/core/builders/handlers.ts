@@ -1,24 +1,35 @@
 import type { builderCommands } from '../../common/contracts/builders';
 import type { Handlers } from '../router';
-import type { BuilderOperations } from './operations';
+import type { BuilderCreation } from './create';
+import type { BuilderHealthCheck } from './health';
+import type { BuilderInspection } from './inspect';
+import type { BuilderLifecycle } from './lifecycle';
 import type { BuildersService } from './service';
+
+/** The builder use cases, each built with only its own ports (composition/create-core.ts). */
+export interface BuilderUseCases {
+  creation: BuilderCreation;
+  lifecycle: BuilderLifecycle;
+  inspection: BuilderInspection;
+  health: BuilderHealthCheck;
+}
 
 export function builderHandlers(
   builders: BuildersService,
-  operations: BuilderOperations,
+  { creation, lifecycle, inspection, health }: BuilderUseCases,
 ): Pick<Handlers, keyof typeof builderCommands> {
   return {
     'builders.list': (input) => builders.list(input.refresh ?? false),
-    'builders.create': (input) => operations.create(input),
-    'builders.plan': (input) => operations.plan(input),
-    'builders.inspect': (input) => operations.inspect(input.name, input.logLines ?? 200, input.timeoutMs),
-    'builders.stats': (input) => operations.stats(input.name),
-    'builders.bootstrap': (input) => operations.bootstrap(input.name, input.timeoutMs, input.operationId),
-    'builders.stop': (input) => operations.stop(input.name, input.operationId),
-    'builders.use': (input) => operations.use(input.name, input.operationId),
+    'builders.create': (input) => creation.create(input),
+    'builders.plan': (input) => creation.plan(input),
+    'builders.inspect': (input) => inspection.inspect(input.name, input.logLines ?? 200, input.timeoutMs),
+    'builders.stats': (input) => inspection.stats(input.name),
+    'builders.bootstrap': (input) => lifecycle.bootstrap(input.name, input.timeoutMs, input.operationId),
+    'builders.stop': (input) => lifecycle.stop(input.name, input.operationId),
+    'builders.use': (input) => lifecycle.use(input.name, input.operationId),
     'builders.remove': (input) =>
-      operations.remove(input.name, input.keepState ?? false, input.keepDaemon ?? false, input.operationId),
-    'builders.leave': (input) => operations.leave(input.name, input.node, input.operationId),
-    'builders.health': (input) => operations.health(input.names, input.timeoutMs, input.certificateWarningDays),
+      lifecycle.remove(input.name, input.keepState ?? false, input.keepDaemon ?? false, input.operationId),
+    'builders.leave': (input) => lifecycle.leave(input.name, input.node, input.operationId),
+    'builders.health': (input) => health.health(input.names, input.timeoutMs, input.certificateWarningDays),
   };
 }
