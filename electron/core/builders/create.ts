@@ -4,22 +4,24 @@ import { MAX_TOML_BYTES } from '../../common/builders/create-input';
 import { formatTomlError, parseToml } from '../../common/builders/toml';
 import type { CreatePlan, CreateResult } from '../../common/contracts/builders';
 import { AppException, appError } from '../../common/errors';
-import type { EventBus } from '../events';
-import type { BuildxPort, Clock } from '../ports';
 import type { CreatePreparation } from './drivers/driver';
 import type { BuilderDrivers } from './drivers/registry';
-import type { BuilderOpsPort, HostFilesPort, KubeTarget, StoredBuilderDetails } from './ports';
-import type { BuildersService } from './service';
-import { BuilderActivity, codeOf, formatSeconds, mustRead, readBuilder, withDetails, type Operation } from './support';
+import type { HostFilesPort, KubeTarget, StoredBuilderDetails } from './ports';
+import {
+  BuilderActivity,
+  codeOf,
+  type ActivityPorts,
+  type ReadPorts,
+  formatSeconds,
+  mustRead,
+  readBuilder,
+  withDetails,
+  type Operation,
+} from './support';
 
-export interface BuilderCreationPorts {
-  buildx: BuildxPort;
-  ops: BuilderOpsPort;
+export interface BuilderCreationPorts extends ActivityPorts, ReadPorts {
   files: HostFilesPort;
   drivers: BuilderDrivers;
-  events: EventBus;
-  clock: Clock;
-  list: Pick<BuildersService, 'invalidate'>;
 }
 
 export interface BuilderCreationOptions {

@@ -1,19 +1,18 @@
 import type { Builder } from '../../common/domain';
 import { appError } from '../../common/errors';
-import type { EventBus } from '../events';
-import type { BuildxPort, Clock } from '../ports';
 import type { BuilderDrivers } from './drivers/registry';
-import type { BuilderOpsPort } from './ports';
-import type { BuildersService } from './service';
-import { BuilderActivity, messageOf, readBuilder, withCurrent, type Operation } from './support';
+import {
+  BuilderActivity,
+  messageOf,
+  type ActivityPorts,
+  type ReadPorts,
+  readBuilder,
+  withCurrent,
+  type Operation,
+} from './support';
 
-export interface BuilderLifecyclePorts {
-  buildx: BuildxPort;
-  ops: BuilderOpsPort;
+export interface BuilderLifecyclePorts extends ActivityPorts, ReadPorts {
   drivers: BuilderDrivers;
-  events: EventBus;
-  clock: Clock;
-  list: Pick<BuildersService, 'invalidate'>;
 }
 
 export interface BuilderLifecycleOptions {
