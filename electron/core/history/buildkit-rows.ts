@@ -1,0 +1,317 @@
+import type { HistoryCapabilities, HistoryNotice, RecordBuilderState } from '../../common/contracts/history';
+import type { Builder } from '../../common/domain';
+import { AppException } from '../../common/errors';
+import type { BuildxPort, Clock } from '../ports';
+import type { BuildkitHistoryPort, BuildkitRecordRow } from './ports';
+
+export const HISTORY_VERSIONS = { records: '0.20.0', inspect: '0.21.0', export: '0.23.0' } as const;
+
+export interface BuilderView {
+  name: string;
+  driver: string;
+  nodes: string[];
+  state: RecordBuilderState;
+  defaultPlatform?: string | undefined;
+  error?: string | undefined;
+}
+
+export interface BuildkitRowsDeps {
+  buildx: BuildxPort;
+  buildkit: BuildkitHistoryPort;
+  /** The builders list (`fresh`: ask buildx now rather than the builders service's short cache). */
+  listBuilders(fresh: boolean): Promise<Builder[]>;
+  /**
+   * This docker-container node's buildkitd container as the engine sees it now (cheap): undefined
+   * when there is none; rejects when the engine cannot tell. Checked before every `history ls`
+   * (the builder list may be seconds old, and `history ls` on a stopped builder starts it again)
+   * and after it, to undo a start our read caused when the user stopped the builder meanwhile.
+   */
+  buildkitContainer?(container: string): Promise<{ running: boolean; startedAt?: string | undefined } | undefined>;
+  /** Stops a buildkitd container again (only one our own read restarted). */
+  stopContainer?(container: string): Promise<void>;
+  clock: Clock;
+}
+
+export interface BuildkitRowsOptions {
+  /** Bound for each builder's `history ls`. */
+  callTimeoutMs: () => number;
+  /** Builders are re-listed at most this often by the poller (`buildx ls` dials every builder). */
+  buildersEveryMs: number;
+}
+
+const semver = (v: string) => (/(\d+)\.(\d+)\.(\d+)/.exec(v) ?? []).slice(1, 4).map(Number);
+const atLeast = (v: string, min: string) => {
+  const a = semver(v);
+  const b = semver(min);
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+};
+
+/**
+ * What BuildKit itself knows: which builders there are and in what state, and each available
+ * builder's records (`history ls`), read without starting a stopped builder. The poller, the merged
+ * list and the record lookups all read this one cache.
+ */
+export class BuildkitRows {
+  private readonly rows = new Map<string, { rows: BuildkitRecordRow[]; at: number }>();
+  /**
+   * Refs removed through us, with when: a `history ls` that began before the removal would list the
+   * record again until the next poll. A removed ref never comes back, so hiding it is always right.
+   */
+  private readonly removedRefs = new Map<string, number>();
+  private builders: { at: number; list: BuilderView[]; error?: string } | undefined;
+  private readonly localStates = new Map<
+    string,
+    { localPath?: string; dockerfilePath?: string; target?: string } | null
+  >();
+  /** When the last read of every builder finished. */
+  lastReadAt = 0;
+  /** The notices of the last read the poller or the list made (a lookup's read leaves them). */
+  notices: HistoryNotice[] = [];
+
+  constructor(
+    private readonly deps: BuildkitRowsDeps,
+    private readonly options: BuildkitRowsOptions,
+  ) {}
+
+  async capabilities(): Promise<HistoryCapabilities> {
+    const info = await this.deps.buildx.info();
+    const v = info.version;
+    const records = atLeast(v, HISTORY_VERSIONS.records);
+    const inspect = atLeast(v, HISTORY_VERSIONS.inspect);
+    const exp = atLeast(v, HISTORY_VERSIONS.export);
+    const locked = !records
+      ? { feature: 'builds from other clients (BuildKit history)', version: HISTORY_VERSIONS.records }
+      : !inspect
+        ? { feature: 'build details from BuildKit records', version: HISTORY_VERSIONS.inspect }
+        : !exp
+          ? { feature: 'export to .dockerbuild', version: HISTORY_VERSIONS.export }
+          : undefined;
+    return {
+      buildxVersion: v,
+      buildkitRecords: records,
+      inspect,
+      export: exp,
+      ...(locked
+        ? {
+            notice: {
+              kind: 'buildx-too-old',
+              message: `buildx ${v} cannot show ${locked.feature}: that needs buildx ${locked.version} or newer.${
+                records ? '' : ' History lists the builds BuildDeck ran.'
+              }`,
+              hint: "Upgrade the docker buildx plugin (Docker Desktop ships a current one; Debian/Ubuntu: docker-buildx from Docker's apt repository).",
+              requiredVersion: locked.version,
+              installedVersion: v,
+            },
+          }
+        : {}),
+    };
+  }
+
+  async builderViews(force: boolean): Promise<{ list: BuilderView[]; error?: string }> {
+    const now = this.deps.clock.now();
+    if (!force && this.builders && now - this.builders.at < this.options.buildersEveryMs) return this.builders;
+    try {
+      const list = (await this.deps.listBuilders(force)).map((b): BuilderView => {
+        const statuses = b.nodes.map((n) => n.status);
+        const state: RecordBuilderState = statuses.includes('running')
+          ? 'available'
+          : statuses.some((s) => s === 'stopped' || s === 'inactive')
+            ? 'stopped'
+            : 'unreachable';
+        return {
+          name: b.name,
+          driver: b.driver,
+          nodes: b.nodes.map((n) => n.name),
+          state,
+          defaultPlatform: b.nodes[0]?.platforms[0],
+          ...(b.error || b.nodes[0]?.error ? { error: b.error ?? b.nodes[0]?.error } : {}),
+        };
+      });
+      this.builders = { at: now, list };
+    } catch (err) {
+      const message = err instanceof AppException ? err.appError.message : String(err);
+      this.builders = {
+        at: now,
+        list: this.builders?.list.map((b) => ({ ...b, state: 'unreachable' as const })) ?? [],
+        error: message,
+      };
+    }
+    return this.builders;
+  }
+
+  /** The builders as last read (empty before the first read). */
+  views(): BuilderView[] {
+    return this.builders?.list ?? [];
+  }
+
+  /** Whether the last read of the builders list succeeded: then a builder missing from it is removed. */
+  listedCleanly(): boolean {
+    return this.builders !== undefined && !this.builders.error;
+  }
+
+  view(builder: string | undefined): BuilderView | undefined {
+    return this.builders?.list.find((b) => b.name === builder);
+  }
+
+  builderState(builder: string | undefined): RecordBuilderState {
+    const v = this.view(builder);
+    return v ? v.state : 'removed';
+  }
+
+  /** Reads every builder and keeps the notices for the list (the poller and the list call this). */
+  async readAndKeepNotices(force: boolean): Promise<HistoryNotice[]> {
+    this.notices = await this.read(force);
+    return this.notices;
+  }
+
+  /** Asks every available builder for its records (in parallel, each bounded); failures become notices. */
+  async read(force: boolean): Promise<HistoryNotice[]> {
+    const caps = await this.capabilities().catch(() => undefined);
+    if (!caps?.buildkitRecords) return caps?.notice ? [caps.notice] : [];
+    const { list } = await this.builderViews(force);
+    const notices: HistoryNotice[] = [];
+    const seen = new Set<string>();
+    await Promise.all(
+      list.map(async (b) => {
+        seen.add(b.name);
+        const containers = b.driver === 'docker-container' ? b.nodes.map((n) => `buildx_buildkit_${n}`) : [];
+        const checkedAt = this.deps.clock.now();
+        // For docker-container builders the engine knows for sure: a list read during (or slowed by) a
+        // stop can say "error" or time out, while the container's own state says stopped. An engine
+        // that does not answer proves nothing, so only an explicit "not running" counts.
+        if (b.state !== 'stopped' && containers.length > 0) {
+          const up = await Promise.all(containers.map((c) => this.runningNow(c)));
+          if (up.every((u) => u === false)) b.state = 'stopped';
+        }
+        if (b.state !== 'available') {
+          this.rows.delete(b.name);
+          if (b.state === 'stopped') notices.push(stoppedNotice(b.name));
+          else
+            notices.push({
+              kind: 'builder-unreachable',
+              builder: b.name,
+              message: `Builder "${b.name}" did not answer${b.error ? `: ${b.error}` : ''}.`,
+              hint: 'Check it under Builders → Health.',
+            });
+          return;
+        }
+        try {
+          const rows = await this.deps.buildkit.list(b.name, { timeoutMs: this.options.callTimeoutMs() });
+          if (await this.undoOurRestart(containers, checkedAt)) {
+            this.rows.delete(b.name);
+            notices.push(stoppedNotice(b.name));
+            return;
+          }
+          this.rows.set(b.name, {
+            rows: rows.filter((row) => !this.removedRefs.has(row.ref)),
+            at: this.deps.clock.now(),
+          });
+        } catch (err) {
+          const e = err instanceof AppException ? err.appError : undefined;
+          this.rows.delete(b.name);
+          const unsupported = /unknown service|not implemented|Unimplemented/i.test(e?.message ?? String(err));
+          notices.push({
+            kind: unsupported ? 'builder-unsupported' : 'builder-unreachable',
+            builder: b.name,
+            message: unsupported
+              ? `Builder "${b.name}" runs a BuildKit that keeps no build history (0.11 or newer does).`
+              : `Could not read the build records of "${b.name}": ${e?.message ?? String(err)}`,
+            ...(e?.hint ? { hint: e.hint } : {}),
+          });
+        }
+      }),
+    );
+    for (const name of [...this.rows.keys()]) if (!seen.has(name)) this.rows.delete(name);
+    if (caps.notice) notices.unshift(caps.notice);
+    this.lastReadAt = this.deps.clock.now();
+    return notices;
+  }
+
+  private async runningNow(container: string): Promise<boolean | undefined> {
+    const get = this.deps.buildkitContainer?.bind(this.deps);
+    if (!get) return undefined;
+    return get(container).then(
+      (c) => c?.running ?? false,
+      () => undefined,
+    );
+  }
+
+  /**
+   * `history ls` starts a stopped builder. Between our check and the call the user may have stopped
+   * it (Builders → Stop, `docker buildx stop`): a container that is running now but started after our
+   * check was started by our read, so it is stopped again and the builder counts as stopped.
+   */
+  private async undoOurRestart(containers: string[], checkedAt: number): Promise<boolean> {
+    const get = this.deps.buildkitContainer?.bind(this.deps);
+    const stop = this.deps.stopContainer?.bind(this.deps);
+    if (!get || !stop || containers.length === 0) return false;
+    let undone = false;
+    for (const c of containers) {
+      const now = await get(c).catch(() => undefined);
+      const started = now?.startedAt ? Date.parse(now.startedAt) : NaN;
+      if (!now?.running || !(started > checkedAt)) continue;
+      await stop(c).catch(() => undefined);
+      undone = true;
+    }
+    return undone;
+  }
+
+  /** Each builder's rows as last read. */
+  entries(): IterableIterator<[string, { rows: BuildkitRecordRow[]; at: number }]> {
+    return this.rows.entries();
+  }
+
+  /** Forgets a builder's rows: the next lookup reads them again. */
+  drop(builder: string): void {
+    this.rows.delete(builder);
+  }
+
+  async localStateOf(row: { builder: string; node: string; id: string; ref: string }) {
+    if (!this.localStates.has(row.ref)) {
+      const st = await this.deps.buildkit.localState(row.builder, row.node, row.id).catch(() => undefined);
+      this.localStates.set(row.ref, st ?? null);
+    }
+    return this.localStates.get(row.ref) ?? undefined;
+  }
+
+  /** buildx's local state of a record, if it was read already (never reads). */
+  knownLocalState(ref: string) {
+    return this.localStates.get(ref) ?? undefined;
+  }
+
+  async findRow(bkId: string, builder: string | undefined): Promise<BuildkitRecordRow | undefined> {
+    const look = () => {
+      for (const [name, { rows }] of this.rows) {
+        if (builder && name !== builder) continue;
+        const row = rows.find((r) => r.id === bkId);
+        if (row) return row;
+      }
+      return undefined;
+    };
+    return look() ?? (await this.read(false).then(look));
+  }
+
+  /** A ref removed through us stays hidden even from a read that began before the removal. */
+  forget(ref: string): void {
+    const now = this.deps.clock.now();
+    this.removedRefs.set(ref, now);
+    // Ten minutes outlive any read in flight; the map stays small.
+    for (const [k, at] of this.removedRefs) if (now - at > 600_000) this.removedRefs.delete(k);
+  }
+
+  statusByRef(): Map<string, string> {
+    const m = new Map<string, string>();
+    for (const { rows } of this.rows.values()) for (const r of rows) m.set(r.ref, r.status);
+    return m;
+  }
+}
+
+function stoppedNotice(builder: string): HistoryNotice {
+  return {
+    kind: 'builder-stopped',
+    builder,
+    message: `Builder "${builder}" is stopped: its BuildKit records are not read (that would start it).`,
+    hint: "Start it from Builders to see its records; BuildDeck's own records of it stay listed.",
+  };
+}
