@@ -1,45 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { AppError } from '../common/errors';
-import type { Router } from '../core/router';
-import { createCore } from '../composition/create-core';
-import { BAKE_USAGE_LINES, runBakeCli } from './bake';
-import { BUILD_USAGE_LINES, runBuildCli } from './build';
-import { BUILDERS_USAGE_LINES, BUILDERS_VERBS, runBuildersCli } from './builders';
-import { CACHE_USAGE_LINES, runCacheCli } from './cache';
-import { HISTORY_USAGE_LINES, runHistoryCli } from './history';
-import { formatBuilders, formatEngine } from './format';
 
 /**
- * `builddeck`: the same core and contract from a terminal. Each verb is one contract command;
- * --json prints the command's output as the contract types it, so scripts and the UI agree.
+ * `builddeck`: the same core and contract from a terminal. This entry imports nothing but Node
+ * built-ins: each verb's module (and with it the core, zod, dockerode, the database) is loaded with
+ * `import()` only when that verb runs, so `--version` costs no more than Node itself. The help text
+ * is assembled from the verb modules' own lines, loaded only when it is printed.
  */
-interface Verb {
-  words: readonly string[];
-  run(router: Router): Promise<{ value: unknown; text: () => string } | { error: AppError }>;
-}
 
-const VERBS: Verb[] = [
-  {
-    words: ['builders', 'ls'],
-    run: async (router) => {
-      const r = await router.call('builders.list', { refresh: true });
-      if (!r.ok) return { error: r.error };
-      const { builders } = r.value;
-      return { value: builders, text: () => formatBuilders(builders) };
-    },
-  },
-  {
-    words: ['engine', 'info'],
-    run: async (router) => {
-      const [engine, buildx] = await Promise.all([router.call('engine.info', {}), router.call('buildx.info', {})]);
-      if (!engine.ok) return { error: engine.error };
-      if (!buildx.ok) return { error: buildx.error };
-      const value = { engine: engine.value, buildx: buildx.value };
-      return { value, text: () => formatEngine(value) };
-    },
-  },
-];
+/** Verbs of electron/cli/list.ts: one contract command each, with the common --json flag. */
+const LIST_VERBS: readonly string[] = ['builders ls', 'engine info'];
 
 /** package.json sits two folders up from both electron/cli/index.ts and the bundled out/node/cli.js. */
 function version(): string {
@@ -51,16 +21,24 @@ function version(): string {
   }
 }
 
-const USAGE = `Usage: builddeck <command> [--json]
+async function usage(): Promise<string> {
+  const [bake, build, builders, cache, history] = await Promise.all([
+    import('./bake'),
+    import('./build'),
+    import('./builders'),
+    import('./cache'),
+    import('./history'),
+  ]);
+  return `Usage: builddeck <command> [--json]
 
 Commands:
   builders ls        List every builder buildx knows, with nodes, status and platforms
-${BUILDERS_USAGE_LINES}
+${builders.BUILDERS_USAGE_LINES}
   engine info        Docker Engine facts (version, API, OS/arch, storage driver) and buildx version
-${BUILD_USAGE_LINES}
-${BAKE_USAGE_LINES}
-${CACHE_USAGE_LINES}
-${HISTORY_USAGE_LINES}
+${build.BUILD_USAGE_LINES}
+${bake.BAKE_USAGE_LINES}
+${cache.CACHE_USAGE_LINES}
+${history.HISTORY_USAGE_LINES}
 
 Options:
   --json             Print machine-readable JSON
@@ -69,15 +47,20 @@ Options:
 
 Environment: DOCKER_HOST, BUILDX_CONFIG and DOCKER_CONFIG are honoured as docker and buildx do.
 Exit codes: 0 success, 1 failure (the error code is printed), 2 usage error.`;
+}
 
 async function main(argv: string[]): Promise<number> {
-  // `cache` verbs take their own flags (--builder, --until, ...): electron/cli/cache.ts parses them.
-  if (argv[0] === 'cache') return runCacheCli(argv.slice(1));
-  if (argv[0] === 'build') return runBuildCli(argv.slice(1));
-  if (argv[0] === 'history') return runHistoryCli(argv.slice(1));
-  if (argv[0] === 'bake') return runBakeCli(argv.slice(1));
-  if (argv[0] === 'builders' && (BUILDERS_VERBS as readonly string[]).includes(argv[1] ?? ''))
-    return runBuildersCli(argv.slice(1));
+  // `cache`, `build`, `bake`, `history` and most `builders` verbs take their own flags: their modules parse them.
+  if (argv[0] === 'cache') return (await import('./cache')).runCacheCli(argv.slice(1));
+  if (argv[0] === 'build') return (await import('./build')).runBuildCli(argv.slice(1));
+  if (argv[0] === 'bake') return (await import('./bake')).runBakeCli(argv.slice(1));
+  if (argv[0] === 'history') return (await import('./history')).runHistoryCli(argv.slice(1));
+  // Every `builders` verb but `ls` (./list) is electron/cli/builders.ts's, which names them.
+  if (argv[0] === 'builders' && argv[1] !== 'ls') {
+    const builders = await import('./builders');
+    if ((builders.BUILDERS_VERBS as readonly string[]).includes(argv[1] ?? ''))
+      return builders.runBuildersCli(argv.slice(1));
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -91,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     });
   } catch (err) {
-    process.stderr.write(`builddeck: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`builddeck: ${(err as Error).message}\n\n${await usage()}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -100,31 +83,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.help || positionals.length === 0) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${await usage()}\n`);
     return values.help ? 0 : 2;
   }
-
-  const verb = VERBS.find(
-    (v) => v.words.length === positionals.length && v.words.every((w, i) => positionals[i] === w),
-  );
-  if (!verb) {
-    process.stderr.write(`builddeck: unknown command "${positionals.join(' ')}"\n\n${USAGE}\n`);
+  const words = positionals.join(' ');
+  if (!LIST_VERBS.includes(words)) {
+    process.stderr.write(`builddeck: unknown command "${words}"\n\n${await usage()}\n`);
     return 2;
   }
-  const core = createCore({});
-  try {
-    const outcome = await verb.run(core.router);
-    if ('error' in outcome) {
-      const e = outcome.error;
-      if (values.json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
-      process.stderr.write(`builddeck: ${e.code}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
-      return e.code === 'INVALID_INPUT' ? 2 : 1;
-    }
-    process.stdout.write(values.json ? `${JSON.stringify(outcome.value, null, 2)}\n` : `${outcome.text()}\n`);
-    return 0;
-  } finally {
-    await core.dispose();
-  }
+  return (await import('./list')).runListVerb(words, values.json);
 }
 
 main(process.argv.slice(2)).then(

@@ -17,6 +17,7 @@ import { Kubectl } from '../adapters/kube/kubectl';
 import { SqliteBakeStore } from '../adapters/db/bake-store';
 import { SqliteCacheStore } from '../adapters/db/cache-store';
 import { openDatabase } from '../adapters/db/database';
+import type { SqliteDb } from '../adapters/db/sqlite';
 import { processAlive, SqliteHistoryStore, UnavailableHistoryStore } from '../adapters/db/history-store';
 import { NodeBuildFs } from '../adapters/fs/build-fs';
 import { defaultDataDir, ensurePrivateDir } from '../adapters/fs/data-dir';
@@ -100,7 +101,11 @@ export function createCore(overrides: CoreSettings = {}): Core {
     const env = { ...baseEnv, ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) };
     return {
       dockerHost,
-      buildx: { dockerPath: overrides.dockerPath ?? s.dockerPath, env },
+      buildx: {
+        dockerPath: overrides.dockerPath ?? s.dockerPath,
+        env,
+        versionCacheFile: join(dataDir, 'buildx-version.json'),
+      },
       healthTimeoutMs: overrides.healthTimeoutMs ?? s.healthTimeoutMs,
     };
   };
@@ -160,8 +165,49 @@ export function createCore(overrides: CoreSettings = {}): Core {
       { healthTimeoutMs, certificateWarningDays },
     ),
   };
-  // Trend samples and housekeeping live in the database opened below (undefined if it could not be).
-  let cacheStore: SqliteCacheStore | undefined;
+  // History, bake history, trend samples and housekeeping share one SQLite file, opened on FIRST USE:
+  // verbs that never touch them (builders ls, engine info) never load SQLite. Opening also marks builds
+  // a dead process left running as interrupted and applies retention, as start-up used to.
+  type BakeDb = { store: SqliteBakeStore } | { unavailable: string };
+  let db: { handle?: SqliteDb; history: HistoryStorePort; cache?: SqliteCacheStore; bake: BakeDb } | undefined;
+  const database = () => {
+    if (db) return db;
+    try {
+      const handle = openDatabase(join(dataDir, 'builddeck.db'));
+      const owner = { pid: process.pid, isAlive: processAlive };
+      db = {
+        handle,
+        history: new SqliteHistoryStore(handle, owner),
+        cache: new SqliteCacheStore(handle),
+        bake: { store: new SqliteBakeStore(handle, owner) },
+      };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      db = { history: new UnavailableHistoryStore(reason), bake: { unavailable: reason } };
+    }
+    // `history` and `bakeHistory` exist by then: the database opens on a command, never here.
+    history.enforceRetention();
+    bakeHistory.enforceRetention();
+    return db;
+  };
+  // Added before the builds service: builds and bakes are cancelled (and recorded) before it closes.
+  lifetime.add(toDisposable(() => db?.handle?.close()));
+  const store = () => database().history;
+  const historyStore: HistoryStorePort = {
+    insertStarted: (row) => store().insertStarted(row),
+    finish: (id, row) => store().finish(id, row),
+    list: (filter) => store().list(filter),
+    get: (id) => store().get(id),
+    delete: (id) => store().delete(id),
+    prune: (policy) => store().prune(policy),
+    setRef: (id, ref) => store().setRef(id, ref),
+    findByRef: (ref) => store().findByRef(ref),
+    saveContext: (id, context) => store().saveContext(id, context),
+    saveMaterials: (id, materials) => store().saveMaterials(id, materials),
+    getContext: (id) => store().getContext(id),
+    stepCounts: () => store().stepCounts(),
+  };
+  const cacheStore = () => database().cache;
   const cache = new CacheService(
     new BuildxCache(buildx, () => eff.buildx.env),
     new EngineCache(engine),
@@ -173,28 +219,12 @@ export function createCore(overrides: CoreSettings = {}): Core {
         return eff.healthTimeoutMs;
       },
       operationTimeoutMs: 120_000,
-      store: () => cacheStore,
+      store: cacheStore,
     },
   );
 
-  // History: one SQLite file shared by the app, the CLI and serve (see adapters/db/database.ts).
-  let historyDb: ReturnType<typeof openDatabase> | undefined;
-  let historyStore: HistoryStorePort;
-  let bakeStore: { store: SqliteBakeStore } | { unavailable: string };
-  try {
-    historyDb = openDatabase(join(dataDir, 'builddeck.db'));
-    const db = historyDb;
-    lifetime.add(toDisposable(() => db.close()));
-    historyStore = new SqliteHistoryStore(historyDb, { pid: process.pid, isAlive: processAlive });
-    bakeStore = { store: new SqliteBakeStore(historyDb, { pid: process.pid, isAlive: processAlive }) };
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    historyStore = new UnavailableHistoryStore(reason);
-    bakeStore = { unavailable: reason };
-  }
-  if (historyDb) cacheStore = new SqliteCacheStore(historyDb);
   const housekeeping = lifetime.add(
-    new Housekeeping(cache, () => cacheStore, events, systemClock, {
+    new Housekeeping(cache, cacheStore, events, systemClock, {
       tickMs: 60_000,
       firstTickMs: 10_000,
       defaultIntervalMs: 3_600_000,
@@ -210,10 +240,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     maxLogChars: () => settings.get().logCapBytes,
     retention,
   });
-  history.enforceRetention();
-  const bakeHistory = new BakeHistory(bakeStore, events, { retention });
-  bakeHistory.enforceRetention();
-  // Added after the database: builds and bakes are cancelled (and recorded) before it closes.
+  const bakeHistory = new BakeHistory(() => database().bake, events, { retention });
   const runner = new BuildxBuildRunner(buildx, { config: () => eff.buildx });
   const builds = new BuildsService(
     { runner, buildx, engine, fs: buildFs, events, clock: systemClock, recorder: history, probe },

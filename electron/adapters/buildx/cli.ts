@@ -8,6 +8,7 @@ import type { StoredBuilderDetails } from '../../core/builders/ports';
 import type { BuildxPort, BuildxStore, CallOptions } from '../../core/ports';
 import { run, type RunResult } from '../process/run';
 import { buildxMissing, mapBuildxFailure } from './errors';
+import { BuildxVersionCache, buildxFingerprint } from './version-cache';
 import {
   formatPlatform,
   isSupportedBuildx,
@@ -24,6 +25,8 @@ export interface BuildxCliOptions {
   env: NodeJS.ProcessEnv;
   /** Bound for quick metadata calls (version). */
   metaTimeoutMs?: number;
+  /** Where `docker buildx version` answers are remembered across processes (see version-cache.ts). */
+  versionCacheFile?: string;
 }
 
 const storedNode = z
@@ -104,8 +107,17 @@ export class BuildxCli implements BuildxPort {
   }
 
   private async readInfo(): Promise<BuildxInfo> {
-    const result = await this.exec(['version'], { timeoutMs: this.options.metaTimeoutMs ?? 10_000 });
-    const info = parseBuildxVersion(result.stdout, `${this.options.dockerPath} buildx`);
+    const { dockerPath, env, versionCacheFile } = this.options;
+    const cache = versionCacheFile ? new BuildxVersionCache(versionCacheFile) : undefined;
+    const key = cache ? await buildxFingerprint(dockerPath, env) : undefined;
+    let stdout = key ? await cache?.get(key) : undefined;
+    if (stdout === undefined) {
+      stdout = (await this.exec(['version'], { timeoutMs: this.options.metaTimeoutMs ?? 10_000 })).stdout;
+      // Only an answer that parses is remembered; a docker CLI that printed nothing useful is asked again.
+      parseBuildxVersion(stdout, `${dockerPath} buildx`);
+      if (key) await cache?.put(key, stdout);
+    }
+    const info = parseBuildxVersion(stdout, `${dockerPath} buildx`);
     if (!isSupportedBuildx(info)) throw buildxMissing(info.version);
     return info;
   }

@@ -84,7 +84,7 @@ export class BuildkitContainerCache implements ContainerCachePort {
 
   /** stdout of a command in a running container; undefined when it ran but failed (fallback). */
   private async exec(container: string, cmd: string[], call: CallOptions): Promise<string | undefined> {
-    const docker = this.engine.client(call.timeoutMs);
+    const docker = await this.engine.client(call.timeoutMs);
     try {
       const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
       const stream = await exec.start({

@@ -106,8 +106,8 @@ export class DockerBuildkitContainers implements BuildkitContainersPort {
     container: string,
     options: CallOptions & { logLines: number },
   ): Promise<BuildkitContainer | undefined> {
-    const docker = this.engine.client(options.timeoutMs);
     let raw: z.infer<typeof rawContainer>;
+    const docker = await this.engine.client(options.timeoutMs);
     try {
       raw = rawContainer.parse(await docker.getContainer(container).inspect());
     } catch (err) {
@@ -161,7 +161,7 @@ export class DockerBuildkitContainers implements BuildkitContainersPort {
 
   async stop(container: string, options: CallOptions): Promise<void> {
     try {
-      await this.engine.client(options.timeoutMs).getContainer(container).stop({ t: 5 });
+      await (await this.engine.client(options.timeoutMs)).getContainer(container).stop({ t: 5 });
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
       // 304: not running; 404: gone. Both are the state the caller wants.
@@ -170,7 +170,7 @@ export class DockerBuildkitContainers implements BuildkitContainersPort {
   }
 
   async removeLeftover(container: string, volume: string | undefined, options: CallOptions): Promise<boolean> {
-    const docker = this.engine.client(options.timeoutMs);
+    const docker = await this.engine.client(options.timeoutMs);
     let removed = false;
     try {
       await docker.getContainer(container).remove({ force: true, v: false });
@@ -190,7 +190,7 @@ export class DockerBuildkitContainers implements BuildkitContainersPort {
   }
 
   async stats(container: string, options: CallOptions): Promise<ContainerStats | undefined> {
-    const docker: Docker = this.engine.client(options.timeoutMs);
+    const docker: Docker = await this.engine.client(options.timeoutMs);
     try {
       const c = docker.getContainer(container);
       const info = (await c.inspect()) as { State?: { Running?: boolean } };

@@ -93,7 +93,7 @@ export class EngineCache implements EngineCachePort {
   }
 
   async usage(call: CallOptions): Promise<CacheRead> {
-    const docker = this.engine.client(call.timeoutMs);
+    const docker = await this.engine.client(call.timeoutMs);
     let body: unknown;
     try {
       body = await this.dial(
@@ -121,7 +121,7 @@ export class EngineCache implements EngineCachePort {
     if (request.reservedSpace !== undefined) options['reserved-space'] = request.reservedSpace;
     if (request.maxUsedSpace !== undefined) options['max-used-space'] = request.maxUsedSpace;
     if (request.minFreeSpace !== undefined) options['min-free-space'] = request.minFreeSpace;
-    const docker = this.engine.client(call.timeoutMs);
+    const docker = await this.engine.client(call.timeoutMs);
     let body: unknown;
     try {
       body = await this.dial(
@@ -144,7 +144,7 @@ export class EngineCache implements EngineCachePort {
 
   async apiVersion(call: CallOptions): Promise<string> {
     try {
-      return (await this.engine.client(call.timeoutMs).version()).ApiVersion;
+      return (await (await this.engine.client(call.timeoutMs)).version()).ApiVersion;
     } catch (err) {
       throw this.mapError(err, call);
     }

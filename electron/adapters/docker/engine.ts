@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { z } from 'zod';
 import type { EngineInfo } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
@@ -78,6 +78,9 @@ export function mapEngineError(err: unknown, endpoint: string): AppException {
   });
 }
 
+let dockerode: Promise<typeof Docker> | undefined;
+const loadDockerode = () => (dockerode ??= import('dockerode').then((m) => m.default));
+
 export class DockerEngine implements EnginePort {
   endpoint = '';
   private options: Docker.DockerOptions | undefined;
@@ -92,14 +95,19 @@ export class DockerEngine implements EnginePort {
     this.endpoint = options.host ?? process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
   }
 
-  /** A client bounded by `timeoutMs` per request (dockerode's own timeout aborts the socket). */
-  client(timeoutMs?: number): Docker {
-    return new Docker({ ...(this.options ?? {}), ...(timeoutMs ? { timeout: timeoutMs } : {}) });
+  /**
+   * A client bounded by `timeoutMs` per request (dockerode's own timeout aborts the socket).
+   * dockerode (with ssh2 and docker-modem) is loaded on first use only: it costs more start-up time
+   * than the whole CLI may take, and the list and cache paths never need it (see engine-api.ts).
+   */
+  async client(timeoutMs?: number): Promise<Docker> {
+    const DockerClass = await loadDockerode();
+    return new DockerClass({ ...(this.options ?? {}), ...(timeoutMs ? { timeout: timeoutMs } : {}) });
   }
 
   async info(call: CallOptions): Promise<EngineInfo> {
-    const docker = this.client(call.timeoutMs);
     try {
+      const docker = await this.client(call.timeoutMs);
       const [version, rawInfo] = await Promise.all([docker.version(), docker.info() as Promise<unknown>]);
       const info = rawEngineInfo.parse(rawInfo);
       return {
@@ -141,7 +149,7 @@ export class DockerEngine implements EnginePort {
     const connect = () => {
       if (stopped) return;
       this.client()
-        .getEvents({ filters: { type: ['container'] } })
+        .then((docker) => docker.getEvents({ filters: { type: ['container'] } }))
         .then((s) => {
           if (stopped) {
             (s as unknown as { destroy?: () => void }).destroy?.();

@@ -5,6 +5,8 @@ import type { EventBus } from '../events';
 import type { BakeHistoryStorePort } from './ports';
 import type { BakeRecorder } from './service';
 
+type BakeDb = { store: BakeHistoryStorePort } | { unavailable: string };
+
 /**
  * Bake history: each bake BuildDeck ran is ONE entry with its targets inside (result, steps,
  * digest and the BuildKit ref of each target's build, so the target's own BuildKit record can be
@@ -14,11 +16,18 @@ export class BakeHistory implements BakeRecorder {
   private startBake: ((request: BakeRequest) => Promise<{ bakeId: string }>) | undefined;
 
   constructor(
-    /** undefined when the database could not be opened: bakes still run, history says why it is missing. */
-    private readonly db: { store: BakeHistoryStorePort } | { unavailable: string },
+    /**
+     * The store, or why the database could not be opened (bakes still run, history says why it is
+     * missing); a function when the database opens on first use (the CLI's verbs that never need it).
+     */
+    private readonly source: BakeDb | (() => BakeDb),
     private readonly events: EventBus,
     private readonly options: { retention?: () => { maxCount: number; maxAgeDays: number }; now?: () => number } = {},
   ) {}
+
+  private get db(): BakeDb {
+    return typeof this.source === 'function' ? this.source() : this.source;
+  }
 
   private get store(): BakeHistoryStorePort {
     if ('store' in this.db) return this.db.store;
