@@ -399,12 +399,15 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
 
   const core = createCore({});
   // Progress of long actions (create, bootstrap) goes to stderr so stdout stays the result.
-  const off = core.events.subscribe((event, payload) => {
-    if (event !== 'builders.progressed') return;
-    const p = payload;
-    if (p.phase === 'progress' || (p.phase === 'started' && p.action === 'create'))
-      process.stderr.write(`${p.message}\n`);
-  });
+  const off = core.events.subscribe(
+    (event, payload) => {
+      if (event !== 'builders.progressed') return;
+      const p = payload;
+      if (p.phase === 'progress' || (p.phase === 'started' && p.action === 'create'))
+        process.stderr.write(`${p.message}\n`);
+    },
+    { passive: true },
+  );
   try {
     return await runAndPrint(core.router, command, input, json);
   } finally {

@@ -28,16 +28,20 @@ export async function followRun<K extends Kind>(
   const early: Progressed<K>[] = [];
   let finish: (summary: Finished<K>['summary']) => void = () => undefined;
   const finished = new Promise<Finished<K>['summary']>((r) => (finish = r));
-  const unsubscribe = core.events.subscribe((event, payload) => {
-    if (event === `${kind}.progressed`) {
-      const p = payload as Progressed<K>;
-      if (id === undefined) early.push(p);
-      else if (idOf(p) === id) spec.onBatch(p);
-    } else if (event === `${kind}.finished`) {
-      const p = payload as Finished<K>;
-      if (idOf(p) === id) finish(p.summary);
-    }
-  });
+  // Passive: following this run must not start the watchers and housekeeping a window would.
+  const unsubscribe = core.events.subscribe(
+    (event, payload) => {
+      if (event === `${kind}.progressed`) {
+        const p = payload as Progressed<K>;
+        if (id === undefined) early.push(p);
+        else if (idOf(p) === id) spec.onBatch(p);
+      } else if (event === `${kind}.finished`) {
+        const p = payload as Finished<K>;
+        if (idOf(p) === id) finish(p.summary);
+      }
+    },
+    { passive: true },
+  );
   let interrupted = false;
   const onSigint = () => {
     if (id === undefined || interrupted) return;

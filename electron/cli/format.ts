@@ -13,23 +13,59 @@ export function table(rows: string[][]): string {
     .join('\n');
 }
 
-export function formatBuilders(builders: Builder[]): string {
-  const rows: string[][] = [['NAME/NODE', 'DRIVER/ENDPOINT', 'STATUS', 'BUILDKIT', 'PLATFORMS']];
-  for (const b of builders) {
-    rows.push([`${b.name}${b.current ? ' *' : ''}`, b.driver, b.error ? 'error' : '', '', b.error ?? '']);
-    for (const n of b.nodes) {
-      const shown = n.platforms.slice(0, 4).map((p) => (n.pinnedPlatforms.includes(p) ? `${p}*` : p));
-      const more = n.platforms.length > 4 ? ` (+${n.platforms.length - 4})` : '';
-      rows.push([
-        `  ${n.name}`,
-        `  ${n.endpoint}`,
-        n.status,
-        n.buildkitVersion ?? '',
-        (n.error ?? shown.join(', ')) + more,
-      ]);
-    }
+const BUILDER_HEADER = ['NAME/NODE', 'DRIVER/ENDPOINT', 'STATUS', 'BUILDKIT', 'PLATFORMS'];
+
+function builderRows(b: Builder): string[][] {
+  const rows: string[][] = [[`${b.name}${b.current ? ' *' : ''}`, b.driver, b.error ? 'error' : '', '', b.error ?? '']];
+  for (const n of b.nodes) {
+    const shown = n.platforms.slice(0, 4).map((p) => (n.pinnedPlatforms.includes(p) ? `${p}*` : p));
+    const more = n.platforms.length > 4 ? ` (+${n.platforms.length - 4})` : '';
+    rows.push([
+      `  ${n.name}`,
+      `  ${n.endpoint}`,
+      n.status,
+      n.buildkitVersion ?? '',
+      (n.error ?? shown.join(', ')) + more,
+    ]);
   }
-  return table(rows);
+  return rows;
+}
+
+export function formatBuilders(builders: Builder[]): string {
+  return table([BUILDER_HEADER, ...builders.flatMap(builderRows)]);
+}
+
+/**
+ * The builder table printed a builder at a time, the moment each is known (a silent one arrives at
+ * its bound, seconds after the others). Columns have room for typical names and endpoints and the
+ * widest status and version; a longer value widens its column from that row on.
+ */
+export class BuilderTableStream {
+  private readonly widths = [24, 32, 'unreachable'.length, 'v0.0.0+unknown'.length];
+  private readonly printed = new Set<string>();
+
+  constructor(private readonly write: (text: string) => void) {
+    this.line(BUILDER_HEADER);
+  }
+
+  /** Prints a builder once (a later duplicate, e.g. the final list, is skipped). */
+  add(b: Builder): void {
+    if (this.printed.has(b.name)) return;
+    this.printed.add(b.name);
+    for (const row of builderRows(b)) this.line(row);
+  }
+
+  private line(cells: string[]): void {
+    cells.forEach((c, i) => {
+      if (i < this.widths.length) this.widths[i] = Math.max(this.widths[i] ?? 0, c.length);
+    });
+    this.write(
+      `${cells
+        .map((c, i) => c.padEnd(this.widths[i] ?? 0))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+  }
 }
 
 export function formatEngine(v: { engine: EngineInfo; buildx: BuildxInfo }): string {

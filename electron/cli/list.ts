@@ -1,24 +1,35 @@
 import type { AppError } from '../common/errors';
-import { createCore } from '../composition/create-core';
-import type { Router } from '../core/router';
-import { formatBuilders, formatEngine } from './format';
+import { createCore, type Core } from '../composition/create-core';
+import { BuilderTableStream, formatEngine } from './format';
 
 /** `builddeck builders ls` and `builddeck engine info`: one contract command each, --json as the contract types it. */
 interface Verb {
-  run(router: Router): Promise<{ value: unknown; text: () => string } | { error: AppError }>;
+  run(core: Core, json: boolean): Promise<{ value: unknown; text?: () => string } | { error: AppError }>;
 }
 
 const VERBS: Record<string, Verb> = {
   'builders ls': {
-    run: async (router) => {
-      const r = await router.call('builders.list', { refresh: true });
-      if (!r.ok) return { error: r.error };
-      const { builders } = r.value;
-      return { value: builders, text: () => formatBuilders(builders) };
+    // People see each builder the moment it answered (a silent one at its bound); --json prints the
+    // whole list, in buildx's order, once every builder is known.
+    run: async (core, json) => {
+      const stream = json ? undefined : new BuilderTableStream((text) => process.stdout.write(text));
+      const off = stream
+        ? core.events.subscribe((event, payload) => event === 'builders.updated' && stream.add(payload.builder), {
+            passive: true,
+          })
+        : undefined;
+      try {
+        const r = await core.router.call('builders.list', { refresh: true });
+        if (!r.ok) return { error: r.error };
+        for (const b of r.value.builders) stream?.add(b);
+        return { value: r.value.builders };
+      } finally {
+        off?.();
+      }
     },
   },
   'engine info': {
-    run: async (router) => {
+    run: async ({ router }) => {
       const [engine, buildx] = await Promise.all([router.call('engine.info', {}), router.call('buildx.info', {})]);
       if (!engine.ok) return { error: engine.error };
       if (!buildx.ok) return { error: buildx.error };
@@ -33,14 +44,15 @@ export async function runListVerb(words: string, json: boolean): Promise<number>
   if (!verb) throw new Error(`no verb ${words}`);
   const core = createCore({});
   try {
-    const outcome = await verb.run(core.router);
+    const outcome = await verb.run(core, json);
     if ('error' in outcome) {
       const e = outcome.error;
       if (json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
       process.stderr.write(`builddeck: ${e.code}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
       return e.code === 'INVALID_INPUT' ? 2 : 1;
     }
-    process.stdout.write(json ? `${JSON.stringify(outcome.value, null, 2)}\n` : `${outcome.text()}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(outcome.value, null, 2)}\n`);
+    else if (outcome.text) process.stdout.write(`${outcome.text()}\n`);
     return 0;
   } finally {
     core.dispose();

@@ -84,5 +84,7 @@ export const buildersSnapshot = z.object({
   /** ISO time the list was read. */
   refreshedAt: z.string(),
   durationMs: z.number(),
+  /** The list as last read at `refreshedAt` (`lastKnown`), shown until the live read arrives. */
+  stale: z.boolean().optional(),
 });
 export type BuildersSnapshot = z.infer<typeof buildersSnapshot>;

@@ -4,6 +4,7 @@ import { BuildxBake } from '../adapters/buildx/bake';
 import { BuildxCache } from '../adapters/buildx/cache';
 import { BuildxBuilderOps } from '../adapters/buildx/builder-ops';
 import { BuildxBuildRunner } from '../adapters/buildx/build-runner';
+import { NativeBuilderStatus } from '../adapters/buildx/builder-status';
 import { BuildxCli } from '../adapters/buildx/cli';
 import { BuildxHistory } from '../adapters/buildx/history';
 import { DockerbuildReader } from '../adapters/dockerbuild/reader';
@@ -129,7 +130,16 @@ export function createCore(overrides: CoreSettings = {}): Core {
       () => undefined,
     );
   const builders = lifetime.add(
-    new BuildersService(buildx, engine, events, systemClock, buildersOptions, containerRunning),
+    new BuildersService(
+      buildx,
+      new NativeBuilderStatus(buildx, () => eff.buildx.env),
+      engine,
+      events,
+      systemClock,
+      buildersOptions,
+      containerRunning,
+      new JsonFileStore(join(dataDir, 'builders-last.json'), false),
+    ),
   );
   const probe = new TcpProbe();
   const builderOpsPort = new BuildxBuilderOps(buildx, () => eff.buildx);

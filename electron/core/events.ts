@@ -10,10 +10,12 @@ export type AnyEventListener = (...args: { [E in EventName]: [event: E, payload:
  */
 export class EventBus {
   private readonly listeners = new Set<AnyEventListener>();
+  /** Listeners that only follow what the caller itself asked for (a CLI verb): they start no watchers. */
+  private readonly passive = new Set<AnyEventListener>();
   private readonly activity = new Set<(active: boolean) => void>();
 
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
-    for (const listener of [...this.listeners]) {
+    for (const listener of [...this.listeners, ...this.passive]) {
       try {
         (listener as (event: EventName, payload: unknown) => void)(event, payload);
       } catch {
@@ -22,7 +24,15 @@ export class EventBus {
     }
   }
 
-  subscribe(listener: AnyEventListener): Disposer {
+  /**
+   * `passive`: the listener hears every event but does not count as someone watching, so no docker
+   * event stream, poll or housekeeping starts for it (a one-shot CLI command following its own call).
+   */
+  subscribe(listener: AnyEventListener, options: { passive?: boolean } = {}): Disposer {
+    if (options.passive) {
+      this.passive.add(listener);
+      return () => void this.passive.delete(listener);
+    }
     this.listeners.add(listener);
     if (this.listeners.size === 1) for (const a of this.activity) a(true);
     return () => {

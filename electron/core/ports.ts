@@ -26,14 +26,37 @@ export interface BuildxStore {
 export interface BuildxPort {
   /** Version and features; rejects BUILDX_MISSING / DOCKER_MISSING when there is nothing to run. */
   info(): Promise<BuildxInfo>;
-  /** `buildx ls`: every builder with node status, or TIMEOUT when any single builder stalls it. */
-  ls(options: CallOptions): Promise<Builder[]>;
   /** buildx's instance store, read from disk (no network, no process). */
   stored(): Promise<BuildxStore>;
   /** Docker context names: each is also a `docker`-driver builder that the store does not list. */
   contexts(options: CallOptions): Promise<string[]>;
   /** `buildx inspect NAME`: one builder, boundable on its own. */
   inspect(name: string, options: CallOptions): Promise<Builder>;
+}
+
+/**
+ * A builder as known without dialing it: from buildx's instance store and the docker contexts, with
+ * the one buildx would use marked current. Enough to draw its card before any node answered.
+ */
+export interface KnownBuilder {
+  name: string;
+  driver: string;
+  current: boolean;
+  /** A docker context's own builder (driver docker): not in buildx's store, cannot be removed. */
+  contextBuilder: boolean;
+  lastActivity?: string;
+  nodes: { name: string; endpoint: string; pinnedPlatforms: string[]; driverOpts: Record<string, string> }[];
+}
+
+/** Live builder state without `buildx ls`: each builder dialled on its own, in parallel. */
+export interface BuilderStatusPort {
+  /** Every builder in `buildx ls` order (store by name, then contexts by name); no network, no process. */
+  known(): Promise<KnownBuilder[]>;
+  /**
+   * One builder's live state, its nodes dialled in parallel. Never slower than `timeoutMs`: a node
+   * that has not answered by then is `unreachable`. Rejects only when nothing could be asked at all.
+   */
+  dial(builder: KnownBuilder, call: CallOptions): Promise<Builder>;
 }
 
 export interface ContainerEvent {

@@ -191,6 +191,7 @@ describe('contract', () => {
         "engine.changed",
         "app.openRequested",
         "builders.changed",
+        "builders.updated",
         "builders.progressed",
         "build.started",
         "build.progressed",

@@ -9,14 +9,7 @@ import type { BuildxPort, BuildxStore, CallOptions } from '../../core/ports';
 import { run, type RunResult } from '../process/run';
 import { buildxMissing, mapBuildxFailure } from './errors';
 import { BuildxVersionCache, buildxFingerprint } from './version-cache';
-import {
-  formatPlatform,
-  isSupportedBuildx,
-  parseBuildxVersion,
-  parseInspectText,
-  parseLsJson,
-  parseLsTableCurrent,
-} from './parse';
+import { formatPlatform, isSupportedBuildx, parseBuildxVersion, parseInspectText } from './parse';
 
 export interface BuildxCliOptions {
   /** The docker CLI; buildx runs as its plugin so contexts and config resolve as the user expects. */
@@ -120,17 +113,6 @@ export class BuildxCli implements BuildxPort {
     const info = parseBuildxVersion(stdout, `${dockerPath} buildx`);
     if (!isSupportedBuildx(info)) throw buildxMissing(info.version);
     return info;
-  }
-
-  async ls(call: CallOptions): Promise<Builder[]> {
-    await this.info();
-    const parsed = parseLsJson((await this.exec(['ls', '--format', 'json'], call)).stdout);
-    if (!parsed.hasCurrent) {
-      // Older buildx (0.13.x) leaves `Current` out of its JSON; its table marks it (`name*`).
-      const current = parseLsTableCurrent((await this.exec(['ls'], call)).stdout);
-      for (const b of parsed.builders) b.current = b.name === current;
-    }
-    return parsed.builders;
   }
 
   async inspect(name: string, call: CallOptions): Promise<Builder> {

@@ -150,8 +150,8 @@ export function parseLsTableCurrent(table: string): string | undefined {
 }
 
 /**
- * `buildx inspect NAME` text (same layout in 0.13 and 0.29): the fallback when `ls` as a whole is
- * blocked by one slow builder, because inspect can be bounded per builder.
+ * `buildx inspect NAME` text (same layout in 0.13 and 0.29): how builders that only buildx can reach
+ * (kubernetes, ssh:// engines, TLS contexts) are listed, one bounded process per builder.
  */
 export function parseInspectText(text: string): Builder {
   const lines = text.split('\n');

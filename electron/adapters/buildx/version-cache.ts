@@ -83,7 +83,7 @@ export class BuildxVersionCache {
   private readonly store: JsonFileStore;
 
   constructor(file: string) {
-    this.store = new JsonFileStore(file);
+    this.store = new JsonFileStore(file, false);
   }
 
   /** `docker buildx version`'s output remembered under this key. */

@@ -9,7 +9,11 @@ import type { DocumentStore } from '../../core/ports';
  * so a crash mid-write leaves the previous version, never half a file.
  */
 export class JsonFileStore implements DocumentStore {
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    /** false for caches that are cheaper to lose than to fsync (still atomic: never half a file). */
+    private readonly durable = true,
+  ) {}
 
   async load(): Promise<string | undefined> {
     try {
@@ -37,7 +41,7 @@ export class JsonFileStore implements DocumentStore {
     try {
       try {
         await handle.writeFile(text, 'utf8');
-        await handle.sync();
+        if (this.durable) await handle.sync();
       } finally {
         await handle.close();
       }

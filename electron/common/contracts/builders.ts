@@ -177,9 +177,11 @@ export const builderCommands = {
   /**
    * Every builder buildx knows with its nodes. A slow or dead builder is reported as unreachable
    * rather than blocking the list. `refresh` bypasses the short cache used for bursts of events.
+   * `lastKnown` answers at once with the list as last read (by any BuildDeck process), `stale: true`,
+   * or reads live when there is none; `builders.updated` then brings each builder as it is dialled.
    */
   'builders.list': {
-    input: z.object({ refresh: z.boolean().optional() }).strict(),
+    input: z.object({ refresh: z.boolean().optional(), lastKnown: z.boolean().optional() }).strict(),
     output: buildersSnapshot,
   },
   /**
@@ -281,6 +283,8 @@ export const builderCommands = {
 export const builderEvents = {
   /** The set of builders or their state may have changed (docker event, poll, a command of ours). */
   'builders.changed': z.object({ reason: z.string() }).strict(),
+  /** One builder's live state, the moment a list read has it (a silent builder arrives at its bound). */
+  'builders.updated': z.object({ builder }).strict(),
   /** A line of progress from a long builder action (create, bootstrap...), then its outcome. */
   'builders.progressed': z
     .object({

@@ -19,7 +19,8 @@ export function builderHandlers(
   { creation, lifecycle, inspection, health }: BuilderUseCases,
 ): Pick<Handlers, keyof typeof builderCommands> {
   return {
-    'builders.list': (input) => builders.list(input.refresh ?? false),
+    'builders.list': async (input) =>
+      (input.lastKnown ? await builders.lastKnown() : undefined) ?? builders.list(input.refresh ?? false),
     'builders.create': (input) => creation.create(input),
     'builders.plan': (input) => creation.plan(input),
     'builders.inspect': (input) => inspection.inspect(input.name, input.logLines ?? 200, input.timeoutMs),

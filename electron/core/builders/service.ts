@@ -1,15 +1,15 @@
 import type { Builder, BuildersSnapshot } from '../../common/domain';
-import { AppException, appError } from '../../common/errors';
+import { appError } from '../../common/errors';
 import type { EventBus } from '../events';
 import type { Disposer } from '../lifetime';
-import type { BuildxPort, BuildxStore, Clock, EnginePort, StoredBuilder } from '../ports';
+import type { BuilderStatusPort, BuildxPort, Clock, DocumentStore, EnginePort, KnownBuilder } from '../ports';
 
 export interface BuildersOptions {
-  /** Bound for one builder's answer (and for `buildx ls` as a whole before falling back). */
+  /** Bound for one builder's answer: a silent builder is `unreachable` after this, never later. */
   healthTimeoutMs: number;
   /** Background re-check while a window listens; docker events cover docker-container builders sooner. */
   pollIntervalMs: number;
-  /** Bursts of events within this window reuse one `buildx ls`. */
+  /** Bursts of events within this window reuse one read. */
   cacheMs: number;
 }
 
@@ -32,12 +32,15 @@ export class BuildersService {
 
   constructor(
     private readonly buildx: BuildxPort,
+    private readonly status: BuilderStatusPort,
     private readonly engine: EnginePort,
     private readonly events: EventBus,
     private readonly clock: Clock,
     private readonly options: BuildersOptions,
     /** The engine's word on a buildkitd container: true/false, undefined when it cannot tell. */
     private readonly containerRunning?: (container: string) => Promise<boolean | undefined>,
+    /** The last full list, kept for the next start's first paint (best effort). */
+    private readonly lastKnownStore?: DocumentStore,
   ) {
     this.offActive = events.onActive((active) => (active ? this.startWatching() : this.stopWatchingNow()));
   }
@@ -66,24 +69,50 @@ export class BuildersService {
     this.generation++;
   }
 
+  /**
+   * The list as it was last read (by this process or an earlier one, the CLI included), marked
+   * `stale`: a window paints it at once while the live read runs. Undefined when there is none.
+   */
+  async lastKnown(): Promise<BuildersSnapshot | undefined> {
+    if (this.last) return { ...this.last.snapshot, stale: true };
+    try {
+      const text = await this.lastKnownStore?.load();
+      if (!text) return undefined;
+      const parsed = JSON.parse(text) as BuildersSnapshot;
+      return Array.isArray(parsed.builders) && typeof parsed.refreshedAt === 'string'
+        ? { ...parsed, stale: true }
+        : undefined;
+    } catch {
+      return undefined; // an unreadable snapshot only costs the first paint
+    }
+  }
+
+  /**
+   * Every builder from buildx's store and the docker contexts, each dialled on its own with its own
+   * bound, in parallel: a silent builder costs one bound and delays no other. Each builder is
+   * announced (`builders.updated`) the moment it is known; the snapshot resolves when all are.
+   */
   private async read(generation: number): Promise<BuildersSnapshot> {
     const started = this.clock.now();
-    const stored = await this.buildx.stored();
-    let builders: Builder[];
-    try {
-      const ls = this.buildx.ls({ timeoutMs: this.options.healthTimeoutMs });
-      builders = await Promise.race([ls, this.engineDown(stored, ls)]);
-    } catch (err) {
-      // `buildx ls` waits for its slowest builder (20 s for a silent remote). Past our bound,
-      // ask each builder on its own so the live ones show and only the slow one is unreachable.
-      if (!(err instanceof AppException) || err.appError.code !== 'TIMEOUT') throw err;
-      builders = await this.readEachBuilder(stored);
-    }
+    // buildx must be there and new enough (DOCKER_MISSING / BUILDX_MISSING); remembered across
+    // processes, and checked alongside the dials rather than before them.
+    const info = this.buildx.info();
+    info.catch(() => undefined);
+    const known = await this.status.known();
+    const call = { timeoutMs: this.options.healthTimeoutMs };
+    const builders = await Promise.all(
+      known.map(async (k) => {
+        const [b] = await Promise.all([this.status.dial(k, call), info]);
+        await this.settleStoppedContainers([b]);
+        mergePinnedPlatforms(b, k);
+        b.contextBuilder = k.contextBuilder;
+        b.current = k.current;
+        if (generation === this.generation) this.events.emit('builders.updated', { builder: b });
+        return b;
+      }),
+    );
+    await info;
     throwIfDockerDown(builders);
-    await this.settleStoppedContainers(builders);
-    mergePinnedPlatforms(builders, stored.builders);
-    for (const b of builders)
-      b.contextBuilder = b.driver === 'docker' && !stored.builders.some((s) => s.name === b.name);
     const snapshot: BuildersSnapshot = {
       builders,
       refreshedAt: new Date(this.clock.now()).toISOString(),
@@ -91,6 +120,7 @@ export class BuildersService {
     };
     // A read that began before a container died must not replace what that death told us.
     if (!this.last || this.last.generation <= generation) this.last = { at: this.clock.now(), generation, snapshot };
+    this.lastKnownStore?.save(JSON.stringify(snapshot)).catch(() => undefined);
     return snapshot;
   }
 
@@ -152,64 +182,6 @@ export class BuildersService {
     return true;
   }
 
-  /**
-   * With no remote or kubernetes builder, a Docker Engine that refuses the connection means the
-   * "Docker is not running" screen: say so at once instead of after `buildx ls` found out (~1 s,
-   * more on a loaded machine). Never settles otherwise: `ls` answers.
-   */
-  private engineDown(stored: BuildxStore, ls: Promise<Builder[]>): Promise<never> {
-    if (stored.builders.some((b) => b.driver === 'remote' || b.driver === 'kubernetes')) return new Promise(() => {});
-    return new Promise((_, reject) => {
-      const settled = { done: false };
-      ls.then(
-        () => (settled.done = true),
-        () => (settled.done = true),
-      );
-      this.engine.info({ timeoutMs: this.options.healthTimeoutMs }).catch((err: unknown) => {
-        if (!settled.done && err instanceof AppException && err.appError.code === 'DOCKER_UNREACHABLE') reject(err);
-      });
-    });
-  }
-
-  private async readEachBuilder(stored: BuildxStore): Promise<Builder[]> {
-    const contexts = await this.buildx.contexts({ timeoutMs: this.options.healthTimeoutMs }).catch(() => ['default']);
-    const names = [...contexts, ...stored.builders.map((b) => b.name)];
-    const results = await Promise.all(
-      names.map(async (name): Promise<Builder> => {
-        try {
-          return await this.buildx.inspect(name, { timeoutMs: this.options.healthTimeoutMs });
-        } catch (err) {
-          const known = stored.builders.find((b) => b.name === name);
-          const reason =
-            err instanceof AppException && err.appError.code === 'TIMEOUT'
-              ? `did not answer within ${Math.round(this.options.healthTimeoutMs / 1000)} s`
-              : err instanceof Error
-                ? err.message
-                : String(err);
-          return {
-            name,
-            driver: known?.driver ?? 'docker',
-            current: false,
-            contextBuilder: !known,
-            dynamic: false,
-            nodes: (known?.nodes ?? [{ name, endpoint: name, pinnedPlatforms: [] }]).map((n) => ({
-              name: n.name,
-              endpoint: n.endpoint,
-              status: 'unreachable' as const,
-              platforms: [],
-              pinnedPlatforms: n.pinnedPlatforms,
-              error: reason,
-            })),
-            error: `Builder ${reason}.`,
-          };
-        }
-      }),
-    );
-    const current = stored.current ?? contexts[0];
-    for (const b of results) b.current = b.name === current;
-    return results;
-  }
-
   private startWatching(): void {
     if (this.stopWatching) return;
     let debounce: NodeJS.Timeout | undefined;
@@ -264,7 +236,7 @@ export class BuildersService {
 }
 
 /**
- * With the engine down, `buildx ls` still exits 0 and reports the context builder with an error.
+ * With the engine down, the context builder is in error (as `buildx ls` reports it, exiting 0).
  * When nothing else could work either (no remote or kubernetes builder), the user needs the
  * "Docker is not running" screen, not a list of broken cards.
  */
@@ -277,14 +249,11 @@ function throwIfDockerDown(builders: Builder[]): void {
   });
 }
 
-/** buildx's JSON drops the `*` marks of pinned platforms; the instance store keeps them. */
-function mergePinnedPlatforms(builders: Builder[], stored: StoredBuilder[]): void {
-  for (const b of builders) {
-    const s = stored.find((x) => x.name === b.name);
-    for (const n of b.nodes) {
-      const pinned = s?.nodes.find((x) => x.name === n.name)?.pinnedPlatforms;
-      if (pinned && pinned.length > 0 && n.pinnedPlatforms.length === 0) n.pinnedPlatforms = pinned;
-    }
+/** The instance store knows which platforms were pinned, whatever way the node was read. */
+function mergePinnedPlatforms(b: Builder, known: KnownBuilder): void {
+  for (const n of b.nodes) {
+    const pinned = known.nodes.find((x) => x.name === n.name)?.pinnedPlatforms;
+    if (pinned && pinned.length > 0 && n.pinnedPlatforms.length === 0) n.pinnedPlatforms = pinned;
   }
 }
 

@@ -1,7 +1,7 @@
 import { useId } from 'react';
-import { ChevronRight, CircleAlert, Clock, Info, Star } from 'lucide-react';
+import { ChevronRight, CircleAlert, Clock, Info, LoaderCircle, Star } from 'lucide-react';
 import type { BuilderHealth } from '../../../../electron/common/contracts/builders';
-import type { Builder, BuilderNode } from '../../../../electron/common/domain';
+import type { BuilderNode } from '../../../../electron/common/domain';
 import { Button } from '../../components/Button';
 import { CopyButton } from '../../components/CopyButton';
 import { RelativeTime } from '../../components/RelativeTime';
@@ -10,6 +10,7 @@ import { DriverBadge } from './DriverBadge';
 import { HealthBadge } from './HealthBadge';
 import { PlatformChips } from './PlatformChips';
 import { StatusPill } from './StatusPill';
+import type { ShownBuilder } from './use-builders';
 import styles from './BuilderCard.module.css';
 
 /** The docker driver reports the Engine's embedded BuildKit without a real version. */
@@ -73,7 +74,8 @@ function NodeRows({ node }: { node: BuilderNode }) {
 }
 
 interface BuilderCardProps {
-  builder: Builder;
+  /** With `lastSeen`: the state last read, shown until this builder's live answer arrives. */
+  builder: ShownBuilder;
   /** Last health check of this builder, if any. */
   health?: BuilderHealth | undefined;
   checking?: boolean;
@@ -84,12 +86,17 @@ interface BuilderCardProps {
 export function BuilderCard({ builder, health, checking = false, onOpen }: BuilderCardProps) {
   const titleId = useId();
   const lastActivity = parseTime(builder.lastActivity);
+  const lastSeen = parseTime(builder.lastSeen);
   return (
     <article
-      className={builder.current ? `${styles.card} ${styles.current}` : styles.card}
+      className={[styles.card, builder.current ? styles.current : '', lastSeen !== undefined ? styles.stale : '']
+        .filter(Boolean)
+        .join(' ')}
       aria-labelledby={titleId}
+      aria-busy={lastSeen !== undefined}
       data-testid="builder-card"
       data-builder-name={builder.name}
+      data-stale={lastSeen !== undefined ? 'true' : undefined}
     >
       <header className={styles.header}>
         <div className={styles.identity}>
@@ -120,6 +127,12 @@ export function BuilderCard({ builder, health, checking = false, onOpen }: Build
             <span className={styles.hint} title="The builder of a Docker context; it cannot be removed">
               <Info size={12} aria-hidden />
               Context builder
+            </span>
+          ) : null}
+          {lastSeen !== undefined ? (
+            <span className={styles.lastSeen} title="Shown as last read; this builder has not answered yet">
+              <LoaderCircle size={11} aria-hidden className="spin" />
+              last seen <RelativeTime ms={lastSeen} />
             </span>
           ) : null}
           {builder.dynamic ? (

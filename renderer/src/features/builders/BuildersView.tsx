@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Activity, Layers, LoaderCircle, Plus, RefreshCw } from 'lucide-react';
 import type { BuilderHealth } from '../../../../electron/common/contracts/builders';
-import type { BuildersSnapshot } from '../../../../electron/common/domain';
 import { Button } from '../../components/Button';
 import { CodeSnippet } from '../../components/CodeSnippet';
 import { EmptyState } from '../../components/EmptyState';
@@ -14,7 +13,7 @@ import { CreateBuilderPage } from './CreateBuilderPage';
 import { EngineStrip } from './EngineStrip';
 import { FleetWarnings } from './FleetWarnings';
 import { useBuilderQueriesLive, useFleetHealth } from './use-builder-ops';
-import { useBuildersView } from './use-builders';
+import { useBuildersView, type ShownSnapshot } from './use-builders';
 import styles from './BuildersView.module.css';
 
 /** F5, Ctrl+R and Cmd+R refresh the list instead of reloading the page. */
@@ -79,7 +78,7 @@ function BuilderList({
   onOpen,
   onCreate,
 }: {
-  snapshot: BuildersSnapshot;
+  snapshot: ShownSnapshot;
   health: BuilderHealth[] | undefined;
   checking: boolean;
   onOpen: (name: string) => void;
@@ -138,14 +137,13 @@ export function BuildersView() {
 }
 
 function BuildersList({ onOpen, onCreate }: { onOpen: (name: string) => void; onCreate: () => void }) {
-  const { builders, engine, buildx, refresh, blockingError, isFetching } = useBuildersView();
+  const { builders, snapshot, stale, engine, buildx, refresh, blockingError, isFetching } = useBuildersView();
   const health = useFleetHealth();
   const doRefresh = () => {
     if (!isFetching) void refresh();
   };
   useRefreshShortcut(doRefresh);
 
-  const snapshot = builders.data;
   const count = snapshot?.builders.length;
 
   return (
@@ -161,7 +159,17 @@ function BuildersList({ onOpen, onCreate }: { onOpen: (name: string) => void; on
             ) : null}
           </div>
           <p className={styles.meta} aria-live="off">
-            {snapshot && builders.dataUpdatedAt > 0 ? (
+            {snapshot && stale ? (
+              <>
+                <LoaderCircle size={12} aria-hidden className="spin" /> Checking each builder
+                <span className={styles.metaSep} aria-hidden>
+                  ·
+                </span>
+                <span>
+                  list as last seen <RelativeTime ms={Date.parse(snapshot.refreshedAt)} />
+                </span>
+              </>
+            ) : snapshot && builders.dataUpdatedAt > 0 ? (
               <>
                 Refreshed <RelativeTime ms={builders.dataUpdatedAt} />
                 <span className={styles.metaSep} aria-hidden>

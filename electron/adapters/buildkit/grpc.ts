@@ -1,0 +1,104 @@
+import { connect, constants, type ClientHttp2Session } from 'node:http2';
+import type { Duplex } from 'node:stream';
+import { appError } from '../../common/errors';
+import type { CallOptions } from '../../core/ports';
+
+/**
+ * Unary gRPC calls to a BuildKit daemon over any byte stream: the Engine API's hijacked `/grpc`
+ * socket (docker driver), `buildctl dial-stdio` in a container (docker-container), or a TCP/TLS/unix
+ * connection (remote). gRPC is HTTP/2 with 5-byte message frames and the status in trailers; node:http2
+ * speaks the HTTP/2 part over the stream we hand it.
+ */
+
+/** gRPC status codes we act on. */
+export const GRPC_UNIMPLEMENTED = 12;
+
+export class GrpcError extends Error {
+  constructor(
+    readonly grpcCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class BuildkitConnection {
+  private readonly session: ClientHttp2Session;
+  private failure: Error | undefined;
+
+  constructor(stream: Duplex, authority = 'localhost') {
+    this.session = connect(`http://${authority}`, { createConnection: () => stream });
+    this.session.on('error', (err: Error) => {
+      this.failure = err;
+    });
+    // The other side going away must not keep a CLI process alive.
+    this.session.unref();
+  }
+
+  /** One unary call (e.g. /moby.buildkit.v1.Control/ListWorkers); resolves the response message bytes. */
+  unary(path: string, message: Uint8Array, call: CallOptions): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) {
+        reject(this.failure);
+        return;
+      }
+      const req = this.session.request({
+        [constants.HTTP2_HEADER_METHOD]: 'POST',
+        [constants.HTTP2_HEADER_PATH]: path,
+        [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+        te: 'trailers',
+      });
+      const timer = setTimeout(() => {
+        done();
+        req.close(constants.NGHTTP2_CANCEL);
+        reject(appError('TIMEOUT', `BuildKit did not answer ${path} within ${call.timeoutMs} ms.`));
+      }, call.timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        call.signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        done();
+        req.close(constants.NGHTTP2_CANCEL);
+        reject(appError('CANCELLED', 'Cancelled.'));
+      };
+      call.signal?.addEventListener('abort', onAbort, { once: true });
+      let status: number | undefined;
+      let statusMessage = '';
+      const takeStatus = (headers: Record<string, unknown>) => {
+        if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
+        if (typeof headers['grpc-message'] === 'string') statusMessage = decodeURIComponent(headers['grpc-message']);
+      };
+      req.on('response', (headers) => takeStatus(headers));
+      req.on('trailers', (headers: Record<string, unknown>) => takeStatus(headers));
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        done();
+        if (status !== undefined && status !== 0) {
+          reject(new GrpcError(status, statusMessage || `gRPC status ${status}`));
+          return;
+        }
+        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+        if (body.length < 5 || body[0] !== 0) {
+          reject(new Error(`${path}: no gRPC message in the answer`));
+          return;
+        }
+        resolve(body.subarray(5, 5 + body.readUInt32BE(1)));
+      });
+      req.on('error', (err: Error) => {
+        done();
+        reject(this.failure ?? err);
+      });
+      const frame = Buffer.allocUnsafe(5 + message.length);
+      frame[0] = 0;
+      frame.writeUInt32BE(message.length, 1);
+      frame.set(message, 5);
+      req.end(frame);
+    });
+  }
+
+  close(): void {
+    this.session.destroy();
+  }
+}

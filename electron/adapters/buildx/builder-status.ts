@@ -1,0 +1,392 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { connect as netConnect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+import type { Builder, BuilderNode } from '../../common/domain';
+import { AppException, appError } from '../../common/errors';
+import type { BuilderStatusPort, CallOptions, KnownBuilder } from '../../core/ports';
+import { nodeFacts, type NodeFacts } from '../buildkit/control';
+import { BuildkitConnection } from '../buildkit/grpc';
+import { currentContextName, readContexts, type DockerContext } from '../docker/contexts';
+import { EngineApi, EngineHttpError, engineEndpoint } from '../docker/engine-api';
+import { execInContainer } from '../docker/exec-stream';
+import type { BuildxCli } from './cli';
+
+/**
+ * Builder status the way `buildx ls` reads it (store, contexts, then each node's driver), without
+ * running buildx: buildx's instance store and the docker context store are read from disk, and each
+ * node is dialled directly - the docker driver through the Engine API's `/grpc`, docker-container
+ * nodes through `buildctl dial-stdio` in their container, remote nodes over TCP/TLS/unix - with the
+ * same gRPC calls buildx makes (ListWorkers, Info). Every node has its own bound, so a silent one
+ * costs one bound and never delays another. Drivers that only buildx can reach (kubernetes, ssh://
+ * engines, TLS contexts) fall back to `buildx inspect NAME`, bounded the same way.
+ */
+export class NativeBuilderStatus implements BuilderStatusPort {
+  private readonly engines = new Map<string, EngineApi>();
+
+  constructor(
+    private readonly buildx: BuildxCli,
+    /** The environment buildx would run with (settings may change it). */
+    private readonly env: () => NodeJS.ProcessEnv,
+  ) {}
+
+  async known(): Promise<KnownBuilder[]> {
+    const env = this.env();
+    const root = this.buildx.configDir();
+    const [stored, contexts, contextName, current] = await Promise.all([
+      this.buildx.instances(),
+      readContexts(env),
+      currentContextName(env),
+      readCurrent(root),
+    ]);
+    const names = new Set(stored.map((b) => b.name));
+    const builders: KnownBuilder[] = [
+      ...stored.map((b) => ({
+        name: b.name,
+        driver: b.driver,
+        current: false,
+        contextBuilder: false,
+        nodes: b.nodes.map((n) => ({
+          name: n.name,
+          endpoint: n.endpoint,
+          pinnedPlatforms: n.pinnedPlatforms,
+          driverOpts: n.driverOpts,
+        })),
+      })),
+      // A context named like a stored builder is hidden by it, as in buildx.
+      ...contexts
+        .filter((c) => !names.has(c.name))
+        .map((c) => ({
+          name: c.name,
+          driver: 'docker',
+          current: false,
+          contextBuilder: true,
+          nodes: [{ name: c.name, endpoint: c.name, pinnedPlatforms: [], driverOpts: {} }],
+        })),
+    ];
+    const currentName = await currentBuilderName(root, current, contextName, contexts, names);
+    await Promise.all(
+      builders.map(async (b) => {
+        b.current = b.name === currentName;
+        const activity = await lastActivity(root, b.name);
+        if (activity) b.lastActivity = activity;
+      }),
+    );
+    return builders;
+  }
+
+  async dial(builder: KnownBuilder, call: CallOptions): Promise<Builder> {
+    const contexts = await readContexts(this.env());
+    const base = {
+      name: builder.name,
+      driver: builder.driver,
+      current: builder.current,
+      contextBuilder: builder.contextBuilder,
+      dynamic: false,
+      ...(builder.lastActivity ? { lastActivity: builder.lastActivity } : {}),
+    };
+    const plans = builder.nodes.map((n) => this.plan(builder.driver, n, contexts));
+    if (plans.some((p) => p === undefined)) return this.viaBuildx(builder, call);
+    const nodes = await Promise.all(
+      builder.nodes.map((n, i) => bounded(call, (signal) => (plans[i] as NodePlan)(signal), n)),
+    );
+    const out: Builder = { ...base, nodes };
+    if (nodes.length > 0 && nodes.every((n) => n.status === 'unreachable'))
+      out.error = `Builder did not answer within ${seconds(call.timeoutMs)} s.`;
+    // With the engine down, buildx reports the context builder itself in error (and so do we).
+    const engineDown = nodes.find((n) => n.error && /^Cannot connect to the Docker daemon/.test(n.error));
+    if (builder.driver === 'docker' && engineDown?.error) out.error = engineDown.error;
+    return out;
+  }
+
+  /** `buildx inspect NAME` for what only buildx can reach, within the same bound. */
+  private async viaBuildx(builder: KnownBuilder, call: CallOptions): Promise<Builder> {
+    try {
+      const b = await this.buildx.inspect(builder.name, call);
+      return {
+        ...b,
+        current: builder.current,
+        contextBuilder: builder.contextBuilder,
+        ...(b.lastActivity || !builder.lastActivity ? {} : { lastActivity: builder.lastActivity }),
+      };
+    } catch (err) {
+      if (!(err instanceof AppException) || err.appError.code !== 'TIMEOUT') throw err;
+      return unreachableBuilder(builder, call.timeoutMs);
+    }
+  }
+
+  /** How to dial one node; undefined when only buildx can. */
+  private plan(driver: string, node: KnownBuilder['nodes'][number], contexts: DockerContext[]): NodePlan | undefined {
+    const pinned = node.pinnedPlatforms;
+    const base = { name: node.name, endpoint: node.endpoint, pinnedPlatforms: pinned };
+    if (driver === 'docker') {
+      const engine = this.engineFor(node.endpoint, contexts);
+      if (!engine) return undefined;
+      return async (signal) => {
+        const call = { timeoutMs: NO_TIMEOUT, signal };
+        try {
+          const socket = await engine.upgrade('POST', '/grpc', undefined, 'h2c', call);
+          return running(base, await factsOver(socket, pinned, call));
+        } catch (err) {
+          return failed(base, err);
+        }
+      };
+    }
+    if (driver === 'docker-container') {
+      const engine = this.engineFor(node.endpoint, contexts);
+      if (!engine) return undefined;
+      const container = `buildx_buildkit_${node.name}`;
+      return async (signal) => {
+        const call = { timeoutMs: NO_TIMEOUT, signal };
+        try {
+          const state = await engine
+            .json<{ State?: { Running?: boolean } }>('GET', `/containers/${container}/json`, undefined, call)
+            .catch((err: unknown) => {
+              if (err instanceof EngineHttpError && err.statusCode === 404) return undefined;
+              throw err;
+            });
+          if (!state) return { ...base, status: 'inactive' as const, platforms: pinned };
+          if (!state.State?.Running) return { ...base, status: 'stopped' as const, platforms: pinned };
+          const stream = await execInContainer(engine, container, ['buildctl', 'dial-stdio'], call);
+          return running(base, await factsOver(stream, pinned, call));
+        } catch (err) {
+          return failed(base, err);
+        }
+      };
+    }
+    if (driver === 'remote') {
+      const connectTo = this.remoteConnector(node.endpoint, node.driverOpts, contexts);
+      if (!connectTo) return undefined;
+      // buildx shows a remote it cannot reach as `inactive` (no error); only our bound makes it unreachable.
+      return async (signal) => {
+        const call = { timeoutMs: NO_TIMEOUT, signal };
+        try {
+          return running(base, await factsOver(await connectTo(call), pinned, call));
+        } catch (err) {
+          if (err instanceof AppException && err.appError.code === 'CANCELLED') throw err;
+          return { ...base, status: 'inactive' as const, platforms: pinned };
+        }
+      };
+    }
+    return undefined;
+  }
+
+  /** A remote endpoint as a stream factory: tcp:// (TLS with cacert/cert/key), unix://, docker-container://. */
+  private remoteConnector(
+    endpoint: string,
+    opts: Record<string, string>,
+    contexts: DockerContext[],
+  ): ((call: CallOptions) => Promise<Duplex>) | undefined {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      return undefined;
+    }
+    if (url.protocol === 'docker-container:') {
+      const engine = this.engineFor('default', contexts);
+      const container = decodeURIComponent(url.host + url.pathname).replace(/\/$/, '');
+      if (!engine || !container) return undefined;
+      return (call) => execInContainer(engine, container, ['buildctl', 'dial-stdio'], call);
+    }
+    if (url.protocol === 'unix:') return (call) => socketReady(netConnect({ path: url.pathname }), call, 'connect');
+    if (url.protocol !== 'tcp:') return undefined;
+    const host = url.hostname;
+    const port = Number(url.port || 1234);
+    const tls = opts['cacert'] || opts['cert'] || opts['key'];
+    if (!tls) return (call) => socketReady(netConnect({ host, port }), call, 'connect');
+    return async (call) => {
+      const read = (p: string | undefined) => (p ? readFile(p) : Promise.resolve(undefined));
+      const [ca, cert, key] = await Promise.all([read(opts['cacert']), read(opts['cert']), read(opts['key'])]);
+      const socket = tlsConnect({
+        host,
+        port,
+        servername: opts['servername'] || host,
+        ALPNProtocols: ['h2'],
+        ...(ca ? { ca } : {}),
+        ...(cert ? { cert } : {}),
+        ...(key ? { key } : {}),
+      });
+      return socketReady(socket, call, 'secureConnect');
+    };
+  }
+
+  /** The Engine API of a node endpoint: a context name or a docker host; undefined for ssh://, TLS contexts. */
+  private engineFor(endpoint: string, contexts: DockerContext[]): EngineApi | undefined {
+    const context = contexts.find((c) => c.name === endpoint);
+    if (context?.tls) return undefined;
+    const address = context ? context.host : endpoint;
+    if (!address) return undefined;
+    let engine = this.engines.get(address);
+    if (!engine) {
+      const spec = engineEndpoint(address, context ? {} : this.env());
+      if (!spec) return undefined;
+      engine = new EngineApi(spec);
+      this.engines.set(address, engine);
+    }
+    return engine;
+  }
+}
+
+type NodePlan = (signal: AbortSignal) => Promise<BuilderNode>;
+
+/** The outer bound (per node) does the timing; inner calls only need to be cancellable. */
+const NO_TIMEOUT = 0x7fffffff;
+
+const seconds = (ms: number) => Math.round(ms / 1000);
+
+/** Runs a node's dial within the bound; past it, the node is `unreachable` and its dial is cancelled. */
+async function bounded(
+  call: CallOptions,
+  dial: (signal: AbortSignal) => Promise<BuilderNode>,
+  node: KnownBuilder['nodes'][number],
+): Promise<BuilderNode> {
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  call.signal?.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<BuilderNode>((resolve) => {
+    timer = setTimeout(() => {
+      resolve({
+        name: node.name,
+        endpoint: node.endpoint,
+        status: 'unreachable',
+        platforms: [],
+        pinnedPlatforms: node.pinnedPlatforms,
+        error: `did not answer within ${seconds(call.timeoutMs)} s`,
+      });
+      abort.abort();
+    }, call.timeoutMs);
+  });
+  const work = dial(abort.signal);
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+    abort.abort(); // closes whatever the dial still holds open
+    call.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Opens the BuildKit connection over `stream`, reads the node's facts, closes it (also on abort). */
+async function factsOver(stream: Duplex, pinned: string[], call: CallOptions): Promise<NodeFacts> {
+  const conn = new BuildkitConnection(stream);
+  const close = () => conn.close();
+  call.signal?.addEventListener('abort', close, { once: true });
+  try {
+    return await nodeFacts(conn, pinned, call);
+  } finally {
+    call.signal?.removeEventListener('abort', close);
+    conn.close();
+  }
+}
+
+function socketReady(socket: Socket, call: CallOptions, event: 'connect' | 'secureConnect'): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      socket.destroy();
+      reject(appError('CANCELLED', 'Cancelled.'));
+    };
+    call.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once(event, () => {
+      call.signal?.removeEventListener('abort', onAbort);
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      call.signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+  });
+}
+
+function running(base: { name: string; endpoint: string; pinnedPlatforms: string[] }, facts: NodeFacts): BuilderNode {
+  return {
+    ...base,
+    status: 'running',
+    platforms: facts.platforms,
+    ...(facts.buildkitVersion ? { buildkitVersion: facts.buildkitVersion } : {}),
+  };
+}
+
+function failed(base: { name: string; endpoint: string; pinnedPlatforms: string[] }, err: unknown): BuilderNode {
+  if (err instanceof AppException && err.appError.code === 'CANCELLED') throw err;
+  const message = err instanceof Error ? err.message : String(err);
+  return { ...base, status: 'error', platforms: base.pinnedPlatforms, error: message };
+}
+
+function unreachableBuilder(builder: KnownBuilder, timeoutMs: number): Builder {
+  const reason = `did not answer within ${seconds(timeoutMs)} s`;
+  return {
+    name: builder.name,
+    driver: builder.driver,
+    current: builder.current,
+    contextBuilder: builder.contextBuilder,
+    dynamic: false,
+    ...(builder.lastActivity ? { lastActivity: builder.lastActivity } : {}),
+    nodes: builder.nodes.map((n) => ({
+      name: n.name,
+      endpoint: n.endpoint,
+      status: 'unreachable',
+      platforms: [],
+      pinnedPlatforms: n.pinnedPlatforms,
+      error: reason,
+    })),
+    error: `Builder ${reason}.`,
+  };
+}
+
+interface CurrentFile {
+  Key?: string;
+  Name?: string;
+  Global?: boolean;
+}
+
+async function readCurrent(root: string): Promise<CurrentFile> {
+  try {
+    return JSON.parse(await readFile(join(root, 'current'), 'utf8')) as CurrentFile;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * buildx's GetCurrentInstance, read-only: `current` names the builder chosen for an endpoint key (the
+ * context name, or the default context's docker host), or for every endpoint (Global); else the
+ * per-endpoint default in `defaults/<sha256(key)[:20]>`; else the current context's own builder.
+ */
+async function currentBuilderName(
+  root: string,
+  current: CurrentFile,
+  contextName: string,
+  contexts: DockerContext[],
+  stored: Set<string>,
+): Promise<string> {
+  const key =
+    contextName !== 'default' ? contextName : (contexts.find((c) => c.name === 'default')?.host ?? contextName);
+  if (current.Name) {
+    if (current.Global && stored.has(current.Name)) return current.Name;
+    if (current.Key === key) return stored.has(current.Name) ? current.Name : contextName;
+  }
+  try {
+    const hash = createHash('sha256').update(key).digest('hex').slice(0, 20);
+    const name = (await readFile(join(root, 'defaults', hash), 'utf8')).trim();
+    if (stored.has(name)) return name;
+  } catch {
+    // no per-endpoint default
+  }
+  return contextName;
+}
+
+/** `activity/<name>` holds the RFC 3339 time of the builder's last build; absent means never. */
+async function lastActivity(root: string, name: string): Promise<string | undefined> {
+  try {
+    const text = (await readFile(join(root, 'activity', name), 'utf8')).trim();
+    const ms = Date.parse(text);
+    return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  } catch {
+    return undefined;
+  }
+}
