@@ -42,7 +42,7 @@ await build({
   plugins: [englishOnlyZod],
   // Smaller source is less for V8 to read and compile on every CLI call; the source map keeps
   // stack traces readable.
-  minify: process.env.BD_NO_MINIFY !== "1",
+  minify: process.env.BD_NO_MINIFY !== '1',
   sourcemap: true,
   logLevel: 'warning',
 });

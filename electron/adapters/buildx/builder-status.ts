@@ -25,6 +25,8 @@ import type { BuildxCli } from './cli';
  */
 export class NativeBuilderStatus implements BuilderStatusPort {
   private readonly engines = new Map<string, EngineApi>();
+  /** The contexts `known()` read, reused by the dials of the same list read. */
+  private contexts: Promise<DockerContext[]> | undefined;
 
   constructor(
     private readonly buildx: BuildxCli,
@@ -35,9 +37,10 @@ export class NativeBuilderStatus implements BuilderStatusPort {
   async known(): Promise<KnownBuilder[]> {
     const env = this.env();
     const root = this.buildx.configDir();
+    this.contexts = readContexts(env);
     const [stored, contexts, contextName, current] = await Promise.all([
       this.buildx.instances(),
-      readContexts(env),
+      this.contexts,
       currentContextName(env),
       readCurrent(root),
     ]);
@@ -78,7 +81,7 @@ export class NativeBuilderStatus implements BuilderStatusPort {
   }
 
   async dial(builder: KnownBuilder, call: CallOptions): Promise<Builder> {
-    const contexts = await readContexts(this.env());
+    const contexts = await (this.contexts ?? readContexts(this.env()));
     const base = {
       name: builder.name,
       driver: builder.driver,
@@ -138,20 +141,18 @@ export class NativeBuilderStatus implements BuilderStatusPort {
       const engine = this.engineFor(node.endpoint, contexts);
       if (!engine) return undefined;
       const container = `buildx_buildkit_${node.name}`;
+      // No inspect first: creating the exec answers 404 for a container never created (inactive)
+      // and 409 for one that is not running (stopped), which saves a round trip per node.
       return async (signal) => {
         const call = { timeoutMs: NO_TIMEOUT, signal };
         try {
-          const state = await engine
-            .json<{ State?: { Running?: boolean } }>('GET', `/containers/${container}/json`, undefined, call)
-            .catch((err: unknown) => {
-              if (err instanceof EngineHttpError && err.statusCode === 404) return undefined;
-              throw err;
-            });
-          if (!state) return { ...base, status: 'inactive' as const, platforms: pinned };
-          if (!state.State?.Running) return { ...base, status: 'stopped' as const, platforms: pinned };
           const stream = await execInContainer(engine, container, ['buildctl', 'dial-stdio'], call);
           return running(base, await factsOver(stream, pinned, call));
         } catch (err) {
+          if (err instanceof EngineHttpError && err.statusCode === 404)
+            return { ...base, status: 'inactive' as const, platforms: pinned };
+          if (err instanceof EngineHttpError && err.statusCode === 409)
+            return { ...base, status: 'stopped' as const, platforms: pinned };
           return failed(base, err);
         }
       };
