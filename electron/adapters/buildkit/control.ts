@@ -1,7 +1,7 @@
 import { appError } from '../../common/errors';
 import type { CallOptions } from '../../core/ports';
 import { BuildkitConnection, GRPC_UNIMPLEMENTED, GrpcError } from './grpc';
-import { readFields, text } from './proto';
+import { ProtoReader, WIRE_BYTES, WIRE_VARINT } from './proto';
 
 /** What `buildx ls` shows of a running node: its workers' platforms and the daemon's version. */
 export interface NodeFacts {
@@ -17,46 +17,66 @@ interface Platform {
 }
 
 /** ListWorkersResponse {repeated WorkerRecord record = 1}; WorkerRecord {platforms = 3, BuildkitVersion = 5}. */
-export function decodeWorkers(buf: Uint8Array): { platforms: Platform[]; version?: string }[] {
+export function decodeWorkers(buf: Buffer): { platforms: Platform[]; version?: string }[] {
   const workers: { platforms: Platform[]; version?: string }[] = [];
-  readFields(buf, 0, buf.length, (record) => {
-    if (record.no !== 1 || record.wire !== 2) return;
+  const r = new ProtoReader(buf);
+  while (r.next()) {
+    if (r.field !== 1 || r.wire !== WIRE_BYTES) {
+      r.skip();
+      continue;
+    }
+    const end = r.bytes();
     const w: { platforms: Platform[]; version?: string } = { platforms: [] };
-    readFields(buf, record.from, record.to, (f) => {
-      if (f.no === 3 && f.wire === 2) {
+    const rec = new ProtoReader(buf, r.pos, end);
+    while (rec.next()) {
+      if (rec.field === 3 && rec.wire === WIRE_BYTES) {
         const p: Platform = { os: '', architecture: '', variant: '' };
-        readFields(buf, f.from, f.to, (pf) => {
-          if (pf.wire !== 2) return;
-          if (pf.no === 1) p.architecture = text(buf, pf);
-          else if (pf.no === 2) p.os = text(buf, pf);
-          else if (pf.no === 3) p.variant = text(buf, pf);
-        });
+        const to = rec.bytes();
+        const pr = new ProtoReader(buf, rec.pos, to);
+        while (pr.next()) {
+          if (pr.wire !== WIRE_BYTES) pr.skip();
+          else if (pr.field === 1) p.architecture = pr.string();
+          else if (pr.field === 2) p.os = pr.string();
+          else if (pr.field === 3) p.variant = pr.string();
+          else pr.skip();
+        }
+        rec.pos = pr.end;
         w.platforms.push(p);
-      } else if (f.no === 5 && f.wire === 2) {
-        const version = decodeVersion(buf, f.from, f.to);
+      } else if (rec.field === 5 && rec.wire === WIRE_BYTES) {
+        const to = rec.bytes();
+        const version = decodeVersion(buf, rec.pos, to);
+        rec.pos = to;
         if (version) w.version = version;
-      }
-    });
+      } else rec.skip();
+    }
+    r.pos = end;
     workers.push(w);
-  });
+  }
   return workers;
 }
 
 /** BuildkitVersion {package = 1, version = 2, revision = 3}: the version string. */
-function decodeVersion(buf: Uint8Array, from: number, to: number): string | undefined {
+function decodeVersion(buf: Buffer, from: number, to: number): string | undefined {
   let version: string | undefined;
-  readFields(buf, from, to, (f) => {
-    if (f.no === 2 && f.wire === 2) version = text(buf, f);
-  });
+  const r = new ProtoReader(buf, from, to);
+  while (r.next()) {
+    if (r.field === 2 && r.wire === WIRE_BYTES) version = r.string();
+    else r.skip();
+  }
   return version;
 }
 
 /** InfoResponse {BuildkitVersion buildkitVersion = 1}. */
-export function decodeInfo(buf: Uint8Array): string | undefined {
+export function decodeInfo(buf: Buffer): string | undefined {
   let version: string | undefined;
-  readFields(buf, 0, buf.length, (f) => {
-    if (f.no === 1 && f.wire === 2) version = decodeVersion(buf, f.from, f.to);
-  });
+  const r = new ProtoReader(buf);
+  while (r.next()) {
+    if (r.field === 1 && r.wire === WIRE_BYTES) {
+      const to = r.bytes();
+      version = decodeVersion(buf, r.pos, to);
+      r.pos = to;
+    } else r.skip();
+  }
   return version;
 }
 
@@ -124,4 +144,119 @@ export async function nodeFacts(conn: BuildkitConnection, pinned: string[], call
   const version = (infoMsg ? decodeInfo(infoMsg) : undefined) ?? workers.find((w) => w.version)?.version;
   if (workers.length === 0) throw appError('INTERNAL', 'BuildKit reported no workers.');
   return { platforms, ...(version ? { buildkitVersion: version } : {}) };
+}
+
+/** One record of Control/DiskUsage, as BuildKit keeps it (exact sizes, times to the nanosecond). */
+export interface UsageRecord {
+  id: string;
+  mutable: boolean;
+  inUse: boolean;
+  size: number;
+  parents: string[];
+  /** Epoch ms; undefined for the zero time. */
+  createdAt: number | undefined;
+  lastUsedAt: number | undefined;
+  usageCount: number;
+  description: string;
+  recordType: string;
+  shared: boolean;
+}
+
+/**
+ * DiskUsageResponse {repeated UsageRecord record = 1}: UsageRecord {ID = 1, Mutable = 2, InUse = 3,
+ * Size = 4, Parent = 5 (deprecated), CreatedAt = 6, LastUsedAt = 7, UsageCount = 8, Description = 9,
+ * RecordType = 10, Shared = 11, Parents = 12}. Decoded in place, one object per record.
+ */
+export function decodeDiskUsage(buf: Buffer): UsageRecord[] {
+  const out: UsageRecord[] = [];
+  const r = new ProtoReader(buf);
+  while (r.next()) {
+    if (r.field !== 1 || r.wire !== WIRE_BYTES) {
+      r.skip();
+      continue;
+    }
+    const to = r.bytes();
+    const rec = new ProtoReader(buf, r.pos, to);
+    const u: UsageRecord = {
+      id: '',
+      mutable: false,
+      inUse: false,
+      size: 0,
+      parents: [],
+      createdAt: undefined,
+      lastUsedAt: undefined,
+      usageCount: 0,
+      description: '',
+      recordType: '',
+      shared: false,
+    };
+    let parent = '';
+    while (rec.next()) {
+      const varint = rec.wire === WIRE_VARINT;
+      const bytes = rec.wire === WIRE_BYTES;
+      switch (rec.field) {
+        case 1:
+          if (bytes) u.id = rec.string();
+          else rec.skip();
+          break;
+        case 2:
+          if (varint) u.mutable = rec.varint() !== 0;
+          else rec.skip();
+          break;
+        case 3:
+          if (varint) u.inUse = rec.varint() !== 0;
+          else rec.skip();
+          break;
+        case 4:
+          if (varint) u.size = rec.varint();
+          else rec.skip();
+          break;
+        case 5:
+          if (bytes) parent = rec.string();
+          else rec.skip();
+          break;
+        case 6:
+          if (bytes) u.createdAt = rec.timestampMs();
+          else rec.skip();
+          break;
+        case 7:
+          if (bytes) u.lastUsedAt = rec.timestampMs();
+          else rec.skip();
+          break;
+        case 8:
+          if (varint) u.usageCount = rec.varint();
+          else rec.skip();
+          break;
+        case 9:
+          if (bytes) u.description = rec.string();
+          else rec.skip();
+          break;
+        case 10:
+          if (bytes) u.recordType = rec.string();
+          else rec.skip();
+          break;
+        case 11:
+          if (varint) u.shared = rec.varint() !== 0;
+          else rec.skip();
+          break;
+        case 12:
+          if (bytes) u.parents.push(rec.string());
+          else rec.skip();
+          break;
+        default:
+          rec.skip();
+      }
+    }
+    r.pos = rec.end;
+    if (u.parents.length === 0 && parent) u.parents.push(parent);
+    out.push(u);
+  }
+  return out;
+}
+
+const DISK_USAGE = '/moby.buildkit.v1.Control/DiskUsage';
+
+/** Every cache record of the daemon on the other end of `conn`. */
+export async function diskUsage(conn: BuildkitConnection, call: CallOptions): Promise<UsageRecord[]> {
+  return decodeDiskUsage(await conn.unary(DISK_USAGE, new Uint8Array(0), call));
 }

@@ -1,4 +1,4 @@
-import { connect, constants, type ClientHttp2Session } from 'node:http2';
+import type { ClientHttp2Session } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { appError } from '../../common/errors';
 import type { CallOptions } from '../../core/ports';
@@ -9,6 +9,9 @@ import type { CallOptions } from '../../core/ports';
  * connection (remote). gRPC is HTTP/2 with 5-byte message frames and the status in trailers; node:http2
  * speaks the HTTP/2 part over the stream we hand it.
  */
+
+/** HTTP/2 RST_STREAM code for a request we gave up on. */
+const NGHTTP2_CANCEL = 8;
 
 /** gRPC status codes we act on. */
 export const GRPC_UNIMPLEMENTED = 12;
@@ -27,6 +30,8 @@ export class BuildkitConnection {
   private failure: Error | undefined;
 
   constructor(stream: Duplex, authority = 'localhost') {
+    // Loaded on first use: a command that dials nothing (cache du, --version) never pays for node:http2.
+    const { connect } = process.getBuiltinModule('node:http2');
     this.session = connect(`http://${authority}`, { createConnection: () => stream });
     this.session.on('error', (err: Error) => {
       this.failure = err;
@@ -43,14 +48,14 @@ export class BuildkitConnection {
         return;
       }
       const req = this.session.request({
-        [constants.HTTP2_HEADER_METHOD]: 'POST',
-        [constants.HTTP2_HEADER_PATH]: path,
-        [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+        ':method': 'POST',
+        ':path': path,
+        'content-type': 'application/grpc',
         te: 'trailers',
       });
       const timer = setTimeout(() => {
         done();
-        req.close(constants.NGHTTP2_CANCEL);
+        req.close(NGHTTP2_CANCEL);
         reject(appError('TIMEOUT', `BuildKit did not answer ${path} within ${call.timeoutMs} ms.`));
       }, call.timeoutMs);
       const done = () => {
@@ -59,7 +64,7 @@ export class BuildkitConnection {
       };
       const onAbort = () => {
         done();
-        req.close(constants.NGHTTP2_CANCEL);
+        req.close(NGHTTP2_CANCEL);
         reject(appError('CANCELLED', 'Cancelled.'));
       };
       call.signal?.addEventListener('abort', onAbort, { once: true });
@@ -96,6 +101,11 @@ export class BuildkitConnection {
       frame.set(message, 5);
       req.end(frame);
     });
+  }
+
+  /** The stream under it ended (the daemon or its exec went away): a pooled connection is dialled again. */
+  get closed(): boolean {
+    return this.failure !== undefined || this.session.closed || this.session.destroyed;
   }
 
   close(): void {

@@ -1,88 +1,118 @@
 /**
  * Just enough protobuf to read BuildKit's answers (moby/buildkit api/services/control/control.proto,
- * api/types/worker.proto): walk the fields of a message in place, no schema compiler, no copies.
- * No npm package ships BuildKit's types (see buildkit-facts.md), and a generated client would load
- * protobufjs and grpc-js on a path whose whole budget is a fraction of `docker buildx ls`.
+ * api/types/worker.proto): a cursor over the message bytes, read field by field in place - no schema
+ * compiler, no intermediate objects. No npm package ships BuildKit's types (see buildkit-facts.md),
+ * and a generated client would load protobufjs and grpc-js on a path whose whole budget is a
+ * fraction of `docker buildx ls`.
  */
 
-export interface Field {
-  no: number;
-  /** 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32. */
-  wire: number;
-  /** The value of a varint field (int64 past 2^53 loses precision; negatives come out negative). */
-  int: number;
-  /** The bytes of a length-delimited field: [from, to) in the buffer. */
-  from: number;
-  to: number;
-}
-
 const TWO_32 = 0x1_0000_0000;
-const TWO_64 = TWO_32 * TWO_32;
+const TWO_63 = TWO_32 * TWO_32 * 0.5;
 
-/** Calls `each` for every field of the message in buf[from, to). Throws on a truncated message. */
-export function readFields(buf: Uint8Array, from: number, to: number, each: (f: Field) => void): void {
-  let pos = from;
-  const varint = (): number => {
-    let lo = 0;
-    let hi = 0;
-    let shift = 0;
+export const WIRE_VARINT = 0;
+export const WIRE_BYTES = 2;
+
+export class ProtoReader {
+  pos: number;
+  /** Field number and wire type of the field `next()` read. */
+  field = 0;
+  wire = 0;
+
+  constructor(
+    readonly buf: Buffer,
+    from = 0,
+    readonly end = buf.length,
+  ) {
+    this.pos = from;
+  }
+
+  /** Reads the next field's key; false at the end of the message. */
+  next(): boolean {
+    if (this.pos >= this.end) return false;
+    const key = this.varint();
+    this.field = Math.floor(key / 8);
+    this.wire = key & 7;
+    return true;
+  }
+
+  /** A varint (int64 past 2^53 loses precision; negative int64 comes out negative). */
+  varint(): number {
+    const buf = this.buf;
+    if (this.pos >= this.end) throw new Error('truncated protobuf message');
+    let b = buf[this.pos++] as number;
+    if (b < 0x80) return b;
+    let lo = b & 0x7f;
+    let shift = 7;
     for (;;) {
-      if (pos >= to) throw new Error('truncated protobuf message');
-      const b = buf[pos++] as number;
+      if (this.pos >= this.end) throw new Error('truncated protobuf message');
+      b = buf[this.pos++] as number;
       if (shift < 28) lo |= (b & 0x7f) << shift;
-      else if (shift === 28) {
-        lo |= (b & 0x0f) << 28;
-        hi |= (b & 0x7f) >>> 4;
-      } else hi |= (b & 0x7f) << (shift - 32);
-      if ((b & 0x80) === 0) break;
+      else {
+        // Past 28 bits: continue in floating point (exact to 2^53).
+        let value = (lo >>> 0) + (b & 0x7f) * 2 ** shift;
+        while (b >= 0x80) {
+          if (this.pos >= this.end) throw new Error('truncated protobuf message');
+          shift += 7;
+          b = buf[this.pos++] as number;
+          if (shift < 64) value += (b & 0x7f) * 2 ** shift;
+        }
+        return value >= TWO_63 ? value - TWO_63 * 2 : value;
+      }
+      if (b < 0x80) return lo >>> 0;
       shift += 7;
-      if (shift > 63) throw new Error('malformed protobuf varint');
     }
-    const value = (lo >>> 0) + (hi >>> 0) * TWO_32;
-    return value >= TWO_64 / 2 ? value - TWO_64 : value;
-  };
-  const field: Field = { no: 0, wire: 0, int: 0, from: 0, to: 0 };
-  while (pos < to) {
-    const key = varint();
-    field.no = Math.floor(key / 8);
-    field.wire = key & 7;
-    field.int = 0;
-    field.from = field.to = pos;
-    switch (field.wire) {
+  }
+
+  /** The end offset of a length-delimited field; the cursor is at its first byte. */
+  bytes(): number {
+    const len = this.varint();
+    const to = this.pos + len;
+    if (to > this.end) throw new Error('truncated protobuf message');
+    return to;
+  }
+
+  string(): string {
+    const to = this.bytes();
+    const s = this.buf.toString('utf8', this.pos, to);
+    this.pos = to;
+    return s;
+  }
+
+  /** google.protobuf.Timestamp {seconds = 1, nanos = 2} as epoch milliseconds. */
+  timestampMs(): number {
+    const to = this.bytes();
+    let seconds = 0;
+    let nanos = 0;
+    while (this.pos < to) {
+      const key = this.varint();
+      if (key === 8) seconds = this.varint();
+      else if (key === 16) nanos = this.varint();
+      else this.skipWire(key & 7);
+    }
+    return seconds * 1000 + Math.floor(nanos / 1e6);
+  }
+
+  skip(): void {
+    this.skipWire(this.wire);
+  }
+
+  private skipWire(wire: number): void {
+    switch (wire) {
       case 0:
-        field.int = varint();
+        this.varint();
         break;
       case 1:
-        pos += 8;
+        this.pos += 8;
         break;
-      case 2: {
-        const len = varint();
-        field.from = pos;
-        field.to = pos + len;
-        pos += len;
+      case 2:
+        this.pos = this.bytes();
         break;
-      }
       case 5:
-        pos += 4;
+        this.pos += 4;
         break;
       default:
-        throw new Error(`unsupported protobuf wire type ${field.wire}`);
+        throw new Error(`unsupported protobuf wire type ${wire}`);
     }
-    if (pos > to) throw new Error('truncated protobuf message');
-    each(field);
+    if (this.pos > this.end) throw new Error('truncated protobuf message');
   }
-}
-
-const decoder = new TextDecoder();
-export const text = (buf: Uint8Array, f: Field): string => decoder.decode(buf.subarray(f.from, f.to));
-
-/** google.protobuf.Timestamp {seconds = 1, nanos = 2} as epoch milliseconds. */
-export function timestampMs(buf: Uint8Array, f: Field): number {
-  let seconds = 0;
-  let nanos = 0;
-  readFields(buf, f.from, f.to, (t) => {
-    if (t.no === 1) seconds = t.int;
-    else if (t.no === 2) nanos = t.int;
-  });
-  return seconds * 1000 + Math.floor(nanos / 1e6);
 }
