@@ -1,71 +1,87 @@
-import type Docker from 'dockerode';
-import type { DialOptions } from 'docker-modem';
-import { z } from 'zod';
 import { toGoDuration, type CacheRecord } from '../../common/contracts/cache';
 import { appError } from '../../common/errors';
 import type { CacheRead, EngineCachePort, PruneOutcome, PruneRequest } from '../../core/cache/ports';
 import type { CallOptions } from '../../core/ports';
 import { idFilter } from '../buildx/cache';
 import { mapEngineError, type DockerEngine } from './engine';
+import { EngineHttpError } from './engine-api';
 
 /**
- * The daemon's build cache through the Engine API, with explicit requests on dockerode's modem.
- * Never dockerode's `df()` / `pruneBuilder()`: both drop their options, and `pruneBuilder()` then
- * sends an UNFILTERED prune of the whole daemon.
+ * The daemon's build cache through the Engine API, with explicit requests over node:http
+ * (engine-api.ts): no dockerode on this path. Never dockerode's `df()` / `pruneBuilder()` either:
+ * both drop their options, and `pruneBuilder()` then sends an UNFILTERED prune of the whole daemon.
  */
 
 // Engine 26.1 tags Parents as `json:" Parents"` (a leading space); older engines send `Parent`, newer
 // ones `Parents`. Read all three.
-const rawRecord = z
-  .object({
-    ID: z.string().min(1),
-    Type: z.string().optional(),
-    Description: z.string().optional(),
-    InUse: z.boolean().optional(),
-    Shared: z.boolean().optional(),
-    Size: z.number().optional(),
-    CreatedAt: z.string().nullish(),
-    LastUsedAt: z.string().nullish(),
-    UsageCount: z.number().optional(),
-    Parents: z.array(z.string()).nullish(),
-    ' Parents': z.array(z.string()).nullish(),
-    Parent: z.string().nullish(),
-  })
-  .loose();
-
-const rawDf = z.object({ BuildCache: z.array(z.unknown()).nullish() }).loose();
-const rawPrune = z
-  .object({ CachesDeleted: z.array(z.string()).nullish(), SpaceReclaimed: z.number().nullish() })
-  .loose();
+interface RawRecord {
+  ID?: unknown;
+  Type?: unknown;
+  Description?: unknown;
+  InUse?: unknown;
+  Shared?: unknown;
+  Size?: unknown;
+  CreatedAt?: unknown;
+  LastUsedAt?: unknown;
+  UsageCount?: unknown;
+  Parents?: unknown;
+  ' Parents'?: unknown;
+  Parent?: unknown;
+}
 
 /** Go's zero time means "never"; anything before 1971 is treated the same. */
-function isoOrNull(text: string | null | undefined): string | null {
-  if (!text) return null;
+function isoOrNull(text: unknown): string | null {
+  if (typeof text !== 'string' || !text) return null;
   const ms = Date.parse(text);
   return Number.isNaN(ms) || ms < Date.UTC(1971, 0, 1) ? null : new Date(ms).toISOString();
 }
 
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const optional = (v: unknown, type: 'string' | 'number' | 'boolean') =>
+  v === undefined || v === null || typeof v === type;
+
+/**
+ * One pass from the engine's JSON to records: each field type-checked by hand as it is read (a
+ * schema library would build a validated copy of 1,000 records only for this map to copy them again).
+ * Anything that is not the documented shape is drift, reported with the raw record.
+ */
 export function parseSystemDfBuildCache(body: unknown): CacheRecord[] {
-  const df = rawDf.safeParse(body);
-  if (!df.success) throw unexpected('/system/df', body);
-  return (df.data.BuildCache ?? []).map((item) => {
-    const parsed = rawRecord.safeParse(item);
-    if (!parsed.success) throw unexpected('/system/df', item);
-    const r = parsed.data;
-    const parents = r.Parents ?? r[' Parents'] ?? (r.Parent ? [r.Parent] : []);
+  const list = (body as { BuildCache?: unknown } | null)?.BuildCache;
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !(list == null || Array.isArray(list)))
+    throw unexpected('/system/df', body);
+  return ((list ?? []) as unknown[]).map((item) => {
+    const r = item as RawRecord;
+    const parents = r.Parents ?? r[' Parents'];
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      typeof r.ID !== 'string' ||
+      !r.ID ||
+      !optional(r.Type, 'string') ||
+      !optional(r.Description, 'string') ||
+      !optional(r.InUse, 'boolean') ||
+      !optional(r.Shared, 'boolean') ||
+      !optional(r.Size, 'number') ||
+      !optional(r.CreatedAt, 'string') ||
+      !optional(r.LastUsedAt, 'string') ||
+      !optional(r.UsageCount, 'number') ||
+      !optional(r.Parent, 'string') ||
+      !(parents == null || isStrings(parents))
+    )
+      throw unexpected('/system/df', item);
     return {
       id: r.ID,
-      type: r.Type || 'regular',
-      description: (r.Description ?? '').trimEnd(),
+      type: (r.Type as string | undefined) || 'regular',
+      description: ((r.Description as string | undefined) ?? '').trimEnd(),
       // BuildKit reports -1 for a size it has not computed yet; buildx counts only positive sizes too.
-      size: Math.max(0, Math.round(r.Size ?? 0)),
+      size: Math.max(0, Math.round((r.Size as number | undefined) ?? 0)),
       createdAt: isoOrNull(r.CreatedAt),
       lastUsedAt: isoOrNull(r.LastUsedAt),
-      usageCount: r.UsageCount ?? 0,
-      shared: r.Shared ?? false,
-      inUse: r.InUse ?? false,
+      usageCount: (r.UsageCount as number | undefined) ?? 0,
+      shared: (r.Shared as boolean | undefined) ?? false,
+      inUse: (r.InUse as boolean | undefined) ?? false,
       mutable: null,
-      parents,
+      parents: parents ?? (r.Parent ? [r.Parent as string] : []),
     };
   });
 }
@@ -77,35 +93,25 @@ function unexpected(path: string, body: unknown) {
   });
 }
 
+/** Query string the way the Engine API reads it: filters as JSON, booleans and numbers as text. */
+function query(params: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue;
+    const text =
+      typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(text)}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
 export class EngineCache implements EngineCachePort {
   constructor(private readonly engine: DockerEngine) {}
 
-  private dial(docker: Docker, options: DialOptions, call: CallOptions): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      docker.modem.dial(
-        { ...options, ...(call.signal ? { abortSignal: call.signal } : {}) },
-        (err: unknown, data: unknown) => {
-          if (err) reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
-          else resolve(data);
-        },
-      );
-    });
-  }
-
   async usage(call: CallOptions): Promise<CacheRead> {
-    const docker = await this.engine.client(call.timeoutMs);
     let body: unknown;
     try {
-      body = await this.dial(
-        docker,
-        {
-          path: '/system/df?',
-          method: 'GET',
-          options: { type: 'build-cache' },
-          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
-        },
-        call,
-      );
+      body = await this.engine.api().json('GET', `/system/df${query({ type: 'build-cache' })}`, undefined, call);
     } catch (err) {
       throw this.mapError(err, call);
     }
@@ -121,30 +127,23 @@ export class EngineCache implements EngineCachePort {
     if (request.reservedSpace !== undefined) options['reserved-space'] = request.reservedSpace;
     if (request.maxUsedSpace !== undefined) options['max-used-space'] = request.maxUsedSpace;
     if (request.minFreeSpace !== undefined) options['min-free-space'] = request.minFreeSpace;
-    const docker = await this.engine.client(call.timeoutMs);
-    let body: unknown;
+    let body: { CachesDeleted?: unknown; SpaceReclaimed?: unknown } | null;
     try {
-      body = await this.dial(
-        docker,
-        {
-          path: '/build/prune?',
-          method: 'POST',
-          options,
-          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
-        },
-        call,
-      );
+      body = await this.engine.api().json('POST', `/build/prune${query(options)}`, undefined, call);
     } catch (err) {
       throw this.mapError(err, call);
     }
-    const parsed = rawPrune.safeParse(body);
-    if (!parsed.success) throw unexpected('/build/prune', body);
-    return { ids: parsed.data.CachesDeleted ?? [], size: parsed.data.SpaceReclaimed ?? 0, sizeExact: true };
+    const deleted = body?.CachesDeleted ?? [];
+    const reclaimed = body?.SpaceReclaimed ?? 0;
+    if (!isStrings(deleted) || typeof reclaimed !== 'number') throw unexpected('/build/prune', body);
+    return { ids: deleted, size: reclaimed, sizeExact: true };
   }
 
   async apiVersion(call: CallOptions): Promise<string> {
     try {
-      return (await (await this.engine.client(call.timeoutMs)).version()).ApiVersion;
+      const v = await this.engine.api().json<{ ApiVersion?: unknown }>('GET', '/version', undefined, call);
+      if (typeof v.ApiVersion !== 'string') throw unexpected('/version', v);
+      return v.ApiVersion;
     } catch (err) {
       throw this.mapError(err, call);
     }
@@ -152,15 +151,10 @@ export class EngineCache implements EngineCachePort {
 
   private mapError(err: unknown, call: CallOptions) {
     if (call.signal?.aborted) return appError('CANCELLED', 'Reading the build cache was cancelled.');
-    const e = err as { statusCode?: number; json?: { message?: string } | null; message?: string };
-    if (e.statusCode === 400) {
-      return appError(
-        'INVALID_INPUT',
-        `The engine refused the request: ${e.json?.message ?? e.message ?? 'bad parameter'}.`,
-        {
-          details: { field: 'filters', statusCode: 400 },
-        },
-      );
+    if (err instanceof EngineHttpError && err.statusCode === 400) {
+      return appError('INVALID_INPUT', `The engine refused the request: ${err.message}.`, {
+        details: { field: 'filters', statusCode: 400 },
+      });
     }
     return mapEngineError(err, this.engine.endpoint);
   }

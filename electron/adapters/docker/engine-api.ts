@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -27,8 +26,8 @@ export interface EngineEndpoint {
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
 /**
- * unix:// and tcp:// endpoints (TLS for tcp:// from DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, as the docker
- * CLI does). undefined for what only the docker CLI can reach (ssh://, npipe://): callers fall back.
+ * unix://, npipe:// and tcp:// endpoints (TLS for tcp:// from DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, as
+ * the docker CLI does). undefined for what only the docker CLI can reach (ssh://): callers fall back.
  */
 export function engineEndpoint(address: string, env: NodeJS.ProcessEnv = process.env): EngineEndpoint | undefined {
   let url: URL;
@@ -38,6 +37,8 @@ export function engineEndpoint(address: string, env: NodeJS.ProcessEnv = process
     return undefined;
   }
   if (url.protocol === 'unix:') return { address, socketPath: url.pathname };
+  // npipe:////./pipe/docker_engine: node:http reaches Windows named pipes through socketPath too.
+  if (url.protocol === 'npipe:') return { address, socketPath: address.slice('npipe://'.length) };
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   const verify = Boolean(env['DOCKER_TLS_VERIFY']);
   const certDir = env['DOCKER_CERT_PATH'] ?? join(env['HOME'] ?? homedir(), '.docker');
@@ -162,7 +163,8 @@ export class EngineApi {
       // address regex on the Host header, whose first compile costs a CLI call ~10% (measured).
       ...(e.tls ? {} : { servername: '' }),
     };
-    return e.tls ? httpsRequest({ ...options, ...e.tls }) : httpRequest(options);
+    // node:https only loads for a TLS engine.
+    return e.tls ? process.getBuiltinModule('node:https').request({ ...options, ...e.tls }) : httpRequest(options);
   }
 
   /** The docker CLI's wording: the "Docker is not running" screen and buildx users know it. */

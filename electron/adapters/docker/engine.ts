@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EngineInfo } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
 import type { CallOptions, ContainerEvent, EnginePort } from '../../core/ports';
+import { EngineApi, engineEndpoint } from './engine-api';
 
 export interface EngineOptions {
   /** unix:///path, npipe:////./pipe/x, tcp://host:port; undefined: dockerode reads DOCKER_HOST etc. */
@@ -84,6 +85,7 @@ const loadDockerode = () => (dockerode ??= import('dockerode').then((m) => m.def
 export class DockerEngine implements EnginePort {
   endpoint = '';
   private options: Docker.DockerOptions | undefined;
+  private apiClient: EngineApi | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.reconfigure(options);
@@ -93,6 +95,22 @@ export class DockerEngine implements EnginePort {
   reconfigure(options: EngineOptions): void {
     this.options = dockerOptions(options.host);
     this.endpoint = options.host ?? process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
+    this.apiClient = undefined;
+  }
+
+  /** The same engine over node:http, without dockerode: the paths that must start fast (cache usage). */
+  api(): EngineApi {
+    if (!this.apiClient) {
+      const spec = engineEndpoint(this.endpoint);
+      if (!spec) {
+        throw appError('INVALID_INPUT', `Unsupported Docker endpoint "${this.endpoint}".`, {
+          hint: 'Use unix:///var/run/docker.sock, tcp://HOST:PORT or npipe:////./pipe/docker_engine.',
+          details: { field: 'dockerHost' },
+        });
+      }
+      this.apiClient = new EngineApi(spec);
+    }
+    return this.apiClient;
   }
 
   /**
