@@ -18,6 +18,7 @@ import { Kubectl } from '../adapters/kube/kubectl';
 import { SqliteBakeStore } from '../adapters/db/bake-store';
 import { SqliteCacheStore } from '../adapters/db/cache-store';
 import { openDatabase } from '../adapters/db/database';
+import { importPendingSamples, PendingSamples } from '../adapters/db/pending-samples';
 import type { SqliteDb } from '../adapters/db/sqlite';
 import { processAlive, SqliteHistoryStore, UnavailableHistoryStore } from '../adapters/db/history-store';
 import { NodeBuildFs } from '../adapters/fs/build-fs';
@@ -68,6 +69,11 @@ export interface CoreSettings {
   healthTimeoutMs?: number;
   /** Background builder re-check while someone listens (default 30 s). */
   pollIntervalMs?: number;
+  /**
+   * A process that runs one command and exits (the CLI): adapters then prefer what is cheapest to
+   * start over what is cheapest to repeat (no pooled connections).
+   */
+  oneShot?: boolean;
 }
 
 export interface Core {
@@ -129,10 +135,11 @@ export function createCore(overrides: CoreSettings = {}): Core {
       (c) => c?.running ?? false,
       () => undefined,
     );
+  const builderStatus = new NativeBuilderStatus(buildx, () => eff.buildx.env);
   const builders = lifetime.add(
     new BuildersService(
       buildx,
-      new NativeBuilderStatus(buildx, () => eff.buildx.env),
+      builderStatus,
       engine,
       events,
       systemClock,
@@ -185,12 +192,18 @@ export function createCore(overrides: CoreSettings = {}): Core {
     try {
       const handle = openDatabase(join(dataDir, 'builddeck.db'));
       const owner = { pid: process.pid, isAlive: processAlive };
+      const cache = new SqliteCacheStore(handle);
       db = {
         handle,
         history: new SqliteHistoryStore(handle, owner),
-        cache: new SqliteCacheStore(handle),
+        cache,
         bake: { store: new SqliteBakeStore(handle, owner) },
       };
+      try {
+        importPendingSamples(pendingSamplesFile, cache);
+      } catch {
+        // a sample file we cannot read only costs the trend a few points
+      }
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       db = { history: new UnavailableHistoryStore(reason), bake: { unavailable: reason } };
@@ -218,10 +231,17 @@ export function createCore(overrides: CoreSettings = {}): Core {
     stepCounts: () => store().stepCounts(),
   };
   const cacheStore = () => database().cache;
+  // A usage sample never opens the database by itself: while it is closed, samples wait in a file.
+  const pendingSamplesFile = join(dataDir, 'cache-samples.pending');
+  const pendingSamples = new PendingSamples(pendingSamplesFile);
+  const sampleSink = () => (db ? db.cache : pendingSamples);
+  const containerCache = new BuildkitContainerCache(engine, !overrides.oneShot);
+  lifetime.add(toDisposable(() => containerCache.close()));
   const cache = new CacheService(
     new BuildxCache(buildx, () => eff.buildx.env),
     new EngineCache(engine),
-    new BuildkitContainerCache(engine),
+    containerCache,
+    builderStatus,
     events,
     systemClock,
     {
@@ -230,6 +250,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
       },
       operationTimeoutMs: 120_000,
       store: cacheStore,
+      samples: sampleSink,
     },
   );
 

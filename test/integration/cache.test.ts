@@ -175,7 +175,7 @@ describe('cache, against the real engine and buildx 0.29', () => {
       expect(u).toMatchObject({
         builder: name,
         driver: 'docker-container',
-        source: 'buildctl-json',
+        source: 'buildkit-api',
         precision: { size: 'exact', lastUsedAt: 'exact' },
       });
       const { stdout } = await sandbox.docker(['buildx', 'du', '--builder', name, '--format', 'json']);

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect } from 'node:tls';
 import type { Builder, BuilderNode } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
+import type { BuilderStatePort } from '../../core/cache/ports';
 import type { BuilderStatusPort, CallOptions, KnownBuilder } from '../../core/ports';
 import { nodeFacts, type NodeFacts } from '../buildkit/control';
 import { BuildkitConnection } from '../buildkit/grpc';
@@ -23,7 +22,7 @@ import type { BuildxCli } from './cli';
  * costs one bound and never delays another. Drivers that only buildx can reach (kubernetes, ssh://
  * engines, TLS contexts) fall back to `buildx inspect NAME`, bounded the same way.
  */
-export class NativeBuilderStatus implements BuilderStatusPort {
+export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort {
   private readonly engines = new Map<string, EngineApi>();
   /** The contexts `known()` read, reused by the dials of the same list read. */
   private contexts: Promise<DockerContext[]> | undefined;
@@ -78,6 +77,18 @@ export class NativeBuilderStatus implements BuilderStatusPort {
       }),
     );
     return builders;
+  }
+
+  /** One builder by name, dialled within the bound (the cache view's health check). */
+  async state(name: string, call: CallOptions): Promise<Builder> {
+    const builder = (await this.known()).find((b) => b.name === name);
+    if (!builder) {
+      throw appError('BUILDER_NOT_FOUND', `No builder named "${name}".`, {
+        hint: 'Refresh the builder list; it may have been removed outside BuildDeck.',
+        details: { builder: name },
+      });
+    }
+    return this.dial(builder, call);
   }
 
   async dial(builder: KnownBuilder, call: CallOptions): Promise<Builder> {
@@ -201,7 +212,7 @@ export class NativeBuilderStatus implements BuilderStatusPort {
     return async (call) => {
       const read = (p: string | undefined) => (p ? readFile(p) : Promise.resolve(undefined));
       const [ca, cert, key] = await Promise.all([read(opts['cacert']), read(opts['cert']), read(opts['key'])]);
-      const socket = tlsConnect({
+      const socket = process.getBuiltinModule('node:tls').connect({
         host,
         port,
         servername: opts['servername'] || host,
@@ -372,7 +383,7 @@ async function currentBuilderName(
     if (current.Key === key) return stored.has(current.Name) ? current.Name : contextName;
   }
   try {
-    const hash = createHash('sha256').update(key).digest('hex').slice(0, 20);
+    const hash = process.getBuiltinModule('node:crypto').createHash('sha256').update(key).digest('hex').slice(0, 20);
     const name = (await readFile(join(root, 'defaults', hash), 'utf8')).trim();
     if (stored.has(name)) return name;
   } catch {

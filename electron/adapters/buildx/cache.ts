@@ -2,13 +2,18 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { toGoDuration } from '../../common/contracts/cache';
-import type { Builder } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
-import type { BuildxCachePort, CacheRead, PruneOutcome, PruneRequest } from '../../core/cache/ports';
-import type { CallOptions } from '../../core/ports';
+import type {
+  BuildxCachePort,
+  CacheRead,
+  PruneOutcome,
+  PruneRequest,
+  StoredCacheBuilder,
+} from '../../core/cache/ports';
+import type { BuildxStore, CallOptions } from '../../core/ports';
 import type { BuildxCli } from './cli';
 import { parseDuJson, parseDuVerbose, parsePruneVerbose } from './cache-parse';
-import { compareSemVer, parseInspectText, parseSemVer, type SemVer } from './parse';
+import { compareSemVer, parseSemVer, type SemVer } from './parse';
 
 /** Anchored alternation of cache ids for buildx's `id` filter, which it sends as `id~=<regex>`. */
 export function idFilter(ids: readonly string[]): string {
@@ -18,6 +23,11 @@ export function idFilter(ids: readonly string[]): string {
       throw appError('INVALID_INPUT', `Not a cache record id: ${JSON.stringify(id)}.`, { details: { field: 'ids' } });
   }
   return `^(${ids.join('|')})$`;
+}
+
+function storedOf(store: BuildxStore, name: string): StoredCacheBuilder | undefined {
+  const b = store.builders.find((x) => x.name === name);
+  return b ? { driver: b.driver, nodes: b.nodes.map((n) => ({ name: n.name, endpoint: n.endpoint })) } : undefined;
 }
 
 /**
@@ -36,7 +46,17 @@ export class BuildxCache implements BuildxCachePort {
   }
 
   async currentBuilder(): Promise<string> {
-    const stored = await this.cli.stored();
+    return this.currentOf(await this.cli.stored());
+  }
+
+  /** Which builder and what the store says of it, from ONE read of buildx's store. */
+  async resolve(builder: string | undefined): Promise<{ name: string; stored: StoredCacheBuilder | undefined }> {
+    const store = await this.cli.stored();
+    const name = builder ?? (await this.currentOf(store));
+    return { name, stored: storedOf(store, name) };
+  }
+
+  private async currentOf(stored: BuildxStore): Promise<string> {
     if (stored.current) return stored.current;
     // No `buildx use`: buildx uses the current docker context's builder, named after the context.
     const env = this.env();
@@ -51,23 +71,18 @@ export class BuildxCache implements BuildxCachePort {
     }
   }
 
-  async storedBuilder(
-    name: string,
-  ): Promise<{ driver: string; nodes: { name: string; endpoint: string }[] } | undefined> {
-    const b = (await this.cli.stored()).builders.find((x) => x.name === name);
-    return b ? { driver: b.driver, nodes: b.nodes.map((n) => ({ name: n.name, endpoint: n.endpoint })) } : undefined;
-  }
-
-  async inspect(name: string, call: CallOptions): Promise<Builder> {
-    const result = await this.run(name, ['inspect', name], call);
-    return parseInspectText(result.stdout);
+  async storedBuilder(name: string): Promise<StoredCacheBuilder | undefined> {
+    return storedOf(await this.cli.stored(), name);
   }
 
   async usage(name: string, call: CallOptions): Promise<CacheRead> {
     const info = await this.cli.info();
-    const readAt = Date.now();
+    // "N ago" is relative to buildx's own clock while it printed, at the latest when it exited: the
+    // time after the run makes every rounded last use as late as it can be (never older than real,
+    // so `until` never removes a record that may be younger). Under load a run takes seconds.
     if (info.features.duJson) {
       const result = await this.run(name, ['du', '--builder', name, '--format', 'json'], call);
+      const readAt = Date.now();
       return {
         records: parseDuJson(result.stdout, readAt),
         source: 'buildx-json',
@@ -76,6 +91,7 @@ export class BuildxCache implements BuildxCachePort {
       };
     }
     const result = await this.run(name, ['du', '--builder', name, '--verbose'], call);
+    const readAt = Date.now();
     return {
       records: parseDuVerbose(result.stdout, readAt).records,
       source: 'buildx-verbose',

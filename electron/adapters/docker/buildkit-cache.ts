@@ -1,67 +1,126 @@
-import { PassThrough } from 'node:stream';
-import { z } from 'zod';
 import type { CacheRecord } from '../../common/contracts/cache';
-import { appError } from '../../common/errors';
+import { AppException, appError } from '../../common/errors';
 import type { CacheRead, ContainerCachePort } from '../../core/cache/ports';
 import type { CallOptions } from '../../core/ports';
 import { mapEngineError, type DockerEngine } from './engine';
+import { EngineHttpError } from './engine-api';
+import { execInContainer } from './exec-stream';
+import { diskUsage, type UsageRecord } from '../buildkit/control';
+import { BuildkitConnection, GrpcError } from '../buildkit/grpc';
 
 /**
- * Exact cache records of a docker-container builder: `buildctl du --format '{{json .}}'` run inside
- * its BuildKit container through the Engine API. buildx only prints sizes to 4 significant digits and
- * last use as "N ago"; buildctl prints BuildKit's own numbers and times. Used when the builder's
- * containers live on the engine BuildDeck talks to; anything else falls back to `buildx du`.
+ * Exact cache records of a docker-container builder, from BuildKit itself: `buildctl dial-stdio` is
+ * exec'd in its container through the Engine API (ONE exec, over node:http: no dockerode, no buildx)
+ * and Control/DiskUsage is asked over it, decoded straight from protobuf into records. buildx only
+ * prints sizes to 4 significant digits and last use as "N ago"; BuildKit's own numbers are exact.
+ * The connection is kept for a minute: a window reading the cache again pays no second exec. A
+ * one-shot process (the CLI) runs `buildctl du --format '{{json .}}'` instead: the same one exec,
+ * without loading HTTP/2 for a single call.
+ * A buildctl without dial-stdio falls back to `buildctl du --format '{{json .}}'`; anything else
+ * (another engine) to `buildx du`.
  */
 
-const rawRecord = z
-  .object({
-    id: z.string().min(1),
-    mutable: z.boolean().optional(),
-    inUse: z.boolean().optional(),
-    size: z.number().optional(),
-    createdAt: z.string().nullish(),
-    lastUsedAt: z.string().nullish(),
-    usageCount: z.number().optional(),
-    parents: z.array(z.string()).nullish(),
-    parent: z.string().nullish(),
-    description: z.string().optional(),
-    recordType: z.string().optional(),
-    shared: z.boolean().optional(),
-  })
-  .loose();
-
-function iso(text: string | null | undefined): string | null {
-  if (!text) return null;
+function iso(text: unknown): string | null {
+  if (typeof text !== 'string' || !text) return null;
   const ms = Date.parse(text);
   return Number.isNaN(ms) || ms < Date.UTC(1971, 0, 1) ? null : new Date(ms).toISOString();
 }
 
-/** buildctl's JSON: one array of client.UsageInfo (json tags), or `null` for an empty cache. */
-export function parseBuildctlDu(stdout: string): CacheRecord[] {
-  const body: unknown = JSON.parse(stdout.trim() || 'null');
+interface RawUsage {
+  id?: unknown;
+  mutable?: unknown;
+  inUse?: unknown;
+  size?: unknown;
+  createdAt?: unknown;
+  lastUsedAt?: unknown;
+  usageCount?: unknown;
+  parents?: unknown;
+  parent?: unknown;
+  description?: unknown;
+  recordType?: unknown;
+  shared?: unknown;
+}
+
+const ok = (v: unknown, type: 'string' | 'number' | 'boolean') => v === undefined || v === null || typeof v === type;
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * buildctl's JSON (client.UsageInfo json tags): one array, or `null` for an empty cache. Parsed in
+ * one pass, each field type-checked as it is read; a record in another shape throws (drift).
+ */
+export function parseBuildctlDu(stdout: string | Buffer): CacheRecord[] {
+  const text = typeof stdout === 'string' ? stdout : stdout.toString('utf8');
+  const body: unknown = JSON.parse(text.trim() || 'null');
   if (body === null) return [];
-  const list = z.array(z.unknown()).safeParse(body);
-  if (!list.success) throw new Error('buildctl du did not print a JSON array');
-  return list.data.map((item) => {
-    const r = rawRecord.parse(item);
+  if (!Array.isArray(body)) throw new Error('buildctl du did not print a JSON array');
+  return body.map((item: unknown) => {
+    const r = item as RawUsage;
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      typeof r.id !== 'string' ||
+      !r.id ||
+      !ok(r.mutable, 'boolean') ||
+      !ok(r.inUse, 'boolean') ||
+      !ok(r.size, 'number') ||
+      !ok(r.createdAt, 'string') ||
+      !ok(r.lastUsedAt, 'string') ||
+      !ok(r.usageCount, 'number') ||
+      !ok(r.parent, 'string') ||
+      !ok(r.description, 'string') ||
+      !ok(r.recordType, 'string') ||
+      !ok(r.shared, 'boolean') ||
+      !(r.parents == null || isStrings(r.parents))
+    )
+      throw new Error(`buildctl du printed a record in an unexpected shape: ${JSON.stringify(item).slice(0, 400)}`);
     return {
       id: r.id,
-      type: r.recordType || 'regular',
-      description: (r.description ?? '').trimEnd(),
-      size: Math.max(0, Math.round(r.size ?? 0)),
+      type: (r.recordType as string | undefined) || 'regular',
+      description: ((r.description as string | undefined) ?? '').trimEnd(),
+      size: Math.max(0, Math.round((r.size as number | undefined) ?? 0)),
       createdAt: iso(r.createdAt),
       lastUsedAt: iso(r.lastUsedAt),
-      usageCount: r.usageCount ?? 0,
-      shared: r.shared ?? false,
-      inUse: r.inUse ?? false,
-      mutable: r.mutable ?? null,
-      parents: r.parents ?? (r.parent ? [r.parent] : []),
+      usageCount: (r.usageCount as number | undefined) ?? 0,
+      shared: (r.shared as boolean | undefined) ?? false,
+      inUse: (r.inUse as boolean | undefined) ?? false,
+      mutable: (r.mutable as boolean | undefined) ?? null,
+      parents: r.parents ?? (r.parent ? [r.parent as string] : []),
     };
   });
 }
 
+/** How long an idle pooled connection stays open. */
+const IDLE_MS = 60_000;
+
+function toRecord(r: UsageRecord): CacheRecord {
+  const at = (ms: number | undefined) =>
+    ms === undefined || ms < Date.UTC(1971, 0, 1) ? null : new Date(ms).toISOString();
+  return {
+    id: r.id,
+    type: r.recordType || 'regular',
+    description: r.description.trimEnd(),
+    size: Math.max(0, r.size),
+    createdAt: at(r.createdAt),
+    lastUsedAt: at(r.lastUsedAt),
+    usageCount: r.usageCount,
+    shared: r.shared,
+    inUse: r.inUse,
+    mutable: r.mutable,
+    parents: r.parents,
+  };
+}
+
 export class BuildkitContainerCache implements ContainerCachePort {
-  constructor(private readonly engine: DockerEngine) {}
+  private readonly pool = new Map<string, { conn: Promise<BuildkitConnection>; idle?: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly engine: DockerEngine,
+    /**
+     * false in a one-shot process (the CLI): it reads once and exits, so `buildctl du` (JSON, one exec)
+     * beats loading node:http2 (with tls and crypto) for a connection nobody will reuse.
+     */
+    private readonly pooled = true,
+  ) {}
 
   /** Node endpoints that mean "the engine BuildDeck talks to": its own address, or the default context. */
   isLocal(endpoint: string): boolean {
@@ -70,64 +129,132 @@ export class BuildkitContainerCache implements ContainerCachePort {
 
   async usage(containers: readonly string[], call: CallOptions): Promise<CacheRead | undefined> {
     const records: CacheRecord[] = [];
+    let source: CacheRead['source'] = 'buildkit-api';
     for (const name of containers) {
+      const viaApi = this.pooled ? await this.diskUsage(name, call) : undefined;
+      if (viaApi) {
+        for (const r of viaApi) records.push(toRecord(r));
+        continue;
+      }
       const out = await this.exec(name, ['buildctl', 'du', '--format', '{{json .}}'], call);
       if (out === undefined) return undefined;
       try {
         records.push(...parseBuildctlDu(out));
+        source = 'buildctl-json';
       } catch {
         return undefined; // an older buildctl without --format: buildx du will do
       }
     }
-    return { records, source: 'buildctl-json', sizeExact: true, lastUsedExact: true };
+    return { records, source, sizeExact: true, lastUsedExact: true };
   }
 
-  /** stdout of a command in a running container; undefined when it ran but failed (fallback). */
-  private async exec(container: string, cmd: string[], call: CallOptions): Promise<string | undefined> {
-    const docker = await this.engine.client(call.timeoutMs);
+  /** Closes pooled connections (their buildctl dial-stdio processes end with them). */
+  close(): void {
+    for (const [name, entry] of this.pool) {
+      if (entry.idle) clearTimeout(entry.idle);
+      entry.conn.then((c) => c.close()).catch(() => undefined);
+      this.pool.delete(name);
+    }
+  }
+
+  /** Records over a (pooled) dial-stdio connection; undefined when this buildctl cannot dial. */
+  private async diskUsage(container: string, call: CallOptions): Promise<UsageRecord[] | undefined> {
+    let entry = this.pool.get(container);
+    if (entry) {
+      const conn = await entry.conn.catch(() => undefined);
+      if (!conn || conn.closed) {
+        this.pool.delete(container);
+        entry = undefined;
+      }
+    }
+    if (!entry) {
+      const conn = this.dial(container, call);
+      entry = { conn };
+      this.pool.set(container, entry);
+      conn.catch(() => this.pool.delete(container));
+    }
+    if (entry.idle) clearTimeout(entry.idle);
+    const conn = await entry.conn;
     try {
-      const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-      const stream = await exec.start({
-        hijack: true,
-        stdin: false,
-        ...(call.signal ? { abortSignal: call.signal } : {}),
+      return await diskUsage(conn, call);
+    } catch (err) {
+      this.pool.delete(container);
+      conn.close();
+      if (err instanceof GrpcError) return undefined; // not the Control API we know: buildctl du
+      if (err instanceof AppException) throw err; // TIMEOUT, CANCELLED
+      return undefined; // the stream died (no dial-stdio in this buildctl): buildctl du
+    } finally {
+      const current = this.pool.get(container);
+      if (current === entry) {
+        entry.idle = setTimeout(() => {
+          this.pool.delete(container);
+          conn.close();
+        }, IDLE_MS);
+        entry.idle.unref();
+      }
+    }
+  }
+
+  private async dial(container: string, call: CallOptions): Promise<BuildkitConnection> {
+    try {
+      const stream = await execInContainer(this.engine.api(), container, ['buildctl', 'dial-stdio'], call);
+      return new BuildkitConnection(stream.unref());
+    } catch (err) {
+      throw this.execFailure(err, container);
+    }
+  }
+
+  /** 409: the container exists but is stopped; 404: it does not exist (never bootstrapped). */
+  private execFailure(err: unknown, container: string): Error {
+    if (err instanceof EngineHttpError && (err.statusCode === 409 || err.statusCode === 404)) {
+      return appError('BUILDER_UNREACHABLE', `BuildKit container ${container} is not running.`, {
+        details: {
+          container,
+          canBootstrap: true,
+          status: err.statusCode === 404 ? 'inactive' : 'stopped',
+          statusCode: err.statusCode,
+        },
       });
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
+    }
+    return mapEngineError(err, this.engine.endpoint);
+  }
+
+  /**
+   * stdout of a command in a running container, as one Buffer; undefined when it printed nothing on
+   * stdout (it failed: the caller falls back). No exec inspect: what it printed says enough.
+   */
+  private async exec(container: string, cmd: string[], call: CallOptions): Promise<Buffer | undefined> {
+    try {
+      const stream = await execInContainer(this.engine.api(), container, cmd, call);
+      stream.end(); // nothing to send: stdin closed
       const chunks: Buffer[] = [];
-      stdout.on('data', (c: Buffer) => chunks.push(c));
-      stderr.resume();
-      docker.modem.demuxStream(stream, stdout, stderr);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           stream.destroy();
           reject(appError('TIMEOUT', `buildctl in ${container} did not answer within ${call.timeoutMs} ms.`));
         }, call.timeoutMs);
+        const onAbort = () => {
+          clearTimeout(timer);
+          stream.destroy();
+          reject(appError('CANCELLED', 'Reading the build cache was cancelled.'));
+        };
+        call.signal?.addEventListener('abort', onAbort, { once: true });
+        stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           clearTimeout(timer);
+          call.signal?.removeEventListener('abort', onAbort);
           resolve();
         });
         stream.on('error', (err) => {
           clearTimeout(timer);
+          call.signal?.removeEventListener('abort', onAbort);
           reject(err);
         });
       });
-      const info = await exec.inspect();
-      return info.ExitCode === 0 ? Buffer.concat(chunks).toString('utf8') : undefined;
+      const out = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      return out.length > 0 ? out : undefined;
     } catch (err) {
-      const e = err as { statusCode?: number; message?: string };
-      // 409: the container exists but is stopped; 404: it does not exist (never bootstrapped).
-      if (e.statusCode === 409 || e.statusCode === 404) {
-        throw appError('BUILDER_UNREACHABLE', `BuildKit container ${container} is not running.`, {
-          details: {
-            container,
-            canBootstrap: true,
-            status: e.statusCode === 404 ? 'inactive' : 'stopped',
-            statusCode: e.statusCode,
-          },
-        });
-      }
-      throw mapEngineError(err, this.engine.endpoint);
+      throw this.execFailure(err, container);
     }
   }
 }

@@ -33,6 +33,12 @@ export class ExecStream extends Duplex {
     this.pending = buf;
   }
 
+  /** Lets the process exit while this stream is open but idle (a pooled connection). */
+  unref(): this {
+    (this.socket as Partial<{ unref(): void }>).unref?.();
+    return this;
+  }
+
   override _read(): void {
     this.socket.resume();
   }

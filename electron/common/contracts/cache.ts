@@ -132,14 +132,15 @@ export const cacheTypeBreakdown = z.object({
   reclaimable: z.number().nonnegative(),
 });
 
-export const CACHE_SOURCES = ['engine-api', 'buildctl-json', 'buildx-json', 'buildx-verbose'] as const;
+export const CACHE_SOURCES = ['engine-api', 'buildkit-api', 'buildctl-json', 'buildx-json', 'buildx-verbose'] as const;
 
 export const cacheUsage = z.object({
   builder: z.string(),
   driver: z.string(),
   /**
-   * Where the records came from: the Engine API (docker driver), `buildctl du` inside a local
-   * docker-container builder's container, or `buildx du` (JSON or --verbose text) for the rest.
+   * Where the records came from: the Engine API (docker driver); BuildKit's Control API in a local
+   * docker-container builder's container (`buildkit-api`, over `buildctl dial-stdio`; `buildctl du`
+   * where that buildctl cannot dial); or `buildx du` (JSON or --verbose text) for the rest.
    */
   source: z.enum(CACHE_SOURCES),
   /** buildx prints sizes to 4 significant digits and last-use as "N hours ago": those are `rounded`. */

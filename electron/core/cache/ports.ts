@@ -5,7 +5,7 @@ import type { CallOptions } from '../ports';
 /** Records as a source read them, plus how precise its figures are. */
 export interface CacheRead {
   records: CacheRecord[];
-  source: 'engine-api' | 'buildctl-json' | 'buildx-json' | 'buildx-verbose';
+  source: 'engine-api' | 'buildkit-api' | 'buildctl-json' | 'buildx-json' | 'buildx-verbose';
   sizeExact: boolean;
   lastUsedExact: boolean;
 }
@@ -39,6 +39,12 @@ export interface EngineCachePort {
   apiVersion(call: CallOptions): Promise<string>;
 }
 
+/** A builder as buildx's instance store records it (absent for a context's own builder). */
+export interface StoredCacheBuilder {
+  driver: string;
+  nodes: { name: string; endpoint: string }[];
+}
+
 /** Any builder, through `docker buildx du/prune`. */
 export interface BuildxCachePort {
   /** buildx's version (cached by the CLI adapter). */
@@ -46,10 +52,20 @@ export interface BuildxCachePort {
   /** Name of the builder buildx would use without --builder: `buildx use` choice, else the docker context. */
   currentBuilder(): Promise<string>;
   /** A builder as buildx's instance store records it; undefined for context (docker driver) builders. */
-  storedBuilder(name: string): Promise<{ driver: string; nodes: { name: string; endpoint: string }[] } | undefined>;
-  inspect(name: string, call: CallOptions): Promise<Builder>;
+  storedBuilder(name: string): Promise<StoredCacheBuilder | undefined>;
+  /** `builder`, or the current one, and what the store says of it, from one read of the store. */
+  resolve(builder: string | undefined): Promise<{ name: string; stored: StoredCacheBuilder | undefined }>;
   usage(name: string, call: CallOptions): Promise<CacheRead>;
   prune(name: string, request: PruneRequest, call: CallOptions): Promise<PruneOutcome>;
+}
+
+/**
+ * Is the builder up? Its nodes' live state (status, BuildKit version) within the bound: the health
+ * check a cache read runs alongside, so a silent remote fails at the bound instead of after 20 s.
+ * BUILDER_NOT_FOUND when there is no such builder.
+ */
+export interface BuilderStatePort {
+  state(name: string, call: CallOptions): Promise<Builder>;
 }
 
 /** The BuildKit containers of docker-container builders on the engine BuildDeck talks to. */
@@ -57,8 +73,9 @@ export interface ContainerCachePort {
   /** Whether a node endpoint (docker context name or address) is that engine. */
   isLocal(endpoint: string): boolean;
   /**
-   * Exact records from `buildctl du` inside the given containers; undefined when buildctl cannot say
-   * (too old, no JSON), so the caller falls back to `buildx du`. BUILDER_UNREACHABLE when stopped.
+   * Exact records from BuildKit inside the given containers (its Control API over `buildctl
+   * dial-stdio`, else `buildctl du`); undefined when neither can say, so the caller falls back to
+   * `buildx du`. BUILDER_UNREACHABLE when stopped.
    */
   usage(containers: readonly string[], call: CallOptions): Promise<CacheRead | undefined>;
 }
@@ -102,13 +119,18 @@ export interface HousekeepingRun {
   durationMs: number;
 }
 
-/** Usage samples, housekeeping rules and their runs, in the app's database. */
-export interface CacheStorePort {
-  addSample(builder: string, sample: CacheSample): void;
+/** Where a usage reading goes: the database, or (while it is not open) a file it imports later. */
+export interface SampleSinkPort {
+  /** `forced`: taken because of a change we made (a prune): kept even within a minute of another. */
+  addSample(builder: string, sample: CacheSample, forced?: boolean): void;
   lastSampleAt(builder: string): number | undefined;
-  samples(builder: string, since: number, limit: number): CacheSample[];
   /** Drops samples older than `before` (all builders). */
   trimSamples(before: number): void;
+}
+
+/** Usage samples, housekeeping rules and their runs, in the app's database. */
+export interface CacheStorePort extends SampleSinkPort {
+  samples(builder: string, since: number, limit: number): CacheSample[];
   rule(builder: string): HousekeepingRule | undefined;
   rules(): HousekeepingRule[];
   setRule(rule: HousekeepingRule): void;

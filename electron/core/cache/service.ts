@@ -11,12 +11,14 @@ import type { EventBus } from '../events';
 import type { Clock } from '../ports';
 import { breakdownByType, chunk, planPrune, totalsOf, type PlanFilters } from './plan';
 import type {
+  BuilderStatePort,
   BuildxCachePort,
   CacheRead,
   CacheStorePort,
   ContainerCachePort,
   EngineCachePort,
   PruneOutcome,
+  SampleSinkPort,
 } from './ports';
 
 export interface CacheOptions {
@@ -24,8 +26,13 @@ export interface CacheOptions {
   healthTimeoutMs: number;
   /** Bound for reading or pruning a cache, which can legitimately take a while with many records. */
   operationTimeoutMs: number;
-  /** The app database for usage samples; undefined while (or when) it is not open. */
+  /** The app database (trend, housekeeping); opened on first use; undefined when it cannot be. */
   store?: () => CacheStorePort | undefined;
+  /**
+   * Where usage samples go. Not the database itself when it is not open yet: a CLI `cache du` must not
+   * load SQLite for one sample (see adapters/db/pending-samples.ts). Defaults to `store`.
+   */
+  samples?: () => SampleSinkPort | undefined;
 }
 
 /** At most one trend sample per builder per minute, unless the usage changed because of us. */
@@ -81,6 +88,7 @@ export class CacheService {
     private readonly buildx: BuildxCachePort,
     private readonly engine: EngineCachePort,
     private readonly containers: ContainerCachePort,
+    private readonly builders: BuilderStatePort,
     private readonly events: EventBus,
     private readonly clock: Clock,
     private readonly options: CacheOptions,
@@ -236,20 +244,17 @@ export class CacheService {
 
   /** Best effort: a locked or missing database must never fail a read. */
   private sample(builder: string, t: ReturnType<typeof totalsOf>, force: boolean): void {
-    const store = this.options.store?.();
+    const store = this.options.samples ? this.options.samples() : this.options.store?.();
     if (!store) return;
     try {
       const now = this.clock.now();
       const last = store.lastSampleAt(builder);
       if (!force && last !== undefined && now - last < SAMPLE_EVERY_MS) return;
-      store.addSample(builder, {
-        at: now,
-        records: t.records,
-        size: t.size,
-        reclaimable: t.reclaimable,
-        shared: t.shared,
-        inUse: t.inUse,
-      });
+      store.addSample(
+        builder,
+        { at: now, records: t.records, size: t.size, reclaimable: t.reclaimable, shared: t.shared, inUse: t.inUse },
+        force,
+      );
       if (now - this.lastTrim > 3_600_000) {
         this.lastTrim = now;
         store.trimSamples(now - SAMPLE_RETENTION_MS);
@@ -260,8 +265,7 @@ export class CacheService {
   }
 
   private async resolve(builder: string | undefined): Promise<Target> {
-    const name = await this.builderName(builder);
-    const stored = await this.buildx.storedBuilder(name);
+    const { name, stored } = await this.buildx.resolve(builder);
     // A builder missing from buildx's store is a docker context's own builder (driver docker).
     // Only the default context's is the daemon this core's Engine API talks to.
     const local =
@@ -289,9 +293,9 @@ export class CacheService {
   }
 
   /**
-   * Runs `op` while `buildx inspect` checks the builder, bounded by the health timeout: a silent
-   * remote makes `du` wait ~20 s, and a stopped builder deserves its own message. A healthy builder
-   * costs no extra latency (both run at once).
+   * Runs `op` while the builder's state is checked (each node dialled, bounded by the health
+   * timeout): a silent remote makes `du` wait ~20 s, and a stopped builder deserves its own message.
+   * A healthy builder costs nothing extra: the check starts only when the read is slow.
    */
   private async withHealth<T>(
     target: Target,
@@ -303,18 +307,21 @@ export class CacheService {
     signal?.addEventListener('abort', onAbort, { once: true });
     const work = op(abort.signal);
     work.catch(() => undefined);
-    // The check starts only if the work has not answered after a short grace: a healthy builder
-    // then costs no second buildx process competing for the CPU (measured: +75% on 1000 records).
+    // The check starts only if the work has not answered after a grace: a healthy builder then costs
+    // no second connection competing for the CPU (measured: +75% on 1000 records). A local
+    // container's exec already says "stopped" or "not created" at once, so its check waits longer:
+    // it is only there for a daemon that hangs.
+    const grace = target.containers.length > 0 ? this.options.healthTimeoutMs : HEALTH_GRACE_MS;
     const health = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, HEALTH_GRACE_MS);
+      const timer = setTimeout(resolve, grace);
       abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
     })
       .then(() =>
         abort.signal.aborted
           ? undefined
-          : this.buildx.inspect(target.name, { timeoutMs: this.options.healthTimeoutMs, signal: abort.signal }),
+          : this.builders.state(target.name, { timeoutMs: this.options.healthTimeoutMs, signal: abort.signal }),
       )
-      .then((b) => (b ? notRunning(b, target) : undefined))
+      .then((b) => (b ? notRunning(b, target, this.options.healthTimeoutMs) : undefined))
       .catch((err: unknown) => healthFailure(err, target, this.options.healthTimeoutMs));
     try {
       const first = await Promise.race([work.then(() => undefined), health]);
@@ -352,9 +359,11 @@ export class CacheService {
     }
     const buildx = await this.buildx.version();
     if (compare(buildx, BUILDX_SPACE) < 0) throw unsupported(field, `buildx ${buildx} (needs 0.18)`);
-    const b = await this.buildx.inspect(target.name, call).catch((err: unknown) => {
+    const b = await this.builders.state(target.name, call).catch((err: unknown) => {
       throw healthFailure(err, target, this.options.healthTimeoutMs) ?? err;
     });
+    const down = notRunning(b, target, this.options.healthTimeoutMs);
+    if (down) throw down;
     for (const n of b.nodes) {
       if (n.buildkitVersion && compare(n.buildkitVersion, BUILDKIT_SPACE) < 0) {
         throw unsupported(field, `BuildKit ${n.buildkitVersion} on node ${n.name} (needs v0.17)`);
@@ -383,9 +392,11 @@ function unsupported(field: string, what: string): AppException {
 const BOOTSTRAPPABLE = new Set(['docker-container', 'kubernetes']);
 
 /** An AppException when the builder's nodes are not up, else undefined. */
-function notRunning(b: Builder, target: Target): AppException | undefined {
+function notRunning(b: Builder, target: Target, timeoutMs: number): AppException | undefined {
   const down = b.nodes.find((n) => n.status !== 'running');
   if (!down && !b.error) return undefined;
+  // A node past the bound: said the way a timed-out read says it.
+  if (down?.status === 'unreachable') return healthFailure(appError('TIMEOUT', 'no answer'), target, timeoutMs);
   const canBootstrap =
     BOOTSTRAPPABLE.has(b.driver || target.driver) && (!down || down.status === 'stopped' || down.status === 'inactive');
   return notRunningError(target, down?.status ?? 'error', canBootstrap, down?.error ?? b.error);

@@ -17,6 +17,7 @@ import styles from './CacheView.module.css';
 
 const SOURCE_LABEL = {
   'engine-api': 'Docker Engine API',
+  'buildkit-api': 'BuildKit API in its container',
   'buildctl-json': 'buildctl du in its BuildKit container',
   'buildx-json': 'docker buildx du --format json',
   'buildx-verbose': 'docker buildx du --verbose',
