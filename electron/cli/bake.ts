@@ -1,3 +1,4 @@
+import './one-shot';
 import { readdirSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -146,7 +147,7 @@ export async function runBakeCli(argv: string[]): Promise<number> {
   if (v['dry-run']) return printCommand('bake.commandLine', input, json);
 
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const core = createCore({});
+  const core = createCore({ oneShot: true });
   let snapshot: BakeSnapshot | undefined;
   const human = new HumanPrinter((s) => process.stderr.write(s));
   try {
@@ -218,7 +219,7 @@ async function listProject(
   definition: { projectDir: string; files: string[]; overrides: string[]; variables: Record<string, string> },
   json: boolean,
 ): Promise<number> {
-  const core = createCore({});
+  const core = createCore({ oneShot: true });
   try {
     const r = await core.router.callUnchecked('bake.inspect', definition);
     if (!r.ok) return reportError(r.error, json);

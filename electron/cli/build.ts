@@ -1,3 +1,4 @@
+import './one-shot';
 import { existsSync } from 'node:fs';
 import type { BuildSnapshot, BuildSummary, Step } from '../common/contracts/builds';
 import type { AppError } from '../common/errors';
@@ -65,7 +66,8 @@ export async function runBuildCli(argv: string[]): Promise<number> {
 
   const json = parsed.json;
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const core = createCore({});
+  import './one-shot';
+  const core = createCore({ oneShot: true });
   let snapshot: BuildSnapshot | undefined;
   const human = new HumanPrinter((s) => process.stderr.write(s));
   try {
@@ -107,7 +109,7 @@ export async function printCommand(
   input: unknown,
   json: boolean,
 ): Promise<number> {
-  const core = createCore({});
+  const core = createCore({ oneShot: true });
   try {
     const r = await core.router.callUnchecked(command, input);
     if (!r.ok) return reportError(r.error, json);

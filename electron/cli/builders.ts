@@ -1,3 +1,4 @@
+import './one-shot';
 import { parseArgs } from 'node:util';
 import type { CommandOutput } from '../common/contract';
 import type { BuilderDetails, FleetHealth } from '../common/contracts/builders';
@@ -397,7 +398,7 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
   const command = request.dryRun ? 'builders.plan' : request.command;
   const { input, json } = request;
 
-  const core = createCore({});
+  const core = createCore({ oneShot: true });
   // Progress of long actions (create, bootstrap) goes to stderr so stdout stays the result.
   const off = core.events.subscribe(
     (event, payload) => {

@@ -1,3 +1,4 @@
+import './one-shot';
 import { parseArgs } from 'node:util';
 import { humanSize, type CachePruneResult, type CacheRecord, type CacheUsage } from '../common/contracts/cache';
 import type { AppError } from '../common/errors';
@@ -161,7 +162,7 @@ export async function runCacheCli(argv: string[]): Promise<number> {
     return 0;
   }
   const json = values.json;
-  const core = createCore({});
+  const core = createCore({ oneShot: true });
   try {
     if (verb === 'du') {
       const r = await core.router.call('cache.usage', values.builder === undefined ? {} : { builder: values.builder });

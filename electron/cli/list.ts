@@ -1,3 +1,4 @@
+import './one-shot';
 import type { AppError } from '../common/errors';
 import { createCore, type Core } from '../composition/create-core';
 import { BuilderTableStream, formatEngine } from './format';
@@ -42,7 +43,7 @@ const VERBS: Record<string, Verb> = {
 export async function runListVerb(words: string, json: boolean): Promise<number> {
   const verb = VERBS[words];
   if (!verb) throw new Error(`no verb ${words}`);
-  const core = createCore({});
+  const core = createCore({ oneShot: true });
   try {
     const outcome = await verb.run(core, json);
     if ('error' in outcome) {

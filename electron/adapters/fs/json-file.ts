@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -8,6 +7,8 @@ import type { DocumentStore } from '../../core/ports';
  * A JSON document on disk, written atomically (temp file, fsync, rename) with owner-only permissions,
  * so a crash mid-write leaves the previous version, never half a file.
  */
+let writes = 0;
+
 export class JsonFileStore implements DocumentStore {
   constructor(
     readonly path: string,
@@ -36,7 +37,8 @@ export class JsonFileStore implements DocumentStore {
 
   async save(text: string): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
+    // Unique per process and write, without loading node:crypto for it.
+    const tmp = `${this.path}.${process.pid}-${Date.now().toString(36)}-${++writes}.tmp`;
     const handle = await open(tmp, 'w', 0o600);
     try {
       try {

@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,7 +64,7 @@ export class LocalFiles implements HostFilesPort {
     const pem = PEM_CERT.exec(text)?.[0];
     if (!pem) return { path, error: 'no PEM certificate (-----BEGIN CERTIFICATE-----) in the file' };
     try {
-      const cert = new X509Certificate(pem);
+      const cert = new (process.getBuiltinModule('node:crypto').X509Certificate)(pem);
       return {
         path,
         subject: oneLine(cert.subject),
