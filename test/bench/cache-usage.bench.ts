@@ -1,33 +1,32 @@
-// Cache usage latency on a builder with many records: BuildDeck's cache.usage (records parsed,
-// validated, totals and per-type breakdown computed) vs `docker buildx du` alone, alternating runs.
-// Three paths: a docker-container builder (buildctl inside its container, exact), the same BuildKit
-// through a remote docker-container:// builder (`buildx du --format json`), and the time `buildx du`
-// itself takes. Prints medians and ratios; asserts nothing.
-//
-//   npx tsx test/bench/cache-usage.bench.ts            (BENCH_RECORDS=1000 BENCH_RUNS=7 by default)
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+/**
+ * Cache usage, against `docker buildx du` run alternately in the same bench:
+ *  1. `builddeck cache du --json` vs `docker buildx du` on the default builder (whole processes);
+ *  2. the same on a docker-container builder with ~1,000 cache records (whole processes);
+ *  3. the core's cache.usage on that builder (in-process: what a window waits for) vs
+ *     `docker buildx du --format json` (a process: what it would otherwise run).
+ * Prints medians and ratios; asserts nothing. Builders, records and data are the bench's own.
+ *   npx tsx test/bench/cache-usage.bench.ts        (BENCH_RECORDS=1000 BENCH_RUNS=11 by default)
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CacheUsage } from '../../electron/common/contracts/cache';
 import { createCore } from '../../electron/composition/create-core';
 import { buildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
+import { alternate, median, row, secs, timeProcess } from './lib';
 
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1000);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
 const STEPS = 200; // COPY steps per build: each is one cache record; a unique first file makes every chain new
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+if (!existsSync('out/node/cli.js')) throw new Error('run `npm run build` first');
 
 const sandbox = buildxSandbox();
 const dataDir = mkdtempSync(join(tmpdir(), 'bd-bench-data-'));
 const ctx = mkdtempSync(join(tmpdir(), 'bd-bench-ctx-'));
+const env = { ...sandbox.env, BUILDDECK_DATA_DIR: dataDir };
 const core = createCore({ env: sandbox.env, dataDir });
-const docker = (args: string[]) =>
-  execFileSync('docker', args, {
-    env: sandbox.env,
-    maxBuffer: 256 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).toString();
+const builddeck = (args: string[]) => timeProcess(process.execPath, ['bin/builddeck.js', ...args], { env });
+const buildx = (args: string[]) => timeProcess('docker', ['buildx', ...args], { env });
 
 async function usage(builder: string): Promise<CacheUsage> {
   const r = await core.router.invoke('cache.usage', { builder });
@@ -35,17 +34,25 @@ async function usage(builder: string): Promise<CacheUsage> {
   return r.value as CacheUsage;
 }
 
-async function time(fn: () => unknown): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
+function compare(figure: string, goal: number, a: number[], b: number[], reference: string): void {
+  const ours = median(a);
+  const ref = median(b);
+  console.log(
+    `${figure}: BuildDeck median ${secs(ours)}, ${reference} median ${secs(ref)}, ratio ${(ours / ref).toFixed(2)}`,
+  );
+  row({
+    figure,
+    ours: secs(ours),
+    reference: `${secs(ref)} (${reference})`,
+    ratio: ours / ref,
+    goal: `<= ${goal}x`,
+    met: ours / ref <= goal,
+  });
 }
 
 try {
-  const dc = sandbox.name('bench');
-  const remote = sandbox.name('benchremote');
-  docker(containerBuilderArgs(dc, { hostNetwork: true, bootstrap: true }));
-  docker(['buildx', 'create', '--name', remote, '--driver', 'remote', `docker-container://buildx_buildkit_${dc}0`]);
+  const dc = sandbox.name('benchdu');
+  await sandbox.docker(containerBuilderArgs(dc, { hostNetwork: true, bootstrap: true }));
   for (let i = 1; i <= STEPS; i++) writeFileSync(join(ctx, `f${i}`), `${i}\n`);
   const builds = Math.max(1, Math.ceil(RECORDS / STEPS));
   const started = performance.now();
@@ -57,30 +64,47 @@ try {
       ...Array.from({ length: STEPS }, (_, i) => `COPY f${i + 1} /f${i + 1}`),
     ];
     writeFileSync(join(ctx, 'Dockerfile'), `${lines.join('\n')}\n`);
-    docker(['buildx', 'build', '--builder', dc, ctx]);
+    await sandbox.docker(['buildx', 'build', '--builder', dc, ctx], { timeoutMs: 600_000 });
   }
-  const count = (await usage(dc)).totals.records;
-  console.log(`setup: ${count} cache records on ${dc} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const records = (await usage(dc)).totals.records;
+  const defaultRecords = (await usage('default')).totals.records;
+  console.log(
+    `setup: ${records} cache records on ${dc} in ${((performance.now() - started) / 1000).toFixed(1)} s; ${defaultRecords} on default`,
+  );
 
-  const rows: [string, number[]][] = [
-    ['cache.usage docker-container (buildctl, exact)', []],
-    ['cache.usage remote (buildx du --format json)', []],
-    ['docker buildx du --format json', []],
-    ['docker buildx du (table + summary)', []],
-  ];
-  for (let i = 0; i < RUNS; i++) {
-    rows[0]?.[1].push(await time(() => usage(dc)));
-    rows[1]?.[1].push(await time(() => usage(remote)));
-    rows[2]?.[1].push(await time(() => docker(['buildx', 'du', '--builder', dc, '--format', 'json'])));
-    rows[3]?.[1].push(await time(() => docker(['buildx', 'du', '--builder', dc])));
-  }
-  const base = median(rows[2]?.[1] ?? []);
-  for (const [label, xs] of rows) {
-    console.log(
-      `${label.padEnd(48)} median ${median(xs).toFixed(0).padStart(6)} ms   ratio to buildx du --format json ${(median(xs) / base).toFixed(2)}`,
-    );
-  }
-  console.log(`(${RUNS} alternating runs each; ${count} records)`);
+  const def = await alternate(RUNS, {
+    builddeck: async () => (await builddeck(['cache', 'du', '--json'])).ms,
+    buildx: async () => (await buildx(['du'])).ms,
+  });
+  compare('`builddeck cache du --json`, default builder', 1.0, def.builddeck, def.buildx, 'docker buildx du');
+
+  const onDc = await alternate(RUNS, {
+    builddeck: async () => (await builddeck(['cache', 'du', '--json', '--builder', dc])).ms,
+    buildx: async () => (await buildx(['du', '--builder', dc])).ms,
+  });
+  compare(
+    `\`builddeck cache du --json\`, docker-container builder (${records} records)`,
+    1.0,
+    onDc.builddeck,
+    onDc.buildx,
+    'docker buildx du',
+  );
+
+  const inProcess = await alternate(RUNS, {
+    core: async () => {
+      const t = performance.now();
+      await usage(dc);
+      return performance.now() - t;
+    },
+    buildx: async () => (await buildx(['du', '--builder', dc, '--format', 'json'])).ms,
+  });
+  compare(
+    `cache usage in the core, ${records} records, docker-container builder`,
+    0.2,
+    inProcess.core,
+    inProcess.buildx,
+    'docker buildx du --format json',
+  );
 } finally {
   await core.dispose();
   await sandbox.cleanup();
