@@ -56,6 +56,6 @@ export async function runListVerb(words: string, json: boolean): Promise<number>
     else if (outcome.text) process.stdout.write(`${outcome.text()}\n`);
     return 0;
   } finally {
-    core.dispose();
+    await core.dispose();
   }
 }

@@ -37,7 +37,7 @@ describe('Builders view paints the last known list, then each builder as it answ
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    core?.dispose();
+    await core?.dispose();
     silent?.close();
     await sandbox?.cleanup();
   });

@@ -59,7 +59,7 @@ describe('builders list, one builder at a time', () => {
       const snapshot = (r as { value: BuildersSnapshot }).value;
       expect(snapshot.builders.map((b) => b.name)).toEqual([...[dc, silentName].sort(), 'default']);
     } finally {
-      core.dispose();
+      await core.dispose();
     }
   });
 
@@ -103,7 +103,7 @@ describe('builders list, one builder at a time', () => {
       expect(last.builders.map((b: Builder) => b.name).sort()).toEqual([dc, silentName, 'default'].sort());
       expect(last.builders.find((b) => b.name === dc)?.nodes[0]?.status).toBe('running');
     } finally {
-      core.dispose();
+      await core.dispose();
     }
   });
 });

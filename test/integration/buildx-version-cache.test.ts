@@ -48,7 +48,7 @@ describe('buildx version detection is cached across processes, never stale', () 
       const r = await core.router.invoke('buildx.info', {});
       return r.ok ? (r.value as { version: string }).version : r.error.code;
     } finally {
-      core.dispose();
+      await core.dispose();
     }
   }
 

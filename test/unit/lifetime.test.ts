@@ -94,6 +94,9 @@ describe('lifetimes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bd-lifetime-core-'));
     try {
       const core = createCore({ dataDir: dir });
+      // The database opens on first use (a CLI verb that never needs it never loads SQLite).
+      expect(existsSync(join(dir, 'builddeck.db'))).toBe(false);
+      expect((await core.router.invoke('history.list', {})).ok).toBe(true);
       // Opening runs migrations in WAL mode, so the log exists while the database is open.
       expect(existsSync(join(dir, 'builddeck.db-wal'))).toBe(true);
       await core.dispose();
