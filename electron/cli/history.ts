@@ -1,3 +1,4 @@
+import './one-shot';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type {
@@ -313,7 +314,7 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
     process.stderr.write(`builddeck: history export needs -o FILE\n\n${USAGE}\n`);
     return 2;
   }
-  const core = createCore({});
+  const core = createCore({ oneShot: true });
   try {
     const out = await runVerb(core.router, verb as (typeof HISTORY_VERBS)[number], positionals, values);
     if ('error' in out) return printError(out.error, values.json);
