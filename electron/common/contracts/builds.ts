@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builderName } from '../domain';
+import { PLATFORM_PATTERN } from '../platform';
 
 /**
  * Builds: start any build on any builder, watch it per platform, cancel it, list it.
@@ -28,7 +29,7 @@ export const absolutePath = z
   .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'must be an absolute path');
 
 /** `os/arch[/variant]` as BuildKit spells it: linux/amd64, linux/arm/v7, windows/amd64. */
-export const PLATFORM_PATTERN = /^[a-z][a-z0-9]*\/[a-z0-9_]+(?:\/[a-z0-9.]+)?$/;
+export { PLATFORM_PATTERN };
 export const platform = z.string().regex(PLATFORM_PATTERN, 'must look like linux/amd64 or linux/arm/v7');
 
 /**
