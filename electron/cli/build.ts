@@ -66,7 +66,6 @@ export async function runBuildCli(argv: string[]): Promise<number> {
 
   const json = parsed.json;
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  import './one-shot';
   const core = createCore({ oneShot: true });
   let snapshot: BuildSnapshot | undefined;
   const human = new HumanPrinter((s) => process.stderr.write(s));

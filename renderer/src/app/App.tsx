@@ -1,29 +1,33 @@
 import { lazy, Suspense, useCallback, useState } from 'react';
 import { useLiveInvalidation } from '../api/client';
 import { openBakeRun } from '../features/bake/bake-ui';
-import { BuildersView } from '../features/builders/BuildersView';
-import { BuildsShell } from '../features/builds/BuildsShell';
-import { BuildsView } from '../features/builds/BuildsView';
-import { CacheView } from '../features/cache/CacheView';
-import { HistoryView } from '../features/history/HistoryView';
 import { Skeleton } from '../components/Skeleton';
-import { SettingsView } from '../features/settings/SettingsView';
+import { BuildsShell } from '../features/builds/BuildsShell';
 import { isViewId, Sidebar, type ViewId } from './Sidebar';
 import { useOpenRequests, type OpenRequest } from './use-open-requests';
 import { useTheme } from './use-theme';
 import styles from './App.module.css';
 
-// Loaded when first shown: bake is a whole feature most sessions never open.
+// Each view is its own chunk, loaded when first shown: the window's first paint waits only for the
+// shell (sidebar, live build strip) and the view it opens on, not for every view's code
+// (issue 14: <= 250 kB of JavaScript before the first paint; test/bench/renderer-bundle.bench.ts).
+const BuildersView = lazy(() => import('../features/builders/BuildersView').then((m) => ({ default: m.BuildersView })));
+const BuildsView = lazy(() => import('../features/builds/BuildsView').then((m) => ({ default: m.BuildsView })));
+const HistoryView = lazy(() => import('../features/history/HistoryView').then((m) => ({ default: m.HistoryView })));
 const BakeView = lazy(() => import('../features/bake/BakeView'));
+const CacheView = lazy(() => import('../features/cache/CacheView').then((m) => ({ default: m.CacheView })));
+const SettingsView = lazy(() => import('../features/settings/SettingsView').then((m) => ({ default: m.SettingsView })));
 
+/** A view's code on its way (a local file: a frame or two); placeholders instead of a blank pane. */
 function ViewLoading() {
   return (
-    <div className={styles.viewLoading} aria-busy="true">
-      <p className="visually-hidden" role="status">
+    <div aria-busy="true" className={styles.viewLoading}>
+      <span className="visually-hidden" role="status">
         Loading…
-      </p>
+      </span>
       <Skeleton width="30%" height={22} />
-      <Skeleton height={160} />
+      <Skeleton width="80%" />
+      <Skeleton width="65%" />
     </div>
   );
 }
@@ -48,16 +52,14 @@ export function App() {
       <Sidebar current={view} onNavigate={setView} />
       <BuildsShell onNavigate={setView} />
       <main id="main" className={styles.main} tabIndex={-1}>
-        {view === 'builders' ? <BuildersView /> : null}
-        {view === 'builds' ? <BuildsView onOpenBuilders={() => setView('builders')} /> : null}
-        {view === 'bake' ? (
-          <Suspense fallback={<ViewLoading />}>
-            <BakeView />
-          </Suspense>
-        ) : null}
-        {view === 'history' ? <HistoryView /> : null}
-        {view === 'cache' ? <CacheView /> : null}
-        {view === 'settings' ? <SettingsView /> : null}
+        <Suspense fallback={<ViewLoading />}>
+          {view === 'builders' ? <BuildersView /> : null}
+          {view === 'builds' ? <BuildsView onOpenBuilders={() => setView('builders')} /> : null}
+          {view === 'bake' ? <BakeView /> : null}
+          {view === 'history' ? <HistoryView /> : null}
+          {view === 'cache' ? <CacheView /> : null}
+          {view === 'settings' ? <SettingsView /> : null}
+        </Suspense>
       </main>
     </div>
   );
