@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, useEffect, useState } from 'react';
 import { Activity, Layers, LoaderCircle, Plus, RefreshCw } from 'lucide-react';
 import type { BuilderHealth } from '../../../../electron/common/contracts/builders';
 import { Button } from '../../components/Button';
@@ -8,13 +8,16 @@ import { ErrorState } from '../../components/ErrorState';
 import { RelativeTime } from '../../components/RelativeTime';
 import { Skeleton } from '../../components/Skeleton';
 import { BuilderCard } from './BuilderCard';
-import { BuilderDetailsPage } from './BuilderDetailsPage';
-import { CreateBuilderPage } from './CreateBuilderPage';
 import { EngineStrip } from './EngineStrip';
 import { FleetWarnings } from './FleetWarnings';
 import { useBuilderQueriesLive, useFleetHealth } from './use-builder-ops';
 import { useBuildersView, type ShownSnapshot } from './use-builders';
 import styles from './BuildersView.module.css';
+
+// The list is what the window opens on; the create form (with the contract's validation, zod) and a
+// builder's details page load when first opened (App's Suspense shows placeholders meanwhile).
+const CreateBuilderPage = lazy(() => import('./CreateBuilderPage').then((m) => ({ default: m.CreateBuilderPage })));
+const BuilderDetailsPage = lazy(() => import('./BuilderDetailsPage').then((m) => ({ default: m.BuilderDetailsPage })));
 
 /** F5, Ctrl+R and Cmd+R refresh the list instead of reloading the page. */
 function useRefreshShortcut(refresh: () => void): void {
