@@ -93,14 +93,7 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
 
   async dial(builder: KnownBuilder, call: CallOptions): Promise<Builder> {
     const contexts = await (this.contexts ?? readContexts(this.env()));
-    const base = {
-      name: builder.name,
-      driver: builder.driver,
-      current: builder.current,
-      contextBuilder: builder.contextBuilder,
-      dynamic: false,
-      ...(builder.lastActivity ? { lastActivity: builder.lastActivity } : {}),
-    };
+    const base = builderBase(builder);
     const plans = builder.nodes.map((n) => this.plan(builder.driver, n, contexts));
     if (plans.some((p) => p === undefined)) return this.viaBuildx(builder, call);
     const nodes = await Promise.all(
@@ -329,8 +322,8 @@ function failed(base: { name: string; endpoint: string; pinnedPlatforms: string[
   return { ...base, status: 'error', platforms: base.pinnedPlatforms, error: message };
 }
 
-function unreachableBuilder(builder: KnownBuilder, timeoutMs: number): Builder {
-  const reason = `did not answer within ${seconds(timeoutMs)} s`;
+/** What the store says of a builder, before any node answered. */
+function builderBase(builder: KnownBuilder) {
   return {
     name: builder.name,
     driver: builder.driver,
@@ -338,6 +331,13 @@ function unreachableBuilder(builder: KnownBuilder, timeoutMs: number): Builder {
     contextBuilder: builder.contextBuilder,
     dynamic: false,
     ...(builder.lastActivity ? { lastActivity: builder.lastActivity } : {}),
+  };
+}
+
+function unreachableBuilder(builder: KnownBuilder, timeoutMs: number): Builder {
+  const reason = `did not answer within ${seconds(timeoutMs)} s`;
+  return {
+    ...builderBase(builder),
     nodes: builder.nodes.map((n) => ({
       name: n.name,
       endpoint: n.endpoint,
