@@ -28,7 +28,9 @@ describe('Managing builders in Chromium over the real core', () => {
     core = createCore({
       env: sandbox.env,
       dataDir: join(sandbox.dir, 'data'),
-      healthTimeoutMs: 3000,
+      // The app's default bound: `buildx inspect` of a builder limited to half a CPU, right after its
+      // creation, takes 2-3 s on this 2-core machine.
+      healthTimeoutMs: 5000,
       pollIntervalMs: 600_000,
     });
     server = await startServer({ router: core.router, events: core.events, staticDir: RENDERER });

@@ -130,14 +130,14 @@ describe('History view in Chromium over the real core', () => {
 
   it('filters by result and by folder', async () => {
     await page.locator('[data-testid="filter-status"]').selectOption('failed');
-    await expect.poll(() => page.locator('[data-testid="history-row"]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-testid="history-row"]').count(), { timeout: 20_000 }).toBe(1);
     expect(await page.locator('[data-testid="history-row"]').getAttribute('data-status')).toBe('failed');
     await page.locator('[data-testid="filter-status"]').selectOption('');
     await page.locator('[data-testid="filter-folder"]').selectOption(dirs.ok);
     // The real build and the interrupted one were both in app-ok.
-    await expect.poll(() => page.locator('[data-testid="history-row"]').count()).toBe(2);
+    await expect.poll(() => page.locator('[data-testid="history-row"]').count(), { timeout: 20_000 }).toBe(2);
     await page.locator('[data-testid="filter-folder"]').selectOption('');
-    await expect.poll(() => page.locator('[data-testid="history-row"]').count()).toBe(3);
+    await expect.poll(() => page.locator('[data-testid="history-row"]').count(), { timeout: 20_000 }).toBe(3);
   });
 
   it('opens a stored failure with its failing step, last output and Dockerfile line', async () => {
@@ -169,7 +169,7 @@ describe('History view in Chromium over the real core', () => {
     expect(await dialog.locator('[data-testid="remove-record-lines"]').innerText()).toContain('crashed1');
     expect(await page.locator('[data-testid="history-row"]').count()).toBe(4);
     await dialog.locator('[data-testid="remove-record-confirm"]').click();
-    await expect.poll(() => page.locator('[data-testid="history-row"]').count()).toBe(3);
+    await expect.poll(() => page.locator('[data-testid="history-row"]').count(), { timeout: 20_000 }).toBe(3);
     const r = await core.router.invoke('history.get', { buildId: 'crashed1' });
     expect(r.ok).toBe(false);
   });

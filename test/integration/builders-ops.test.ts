@@ -375,7 +375,10 @@ describe('builder operations against the real engine and buildx', () => {
       status: 'running',
       buildkitVersion: 'v0.13.2',
     });
-    expect((await ok<FleetHealth>(core, 'builders.health', { names: [name] })).builders[0]?.state).toBe('ok');
+    // A live builder on a loaded machine can need more than the suite's 3 s bound to answer.
+    expect(
+      (await ok<FleetHealth>(core, 'builders.health', { names: [name], timeoutMs: 15_000 })).builders[0]?.state,
+    ).toBe('ok');
     await sandbox.docker(['stop', '-t', '1', bk]);
     const health = await ok<FleetHealth>(core, 'builders.health', { names: [name] });
     expect(health.builders[0]?.nodes[0]).toMatchObject({ state: 'unreachable', message: `container ${bk} is exited` });

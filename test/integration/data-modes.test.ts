@@ -34,7 +34,8 @@ describe('data folder and database files are private from the first start', () =
     const dataDir = join(root, 'cli', 'BuildDeck');
     await exec(
       process.execPath,
-      ['--import', 'tsx', wrapper, resolve('electron/cli/index.ts'), 'engine', 'info', '--json'],
+      // A verb that touches the database (it opens on first use, so `engine info` never creates it).
+      ['--import', 'tsx', wrapper, resolve('electron/cli/index.ts'), 'history', 'ls', '--json'],
       { env: { ...sandbox.env, BUILDDECK_DATA_DIR: dataDir } },
     ).catch((err: unknown) => err);
     expect(mode(dataDir)).toBe('700');
@@ -51,14 +52,23 @@ describe('data folder and database files are private from the first start', () =
       { env: { ...sandbox.env, BUILDDECK_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {
-      await new Promise<void>((ready, fail) => {
+      const openUrl = await new Promise<string>((ready, fail) => {
         let out = '';
         child.stdout.on('data', (c: Buffer) => {
           out += c.toString();
-          if (out.includes('serving on')) ready();
+          const m = /serving on (\S+)/.exec(out);
+          if (m?.[1]) ready(m[1]);
         });
         child.on('exit', (code) => fail(new Error(`serve exited ${String(code)}`)));
       });
+      // The database opens on the first command that needs it: ask for the build history as a page would.
+      const url = new URL(openUrl);
+      const res = await fetch(new URL('/api/invoke', url), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-BuildDeck-Token': url.searchParams.get('token') ?? '' },
+        body: JSON.stringify({ command: 'history.list', input: {} }),
+      });
+      expect(res.status).toBe(200);
       expect(mode(dataDir)).toBe('700');
       for (const file of ['builddeck.db', 'builddeck.db-wal', 'builddeck.db-shm'])
         expect(mode(join(dataDir, file)), file).toBe('600');

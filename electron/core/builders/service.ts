@@ -20,6 +20,8 @@ const BUILDKIT_CONTAINER = /^\/?buildx_buildkit_/;
  * `docker exec` (exec_create/exec_start/exec_die): reacting to those would make each re-read
  * trigger the next one, forever.
  */
+/** When to read a builder again after its container started (buildkitd takes a moment to listen). */
+const STARTED_RECHECK_MS = [1_500, 4_000, 10_000];
 const LIFECYCLE = /^(create|start|restart|stop|die|kill|oom|pause|unpause|destroy|rename|update)$/;
 
 export class BuildersService {
@@ -191,12 +193,32 @@ export class BuildersService {
       if (debounce) clearTimeout(debounce);
       debounce = setTimeout(() => this.events.emit('builders.changed', { reason }), 250);
     };
+    // A started container's buildkitd needs a moment before it answers: a read right after "start"
+    // dials a daemon that is not listening yet and says "error". Look again shortly after, so the
+    // card turns "running" by itself instead of at the next poll (30 s later).
+    const settling = new Set<NodeJS.Timeout>();
+    const lookAgain = (reason: string) => {
+      for (const ms of STARTED_RECHECK_MS) {
+        const t = setTimeout(() => {
+          settling.delete(t);
+          const before = this.last ? fingerprint(this.last.snapshot) : '';
+          this.list(true).then(
+            (s) => fingerprint(s) !== before && changed(reason, true),
+            () => undefined,
+          );
+        }, ms);
+        t.unref();
+        settling.add(t);
+      }
+    };
     const unwatch = this.engine.watchContainers(
       (ev) => {
         if (!BUILDKIT_CONTAINER.test(ev.name) || !LIFECYCLE.test(ev.action)) return;
         // A death we could apply to the list is fresh news already; anything else needs a new read.
         const applied = ev.action === 'die' && this.containerDied(ev.name);
-        changed(`container ${ev.name} ${ev.action}`, applied);
+        const reason = `container ${ev.name} ${ev.action}`;
+        changed(reason, applied);
+        if (ev.action === 'start' || ev.action === 'restart' || ev.action === 'unpause') lookAgain(reason);
       },
       (connected) => {
         // At once, not debounced: the engine strip and the builders list must say "Docker is not
@@ -221,6 +243,8 @@ export class BuildersService {
       unwatch();
       clearInterval(poll);
       if (debounce) clearTimeout(debounce);
+      for (const t of settling) clearTimeout(t);
+      settling.clear();
     };
   }
 
