@@ -79,7 +79,12 @@ function gapsUnannounced(sub: Subscriber): number {
   return bad;
 }
 
-function invoke(server: RunningServer, command: string, input: unknown): Promise<{ status: number; ok: boolean }> {
+/** One command over serve's HTTP API as a page sends it; never rejects (status 0: no answer). */
+function invoke(
+  server: RunningServer,
+  command: string,
+  input: unknown,
+): Promise<{ status: number; ok: boolean; body: unknown }> {
   const body = JSON.stringify({ command, input });
   return new Promise((resolve) => {
     const req = request(
@@ -99,45 +104,27 @@ function invoke(server: RunningServer, command: string, input: unknown): Promise
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString('utf8')));
         res.on('end', () => {
-          let ok = false;
+          let parsed: unknown;
           try {
-            ok = (JSON.parse(text) as { ok?: boolean }).ok === true;
+            parsed = JSON.parse(text);
           } catch {
-            ok = false;
+            parsed = text;
           }
-          resolve({ status: res.statusCode ?? 0, ok });
+          const ok = (parsed as { ok?: boolean } | undefined)?.ok === true;
+          resolve({ status: res.statusCode ?? 0, ok, body: parsed });
         });
       },
     );
-    req.on('error', () => resolve({ status: 0, ok: false }));
+    req.on('error', () => resolve({ status: 0, ok: false, body: undefined }));
     req.end(body);
   });
 }
 
-function startBuild(server: RunningServer, contextDir: string): Promise<string> {
-  const body = JSON.stringify({ command: 'builds.start', input: { contextDir, builder: 'default' } });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        path: '/api/invoke',
-        method: 'POST',
-        headers: { [SERVE_TOKEN_HEADER]: server.token, 'Content-Type': 'application/json' },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-        res.on('end', () => {
-          const r = JSON.parse(text) as { ok: boolean; value?: { buildId: string }; error?: { message: string } };
-          if (r.ok && r.value) resolve(r.value.buildId);
-          else reject(new Error(`builds.start: ${r.error?.message ?? text}`));
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+async function startBuild(server: RunningServer, contextDir: string): Promise<string> {
+  const r = await invoke(server, 'builds.start', { contextDir, builder: 'default' });
+  const value = r.body as { value?: { buildId: string }; error?: { message: string } } | undefined;
+  if (r.ok && value?.value) return value.value.buildId;
+  throw new Error(`builds.start: ${value?.error?.message ?? JSON.stringify(r.body)}`);
 }
 
 async function until(pred: () => boolean, timeoutMs: number): Promise<boolean> {

@@ -197,15 +197,18 @@ export class BuildersService {
     // dials a daemon that is not listening yet and says "error". Look again shortly after, so the
     // card turns "running" by itself instead of at the next poll (30 s later).
     const settling = new Set<NodeJS.Timeout>();
+    // One fresh read; announces a change only when what a user sees differs from the last read.
+    const readAgain = (reason: string, onFailure: () => void) => {
+      const before = this.last ? fingerprint(this.last.snapshot) : '';
+      this.list(true).then((s) => {
+        if (fingerprint(s) !== before) changed(reason, true);
+      }, onFailure);
+    };
     const lookAgain = (reason: string) => {
       for (const ms of STARTED_RECHECK_MS) {
         const t = setTimeout(() => {
           settling.delete(t);
-          const before = this.last ? fingerprint(this.last.snapshot) : '';
-          this.list(true).then(
-            (s) => fingerprint(s) !== before && changed(reason, true),
-            () => undefined,
-          );
+          readAgain(reason, () => undefined);
         }, ms);
         t.unref();
         settling.add(t);
@@ -229,15 +232,7 @@ export class BuildersService {
         this.events.emit('builders.changed', { reason });
       },
     );
-    const poll = setInterval(() => {
-      const before = this.last ? fingerprint(this.last.snapshot) : '';
-      this.list(true).then(
-        (s) => {
-          if (fingerprint(s) !== before) changed('poll', true);
-        },
-        () => changed('poll failed'),
-      );
-    }, this.options.pollIntervalMs);
+    const poll = setInterval(() => readAgain('poll', () => changed('poll failed')), this.options.pollIntervalMs);
     poll.unref();
     this.stopWatching = () => {
       unwatch();

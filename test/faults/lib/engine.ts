@@ -10,7 +10,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A Docker Engine this test owns and may kill (see ../shared/docs/buildkit-facts.md, "A throwaway
- * Docker Engine"): its own bridge (NEVER `--bridge=none`, which deletes the host's docker0), data-root,
+ * Docker Engine"): its own bridge (never the "none" bridge setting, which deletes the host's docker0), data-root,
  * exec-root, pidfile, socket and config file, no iptables rules. Killed only through its pidfile;
  * `destroy()` unmounts what it left, deletes its bridge and folders, whatever happened before.
  */
