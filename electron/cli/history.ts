@@ -7,9 +7,12 @@ import type {
   HistoryRecordItem,
   HistoryNotice,
 } from '../common/contracts/history';
+import type { EventPayload } from '../common/contract';
+import type { BuildSnapshot } from '../common/contracts/builds';
 import type { AppError } from '../common/errors';
+import { applyProgress, logLineAt } from '../common/progress';
 import type { Router } from '../core/router';
-import { createCore } from '../composition/create-core';
+import { createCore, type Core } from '../composition/create-core';
 import { printError } from './cache';
 import { table } from './format';
 
@@ -22,7 +25,7 @@ export const HISTORY_VERBS = ['ls', 'show', 'logs', 'why', 'export', 'open', 'rm
 
 export const HISTORY_USAGE_LINES = `  history ls         Every build on every builder (any client), merged with BuildDeck's
   history show REF   Details of a build record: source, config, dependencies, steps, error
-  history logs REF   Its output, per step (--step DIGEST) or all
+  history logs REF   Its output, per step (--step DIGEST) or all; --follow a running build
   history why REF    Why the cache missed, against the previous run (or --against REF)
   history export REF -o FILE   Write a .dockerbuild file (buildx >= 0.23)
   history open FILE  Read a .dockerbuild file (no Docker needed)
@@ -32,7 +35,7 @@ const USAGE = `Usage:
   builddeck history ls [--builder B] [--status S] [--folder DIR] [--filter TEXT] [--origin all|builddeck|external]
                        [--limit N] [--json]
   builddeck history show REF [--builder B] [--json]
-  builddeck history logs REF [--builder B] [--step DIGEST] [--limit N] [--json]
+  builddeck history logs REF [--builder B] [--step DIGEST] [--limit N] [-f|--follow] [--json]
   builddeck history why REF [--against REF] [--builder B] [--json]
   builddeck history export REF -o FILE [--force] [--builder B] [--json]
   builddeck history open FILE [--json]
@@ -209,7 +212,7 @@ async function runVerb(
             value: r.value,
             text: [
               ...(r.value.truncated ? ['note: earlier lines were clipped'] : []),
-              ...r.value.lines.map((l) => `${l.step.slice(7, 19)} ${l.stream === 2 ? '!' : '|'} ${l.text}`),
+              ...r.value.lines.map(logLine),
             ].join('\n'),
           }
         : { error: r.error };
@@ -265,6 +268,76 @@ async function runVerb(
   }
 }
 
+const logLine = (l: { step: string; stream: number; text: string }) =>
+  `${l.step.slice(7, 19)} ${l.stream === 2 ? '!' : '|'} ${l.text}`;
+
+/**
+ * `history logs REF --follow`: the lines so far, then each new one as BuildKit sends it, until the
+ * build ends (a finished record prints once and returns). Ctrl+C stops following; the build, which
+ * another client started, goes on. `--json` prints one JSON object per line.
+ */
+async function followLogs(
+  core: Core,
+  id: string,
+  o: { builder: string | undefined; step: string | undefined; json: boolean },
+): Promise<number> {
+  let streamId: string | undefined;
+  let snapshot: BuildSnapshot | undefined;
+  let printed = 0;
+  const early: EventPayload<'history.progressed'>[] = [];
+  let end: (e: EventPayload<'history.streamEnded'>) => void = () => undefined;
+  const ended = new Promise<EventPayload<'history.streamEnded'>>((r) => (end = r));
+  const print = () => {
+    if (!snapshot) return;
+    const out: string[] = [];
+    for (; printed < snapshot.log.length; printed++) {
+      const l = logLineAt(snapshot.log, printed);
+      if (!l || (o.step && l.step !== o.step)) continue;
+      out.push(o.json ? JSON.stringify({ step: l.step, stream: l.stream, text: l.text }) : logLine(l));
+    }
+    if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+  };
+  const apply = (p: EventPayload<'history.progressed'>) => {
+    if (!snapshot) return;
+    snapshot = applyProgress(snapshot, p).snapshot;
+    print();
+  };
+  // Passive: following a record must not start the poller and watchers a window would.
+  const unsubscribe = core.events.subscribe(
+    (event, payload) => {
+      if (event === 'history.progressed') {
+        const p = payload;
+        if (streamId === undefined) early.push(p);
+        else if (p.streamId === streamId) apply(p);
+      } else if (event === 'history.streamEnded') {
+        const p = payload;
+        if (p.streamId === streamId) end(p);
+      }
+    },
+    { passive: true },
+  );
+  const onSigint = () => end({ streamId: streamId ?? '', reason: 'detached' });
+  process.on('SIGINT', onSigint);
+  try {
+    const r = await core.router.callUnchecked('history.attach', { id, ...(o.builder ? { builder: o.builder } : {}) });
+    if (!r.ok) return printError(r.error, o.json);
+    streamId = r.value.streamId;
+    snapshot = r.value.snapshot;
+    print();
+    for (const p of early.splice(0)) if (p.streamId === streamId) apply(p);
+    if (!r.value.done) {
+      const e = await ended;
+      if (e.reason === 'detached') await core.router.call('history.detach', { streamId });
+      if (e.reason === 'failed') process.stderr.write(`note: the stream stopped: ${e.error ?? 'unknown error'}\n`);
+    }
+    if (!o.json && snapshot.status !== 'running') process.stderr.write(`Build ${snapshot.status}.\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    unsubscribe();
+  }
+}
+
 /** Runs `builddeck history ...`; returns the exit code. */
 export async function runHistoryCli(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -292,6 +365,7 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
         output: { type: 'string', short: 'o' },
         force: { type: 'boolean', default: false },
         from: { type: 'string' },
+        follow: { type: 'boolean', short: 'f', default: false },
       },
     });
   } catch (err) {
@@ -316,6 +390,11 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
   }
   const core = createCore({ oneShot: true });
   try {
+    if (verb === 'logs' && values.follow) {
+      const step = typeof values.step === 'string' ? values.step : undefined;
+      const builder = typeof values.builder === 'string' ? values.builder : undefined;
+      return await followLogs(core, positionals[0] ?? '', { builder, step, json: values.json });
+    }
     const out = await runVerb(core.router, verb as (typeof HISTORY_VERBS)[number], positionals, values);
     if ('error' in out) return printError(out.error, values.json);
     process.stdout.write(values.json ? `${JSON.stringify(out.value, null, 2)}\n` : `${out.text}\n`);
