@@ -308,6 +308,25 @@ describe('bake, against the real engine and buildx 0.29', () => {
         expect(d.value.item).toMatchObject({ ref: t.ref, builder });
         if (t.target === 'armfail') expect(d.value.item.status).toBe('failed');
       }
+      // History's merged list: the bake is one row, its targets' BuildKit records rows under it.
+      const list = await core.router.call('history.records', { builder, refresh: true, limit: 500 });
+      if (!list.ok) throw new Error(list.error.message);
+      const bakeRow = list.value.items.find((i) => i.id === r.bakeId);
+      expect(bakeRow).toMatchObject({
+        kind: 'bake',
+        status: 'failed',
+        origin: 'builddeck',
+        builder,
+        source: { kind: 'bake', contextDir: dir, bakeTarget: 'app, armfail' },
+      });
+      expect([...(bakeRow?.children ?? [])].sort()).toEqual(r.summary.targets.map((t) => t.ref).sort());
+      for (const t of r.summary.targets) {
+        expect(list.value.items.find((i) => i.ref === t.ref)).toMatchObject({
+          parent: r.bakeId,
+          origin: 'builddeck',
+          source: { kind: 'bake', bakeTarget: t.target },
+        });
+      }
     });
 
     it('re-runs a recorded bake from history and from the tray, with the same request', async () => {

@@ -59,6 +59,8 @@ describe('history records as the list shows them', () => {
       canRemove(record({ id: 'file:x.0', origin: 'file', stored: { buildkit: false, builddeck: false, file: '/x' } })),
     ).toBe(false);
     expect(canRemove(record({ id: 'a' }))).toBe(true);
+    // A bake's row is removed from the Bake view; its targets' records are rows of their own.
+    expect(canRemove(record({ id: 'bk1', kind: 'bake', children: ['b/n/x'] }))).toBe(false);
   });
 
   it('a dropped .dockerbuild file is a record, anything else is a context', () => {

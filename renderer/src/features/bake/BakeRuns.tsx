@@ -4,15 +4,13 @@ import { Boxes, FolderOpen, RotateCw } from 'lucide-react';
 import type { BakeHistoryItem } from '../../../../electron/common/contracts/bake';
 import type { AppError } from '../../../../electron/common/errors';
 import { getBridge } from '../../api/bridge';
-import { commandKey, invoke, useCommand } from '../../api/client';
+import { commandKey, useCommand } from '../../api/client';
 import { Button } from '../../components/Button';
 import { ErrorState } from '../../components/ErrorState';
 import { RelativeTime } from '../../components/RelativeTime';
 import { baseName, formatDuration } from '../builds/format';
 import { StatusIcon } from '../builds/live/BuildDetails';
-import { useBuildsUi } from '../builds/ui-store';
-import { bakeRequestToDraft, openBakeRun, openProject } from './bake-ui';
-import { rememberBakeRequest, trackBake } from './live-bakes';
+import { openRecordedBake, rerunRecordedBake } from './bake-actions';
 import styles from './Bake.module.css';
 
 /**
@@ -35,22 +33,9 @@ export default function BakeRuns({ projectDir, limit = 8 }: { projectDir?: strin
 
   const rerun = async (item: BakeHistoryItem) => {
     setError(undefined);
-    const [entry, started] = await Promise.all([
-      invoke('bake.historyGet', { bakeId: item.bakeId }),
-      invoke('bake.rerun', { bakeId: item.bakeId }),
-    ]);
-    if (!started.ok) return setError(started.error);
-    if (entry.ok) rememberBakeRequest(started.value.bakeId, entry.value.request);
-    trackBake(started.value.bakeId);
-    openProject(item.projectDir, entry.ok ? bakeRequestToDraft(entry.value.request) : undefined);
-    openBakeRun(started.value.bakeId);
-    useBuildsUi.getState().navigateApp('bake');
+    setError(await rerunRecordedBake(item.bakeId, item.projectDir));
   };
-  const edit = async (item: BakeHistoryItem) => {
-    const entry = await invoke('bake.historyGet', { bakeId: item.bakeId });
-    openProject(item.projectDir, entry.ok ? bakeRequestToDraft(entry.value.request) : undefined);
-    useBuildsUi.getState().navigateApp('bake');
-  };
+  const edit = (item: BakeHistoryItem) => openRecordedBake(item.bakeId, item.projectDir);
 
   return (
     <section className={styles.card} aria-labelledby="bake-runs-title" data-testid="bake-runs">

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { FileUp, FilterX, History, Info, Plus, Radio, RotateCw, Search, Terminal, Trash2 } from 'lucide-react';
 import type { BuildStatus } from '../../../../electron/common/contracts/builds';
@@ -32,8 +32,17 @@ import { builderStateLabel, canRemove, groupRecords, ORIGIN_LABEL, recordTitle, 
 import { useWatchLease } from './use-watch';
 import styles from './HistoryView.module.css';
 
-// Bake runs (one entry per bake, its targets inside) load with the bake feature, on demand.
-const BakeRuns = lazy(() => import('../bake/BakeRuns'));
+/**
+ * A bake's row opens (or re-runs) it on the Bake view, where its project and live lanes are; the
+ * bake feature loads on demand.
+ */
+const bakeActions = () => import('../bake/bake-actions');
+const openEntry = (item: HistoryRecordItem) =>
+  item.kind === 'bake'
+    ? void bakeActions().then((m) =>
+        m.openRecordedBake(item.id, item.source.contextDir ?? '', item.status === 'running'),
+      )
+    : openHistoryEntry(item.id);
 
 const PAGE = 50;
 
@@ -49,6 +58,11 @@ export const STATUS_LABEL: Record<BuildStatus, string> = {
 function useRerunRecord(onError: (error: AppError) => void) {
   const rerunEntry = useRerunEntry();
   return async (item: HistoryRecordItem) => {
+    if (item.kind === 'bake') {
+      const error = await bakeActions().then((m) => m.rerunRecordedBake(item.id, item.source.contextDir ?? ''));
+      if (error) onError(error);
+      return;
+    }
     if (!item.buildId) return;
     const entry = await invoke('history.get', { buildId: item.buildId });
     if (!entry.ok) {
@@ -93,12 +107,7 @@ function Row({
         </span>
       </td>
       <td className={styles.nameCell}>
-        <button
-          type="button"
-          className={styles.open}
-          onClick={() => openHistoryEntry(item.id)}
-          data-testid="history-open"
-        >
+        <button type="button" className={styles.open} onClick={() => openEntry(item)} data-testid="history-open">
           <span className={styles.nameLine}>
             <span className={styles.name}>{title}</span>
             {item.kind === 'bake' ? <span className={styles.badge}>bake · {item.children?.length ?? 0}</span> : null}
@@ -176,7 +185,7 @@ function Row({
           <Button
             variant="ghost"
             size="sm"
-            onClick={() => openHistoryEntry(item.id)}
+            onClick={() => openEntry(item)}
             icon={<Radio size={13} aria-hidden />}
             aria-label={`Watch ${title} live`}
             data-testid="history-live"
@@ -184,7 +193,7 @@ function Row({
             Live
           </Button>
         ) : null}
-        {!running && item.buildId ? (
+        {!running && (item.buildId || item.kind === 'bake') ? (
           <Button
             variant="ghost"
             size="sm"
@@ -523,9 +532,6 @@ function RecordList() {
       <Notices notices={notices} />
       <FileFailure />
       <Filters builders={first?.facets.builders ?? []} folders={first?.facets.folders ?? []} />
-      <Suspense fallback={null}>
-        <BakeRuns />
-      </Suspense>
       {actionError ? <ErrorState error={actionError} variant="inline" subject="Re-run" /> : null}
       {body}
       {openDialog ? <OpenFileDialog /> : null}

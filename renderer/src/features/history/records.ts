@@ -75,9 +75,15 @@ export function removalLines(items: readonly HistoryRecordItem[], scope: RemoveS
   });
 }
 
-/** A record that can be removed now: not running, not only in an opened file, held somewhere. */
+/** A record that can be removed now: a build, not running, not only in an opened file, held somewhere. */
 export function canRemove(item: HistoryRecordItem): boolean {
-  return item.status !== 'running' && item.origin !== 'file' && (item.stored.buildkit || item.stored.builddeck);
+  // A bake's entry is removed from the Bake view (its targets' records stay rows of their own).
+  return (
+    item.kind !== 'bake' &&
+    item.status !== 'running' &&
+    item.origin !== 'file' &&
+    (item.stored.buildkit || item.stored.builddeck)
+  );
 }
 
 /** A dropped or picked file is a build record (open it) rather than a folder to build. */
