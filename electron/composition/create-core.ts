@@ -5,6 +5,7 @@ import { BuildxCache } from '../adapters/buildx/cache';
 import { BuildxBuilderOps } from '../adapters/buildx/builder-ops';
 import { BuildxBuildRunner } from '../adapters/buildx/build-runner';
 import { NativeBuilderStatus } from '../adapters/buildx/builder-status';
+import { BuildkitRecordEvents } from '../adapters/buildkit/history-events';
 import { BuildxCli } from '../adapters/buildx/cli';
 import { BuildxHistory } from '../adapters/buildx/history';
 import { DockerbuildReader } from '../adapters/dockerbuild/reader';
@@ -315,6 +316,8 @@ export function createCore(overrides: CoreSettings = {}): Core {
         fs: buildFs,
         events,
         clock: systemClock,
+        bakes: () => bakeHistory.list({ limit: 1000 }).items,
+        recordEvents: new BuildkitRecordEvents((builder, node, call) => builderStatus.connect(builder, node, call)),
       },
       { ...DEFAULT_RECORDS_OPTIONS, callTimeoutMs: () => Math.max(eff.healthTimeoutMs, 10_000) },
     ),

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -281,6 +281,25 @@ describe('history of every build, against the real engine and buildx 0.29', () =
     expect(running).toMatchObject({ status: 'running', origin: 'external', source: { contextDir: ctx } });
     refs.add(running?.ref as string);
 
+    // `builddeck history logs REF --follow` in another terminal: lines arrive while the build runs.
+    const follower = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve('electron/cli/index.ts'), 'history', 'logs', running?.ref as string, '--follow'],
+      { env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(root, 'cli-data') }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const followed: { text: string; buildDone: boolean }[] = [];
+    let buildDone = false;
+    void exited.then(() => (buildDone = true));
+    let partial = '';
+    follower.stdout.on('data', (c: Buffer) => {
+      const parts = (partial + c.toString()).split('\n');
+      partial = parts.pop() ?? '';
+      for (const text of parts) followed.push({ text, buildDone });
+    });
+    let followerErr = '';
+    follower.stderr.on('data', (c: Buffer) => (followerErr += c.toString()));
+    const followerExit = new Promise<number | null>((r) => follower.on('close', r));
+
     const attached = await core.router.call('history.attach', { id: running?.id as string });
     if (!attached.ok) throw new Error(attached.error.message);
     expect(attached.value.done).toBe(false);
@@ -318,6 +337,36 @@ describe('history of every build, against the real engine and buildx 0.29', () =
       expect.arrayContaining([`started ${token}`, `ended ${token}`]),
     );
     expect(snapshot.status).toBe('succeeded');
+
+    // The CLI follower printed ticks before the build ended, then the last line, and returned.
+    expect(await followerExit, followerErr).toBe(0);
+    expect(
+      followed.some((l) => /\| tick \d+$/.test(l.text) && !l.buildDone),
+      JSON.stringify(followed),
+    ).toBe(true);
+    expect(followed.map((l) => l.text)).toEqual(expect.arrayContaining([expect.stringMatching(`\\| ended ${token}$`)]));
+    expect(followerErr).toContain('Build succeeded.');
+
+    // `history ls` prints no platforms or error. While a window listens, finished rows are described
+    // in the background (one `history inspect` each), so the list shows them without opening them.
+    await expect
+      .poll(
+        async () => {
+          const list = await records({ refresh: false });
+          const done = list.items.find((i) => i.ref === running?.ref);
+          return { platforms: done?.platforms, error: list.items.find((i) => i.ref === failedRef)?.error };
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toEqual({ platforms: ['linux/amd64'], error: expect.stringContaining('exit code: 3') as unknown });
+    expect(
+      events.some(
+        (e) =>
+          e.event === 'history.recordsChanged' &&
+          (e.payload as { reason: string; ids: string[] }).reason === 'described' &&
+          (e.payload as { ids: string[] }).ids.includes(running?.ref as string),
+      ),
+    ).toBe(true);
   }, 240_000);
 
   it('explains cache misses of BuildDeck builds: a changed file, a changed build arg, a retagged base image', async () => {

@@ -1,5 +1,6 @@
 import { appError } from '../../common/errors';
 import type { CallOptions } from '../../core/ports';
+import type { RecordEvent } from '../../core/history/ports';
 import { BuildkitConnection, GRPC_UNIMPLEMENTED, GrpcError } from './grpc';
 import { ProtoReader, WIRE_BYTES, WIRE_VARINT } from './proto';
 
@@ -259,4 +260,159 @@ const DISK_USAGE = '/moby.buildkit.v1.Control/DiskUsage';
 /** Every cache record of the daemon on the other end of `conn`. */
 export async function diskUsage(conn: BuildkitConnection, call: CallOptions): Promise<UsageRecord[]> {
   return decodeDiskUsage(await conn.unary(DISK_USAGE, new Uint8Array(0), call));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build history events (Control.ListenBuildHistory, BuildKit >= 0.11).
+
+const LISTEN_HISTORY = '/moby.buildkit.v1.Control/ListenBuildHistory';
+
+/** One BuildHistoryEvent, reduced to what the records list needs before `history ls` catches up. */
+export type HistoryEvent = RecordEvent;
+
+/** BuildHistoryEvent {type = 1 (STARTED 0, COMPLETE 1, DELETED 2), record = 2}. */
+export function decodeHistoryEvent(buf: Buffer): HistoryEvent | undefined {
+  const r = new ProtoReader(buf);
+  let type = 0;
+  let ev: HistoryEvent | undefined;
+  while (r.next()) {
+    if (r.field === 1 && r.wire === WIRE_VARINT) type = r.varint();
+    else if (r.field === 2 && r.wire === WIRE_BYTES) {
+      const end = r.bytes();
+      ev = decodeHistoryRecord(buf, r.pos, end);
+      r.pos = end;
+    } else r.skip();
+  }
+  if (!ev?.id) return undefined;
+  ev.type = type === 1 ? 'complete' : type === 2 ? 'deleted' : 'started';
+  return ev;
+}
+
+/** A map<string, string> entry {key = 1, value = 2}; the cursor is at the entry's length. */
+function mapEntry(r: ProtoReader): [string, string] {
+  const end = r.bytes();
+  const e = new ProtoReader(r.buf, r.pos, end);
+  let key = '';
+  let value = '';
+  while (e.next()) {
+    if (e.field === 1 && e.wire === WIRE_BYTES) key = e.string();
+    else if (e.field === 2 && e.wire === WIRE_BYTES) value = e.string();
+    else e.skip();
+  }
+  r.pos = end;
+  return [key, value];
+}
+
+/** google.rpc.Status {code = 1, message = 2}. */
+function rpcStatus(r: ProtoReader): { code: number; message: string } {
+  const end = r.bytes();
+  const e = new ProtoReader(r.buf, r.pos, end);
+  let code = 0;
+  let message = '';
+  while (e.next()) {
+    if (e.field === 1 && e.wire === WIRE_VARINT) code = e.varint();
+    else if (e.field === 2 && e.wire === WIRE_BYTES) message = e.string();
+    else e.skip();
+  }
+  r.pos = end;
+  return { code, message };
+}
+
+/** google.rpc.Code CANCELLED: the client cancelled the build. */
+const RPC_CANCELLED = 1;
+
+/**
+ * BuildHistoryRecord {Ref 1, FrontendAttrs 3, error 5, CreatedAt 6, CompletedAt 7,
+ * ExporterResponse 9, Results 11 (keyed by platform), numCachedSteps 15, numTotalSteps 16,
+ * numCompletedSteps 17}.
+ */
+function decodeHistoryRecord(buf: Buffer, from: number, to: number): HistoryEvent {
+  const ev: HistoryEvent = {
+    type: 'started',
+    id: '',
+    counts: { total: 0, completed: 0, cached: 0 },
+    failed: false,
+    platforms: [],
+    imageNames: [],
+  };
+  let asked: string[] = [];
+  const built: string[] = [];
+  const r = new ProtoReader(buf, from, to);
+  while (r.next()) {
+    if (r.field === 1 && r.wire === WIRE_BYTES) ev.id = r.string();
+    else if (r.field === 3 && r.wire === WIRE_BYTES) {
+      const [k, v] = mapEntry(r);
+      if (k === 'platform' && v)
+        asked = v
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
+    } else if (r.field === 5 && r.wire === WIRE_BYTES) {
+      ev.failed = true;
+      const status = rpcStatus(r);
+      if (status.code === RPC_CANCELLED) ev.cancelled = true;
+      if (status.message) ev.error = status.message;
+    } else if (r.field === 6 && r.wire === WIRE_BYTES) ev.createdAt = r.timestampMs();
+    else if (r.field === 7 && r.wire === WIRE_BYTES) ev.completedAt = r.timestampMs();
+    else if (r.field === 9 && r.wire === WIRE_BYTES) {
+      const [k, v] = mapEntry(r);
+      if (k === 'containerimage.digest' && v) ev.digest = v;
+      else if (k === 'image.name' && v) ev.imageNames = v.split(',').filter(Boolean);
+    } else if (r.field === 11 && r.wire === WIRE_BYTES) {
+      const end = r.bytes();
+      const e = new ProtoReader(buf, r.pos, end);
+      while (e.next()) {
+        if (e.field === 1 && e.wire === WIRE_BYTES) built.push(e.string());
+        else e.skip();
+      }
+      r.pos = end;
+    } else if (r.field === 15 && r.wire === WIRE_VARINT) ev.counts.cached = r.varint();
+    else if (r.field === 16 && r.wire === WIRE_VARINT) ev.counts.total = r.varint();
+    else if (r.field === 17 && r.wire === WIRE_VARINT) ev.counts.completed = r.varint();
+    else r.skip();
+  }
+  ev.platforms = asked.length > 0 ? asked : built.filter((p) => p.includes('/'));
+  return ev;
+}
+
+/**
+ * Every record the daemon keeps, in one call (BuildHistoryRequest{EarlyExit: true}): what `history
+ * ls` lists plus platforms, digest, image names and error, without a process per record.
+ */
+export async function listHistory(conn: BuildkitConnection, call: CallOptions): Promise<HistoryEvent[]> {
+  const out: HistoryEvent[] = [];
+  const bound = AbortSignal.timeout(call.timeoutMs);
+  const signal = call.signal ? AbortSignal.any([call.signal, bound]) : bound;
+  try {
+    await conn.serverStream(LISTEN_HISTORY, Uint8Array.of(0x18, 0x01), {
+      signal,
+      onMessage: (body) => {
+        const e = decodeHistoryEvent(body);
+        if (e) out.push(e);
+      },
+    });
+  } catch (err) {
+    if (bound.aborted)
+      throw appError('TIMEOUT', `BuildKit did not list its build records within ${call.timeoutMs} ms.`);
+    throw err;
+  }
+  return out;
+}
+
+/**
+ * Streams the daemon's build history events from now on: first a STARTED event per build running
+ * now, then every start, completion and deletion as it happens (BuildHistoryRequest{ActiveOnly:
+ * true}: no replay of finished records). Ends only when the daemon or `signal` ends it.
+ */
+export function listenHistory(
+  conn: BuildkitConnection,
+  opts: { signal: AbortSignal; onEvent(e: HistoryEvent): void },
+): Promise<void> {
+  return conn.serverStream(LISTEN_HISTORY, Uint8Array.of(0x08, 0x01), {
+    signal: opts.signal,
+    onMessage: (body) => {
+      const e = decodeHistoryEvent(body);
+      if (e) opts.onEvent(e);
+    },
+  });
 }

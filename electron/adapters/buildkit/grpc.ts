@@ -103,6 +103,75 @@ export class BuildkitConnection {
     });
   }
 
+  /**
+   * A server-streaming call (e.g. ListenBuildHistory): each message's bytes go to `onMessage` as
+   * they arrive. Resolves when the server ends the stream with OK; rejects with a GrpcError, the
+   * connection's failure, or CANCELLED once `signal` aborts. No timeout: it lives until stopped.
+   */
+  serverStream(
+    path: string,
+    message: Uint8Array,
+    opts: { signal: AbortSignal; onMessage(body: Buffer): void },
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) {
+        reject(this.failure);
+        return;
+      }
+      const req = this.session.request({
+        ':method': 'POST',
+        ':path': path,
+        'content-type': 'application/grpc',
+        te: 'trailers',
+      });
+      const onAbort = () => {
+        req.close(NGHTTP2_CANCEL);
+        reject(appError('CANCELLED', 'Cancelled.'));
+      };
+      if (opts.signal.aborted) return onAbort();
+      opts.signal.addEventListener('abort', onAbort, { once: true });
+      let status: number | undefined;
+      let statusMessage = '';
+      const takeStatus = (headers: Record<string, unknown>) => {
+        if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
+        if (typeof headers['grpc-message'] === 'string') statusMessage = decodeURIComponent(headers['grpc-message']);
+      };
+      req.on('response', (headers) => takeStatus(headers));
+      req.on('trailers', (headers: Record<string, unknown>) => takeStatus(headers));
+      // Frames (1 flag byte, 4 length bytes, the message) may span or share data chunks.
+      let pending: Buffer = Buffer.alloc(0);
+      req.on('data', (c: Buffer) => {
+        pending = pending.length === 0 ? c : Buffer.concat([pending, c]);
+        while (pending.length >= 5) {
+          const len = pending.readUInt32BE(1);
+          if (pending.length < 5 + len) break;
+          const body = pending.subarray(5, 5 + len);
+          pending = pending.subarray(5 + len);
+          try {
+            opts.onMessage(body);
+          } catch {
+            // A message we cannot read is skipped; the stream goes on.
+          }
+        }
+      });
+      req.on('end', () => {
+        opts.signal.removeEventListener('abort', onAbort);
+        if (status !== undefined && status !== 0)
+          reject(new GrpcError(status, statusMessage || `gRPC status ${status}`));
+        else resolve();
+      });
+      req.on('error', (err: Error) => {
+        opts.signal.removeEventListener('abort', onAbort);
+        reject(this.failure ?? err);
+      });
+      const frame = Buffer.allocUnsafe(5 + message.length);
+      frame[0] = 0;
+      frame.writeUInt32BE(message.length, 1);
+      frame.set(message, 5);
+      req.end(frame);
+    });
+  }
+
   /** The stream under it ended (the daemon or its exec went away): a pooled connection is dialled again. */
   get closed(): boolean {
     return this.failure !== undefined || this.session.closed || this.session.destroyed;

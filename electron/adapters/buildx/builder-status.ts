@@ -124,34 +124,56 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
     }
   }
 
+  /**
+   * A gRPC connection to one node of a builder (History's live listener holds one open); undefined
+   * when only buildx can reach the node (kubernetes, ssh:// engines, TLS contexts) or it is unknown.
+   */
+  async connect(builderName: string, nodeName: string, call: CallOptions): Promise<BuildkitConnection | undefined> {
+    const builder = (await this.known()).find((b) => b.name === builderName);
+    const node = builder?.nodes.find((n) => n.name === nodeName);
+    if (!builder || !node) return undefined;
+    const open = this.connector(builder.driver, node, await (this.contexts ?? readContexts(this.env())));
+    return open ? new BuildkitConnection(await open(call)) : undefined;
+  }
+
+  /** How to open a byte stream to one node's buildkitd; undefined when only buildx can. */
+  private connector(
+    driver: string,
+    node: KnownBuilder['nodes'][number],
+    contexts: DockerContext[],
+  ): ((call: CallOptions) => Promise<Duplex>) | undefined {
+    if (driver === 'remote') return this.remoteConnector(node.endpoint, node.driverOpts, contexts);
+    if (driver !== 'docker' && driver !== 'docker-container') return undefined;
+    const engine = this.engineFor(node.endpoint, contexts);
+    if (!engine) return undefined;
+    if (driver === 'docker') return (call) => engine.upgrade('POST', '/grpc', undefined, 'h2c', call);
+    const container = `buildx_buildkit_${node.name}`;
+    return (call) => execInContainer(engine, container, ['buildctl', 'dial-stdio'], call);
+  }
+
   /** How to dial one node; undefined when only buildx can. */
   private plan(driver: string, node: KnownBuilder['nodes'][number], contexts: DockerContext[]): NodePlan | undefined {
     const pinned = node.pinnedPlatforms;
     const base = { name: node.name, endpoint: node.endpoint, pinnedPlatforms: pinned };
+    const open = this.connector(driver, node, contexts);
+    if (!open) return undefined;
     if (driver === 'docker') {
-      const engine = this.engineFor(node.endpoint, contexts);
-      if (!engine) return undefined;
       return async (signal) => {
         const call = { timeoutMs: NO_TIMEOUT, signal };
         try {
-          const socket = await engine.upgrade('POST', '/grpc', undefined, 'h2c', call);
-          return running(base, await factsOver(socket, pinned, call));
+          return running(base, await factsOver(await open(call), pinned, call));
         } catch (err) {
           return failed(base, err);
         }
       };
     }
     if (driver === 'docker-container') {
-      const engine = this.engineFor(node.endpoint, contexts);
-      if (!engine) return undefined;
-      const container = `buildx_buildkit_${node.name}`;
       // No inspect first: creating the exec answers 404 for a container never created (inactive)
       // and 409 for one that is not running (stopped), which saves a round trip per node.
       return async (signal) => {
         const call = { timeoutMs: NO_TIMEOUT, signal };
         try {
-          const stream = await execInContainer(engine, container, ['buildctl', 'dial-stdio'], call);
-          return running(base, await factsOver(stream, pinned, call));
+          return running(base, await factsOver(await open(call), pinned, call));
         } catch (err) {
           if (err instanceof EngineHttpError && err.statusCode === 404)
             return { ...base, status: 'inactive' as const, platforms: pinned };
@@ -161,21 +183,16 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
         }
       };
     }
-    if (driver === 'remote') {
-      const connectTo = this.remoteConnector(node.endpoint, node.driverOpts, contexts);
-      if (!connectTo) return undefined;
-      // buildx shows a remote it cannot reach as `inactive` (no error); only our bound makes it unreachable.
-      return async (signal) => {
-        const call = { timeoutMs: NO_TIMEOUT, signal };
-        try {
-          return running(base, await factsOver(await connectTo(call), pinned, call));
-        } catch (err) {
-          if (err instanceof AppException && err.appError.code === 'CANCELLED') throw err;
-          return { ...base, status: 'inactive' as const, platforms: pinned };
-        }
-      };
-    }
-    return undefined;
+    // remote: buildx shows a remote it cannot reach as `inactive` (no error); only our bound makes it unreachable.
+    return async (signal) => {
+      const call = { timeoutMs: NO_TIMEOUT, signal };
+      try {
+        return running(base, await factsOver(await open(call), pinned, call));
+      } catch (err) {
+        if (err instanceof AppException && err.appError.code === 'CANCELLED') throw err;
+        return { ...base, status: 'inactive' as const, platforms: pinned };
+      }
+    };
   }
 
   /** A remote endpoint as a stream factory: tcp:// (TLS with cacert/cert/key), unix://, docker-container://. */

@@ -635,7 +635,7 @@ export const historyRecordEvents = {
    */
   'history.recordsChanged': z.object({
     ids: z.array(z.string()),
-    reason: z.enum(['appeared', 'finished', 'removed', 'opened', 'closed', 'builders']),
+    reason: z.enum(['appeared', 'finished', 'removed', 'opened', 'closed', 'builders', 'described']),
   }),
   /** A batch of normalised build events for an attached stream (same shape as `build.progressed`). */
   'history.progressed': z.object({ streamId: z.string(), firstIndex: z.number(), events: z.array(buildEvent) }),

@@ -165,8 +165,11 @@ export class BuildkitRows {
     return this.notices;
   }
 
-  /** Asks every available builder for its records (in parallel, each bounded); failures become notices. */
-  async read(force: boolean): Promise<HistoryNotice[]> {
+  /**
+   * Asks every available builder (or `only` that one: a lookup by ref) for its records, in
+   * parallel, each bounded; failures become notices.
+   */
+  async read(force: boolean, only?: string): Promise<HistoryNotice[]> {
     const caps = await this.capabilities().catch(() => undefined);
     if (!caps?.buildkitRecords) return caps?.notice ? [caps.notice] : [];
     const { list } = await this.builderViews(force);
@@ -175,15 +178,10 @@ export class BuildkitRows {
     await Promise.all(
       list.map(async (b) => {
         seen.add(b.name);
-        const containers = b.driver === 'docker-container' ? b.nodes.map((n) => `buildx_buildkit_${n}`) : [];
-        const checkedAt = this.deps.clock.now();
+        if (only !== undefined && b.name !== only) return;
         // For docker-container builders the engine knows for sure: a list read during (or slowed by) a
-        // stop can say "error" or time out, while the container's own state says stopped. An engine
-        // that does not answer proves nothing, so only an explicit "not running" counts.
-        if (b.state !== 'stopped' && containers.length > 0) {
-          const up = await Promise.all(containers.map((c) => this.runningNow(c)));
-          if (up.every((u) => u === false)) b.state = 'stopped';
-        }
+        // stop can say "error" or time out, while the container's own state says stopped.
+        if (b.state === 'unreachable' && (await this.containersStopped(b))) b.state = 'stopped';
         if (b.state !== 'available') {
           this.rows.delete(b.name);
           if (b.state === 'stopped') notices.push(stoppedNotice(b.name));
@@ -191,14 +189,17 @@ export class BuildkitRows {
             notices.push({
               kind: 'builder-unreachable',
               builder: b.name,
-              message: `Builder "${b.name}" did not answer${b.error ? `: ${b.error}` : ''}.`,
+              message: sentence(`Builder "${b.name}" did not answer`, b.error),
               hint: 'Check it under Builders → Health.',
             });
           return;
         }
         try {
-          const rows = await this.deps.buildkit.list(b.name, { timeoutMs: this.options.callTimeoutMs() });
-          if (await this.undoOurRestart(containers, checkedAt)) {
+          const rows = await this.withoutStarting(b, () =>
+            this.deps.buildkit.list(b.name, { timeoutMs: this.options.callTimeoutMs() }),
+          );
+          if (rows === STOPPED) {
+            b.state = 'stopped';
             this.rows.delete(b.name);
             notices.push(stoppedNotice(b.name));
             return;
@@ -216,7 +217,7 @@ export class BuildkitRows {
             builder: b.name,
             message: unsupported
               ? `Builder "${b.name}" runs a BuildKit that keeps no build history (0.11 or newer does).`
-              : `Could not read the build records of "${b.name}": ${e?.message ?? String(err)}`,
+              : sentence(`Could not read the build records of "${b.name}"`, e?.message ?? String(err)),
             ...(e?.hint ? { hint: e.hint } : {}),
           });
         }
@@ -224,8 +225,28 @@ export class BuildkitRows {
     );
     for (const name of [...this.rows.keys()]) if (!seen.has(name)) this.rows.delete(name);
     if (caps.notice) notices.unshift(caps.notice);
-    this.lastReadAt = this.deps.clock.now();
+    if (only === undefined) this.lastReadAt = this.deps.clock.now();
     return notices;
+  }
+
+  /**
+   * Runs a `history` call (ls, inspect: each starts a stopped docker-container builder) only while
+   * the builder's container runs, and stops the container again when the call started it because
+   * the user stopped the builder in between. STOPPED when the call did not run or was undone.
+   */
+  async withoutStarting<T>(b: BuilderView, call: () => Promise<T>): Promise<T | typeof STOPPED> {
+    const checkedAt = this.deps.clock.now();
+    if (await this.containersStopped(b)) return STOPPED;
+    const value = await call();
+    return (await this.undoOurRestart(containersOf(b), checkedAt)) ? STOPPED : value;
+  }
+
+  /** Every buildkitd container of a docker-container builder says "not running" (an engine that does not answer proves nothing). */
+  private async containersStopped(b: BuilderView): Promise<boolean> {
+    const containers = containersOf(b);
+    if (containers.length === 0) return false;
+    const up = await Promise.all(containers.map((c) => this.runningNow(c)));
+    return up.every((u) => u === false);
   }
 
   private async runningNow(container: string): Promise<boolean | undefined> {
@@ -262,6 +283,34 @@ export class BuildkitRows {
     return this.rows.entries();
   }
 
+  /**
+   * A build BuildKit just said started (pushed, see record-events.ts): listed as running until the
+   * next read replaces the builder's rows. False when it is known already (or was removed).
+   */
+  addRunning(row: BuildkitRecordRow): boolean {
+    if (this.removedRefs.has(row.ref)) return false;
+    const entry = this.rows.get(row.builder);
+    if (entry?.rows.some((r) => r.ref === row.ref)) return false;
+    if (entry) entry.rows = [row, ...entry.rows];
+    else this.rows.set(row.builder, { rows: [row], at: this.deps.clock.now() });
+    return true;
+  }
+
+  /**
+   * A build BuildKit just said finished (pushed): its row, if listed, takes the final status at
+   * once, so a lookup right after the build does not find it "running" until the next read.
+   * True when a listed running row changed.
+   */
+  finishRow(ref: string, end: Pick<BuildkitRecordRow, 'status' | 'completedAt' | 'counts'>): boolean {
+    const builder = ref.split('/')[0] ?? '';
+    const entry = this.rows.get(builder);
+    const at = entry?.rows.findIndex((r) => r.ref === ref) ?? -1;
+    const row = entry?.rows[at];
+    if (!entry || !row || row.status !== 'running') return false;
+    entry.rows = entry.rows.map((r, i) => (i === at ? { ...r, ...end } : r));
+    return true;
+  }
+
   /** Forgets a builder's rows: the next lookup reads them again. */
   drop(builder: string): void {
     this.rows.delete(builder);
@@ -289,7 +338,7 @@ export class BuildkitRows {
       }
       return undefined;
     };
-    return look() ?? (await this.read(false).then(look));
+    return look() ?? (await this.read(false, builder).then(look));
   }
 
   /** A ref removed through us stays hidden even from a read that began before the removal. */
@@ -305,6 +354,18 @@ export class BuildkitRows {
     for (const { rows } of this.rows.values()) for (const r of rows) m.set(r.ref, r.status);
     return m;
   }
+}
+
+/** What {@link BuildkitRows.withoutStarting} answers when the builder is (or was put back) stopped. */
+export const STOPPED = Symbol('stopped');
+
+const containersOf = (b: BuilderView) =>
+  b.driver === 'docker-container' ? b.nodes.map((n) => `buildx_buildkit_${n}`) : [];
+
+/** "Lead: cause." with exactly one full stop, whether or not the cause (an error message) ends in one. */
+function sentence(lead: string, cause: string | undefined): string {
+  const why = cause?.trim().replace(/[.\s]+$/, '');
+  return why ? `${lead}: ${why}.` : `${lead}.`;
 }
 
 function stoppedNotice(builder: string): HistoryNotice {

@@ -178,6 +178,43 @@ export interface BuildkitHistoryPort {
   refsSince(since: number, contextDir: string): Promise<{ ref: string; writtenAt: number }[]>;
 }
 
+/** One of BuildKit's build history events (gRPC ListenBuildHistory), as pushed by the daemon. */
+export interface RecordEvent {
+  type: 'started' | 'complete' | 'deleted';
+  /** BuildKit's record id (the last part of `builder/node/ID`). */
+  id: string;
+  createdAt?: number;
+  completedAt?: number;
+  counts: { total: number; completed: number; cached: number };
+  /** The record carries an error; `cancelled` when its code says the client cancelled. */
+  failed: boolean;
+  cancelled?: boolean;
+  /** Platforms asked for (frontend attrs) or built (results); empty for a default-platform build. */
+  platforms: string[];
+  digest?: string;
+  imageNames: string[];
+  /** The error's message, for a failed record. */
+  error?: string;
+}
+
+/**
+ * BuildKit's history events of one builder node, pushed as they happen: a build started in a
+ * terminal is known at once rather than at the next `history ls`. Never starts a stopped builder.
+ */
+export interface RecordEventsPort {
+  /**
+   * Streams until `signal` aborts or the daemon ends the stream ('ended'); 'unsupported' when the
+   * node can only be reached through buildx (kubernetes, ssh). Rejects when the stream fails.
+   */
+  listen(
+    builder: string,
+    node: string,
+    opts: { signal: AbortSignal; onEvent(e: RecordEvent): void },
+  ): Promise<'ended' | 'unsupported'>;
+  /** Every record of the node with its platforms, digest and error, in one call; 'unsupported' as above. */
+  records(builder: string, node: string, call: CallOptions): Promise<RecordEvent[] | 'unsupported'>;
+}
+
 /** A `.dockerbuild` file, read: each record's facts and its progress as normalised events. */
 export interface DockerbuildRecord {
   facts: RecordFacts;

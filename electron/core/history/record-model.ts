@@ -11,6 +11,7 @@ import type {
 import { recordTimingOf } from '../../common/history/timing';
 import { createBuildSnapshot, reduceBuildEvents, snippetAround } from '../../common/progress';
 import type { BuildkitRecordRow, RecordFacts, StoredContext } from './ports';
+import type { RowSummary } from './row-summaries';
 import { imageNameOf } from './why';
 
 /**
@@ -35,6 +36,7 @@ export function itemFromRow(
   local: { localPath?: string; dockerfilePath?: string; target?: string } | undefined,
   driver: string | undefined,
   now: number,
+  summary?: RowSummary,
 ): HistoryRecordItem {
   const url = /^(?:https?|git|ssh):\/\/|^git@/.test(row.name) ? row.name : undefined;
   const target = local?.target && local.target !== 'default' ? local.target : undefined;
@@ -59,10 +61,12 @@ export function itemFromRow(
     startedAt: row.createdAt,
     ...(row.completedAt !== undefined ? { finishedAt: row.completedAt } : {}),
     durationMs: (row.completedAt ?? now) - row.createdAt,
-    platforms: [],
-    tags: [],
+    platforms: summary?.platforms ?? [],
+    tags: summary?.tags ?? [],
     counts: row.counts,
     cacheHitRatio: ratio(row.counts, row.status),
+    ...(summary?.digest ? { digest: summary.digest } : {}),
+    ...(summary?.error ? { error: summary.error } : {}),
     stored: { buildkit: true, builddeck: false },
   };
 }
@@ -117,8 +121,10 @@ export function mergeItems(bk: HistoryRecordItem, own: HistoryRecordItem): Histo
     name: own.name,
     origin: 'builddeck',
     status: ownFinal && bk.status !== 'running' ? own.status : bk.status,
-    platforms: own.platforms,
-    tags: own.tags,
+    // BuildDeck's request names platforms and tags only when the user gave them; BuildKit's record
+    // (once described) knows what was built for a default-platform build.
+    platforms: own.platforms.length > 0 ? own.platforms : bk.platforms,
+    tags: own.tags.length > 0 ? own.tags : bk.tags,
     ...(own.digest ? { digest: own.digest } : {}),
     ...(own.error ? { error: own.error } : {}),
     stored: { buildkit: true, builddeck: true },
@@ -134,6 +140,7 @@ export function matchesText(item: HistoryRecordItem, text: string): boolean {
     item.source.contextDir,
     item.source.url,
     item.source.target,
+    item.source.bakeTarget,
     item.source.dockerfile,
     item.ref,
     item.buildId,

@@ -6,6 +6,7 @@ import { HISTORY_VERSIONS, type BuildkitRows } from './buildkit-rows';
 import type { LiveStreams } from './live-streams';
 import { fileItem, fileSnapshot, type OpenedFile, type OpenedFiles } from './opened-files';
 import type { BuildkitHistoryPort, BuildkitRecordRow, HistoryStorePort, RecordFacts } from './ports';
+import type { RowSummaries } from './row-summaries';
 import { countsOfSteps, eventsFromEntry, itemFromOwn, itemFromRow, mergeItems, snapshotOf } from './record-model';
 
 /** One record, whichever of BuildKit, BuildDeck's store or an open file holds it. */
@@ -28,6 +29,7 @@ export interface RecordReaderDeps {
   rows: BuildkitRows;
   files: OpenedFiles;
   streams: LiveStreams;
+  summaries: RowSummaries;
 }
 
 export interface RecordReaderOptions {
@@ -97,6 +99,7 @@ export class RecordReader {
   /** Drops a removed record's replay. */
   forget(ref: string): void {
     this.replays.delete(ref);
+    this.deps.summaries.forget(ref);
   }
 
   /** Events and facts of a finished BuildKit record (cached), or of a running one so far. */
@@ -125,6 +128,7 @@ export class RecordReader {
     } else {
       gaps.push(`buildx ${caps.buildxVersion} cannot print record details (buildx ${HISTORY_VERSIONS.inspect} can).`);
     }
+    if (facts) this.deps.summaries.seed(r.ref, facts, this.deps.rows.view(r.builder)?.defaultPlatform);
     const events: BuildEvent[] = [];
     try {
       await this.deps.buildkit.logs(r.builder, r.bkId, {
@@ -230,7 +234,13 @@ export class RecordReader {
         )
       : undefined;
     const bkItem = r.row
-      ? itemFromRow(r.row, this.deps.rows.knownLocalState(r.row.ref), this.deps.rows.view(r.builder)?.driver, now)
+      ? itemFromRow(
+          r.row,
+          this.deps.rows.knownLocalState(r.row.ref),
+          this.deps.rows.view(r.builder)?.driver,
+          now,
+          this.deps.summaries.of(r.row.ref),
+        )
       : undefined;
     if (bkItem && ownItem) return mergeItems(bkItem, ownItem);
     return (bkItem ?? ownItem) as HistoryRecordItem;

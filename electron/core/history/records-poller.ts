@@ -1,6 +1,8 @@
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
 import type { BuildkitRows } from './buildkit-rows';
+import { RecordEvents } from './record-events';
+import type { RecordEventsPort } from './ports';
 
 export interface PollerOptions {
   /** Gap between polls while a History view holds a watch lease (a `history ls` takes ~1 s itself). */
@@ -23,17 +25,38 @@ export class RecordsPoller {
   private idleMs: number;
   private disposed = false;
 
+  /** BuildKit's pushed events, where the nodes can be dialled: starts show at once. */
+  private readonly pushed: RecordEvents | undefined;
+
   constructor(
-    private readonly deps: { rows: BuildkitRows; events: EventBus; clock: Clock },
+    private readonly deps: { rows: BuildkitRows; events: EventBus; clock: Clock; recordEvents?: RecordEventsPort },
     private readonly options: PollerOptions,
   ) {
     this.idleMs = options.idleIntervalMs;
+    this.pushed = deps.recordEvents
+      ? new RecordEvents({
+          events: deps.recordEvents,
+          rows: deps.rows,
+          clock: deps.clock,
+          onStarted: (ref) => deps.events.emit('history.recordsChanged', { ids: [ref], reason: 'appeared' }),
+          onFinished: (ref) => deps.events.emit('history.recordsChanged', { ids: [ref], reason: 'finished' }),
+          onChanged: () => this.kick(),
+        })
+      : undefined;
     deps.events.onActive((active) => {
       this.activeNow = active;
       if (active) this.schedule(0);
       else this.stop();
     });
   }
+
+  /** Read again now (BuildKit pushed a change); a read in flight already covers it. */
+  private kick(): void {
+    if (!this.polling) this.schedule(0);
+    else this.again = true;
+  }
+
+  private again = false;
 
   /** Whether a window listens (then the rows are kept fresh by polling). */
   get active(): boolean {
@@ -56,6 +79,7 @@ export class RecordsPoller {
   private stop(): void {
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
+    this.pushed?.sync(false);
   }
 
   private async poll(): Promise<void> {
@@ -70,6 +94,7 @@ export class RecordsPoller {
     } finally {
       this.polling = false;
     }
+    this.pushed?.sync(this.activeNow && !this.disposed);
     const after = this.deps.rows.statusByRef();
     const appeared: string[] = [];
     const finished: string[] = [];
@@ -86,8 +111,16 @@ export class RecordsPoller {
     const changed = appeared.length + finished.length + removed.length > 0;
     const running = [...after.values()].includes('running');
     const watched = this.deps.clock.now() < this.watchUntil;
-    if (watched) this.schedule(this.options.watchedIntervalMs);
-    else {
+    if (this.again) {
+      // A finish or start was pushed while this read ran: it may have missed it.
+      this.again = false;
+      this.schedule(0);
+    } else if (watched) {
+      // With every node pushing its starts and finishes, reads only refresh the running rows' counts.
+      this.schedule(
+        this.pushed?.coversAll ? Math.max(this.options.watchedIntervalMs, 2000) : this.options.watchedIntervalMs,
+      );
+    } else {
       this.idleMs =
         changed || running ? this.options.idleIntervalMs : Math.min(this.idleMs * 2, this.options.idleMaxMs);
       this.schedule(this.idleMs);
@@ -97,5 +130,6 @@ export class RecordsPoller {
   dispose(): void {
     this.disposed = true;
     this.stop();
+    this.pushed?.dispose();
   }
 }

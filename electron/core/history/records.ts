@@ -1,3 +1,4 @@
+import type { BakeHistoryItem } from '../../common/contracts/bake';
 import type { BuildSnapshot } from '../../common/contracts/builds';
 import type {
   CacheMissExplanation,
@@ -11,13 +12,15 @@ import { AppException, appError } from '../../common/errors';
 import { logLines } from '../../common/progress';
 import type { BuildFsPort } from '../builds/ports';
 import type { EventBus } from '../events';
-import { BuildkitRows, HISTORY_VERSIONS, type BuildkitRowsDeps } from './buildkit-rows';
+import { BuildkitRows, HISTORY_VERSIONS, type BuilderView, type BuildkitRowsDeps } from './buildkit-rows';
 import { LiveStreams } from './live-streams';
 import { OpenedFiles } from './opened-files';
-import type { DockerbuildReaderPort, HistoryStorePort } from './ports';
+import type { DockerbuildReaderPort, HistoryStorePort, RecordEventsPort } from './ports';
 import { RecordReader, type Resolved } from './record-reader';
 import { baseName, detailsOf, itemFromOwn, itemFromRow, matchesText, mergeItems, stepsOf } from './record-model';
+import { withBakes } from './bake-rows';
 import { RecordsPoller } from './records-poller';
+import { describedRows, type RowSummaries } from './row-summaries';
 import type { HistoryService } from './service';
 import { explainCacheMiss, type RunEvidence } from './why';
 
@@ -56,6 +59,10 @@ export interface RecordsDeps extends BuildkitRowsDeps {
   reader: DockerbuildReaderPort;
   fs: BuildFsPort;
   events: EventBus;
+  /** BuildKit's pushed history events (optional: without them the poller alone finds new builds). */
+  recordEvents?: RecordEventsPort;
+  /** The bakes BuildDeck ran, newest first (rows of the list, their targets' records under them). */
+  bakes?: (() => BakeHistoryItem[]) | undefined;
 }
 
 /**
@@ -70,6 +77,7 @@ export class RecordsService {
   private readonly streams: LiveStreams;
   private readonly poller: RecordsPoller;
   private readonly reader: RecordReader;
+  private readonly summaries: RowSummaries;
 
   constructor(
     private readonly deps: RecordsDeps,
@@ -78,8 +86,20 @@ export class RecordsService {
     this.rows = new BuildkitRows(deps, options);
     this.files = new OpenedFiles(deps, options.maxOpenFiles);
     this.streams = new LiveStreams(deps);
-    this.poller = new RecordsPoller({ rows: this.rows, events: deps.events, clock: deps.clock }, options);
-    this.reader = new RecordReader({ ...deps, rows: this.rows, files: this.files, streams: this.streams }, options);
+    this.poller = new RecordsPoller(
+      {
+        rows: this.rows,
+        events: deps.events,
+        clock: deps.clock,
+        ...(deps.recordEvents ? { recordEvents: deps.recordEvents } : {}),
+      },
+      options,
+    );
+    this.summaries = describedRows(this.rows, deps, options.callTimeoutMs);
+    this.reader = new RecordReader(
+      { ...deps, rows: this.rows, files: this.files, streams: this.streams, summaries: this.summaries },
+      options,
+    );
   }
 
   capabilities(): Promise<HistoryCapabilities> {
@@ -94,7 +114,10 @@ export class RecordsService {
   // The merged list
 
   private async allItems(refresh: boolean): Promise<{ items: HistoryRecordItem[]; notices: HistoryNotice[] }> {
-    const fresh = this.poller.active && this.deps.clock.now() - this.rows.lastReadAt < 3000;
+    // While a window listens the poller keeps the rows current (every ~0.4 s while History is on
+    // screen), so a filter change or an event refetch answers from them at once instead of waiting
+    // 1-3 s for another round of `history ls`. Without a poller (the CLI) every call reads.
+    const fresh = this.poller.active && this.rows.lastReadAt > 0;
     const notices: HistoryNotice[] =
       refresh || !fresh ? await this.rows.readAndKeepNotices(refresh) : this.rows.notices;
     const views = this.rows.views();
@@ -104,8 +127,11 @@ export class RecordsService {
     for (const [builder, { rows }] of this.rows.entries()) {
       for (const row of rows) {
         const local = await this.rows.localStateOf(row);
-        byRef.set(row.ref, itemFromRow(row, local, viewOf.get(builder)?.driver, now));
+        byRef.set(row.ref, itemFromRow(row, local, viewOf.get(builder)?.driver, now, this.summaries.of(row.ref)));
       }
+      // Only while a window shows the list: the CLI prints what `history ls` knows, without a
+      // process per record.
+      if (this.poller.active) this.summaries.want(rows);
     }
     const own = this.deps.store.list({ limit: 100_000 }).items;
     const counts =
@@ -118,13 +144,7 @@ export class RecordsService {
     );
     for (const o of own) {
       const view = viewOf.get(o.builder);
-      const state: RecordBuilderState = buildxOld
-        ? 'unsupported'
-        : !view
-          ? this.rows.listedCleanly()
-            ? 'removed'
-            : 'unreachable'
-          : view.state;
+      const state = this.stateOf(view, buildxOld);
       const ownItem = itemFromOwn(
         o,
         counts.get(o.buildId) ?? { total: o.steps, completed: o.steps, cached: o.cachedSteps },
@@ -139,9 +159,17 @@ export class RecordsService {
       }
     }
     items.push(...byRef.values());
+    items.push(...withBakes(items, this.deps.bakes, (b) => this.stateOf(viewOf.get(b), buildxOld)));
     items.push(...this.files.items());
     items.sort((a, b) => b.startedAt - a.startedAt || a.id.localeCompare(b.id));
     return { items, notices };
+  }
+
+  /** The builder of a record BuildDeck keeps: as listed, or gone (a clean list) or unknown. */
+  private stateOf(view: BuilderView | undefined, buildxOld: boolean): RecordBuilderState {
+    if (buildxOld) return 'unsupported';
+    if (view) return view.state;
+    return this.rows.listedCleanly() ? 'removed' : 'unreachable';
   }
 
   async records(input: {
@@ -441,6 +469,7 @@ export class RecordsService {
 
   dispose(): void {
     this.poller.dispose();
+    this.summaries.dispose();
     this.streams.dispose();
   }
 }

@@ -134,7 +134,11 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
     const offFinished = bridge.on('build.finished', refresh);
     const offHistory = bridge.on('history.changed', refresh);
     // Builds from other clients (a terminal, CI) appearing or finishing, opened .dockerbuild files.
-    const offRecords = bridge.on('history.recordsChanged', refresh);
+    const offRecords = bridge.on('history.recordsChanged', ({ reason }) => {
+      // A row described in the background (platforms, digest, error) changes the list only.
+      if (reason === 'described') void queryClient.invalidateQueries({ queryKey: commandKey('history.records') });
+      else refresh();
+    });
     // A notification or tray item names a build: show it (App switches the view itself).
     const offOpen = bridge.on('app.openRequested', (request) => {
       if (request.buildId && request.view === 'builds') openBuild(request.buildId);

@@ -1,0 +1,110 @@
+import type { Clock } from '../ports';
+import type { BuildkitRows } from './buildkit-rows';
+import type { RecordEvent, RecordEventsPort } from './ports';
+
+export interface RecordEventsDeps {
+  events: RecordEventsPort;
+  rows: BuildkitRows;
+  clock: Clock;
+  /** A build started on a node: its ref (already listed as running). */
+  onStarted(ref: string): void;
+  /** A listed running build finished (its row already says how). */
+  onFinished(ref: string): void;
+  /** A build finished or was deleted: the rows should be read again now. */
+  onChanged(): void;
+}
+
+/** A stream that failed is not dialled again sooner than this (a builder going down must not spin). */
+const RETRY_MS = 5_000;
+
+/**
+ * Holds one ListenBuildHistory stream per available builder node while a window listens, so a build
+ * started anywhere (a terminal, compose, CI) is listed as running the moment BuildKit starts it,
+ * not at the next `history ls`. The rows' poller stays the source of truth: a started event adds a
+ * provisional running row, and any finish or deletion asks the poller to read again at once.
+ */
+export class RecordEvents {
+  private readonly streams = new Map<string, AbortController>();
+  private readonly unsupported = new Set<string>();
+  private readonly failedAt = new Map<string, number>();
+
+  constructor(private readonly deps: RecordEventsDeps) {}
+
+  /** Every available node has a live stream (then the poller can read less often). */
+  get coversAll(): boolean {
+    const nodes = this.wanted();
+    return nodes.size > 0 && [...nodes].every((k) => this.streams.has(k));
+  }
+
+  private wanted(): Set<string> {
+    const want = new Set<string>();
+    for (const b of this.deps.rows.views())
+      if (b.state === 'available') for (const n of b.nodes) want.add(`${b.name}\n${n}`);
+    return want;
+  }
+
+  /** Opens streams for available nodes and closes the rest (after every poll); `false` closes all. */
+  sync(active: boolean): void {
+    const want = active ? this.wanted() : new Set<string>();
+    for (const [key, ac] of this.streams) {
+      if (want.has(key)) continue;
+      ac.abort();
+      this.streams.delete(key);
+    }
+    const now = this.deps.clock.now();
+    for (const key of want) {
+      if (this.streams.has(key) || this.unsupported.has(key)) continue;
+      if (now - (this.failedAt.get(key) ?? -Infinity) < RETRY_MS) continue;
+      this.open(key);
+    }
+  }
+
+  private open(key: string): void {
+    const [builder, node] = key.split('\n') as [string, string];
+    const ac = new AbortController();
+    this.streams.set(key, ac);
+    this.deps.events
+      .listen(builder, node, { signal: ac.signal, onEvent: (e) => this.onEvent(builder, node, e) })
+      .then(
+        (r) => {
+          if (r === 'unsupported') this.unsupported.add(key);
+        },
+        () => {
+          if (!ac.signal.aborted) this.failedAt.set(key, this.deps.clock.now());
+        },
+      )
+      .finally(() => {
+        if (this.streams.get(key) === ac) this.streams.delete(key);
+      });
+  }
+
+  private onEvent(builder: string, node: string, e: RecordEvent): void {
+    const ref = `${builder}/${node}/${e.id}`;
+    if (e.type === 'started') {
+      const added = this.deps.rows.addRunning({
+        ref,
+        builder,
+        node,
+        id: e.id,
+        name: '',
+        status: 'running',
+        createdAt: e.createdAt ?? this.deps.clock.now(),
+        counts: e.counts,
+      });
+      if (added) this.deps.onStarted(ref);
+    } else if (e.type === 'complete') {
+      const finished = this.deps.rows.finishRow(ref, {
+        status: e.cancelled ? 'cancelled' : e.failed ? 'failed' : 'succeeded',
+        ...(e.completedAt !== undefined ? { completedAt: e.completedAt } : {}),
+        counts: e.counts,
+      });
+      if (finished) this.deps.onFinished(ref);
+    }
+    // A start also asks for a read: `history ls` names the build (the event does not).
+    this.deps.onChanged();
+  }
+
+  dispose(): void {
+    this.sync(false);
+  }
+}
