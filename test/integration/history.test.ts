@@ -165,6 +165,15 @@ describe('history of every build, against the real engine and buildx 0.29', () =
       // buildx's local state (same BUILDX_CONFIG) names the context folder.
       expect(item?.source.contextDir).toBe(builder === 'default' ? onDefault : onContainer);
     }
+    // The CLI lists the same rows, with the platforms `history ls` does not print (one BuildKit call per node).
+    const cli = await exec(
+      process.execPath,
+      ['--import', 'tsx', resolve('electron/cli/index.ts'), 'history', 'ls', '--json', '--limit', '500'],
+      { env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(root, 'cli-data') } },
+    );
+    const printed = (JSON.parse(cli.stdout) as { items: HistoryRecordItem[] }).items;
+    for (const ref of [a.ref, b.ref])
+      expect(printed.find((i) => i.ref === ref)).toMatchObject({ status: 'succeeded', platforms: ['linux/amd64'] });
     // Filters: by builder, by folder, by text.
     expect((await records({ builder: dc })).items.map((i) => i.ref)).toContain(b.ref);
     expect((await records({ builder: dc })).items.map((i) => i.ref)).not.toContain(a.ref);

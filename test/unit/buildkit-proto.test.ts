@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeDiskUsage,
+  decodeHistoryEvent,
   decodeInfo,
   decodeWorkers,
   normalizePlatform,
@@ -91,5 +92,43 @@ describe('BuildKit messages read in place', () => {
     expect(normalizePlatform({ os: 'linux', architecture: 'amd64', variant: 'v3' })).toBe('linux/amd64/v3');
     expect(normalizePlatform({ os: 'linux', architecture: 'arm', variant: '' })).toBe('linux/arm/v7');
     expect(normalizePlatform({ os: 'linux', architecture: 'armhf', variant: '' })).toBe('linux/arm/v7');
+  });
+
+  it('BuildHistoryEvent: type, ref, times, counts, platform attr, digest, image names, a cancelled error', () => {
+    const ts = (ms: number) => [...int(1, Math.floor(ms / 1000)), ...int(2, (ms % 1000) * 1e6)];
+    const entry = (field: number, k: string, v: string) => bytes(field, [...str(1, k), ...str(2, v)]);
+    const created = Date.parse('2026-12-01T10:00:00.250Z');
+    const record = [
+      ...str(1, 'r1abc'),
+      ...str(2, 'dockerfile.v0'),
+      ...entry(3, 'context', '.'),
+      ...entry(3, 'platform', 'linux/amd64,linux/arm64'),
+      ...bytes(5, [...int(1, 1), ...str(2, 'context canceled')]),
+      ...bytes(6, ts(created)),
+      ...bytes(7, ts(created + 1500)),
+      ...entry(9, 'containerimage.digest', 'sha256:abc'),
+      ...entry(9, 'image.name', 'a:1,b:2'),
+      ...int(15, 2),
+      ...int(16, 9),
+      ...int(17, 7),
+      ...int(99, 5), // a field from a newer BuildKit: skipped
+    ];
+    expect(decodeHistoryEvent(msg(int(1, 1), bytes(2, record)))).toEqual({
+      type: 'complete',
+      id: 'r1abc',
+      createdAt: created,
+      completedAt: created + 1500,
+      counts: { total: 9, completed: 7, cached: 2 },
+      failed: true,
+      cancelled: true,
+      error: 'context canceled',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      digest: 'sha256:abc',
+      imageNames: ['a:1', 'b:2'],
+    });
+    // A running default-platform build: STARTED, no platform named, no error.
+    const running = decodeHistoryEvent(msg(bytes(2, [...str(1, 'r2'), ...bytes(6, ts(created))])));
+    expect(running).toMatchObject({ type: 'started', id: 'r2', failed: false, platforms: [] });
+    expect(decodeHistoryEvent(msg(int(1, 2)))).toBeUndefined();
   });
 });

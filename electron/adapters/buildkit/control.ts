@@ -381,8 +381,11 @@ function decodeHistoryRecord(buf: Buffer, from: number, to: number): HistoryEven
  */
 export async function listHistory(conn: BuildkitConnection, call: CallOptions): Promise<HistoryEvent[]> {
   const out: HistoryEvent[] = [];
-  const bound = AbortSignal.timeout(call.timeoutMs);
-  const signal = call.signal ? AbortSignal.any([call.signal, bound]) : bound;
+  // A ref'd timer, not AbortSignal.timeout: the connection is unref'd, so this timer is what keeps
+  // a CLI process alive until the answer comes.
+  const bound = new AbortController();
+  const timer = setTimeout(() => bound.abort(), call.timeoutMs);
+  const signal = call.signal ? AbortSignal.any([call.signal, bound.signal]) : bound.signal;
   try {
     await conn.serverStream(LISTEN_HISTORY, Uint8Array.of(0x18, 0x01), {
       signal,
@@ -392,9 +395,11 @@ export async function listHistory(conn: BuildkitConnection, call: CallOptions): 
       },
     });
   } catch (err) {
-    if (bound.aborted)
+    if (bound.signal.aborted)
       throw appError('TIMEOUT', `BuildKit did not list its build records within ${call.timeoutMs} ms.`);
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
   return out;
 }

@@ -124,13 +124,13 @@ export class RecordsService {
     const viewOf = new Map(views.map((b) => [b.name, b]));
     const now = this.deps.clock.now();
     const byRef = new Map<string, HistoryRecordItem>();
+    // The CLI has no poller to describe rows in the background: one call per node, awaited.
+    if (!this.poller.active) await this.summaries.describeNow([...this.rows.entries()].flatMap(([, e]) => e.rows));
     for (const [builder, { rows }] of this.rows.entries()) {
       for (const row of rows) {
         const local = await this.rows.localStateOf(row);
         byRef.set(row.ref, itemFromRow(row, local, viewOf.get(builder)?.driver, now, this.summaries.of(row.ref)));
       }
-      // Only while a window shows the list: the CLI prints what `history ls` knows, without a
-      // process per record.
       if (this.poller.active) this.summaries.want(rows);
     }
     const own = this.deps.store.list({ limit: 100_000 }).items;

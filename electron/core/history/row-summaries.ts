@@ -109,6 +109,23 @@ export class RowSummaries {
     void this.drain();
   }
 
+  /**
+   * The CLI's list: every node of these rows described in one call each, awaited (no per-record
+   * `history inspect`: a process per row would cost more than the list itself).
+   */
+  async describeNow(rows: readonly BuildkitRecordRow[]): Promise<void> {
+    const nodes = new Map<string, BuildkitRecordRow>();
+    for (const r of rows) if (r.status !== 'running' && !this.known.has(r.ref)) nodes.set(`${r.builder}/${r.node}`, r);
+    await Promise.all(
+      [...nodes].map(async ([node, row]) => {
+        if (this.perRecord.has(node)) return;
+        const all = await this.deps.describeNode(row.builder, row.node).catch(() => undefined);
+        if (all === 'per-record') this.perRecord.add(node);
+        else if (all) for (const [id, summary] of all) this.remember(`${node}/${id}`, summary);
+      }),
+    );
+  }
+
   private remember(ref: string, summary: RowSummary | null): void {
     this.known.delete(ref);
     this.known.set(ref, summary);
