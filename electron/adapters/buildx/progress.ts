@@ -365,19 +365,22 @@ class TimeParser {
   parse(v: string): number | undefined {
     // 2026-11-27T06:36:46.52357514Z: 19 characters of second, '.', 1-9 digits, 'Z'.
     if (v.length >= 22 && v.length <= 30 && v.charCodeAt(19) === 46 && v.charCodeAt(v.length - 1) === 90) {
-      const second = v.slice(0, 19);
-      if (second !== this.second) {
+      if (this.second === '' || !v.startsWith(this.second)) {
+        const second = v.slice(0, 19);
         const ms = Date.parse(`${second}Z`);
         if (!Number.isFinite(ms)) return slowTime(v);
         this.second = second;
         this.secondMs = ms;
       }
       let frac = 0;
-      for (let i = 20, scale = 100; i < v.length - 1; i++, scale /= 10) {
+      const last = v.length - 1;
+      for (let i = 20; i < last; i++) {
         const d = v.charCodeAt(i) - 48;
         if (d < 0 || d > 9) return slowTime(v);
-        if (scale >= 1) frac += d * scale;
+        if (i < 23) frac = frac * 10 + d;
       }
+      // Fewer than 3 digits: .5 is 500 ms.
+      for (let i = last; i < 23; i++) frac *= 10;
       const ms = this.secondMs + frac;
       return ms > 0 ? ms : undefined;
     }
