@@ -446,6 +446,20 @@ describe('reducer mechanics', () => {
     expect((JSON.parse(JSON.stringify(one)) as BuildSnapshot).log.chunks).toEqual([[logLineAt(one.log, 0)]]);
   });
 
+  it('reduces a snapshot its holder deep-froze (a store that freezes state) without throwing', () => {
+    const deepFreeze = (o: unknown): void => {
+      if (typeof o !== 'object' || o === null || Object.isFrozen(o)) return;
+      Object.freeze(o);
+      for (const v of Object.values(o)) deepFreeze(v);
+    };
+    let s = reduceBuildEvents(createBuildSnapshot('z'), [v('a', '[1/1] RUN y', { started: 1 })]);
+    s = reduceBuild(s, { type: 'log', vertex: 'a', stream: 1, data: 'one\n' });
+    deepFreeze(s);
+    const next = reduceBuild(s, { type: 'log', vertex: 'a', stream: 1, data: 'two\n' });
+    expect(logLines(next.log).map((l) => l.text)).toEqual(['one', 'two']);
+    expect(logLines(s.log).map((l) => l.text)).toEqual(['one']);
+  });
+
   it('applyProgress skips what a reloaded window already has and reports gaps', () => {
     const events: BuildEvent[] = [
       started([]),

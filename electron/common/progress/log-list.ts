@@ -75,12 +75,12 @@ export function appendLine(list: LogList, line: LogLine, max: number, maxChars =
   let chunks = list.chunks;
   if (slot === 0) {
     // A new chunk; the index is shared only if it ends where this view does.
-    if (chunks.length !== at) chunks = chunks.slice(0, at);
+    if (chunks.length !== at || !Object.isExtensible(chunks)) chunks = chunks.slice(0, at);
     chunks.push([line]);
   } else {
     let last = chunks[at] as LogLine[];
-    if (chunks.length !== at + 1 || last.length !== slot) {
-      // Someone appended to this base already (or it was cut): branch off with copies.
+    if (chunks.length !== at + 1 || last.length !== slot || !Object.isExtensible(last)) {
+      // Someone appended to this base already (or it was cut, or frozen by its holder): branch off.
       last = last.slice(0, slot);
       chunks = chunks.slice(0, at);
       chunks.push(last);
