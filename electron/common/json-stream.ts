@@ -61,6 +61,11 @@ export class JsonObjectSplitter {
     }
   }
 
+  /** Between objects with no text pending: a caller may hand whole lines elsewhere without reordering. */
+  get idle(): boolean {
+    return this.depth === 0 && this.text === '';
+  }
+
   /** Ends the stream: an unterminated object (truncated output) is reported as text, not dropped. */
   end(): void {
     if (this.depth > 0) {

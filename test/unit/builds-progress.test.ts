@@ -337,6 +337,49 @@ describe('reducer on recorded builds', () => {
   });
 });
 
+describe('parser fast paths', () => {
+  const files = ['single-success', 'multi-success', 'multi-arm64-fail', 'single-runfail', 'single-cancel'];
+
+  it('reads buildx 0.29 log lines without JSON.parse and gets the events the general path gets', () => {
+    for (const f of files) {
+      const text = fixture(`${f}-0.29.1`);
+      // `{ "logs"` is the same JSON but not the fast path's exact shape: it takes JSON.parse.
+      const general = text.replace(/^\{"logs"/gm, '{ "logs"');
+      expect(general).not.toBe(text);
+      expect(parseRawJson(text)).toEqual(parseRawJson(general));
+    }
+  });
+
+  it('gives every timestamp exactly what Date.parse gives (milliseconds, fraction truncated)', () => {
+    const stamps = [
+      '2026-11-27T06:36:46.52357514Z',
+      '2026-11-27T06:36:46.5Z',
+      '2026-11-27T06:36:46.999999999Z',
+      '2026-11-27T06:36:47.000000001Z',
+      '2026-11-27T06:36:47Z',
+      '2026-11-27T07:36:47.123+01:00',
+      '0001-01-01T00:00:00Z',
+      'garbage',
+    ];
+    const lines = stamps.map((t) => `{"logs":[{"vertex":"sha256:a","stream":1,"data":"eAo=","timestamp":"${t}"}]}`);
+    const events = parseRawJson(`${lines.join('\n')}\n`);
+    expect(events.map((e) => (e.type === 'log' ? e.at : 'not a log'))).toEqual(
+      stamps.map((t) => {
+        const ms = Date.parse(t);
+        return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+      }),
+    );
+  });
+
+  it('keeps a UTF-8 character split across log lines of the same stream whole', () => {
+    const bytes = Buffer.from('é€😀\n');
+    const line = (b: Buffer) => `{"logs":[{"vertex":"sha256:a","stream":1,"data":"${b.toString('base64')}"}]}`;
+    const text = [line(bytes.subarray(0, 1)), line(bytes.subarray(1, 4)), line(bytes.subarray(4))].join('\n');
+    const events = parseRawJson(text);
+    expect(events.map((e) => (e.type === 'log' ? e.data : '')).join('')).toBe('é€😀\n');
+  });
+});
+
 describe('reducer mechanics', () => {
   const v = (digest: string, name: string, extra: Partial<BuildEvent & { type: 'vertex' }> = {}): BuildEvent => ({
     type: 'vertex',
@@ -382,6 +425,39 @@ describe('reducer mechanics', () => {
     expect(logLineAt(s.log, s.log.length - 1)?.text).toBe('n999');
     expect(logLineAt(s.log, 0)?.seq).toBe(s.log.dropped);
     expect(s.steps['a']?.logs.length).toBeLessThanOrEqual(300);
+  });
+
+  it('two reductions from one snapshot each get their own log, and neither shows in the base', () => {
+    const base = reduceBuildEvents(createBuildSnapshot('f'), [v('a', '[1/1] RUN y', { started: 1 })]);
+    const one = reduceBuild(base, { type: 'log', vertex: 'a', stream: 1, data: 'one\n' });
+    const two = reduceBuild(base, { type: 'log', vertex: 'a', stream: 1, data: 'two\n' });
+    const more = reduceBuild(one, { type: 'log', vertex: 'a', stream: 1, data: 'three\n' });
+    expect(logLines(base.log)).toEqual([]);
+    expect((JSON.parse(JSON.stringify(base)) as BuildSnapshot).log).toEqual({
+      chunks: [],
+      length: 0,
+      dropped: 0,
+      chars: 0,
+    });
+    expect(logLines(one.log).map((l) => l.text)).toEqual(['one']);
+    expect(logLines(two.log).map((l) => l.text)).toEqual(['two']);
+    expect(logLines(more.log).map((l) => l.text)).toEqual(['one', 'three']);
+    expect(logLines(two.steps['a']?.logs ?? base.log).map((l) => l.text)).toEqual(['two']);
+    expect((JSON.parse(JSON.stringify(one)) as BuildSnapshot).log.chunks).toEqual([[logLineAt(one.log, 0)]]);
+  });
+
+  it('reduces a snapshot its holder deep-froze (a store that freezes state) without throwing', () => {
+    const deepFreeze = (o: unknown): void => {
+      if (typeof o !== 'object' || o === null || Object.isFrozen(o)) return;
+      Object.freeze(o);
+      for (const v of Object.values(o)) deepFreeze(v);
+    };
+    let s = reduceBuildEvents(createBuildSnapshot('z'), [v('a', '[1/1] RUN y', { started: 1 })]);
+    s = reduceBuild(s, { type: 'log', vertex: 'a', stream: 1, data: 'one\n' });
+    deepFreeze(s);
+    const next = reduceBuild(s, { type: 'log', vertex: 'a', stream: 1, data: 'two\n' });
+    expect(logLines(next.log).map((l) => l.text)).toEqual(['one', 'two']);
+    expect(logLines(s.log).map((l) => l.text)).toEqual(['one']);
   });
 
   it('applyProgress skips what a reloaded window already has and reports gaps', () => {

@@ -18,6 +18,10 @@ export class RawJsonParser {
   /** Log chunks are not UTF-8 aligned: one streaming decoder per vertex and stream. */
   private readonly decoders = new Map<string, TextDecoder>();
   private block: { file?: string; line?: number; snippet: SnippetLine[]; inRule: boolean; raw: string[] } | undefined;
+  /** The unterminated last line of what was pushed (the line-at-a-time fast path waits for its end). */
+  private partial = '';
+  private longLine = false;
+  private readonly clock = new TimeParser();
 
   constructor() {
     this.splitter = new JsonObjectSplitter(
@@ -28,11 +32,35 @@ export class RawJsonParser {
   }
 
   push(chunk: string): BuildEvent[] {
-    this.splitter.push(chunk);
+    let text = this.partial ? this.partial + chunk : chunk;
+    this.partial = '';
+    if (this.longLine) {
+      // The rest of a line already handed to the splitter goes there too.
+      const nl = text.indexOf('\n');
+      this.splitter.push(nl < 0 ? text : text.slice(0, nl + 1));
+      if (nl < 0) return this.take();
+      this.longLine = false;
+      text = text.slice(nl + 1);
+    }
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      this.line(text, from, nl);
+      from = nl + 1;
+    }
+    this.partial = from === 0 ? text : text.slice(from);
+    if (this.partial.length > LONG_LINE) {
+      // No newline for a long while: stream it through the splitter rather than re-scan it per chunk.
+      this.splitter.push(this.partial);
+      this.partial = '';
+      this.longLine = true;
+    }
     return this.take();
   }
 
   end(): BuildEvent[] {
+    if (this.partial) this.splitter.push(this.partial);
+    this.partial = '';
+    this.longLine = false;
     this.splitter.end();
     // A header/snippet with no ERROR line after it (truncated output) is still worth showing.
     if (this.block) for (const raw of this.block.raw) this.out.push({ type: 'text', text: raw });
@@ -54,6 +82,70 @@ export class RawJsonParser {
     return events;
   }
 
+  /**
+   * One whole line of input. buildx 0.29 prints one SolveStatus per line: such a line, met between
+   * objects, is parsed here directly (a log line without even JSON.parse); anything else (0.13's
+   * pretty-printed objects, plain text, a line that is not exactly one object) goes through the
+   * splitter, character for character as before.
+   */
+  private line(text: string, from: number, nl: number): void {
+    const end = nl > from && text.charCodeAt(nl - 1) === 13 /* \r */ ? nl - 1 : nl;
+    if (
+      this.splitter.idle &&
+      end - from > 1 &&
+      text.charCodeAt(from) === 123 /* { */ &&
+      text.charCodeAt(end - 1) === 125 /* } */
+    ) {
+      const line = text.slice(from, end);
+      if (this.fastLog(line)) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        value = undefined;
+      }
+      if (isRecord(value)) return this.value(value);
+    }
+    this.splitter.push(text.slice(from, nl + 1));
+  }
+
+  /**
+   * The commonest line by far, `{"logs":[{"vertex":"…","stream":N,"data":"…","timestamp":"…"}]}`
+   * (Go's field order), read with indexOf: no object tree, no string copies but the data. Returns
+   * false for anything not exactly that shape (escapes, other fields, several logs), which then takes
+   * the JSON.parse path; both paths give the same event (test/unit/builds-progress.test.ts).
+   */
+  private fastLog(line: string): boolean {
+    if (!line.startsWith(LOG_HEAD)) return false;
+    let i = LOG_HEAD.length;
+    let j = line.indexOf('"', i);
+    if (j < 0 || !line.startsWith(LOG_STREAM, j)) return false;
+    const vertex = line.slice(i, j);
+    i = j + LOG_STREAM.length;
+    j = line.indexOf(',', i);
+    if (j < 0 || !line.startsWith(LOG_DATA, j)) return false;
+    const stream = Number(line.slice(i, j));
+    if (!Number.isInteger(stream) || j === i) return false;
+    i = j + LOG_DATA.length;
+    j = line.indexOf('"', i);
+    if (j < 0) return false;
+    const data = line.slice(i, j);
+    let at: number | undefined;
+    if (line.startsWith(LOG_TIME, j)) {
+      i = j + LOG_TIME.length;
+      j = line.indexOf('"', i);
+      if (j < 0) return false;
+      const stamp = line.slice(i, j);
+      if (stamp.includes('\\')) return false;
+      at = this.clock.parse(stamp);
+      j++;
+    } else j++;
+    if (j !== line.length - LOG_TAIL.length || !line.endsWith(LOG_TAIL)) return false;
+    if (vertex.includes('\\') || data.includes('\\')) return false;
+    this.logData(vertex, stream, data, at);
+    return true;
+  }
+
   private object(json: string): void {
     let value: unknown;
     try {
@@ -62,7 +154,10 @@ export class RawJsonParser {
       this.out.push({ type: 'text', text: json.length > 2000 ? `${json.slice(0, 2000)}…` : json });
       return;
     }
-    if (!isRecord(value)) return;
+    if (isRecord(value)) this.value(value);
+  }
+
+  private value(value: Record<string, unknown>): void {
     for (const v of arrayOf(value['vertexes'])) this.vertex(v);
     for (const s of arrayOf(value['statuses'])) this.status(s);
     for (const l of arrayOf(value['logs'])) this.log(l);
@@ -75,8 +170,8 @@ export class RawJsonParser {
     const inputs = Array.isArray(v['inputs'])
       ? v['inputs'].filter((i): i is string => typeof i === 'string')
       : undefined;
-    const started = time(v['started']);
-    const completed = time(v['completed']);
+    const started = this.time(v['started']);
+    const completed = this.time(v['completed']);
     const error = str(v['error']);
     this.out.push({
       type: 'vertex',
@@ -96,9 +191,9 @@ export class RawJsonParser {
     if (!vertex || !id) return;
     const name = str(s['name']);
     const total = num(s['total']);
-    const started = time(s['started']);
-    const completed = time(s['completed']);
-    const at = time(s['timestamp']);
+    const started = this.time(s['started']);
+    const completed = this.time(s['completed']);
+    const at = this.time(s['timestamp']);
     this.out.push({
       type: 'status',
       vertex,
@@ -116,17 +211,35 @@ export class RawJsonParser {
     const vertex = str(l['vertex']);
     const data = str(l['data']);
     if (!vertex || data === undefined) return;
-    const stream = num(l['stream']) ?? 1;
-    const key = `${stream}:${vertex}`;
-    let decoder = this.decoders.get(key);
-    if (!decoder) {
-      decoder = new TextDecoder('utf-8');
-      this.decoders.set(key, decoder);
+    this.logData(vertex, num(l['stream']) ?? 1, data, this.time(l['timestamp']));
+  }
+
+  private logData(vertex: string, stream: number, base64: string, at: number | undefined): void {
+    const bytes = base64Bytes(base64);
+    let text: string;
+    const key = this.decoders.size > 0 ? `${stream}:${vertex}` : undefined;
+    const decoder = key === undefined ? undefined : this.decoders.get(key);
+    // (A leading BOM goes to TextDecoder, which drops it at the start of a stream, as it always did.)
+    if (!decoder && endsWholeUtf8(bytes) && bytes[0] !== 0xef) {
+      // The usual chunk ends on a character boundary: decode it at once, no per-stream decoder.
+      text = bytes.toString('utf8');
+    } else {
+      // A character split across chunks: this stream keeps a streaming decoder from here on.
+      let d = decoder;
+      if (!d) {
+        d = new TextDecoder('utf-8');
+        this.decoders.set(key ?? `${stream}:${vertex}`, d);
+      }
+      text = d.decode(bytes, { stream: true });
     }
-    const text = decoder.decode(base64Bytes(data), { stream: true });
     if (!text) return;
-    const at = time(l['timestamp']);
-    this.out.push({ type: 'log', vertex, stream, data: text, ...(at !== undefined ? { at } : {}) });
+    this.out.push(
+      at !== undefined ? { type: 'log', vertex, stream, data: text, at } : { type: 'log', vertex, stream, data: text },
+    );
+  }
+
+  private time(v: unknown): number | undefined {
+    return typeof v === 'string' ? this.clock.parse(v) : undefined;
   }
 
   private warning(w: Record<string, unknown>): void {
@@ -232,15 +345,67 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** RFC 3339 with nanoseconds → epoch ms; Go's zero time and garbage → undefined. */
-function time(v: unknown): number | undefined {
-  if (typeof v !== 'string') return undefined;
+/** Past this many characters without a newline, input streams through the splitter. */
+const LONG_LINE = 1 << 20;
+const LOG_HEAD = '{"logs":[{"vertex":"';
+const LOG_STREAM = '","stream":';
+const LOG_DATA = ',"data":"';
+const LOG_TIME = '","timestamp":"';
+const LOG_TAIL = '}]}';
+
+/**
+ * RFC 3339 with nanoseconds → epoch ms; Go's zero time and garbage → undefined. Consecutive events
+ * mostly share their second (`2026-11-27T06:36:46`): that part is parsed once and only the
+ * fraction read after it, which is what Date.parse would give (it keeps milliseconds, truncated).
+ */
+class TimeParser {
+  private second = '';
+  private secondMs = 0;
+
+  parse(v: string): number | undefined {
+    // 2026-11-27T06:36:46.52357514Z: 19 characters of second, '.', 1-9 digits, 'Z'.
+    if (v.length >= 22 && v.length <= 30 && v.charCodeAt(19) === 46 && v.charCodeAt(v.length - 1) === 90) {
+      if (this.second === '' || !v.startsWith(this.second)) {
+        const second = v.slice(0, 19);
+        const ms = Date.parse(`${second}Z`);
+        if (!Number.isFinite(ms)) return slowTime(v);
+        this.second = second;
+        this.secondMs = ms;
+      }
+      let frac = 0;
+      const last = v.length - 1;
+      for (let i = 20; i < last; i++) {
+        const d = v.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) return slowTime(v);
+        if (i < 23) frac = frac * 10 + d;
+      }
+      // Fewer than 3 digits: .5 is 500 ms.
+      for (let i = last; i < 23; i++) frac *= 10;
+      const ms = this.secondMs + frac;
+      return ms > 0 ? ms : undefined;
+    }
+    return slowTime(v);
+  }
+}
+
+function slowTime(v: string): number | undefined {
   const ms = Date.parse(v);
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
-function base64Bytes(data: string): Uint8Array {
+function base64Bytes(data: string): Buffer {
   return Buffer.from(data, 'base64');
+}
+
+/** The bytes end on a whole UTF-8 character (ASCII, or a complete 2-4 byte sequence). */
+function endsWholeUtf8(b: Uint8Array): boolean {
+  const n = b.length;
+  if (n === 0 || (b[n - 1] as number) < 0x80) return true;
+  let i = n - 1;
+  while (i > 0 && i > n - 4 && ((b[i] as number) & 0xc0) === 0x80) i--;
+  const lead = b[i] as number;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+  return need === n - i;
 }
 
 function decodeBase64Text(data: string): string {

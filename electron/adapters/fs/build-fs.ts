@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, lstat as lstatCallback } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { access, lstat, mkdtemp, open, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,17 @@ import type {
   PathInfo,
   PathKind,
 } from '../../core/builds/ports';
+
+/** lstat calls in flight at once while walking a build context. */
+const STAT_BATCH = 256;
+
+/**
+ * A path's own size (a symlink's, not its target's), 0 if it vanished. The callback API: per call,
+ * fs/promises' lstat cost about 1.5x as much main-thread time here (measured on 20k files).
+ */
+function sizeOf(path: string): Promise<number> {
+  return new Promise((resolve) => lstatCallback(path, (err, st) => resolve(err ? 0 : st.size)));
+}
 
 /** The real file system for the builds service. */
 export class NodeBuildFs implements BuildFsPort {
@@ -70,6 +81,7 @@ export class NodeBuildFs implements BuildFsPort {
       } catch {
         continue; // buildx will report unreadable entries itself; the count stays a lower bound
       }
+      const wanted: string[] = [];
       for (const e of entries) {
         seen++;
         const childRel = rel ? `${rel}/${e.name}` : e.name;
@@ -79,15 +91,17 @@ export class NodeBuildFs implements BuildFsPort {
           if (!ignored || options.mayReincludeUnder(childRel)) stack.push({ rel: childRel, ignoredAbove: ignored });
           continue;
         }
-        if (ignored) continue;
-        let bytes = 0;
-        try {
-          // Symlinks are sent as links, not followed.
-          bytes = (await lstat(join(root, childRel))).size;
-        } catch {
-          // vanished while walking
-        }
-        files.push({ path: childRel, bytes });
+        if (!ignored) wanted.push(childRel);
+      }
+      // One lstat per file, a folder's worth in flight at once (libuv's pool runs them in parallel):
+      // awaiting them one by one made a 100k-file context take seconds where `du -sb` takes 0.1 s.
+      for (let i = 0; i < wanted.length; i += STAT_BATCH) {
+        const batch = wanted.slice(i, i + STAT_BATCH);
+        const sizes = await Promise.all(
+          // Symlinks are sent as links, not followed; a file that vanished while walking counts 0.
+          batch.map((childRel) => sizeOf(join(root, childRel))),
+        );
+        for (let k = 0; k < batch.length; k++) files.push({ path: batch[k] as string, bytes: sizes[k] as number });
       }
     }
     return { files, truncated: false };

@@ -7,7 +7,6 @@ export {
   createBuildSnapshot,
   DEFAULT_LANE,
   DEFAULT_LIMITS,
-  orderedLaneSteps,
   reduceBuild,
   reduceBuildEvents,
   SHARED_LANE,
@@ -16,6 +15,7 @@ export {
   stepStateOf,
   summarizeBuild,
 } from './reducer';
+export { orderedLaneSteps } from './lanes';
 export { emptyLogList, lastLogLines, LOG_CHUNK, logLineAt, logLines } from './log-list';
 export { parseVertexName, type VertexName } from './names';
 export {

@@ -6,13 +6,15 @@ import type {
   BuildSnapshot,
   BuildSummary,
   Lane,
-  LaneSummary,
+  LogLine,
   SnippetLine,
   Step,
   StepState,
   Transfer,
 } from '../contracts/builds';
-import { appendLine, emptyLogList, lastLogLines, Owner } from './log-list';
+import { appendLine, emptyLogList, lastLogLines } from './log-list';
+import { Owner } from './owner';
+import { emptySummary, summarizeLane } from './lanes';
 import { parseVertexName } from './names';
 
 /**
@@ -20,7 +22,7 @@ import { parseVertexName } from './names';
  * and the renderer (to draw it). Pure: snapshots are never mutated; a reduction returns a new
  * top-level object, new objects for the steps/lanes it touched, and shares everything else
  * (untouched steps keep their identity, so `React.memo`/zustand selectors on a step skip work).
- * Logs live in chunked lists (see log-list.ts): appending copies one chunk, not the log.
+ * Logs live in shared append-only chunks (see log-list.ts): appending a line copies nothing.
  * Prefer `reduceBuildEvents` for batches: it copies each touched container once per batch.
  */
 
@@ -141,7 +143,9 @@ class Draft {
   private readonly dirtyLanes = new Set<string>();
 
   constructor(base: BuildSnapshot) {
-    this.s = this.o.writable(base);
+    // Dedicated spread sites (not Owner.writable's one generic site): V8 clones a known shape
+    // fast, a megamorphic spread slowly, and this runs once per event on the live path.
+    this.s = this.o.own({ ...base });
   }
 
   finish(): BuildSnapshot {
@@ -175,7 +179,7 @@ class Draft {
 
   private steps(): Record<string, Step> {
     if (!this.stepsOwned) {
-      this.s.steps = this.o.writable(this.s.steps);
+      this.s.steps = this.o.own({ ...this.s.steps });
       this.stepsOwned = true;
     }
     return this.s.steps;
@@ -326,17 +330,27 @@ class Draft {
   private log(e: BuildEventOf<'log'>): void {
     const step = this.writableStep(e.vertex);
     if (!step) return;
-    const key = String(e.stream);
-    const text = (step.pending[key] ?? '') + e.data;
-    const parts = text.split('\n');
-    const rest = parts.pop() ?? '';
-    for (const part of parts) this.addLine(step, e.stream, part, e.at);
-    const pending = this.o.writable(step.pending);
-    step.pending = pending;
+    const key = e.stream === 1 ? '1' : e.stream === 2 ? '2' : String(e.stream);
+    const before = step.pending[key];
+    const data = e.data;
+    // Lines are (pending + data) cut at '\n'; the tail after the last '\n' waits for the next chunk.
+    // The usual chunk is one whole line: no split, no concatenation.
+    const nl = data.lastIndexOf('\n');
+    let rest: string;
+    if (nl < 0) rest = before ? before + data : data;
+    else {
+      const head = before ? before + data.slice(0, nl) : data.slice(0, nl);
+      if (data.indexOf('\n') === nl) this.addLine(step, e.stream, head, e.at);
+      else for (const part of head.split('\n')) this.addLine(step, e.stream, part, e.at);
+      rest = data.slice(nl + 1);
+    }
     if (rest.length > this.s.limits.maxLineLength) {
       this.addLine(step, e.stream, rest, e.at);
-      pending[key] = '';
-    } else pending[key] = rest;
+      rest = '';
+    }
+    if (before === rest) return;
+    if (!this.o.has(step.pending)) step.pending = this.o.own({ ...step.pending });
+    step.pending[key] = rest;
   }
 
   private addLine(step: Step, stream: number, raw: string, at: number | undefined): void {
@@ -344,16 +358,13 @@ class Draft {
     let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.length > limits.maxLineLength)
       text = `${text.slice(0, limits.maxLineLength)} … [${text.length - limits.maxLineLength} more characters]`;
-    const line = {
-      seq: this.s.log.length + this.s.log.dropped,
-      step: step.id,
-      stream,
-      text,
-      ...(at !== undefined ? { at } : {}),
-    };
+    const seq = this.s.log.length + this.s.log.dropped;
+    // One shape per case (no conditional spread): the line is the one object kept per output line.
+    const line: LogLine =
+      at !== undefined ? { seq, step: step.id, stream, text, at } : { seq, step: step.id, stream, text };
     const maxChars = limits.maxLogChars ?? Infinity;
-    step.logs = appendLine(this.o, step.logs, line, limits.maxStepLogLines, maxChars);
-    this.s.log = appendLine(this.o, this.s.log, line, limits.maxLogLines, maxChars);
+    step.logs = appendLine(step.logs, line, limits.maxStepLogLines, maxChars);
+    this.s.log = appendLine(this.s.log, line, limits.maxLogLines, maxChars);
   }
 
   private flushPending(step: Step): void {
@@ -479,104 +490,4 @@ class Draft {
     if (!lane) return;
     lane.summary = summarizeLane(lane, this.s);
   }
-}
-
-function emptySummary(): LaneSummary {
-  return { ok: false, state: 'queued', wallMs: 0, steps: 0, cachedSteps: 0, cacheHitRatio: null };
-}
-
-function summarizeLane(lane: Lane, s: BuildSnapshot): LaneSummary {
-  let steps = 0;
-  let cachedSteps = 0;
-  let first = Infinity;
-  let last = -Infinity;
-  let failed: Step | undefined;
-  let running = false;
-  let cancelled = false;
-  let open = false;
-  for (const id of lane.steps) {
-    const step = s.steps[id];
-    if (!step) continue;
-    if (step.isStep) {
-      steps++;
-      if (step.cached) cachedSteps++;
-    }
-    if (step.startedAt !== undefined) first = Math.min(first, step.startedAt);
-    const end = step.completedAt ?? step.startedAt;
-    if (end !== undefined) last = Math.max(last, end);
-    if (step.state === 'failed') failed ??= step;
-    else if (step.state === 'running') running = true;
-    else if (step.state === 'cancelled') cancelled = true;
-    else if (step.state === 'queued') open = true;
-  }
-  const finished = s.result !== undefined;
-  let state: LaneSummary['state'];
-  if (failed) state = 'failed';
-  else if (cancelled) state = 'cancelled';
-  else if (running) state = 'running';
-  else if (lane.steps.length === 0)
-    state = finished ? (s.result?.ok ? 'done' : s.result?.cancelled ? 'cancelled' : 'failed') : 'queued';
-  else if (open && !finished) state = first === Infinity ? 'queued' : 'running';
-  else state = 'done';
-  // A lane that never got to run fails with the build's own error (a Dockerfile syntax error).
-  const error = failed?.error ?? (state === 'failed' && lane.kind === 'platform' ? s.error?.message : undefined);
-  return {
-    // Only a finished build can say a lane passed; a lane whose steps all ran is truthfully ok even
-    // when another platform failed the build.
-    ok: state === 'done' && finished,
-    state,
-    wallMs: first === Infinity || last === -Infinity ? 0 : Math.max(0, last - first),
-    steps,
-    cachedSteps,
-    cacheHitRatio: steps > 0 ? cachedSteps / steps : null,
-    ...(error !== undefined ? { error } : {}),
-    ...(failed ? { failedStep: failed.id } : {}),
-  };
-}
-
-/**
- * A lane's steps in the order a person reads a build: Dockerfile steps (`[stage n/m]`) stage by stage
- * and by n within a stage, so a multi-stage build reads top to bottom even when cache hits finish in
- * any order. The frontend numbers steps across all stages (`[base 1/4]` ... `[stage-1 4/4]`) or, for
- * a stage built FROM another one, per stage (`[base 1/2]`, `[base 2/2]`, `[final 1/1]`); stages are
- * ordered by when their first step started, then by their lowest n, so both read right. Steps
- * without a number (`[internal] ...`, exporting) are slotted in before the first numbered step that
- * started after them, and the ones not started yet go last. (`lane.steps` is BuildKit's announcement order.)
- */
-export function orderedLaneSteps(s: BuildSnapshot, lane: Lane): Step[] {
-  const steps = lane.steps.map((id) => s.steps[id]).filter((x): x is Step => x !== undefined);
-  const stages = new Map<string, { started: number; index: number; order: number }>();
-  for (const st of steps) {
-    if (st.index === undefined) continue;
-    const key = st.stage ?? '';
-    const prev = stages.get(key);
-    stages.set(key, {
-      started: Math.min(prev?.started ?? Infinity, st.startedAt ?? Infinity),
-      index: Math.min(prev?.index ?? Infinity, st.index),
-      order: Math.min(prev?.order ?? Infinity, st.order),
-    });
-  }
-  const stageOf = (st: Step) => stages.get(st.stage ?? '') ?? { started: Infinity, index: 0, order: 0 };
-  const numbered = steps
-    .filter((x) => x.index !== undefined)
-    .sort((a, b) => {
-      const sa = stageOf(a);
-      const sb = stageOf(b);
-      // Stages by their lowest n (global numbering), then by first start (per-stage numbering).
-      if ((a.stage ?? '') !== (b.stage ?? ''))
-        return sa.index - sb.index || sa.started - sb.started || sa.order - sb.order;
-      return (a.index ?? 0) - (b.index ?? 0) || a.order - b.order;
-    });
-  const others = steps
-    .filter((x) => x.index === undefined)
-    .sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || a.order - b.order);
-  const out: Step[] = [];
-  let o = 0;
-  for (const step of numbered) {
-    while (o < others.length && (others[o]?.startedAt ?? Infinity) < (step.startedAt ?? Infinity))
-      out.push(others[o++] as Step);
-    out.push(step);
-  }
-  while (o < others.length) out.push(others[o++] as Step);
-  return out;
 }
