@@ -1,7 +1,7 @@
 import { appError } from '../../common/errors';
 import type { CallOptions } from '../../core/ports';
 import type { RecordEvent } from '../../core/history/ports';
-import { BuildkitConnection, GRPC_UNIMPLEMENTED, GrpcError } from './grpc';
+import { BuildkitConnection, GRPC_UNIMPLEMENTED, GrpcError, withinBound } from './grpc';
 import { ProtoReader, WIRE_BYTES, WIRE_VARINT } from './proto';
 
 /** What `buildx ls` shows of a running node: its workers' platforms and the daemon's version. */
@@ -381,26 +381,15 @@ function decodeHistoryRecord(buf: Buffer, from: number, to: number): HistoryEven
  */
 export async function listHistory(conn: BuildkitConnection, call: CallOptions): Promise<HistoryEvent[]> {
   const out: HistoryEvent[] = [];
-  // A ref'd timer, not AbortSignal.timeout: the connection is unref'd, so this timer is what keeps
-  // a CLI process alive until the answer comes.
-  const bound = new AbortController();
-  const timer = setTimeout(() => bound.abort(), call.timeoutMs);
-  const signal = call.signal ? AbortSignal.any([call.signal, bound.signal]) : bound.signal;
-  try {
-    await conn.serverStream(LISTEN_HISTORY, Uint8Array.of(0x18, 0x01), {
+  await withinBound(call, `BuildKit did not list its build records within ${call.timeoutMs} ms.`, (signal) =>
+    conn.serverStream(LISTEN_HISTORY, Uint8Array.of(0x18, 0x01), {
       signal,
       onMessage: (body) => {
         const e = decodeHistoryEvent(body);
         if (e) out.push(e);
       },
-    });
-  } catch (err) {
-    if (bound.signal.aborted)
-      throw appError('TIMEOUT', `BuildKit did not list its build records within ${call.timeoutMs} ms.`);
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
+    }),
+  );
   return out;
 }
 

@@ -25,6 +25,28 @@ export class GrpcError extends Error {
   }
 }
 
+/**
+ * Runs a call with `call`'s bound and signal: TIMEOUT (with `late` as its message) past the bound.
+ * The timer is ref'd on purpose: connections are unref'd, so it is what keeps a CLI process alive
+ * until the answer comes (with nothing ref'd, Node exits 0 mid-await and prints nothing).
+ */
+export async function withinBound<T>(
+  call: CallOptions,
+  late: string,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const bound = new AbortController();
+  const timer = setTimeout(() => bound.abort(), call.timeoutMs);
+  try {
+    return await run(call.signal ? AbortSignal.any([call.signal, bound.signal]) : bound.signal);
+  } catch (err) {
+    if (bound.signal.aborted) throw appError('TIMEOUT', late);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class BuildkitConnection {
   private readonly session: ClientHttp2Session;
   private failure: Error | undefined;
@@ -41,66 +63,13 @@ export class BuildkitConnection {
   }
 
   /** One unary call (e.g. /moby.buildkit.v1.Control/ListWorkers); resolves the response message bytes. */
-  unary(path: string, message: Uint8Array, call: CallOptions): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      if (this.failure) {
-        reject(this.failure);
-        return;
-      }
-      const req = this.session.request({
-        ':method': 'POST',
-        ':path': path,
-        'content-type': 'application/grpc',
-        te: 'trailers',
-      });
-      const timer = setTimeout(() => {
-        done();
-        req.close(NGHTTP2_CANCEL);
-        reject(appError('TIMEOUT', `BuildKit did not answer ${path} within ${call.timeoutMs} ms.`));
-      }, call.timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        call.signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        done();
-        req.close(NGHTTP2_CANCEL);
-        reject(appError('CANCELLED', 'Cancelled.'));
-      };
-      call.signal?.addEventListener('abort', onAbort, { once: true });
-      let status: number | undefined;
-      let statusMessage = '';
-      const takeStatus = (headers: Record<string, unknown>) => {
-        if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
-        if (typeof headers['grpc-message'] === 'string') statusMessage = decodeURIComponent(headers['grpc-message']);
-      };
-      req.on('response', (headers) => takeStatus(headers));
-      req.on('trailers', (headers: Record<string, unknown>) => takeStatus(headers));
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        done();
-        if (status !== undefined && status !== 0) {
-          reject(new GrpcError(status, statusMessage || `gRPC status ${status}`));
-          return;
-        }
-        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-        if (body.length < 5 || body[0] !== 0) {
-          reject(new Error(`${path}: no gRPC message in the answer`));
-          return;
-        }
-        resolve(body.subarray(5, 5 + body.readUInt32BE(1)));
-      });
-      req.on('error', (err: Error) => {
-        done();
-        reject(this.failure ?? err);
-      });
-      const frame = Buffer.allocUnsafe(5 + message.length);
-      frame[0] = 0;
-      frame.writeUInt32BE(message.length, 1);
-      frame.set(message, 5);
-      req.end(frame);
-    });
+  async unary(path: string, message: Uint8Array, call: CallOptions): Promise<Buffer> {
+    let answer: Buffer | undefined;
+    await withinBound(call, `BuildKit did not answer ${path} within ${call.timeoutMs} ms.`, (signal) =>
+      this.serverStream(path, message, { signal, onMessage: (body) => (answer ??= body) }),
+    );
+    if (!answer) throw new Error(`${path}: no gRPC message in the answer`);
+    return answer;
   }
 
   /**
