@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapBuildxFailure } from '../../electron/adapters/buildx/errors';
+import { mapBuildxFailure } from '../../electron/adapters/buildx/failures';
 import { mapEngineError } from '../../electron/adapters/docker/engine';
 import { toAppError } from '../../electron/common/errors';
 
