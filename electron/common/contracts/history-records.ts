@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildRequest } from './builds';
-import { buildStatus, buildWarning, snippetLine, stepState } from './build-snapshot';
+import { buildStatus, buildWarning, snippetLine, step, stepState } from './build-snapshot';
 
 /**
  * The shapes of a build record as `history.records`, `history.details`, `history.runs` and
@@ -141,31 +141,33 @@ export type HistoryCapabilities = z.infer<typeof historyCapabilities>;
 
 const keyValue = z.object({ name: z.string(), value: z.string() });
 
-/** A step (BuildKit vertex) of a record, for the step list and the timing chart. */
-export const recordStep = z.object({
-  /** Vertex digest (the key into logs and the reducer's steps). */
-  id: z.string(),
-  name: z.string(),
-  /** Without the `[...]` prefix: `RUN make`. */
-  title: z.string(),
-  /** `linux/arm64` or `shared` (same keys as the live lanes). */
-  lane: z.string(),
-  platform: z.string().optional(),
-  stage: z.string().optional(),
-  index: z.number().optional(),
-  total: z.number().optional(),
-  /** A Dockerfile step (`[n/m]`); internal and export steps are not. */
-  isStep: z.boolean(),
-  internal: z.boolean(),
-  state: stepState,
-  cached: z.boolean(),
-  startedAt: z.number().optional(),
-  completedAt: z.number().optional(),
-  durationMs: z.number().optional(),
-  error: z.string().optional(),
-  /** Lines of output this step has in `history.logs`. */
-  logLines: z.number(),
-});
+/**
+ * A step (BuildKit vertex) of a record, for the step list and the timing chart: a live build's step
+ * (the same fields, meaning the same) without its logs and counters, plus its line count.
+ */
+export const recordStep = step
+  .pick({
+    id: true,
+    name: true,
+    title: true,
+    lane: true,
+    platform: true,
+    stage: true,
+    index: true,
+    total: true,
+    isStep: true,
+    internal: true,
+    state: true,
+    cached: true,
+    startedAt: true,
+    completedAt: true,
+    durationMs: true,
+    error: true,
+  })
+  .extend({
+    /** Lines of output this step has in `history.logs`. */
+    logLines: z.number(),
+  });
 export type RecordStep = z.infer<typeof recordStep>;
 
 /**
