@@ -3,7 +3,8 @@
 // loads only Node built-ins and each verb pulls in just what it uses (see electron/cli/index.ts).
 // zod is bundled in (pure JS, on every verb's path: one file to parse instead of ~40 to resolve and
 // load costs a CLI call ~40% less of zod's start-up); native and heavy dependencies stay external and
-// load from node_modules at run time, like the main process does.
+// load from node_modules at run time, like the main process does. CommonJS packages that require()
+// Node built-ins (@balena/dockerignore) stay external too: an ESM bundle cannot require.
 import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -38,7 +39,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  external: ['better-sqlite3', 'dockerode', 'docker-modem', 'ws', 'electron'],
+  external: ['better-sqlite3', 'dockerode', 'docker-modem', 'ws', 'electron', '@balena/dockerignore'],
   plugins: [englishOnlyZod],
   // Smaller source is less for V8 to read and compile on every CLI call; the source map keeps
   // stack traces readable. BD_NO_MINIFY=1 keeps names for a CPU profile (node --cpu-prof).

@@ -6,6 +6,7 @@ import { applyProgress, createBuildSnapshot, logLineAt } from '../common/progres
 import { createCore } from '../composition/create-core';
 import { parseBuildArgs } from './build-flags';
 import { followRun } from './follow';
+import { printError } from './format';
 
 /**
  * `builddeck build DIR ...`: builds.start from a terminal, through the same core, contract and
@@ -96,10 +97,9 @@ export async function runBuildCli(argv: string[]): Promise<number> {
   }
 }
 
+/** A build's or bake's error: with --json, one more NDJSON event of the stream. */
 export function reportError(e: AppError, json: boolean): number {
-  if (json) process.stdout.write(`${JSON.stringify({ type: 'error', error: e })}\n`);
-  process.stderr.write(`builddeck: ${e.code}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
-  return e.code === 'INVALID_INPUT' ? 2 : 1;
+  return printError(e, { json: json ? 'event' : false });
 }
 
 /** `--dry-run`: the command BuildDeck would run, from the same contract command the form uses. */

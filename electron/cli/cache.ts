@@ -1,8 +1,8 @@
 import './one-shot';
 import { parseArgs } from 'node:util';
 import { humanSize, type CachePruneResult, type CacheRecord, type CacheUsage } from '../common/contracts/cache';
-import type { AppError } from '../common/errors';
 import { createCore } from '../composition/create-core';
+import { printError, table } from './format';
 
 /**
  * `builddeck cache du|prune`: the cache commands from a terminal. Each is one contract command
@@ -29,18 +29,6 @@ prune    Filters combine (AND); --type may repeat (any of). Without a filter, --
          --dry-run     list what would be removed, remove nothing
          A prune removes exactly the records the same command with --dry-run lists.
 Sizes in --json output are bytes. Exit codes: 0 success, 1 failure, 2 usage error or invalid input.`;
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 function ago(iso: string | null, now: number): string {
   if (!iso) return 'never';
@@ -136,13 +124,6 @@ function parse(argv: string[], prune: boolean) {
   });
 }
 
-export function printError(e: AppError, json: boolean): number {
-  if (json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
-  const field = typeof e.details?.['field'] === 'string' ? ` (${e.details['field']})` : '';
-  process.stderr.write(`builddeck: ${e.code}${field}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
-  return e.code === 'INVALID_INPUT' ? 2 : 1;
-}
-
 /** Runs `builddeck cache ...`; returns the exit code. */
 export async function runCacheCli(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -166,7 +147,7 @@ export async function runCacheCli(argv: string[]): Promise<number> {
   try {
     if (verb === 'du') {
       const r = await core.router.call('cache.usage', values.builder === undefined ? {} : { builder: values.builder });
-      if (!r.ok) return printError(r.error, json);
+      if (!r.ok) return printError(r.error, { json });
       const u = r.value;
       process.stdout.write(json ? `${JSON.stringify(u, null, 2)}\n` : `${formatUsage(u)}\n`);
       return 0;
@@ -191,7 +172,7 @@ export async function runCacheCli(argv: string[]): Promise<number> {
     };
     // Flag values are the user's text: the router's validation names the bad one.
     const r = await core.router.callUnchecked('cache.prune', input);
-    if (!r.ok) return printError(r.error, json);
+    if (!r.ok) return printError(r.error, { json });
     const p = r.value;
     process.stdout.write(json ? `${JSON.stringify(p, null, 2)}\n` : `${formatPrune(p)}\n`);
     return 0;

@@ -1,16 +1,43 @@
 import type { Builder, BuildxInfo, EngineInfo } from '../common/domain';
+import type { AppError } from '../common/errors';
 
-/** Plain-text tables for people; --json is for programs. */
+/**
+ * THE CLI's text output: tables and errors, one way for every verb. Plain text for people;
+ * --json is for programs.
+ */
+
+/** One table line: each cell padded to its column's width, two spaces apart, no trailing blanks. */
+function tableLine(cells: readonly string[], widths: readonly number[]): string {
+  return cells
+    .map((c, i) => c.padEnd(widths[i] ?? 0))
+    .join('  ')
+    .trimEnd();
+}
+
+/** A table whose columns are as wide as their widest cell (the first row is usually the header). */
 export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return rows.map((r) => tableLine(r, widths)).join('\n');
+}
+
+export interface ErrorOutput {
+  /** --json: the error as a document on stdout (`{"error": ...}`), or as one NDJSON event of a stream. */
+  json: boolean | 'event';
+  /** The command's flag for the input field at fault (else the field's own name is shown). */
+  flagOf?: (field: string) => string;
+}
+
+/**
+ * Prints a failed command's error: `builddeck: CODE: message (field)` and its hint on stderr (plus the
+ * JSON on stdout with --json). Returns the exit code: 2 for invalid input (a usage error), else 1.
+ */
+export function printError(e: AppError, output: ErrorOutput): number {
+  if (output.json === 'event') process.stdout.write(`${JSON.stringify({ type: 'error', error: e })}\n`);
+  else if (output.json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
+  const field = typeof e.details?.['field'] === 'string' ? e.details['field'] : undefined;
+  const at = field === undefined ? '' : ` (${output.flagOf ? output.flagOf(field) : field})`;
+  process.stderr.write(`builddeck: ${e.code}: ${e.message}${at}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+  return e.code === 'INVALID_INPUT' ? 2 : 1;
 }
 
 const BUILDER_HEADER = ['NAME/NODE', 'DRIVER/ENDPOINT', 'STATUS', 'BUILDKIT', 'PLATFORMS'];
@@ -59,12 +86,7 @@ export class BuilderTableStream {
     cells.forEach((c, i) => {
       if (i < this.widths.length) this.widths[i] = Math.max(this.widths[i] ?? 0, c.length);
     });
-    this.write(
-      `${cells
-        .map((c, i) => c.padEnd(this.widths[i] ?? 0))
-        .join('  ')
-        .trimEnd()}\n`,
-    );
+    this.write(`${tableLine(cells, this.widths)}\n`);
   }
 }
 

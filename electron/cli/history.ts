@@ -13,8 +13,7 @@ import type { AppError } from '../common/errors';
 import { applyProgress, logLineAt } from '../common/progress';
 import type { Router } from '../core/router';
 import { createCore, type Core } from '../composition/create-core';
-import { printError } from './cache';
-import { table } from './format';
+import { printError, table } from './format';
 
 /**
  * `builddeck history ...`: every build record (BuildKit's from any client, merged with BuildDeck's)
@@ -320,7 +319,7 @@ async function followLogs(
   process.on('SIGINT', onSigint);
   try {
     const r = await core.router.callUnchecked('history.attach', { id, ...(o.builder ? { builder: o.builder } : {}) });
-    if (!r.ok) return printError(r.error, o.json);
+    if (!r.ok) return printError(r.error, { json: o.json });
     streamId = r.value.streamId;
     snapshot = r.value.snapshot;
     print();
@@ -396,7 +395,7 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
       return await followLogs(core, positionals[0] ?? '', { builder, step, json: values.json });
     }
     const out = await runVerb(core.router, verb as (typeof HISTORY_VERBS)[number], positionals, values);
-    if ('error' in out) return printError(out.error, values.json);
+    if ('error' in out) return printError(out.error, { json: values.json });
     process.stdout.write(values.json ? `${JSON.stringify(out.value, null, 2)}\n` : `${out.text}\n`);
     return 0;
   } finally {

@@ -1,7 +1,7 @@
 import './one-shot';
 import type { AppError } from '../common/errors';
 import { createCore, type Core } from '../composition/create-core';
-import { BuilderTableStream, formatEngine } from './format';
+import { BuilderTableStream, formatEngine, printError } from './format';
 
 /** `builddeck builders ls` and `builddeck engine info`: one contract command each, --json as the contract types it. */
 interface Verb {
@@ -47,10 +47,7 @@ export async function runListVerb(words: string, json: boolean): Promise<number>
   try {
     const outcome = await verb.run(core, json);
     if ('error' in outcome) {
-      const e = outcome.error;
-      if (json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
-      process.stderr.write(`builddeck: ${e.code}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
-      return e.code === 'INVALID_INPUT' ? 2 : 1;
+      return printError(outcome.error, { json });
     }
     if (json) process.stdout.write(`${JSON.stringify(outcome.value, null, 2)}\n`);
     else if (outcome.text) process.stdout.write(`${outcome.text()}\n`);

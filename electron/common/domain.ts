@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES } from './errors';
 
 /** Names buildx accepts: start with a letter, then letters, digits, '-', '_' or '.'. */
 export const BUILDER_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_.-]{0,62}$/;
@@ -47,6 +48,8 @@ export const builder = z.object({
   lastActivity: z.string().optional(),
   nodes: z.array(builderNode),
   error: z.string().optional(),
+  /** What `error` means, when BuildDeck knows (DOCKER_UNREACHABLE: the engine under it is down). */
+  errorCode: z.enum(ERROR_CODES).optional(),
 });
 export type Builder = z.infer<typeof builder>;
 

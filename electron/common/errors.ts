@@ -21,6 +21,35 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Finer than a code, for the core to branch on: what a program's failure words meant. Only the
+ * adapters' phrase table (adapters/buildx/failures.ts) reads those words; it sets `details.reason`
+ * on the AppError (and on a build's exit), and the core switches on the code and this, never on text.
+ */
+export type FailureReason =
+  /** The Docker Engine did not answer (socket refused, daemon down). */
+  | 'engine-down'
+  /** A builder or its endpoint did not answer or refused the connection. */
+  | 'builder-unreachable'
+  /** A builder's node is stopped (container exited). */
+  | 'builder-stopped'
+  /** A builder's node has no container at all (never started, or removed). */
+  | 'builder-inactive'
+  /** A connection to BuildKit or the engine closed under a running command. */
+  | 'connection-lost'
+  /** The BuildKit the builder runs lacks the service asked for (history on BuildKit < 0.11). */
+  | 'unsupported'
+  /** No build record with that ref on the builder. */
+  | 'record-not-found'
+  /** Several platforms asked of the docker driver, which builds one at a time. */
+  | 'multi-platform-docker';
+
+/** The failure reason the adapters attached to a thrown error, if any. */
+export function reasonOf(thrown: unknown): FailureReason | undefined {
+  const reason = thrown instanceof AppException ? thrown.appError.details?.['reason'] : undefined;
+  return typeof reason === 'string' ? (reason as FailureReason) : undefined;
+}
+
 export interface AppError {
   code: ErrorCode;
   /** One sentence a user can read. */

@@ -47,7 +47,7 @@ import type { HistoryStorePort } from '../core/history/ports';
 import { RecordsService, DEFAULT_RECORDS_OPTIONS } from '../core/history/records';
 import { HistoryService } from '../core/history/service';
 import { DisposableStore, toDisposable } from '../core/lifetime';
-import type { Clock } from '../core/ports';
+import { containerRunning, type Clock } from '../core/ports';
 import { createRouter, type Router } from '../core/router';
 import { settingsHandlers } from '../core/settings/handlers';
 import { SettingsService } from '../core/settings/service';
@@ -130,12 +130,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
   const buildkitContainers = new DockerBuildkitContainers(engine);
   const buildkitContainer = (container: string) =>
     buildkitContainers.inspect(container, { timeoutMs: 3000, logLines: 0 });
-  // The engine's own state of a buildkitd container: false only when it is there and not running.
-  const containerRunning = (container: string): Promise<boolean | undefined> =>
-    buildkitContainer(container).then(
-      (c) => c?.running ?? false,
-      () => undefined,
-    );
+  const runningNow = (container: string) => containerRunning(buildkitContainer, container);
   const builderStatus = new NativeBuilderStatus(buildx, () => eff.buildx.env);
   const builders = lifetime.add(
     new BuildersService(
@@ -145,12 +140,12 @@ export function createCore(overrides: CoreSettings = {}): Core {
       events,
       systemClock,
       buildersOptions,
-      containerRunning,
+      runningNow,
       new JsonFileStore(join(dataDir, 'builders-last.json'), false),
     ),
   );
   const probe = new TcpProbe();
-  const builderOpsPort = new BuildxBuilderOps(buildx, () => eff.buildx);
+  const builderOpsPort = new BuildxBuilderOps(buildx);
   const hostFiles = new LocalFiles();
   const drivers = new BuilderDrivers({
     ops: builderOpsPort,
@@ -263,7 +258,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     }),
   );
   const buildFs = new NodeBuildFs(() => eff.buildx.env);
-  const buildkitHistory = new BuildxHistory(buildx, () => eff.buildx);
+  const buildkitHistory = new BuildxHistory(buildx);
   const retention = () => ({ maxCount: settings.get().historyMaxCount, maxAgeDays: settings.get().historyMaxAgeDays });
   const history = new HistoryService(historyStore, events, {
     fs: buildFs,
@@ -273,7 +268,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     retention,
   });
   const bakeHistory = new BakeHistory(() => database().bake, events, { retention });
-  const runner = new BuildxBuildRunner(buildx, { config: () => eff.buildx });
+  const runner = new BuildxBuildRunner(buildx, {});
   const builds = new BuildsService(
     { runner, buildx, engine, fs: buildFs, events, clock: systemClock, recorder: history, probe },
     {

@@ -86,3 +86,18 @@ export interface DocumentStore {
   /** Moves the current file aside (kept, never deleted); returns where, if there was one. */
   backup(suffix: string): Promise<string | undefined>;
 }
+
+/**
+ * The engine's own state of a buildkitd container: false only when it is there and not running,
+ * undefined when the engine did not say (an engine that does not answer proves nothing). One
+ * reading for the builders list and History's "is this builder really stopped" check.
+ */
+export function containerRunning(
+  read: (container: string) => Promise<{ running: boolean } | undefined>,
+  container: string,
+): Promise<boolean | undefined> {
+  return read(container).then(
+    (c) => c?.running ?? false,
+    () => undefined,
+  );
+}

@@ -31,6 +31,51 @@ describe('.dockerignore matching (moby/patternmatcher semantics)', () => {
     expect(m.ignored(path)).toBe(ignored);
   });
 
+  // The examples of Docker's own reference (docs.docker.com, "Dockerignore file"), with the results it states.
+  describe("Docker's documented examples", () => {
+    it.each([
+      // "*/temp*": names starting with temp in any immediate subdirectory of the root.
+      ['*/temp*', 'somedir/temporary.txt', true],
+      ['*/temp*', 'somedir/temp', true],
+      ['*/temp*', 'somedir/temp/inside.txt', true],
+      ['*/temp*', 'temporary.txt', false],
+      ['*/temp*', 'a/b/temporary.txt', false],
+      // "*/*/temp*": two levels below the root.
+      ['*/*/temp*', 'somedir/subdir/temporary.txt', true],
+      ['*/*/temp*', 'somedir/temporary.txt', false],
+      // "temp?": one character after temp, in the root.
+      ['temp?', 'tempa', true],
+      ['temp?', 'tempb', true],
+      ['temp?', 'temp', false],
+      ['temp?', 'sub/tempa', false],
+      // "**/*.go": every .go file, the root included.
+      ['**/*.go', 'main.go', true],
+      ['**/*.go', 'cmd/app/main.go', true],
+      ['**/*.go', 'cmd/app/main.gone', false],
+      // "/foo/bar" and "foo/bar" both exclude bar in foo, nothing else.
+      ['/foo/bar', 'foo/bar', true],
+      ['foo/bar', 'foo/bar', true],
+      ['foo/bar', 'bar', false],
+      ['foo/bar', 'foo', false],
+      // Paths are cleaned with Go's filepath.Clean before matching.
+      ['./foo/../bar', 'bar', true],
+      // "*.md" then "!README.md": every markdown file but README.md.
+      ['*.md\n!README.md', 'CHANGES.md', true],
+      ['*.md\n!README.md', 'README.md', false],
+      // The last matching line wins.
+      ['*.md\n!README*.md\nREADME-secret.md', 'README-secret.md', true],
+      ['*.md\n!README*.md\nREADME-secret.md', 'README-public.md', false],
+      ['*.md\nREADME-secret.md\n!README*.md', 'README-secret.md', false],
+      // "*" then exceptions: say what to include rather than what to exclude.
+      ['*\n!src', 'src/index.ts', false],
+      ['*\n!src', 'package.json', true],
+      // Matching is case-sensitive on Linux, as Go's filepath.Match is.
+      ['*.md', 'NOTES.MD', false],
+    ])('%j: %s ignored: %s', (file, path, ignored) => {
+      expect(parseDockerignore(file).ignored(path)).toBe(ignored);
+    });
+  });
+
   it('descends into an ignored folder only when an exception could re-include something in it', () => {
     const n = parseDockerignore('node_modules\n!node_modules/keep\n.git\n!README.md');
     expect(n.mayReincludeUnder('node_modules')).toBe(true);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mapBuildxFailure } from '../../electron/adapters/buildx/errors';
+import { FailureWords, mapBuildxFailure } from '../../electron/adapters/buildx/failures';
+import { RawJsonParser } from '../../electron/adapters/buildx/progress';
 import { mapEngineError } from '../../electron/adapters/docker/engine';
 import { toAppError } from '../../electron/common/errors';
 
@@ -33,6 +34,43 @@ describe('buildx failure mapping', () => {
   it('BUILDX_MISSING names the minimum version', () => {
     const e = mapBuildxFailure("docker: 'buildx' is not a docker command.", ['buildx', 'version']).appError;
     expect(e.details).toMatchObject({ minimum: '0.13.0' });
+  });
+});
+
+describe('the reasons the core decides on (never the words)', () => {
+  it.each([
+    ['ERROR: builder "b" is not running', 'builder-stopped'],
+    ['ERROR: Error response from daemon: No such container: buildx_buildkit_b0', 'builder-inactive'],
+    ['ERROR: no record found for ref "abc"', 'record-not-found'],
+    ['ERROR: rpc error: code = Unimplemented desc = unknown service moby.buildkit.v1.Control', 'unsupported'],
+    ['ERROR: Cannot connect to the Docker daemon at unix:///x.sock. Is the docker daemon running?', 'engine-down'],
+  ])('%s → %s', (stderr, reason) => {
+    expect(mapBuildxFailure(stderr, ['buildx', 'du']).appError.details?.['reason']).toBe(reason);
+  });
+
+  const wordsOf = (stderr: string) => {
+    const parser = new RawJsonParser();
+    const words = new FailureWords();
+    words.read(parser.push(stderr));
+    words.read(parser.end());
+    return words.summary();
+  };
+  const vertex = (name: string, error?: string) =>
+    JSON.stringify({ vertexes: [{ digest: 'sha256:1', name, ...(error ? { error } : {}) }] });
+
+  it('a build that lost its builder says connection-lost, from its ERROR line', () => {
+    expect(wordsOf('ERROR: failed to solve: Unavailable: error reading from server: EOF\n').reasons).toContain(
+      'connection-lost',
+    );
+  });
+  it("buildx's connecting step that failed is the builder not answering, with its error", () => {
+    const w = wordsOf(`${vertex('[internal] booting buildkit', 'dial tcp 10.0.0.1:1234: connection refused')}\n`);
+    expect(w.connectError).toBe('dial tcp 10.0.0.1:1234: connection refused');
+    expect(w.reasons).toContain('builder-unreachable');
+  });
+  it("a Dockerfile's own text never classifies a failure (vertex names quote the Dockerfile)", () => {
+    const w = wordsOf(`${vertex('[2/2] RUN echo "connection refused; Cannot connect to the Docker daemon"')}\n`);
+    expect(w).toEqual({ reasons: [] });
   });
 });
 

@@ -13,7 +13,8 @@ import type {
 import type { CallOptions } from '../../core/ports';
 import type { RunResult } from '../process/run';
 import type { BuildxCli } from './cli';
-import { mapBuildxFailure } from './errors';
+import type { ExecResult } from './exec';
+import { mapBuildxFailure } from './failures';
 import { parseRawJson } from './progress';
 
 /**
@@ -27,14 +28,15 @@ export class BuildxBake implements BakeDefinitionPort {
 
   async print(args: BakeDefinitionArgs, names: readonly string[], call: CallOptions): Promise<BakePrint> {
     const result = await this.run(['--print', ...names], args, call);
-    if (result.code !== 0) throw definitionError(result, args);
+    if (result.failure) throw definitionError(result, args);
     return { ...parsePrint(result.stdout), files: filesRead(result.stderr) };
   }
 
   async listTargets(args: BakeDefinitionArgs, call: CallOptions): Promise<BakeListEntry[] | undefined> {
     const result = await this.run(['--list=type=targets,format=json'], args, call);
-    if (result.code !== 0) {
-      if (/unknown flag: --list|invalid list/i.test(result.stderr)) return undefined;
+    if (result.failure) {
+      // A buildx older than `--list`: the caller shows what --print gives.
+      if (result.failure.details?.['reason'] === 'unsupported') return undefined;
       throw definitionError(result, args);
     }
     const parsed = JSON.parse(result.stdout) as unknown;
@@ -56,7 +58,7 @@ export class BuildxBake implements BakeDefinitionPort {
     call: CallOptions,
   ): Promise<{ name: string; value?: string }[] | undefined> {
     const result = await this.run(['--list=type=variables,format=json'], args, call);
-    if (result.code !== 0) return undefined;
+    if (result.failure) return undefined;
     try {
       const parsed = JSON.parse(result.stdout) as unknown;
       if (!Array.isArray(parsed)) return undefined;
@@ -101,7 +103,8 @@ export class BuildxBake implements BakeDefinitionPort {
     return out;
   }
 
-  private run(flags: string[], args: BakeDefinitionArgs, call: CallOptions): Promise<RunResult> {
+  /** Every failure comes back as a value: buildx's words about a definition are read below. */
+  private run(flags: string[], args: BakeDefinitionArgs, call: CallOptions): Promise<ExecResult> {
     // `--flag=value` keeps every value in its own argv element, whatever it starts with.
     const argv = [
       'bake',
@@ -109,7 +112,7 @@ export class BuildxBake implements BakeDefinitionPort {
       ...args.overrides.map((o) => `--set=${o}`),
       ...flags,
     ];
-    return this.cli.execRaw(argv, { ...call, cwd: args.projectDir, env: { ...args.variables } });
+    return this.cli.exec(argv, { ...call, cwd: args.projectDir, env: { ...args.variables }, expected: 'any' });
   }
 }
 
@@ -216,7 +219,7 @@ const DEFAULT_FILES =
  * buildx's failure as a field error. A definition error keeps buildx's file and line (the same
  * header and snippet block a Dockerfile error has), so the UI can show the marked line.
  */
-export function definitionError(result: RunResult, args: BakeDefinitionArgs): AppException {
+export function definitionError(result: Pick<RunResult, 'stderr'>, args: BakeDefinitionArgs): AppException {
   const stderr = result.stderr;
   const block = parseRawJson(stderr).find((e) => e.type === 'error');
   const message =
@@ -277,11 +280,13 @@ export function definitionError(result: RunResult, args: BakeDefinitionArgs): Ap
       details: { field: 'files', ...base },
     });
   }
-  if (text && !/Cannot connect to the Docker daemon|unknown command|is not a docker command/i.test(stderr)) {
+  const general = mapBuildxFailure(stderr, ['buildx', 'bake']);
+  const notTheDefinition = general.appError.code === 'DOCKER_UNREACHABLE' || general.appError.code === 'BUILDX_MISSING';
+  if (text && !notTheDefinition) {
     return appError('INVALID_INPUT', `buildx could not read the definition: ${text}`, {
       hint: 'Fix the definition, then open the project again.',
       details: { field: 'definition', ...base },
     });
   }
-  return mapBuildxFailure(stderr, ['buildx', 'bake']);
+  return general;
 }

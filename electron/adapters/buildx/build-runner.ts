@@ -1,22 +1,18 @@
-import { spawn } from 'node:child_process';
 import type { Builder } from '../../common/domain';
 import { appError } from '../../common/errors';
 import type { BuildRunExit, BuildRunnerPort, BuildRunOptions, BuildTarget } from '../../core/builds/ports';
 import type { CallOptions } from '../../core/ports';
 import type { BuildxCli } from './cli';
 import { parseInspectText } from './parse';
+import { FailureWords } from './failures';
 import { RawJsonParser } from './progress';
 
 export interface BuildRunnerOptions {
-  /** Read at each call: settings may change the docker path or endpoint while the app runs. */
-  config(): { dockerPath: string; env: NodeJS.ProcessEnv };
   /** Interrupt → SIGTERM → SIGKILL escalation steps. */
   graceMs?: number;
 }
 
 const TAIL = 16 * 1024;
-/** buildx waiting on a builder that stopped answering ignores SIGINT and SIGTERM (measured). */
-const KILL_GRACE_MS = 1500;
 
 /** `docker buildx build` and `docker buildx bake` with rawjson progress, parsed as it streams. */
 export class BuildxBuildRunner implements BuildRunnerPort {
@@ -25,83 +21,47 @@ export class BuildxBuildRunner implements BuildRunnerPort {
     private readonly options: BuildRunnerOptions,
   ) {}
 
-  run(args: readonly string[], opts: BuildRunOptions): Promise<BuildRunExit> {
-    const { dockerPath, env } = this.options.config();
+  async run(args: readonly string[], opts: BuildRunOptions): Promise<BuildRunExit> {
+    if (opts.signal.aborted) throw appError('CANCELLED', 'Cancelled before buildx started.');
     const grace = this.options.graceMs ?? 10_000;
-    return new Promise((resolve, reject) => {
-      if (opts.signal.aborted) {
-        reject(appError('CANCELLED', 'Cancelled before buildx started.'));
-        return;
-      }
-      // Own process group: escalation reaches the buildx plugin too, not only the docker CLI.
-      const child = spawn(dockerPath, [...args], {
-        shell: false,
-        windowsHide: true,
-        detached: process.platform !== 'win32',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: opts.env ? { ...env, ...opts.env } : env,
-        ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
-      });
-      const parser = new RawJsonParser();
-      let tail = '';
-      let timedOut = false;
-      let settled = false;
-      const timers: ReturnType<typeof setTimeout>[] = [];
-      const signalGroup = (sig: NodeJS.Signals) => {
-        if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-        try {
-          if (process.platform !== 'win32') process.kill(-child.pid, sig);
-          else child.kill(sig);
-        } catch {
-          child.kill(sig);
-        }
-      };
-      const interrupt = () => {
-        // SIGINT is Ctrl+C, and like a terminal's it goes to the whole group: buildx cancels the
-        // BuildKit solve. Sent to the docker CLI alone it can be lost right after start (measured:
-        // 0.7 s in, the build ran on until the SIGTERM below).
-        signalGroup('SIGINT');
-        timers.push(setTimeout(() => signalGroup('SIGTERM'), grace));
-        timers.push(setTimeout(() => signalGroup('SIGKILL'), grace * 2));
-      };
-      const onAbort = () => interrupt();
-      opts.signal.addEventListener('abort', onAbort, { once: true });
-      const onKill = () => {
-        signalGroup('SIGTERM');
-        timers.push(setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS));
-      };
-      opts.kill?.addEventListener('abort', onKill, { once: true });
-      const deadline = setTimeout(() => {
-        timedOut = true;
-        interrupt();
-      }, opts.timeoutMs);
-      child.stdout.resume();
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => {
-        tail = (tail + chunk).slice(-TAIL);
+    const parser = new RawJsonParser();
+    const words = new FailureWords();
+    const result = await this.cli.docker.exec(args, {
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      ...(opts.kill ? { kill: opts.kill } : {}),
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+      ...(opts.env ? { env: opts.env } : {}),
+      // Own process group: the stop reaches the buildx plugin too, not only the docker CLI. SIGINT is
+      // Ctrl+C, and like a terminal's it goes to the whole group: buildx cancels the BuildKit solve.
+      // Sent to the docker CLI alone it can be lost right after start (measured: 0.7 s in, the build
+      // ran on until the SIGTERM).
+      group: true,
+      stopWith: [
+        { signal: 'SIGINT', afterMs: 0 },
+        { signal: 'SIGTERM', afterMs: grace },
+        { signal: 'SIGKILL', afterMs: grace * 2 },
+      ],
+      onStop: 'resolve',
+      expected: 'any',
+      maxBufferBytes: TAIL,
+      keepTail: true,
+      onStderr: (chunk) => {
         const events = parser.push(chunk);
+        words.read(events);
         if (events.length > 0) opts.onEvents(events);
-      });
-      const done = () => {
-        settled = true;
-        clearTimeout(deadline);
-        for (const t of timers) clearTimeout(t);
-        opts.signal.removeEventListener('abort', onAbort);
-        opts.kill?.removeEventListener('abort', onKill);
-      };
-      child.on('error', (err) => {
-        if (settled) return;
-        done();
-        reject(err);
-      });
-      child.on('close', (code, signal) => {
-        if (settled) return;
-        done();
-        const rest = parser.end();
-        if (rest.length > 0) opts.onEvents(rest);
-        resolve({ exitCode: code, signal, stderrTail: tail, timedOut });
-      });
+      },
     });
+    const rest = parser.end();
+    words.read(rest);
+    if (rest.length > 0) opts.onEvents(rest);
+    return {
+      exitCode: result.code,
+      signal: result.signal,
+      stderrTail: result.stderr,
+      timedOut: result.stoppedFor === 'timeout',
+      ...words.summary(),
+    };
   }
 
   async describeBuilder(name: string | undefined, call: CallOptions): Promise<Builder> {

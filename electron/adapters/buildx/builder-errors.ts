@@ -1,12 +1,12 @@
 import { fieldOfDriverOpt } from '../../common/builders/create-args';
 import type { AppException } from '../../common/errors';
 import { appError } from '../../common/errors';
-import { mapBuildxFailure } from './errors';
+import { errorLine, mapBuildxFailure, reasonsIn } from './failures';
 
 /**
- * buildx's refusals of create/rm/use/--leave, mapped to our codes and to the form field they concern.
- * Messages measured on buildx 0.13.1 and 0.29.1; anything unrecognised falls through to the
- * general mapping (which keeps the raw text in details).
+ * buildx's refusals of create/rm/use/--leave, mapped to our codes and to the form field they concern:
+ * the command-specific rows of the phrase table (failures.ts). Messages measured on buildx 0.13.1 and
+ * 0.29.1; anything unrecognised falls through to the shared rows (which keep the raw text in details).
  */
 
 export interface FailureContext {
@@ -34,9 +34,7 @@ function argAfter(args: readonly string[], flag: string): string | undefined {
 
 export function mapBuilderFailure(stderr: string, args: readonly string[], context: FailureContext = {}): AppException {
   const text = stderr.trim();
-  const errorLine =
-    [...text.split('\n')].reverse().find((l) => l.startsWith('ERROR:')) ?? text.split('\n').find((l) => l.trim()) ?? '';
-  const message = errorLine.replace(/^ERROR:\s*/, '');
+  const message = errorLine(text, 'last');
   const details = { stderr: text.slice(-8000), args: [...args] };
   const invalid = (field: string, msg: string, hint: string) =>
     appError('INVALID_INPUT', msg, { hint, details: { ...details, field, buildx: message } });
@@ -225,7 +223,7 @@ export function mapBuilderFailure(stderr: string, args: readonly string[], conte
       'Fix the buildkitd.toml and try again.',
     );
   }
-  if (/context deadline exceeded|connection refused|no such host|i\/o timeout/i.test(text) && args.includes('remote')) {
+  if (args.includes('remote') && reasonsIn(text).includes('builder-unreachable')) {
     return appError('BUILDER_UNREACHABLE', `The remote builder did not answer: ${message}`, {
       hint: 'Check that buildkitd is running and listening on the endpoint.',
       details: { ...details, field: 'endpoint' },

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { buildLeaveArgs, type CreateCommand } from '../../common/builders/create-args';
-import { AppException, appError } from '../../common/errors';
 import type { BuilderOpsPort, InspectReport, RunCall, StoredBuilderDetails } from '../../core/builders/ports';
-import { run, type RunResult } from '../process/run';
 import { mapBuilderFailure, type FailureContext } from './builder-errors';
-import type { BuildxCli, BuildxCliOptions } from './cli';
+import type { BuildxCli } from './cli';
+import type { ExecResult } from './exec';
 import { parseInspectDetails } from './inspect-details';
 
 const contextOf = (call: RunCall): FailureContext => (call.kube ? { kube: call.kube } : {});
@@ -12,52 +11,24 @@ const contextOf = (call: RunCall): FailureContext => (call.kube ? { kube: call.k
 /** Builder lifecycle through the buildx CLI: argument arrays only, every call bounded and cancellable. */
 export class BuildxBuilderOps implements BuilderOpsPort {
   constructor(
+    /** Its runner follows settings (docker path, environment) while the app runs. */
     private readonly cli: BuildxCli,
-    /** Docker CLI and environment (a getter: settings may change them while the app runs). */
-    private readonly current: () => BuildxCliOptions,
   ) {}
 
   /** Runs `docker ARGS` (args start with 'buildx'); non-zero exits become mapped AppExceptions. */
-  private async exec(
+  private exec(
     args: readonly string[],
     call: RunCall,
     env: Record<string, string> = {},
     context: FailureContext = {},
-  ): Promise<RunResult> {
-    let pending = '';
-    const onStderr = call.onLine
-      ? (chunk: string) => {
-          pending += chunk;
-          let nl: number;
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            const line = pending.slice(0, nl).replace(/\r$/, '');
-            pending = pending.slice(nl + 1);
-            if (line.trim()) call.onLine?.(line);
-          }
-        }
-      : undefined;
-    const options = this.current();
-    let result: RunResult;
-    try {
-      result = await run(options.dockerPath, args, {
-        timeoutMs: call.timeoutMs,
-        env: { ...options.env, ...env },
-        ...(call.signal ? { signal: call.signal } : {}),
-        ...(onStderr ? { onStderr } : {}),
-      });
-    } catch (err) {
-      if (err instanceof AppException) throw err;
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw appError('DOCKER_MISSING', `The Docker CLI was not found ("${options.dockerPath}").`, {
-          hint: 'Install the Docker CLI (Debian/Ubuntu: `apt-get install docker-cli docker-buildx`) or set its path in Settings.',
-          details: { command: options.dockerPath },
-        });
-      }
-      throw err;
-    }
-    if (pending.trim()) call.onLine?.(pending.trim());
-    if (result.code !== 0) throw mapBuilderFailure(result.stderr, args, context);
-    return result;
+  ): Promise<ExecResult> {
+    return this.cli.docker.exec(args, {
+      timeoutMs: call.timeoutMs,
+      env,
+      ...(call.signal ? { signal: call.signal } : {}),
+      ...(call.onLine ? { onLine: call.onLine } : {}),
+      classify: (stderr, a) => mapBuilderFailure(stderr, a, context),
+    });
   }
 
   async create(command: CreateCommand, call: RunCall): Promise<void> {

@@ -12,6 +12,7 @@ import { currentContextName, readContexts, type DockerContext } from '../docker/
 import { EngineApi, EngineHttpError, engineEndpoint } from '../docker/engine-api';
 import { execInContainer } from '../docker/exec-stream';
 import type { BuildxCli } from './cli';
+import { reasonIn } from './failures';
 
 /**
  * Builder status the way `buildx ls` reads it (store, contexts, then each node's driver), without
@@ -103,8 +104,11 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
     if (nodes.length > 0 && nodes.every((n) => n.status === 'unreachable'))
       out.error = `Builder did not answer within ${seconds(call.timeoutMs)} s.`;
     // With the engine down, buildx reports the context builder itself in error (and so do we).
-    const engineDown = nodes.find((n) => n.error && /^Cannot connect to the Docker daemon/.test(n.error));
-    if (builder.driver === 'docker' && engineDown?.error) out.error = engineDown.error;
+    const engineDown = nodes.find((n) => n.error && reasonIn(n.error) === 'engine-down');
+    if (builder.driver === 'docker' && engineDown?.error) {
+      out.error = engineDown.error;
+      out.errorCode = 'DOCKER_UNREACHABLE';
+    }
     return out;
   }
 

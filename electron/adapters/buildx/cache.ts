@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { toGoDuration } from '../../common/contracts/cache';
-import { AppException, appError } from '../../common/errors';
+import { AppException, appError, reasonOf } from '../../common/errors';
 import type {
   BuildxCachePort,
   CacheRead,
@@ -125,9 +125,6 @@ export class BuildxCache implements BuildxCachePort {
   }
 }
 
-/** buildx's messages for a builder whose node is not up, as measured on 0.13.1 and 0.29.1. */
-const NOT_RUNNING = /is not running|No such container|has no active nodes/i;
-
 export function mapCacheFailure(err: unknown, builder: string, timeoutMs: number): unknown {
   if (!(err instanceof AppException)) return err;
   const e = err.appError;
@@ -142,8 +139,9 @@ export function mapCacheFailure(err: unknown, builder: string, timeoutMs: number
       },
     );
   }
-  if (e.code === 'INTERNAL' && NOT_RUNNING.test(stderr)) {
-    return builderNotRunning(builder, true, stderr, /No such container/i.test(stderr) ? 'inactive' : 'stopped');
+  const reason = reasonOf(err);
+  if (reason === 'builder-stopped' || reason === 'builder-inactive') {
+    return builderNotRunning(builder, true, stderr, reason === 'builder-inactive' ? 'inactive' : 'stopped');
   }
   return err;
 }

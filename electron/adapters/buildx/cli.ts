@@ -3,19 +3,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Builder, BuildxInfo } from '../../common/domain';
-import { AppException, appError } from '../../common/errors';
 import type { StoredBuilderDetails } from '../../core/builders/ports';
 import type { BuildxPort, BuildxStore, CallOptions } from '../../core/ports';
-import { run, type RunResult } from '../process/run';
-import { buildxMissing, mapBuildxFailure } from './errors';
+import { DockerExec, type DockerConfig, type ExecOptions, type ExecResult } from './exec';
+import { buildxMissing } from './failures';
 import { BuildxVersionCache, buildxFingerprint } from './version-cache';
 import { formatPlatform, isSupportedBuildx, parseBuildxVersion, parseInspectText } from './parse';
 
-export interface BuildxCliOptions {
-  /** The docker CLI; buildx runs as its plugin so contexts and config resolve as the user expects. */
-  dockerPath: string;
-  /** Environment for every call; tests pass their own BUILDX_CONFIG here. */
-  env: NodeJS.ProcessEnv;
+export interface BuildxCliOptions extends DockerConfig {
   /** Bound for quick metadata calls (version). */
   metaTimeoutMs?: number;
   /** Where `docker buildx version` answers are remembered across processes (see version-cache.ts). */
@@ -55,39 +50,12 @@ export class BuildxCli implements BuildxPort {
     this.infoPromise = undefined;
   }
 
-  /** Runs `docker buildx ARGS`; a non-zero exit becomes a mapped AppException. */
-  async exec(args: readonly string[], call: CallOptions): Promise<RunResult> {
-    const result = await this.execRaw(args, call);
-    if (result.code !== 0) throw mapBuildxFailure(result.stderr, ['buildx', ...args]);
-    return result;
-  }
+  /** THE runner of docker and buildx (exec.ts), on this CLI's current docker path and environment. */
+  readonly docker = new DockerExec(() => this.options);
 
-  /**
-   * Runs `docker buildx ARGS` and returns whatever it printed, exit code included: for callers that
-   * read buildx's own error text (bake definitions). `cwd` and `env` (added to the configured
-   * environment) are for bake, which resolves files and variables from both.
-   */
-  async execRaw(
-    args: readonly string[],
-    call: CallOptions & { cwd?: string; env?: Readonly<Record<string, string>> },
-  ): Promise<RunResult> {
-    try {
-      return await run(this.options.dockerPath, ['buildx', ...args], {
-        timeoutMs: call.timeoutMs,
-        env: call.env ? { ...this.options.env, ...call.env } : this.options.env,
-        ...(call.cwd !== undefined ? { cwd: call.cwd } : {}),
-        ...(call.signal ? { signal: call.signal } : {}),
-      });
-    } catch (err) {
-      if (err instanceof AppException) throw err;
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw appError('DOCKER_MISSING', `The Docker CLI was not found ("${this.options.dockerPath}").`, {
-          hint: 'Install the Docker CLI (Debian/Ubuntu: `apt-get install docker-cli docker-buildx`) or set its path in Settings.',
-          details: { command: this.options.dockerPath },
-        });
-      }
-      throw err;
-    }
+  /** Runs `docker buildx ARGS`; a non-zero exit becomes an AppException classified by failures.ts. */
+  exec(args: readonly string[], call: ExecOptions): Promise<ExecResult> {
+    return this.docker.exec(['buildx', ...args], call);
   }
 
   info(): Promise<BuildxInfo> {
@@ -127,9 +95,9 @@ export class BuildxCli implements BuildxPort {
   }
 
   async contexts(call: CallOptions): Promise<string[]> {
-    const result = await run(this.options.dockerPath, ['context', 'ls', '--format', '{{.Name}}'], {
+    const result = await this.docker.exec(['context', 'ls', '--format', '{{.Name}}'], {
       timeoutMs: call.timeoutMs,
-      env: this.options.env,
+      expected: 'any',
     });
     const names = result.stdout
       .split('\n')

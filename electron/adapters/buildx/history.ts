@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appError } from '../../common/errors';
+import { AppException, appError, type AppError } from '../../common/errors';
 import type {
   BuildkitHistoryPort,
   BuildkitRecordRow,
@@ -10,7 +10,6 @@ import type {
 } from '../../core/history/ports';
 import type { CallOptions } from '../../core/ports';
 import type { BuildEvent } from '../../common/contracts/builds';
-import { run } from '../process/run';
 import type { BuildxCli } from './cli';
 import { factsFromInspect, parseHistoryLs, provenanceFacts } from './history-parse';
 import { RawJsonParser } from './progress';
@@ -24,10 +23,7 @@ const PROVENANCE = /^https:\/\/slsa\.dev\/provenance\//;
  * (measured: 14 s, and the container keeps running), which reading history must not do.
  */
 export class BuildxHistory implements BuildkitHistoryPort {
-  constructor(
-    private readonly cli: BuildxCli,
-    private readonly config: () => { dockerPath: string; env: NodeJS.ProcessEnv },
-  ) {}
+  constructor(private readonly cli: BuildxCli) {}
 
   async list(builder: string, call: CallOptions): Promise<BuildkitRecordRow[]> {
     const r = await this.cli.exec(['history', 'ls', '--builder', builder, '--format', 'json', '--no-trunc'], call);
@@ -58,29 +54,24 @@ export class BuildxHistory implements BuildkitHistoryPort {
     id: string,
     opts: { onEvents(events: BuildEvent[]): void; signal: AbortSignal; timeoutMs: number },
   ): Promise<StreamExit> {
-    const { dockerPath, env } = this.config();
     const parser = new RawJsonParser();
-    let tail = '';
     // rawjson progress goes to stderr (measured on 0.29.1), like `build --progress=rawjson`.
-    const result = await run(
-      dockerPath,
-      ['buildx', 'history', 'logs', '--builder', builder, '--progress', 'rawjson', id],
-      {
-        timeoutMs: opts.timeoutMs,
-        signal: opts.signal,
-        env,
-        maxBufferBytes: TAIL,
-        onStderr: (chunk) => {
-          tail = (tail + chunk).slice(-TAIL);
-          const events = parser.push(chunk);
-          if (events.length > 0) opts.onEvents(events);
-        },
+    const args = ['history', 'logs', '--builder', builder, '--progress', 'rawjson', id];
+    const result = await this.cli.exec(args, {
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      maxBufferBytes: TAIL,
+      keepTail: true,
+      expected: 'any',
+      onStderr: (chunk) => {
+        const events = parser.push(chunk);
+        if (events.length > 0) opts.onEvents(events);
       },
-    );
+    });
     const rest = parser.end();
     if (rest.length > 0) opts.onEvents(rest);
-    if (result.code !== 0) throw recordFailure(result.stderr || tail, id, ['history', 'logs', id]);
-    return { exitCode: result.code, stderrTail: tail };
+    if (result.failure) throw recordFailure(result.failure, id);
+    return { exitCode: result.code, stderrTail: result.stderr };
   }
 
   async export(builder: string, id: string, dest: string, call: CallOptions): Promise<void> {
@@ -116,13 +107,9 @@ export class BuildxHistory implements BuildkitHistoryPort {
 
   /** Runs a command about one record; "not found" becomes INVALID_INPUT naming the ref. */
   private async execRecord(args: string[], id: string, call: CallOptions) {
-    try {
-      return await this.cli.exec(args, call);
-    } catch (err) {
-      const stderr = (err as { appError?: { details?: { stderr?: string } } }).appError?.details?.stderr;
-      if (stderr && RECORD_NOT_FOUND.test(stderr)) throw recordFailure(stderr, id, args);
-      throw err;
-    }
+    const result = await this.cli.exec(args, { ...call, expected: ['record-not-found'] });
+    if (result.failure) throw recordFailure(result.failure, id);
+    return result;
   }
 }
 
@@ -151,19 +138,12 @@ async function readLocalState(file: string): Promise<BuildxLocalState | undefine
   }
 }
 
-/** buildx says `no record found for ref "x"` (ls/inspect/logs) or `lease "ref_x": not found` (rm). */
-const RECORD_NOT_FOUND = /no record found for ref|lease "ref_[^"]*": not found|record .* not found/i;
-
-function recordFailure(stderr: string, id: string, args: readonly string[]) {
-  const text = stderr.trim();
-  if (RECORD_NOT_FOUND.test(text)) {
-    return appError('INVALID_INPUT', `No build record ${id} on this builder.`, {
-      hint: 'It may have been removed or expired (BuildKit keeps a limited history); refresh the list.',
-      details: { field: 'id', stderr: text.slice(-2000) },
-    });
-  }
-  const line = text.split('\n').find((l) => l.startsWith('ERROR:')) ?? text.split('\n')[0] ?? '';
-  return appError('INTERNAL', line.replace(/^ERROR:\s*/, '') || `docker buildx ${args.join(' ')} failed`, {
-    details: { stderr: text.slice(-4000), args: [...args] },
+/** A failure about one record, naming the ref when buildx did not find it (failures.ts knows its words). */
+function recordFailure(failure: AppError, id: string): AppException {
+  if (failure.details?.['reason'] !== 'record-not-found') return new AppException(failure);
+  const stderr = failure.details['stderr'];
+  return appError('INVALID_INPUT', `No build record ${id} on this builder.`, {
+    hint: failure.hint ?? '',
+    details: { field: 'id', stderr: typeof stderr === 'string' ? stderr.slice(-2000) : '' },
   });
 }

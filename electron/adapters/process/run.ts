@@ -1,8 +1,14 @@
 import { spawn } from 'node:child_process';
 import { appError } from '../../common/errors';
 
+/** One step of stopping a child: send `signal`, `afterMs` after the stop began. */
+export interface StopStep {
+  signal: NodeJS.Signals;
+  afterMs: number;
+}
+
 export interface RunOptions {
-  /** Hard bound: the child is killed (SIGTERM, then SIGKILL) when it runs longer. */
+  /** Hard bound: the child is stopped (see `stopWith`) when it runs longer. */
   timeoutMs: number;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
@@ -10,8 +16,24 @@ export interface RunOptions {
   /** Called with each stderr chunk as it arrives (progress streams). */
   onStderr?: (chunk: string) => void;
   onStdout?: (chunk: string) => void;
-  /** Stop buffering past this many bytes per stream; the tail beyond is dropped, not the head. */
+  /** Stop buffering past this many bytes per stream; the tail beyond is dropped, not the head... */
   maxBufferBytes?: number;
+  /** ...unless this is set: then the LAST maxBufferBytes are kept (a progress stream's end says why it failed). */
+  keepTail?: boolean;
+  /**
+   * Own process group (POSIX): stop signals reach the whole group, so the docker CLI's buildx plugin
+   * gets them too, as from a terminal's Ctrl+C.
+   */
+  group?: boolean;
+  /** How a timeout or `signal` stops the child. Default: SIGTERM, then SIGKILL 2 s later. */
+  stopWith?: readonly StopStep[];
+  /** Aborting this ends the child at once (SIGTERM, SIGKILL 1.5 s later): a frozen peer's watchdog. */
+  kill?: AbortSignal;
+  /**
+   * 'reject' (default): a timeout rejects TIMEOUT and a cancel CANCELLED. 'resolve': the exit is
+   * still a result (`stoppedFor` says why), for streams whose output up to the stop matters (builds).
+   */
+  onStop?: 'reject' | 'resolve';
 }
 
 export interface RunResult {
@@ -20,15 +42,25 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** Set when BuildDeck stopped the child (only with `onStop: 'resolve'`). */
+  stoppedFor?: 'timeout' | 'abort' | 'kill';
 }
 
 const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024;
-const KILL_GRACE_MS = 2000;
+const DEFAULT_STOP: readonly StopStep[] = [
+  { signal: 'SIGTERM', afterMs: 0 },
+  { signal: 'SIGKILL', afterMs: 2000 },
+];
+/** buildx waiting on a builder that stopped answering ignores SIGINT and SIGTERM (measured). */
+const KILL_STEPS: readonly StopStep[] = [
+  { signal: 'SIGTERM', afterMs: 0 },
+  { signal: 'SIGKILL', afterMs: 1500 },
+];
 
 /**
  * Runs a program with an argument array: never a shell, so no user input is ever interpolated.
- * Rejects only for "could not run at all" (ENOENT → the caller maps it), TIMEOUT and CANCELLED;
- * a non-zero exit is a normal result the caller interprets with the program's own messages.
+ * Rejects only for "could not run at all" (ENOENT → the caller maps it), and, unless `onStop` is
+ * 'resolve', TIMEOUT and CANCELLED; a non-zero exit is a normal result the caller interprets.
  */
 export function run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
@@ -37,9 +69,11 @@ export function run(command: string, args: readonly string[], options: RunOption
       reject(appError('CANCELLED', `Cancelled before ${command} started.`));
       return;
     }
+    const group = options.group === true && process.platform !== 'win32';
     const child = spawn(command, [...args], {
       shell: false,
       windowsHide: true,
+      detached: group,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: options.env ?? process.env,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
@@ -48,32 +82,53 @@ export function run(command: string, args: readonly string[], options: RunOption
     let stdout = '';
     let stderr = '';
     let settled = false;
-    let killedFor: 'timeout' | 'abort' | undefined;
+    let stoppedFor: RunResult['stoppedFor'];
+    const timers: ReturnType<typeof setTimeout>[] = [];
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
+    const keep = (buffer: string, chunk: string) =>
+      options.keepTail ? (buffer + chunk).slice(-max) : buffer.length < max ? buffer + chunk : buffer;
     child.stdout.on('data', (chunk: string) => {
-      if (stdout.length < max) stdout += chunk;
+      stdout = keep(stdout, chunk);
       options.onStdout?.(chunk);
     });
     child.stderr.on('data', (chunk: string) => {
-      if (stderr.length < max) stderr += chunk;
+      stderr = keep(stderr, chunk);
       options.onStderr?.(chunk);
     });
 
-    const kill = (why: 'timeout' | 'abort') => {
-      if (settled || killedFor) return;
-      killedFor = why;
-      child.kill('SIGTERM');
-      setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+    const send = (sig: NodeJS.Signals) => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      try {
+        if (group) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        child.kill(sig);
+      }
     };
-    const timer = setTimeout(() => kill('timeout'), options.timeoutMs);
-    const onAbort = () => kill('abort');
+    const stop = (why: NonNullable<RunResult['stoppedFor']>, steps: readonly StopStep[]) => {
+      if (settled) return;
+      // A kill may follow a cancel (the watchdog ends what a SIGINT could not); nothing else repeats.
+      if (stoppedFor && why !== 'kill') return;
+      stoppedFor ??= why;
+      for (const step of steps) {
+        if (step.afterMs === 0) send(step.signal);
+        else timers.push(setTimeout(() => send(step.signal), step.afterMs));
+      }
+    };
+    const stopSteps = options.stopWith ?? DEFAULT_STOP;
+    const timer = setTimeout(() => stop('timeout', stopSteps), options.timeoutMs);
+    const onAbort = () => stop('abort', stopSteps);
+    const onKill = () => stop('kill', KILL_STEPS);
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    options.kill?.addEventListener('abort', onKill, { once: true });
 
     const finish = () => {
       settled = true;
       clearTimeout(timer);
+      for (const t of timers) clearTimeout(t);
       options.signal?.removeEventListener('abort', onAbort);
+      options.kill?.removeEventListener('abort', onKill);
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (settled) return;
@@ -84,7 +139,7 @@ export function run(command: string, args: readonly string[], options: RunOption
       if (settled) return;
       finish();
       const durationMs = Date.now() - started;
-      if (killedFor === 'timeout') {
+      if (options.onStop !== 'resolve' && stoppedFor === 'timeout') {
         reject(
           appError(
             'TIMEOUT',
@@ -96,11 +151,11 @@ export function run(command: string, args: readonly string[], options: RunOption
         );
         return;
       }
-      if (killedFor === 'abort') {
+      if (options.onStop !== 'resolve' && stoppedFor !== undefined) {
         reject(appError('CANCELLED', `${command} ${args.slice(0, 2).join(' ')} was cancelled.`));
         return;
       }
-      resolve({ code, signal, stdout, stderr, durationMs });
+      resolve({ code, signal, stdout, stderr, durationMs, ...(stoppedFor ? { stoppedFor } : {}) });
     });
   });
 }

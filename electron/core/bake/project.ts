@@ -8,7 +8,8 @@ import type { BakePrint, PrintedTarget } from './ports';
  * buildx itself does not locate, such as a missing Dockerfile).
  */
 
-const pathFor = (p: string) => (/^[A-Za-z]:[\\/]|^\\\\/.test(p) ? win32 : posix);
+/** Windows paths (drive or UNC) are joined as Windows joins them, the rest as POSIX. */
+export const pathFor = (p: string) => (/^[A-Za-z]:[\\/]|^\\\\/.test(p) ? win32 : posix);
 
 /** File names `docker buildx bake` reads from the project folder when none is given. */
 export const DEFAULT_DEFINITION_FILES = [

@@ -1,4 +1,3 @@
-import { posix, win32 } from 'node:path';
 import type {
   BakeEvent,
   BakeInspect,
@@ -6,11 +5,10 @@ import type {
   BakeProject,
   BakeRequest,
   BakeSnapshot,
-  BakeTarget,
   BrowseResult,
 } from '../../common/contracts/bake';
 import type { BuildEvent } from '../../common/contracts/builds';
-import { AppException, appError } from '../../common/errors';
+import { appError } from '../../common/errors';
 import {
   BakeAttributor,
   bakeTargetNames,
@@ -21,7 +19,7 @@ import {
 } from '../../common/progress';
 import type { NetworkProbePort } from '../builders/ports';
 import { BuilderChecks } from '../builds/builder-checks';
-import { checkFolder, checkWritableFileDir, type FolderRole } from '../builds/context';
+import { checkWritableFileDir } from '../builds/context';
 import { classifyFailure, couldNotRun } from '../builds/failure';
 import { metadataFields, readMetadataFile } from '../builds/metadata';
 import type { BuildFsPort, BuildRunnerPort } from '../builds/ports';
@@ -30,18 +28,9 @@ import { Outbox } from '../outbox';
 import { recordSafely, RunRegistry } from '../runs';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
 import { bakeArgv, bakeCommandText, bakeEnv, effectiveOverrides } from './command-line';
-import type { BakeDefinitionArgs, BakeDefinitionPort, BakePrint } from './ports';
-import {
-  contextPath,
-  dockerfilePath,
-  fileKind,
-  groupsOf,
-  isDefinitionFileName,
-  locateTarget,
-  orderedTargets,
-  projectKind,
-  toBakeTarget,
-} from './project';
+import { BakeProjects } from './inspect';
+import type { BakeDefinitionPort } from './ports';
+import { contextPath, dockerfilePath, orderedTargets } from './project';
 
 export interface BakeOptions {
   coalesceMs: number;
@@ -70,14 +59,6 @@ interface Running {
   done: Promise<void>;
 }
 
-const PROJECT_FOLDER: FolderRole = {
-  field: 'projectDir',
-  noun: 'project folder',
-  notAFolderHint: 'Open the folder that holds docker-bake.hcl or compose.yaml; name other files with --file.',
-};
-const MAX_BROWSE = 500;
-const pathFor = (p: string) => (/^[A-Za-z]:[\\/]|^\\\\/.test(p) ? win32 : posix);
-
 /**
  * Bake projects: resolves definitions with `docker buildx bake --print` (buildx is the source of
  * truth for HCL, JSON and compose), runs a group or targets with rawjson progress, attributes every
@@ -86,6 +67,7 @@ const pathFor = (p: string) => (/^[A-Za-z]:[\\/]|^\\\\/.test(p) ? win32 : posix)
 export class BakeService {
   private readonly bakes: RunRegistry<BakeSnapshot, Running>;
   private readonly checks: BuilderChecks;
+  private readonly projects: BakeProjects;
   private counter = 0;
 
   constructor(
@@ -105,173 +87,19 @@ export class BakeService {
     private readonly options: BakeOptions,
   ) {
     this.checks = new BuilderChecks(deps, options.checkTimeoutMs);
+    this.projects = new BakeProjects(deps, options.checkTimeoutMs);
     this.bakes = new RunRegistry({ noun: 'bake', field: 'bakeId' }, options.keepRecent);
   }
 
-  // -- the folder picker ---------------------------------------------------------------------
+  // -- the folder picker and reading a project (projects.ts) ----------------------------------
 
-  async browse(dir: string | undefined): Promise<BrowseResult> {
-    const { fs } = this.deps;
-    const folder = await checkFolder(fs, dir ?? this.deps.home(), {
-      field: 'dir',
-      noun: 'folder',
-      notAFolderHint: 'Choose a folder.',
-    });
-    const p = pathFor(folder);
-    const listing = await fs.list(folder);
-    const dirs = listing
-      .filter((e) => e.kind === 'directory' && !e.name.startsWith('.'))
-      .map((e) => e.name)
-      .sort((a, b) => a.localeCompare(b));
-    const shown = dirs.slice(0, MAX_BROWSE);
-    const entries: BrowseResult['entries'] = [];
-    // Which sub-folders are projects: one directory read each, a few at a time.
-    for (let i = 0; i < shown.length; i += 32) {
-      const batch = await Promise.all(
-        shown.slice(i, i + 32).map(async (name) => {
-          const path = p.join(folder, name);
-          const inner = await fs.list(path).catch(() => []);
-          return { name, path, project: inner.some((e) => e.kind === 'file' && isDefinitionFileName(e.name)) };
-        }),
-      );
-      entries.push(...batch);
-    }
-    const parent = p.dirname(folder);
-    return {
-      dir: folder,
-      ...(parent !== folder ? { parent } : {}),
-      entries,
-      truncated: dirs.length > shown.length,
-      definitionFiles: listing
-        .filter((e) => e.kind === 'file' && isDefinitionFileName(e.name))
-        .map((e) => e.name)
-        .sort(),
-    };
+  browse(dir: string | undefined): Promise<BrowseResult> {
+    return this.projects.browse(dir);
   }
-
-  // -- reading a project ---------------------------------------------------------------------
 
   /** Every group and target of a project, as buildx resolves them. */
-  async inspect(input: BakeInspect): Promise<BakeProject> {
-    const started = this.deps.clock.now();
-    const args = await this.definitionArgs(input);
-    const call = { timeoutMs: this.options.checkTimeoutMs };
-    const { definitions } = this.deps;
-    const [list, variables, defaults] = await Promise.all([
-      definitions.listTargets(args, call),
-      definitions.listVariables(args, call).catch(() => undefined),
-      // A project may have no `default` group: then `bake` alone fails, and nothing runs by default.
-      definitions.print(args, [], call).catch((err: unknown) => {
-        if (err instanceof AppException && err.appError.details?.['field'] === 'targets') return undefined;
-        throw err;
-      }),
-    ]);
-    const names = (list ?? []).filter((e) => e.name !== 'default').map((e) => e.name);
-    const all: BakePrint =
-      names.length > 0
-        ? await definitions.print(args, names, call)
-        : (defaults ?? { groups: {}, targets: {}, files: [] });
-    const declared: Record<string, string[]> = {};
-    const descriptions: Record<string, string> = {};
-    for (const e of list ?? []) {
-      if (!e.group) continue;
-      const members = e.name === 'default' ? defaults?.groups['default'] : all.groups[e.name];
-      if (members) declared[e.name] = members;
-      // buildx lists a group's members as its description when it has none of its own.
-      if (e.description && e.description !== [...(members ?? [])].sort().join(', '))
-        descriptions[e.name] = e.description.replace(/ \([^)]*\)$/, '');
-    }
-    if (!list && defaults?.groups['default']) declared['default'] = defaults.groups['default'];
-    const groups = groupsOf(declared, descriptions);
-    const files = this.absoluteFiles(args.projectDir, all.files.length > 0 ? all.files : (defaults?.files ?? []));
-    const texts = await this.readDefinitions(files);
-    // Targets read in the order of the groups that run them (default first), then the rest by name.
-    const targetNames = [...new Set([...groups.flatMap((g) => g.targets), ...Object.keys(all.targets).sort()])];
-    const targets: BakeTarget[] = [];
-    for (const name of targetNames) {
-      const printed = all.targets[name];
-      if (!printed) continue;
-      const problem = await this.dockerfileProblem(args.projectDir, name, printed, texts);
-      targets.push(toBakeTarget(args.projectDir, name, printed, groups, problem));
-    }
-    const described = new Map((list ?? []).map((e) => [e.name, e.description]));
-    for (const t of targets) {
-      const d = described.get(t.name);
-      if (d && !t.description) t.description = d;
-    }
-    const defaultGroup = groups.find((g) => g.name === 'default');
-    return {
-      projectDir: args.projectDir,
-      files,
-      kind: projectKind(files),
-      groups,
-      targets,
-      defaultTargets: defaultGroup?.targets ?? (defaults ? orderedTargets(defaults, []) : []),
-      variables: variables ?? [],
-      complete: list !== undefined,
-      durationMs: this.deps.clock.now() - started,
-    };
-  }
-
-  private async definitionArgs(input: BakeInspect): Promise<BakeDefinitionArgs> {
-    const projectDir = await checkFolder(this.deps.fs, input.projectDir, PROJECT_FOLDER);
-    const p = pathFor(projectDir);
-    for (const [i, f] of input.files.entries()) {
-      const info = await this.deps.fs.stat(p.isAbsolute(f) ? f : p.join(projectDir, f));
-      if (info.kind !== 'file' || !info.readable) {
-        throw appError(
-          'INVALID_INPUT',
-          info.kind === 'missing' ? `The definition file ${f} does not exist.` : `${f} is not a readable file.`,
-          {
-            hint: 'Name files relative to the project folder, or give absolute paths.',
-            details: { field: `files.${i}` },
-          },
-        );
-      }
-    }
-    return { projectDir, files: input.files, overrides: input.overrides, variables: input.variables };
-  }
-
-  private absoluteFiles(projectDir: string, files: readonly string[]): string[] {
-    const p = pathFor(projectDir);
-    return files.map((f) => (p.isAbsolute(f) ? f : p.join(projectDir, f)));
-  }
-
-  private async readDefinitions(files: readonly string[]): Promise<{ file: string; text: string }[]> {
-    const out: { file: string; text: string }[] = [];
-    for (const file of files) {
-      const text = await this.deps.fs.readText(file, 1024 * 1024);
-      if (text !== undefined) out.push({ file, text });
-    }
-    return out;
-  }
-
-  /** A target whose Dockerfile is not on disk, with the file and line that declare it. */
-  private async dockerfileProblem(
-    projectDir: string,
-    name: string,
-    printed: BakePrint['targets'][string],
-    texts: readonly { file: string; text: string }[],
-  ): Promise<BakeTarget['problem']> {
-    const path = dockerfilePath(projectDir, printed);
-    if (path === undefined) return undefined;
-    const ctx = contextPath(projectDir, printed.context);
-    const ctxInfo = ctx ? await this.deps.fs.stat(ctx) : undefined;
-    const info = await this.deps.fs.stat(path);
-    if (info.kind === 'file' && ctxInfo?.kind !== 'missing') return undefined;
-    // The last file that declares the target wins, as in buildx (later files override earlier ones).
-    let where: { file: string; line?: number } | undefined;
-    for (const { file, text } of texts) {
-      const found = locateTarget(text, name, fileKind(file));
-      if (found) where = { file, line: found.dockerfileLine ?? found.line };
-    }
-    where ??= texts[0] ? { file: texts[0].file } : undefined;
-    const rel = pathFor(projectDir).relative(projectDir, path) || path;
-    const message =
-      ctxInfo?.kind === 'missing'
-        ? `Target "${name}": its context ${printed.context} does not exist.`
-        : `Target "${name}": its Dockerfile ${rel} does not exist.`;
-    return { message, ...(where ? { file: where.file } : {}), ...(where?.line ? { line: where.line } : {}) };
+  inspect(input: BakeInspect): Promise<BakeProject> {
+    return this.projects.inspect(input);
   }
 
   // -- running -------------------------------------------------------------------------------
@@ -283,7 +111,7 @@ export class BakeService {
   /** Resolves the request against the definition and the builder, then starts buildx and returns. */
   async start(request: BakeRequest): Promise<{ bakeId: string }> {
     const { fs, runner, buildx, clock } = this.deps;
-    const args = await this.definitionArgs({ ...request, overrides: effectiveOverrides(request) });
+    const args = await this.projects.definitionArgs({ ...request, overrides: effectiveOverrides(request) });
     if (request.metadataFile) await checkWritableFileDir(fs, request.metadataFile, 'metadataFile');
     const call = { timeoutMs: this.options.checkTimeoutMs };
     const printed = await this.deps.definitions.print(args, request.targets, call);
@@ -294,10 +122,10 @@ export class BakeService {
         details: { field: 'targets' },
       });
     }
-    const texts = await this.readDefinitions(this.absoluteFiles(args.projectDir, printed.files));
+    const texts = await this.projects.readDefinitions(this.projects.absoluteFiles(args.projectDir, printed.files));
     for (const name of names) {
       const t = printed.targets[name];
-      const problem = t ? await this.dockerfileProblem(args.projectDir, name, t, texts) : undefined;
+      const problem = t ? await this.projects.dockerfileProblem(args.projectDir, name, t, texts) : undefined;
       if (problem) {
         throw appError('INVALID_INPUT', problem.message, {
           hint: problem.line
@@ -352,7 +180,7 @@ export class BakeService {
         type: 'planned',
         at,
         projectDir: args.projectDir,
-        files: this.absoluteFiles(args.projectDir, printed.files),
+        files: this.projects.absoluteFiles(args.projectDir, printed.files),
         builder: builder.name,
         driver: builder.driver,
         requested: request.targets,

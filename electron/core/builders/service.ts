@@ -260,7 +260,7 @@ export class BuildersService {
  * "Docker is not running" screen, not a list of broken cards.
  */
 function throwIfDockerDown(builders: Builder[]): void {
-  const down = builders.find((b) => b.error && /Cannot connect to the Docker daemon/i.test(b.error));
+  const down = builders.find((b) => b.errorCode === 'DOCKER_UNREACHABLE');
   if (!down || builders.some((b) => b.driver === 'remote' || b.driver === 'kubernetes')) return;
   throw appError('DOCKER_UNREACHABLE', down.error ?? 'Docker is not reachable.', {
     hint: 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), then retry.',

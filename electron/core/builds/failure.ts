@@ -1,8 +1,6 @@
 import type { Step } from '../../common/contracts/builds';
 import { AppException } from '../../common/errors';
-
-const UNREACHABLE =
-  /context deadline exceeded|connection refused|no such host|i\/o timeout|failed to dial|waiting for connection/i;
+import type { BuildExitWords } from './ports';
 
 /** What a failed run showed: its builder, every step it reported, and the error the steps or buildx gave. */
 export interface FailedRun {
@@ -14,14 +12,14 @@ export interface FailedRun {
 /**
  * Failures whose class the user should see first (not just "exit code 1"), for builds and bakes
  * alike: a timeout, a builder that never answered, Docker down, several platforms on the docker
- * driver; else BUILD_FAILED with buildx's first ERROR line when no step said more.
+ * driver; else BUILD_FAILED with buildx's first ERROR line when no step said more. Decided on the
+ * reasons the adapters read from buildx's words (adapters/buildx/failures.ts), never on the words.
  */
 export function classifyFailure(
   run: FailedRun,
-  exit: { stderrTail: string; timedOut: boolean },
+  exit: BuildExitWords & { timedOut: boolean },
   timeoutMs: number,
 ): { errorCode?: string; errorMessage?: string; hint?: string } {
-  const { stderrTail } = exit;
   if (exit.timedOut) {
     return {
       errorCode: 'TIMEOUT',
@@ -29,35 +27,36 @@ export function classifyFailure(
       hint: 'Raise the build time limit in Settings if this build is expected to take that long.',
     };
   }
-  const connecting = run.steps.find(
-    (st) => st.internal && /waiting for connection|booting buildkit/i.test(st.title) && st.error,
-  );
-  const text = `${run.errorMessage ?? ''}\n${stderrTail}`;
-  if (connecting || (UNREACHABLE.test(text) && !run.steps.some((st) => st.isStep))) {
+  const { reasons, connectError } = exit;
+  if (connectError !== undefined || (reasons.includes('builder-unreachable') && !run.steps.some((st) => st.isStep))) {
     return {
       errorCode: 'BUILDER_UNREACHABLE',
-      errorMessage: `The builder "${run.builder}" did not answer: ${connecting?.error ?? run.errorMessage ?? 'no connection'}.`,
+      errorMessage: `The builder "${run.builder}" did not answer: ${connectError ?? run.errorMessage ?? 'no connection'}.`,
       hint: 'Check that its endpoint is reachable and buildkitd is running (Builders → Health), or pick another builder.',
     };
   }
-  if (/Cannot connect to the Docker daemon|error during connect/i.test(text)) {
+  if (reasons.includes('engine-down')) {
     return {
       errorCode: 'DOCKER_UNREACHABLE',
       errorMessage: 'Docker is not reachable.',
       hint: 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), then retry.',
     };
   }
-  if (/Multi-platform build is not supported for the docker driver/i.test(text)) {
+  if (reasons.includes('multi-platform-docker')) {
     return {
       errorCode: 'INVALID_INPUT',
       errorMessage: 'The docker driver builds one platform at a time.',
       hint: 'Pick a docker-container builder for a multi-platform build.',
     };
   }
-  const firstError = stderrTail.split('\n').find((l) => l.startsWith('ERROR:'));
   return run.errorMessage !== undefined
     ? { errorCode: 'BUILD_FAILED' }
-    : { errorCode: 'BUILD_FAILED', errorMessage: firstError?.replace(/^ERROR:\s*/, '') ?? 'The build failed.' };
+    : { errorCode: 'BUILD_FAILED', errorMessage: exit.firstError ?? 'The build failed.' };
+}
+
+/** The words of a connection to BuildKit or the engine that closed under a build. */
+export function lostConnection(exit: BuildExitWords): boolean {
+  return exit.reasons.includes('connection-lost') || exit.reasons.includes('engine-down');
 }
 
 /** Why buildx could not run at all (no docker CLI, a failed start), for a build's or bake's end. */

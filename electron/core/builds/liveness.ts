@@ -22,19 +22,6 @@ export interface LivenessDeps {
   clock: Clock;
 }
 
-/** buildx's words for a connection to BuildKit or the engine that closed under it. */
-const CONNECTION_LOST =
-  /code = Unavailable|Unavailable: |error reading from server|transport is closing|connection reset by peer|broken pipe|Cannot connect to the Docker daemon|error during connect/i;
-
-export function looksLikeConnectionLoss(errorLines: readonly string[]): boolean {
-  return errorLines.some((l) => CONNECTION_LOST.test(l));
-}
-
-/** The `ERROR:` lines of buildx's stderr (never its JSON, whose vertex names quote the Dockerfile). */
-export function errorLinesOf(stderrTail: string): string[] {
-  return stderrTail.split('\n').filter((l) => l.startsWith('ERROR:'));
-}
-
 /**
  * After a build died of a closed connection: ask the engine and the builder what is left, so the
  * message says which one went away. Each probe is bounded; none may keep the build from finishing.

@@ -1,5 +1,6 @@
 import type { BuildEvent, BuildRequest, BuildSnapshot } from '../../common/contracts/builds';
 import type { Builder } from '../../common/domain';
+import type { FailureReason } from '../../common/errors';
 import type { CallOptions } from '../ports';
 
 /** What the builds service needs from buildx beyond the shared BuildxPort. */
@@ -38,12 +39,22 @@ export interface BuildRunOptions {
   env?: Readonly<Record<string, string>>;
 }
 
-export interface BuildRunExit {
+export interface BuildRunExit extends BuildExitWords {
   exitCode: number | null;
   signal: string | null;
   /** The end of stderr, for details when the events do not explain a failure. */
   stderrTail: string;
   timedOut: boolean;
+}
+
+/** What buildx's failure words meant, read by the adapters' phrase table: the core never reads the words. */
+export interface BuildExitWords {
+  /** Every reason its ERROR lines, other plain lines and steps' errors gave. */
+  reasons: FailureReason[];
+  /** The error of BuildKit's connecting step (`[internal] booting buildkit`, `waiting for connection`). */
+  connectError?: string;
+  /** buildx's first `ERROR:` line, without the prefix. */
+  firstError?: string;
 }
 
 export interface BuildTarget {

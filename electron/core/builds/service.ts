@@ -15,10 +15,10 @@ import type { BuildxPort, Clock, EnginePort } from '../ports';
 import { BuilderChecks } from './builder-checks';
 import { buildxBuildArgv, shellQuote } from './command-line';
 import { checkContextDir, checkWritableFileDir, inspectContext, resolveDockerfile } from './context';
-import { BuildWatchdog, errorLinesOf, looksLikeConnectionLoss, lostCause, type LostCause } from './liveness';
-import { classifyFailure, couldNotRun } from './failure';
+import { BuildWatchdog, lostCause, type LostCause } from './liveness';
+import { classifyFailure, couldNotRun, lostConnection } from './failure';
 import { type Material, metadataFields, readMetadataFile } from './metadata';
-import type { BuildFsPort, BuildRecorder, BuildRunnerPort } from './ports';
+import type { BuildFsPort, BuildRecorder, BuildRunExit, BuildRunnerPort } from './ports';
 
 export interface BuildsOptions {
   /** Coalescing window for `build.progressed` (events reduced at once, emitted in batches). */
@@ -313,13 +313,12 @@ export class BuildsService {
    */
   private async failureOf(
     r: Running,
-    exit: { stderrTail: string; timedOut: boolean },
+    exit: BuildRunExit,
     builder: { name: string; driver: string },
     dead: LostCause | undefined,
   ): Promise<{ errorCode?: string; errorMessage?: string; hint?: string }> {
     if (dead) return dead;
-    const errorLines = [r.snapshot.error?.message ?? '', ...errorLinesOf(exit.stderrTail)];
-    if (!exit.timedOut && looksLikeConnectionLoss(errorLines)) {
+    if (!exit.timedOut && lostConnection(exit)) {
       const { runner, engine, clock } = this.deps;
       return lostCause(
         { describeBuilder: (n, c) => runner.describeBuilder(n, c), engine, clock },

@@ -1,7 +1,7 @@
 import type { HistoryCapabilities, HistoryNotice, RecordBuilderState } from '../../common/contracts/history';
 import type { Builder } from '../../common/domain';
-import { AppException } from '../../common/errors';
-import type { BuildxPort, Clock } from '../ports';
+import { AppException, reasonOf } from '../../common/errors';
+import { containerRunning, type BuildxPort, type Clock } from '../ports';
 import type { BuildkitHistoryPort, BuildkitRecordRow } from './ports';
 
 export const HISTORY_VERSIONS = { records: '0.20.0', inspect: '0.21.0', export: '0.23.0' } as const;
@@ -211,7 +211,7 @@ export class BuildkitRows {
         } catch (err) {
           const e = err instanceof AppException ? err.appError : undefined;
           this.rows.delete(b.name);
-          const unsupported = /unknown service|not implemented|Unimplemented/i.test(e?.message ?? String(err));
+          const unsupported = reasonOf(err) === 'unsupported';
           notices.push({
             kind: unsupported ? 'builder-unsupported' : 'builder-unreachable',
             builder: b.name,
@@ -251,11 +251,7 @@ export class BuildkitRows {
 
   private async runningNow(container: string): Promise<boolean | undefined> {
     const get = this.deps.buildkitContainer?.bind(this.deps);
-    if (!get) return undefined;
-    return get(container).then(
-      (c) => c?.running ?? false,
-      () => undefined,
-    );
+    return get ? containerRunning(get, container) : undefined;
   }
 
   /**
