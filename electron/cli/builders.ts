@@ -2,6 +2,13 @@ import './one-shot';
 import { parseArgs } from 'node:util';
 import type { CommandOutput } from '../common/contract';
 import type { BuilderDetails, FleetHealth } from '../common/contracts/builders';
+import {
+  OPTION_ENTRIES,
+  parseToleration,
+  setOptionValue,
+  type BuilderOption,
+  type FormControl,
+} from '../common/builders/options';
 import type { Builder } from '../common/domain';
 import type { AppError } from '../common/errors';
 import { createCore } from '../composition/create-core';
@@ -23,6 +30,54 @@ export const BUILDERS_USAGE_LINES = `  builders create    Create a builder (dock
   builders leave     Remove one node from a multi-node builder
   builders health    Check every builder within a bound; fleet warnings`;
 
+/** How a driver option's flag is shown in the usage: an example value, or what kind of value. */
+function flagArgument(o: BuilderOption): string {
+  const form: FormControl = o.form;
+  if (o.kind === 'bool') return '';
+  if (o.kind === 'map') return ' K=V';
+  if (o.kind === 'env') return ' KEY=VALUE';
+  if (o.kind === 'tolerations') return ' key=K,operator=Equal,value=V,effect=NoSchedule[,tolerationSeconds=N]';
+  if (form.choices) return ` ${form.choices.flatMap(([v]) => (v ? [v] : [])).join('|')}`;
+  if (form.browse) return ' FILE';
+  if (form.placeholder && !/[\s$]/.test(form.placeholder)) return ` ${form.placeholder}`;
+  return ` ${(o.flag.split('-').pop() ?? o.flag).toUpperCase()}`;
+}
+
+/** Group order in the usage, and the flags of each group that are not driver options. */
+const USAGE_GROUPS: [title: string, fixed: string[]][] = [
+  ['every driver', []],
+  [
+    'docker-container and kubernetes',
+    [
+      '  --buildkitd-flags F      e.g. "--debug"                  --buildkitd-config FILE  buildkitd.toml (checked first)',
+    ],
+  ],
+  ['docker-container', []],
+  ['kubernetes', []],
+  ['remote', ['  ENDPOINT (after NAME): tcp://HOST:PORT, unix:///PATH, docker-container://NAME or kube-pod://POD']],
+];
+
+/** The driver options' flags, grouped by the drivers that take them (from common/builders/options.ts). */
+function optionUsage(): string {
+  const lines: string[] = [];
+  for (const [title, fixed] of USAGE_GROUPS) {
+    const flags = OPTION_ENTRIES.filter(
+      ([, o]) => (o.drivers.length === 3 ? 'every driver' : o.drivers.join(' and ')) === title,
+    ).map(([, o]) => `--${o.flag}${flagArgument(o)}`);
+    lines.push(`${title}:`, ...fixed);
+    let line: string[] = [];
+    for (const flag of flags) {
+      if (line.length > 0 && `  ${[...line, flag].join('  ')}`.length > 100) {
+        lines.push(`  ${line.join('  ')}`);
+        line = [];
+      }
+      line.push(flag);
+    }
+    if (line.length > 0) lines.push(`  ${line.join('  ')}`);
+  }
+  return lines.join('\n');
+}
+
 const USAGE = `Usage:
   builddeck builders create NAME --driver DRIVER [ENDPOINT] [options] [--dry-run] [--json]
   builddeck builders inspect NAME [--logs N] [--timeout SECONDS] [--json]
@@ -33,29 +88,15 @@ const USAGE = `Usage:
   builddeck builders leave NAME NODE [--json]
   builddeck builders health [NAME...] [--timeout SECONDS] [--cert-days N] [--json]
 
-create, every driver:
+create:
   --driver D               docker-container, kubernetes or remote
   --node N                 node name (default NAME0)       --append      add a node to builder NAME
   --platform P             pin platforms (repeat or comma-separate: linux/amd64,linux/arm64)
   --use                    make it the current builder     --bootstrap   start it now
   --timeout SECONDS        bound for the whole create (default 120)
   --dry-run                print the equivalent docker buildx create command, change nothing
-docker-container and kubernetes:
-  --buildkitd-flags F      e.g. "--debug"                  --buildkitd-config FILE  buildkitd.toml (checked first)
-  --image IMAGE            --env KEY=VALUE (repeat)        --default-load
-docker-container:
-  --network NET  --memory 2g  --memory-swap 4g  --cpu-quota 50000  --cpu-period 100000
-  --cpu-shares 512  --cpuset-cpus 0-3  --cpuset-mems 0  --cgroup-parent P  --restart-policy unless-stopped
-kubernetes:
-  --kubeconfig FILE  --kube-context C  --namespace NS  --replicas N  --kube-timeout 120s
-  --requests-cpu 500m  --requests-memory 1Gi  --requests-ephemeral-storage 2Gi
-  --limits-cpu 2  --limits-memory 4Gi  --limits-ephemeral-storage 10Gi
-  --node-selector K=V  --annotation K=V  --label K=V (repeat)
-  --toleration key=K,operator=Equal,value=V,effect=NoSchedule[,tolerationSeconds=N] (repeat)
-  --service-account SA  --scheduler-name S  --rootless  --loadbalance sticky|random
-  --qemu-install  --qemu-image IMAGE
-remote (ENDPOINT: tcp://HOST:PORT, unix:///PATH, docker-container://NAME, kube-pod://POD):
-  --cacert FILE  --cert FILE  --key FILE  --servername NAME  --default-load
+${optionUsage()}
+Flags taking K=V or a toleration may be repeated.
 
 Exit codes: 0 success, 1 failure (health: a node is unreachable or in error), 2 usage error or invalid input.`;
 
@@ -63,21 +104,9 @@ Exit codes: 0 success, 1 failure (health: a node is unreachable or in error), 2 
 const FLAG_OF_FIELD: Record<string, string> = {
   name: 'NAME',
   endpoint: 'ENDPOINT',
-  kubeContext: '--kube-context',
-  timeout: '--kube-timeout',
   timeoutMs: '--timeout',
-  nodeSelector: '--node-selector',
-  tolerations: '--toleration',
-  annotations: '--annotation',
-  labels: '--label',
   platforms: '--platform',
-  env: '--env',
-  'requests.cpu': '--requests-cpu',
-  'requests.memory': '--requests-memory',
-  'requests.ephemeralStorage': '--requests-ephemeral-storage',
-  'limits.cpu': '--limits-cpu',
-  'limits.memory': '--limits-memory',
-  'limits.ephemeralStorage': '--limits-ephemeral-storage',
+  ...Object.fromEntries(OPTION_ENTRIES.map(([key, o]) => [key, `--${o.flag}`])),
 };
 
 export function flagOfField(field: string): string {
@@ -101,17 +130,10 @@ const keyValues = (list: string[] | undefined, flag: string): Record<string, str
 };
 
 function toleration(text: string): Record<string, unknown> {
-  const t: Record<string, unknown> = {};
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    const k = part.slice(0, eq);
-    const v = part.slice(eq + 1);
-    if (eq <= 0 || !['key', 'operator', 'value', 'effect', 'tolerationSeconds'].includes(k)) {
-      throw new UsageError(`--toleration takes key=,operator=,value=,effect=,tolerationSeconds=; got "${part}"`);
-    }
-    t[k] = k === 'tolerationSeconds' && /^-?\d+$/.test(v) ? Number(v) : v;
-  }
-  return t;
+  const { value, bad } = parseToleration(text);
+  if (bad !== undefined)
+    throw new UsageError(`--toleration takes key=,operator=,value=,effect=,tolerationSeconds=; got "${bad}"`);
+  return value;
 }
 
 class UsageError extends Error {}
@@ -124,6 +146,7 @@ const seconds = (v: string | undefined, flag: string) => {
   return Math.round(Number(v) * 1000);
 };
 
+/** Flags every driver has, then one per driver option of the table (common/builders/options.ts). */
 const CREATE_OPTIONS = {
   driver: { type: 'string' },
   node: { type: 'string' },
@@ -135,48 +158,36 @@ const CREATE_OPTIONS = {
   'dry-run': { type: 'boolean' },
   'buildkitd-flags': { type: 'string' },
   'buildkitd-config': { type: 'string' },
-  image: { type: 'string' },
-  env: { type: 'string', multiple: true },
-  'default-load': { type: 'boolean' },
-  network: { type: 'string' },
-  memory: { type: 'string' },
-  'memory-swap': { type: 'string' },
-  'cpu-quota': { type: 'string' },
-  'cpu-period': { type: 'string' },
-  'cpu-shares': { type: 'string' },
-  'cpuset-cpus': { type: 'string' },
-  'cpuset-mems': { type: 'string' },
-  'cgroup-parent': { type: 'string' },
-  'restart-policy': { type: 'string' },
-  kubeconfig: { type: 'string' },
-  'kube-context': { type: 'string' },
-  namespace: { type: 'string' },
-  replicas: { type: 'string' },
-  'kube-timeout': { type: 'string' },
-  'requests-cpu': { type: 'string' },
-  'requests-memory': { type: 'string' },
-  'requests-ephemeral-storage': { type: 'string' },
-  'limits-cpu': { type: 'string' },
-  'limits-memory': { type: 'string' },
-  'limits-ephemeral-storage': { type: 'string' },
-  'node-selector': { type: 'string', multiple: true },
-  annotation: { type: 'string', multiple: true },
-  label: { type: 'string', multiple: true },
-  toleration: { type: 'string', multiple: true },
-  'service-account': { type: 'string' },
-  'scheduler-name': { type: 'string' },
-  rootless: { type: 'boolean' },
-  loadbalance: { type: 'string' },
-  'qemu-install': { type: 'boolean' },
-  'qemu-image': { type: 'string' },
   endpoint: { type: 'string' },
-  cacert: { type: 'string' },
-  cert: { type: 'string' },
-  key: { type: 'string' },
-  servername: { type: 'string' },
-} as const;
+  ...Object.fromEntries(
+    OPTION_ENTRIES.map(([, o]) => [
+      o.flag,
+      o.kind === 'bool'
+        ? { type: 'boolean' }
+        : o.kind === 'map' || o.kind === 'env' || o.kind === 'tolerations'
+          ? { type: 'string', multiple: true }
+          : { type: 'string' },
+    ]),
+  ),
+} satisfies Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 
-type CreateValues = ReturnType<typeof parseArgs<{ options: typeof CREATE_OPTIONS; allowPositionals: true }>>['values'];
+type CreateValues = Record<string, string | boolean | string[] | undefined>;
+
+/** A flag's value as the contract field wants it (the schema then checks it). */
+function optionFromFlag(option: BuilderOption, value: string | boolean | string[] | undefined): unknown {
+  if (value === undefined) return undefined;
+  switch (option.kind) {
+    case 'integer':
+      return num(value as string);
+    case 'map':
+    case 'env':
+      return keyValues(value as string[], `--${option.flag}`);
+    case 'tolerations':
+      return (value as string[]).map(toleration);
+    default:
+      return value;
+  }
+}
 
 /** Flags → the contract's create input. Only flags the user gave appear (so strictness catches misuse). */
 export function createInputFromFlags(
@@ -184,69 +195,26 @@ export function createInputFromFlags(
   endpoint: string | undefined,
   v: CreateValues,
 ): Record<string, unknown> {
-  const input: Record<string, unknown> = { name, driver: v.driver };
+  const input: Record<string, unknown> = { name, driver: v['driver'] };
   const set = (key: string, value: unknown) => {
     if (value !== undefined) input[key] = value;
   };
-  const resources = (prefix: 'requests' | 'limits') => {
-    const r: Record<string, string> = {};
-    const cpu = v[`${prefix}-cpu`];
-    const memory = v[`${prefix}-memory`];
-    const storage = v[`${prefix}-ephemeral-storage`];
-    if (cpu !== undefined) r['cpu'] = cpu;
-    if (memory !== undefined) r['memory'] = memory;
-    if (storage !== undefined) r['ephemeralStorage'] = storage;
-    return Object.keys(r).length > 0 ? r : undefined;
-  };
-  set('node', v.node);
-  set('append', v.append);
+  set('node', v['node']);
+  set('append', v['append']);
   set(
     'platforms',
-    v.platform
+    (v['platform'] as string[] | undefined)
       ?.flatMap((p) => p.split(','))
       .map((p) => p.trim())
       .filter(Boolean),
   );
-  set('use', v.use);
-  set('bootstrap', v.bootstrap);
-  set('timeoutMs', seconds(v.timeout, '--timeout'));
+  set('use', v['use']);
+  set('bootstrap', v['bootstrap']);
+  set('timeoutMs', seconds(v['timeout'] as string | undefined, '--timeout'));
   set('buildkitdFlags', v['buildkitd-flags']);
   set('buildkitdConfigPath', v['buildkitd-config']);
-  set('image', v.image);
-  set('env', keyValues(v.env, '--env'));
-  set('defaultLoad', v['default-load']);
-  set('network', v.network);
-  set('memory', v.memory);
-  set('memorySwap', v['memory-swap']);
-  set('cpuQuota', v['cpu-quota']);
-  set('cpuPeriod', v['cpu-period']);
-  set('cpuShares', v['cpu-shares']);
-  set('cpusetCpus', v['cpuset-cpus']);
-  set('cpusetMems', v['cpuset-mems']);
-  set('cgroupParent', v['cgroup-parent']);
-  set('restartPolicy', v['restart-policy']);
-  set('kubeconfig', v.kubeconfig);
-  set('kubeContext', v['kube-context']);
-  set('namespace', v.namespace);
-  set('replicas', num(v.replicas));
-  set('timeout', v['kube-timeout']);
-  set('requests', resources('requests'));
-  set('limits', resources('limits'));
-  set('nodeSelector', keyValues(v['node-selector'], '--node-selector'));
-  set('annotations', keyValues(v.annotation, '--annotation'));
-  set('labels', keyValues(v.label, '--label'));
-  set('tolerations', v.toleration?.map(toleration));
-  set('serviceAccount', v['service-account']);
-  set('schedulerName', v['scheduler-name']);
-  set('rootless', v.rootless);
-  set('loadbalance', v.loadbalance);
-  set('qemuInstall', v['qemu-install']);
-  set('qemuImage', v['qemu-image']);
-  set('endpoint', endpoint ?? v.endpoint);
-  set('cacert', v.cacert);
-  set('cert', v.cert);
-  set('key', v.key);
-  set('servername', v.servername);
+  for (const [key, option] of OPTION_ENTRIES) setOptionValue(input, key, optionFromFlag(option, v[option.flag]));
+  set('endpoint', endpoint ?? v['endpoint']);
   return input;
 }
 
@@ -501,14 +469,14 @@ function parseVerb(verb: string, args: string[]): ParsedVerb {
     });
     if (positionals.length < 1 || positionals.length > 2)
       throw new UsageError('builders create takes NAME and, for the remote driver, ENDPOINT');
-    if (values.driver === undefined)
+    if (values['driver'] === undefined)
       throw new UsageError('builders create needs --driver (docker-container, kubernetes or remote)');
-    const { json, 'dry-run': dryRun, ...flags } = values;
+    const { json, 'dry-run': dryRun, ...flags } = values as CreateValues;
     return {
       command: 'builders.create',
       input: createInputFromFlags(positionals[0], positionals[1], flags),
-      json,
-      dryRun: dryRun ?? false,
+      json: json === true,
+      dryRun: dryRun === true,
     };
   }
   const allowed = VERB_FLAGS[verb];
