@@ -184,7 +184,8 @@ function optionFromFlag(option: BuilderOption, value: string | boolean | string[
       return keyValues(value as string[], `--${option.flag}`);
     case 'tolerations':
       return (value as string[]).map(toleration);
-    default:
+    case 'text':
+    case 'bool':
       return value;
   }
 }

@@ -48,7 +48,7 @@ function formatToleration(t: Toleration): string {
 export function driverOptsOf(input: BuilderCreateInput): [string, string][] {
   const opts: [string, string][] = [];
   for (const [key, option] of optionsOf(input.driver)) {
-    const value = optionValue(input as unknown as Record<string, unknown>, key);
+    const value = optionValue(input, key);
     const opt = option.driverOpt;
     if (opt === undefined || value === undefined || value === '') continue;
     switch (option.kind) {
@@ -63,8 +63,11 @@ export function driverOptsOf(input: BuilderCreateInput): [string, string][] {
         if ((value as Toleration[]).length > 0)
           opts.push([opt, (value as Toleration[]).map(formatToleration).join(';')]);
         break;
-      default:
-        opts.push([opt, String(value as string | number | boolean)]);
+      case 'text':
+      case 'integer':
+      case 'bool':
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+          opts.push([opt, String(value)]);
     }
   }
   return opts;

@@ -508,10 +508,11 @@ export function optionShape<D extends CreatableDriver>(driver: D): OptionShape<D
 }
 
 /** The value of an option in a (validated or not) create input. */
-export function optionValue(input: Record<string, unknown>, key: OptionKey): unknown {
+export function optionValue(input: object, key: OptionKey): unknown {
+  const fields = input as Record<string, unknown>;
   const dot = key.indexOf('.');
-  if (dot < 0) return input[key];
-  const parent = input[key.slice(0, dot)];
+  if (dot < 0) return fields[key];
+  const parent = fields[key.slice(0, dot)];
   return typeof parent === 'object' && parent !== null
     ? (parent as Record<string, unknown>)[key.slice(dot + 1)]
     : undefined;
