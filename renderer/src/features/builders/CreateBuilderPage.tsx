@@ -3,6 +3,7 @@ import { ArrowLeft } from 'lucide-react';
 import type { CreatableDriver } from '../../../../electron/common/builders/create-input';
 import type { CreateResult } from '../../../../electron/common/contracts/builders';
 import { Button } from '../../components/Button';
+import { errorField } from '../../lib/field-errors';
 import { CopyButton } from '../../components/CopyButton';
 import { ActionProgress } from './ActionProgress';
 import { checkDraft, draftFieldOf, emptyDraft, type CreateDraft, type DraftField } from './create-form';
@@ -64,7 +65,8 @@ export function CreateBuilderPage({ existing, appendTo, onCancel, onCreated }: C
       return;
     }
     // buildx's refusal, mapped by the core to the form field it concerns.
-    const field = typeof r.error.details?.['field'] === 'string' ? draftFieldOf(r.error.details['field']) : undefined;
+    const named = errorField(r.error);
+    const field = named === undefined ? undefined : draftFieldOf(named);
     if (field) {
       setServerErrors({ [field]: r.error.message });
       pendingFocus.current = field;

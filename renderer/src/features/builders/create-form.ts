@@ -20,6 +20,7 @@ import {
   type DraftKeyOf,
   type OptionKey,
 } from '../../../../electron/common/builders/options';
+import { errorsByControl, zodIssues } from '../../lib/field-errors';
 
 /** One draft field per driver option of the table (common/builders/options.ts): text, or on/off. */
 type OptionDraft = {
@@ -181,11 +182,9 @@ export function checkDraft(d: CreateDraft): CheckedDraft {
     return { valid: parsed.data, errors, command: formatCreateCommand(parsed.data, {}, { multiline: true }) };
   }
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.map(String).join('.');
-      const field = path === '' ? undefined : draftFieldOf(path);
-      if (field) errors[field] ??= capitalise(issue.message);
-    }
+    // Line syntax errors (found above) stay first: they explain the schema's complaint.
+    const fromSchema = errorsByControl(zodIssues(parsed.error.issues), draftFieldOf, (i) => capitalise(i.message));
+    for (const [field, message] of Object.entries(fromSchema) as [DraftField, string][]) errors[field] ??= message;
   }
   // The preview only reads fields; invalid ones appear as typed until they are fixed.
   return { errors, command: formatCreateCommand(input as unknown as BuilderCreateInput, {}, { multiline: true }) };
