@@ -63,6 +63,22 @@ function FormField(props: {
   );
 }
 
+/** What an input or textarea needs to edit a text field of the draft. */
+function useBindText() {
+  const { draft, set, touch, disabled } = useForm();
+  return (field: TextField, control: { id: string; describedBy: string | undefined; invalid: boolean }) => ({
+    id: control.id,
+    name: field,
+    value: draft[field],
+    onChange: (e: { target: { value: string } }) => set(field, e.target.value),
+    onBlur: () => touch(field),
+    'aria-invalid': control.invalid || undefined,
+    'aria-describedby': control.describedBy,
+    disabled,
+    spellCheck: false,
+  });
+}
+
 export function Text(props: {
   field: TextField;
   label: string;
@@ -73,23 +89,15 @@ export function Text(props: {
   browse?: boolean | undefined;
   list?: string;
 }) {
-  const { draft, set, touch, disabled } = useForm();
+  const bind = useBindText();
   return (
     <FormField field={props.field} label={props.label} hint={props.hint} wide={props.wide ?? false}>
       {({ id, describedBy, invalid }) => {
         const input = (
           <input
-            id={id}
-            name={props.field}
+            {...bind(props.field, { id, describedBy, invalid })}
             className={props.mono ? `${styles.input} ${styles.mono}` : styles.input}
-            value={draft[props.field]}
             placeholder={props.placeholder}
-            onChange={(e) => set(props.field, e.target.value)}
-            onBlur={() => touch(props.field)}
-            aria-invalid={invalid || undefined}
-            aria-describedby={describedBy}
-            disabled={disabled}
-            spellCheck={false}
             autoComplete="off"
             list={props.list}
           />
@@ -148,23 +156,15 @@ export function Area(props: {
   placeholder?: string | undefined;
   rows?: number | undefined;
 }) {
-  const { draft, set, touch, disabled } = useForm();
+  const bind = useBindText();
   return (
     <FormField field={props.field} label={props.label} hint={props.hint} wide>
       {({ id, describedBy, invalid }) => (
         <textarea
-          id={id}
-          name={props.field}
+          {...bind(props.field, { id, describedBy, invalid })}
           className={`${styles.input} ${styles.mono} ${styles.area}`}
           rows={props.rows ?? 3}
-          value={draft[props.field]}
           placeholder={props.placeholder}
-          onChange={(e) => set(props.field, e.target.value)}
-          onBlur={() => touch(props.field)}
-          aria-invalid={invalid || undefined}
-          aria-describedby={describedBy}
-          disabled={disabled}
-          spellCheck={false}
         />
       )}
     </FormField>

@@ -82,6 +82,34 @@ function fieldOf(error: AppError): PruneField | undefined {
   return field === 'filters' ? 'filters' : undefined;
 }
 
+/** One text filter of the prune form. */
+function PruneText(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  placeholder: string;
+  value: string;
+  error: string | undefined;
+  short?: boolean;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field id={props.id} layout="compact" label={props.label} hint={props.hint} error={props.error}>
+      {(control) => (
+        <input
+          id={control.id}
+          className={props.short ? `${styles.control} ${styles.short}` : styles.control}
+          placeholder={props.placeholder}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+          aria-invalid={control.invalid || undefined}
+          aria-describedby={control.describedBy}
+        />
+      )}
+    </Field>
+  );
+}
+
 type Stage =
   | { kind: 'editing' }
   | { kind: 'previewing' }
@@ -193,39 +221,25 @@ export function PrunePanel({ builder }: { builder: string }) {
           )}
         </Field>
 
-        <Field id={`${id}-description`} layout="compact" label="Description contains" error={errors.description}>
-          {(control) => (
-            <input
-              id={control.id}
-              className={styles.control}
-              placeholder="e.g. npm ci, or a step name"
-              value={draft.description}
-              onChange={(e) => edit({ description: e.target.value })}
-              aria-invalid={control.invalid || undefined}
-              aria-describedby={control.describedBy}
-            />
-          )}
-        </Field>
+        <PruneText
+          id={`${id}-description`}
+          label="Description contains"
+          placeholder="e.g. npm ci, or a step name"
+          value={draft.description}
+          error={errors.description}
+          onChange={(v) => edit({ description: v })}
+        />
 
-        <Field
+        <PruneText
           id={`${id}-reserved`}
-          layout="compact"
           label="Keep at least"
-          error={errors.reservedSpace}
           hint="Stop once the cache is below this; least used go first."
-        >
-          {(control) => (
-            <input
-              id={control.id}
-              className={`${styles.control} ${styles.short}`}
-              placeholder="e.g. 5GB"
-              value={draft.reservedSpace}
-              onChange={(e) => edit({ reservedSpace: e.target.value })}
-              aria-invalid={control.invalid || undefined}
-              aria-describedby={control.describedBy}
-            />
-          )}
-        </Field>
+          placeholder="e.g. 5GB"
+          value={draft.reservedSpace}
+          error={errors.reservedSpace}
+          short
+          onChange={(v) => edit({ reservedSpace: v })}
+        />
 
         <fieldset className={`${styles.field} ${styles.wide}`} aria-describedby={describedBy('types')}>
           <legend className={styles.label}>Record types</legend>
@@ -264,32 +278,24 @@ export function PrunePanel({ builder }: { builder: string }) {
         <details className={`${styles.advanced} ${styles.wide}`}>
           <summary>Storage targets (BuildKit 0.17+, Docker Engine 28+)</summary>
           <div className={styles.advancedBody}>
-            <Field id={`${id}-max`} layout="compact" label="Max used space" error={errors.maxUsedSpace}>
-              {(control) => (
-                <input
-                  id={control.id}
-                  className={`${styles.control} ${styles.short}`}
-                  placeholder="e.g. 20GB"
-                  value={draft.maxUsedSpace}
-                  onChange={(e) => edit({ maxUsedSpace: e.target.value })}
-                  aria-invalid={control.invalid || undefined}
-                  aria-describedby={control.describedBy}
-                />
-              )}
-            </Field>
-            <Field id={`${id}-min`} layout="compact" label="Min free space" error={errors.minFreeSpace}>
-              {(control) => (
-                <input
-                  id={control.id}
-                  className={`${styles.control} ${styles.short}`}
-                  placeholder="e.g. 10GB"
-                  value={draft.minFreeSpace}
-                  onChange={(e) => edit({ minFreeSpace: e.target.value })}
-                  aria-invalid={control.invalid || undefined}
-                  aria-describedby={control.describedBy}
-                />
-              )}
-            </Field>
+            <PruneText
+              id={`${id}-max`}
+              label="Max used space"
+              placeholder="e.g. 20GB"
+              value={draft.maxUsedSpace}
+              error={errors.maxUsedSpace}
+              short
+              onChange={(v) => edit({ maxUsedSpace: v })}
+            />
+            <PruneText
+              id={`${id}-min`}
+              label="Min free space"
+              placeholder="e.g. 10GB"
+              value={draft.minFreeSpace}
+              error={errors.minFreeSpace}
+              short
+              onChange={(v) => edit({ minFreeSpace: v })}
+            />
           </div>
         </details>
 
