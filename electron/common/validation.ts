@@ -27,6 +27,9 @@ export function absolutePathProblem(path: string): string | undefined {
   return undefined;
 }
 
+/** Whether the core would take this as an absolute path (forms check as the user types). */
+export const isAbsolutePath = (path: string): boolean => absolutePathProblem(path) === undefined;
+
 /** A host as an endpoint names it: a DNS name, an IPv4 address or a bracketed IPv6 address. */
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/;
 /** `tcp://HOST:PORT[/]`; the last colon separates the port (an IPv6 host is bracketed). */

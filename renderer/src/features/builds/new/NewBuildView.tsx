@@ -7,6 +7,7 @@ import { appErrorOf, useCommand } from '../../../api/client';
 import { Button } from '../../../components/Button';
 import { ErrorState } from '../../../components/ErrorState';
 import { Field } from '../../../components/Field';
+import { isAbsolutePath } from '../../../../../electron/common/validation';
 import { errorField, fieldIssues } from '../../../lib/field-errors';
 import { isMac, useStartShortcut } from '../shortcuts';
 import { recentFolders } from '../recent-folders';
@@ -18,8 +19,6 @@ import { ContextCheck } from './ContextCheck';
 import { CacheRows, KeyValueRows, PlatformPicker, SecretRows, TagInput } from './controls';
 import { draftToRequest, emptyDraft, fieldKeyFor, OUTPUT_KINDS, type BuildDraft, type OutputKind } from './form-model';
 import styles from './NewBuild.module.css';
-
-const isAbsolutePath = (p: string) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
 
 function parentDir(p: string): string | undefined {
   const trimmed = p.replace(/[\\/]+$/, '');
