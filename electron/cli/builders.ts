@@ -6,6 +6,16 @@ import type { Builder } from '../common/domain';
 import type { AppError } from '../common/errors';
 import { createCore } from '../composition/create-core';
 import type { Router } from '../core/router';
+import {
+  CREATE_OPTIONS,
+  createInputFromFlags,
+  flagOfField,
+  num,
+  optionUsage,
+  seconds,
+  UsageError,
+  type CreateValues,
+} from './builders-create-flags';
 
 /**
  * `builddeck builders create|inspect|bootstrap|stop|use|rm|leave|health`: one contract command each.
@@ -33,222 +43,17 @@ const USAGE = `Usage:
   builddeck builders leave NAME NODE [--json]
   builddeck builders health [NAME...] [--timeout SECONDS] [--cert-days N] [--json]
 
-create, every driver:
+create:
   --driver D               docker-container, kubernetes or remote
   --node N                 node name (default NAME0)       --append      add a node to builder NAME
   --platform P             pin platforms (repeat or comma-separate: linux/amd64,linux/arm64)
   --use                    make it the current builder     --bootstrap   start it now
   --timeout SECONDS        bound for the whole create (default 120)
   --dry-run                print the equivalent docker buildx create command, change nothing
-docker-container and kubernetes:
-  --buildkitd-flags F      e.g. "--debug"                  --buildkitd-config FILE  buildkitd.toml (checked first)
-  --image IMAGE            --env KEY=VALUE (repeat)        --default-load
-docker-container:
-  --network NET  --memory 2g  --memory-swap 4g  --cpu-quota 50000  --cpu-period 100000
-  --cpu-shares 512  --cpuset-cpus 0-3  --cpuset-mems 0  --cgroup-parent P  --restart-policy unless-stopped
-kubernetes:
-  --kubeconfig FILE  --kube-context C  --namespace NS  --replicas N  --kube-timeout 120s
-  --requests-cpu 500m  --requests-memory 1Gi  --requests-ephemeral-storage 2Gi
-  --limits-cpu 2  --limits-memory 4Gi  --limits-ephemeral-storage 10Gi
-  --node-selector K=V  --annotation K=V  --label K=V (repeat)
-  --toleration key=K,operator=Equal,value=V,effect=NoSchedule[,tolerationSeconds=N] (repeat)
-  --service-account SA  --scheduler-name S  --rootless  --loadbalance sticky|random
-  --qemu-install  --qemu-image IMAGE
-remote (ENDPOINT: tcp://HOST:PORT, unix:///PATH, docker-container://NAME, kube-pod://POD):
-  --cacert FILE  --cert FILE  --key FILE  --servername NAME  --default-load
+${optionUsage()}
+Flags taking K=V or a toleration may be repeated.
 
 Exit codes: 0 success, 1 failure (health: a node is unreachable or in error), 2 usage error or invalid input.`;
-
-/** Contract field → the flag a user typed, so an INVALID_INPUT names something they can fix. */
-const FLAG_OF_FIELD: Record<string, string> = {
-  name: 'NAME',
-  endpoint: 'ENDPOINT',
-  kubeContext: '--kube-context',
-  timeout: '--kube-timeout',
-  timeoutMs: '--timeout',
-  nodeSelector: '--node-selector',
-  tolerations: '--toleration',
-  annotations: '--annotation',
-  labels: '--label',
-  platforms: '--platform',
-  env: '--env',
-  'requests.cpu': '--requests-cpu',
-  'requests.memory': '--requests-memory',
-  'requests.ephemeralStorage': '--requests-ephemeral-storage',
-  'limits.cpu': '--limits-cpu',
-  'limits.memory': '--limits-memory',
-  'limits.ephemeralStorage': '--limits-ephemeral-storage',
-};
-
-export function flagOfField(field: string): string {
-  const direct = FLAG_OF_FIELD[field];
-  if (direct) return direct;
-  const head = field.split('.')[0] ?? field;
-  const mapped = FLAG_OF_FIELD[head];
-  if (mapped) return mapped;
-  return `--${head.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
-
-const keyValues = (list: string[] | undefined, flag: string): Record<string, string> | undefined => {
-  if (!list || list.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`${flag} takes KEY=VALUE, got "${item}"`);
-    out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
-};
-
-function toleration(text: string): Record<string, unknown> {
-  const t: Record<string, unknown> = {};
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    const k = part.slice(0, eq);
-    const v = part.slice(eq + 1);
-    if (eq <= 0 || !['key', 'operator', 'value', 'effect', 'tolerationSeconds'].includes(k)) {
-      throw new UsageError(`--toleration takes key=,operator=,value=,effect=,tolerationSeconds=; got "${part}"`);
-    }
-    t[k] = k === 'tolerationSeconds' && /^-?\d+$/.test(v) ? Number(v) : v;
-  }
-  return t;
-}
-
-class UsageError extends Error {}
-
-/** A number when it looks like one, else the text: the contract then names the field and says why. */
-const num = (v: string | undefined) => (v === undefined ? undefined : /^-?\d+$/.test(v) ? Number(v) : v);
-const seconds = (v: string | undefined, flag: string) => {
-  if (v === undefined) return undefined;
-  if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`${flag} takes seconds, got "${v}"`);
-  return Math.round(Number(v) * 1000);
-};
-
-const CREATE_OPTIONS = {
-  driver: { type: 'string' },
-  node: { type: 'string' },
-  append: { type: 'boolean' },
-  platform: { type: 'string', multiple: true },
-  use: { type: 'boolean' },
-  bootstrap: { type: 'boolean' },
-  timeout: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  'buildkitd-flags': { type: 'string' },
-  'buildkitd-config': { type: 'string' },
-  image: { type: 'string' },
-  env: { type: 'string', multiple: true },
-  'default-load': { type: 'boolean' },
-  network: { type: 'string' },
-  memory: { type: 'string' },
-  'memory-swap': { type: 'string' },
-  'cpu-quota': { type: 'string' },
-  'cpu-period': { type: 'string' },
-  'cpu-shares': { type: 'string' },
-  'cpuset-cpus': { type: 'string' },
-  'cpuset-mems': { type: 'string' },
-  'cgroup-parent': { type: 'string' },
-  'restart-policy': { type: 'string' },
-  kubeconfig: { type: 'string' },
-  'kube-context': { type: 'string' },
-  namespace: { type: 'string' },
-  replicas: { type: 'string' },
-  'kube-timeout': { type: 'string' },
-  'requests-cpu': { type: 'string' },
-  'requests-memory': { type: 'string' },
-  'requests-ephemeral-storage': { type: 'string' },
-  'limits-cpu': { type: 'string' },
-  'limits-memory': { type: 'string' },
-  'limits-ephemeral-storage': { type: 'string' },
-  'node-selector': { type: 'string', multiple: true },
-  annotation: { type: 'string', multiple: true },
-  label: { type: 'string', multiple: true },
-  toleration: { type: 'string', multiple: true },
-  'service-account': { type: 'string' },
-  'scheduler-name': { type: 'string' },
-  rootless: { type: 'boolean' },
-  loadbalance: { type: 'string' },
-  'qemu-install': { type: 'boolean' },
-  'qemu-image': { type: 'string' },
-  endpoint: { type: 'string' },
-  cacert: { type: 'string' },
-  cert: { type: 'string' },
-  key: { type: 'string' },
-  servername: { type: 'string' },
-} as const;
-
-type CreateValues = ReturnType<typeof parseArgs<{ options: typeof CREATE_OPTIONS; allowPositionals: true }>>['values'];
-
-/** Flags → the contract's create input. Only flags the user gave appear (so strictness catches misuse). */
-export function createInputFromFlags(
-  name: string | undefined,
-  endpoint: string | undefined,
-  v: CreateValues,
-): Record<string, unknown> {
-  const input: Record<string, unknown> = { name, driver: v.driver };
-  const set = (key: string, value: unknown) => {
-    if (value !== undefined) input[key] = value;
-  };
-  const resources = (prefix: 'requests' | 'limits') => {
-    const r: Record<string, string> = {};
-    const cpu = v[`${prefix}-cpu`];
-    const memory = v[`${prefix}-memory`];
-    const storage = v[`${prefix}-ephemeral-storage`];
-    if (cpu !== undefined) r['cpu'] = cpu;
-    if (memory !== undefined) r['memory'] = memory;
-    if (storage !== undefined) r['ephemeralStorage'] = storage;
-    return Object.keys(r).length > 0 ? r : undefined;
-  };
-  set('node', v.node);
-  set('append', v.append);
-  set(
-    'platforms',
-    v.platform
-      ?.flatMap((p) => p.split(','))
-      .map((p) => p.trim())
-      .filter(Boolean),
-  );
-  set('use', v.use);
-  set('bootstrap', v.bootstrap);
-  set('timeoutMs', seconds(v.timeout, '--timeout'));
-  set('buildkitdFlags', v['buildkitd-flags']);
-  set('buildkitdConfigPath', v['buildkitd-config']);
-  set('image', v.image);
-  set('env', keyValues(v.env, '--env'));
-  set('defaultLoad', v['default-load']);
-  set('network', v.network);
-  set('memory', v.memory);
-  set('memorySwap', v['memory-swap']);
-  set('cpuQuota', v['cpu-quota']);
-  set('cpuPeriod', v['cpu-period']);
-  set('cpuShares', v['cpu-shares']);
-  set('cpusetCpus', v['cpuset-cpus']);
-  set('cpusetMems', v['cpuset-mems']);
-  set('cgroupParent', v['cgroup-parent']);
-  set('restartPolicy', v['restart-policy']);
-  set('kubeconfig', v.kubeconfig);
-  set('kubeContext', v['kube-context']);
-  set('namespace', v.namespace);
-  set('replicas', num(v.replicas));
-  set('timeout', v['kube-timeout']);
-  set('requests', resources('requests'));
-  set('limits', resources('limits'));
-  set('nodeSelector', keyValues(v['node-selector'], '--node-selector'));
-  set('annotations', keyValues(v.annotation, '--annotation'));
-  set('labels', keyValues(v.label, '--label'));
-  set('tolerations', v.toleration?.map(toleration));
-  set('serviceAccount', v['service-account']);
-  set('schedulerName', v['scheduler-name']);
-  set('rootless', v.rootless);
-  set('loadbalance', v.loadbalance);
-  set('qemuInstall', v['qemu-install']);
-  set('qemuImage', v['qemu-image']);
-  set('endpoint', endpoint ?? v.endpoint);
-  set('cacert', v.cacert);
-  set('cert', v.cert);
-  set('key', v.key);
-  set('servername', v.servername);
-  return input;
-}
 
 // -------------------------------------------------------------------------------------------------
 // Text output
@@ -501,14 +306,14 @@ function parseVerb(verb: string, args: string[]): ParsedVerb {
     });
     if (positionals.length < 1 || positionals.length > 2)
       throw new UsageError('builders create takes NAME and, for the remote driver, ENDPOINT');
-    if (values.driver === undefined)
+    if (values['driver'] === undefined)
       throw new UsageError('builders create needs --driver (docker-container, kubernetes or remote)');
-    const { json, 'dry-run': dryRun, ...flags } = values;
+    const { json, 'dry-run': dryRun, ...flags } = values as CreateValues;
     return {
       command: 'builders.create',
       input: createInputFromFlags(positionals[0], positionals[1], flags),
-      json,
-      dryRun: dryRun ?? false,
+      json: json === true,
+      dryRun: dryRun === true,
     };
   }
   const allowed = VERB_FLAGS[verb];

@@ -1,4 +1,5 @@
 import type { Toleration } from './fields';
+import { FIELD_OF_DRIVER_OPT, optionsOf, optionValue, TOLERATION_FIELDS } from './options';
 import type { BuilderCreateInput } from './create-input';
 
 /**
@@ -25,44 +26,7 @@ export interface CreateCommand {
 /** Placeholders shown before the core has resolved real paths. */
 export const PASTED_CONFIG_PLACEHOLDER = 'buildkitd.toml';
 
-/** Form field for each driver option: buildx's refusals name the option, the form needs the field. */
-export const FIELD_OF_DRIVER_OPT: Readonly<Record<string, string>> = {
-  image: 'image',
-  network: 'network',
-  memory: 'memory',
-  'memory-swap': 'memorySwap',
-  'cpu-quota': 'cpuQuota',
-  'cpu-period': 'cpuPeriod',
-  'cpu-shares': 'cpuShares',
-  'cpuset-cpus': 'cpusetCpus',
-  'cpuset-mems': 'cpusetMems',
-  'cgroup-parent': 'cgroupParent',
-  'restart-policy': 'restartPolicy',
-  'default-load': 'defaultLoad',
-  namespace: 'namespace',
-  replicas: 'replicas',
-  'requests.cpu': 'requests.cpu',
-  'requests.memory': 'requests.memory',
-  'requests.ephemeral-storage': 'requests.ephemeralStorage',
-  'limits.cpu': 'limits.cpu',
-  'limits.memory': 'limits.memory',
-  'limits.ephemeral-storage': 'limits.ephemeralStorage',
-  nodeselector: 'nodeSelector',
-  tolerations: 'tolerations',
-  annotations: 'annotations',
-  labels: 'labels',
-  serviceaccount: 'serviceAccount',
-  schedulername: 'schedulerName',
-  timeout: 'timeout',
-  rootless: 'rootless',
-  loadbalance: 'loadbalance',
-  'qemu.install': 'qemuInstall',
-  'qemu.image': 'qemuImage',
-  cacert: 'cacert',
-  cert: 'cert',
-  key: 'key',
-  servername: 'servername',
-};
+export { FIELD_OF_DRIVER_OPT };
 
 export function fieldOfDriverOpt(key: string): string {
   if (key.startsWith('env.')) return `env.${key.slice(4)}`;
@@ -75,74 +39,36 @@ const joinMap = (map: Record<string, string>) =>
     .join(',');
 
 function formatToleration(t: Toleration): string {
-  const parts: string[] = [];
-  if (t.key !== undefined) parts.push(`key=${t.key}`);
-  if (t.operator !== undefined) parts.push(`operator=${t.operator}`);
-  if (t.value !== undefined) parts.push(`value=${t.value}`);
-  if (t.effect !== undefined) parts.push(`effect=${t.effect}`);
-  if (t.tolerationSeconds !== undefined) parts.push(`tolerationSeconds=${t.tolerationSeconds}`);
-  return parts.join(',');
+  return TOLERATION_FIELDS.filter((f) => t[f] !== undefined)
+    .map((f) => `${f}=${String(t[f])}`)
+    .join(',');
 }
 
-/** Driver options in form order, as [key, value] pairs. */
+/** Driver options in the table's order (options.ts), as [key, value] pairs. */
 export function driverOptsOf(input: BuilderCreateInput): [string, string][] {
   const opts: [string, string][] = [];
-  const add = (key: string, value: string | number | boolean | undefined) => {
-    if (value !== undefined && value !== '') opts.push([key, String(value)]);
-  };
-  const addEnv = (env: Record<string, string> | undefined) => {
-    for (const [k, v] of Object.entries(env ?? {})) opts.push([`env.${k}`, v]);
-  };
-  switch (input.driver) {
-    case 'docker-container':
-      add('image', input.image);
-      add('network', input.network);
-      add('memory', input.memory);
-      add('memory-swap', input.memorySwap);
-      add('cpu-quota', input.cpuQuota);
-      add('cpu-period', input.cpuPeriod);
-      add('cpu-shares', input.cpuShares);
-      add('cpuset-cpus', input.cpusetCpus);
-      add('cpuset-mems', input.cpusetMems);
-      add('cgroup-parent', input.cgroupParent);
-      add('restart-policy', input.restartPolicy);
-      add('default-load', input.defaultLoad);
-      addEnv(input.env);
-      break;
-    case 'kubernetes':
-      add('namespace', input.namespace);
-      add('image', input.image);
-      add('replicas', input.replicas);
-      add('requests.cpu', input.requests?.cpu);
-      add('requests.memory', input.requests?.memory);
-      add('requests.ephemeral-storage', input.requests?.ephemeralStorage);
-      add('limits.cpu', input.limits?.cpu);
-      add('limits.memory', input.limits?.memory);
-      add('limits.ephemeral-storage', input.limits?.ephemeralStorage);
-      if (input.nodeSelector && Object.keys(input.nodeSelector).length > 0)
-        add('nodeselector', joinMap(input.nodeSelector));
-      if (input.tolerations && input.tolerations.length > 0)
-        add('tolerations', input.tolerations.map(formatToleration).join(';'));
-      if (input.annotations && Object.keys(input.annotations).length > 0)
-        add('annotations', joinMap(input.annotations));
-      if (input.labels && Object.keys(input.labels).length > 0) add('labels', joinMap(input.labels));
-      add('serviceaccount', input.serviceAccount);
-      add('schedulername', input.schedulerName);
-      add('timeout', input.timeout);
-      add('rootless', input.rootless);
-      add('loadbalance', input.loadbalance);
-      add('qemu.install', input.qemuInstall);
-      add('qemu.image', input.qemuImage);
-      add('default-load', input.defaultLoad);
-      addEnv(input.env);
-      break;
-    case 'remote':
-      add('cacert', input.cacert);
-      add('cert', input.cert);
-      add('key', input.key);
-      add('servername', input.servername);
-      add('default-load', input.defaultLoad);
-      break;
+  for (const [key, option] of optionsOf(input.driver)) {
+    const value = optionValue(input, key);
+    const opt = option.driverOpt;
+    if (opt === undefined || value === undefined || value === '') continue;
+    switch (option.kind) {
+      case 'env':
+        for (const [k, v] of Object.entries(value as Record<string, string>)) opts.push([`${opt}.${k}`, v]);
+        break;
+      case 'map':
+        if (Object.keys(value as Record<string, string>).length > 0)
+          opts.push([opt, joinMap(value as Record<string, string>)]);
+        break;
+      case 'tolerations':
+        if ((value as Toleration[]).length > 0)
+          opts.push([opt, (value as Toleration[]).map(formatToleration).join(';')]);
+        break;
+      case 'text':
+      case 'integer':
+      case 'bool':
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+          opts.push([opt, String(value)]);
+    }
   }
   return opts;
 }

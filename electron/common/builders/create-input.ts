@@ -1,33 +1,7 @@
 import { z } from 'zod';
 import { builderName } from '../domain';
-import {
-  absolutePath,
-  buildkitdFlags,
-  cgroupParent,
-  cpuPeriod,
-  cpuQuota,
-  cpuSet,
-  cpuShares,
-  dockerMemory,
-  dockerMemorySwap,
-  dockerNetwork,
-  envMap,
-  goDuration,
-  imageRef,
-  kubeAnnotations,
-  kubeContextName,
-  kubeCpu,
-  kubeLabels,
-  kubeName,
-  kubeNamespace,
-  kubeQuantity,
-  nodeName,
-  parseDockerSize,
-  platforms,
-  remoteEndpoint,
-  restartPolicy,
-  toleration,
-} from './fields';
+import { absolutePath, buildkitdFlags, nodeName, parseDockerSize, platforms, remoteEndpoint } from './fields';
+import { optionShape } from './options';
 import { formatTomlError, parseToml } from './toml';
 
 /**
@@ -84,19 +58,7 @@ export const dockerContainerCreate = z
     driver: z.literal('docker-container'),
     ...base,
     ...daemon,
-    image: imageRef.optional(),
-    network: dockerNetwork.optional(),
-    memory: dockerMemory.optional(),
-    memorySwap: dockerMemorySwap.optional(),
-    cpuQuota: cpuQuota.optional(),
-    cpuPeriod: cpuPeriod.optional(),
-    cpuShares: cpuShares.optional(),
-    cpusetCpus: cpuSet.optional(),
-    cpusetMems: cpuSet.optional(),
-    cgroupParent: cgroupParent.optional(),
-    restartPolicy: restartPolicy.optional(),
-    defaultLoad: z.boolean().optional(),
-    env: envMap.optional(),
+    ...optionShape('docker-container'),
   })
   .strict()
   .refine(oneConfig, oneConfigIssue)
@@ -113,43 +75,12 @@ export const dockerContainerCreate = z
     { error: 'must be at least the memory limit (it counts memory plus swap)', path: ['memorySwap'] },
   );
 
-const resources = z
-  .object({ cpu: kubeCpu.optional(), memory: kubeQuantity.optional(), ephemeralStorage: kubeQuantity.optional() })
-  .strict();
-
 export const kubernetesCreate = z
   .object({
     driver: z.literal('kubernetes'),
     ...base,
     ...daemon,
-    /** kubeconfig file; default $KUBECONFIG, else ~/.kube/config. */
-    kubeconfig: absolutePath.optional(),
-    /** Context in that kubeconfig; default its current-context. */
-    kubeContext: kubeContextName.optional(),
-    namespace: kubeNamespace.optional(),
-    image: imageRef.optional(),
-    replicas: z
-      .number()
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(100, 'must be at most 100')
-      .optional(),
-    requests: resources.optional(),
-    limits: resources.optional(),
-    nodeSelector: kubeLabels.optional(),
-    tolerations: z.array(toleration).max(32).optional(),
-    annotations: kubeAnnotations.optional(),
-    labels: kubeLabels.optional(),
-    serviceAccount: kubeName.optional(),
-    schedulerName: kubeName.optional(),
-    /** How long buildx waits for pods (`timeout`, Go duration). */
-    timeout: goDuration.optional(),
-    rootless: z.boolean().optional(),
-    loadbalance: z.enum(['sticky', 'random']).optional(),
-    qemuInstall: z.boolean().optional(),
-    qemuImage: imageRef.optional(),
-    defaultLoad: z.boolean().optional(),
-    env: envMap.optional(),
+    ...optionShape('kubernetes'),
   })
   .strict()
   .refine(oneConfig, oneConfigIssue)
@@ -163,18 +94,7 @@ export const remoteCreate = z
     driver: z.literal('remote'),
     ...base,
     endpoint: remoteEndpoint,
-    /** CA that signed buildkitd's certificate. */
-    cacert: absolutePath.optional(),
-    /** Client certificate and key for mutual TLS. */
-    cert: absolutePath.optional(),
-    key: absolutePath.optional(),
-    /** Name to verify buildkitd's certificate against when it differs from the endpoint host. */
-    servername: z
-      .string()
-      .max(253, 'is too long')
-      .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address')
-      .optional(),
-    defaultLoad: z.boolean().optional(),
+    ...optionShape('remote'),
   })
   .strict()
   .refine((v) => (v.cert === undefined) === (v.key === undefined), {
@@ -209,5 +129,5 @@ export type BuilderCreateInput = z.output<typeof builderCreateInput>;
 export type DockerContainerCreate = z.output<typeof dockerContainerCreate>;
 export type KubernetesCreate = z.output<typeof kubernetesCreate>;
 export type RemoteCreate = z.output<typeof remoteCreate>;
-export type CreatableDriver = BuilderCreateInput['driver'];
-export const CREATABLE_DRIVERS: readonly CreatableDriver[] = ['docker-container', 'kubernetes', 'remote'];
+export type { CreatableDriver } from './options';
+export const CREATABLE_DRIVERS: readonly BuilderCreateInput['driver'][] = ['docker-container', 'kubernetes', 'remote'];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BUILDER_NAME_PATTERN } from '../domain';
+import { absolutePathProblem, parseTcpEndpoint, PLATFORM_PATTERN } from '../validation';
 
 /**
  * Field schemas for the Create builder forms. They run at the router (so buildx is never called with
@@ -11,23 +12,19 @@ export const nodeName = z
   .string()
   .regex(BUILDER_NAME_PATTERN, 'must start with a letter and contain only letters, digits, "-", "_" or "." (max 63)');
 
-/** os/arch[/variant] in lower case, as BuildKit spells them: linux/amd64, linux/arm64/v8, linux/arm/v7. */
-export const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-export const platform = z.string().regex(PLATFORM_PATTERN, 'must look like linux/amd64 or linux/arm64/v8');
+export { PLATFORM_PATTERN };
+export const platform = z.string().regex(PLATFORM_PATTERN, 'must look like linux/amd64, linux/arm64 or linux/arm/v7');
 
 export const platforms = z
   .array(platform)
   .max(32, 'at most 32 platforms')
   .refine((list) => new Set(list).size === list.length, 'lists a platform twice');
 
-/** An absolute path on the machine running the core; `~` is not expanded by anyone on the way. */
-export const absolutePath = z
-  .string()
-  .min(1, 'is required')
-  .max(4096, 'is too long')
-  .refine((p) => !/[\0\n\r]/.test(p), 'must not contain control characters')
-  .refine((p) => !p.startsWith('~'), 'must be absolute: "~" is not expanded; write the full path')
-  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'must be an absolute path');
+/** An absolute path on the machine running the core (common/validation.ts says what that means). */
+export const absolutePath = z.string().superRefine((path, ctx) => {
+  const problem = absolutePathProblem(path);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 // -------------------------------------------------------------------------------------------------
 // Sizes and numbers
@@ -197,7 +194,6 @@ export const buildkitdFlags = z
 // -------------------------------------------------------------------------------------------------
 // Endpoints
 
-const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/;
 const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -209,14 +205,8 @@ export function endpointProblem(endpoint: string): string | undefined {
   const e = endpoint.trim();
   if (e === '') return 'is required (tcp://HOST:PORT, unix:///PATH, docker-container://NAME or kube-pod://POD)';
   if (/\s/.test(e)) return 'must not contain spaces';
-  if (e.startsWith('tcp://')) {
-    const m = /^tcp:\/\/(.+):(\d+)\/?$/.exec(e);
-    if (!m) return 'needs a host and a port: tcp://HOST:PORT';
-    if (!HOST.test(m[1] ?? '')) return `has an invalid host "${m[1] ?? ''}"`;
-    const port = Number(m[2]);
-    if (port < 1 || port > 65535) return 'has a port outside 1-65535';
-    return undefined;
-  }
+  const tcp = parseTcpEndpoint(e);
+  if (tcp) return tcp.ok ? undefined : tcp.problem;
   if (e.startsWith('unix://')) {
     const path = e.slice('unix://'.length);
     if (!path.startsWith('/')) return 'needs an absolute socket path: unix:///run/buildkit/buildkitd.sock';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noNul } from '../validation';
 import { builderName } from '../domain';
 import {
   absolutePath,
@@ -35,7 +36,6 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Validation: everything that reaches `docker buildx bake` as an argument or variable.
 
-const noNul = (s: string) => !s.includes('\0');
 const bounded = (max: number) => z.string().max(max).refine(noNul, 'must not contain NUL');
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { builderName } from '../domain';
-import { PLATFORM_PATTERN } from '../platform';
+import { absolutePath, PLATFORM_PATTERN, platform } from '../builders/fields';
+import { noNul } from '../validation';
 import { buildEvent, buildListItem, buildSnapshot, buildSummary } from './build-snapshot';
 
 // The shapes builds share with bake and History live in build-snapshot.ts; re-exported here so a
@@ -23,19 +24,8 @@ export * from './build-snapshot';
 // ---------------------------------------------------------------------------------------------
 // Validation: everything that reaches `docker buildx build` as an argument is checked here.
 
-const noNul = (s: string) => !s.includes('\0');
-
-/** An absolute path on the host running the core (POSIX or Windows drive/UNC). */
-export const absolutePath = z
-  .string()
-  .min(1)
-  .max(4096)
-  .refine(noNul, 'must not contain NUL')
-  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'must be an absolute path');
-
-/** `os/arch[/variant]` as BuildKit spells it: linux/amd64, linux/arm/v7, windows/amd64. */
-export { PLATFORM_PATTERN };
-export const platform = z.string().regex(PLATFORM_PATTERN, 'must look like linux/amd64 or linux/arm/v7');
+/** Absolute paths and platforms follow the one set of rules (common/validation.ts, builders/fields.ts). */
+export { absolutePath, PLATFORM_PATTERN, platform };
 
 /**
  * An image reference as `docker tag` accepts it: [registry[:port]/]path[:tag][@digest].

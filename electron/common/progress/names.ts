@@ -1,4 +1,4 @@
-import { PLATFORM_PATTERN } from '../platform';
+import { PLATFORM_PATTERN } from '../validation';
 
 /** What the Dockerfile frontend encodes in a vertex name's `[...]` prefix. */
 export interface VertexName {

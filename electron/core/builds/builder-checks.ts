@@ -1,5 +1,6 @@
 import type { Builder } from '../../common/domain';
 import { appError } from '../../common/errors';
+import { parseTcpEndpoint } from '../../common/validation';
 import type { NetworkProbePort } from '../builders/ports';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
 import type { BuildRunnerPort } from './ports';
@@ -77,12 +78,13 @@ export class BuilderChecks {
   private async checkRemoteReachable(builder: { name: string; nodes: { endpoint: string }[] }): Promise<void> {
     const probe = this.deps.probe;
     if (!probe) return;
-    const tcp = builder.nodes
-      .map((n) => ({ endpoint: n.endpoint, url: /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)/.exec(n.endpoint) }))
-      .filter((n): n is { endpoint: string; url: RegExpExecArray } => n.url !== null);
+    const tcp = builder.nodes.flatMap((n) => {
+      const url = parseTcpEndpoint(n.endpoint);
+      return url?.ok ? [{ endpoint: n.endpoint, host: url.host, port: url.port }] : [];
+    });
     if (tcp.length === 0 || tcp.length !== builder.nodes.length) return;
     const timeoutMs = Math.min(this.checkTimeoutMs, 5000);
-    const results = await Promise.all(tcp.map((n) => probe.tcp(n.url[1] ?? '', Number(n.url[2]), timeoutMs)));
+    const results = await Promise.all(tcp.map((n) => probe.tcp(n.host, n.port, timeoutMs)));
     if (results.some((r) => r.result === 'open')) return;
     const first = results[0];
     throw appError(

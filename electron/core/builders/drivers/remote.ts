@@ -1,5 +1,6 @@
 import type { CertificateInfo, NodeTls } from '../../../common/contracts/builders';
 import { appError } from '../../../common/errors';
+import { parseTcpEndpoint } from '../../../common/validation';
 import { formatSeconds, mustRead } from '../support';
 import type { BuilderDriver, DriverPorts } from './driver';
 
@@ -35,9 +36,9 @@ export function remoteDriver(ports: Pick<DriverPorts, 'containers' | 'files' | '
 
   /** undefined when the endpoint may answer; otherwise why it cannot. */
   const probeNode = async (endpoint: string, bound: number): Promise<string | undefined> => {
-    const tcp = /^tcp:\/\/\[?([^\]]+?)\]?:(\d+)\/?$/.exec(endpoint);
-    if (tcp) {
-      const { result, detail } = await ports.probe.tcp(tcp[1] ?? '', Number(tcp[2]), bound);
+    const tcp = parseTcpEndpoint(endpoint);
+    if (tcp?.ok) {
+      const { result, detail } = await ports.probe.tcp(tcp.host, tcp.port, bound);
       if (result === 'open') return undefined;
       if (result === 'refused') return `nothing listens at ${endpoint.slice('tcp://'.length)} (connection refused)`;
       if (result === 'timeout')

@@ -9,9 +9,11 @@ import { Button } from '../../components/Button';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
+import { Field } from '../../components/Field';
 import { Skeleton } from '../../components/Skeleton';
+import { errorField } from '../../lib/field-errors';
 import { Snippet } from '../builds/live/Outcome';
-import { Field, KeyValueRows, PlatformPicker } from '../builds/new/controls';
+import { KeyValueRows, PlatformPicker } from '../builds/new/controls';
 import { rowId } from '../builds/new/form-model';
 import { useStartShortcut } from '../builds/shortcuts';
 import { useDebounced } from '../builds/use-debounced';
@@ -371,7 +373,7 @@ function RunForm({ project }: { project: BakeProject }) {
   useStartShortcut(start);
 
   const issue = commandError ?? startError;
-  const field = typeof issue?.details?.['field'] === 'string' ? issue.details['field'] : undefined;
+  const field = errorField(issue);
   return (
     <form
       className={styles.runForm}

@@ -8,10 +8,26 @@ import {
   type BuilderCreateInput,
   type CreatableDriver,
 } from '../../../../electron/common/builders/create-input';
+import {
+  BUILDER_OPTIONS,
+  draftKeyOf,
+  integerOrText,
+  OPTION_ENTRIES,
+  optionsOf,
+  parseToleration,
+  setOptionValue,
+  type BuilderOption,
+  type DraftKeyOf,
+  type OptionKey,
+} from '../../../../electron/common/builders/options';
+import { errorsByControl, zodIssues } from '../../lib/field-errors';
 
-export type KeyValueField = 'env' | 'nodeSelector' | 'annotations' | 'labels';
+/** One draft field per driver option of the table (common/builders/options.ts): text, or on/off. */
+type OptionDraft = {
+  [K in OptionKey as DraftKeyOf<K>]: (typeof BUILDER_OPTIONS)[K]['kind'] extends 'bool' ? boolean : string;
+};
 
-export interface CreateDraft {
+export interface CreateDraft extends OptionDraft {
   driver: CreatableDriver;
   name: string;
   append: boolean;
@@ -20,52 +36,12 @@ export interface CreateDraft {
   use: boolean;
   bootstrap: boolean;
   // docker-container + kubernetes
-  image: string;
   buildkitdFlags: string;
   configMode: 'none' | 'file' | 'paste';
   buildkitdConfigPath: string;
   buildkitdConfigToml: string;
-  env: string;
-  defaultLoad: boolean;
-  // docker-container
-  network: string;
-  memory: string;
-  memorySwap: string;
-  cpuQuota: string;
-  cpuPeriod: string;
-  cpuShares: string;
-  cpusetCpus: string;
-  cpusetMems: string;
-  cgroupParent: string;
-  restartPolicy: string;
-  // kubernetes
-  kubeconfig: string;
-  kubeContext: string;
-  namespace: string;
-  replicas: string;
-  requestsCpu: string;
-  requestsMemory: string;
-  requestsEphemeralStorage: string;
-  limitsCpu: string;
-  limitsMemory: string;
-  limitsEphemeralStorage: string;
-  nodeSelector: string;
-  tolerations: string;
-  annotations: string;
-  labels: string;
-  serviceAccount: string;
-  schedulerName: string;
-  kubeTimeout: string;
-  rootless: boolean;
-  loadbalance: '' | 'sticky' | 'random';
-  qemuInstall: boolean;
-  qemuImage: string;
   // remote
   endpoint: string;
-  cacert: string;
-  cert: string;
-  key: string;
-  servername: string;
 }
 
 export type DraftField = keyof CreateDraft;
@@ -81,7 +57,11 @@ export const COMMON_PLATFORMS = [
 ] as const;
 
 export function emptyDraft(driver: CreatableDriver = 'docker-container'): CreateDraft {
+  const options = Object.fromEntries(
+    OPTION_ENTRIES.map(([key, o]) => [draftKeyOf(key), o.kind === 'bool' ? false : '']),
+  ) as OptionDraft;
   return {
+    ...options,
     driver,
     name: '',
     append: false,
@@ -89,80 +69,30 @@ export function emptyDraft(driver: CreatableDriver = 'docker-container'): Create
     platforms: [],
     use: false,
     bootstrap: true,
-    image: '',
     buildkitdFlags: '',
     configMode: 'none',
     buildkitdConfigPath: '',
     buildkitdConfigToml: '',
-    env: '',
-    defaultLoad: false,
-    network: '',
-    memory: '',
-    memorySwap: '',
-    cpuQuota: '',
-    cpuPeriod: '',
-    cpuShares: '',
-    cpusetCpus: '',
-    cpusetMems: '',
-    cgroupParent: '',
-    restartPolicy: '',
-    kubeconfig: '',
-    kubeContext: '',
-    namespace: '',
-    replicas: '',
-    requestsCpu: '',
-    requestsMemory: '',
-    requestsEphemeralStorage: '',
-    limitsCpu: '',
-    limitsMemory: '',
-    limitsEphemeralStorage: '',
-    nodeSelector: '',
-    tolerations: '',
-    annotations: '',
-    labels: '',
-    serviceAccount: '',
-    schedulerName: '',
-    kubeTimeout: '',
-    rootless: false,
-    loadbalance: '',
-    qemuInstall: false,
-    qemuImage: '',
     endpoint: '',
-    cacert: '',
-    cert: '',
-    key: '',
-    servername: '',
   };
 }
 
-/** Contract field (as the router names it) → the form control that shows its error. */
+const isOption = (key: string): key is OptionKey => Object.hasOwn(BUILDER_OPTIONS, key);
+
+/** Contract field (as the router names it: `requests.cpu`, `env.MY VAR`, `platforms.1`) → the form control. */
 export function draftFieldOf(field: string): DraftField | undefined {
-  const [head = '', second] = field.split('.');
-  const resources: Record<string, DraftField> = {
-    'requests.cpu': 'requestsCpu',
-    'requests.memory': 'requestsMemory',
-    'requests.ephemeralStorage': 'requestsEphemeralStorage',
-    'limits.cpu': 'limitsCpu',
-    'limits.memory': 'limitsMemory',
-    'limits.ephemeralStorage': 'limitsEphemeralStorage',
-  };
-  if (head === 'requests' || head === 'limits') return resources[`${head}.${second ?? 'cpu'}`];
-  if (head === 'timeout') return 'kubeTimeout';
-  if (head === 'driver') return 'driver';
-  const known = emptyDraft() as unknown as Record<string, unknown>;
-  return head in known ? (head as DraftField) : undefined;
+  const parts = field.split('.');
+  const head = parts[0] ?? '';
+  for (const key of [parts.slice(0, 2).join('.'), head]) if (isOption(key)) return draftKeyOf(key);
+  // A nested object named as a whole (`requests`): its first field.
+  const nested = OPTION_ENTRIES.find(([key]) => key.startsWith(`${head}.`));
+  if (nested) return draftKeyOf(nested[0]);
+  return Object.hasOwn(emptyDraft(), head) ? (head as DraftField) : undefined;
 }
 
 type Errors = Partial<Record<DraftField, string>>;
 
-const trimmed = (s: string) => s.trim();
 const opt = (s: string) => (s.trim() === '' ? undefined : s.trim());
-/** Numbers are sent as typed text when they do not parse, so the schema names the field. */
-const optNumber = (s: string) => {
-  const t = s.trim();
-  if (t === '') return undefined;
-  return /^-?\d+$/.test(t) ? Number(t) : t;
-};
 
 function keyValueLines(text: string, field: DraftField, errors: Errors): Record<string, string> | undefined {
   const out: Record<string, string> = {};
@@ -179,31 +109,40 @@ function keyValueLines(text: string, field: DraftField, errors: Errors): Record<
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function tolerationLines(text: string, errors: Errors): Record<string, unknown>[] | undefined {
+function tolerationLines(text: string, field: DraftField, errors: Errors): Record<string, unknown>[] | undefined {
   const out: Record<string, unknown>[] = [];
   for (const [i, raw] of text.split('\n').entries()) {
     const line = raw.trim();
     if (line === '') continue;
-    const t: Record<string, unknown> = {};
-    for (const part of line.split(',')) {
-      const eq = part.indexOf('=');
-      const k = part.slice(0, eq).trim();
-      const v = part.slice(eq + 1).trim();
-      if (eq <= 0 || !['key', 'operator', 'value', 'effect', 'tolerationSeconds'].includes(k)) {
-        errors.tolerations ??= `Line ${i + 1}: use key=…,operator=Equal|Exists,value=…,effect=…,tolerationSeconds=N`;
-        continue;
-      }
-      t[k] = k === 'tolerationSeconds' && /^\d+$/.test(v) ? Number(v) : v;
-    }
-    out.push(t);
+    const { value, bad } = parseToleration(line);
+    if (bad !== undefined)
+      errors[field] ??= `Line ${i + 1}: use key=…,operator=Equal|Exists,value=…,effect=…,tolerationSeconds=N`;
+    out.push(value);
   }
   return out.length > 0 ? out : undefined;
+}
+
+/** A draft field's text (or switch) as the contract field wants it; undefined leaves it unset. */
+function optionFromDraft(option: BuilderOption, value: string | boolean, field: DraftField, errors: Errors): unknown {
+  if (typeof value === 'boolean') return value ? true : undefined;
+  switch (option.kind) {
+    case 'integer':
+      return value.trim() === '' ? undefined : integerOrText(value);
+    case 'map':
+    case 'env':
+      return keyValueLines(value, field, errors);
+    case 'tolerations':
+      return tolerationLines(value, field, errors);
+    case 'text':
+    case 'bool':
+      return opt(value);
+  }
 }
 
 /** Draft → the contract's input (unvalidated), plus errors only the form can see (line syntax). */
 export function draftToInput(d: CreateDraft): { input: Record<string, unknown>; errors: Errors } {
   const errors: Errors = {};
-  const input: Record<string, unknown> = { driver: d.driver, name: trimmed(d.name) };
+  const input: Record<string, unknown> = { driver: d.driver, name: d.name.trim() };
   const set = (key: string, value: unknown) => {
     if (value !== undefined) input[key] = value;
   };
@@ -213,58 +152,14 @@ export function draftToInput(d: CreateDraft): { input: Record<string, unknown>; 
   if (d.use) input['use'] = true;
   if (d.bootstrap) input['bootstrap'] = true;
   if (d.driver !== 'remote') {
-    set('image', opt(d.image));
     set('buildkitdFlags', opt(d.buildkitdFlags));
     if (d.configMode === 'file') set('buildkitdConfigPath', opt(d.buildkitdConfigPath) ?? '');
     if (d.configMode === 'paste') set('buildkitdConfigToml', d.buildkitdConfigToml);
-    set('env', keyValueLines(d.env, 'env', errors));
-    if (d.defaultLoad) input['defaultLoad'] = true;
   }
-  if (d.driver === 'docker-container') {
-    set('network', opt(d.network));
-    set('memory', opt(d.memory));
-    set('memorySwap', opt(d.memorySwap));
-    set('cpuQuota', optNumber(d.cpuQuota));
-    set('cpuPeriod', optNumber(d.cpuPeriod));
-    set('cpuShares', optNumber(d.cpuShares));
-    set('cpusetCpus', opt(d.cpusetCpus));
-    set('cpusetMems', opt(d.cpusetMems));
-    set('cgroupParent', opt(d.cgroupParent));
-    set('restartPolicy', opt(d.restartPolicy));
-  }
-  if (d.driver === 'kubernetes') {
-    set('kubeconfig', opt(d.kubeconfig));
-    set('kubeContext', opt(d.kubeContext));
-    set('namespace', opt(d.namespace));
-    set('replicas', optNumber(d.replicas));
-    const resources = (cpu: string, memory: string, storage: string) => {
-      const r: Record<string, string> = {};
-      if (opt(cpu)) r['cpu'] = cpu.trim();
-      if (opt(memory)) r['memory'] = memory.trim();
-      if (opt(storage)) r['ephemeralStorage'] = storage.trim();
-      return Object.keys(r).length > 0 ? r : undefined;
-    };
-    set('requests', resources(d.requestsCpu, d.requestsMemory, d.requestsEphemeralStorage));
-    set('limits', resources(d.limitsCpu, d.limitsMemory, d.limitsEphemeralStorage));
-    set('nodeSelector', keyValueLines(d.nodeSelector, 'nodeSelector', errors));
-    set('tolerations', tolerationLines(d.tolerations, errors));
-    set('annotations', keyValueLines(d.annotations, 'annotations', errors));
-    set('labels', keyValueLines(d.labels, 'labels', errors));
-    set('serviceAccount', opt(d.serviceAccount));
-    set('schedulerName', opt(d.schedulerName));
-    set('timeout', opt(d.kubeTimeout));
-    if (d.rootless) input['rootless'] = true;
-    if (d.loadbalance !== '') input['loadbalance'] = d.loadbalance;
-    if (d.qemuInstall) input['qemuInstall'] = true;
-    set('qemuImage', opt(d.qemuImage));
-  }
-  if (d.driver === 'remote') {
-    input['endpoint'] = d.endpoint.trim();
-    set('cacert', opt(d.cacert));
-    set('cert', opt(d.cert));
-    set('key', opt(d.key));
-    set('servername', opt(d.servername));
-    if (d.defaultLoad) input['defaultLoad'] = true;
+  if (d.driver === 'remote') input['endpoint'] = d.endpoint.trim();
+  for (const [key, option] of optionsOf(d.driver)) {
+    const field = draftKeyOf(key);
+    setOptionValue(input, key, optionFromDraft(option, d[field], field, errors));
   }
   return { input, errors };
 }
@@ -287,11 +182,9 @@ export function checkDraft(d: CreateDraft): CheckedDraft {
     return { valid: parsed.data, errors, command: formatCreateCommand(parsed.data, {}, { multiline: true }) };
   }
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.map(String).join('.');
-      const field = path === '' ? undefined : draftFieldOf(path);
-      if (field) errors[field] ??= capitalise(issue.message);
-    }
+    // Line syntax errors (found above) stay first: they explain the schema's complaint.
+    const fromSchema = errorsByControl(zodIssues(parsed.error.issues), draftFieldOf, (i) => capitalise(i.message));
+    for (const [field, message] of Object.entries(fromSchema) as [DraftField, string][]) errors[field] ??= message;
   }
   // The preview only reads fields; invalid ones appear as typed until they are fixed.
   return { errors, command: formatCreateCommand(input as unknown as BuilderCreateInput, {}, { multiline: true }) };

@@ -12,6 +12,7 @@ import { appErrorOf, commandKey, invoke, useCommand } from '../../api/client';
 import { Button } from '../../components/Button';
 import { RelativeTime } from '../../components/RelativeTime';
 import { Skeleton } from '../../components/Skeleton';
+import { errorField } from '../../lib/field-errors';
 import { pluralize } from '../../lib/format';
 import styles from './HousekeepingPanel.module.css';
 
@@ -101,7 +102,7 @@ function HousekeepingForm({ state }: { state: HousekeepingState }) {
     draft.olderThan.trim() && parseDuration(draft.olderThan.trim()) === undefined
       ? 'A duration such as 14d.'
       : undefined;
-  const serverField = typeof error?.details?.['field'] === 'string' ? error.details['field'] : undefined;
+  const serverField = errorField(error);
 
   if (!state.available) {
     return (

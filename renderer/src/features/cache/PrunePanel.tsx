@@ -7,6 +7,8 @@ import type { AppError } from '../../../../electron/common/errors';
 import { commandKey, invoke } from '../../api/client';
 import { Button } from '../../components/Button';
 import { ErrorState } from '../../components/ErrorState';
+import { Field } from '../../components/Field';
+import { errorField } from '../../lib/field-errors';
 import { pluralize } from '../../lib/format';
 import { typeLabel, typeTone } from './use-cache';
 import styles from './PrunePanel.module.css';
@@ -43,16 +45,16 @@ const EMPTY: Draft = {
   all: false,
 };
 
-type Field = 'until' | 'types' | 'description' | 'reservedSpace' | 'maxUsedSpace' | 'minFreeSpace' | 'filters';
+type PruneField = 'until' | 'types' | 'description' | 'reservedSpace' | 'maxUsedSpace' | 'minFreeSpace' | 'filters';
 
 /** The contract's filter object from the form, with the fields the form can already tell are wrong. */
 function toFilters(d: Draft): {
   filters: Record<string, unknown>;
-  errors: Partial<Record<Field, string>>;
+  errors: Partial<Record<PruneField, string>>;
   empty: boolean;
 } {
   const filters: Record<string, unknown> = {};
-  const errors: Partial<Record<Field, string>> = {};
+  const errors: Partial<Record<PruneField, string>> = {};
   const until = d.untilPreset === 'custom' ? d.untilCustom.trim() : d.untilPreset;
   if (until) {
     if (parseDuration(until) === undefined) errors.until = 'A duration such as 90m, 36h or 14d.';
@@ -71,13 +73,41 @@ function toFilters(d: Draft): {
 }
 
 /** The contract names the field at fault as `filters.until`; the form shows it next to that field. */
-function fieldOf(error: AppError): Field | undefined {
-  const field = typeof error.details?.['field'] === 'string' ? error.details['field'] : '';
-  const key = field.replace(/^filters\.?/, '').split('.')[0] ?? '';
+function fieldOf(error: AppError): PruneField | undefined {
+  const field = errorField(error) ?? '';
+  const key = (errorField(error, 'filters') ?? '').split('.')[0] ?? '';
   if (key === 'type') return 'types';
   if (key === 'keepStorage') return 'reservedSpace';
-  if (['until', 'description', 'reservedSpace', 'maxUsedSpace', 'minFreeSpace'].includes(key)) return key as Field;
+  if (['until', 'description', 'reservedSpace', 'maxUsedSpace', 'minFreeSpace'].includes(key)) return key as PruneField;
   return field === 'filters' ? 'filters' : undefined;
+}
+
+/** One text filter of the prune form. */
+function PruneText(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  placeholder: string;
+  value: string;
+  error: string | undefined;
+  short?: boolean;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field id={props.id} layout="compact" label={props.label} hint={props.hint} error={props.error}>
+      {(control) => (
+        <input
+          id={control.id}
+          className={props.short ? `${styles.control} ${styles.short}` : styles.control}
+          placeholder={props.placeholder}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+          aria-invalid={control.invalid || undefined}
+          aria-describedby={control.describedBy}
+        />
+      )}
+    </Field>
+  );
 }
 
 type Stage =
@@ -93,7 +123,7 @@ export function PrunePanel({ builder }: { builder: string }) {
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [stage, setStage] = useState<Stage>({ kind: 'editing' });
-  const [serverErrors, setServerErrors] = useState<Partial<Record<Field, string>>>({});
+  const [serverErrors, setServerErrors] = useState<Partial<Record<PruneField, string>>>({});
   const id = useId();
   const { filters, errors: localErrors, empty } = toFilters(draft);
   const errors = { ...serverErrors, ...localErrors };
@@ -132,13 +162,13 @@ export function PrunePanel({ builder }: { builder: string }) {
     else fail(r.error);
   };
 
-  const fieldError = (field: Field): ReactNode =>
+  const fieldError = (field: PruneField): ReactNode =>
     errors[field] ? (
       <span className={styles.fieldError} id={`${id}-${field}-error`} role="alert">
         {errors[field]}
       </span>
     ) : null;
-  const describedBy = (field: Field) => (errors[field] ? `${id}-${field}-error` : undefined);
+  const describedBy = (field: PruneField) => (errors[field] ? `${id}-${field}-error` : undefined);
   const hasErrors = Object.keys(localErrors).length > 0;
 
   return (
@@ -160,73 +190,56 @@ export function PrunePanel({ builder }: { builder: string }) {
           if (!busy && !empty && !hasErrors) void preview();
         }}
       >
-        <div className={styles.field}>
-          <label htmlFor={`${id}-until`} className={styles.label}>
-            Unused for at least
-          </label>
-          <div className={styles.inline}>
-            <select
-              id={`${id}-until`}
-              className={styles.control}
-              value={draft.untilPreset}
-              onChange={(e) => edit({ untilPreset: e.target.value })}
-              aria-describedby={describedBy('until')}
-            >
-              {UNTIL_PRESETS.map((p) => (
-                <option key={p.value} value={p.value}>
-                  {p.label}
-                </option>
-              ))}
-            </select>
-            {draft.untilPreset === 'custom' ? (
-              <input
-                className={`${styles.control} ${styles.short}`}
-                aria-label="Custom duration"
-                placeholder="e.g. 36h"
-                value={draft.untilCustom}
-                onChange={(e) => edit({ untilCustom: e.target.value })}
-                aria-invalid={errors.until ? true : undefined}
-                aria-describedby={describedBy('until')}
-              />
-            ) : null}
-          </div>
-          {fieldError('until')}
-        </div>
+        <Field id={`${id}-until`} layout="compact" label="Unused for at least" error={errors.until}>
+          {(control) => (
+            <div className={styles.inline}>
+              <select
+                id={control.id}
+                className={styles.control}
+                value={draft.untilPreset}
+                onChange={(e) => edit({ untilPreset: e.target.value })}
+                aria-describedby={control.describedBy}
+              >
+                {UNTIL_PRESETS.map((p) => (
+                  <option key={p.value} value={p.value}>
+                    {p.label}
+                  </option>
+                ))}
+              </select>
+              {draft.untilPreset === 'custom' ? (
+                <input
+                  className={`${styles.control} ${styles.short}`}
+                  aria-label="Custom duration"
+                  placeholder="e.g. 36h"
+                  value={draft.untilCustom}
+                  onChange={(e) => edit({ untilCustom: e.target.value })}
+                  aria-invalid={control.invalid || undefined}
+                  aria-describedby={control.describedBy}
+                />
+              ) : null}
+            </div>
+          )}
+        </Field>
 
-        <div className={styles.field}>
-          <label htmlFor={`${id}-description`} className={styles.label}>
-            Description contains
-          </label>
-          <input
-            id={`${id}-description`}
-            className={styles.control}
-            placeholder="e.g. npm ci, or a step name"
-            value={draft.description}
-            onChange={(e) => edit({ description: e.target.value })}
-            aria-invalid={errors.description ? true : undefined}
-            aria-describedby={describedBy('description')}
-          />
-          {fieldError('description')}
-        </div>
+        <PruneText
+          id={`${id}-description`}
+          label="Description contains"
+          placeholder="e.g. npm ci, or a step name"
+          value={draft.description}
+          error={errors.description}
+          onChange={(v) => edit({ description: v })}
+        />
 
-        <div className={styles.field}>
-          <label htmlFor={`${id}-reserved`} className={styles.label}>
-            Keep at least
-          </label>
-          <input
-            id={`${id}-reserved`}
-            className={`${styles.control} ${styles.short}`}
-            placeholder="e.g. 5GB"
-            value={draft.reservedSpace}
-            onChange={(e) => edit({ reservedSpace: e.target.value })}
-            aria-invalid={errors.reservedSpace ? true : undefined}
-            aria-describedby={describedBy('reservedSpace') ?? `${id}-reserved-help`}
-          />
-          <span className={styles.help} id={`${id}-reserved-help`}>
-            Stop once the cache is below this; least used go first.
-          </span>
-          {fieldError('reservedSpace')}
-        </div>
+        <PruneText
+          id={`${id}-reserved`}
+          label="Keep at least"
+          hint="Stop once the cache is below this; least used go first."
+          placeholder="e.g. 5GB"
+          value={draft.reservedSpace}
+          error={errors.reservedSpace}
+          short
+          onChange={(v) => edit({ reservedSpace: v })}
+        />
 
         <fieldset className={`${styles.field} ${styles.wide}`} aria-describedby={describedBy('types')}>
           <legend className={styles.label}>Record types</legend>
@@ -265,36 +278,24 @@ export function PrunePanel({ builder }: { builder: string }) {
         <details className={`${styles.advanced} ${styles.wide}`}>
           <summary>Storage targets (BuildKit 0.17+, Docker Engine 28+)</summary>
           <div className={styles.advancedBody}>
-            <div className={styles.field}>
-              <label htmlFor={`${id}-max`} className={styles.label}>
-                Max used space
-              </label>
-              <input
-                id={`${id}-max`}
-                className={`${styles.control} ${styles.short}`}
-                placeholder="e.g. 20GB"
-                value={draft.maxUsedSpace}
-                onChange={(e) => edit({ maxUsedSpace: e.target.value })}
-                aria-invalid={errors.maxUsedSpace ? true : undefined}
-                aria-describedby={describedBy('maxUsedSpace')}
-              />
-              {fieldError('maxUsedSpace')}
-            </div>
-            <div className={styles.field}>
-              <label htmlFor={`${id}-min`} className={styles.label}>
-                Min free space
-              </label>
-              <input
-                id={`${id}-min`}
-                className={`${styles.control} ${styles.short}`}
-                placeholder="e.g. 10GB"
-                value={draft.minFreeSpace}
-                onChange={(e) => edit({ minFreeSpace: e.target.value })}
-                aria-invalid={errors.minFreeSpace ? true : undefined}
-                aria-describedby={describedBy('minFreeSpace')}
-              />
-              {fieldError('minFreeSpace')}
-            </div>
+            <PruneText
+              id={`${id}-max`}
+              label="Max used space"
+              placeholder="e.g. 20GB"
+              value={draft.maxUsedSpace}
+              error={errors.maxUsedSpace}
+              short
+              onChange={(v) => edit({ maxUsedSpace: v })}
+            />
+            <PruneText
+              id={`${id}-min`}
+              label="Min free space"
+              placeholder="e.g. 10GB"
+              value={draft.minFreeSpace}
+              error={errors.minFreeSpace}
+              short
+              onChange={(v) => edit({ minFreeSpace: v })}
+            />
           </div>
         </details>
 

@@ -2,6 +2,7 @@ import { useRef, useState, type ReactNode } from 'react';
 import { Download, FileUp, FolderOpen, Trash2 } from 'lucide-react';
 import type { HistoryRecordItem } from '../../../../electron/common/contracts/history';
 import type { AppError } from '../../../../electron/common/errors';
+import { isAbsolutePath } from '../../../../electron/common/validation';
 import { invoke } from '../../api/client';
 import { Button } from '../../components/Button';
 import { Modal as SharedModal } from '../../components/Modal';
@@ -15,8 +16,45 @@ function Modal(props: { title: string; onCancel: () => void; children: ReactNode
   return <SharedModal {...props} className={styles.dialog} titleClassName={styles.title} />;
 }
 
-function isAbsolute(path: string): boolean {
-  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
+/** A failure and, under it, what to do about it. */
+function Failure(props: { error: Pick<AppError, 'message' | 'hint'>; lead?: ReactNode; testId?: string }) {
+  return (
+    <p className={styles.error} role="alert" data-testid={props.testId}>
+      {props.lead}
+      {props.error.message}
+      {props.error.hint ? <span className={styles.hint}>{props.error.hint}</span> : null}
+    </p>
+  );
+}
+
+/** Cancel, then the dialog's submit button (busy while the command runs). */
+function SubmitFooter(props: {
+  onCancel: () => void;
+  label: string;
+  busyLabel: string;
+  busy: boolean;
+  disabled: boolean;
+  icon: ReactNode;
+  testId: string;
+  leading?: ReactNode;
+}) {
+  return (
+    <div className={styles.actions}>
+      {props.leading}
+      <Button variant="secondary" onClick={props.onCancel}>
+        Cancel
+      </Button>
+      <Button
+        type="submit"
+        variant="primary"
+        disabled={props.busy || props.disabled}
+        icon={props.icon}
+        data-testid={props.testId}
+      >
+        {props.busy ? props.busyLabel : props.label}
+      </Button>
+    </div>
+  );
 }
 
 /** Pick a `.dockerbuild` file, or type its path (what a browser needs: it never reveals where a file is). */
@@ -40,7 +78,7 @@ export function OpenFileDialog() {
         className={styles.form}
         onSubmit={(e) => {
           e.preventDefault();
-          if (isAbsolute(typed)) void openRecordFile(typed);
+          if (isAbsolutePath(typed)) void openRecordFile(typed);
         }}
       >
         <label className={styles.field}>
@@ -53,54 +91,54 @@ export function OpenFileDialog() {
             spellCheck={false}
             autoFocus
             onChange={(e) => setPath(e.target.value)}
-            aria-invalid={typed !== '' && !isAbsolute(typed)}
+            aria-invalid={typed !== '' && !isAbsolutePath(typed)}
             data-testid="open-record-path"
           />
-          {typed !== '' && !isAbsolute(typed) ? (
+          {typed !== '' && !isAbsolutePath(typed) ? (
             <span className={styles.fieldError}>Give the absolute path (starting with /).</span>
           ) : null}
         </label>
         {failure ? (
-          <p className={styles.error} role="alert" data-testid="open-record-error">
-            <strong>Could not open {failure.path}:</strong> {failure.error.message}
-            {failure.error.hint ? <span className={styles.hint}>{failure.error.hint}</span> : null}
-          </p>
-        ) : null}
-        <div className={styles.actions}>
-          <input
-            ref={fileRef}
-            type="file"
-            accept=".dockerbuild"
-            className="visually-hidden"
-            tabIndex={-1}
-            aria-hidden
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              e.target.value = '';
-              if (file) openPickedFile(file);
-            }}
+          <Failure
+            error={failure.error}
+            lead={<strong>Could not open {failure.path}: </strong>}
+            testId="open-record-error"
           />
-          <Button
-            variant="ghost"
-            onClick={() => fileRef.current?.click()}
-            icon={<FolderOpen size={14} aria-hidden />}
-            className={styles.left}
-          >
-            Choose file…
-          </Button>
-          <Button variant="secondary" onClick={closeOpenDialog}>
-            Cancel
-          </Button>
-          <Button
-            type="submit"
-            variant="primary"
-            disabled={busy || !isAbsolute(typed)}
-            icon={<FileUp size={14} aria-hidden />}
-            data-testid="open-record-submit"
-          >
-            {busy ? 'Opening…' : 'Open'}
-          </Button>
-        </div>
+        ) : null}
+        <SubmitFooter
+          onCancel={closeOpenDialog}
+          label="Open"
+          busyLabel="Opening…"
+          busy={busy}
+          disabled={!isAbsolutePath(typed)}
+          icon={<FileUp size={14} aria-hidden />}
+          testId="open-record-submit"
+          leading={
+            <>
+              <input
+                ref={fileRef}
+                type="file"
+                accept=".dockerbuild"
+                className="visually-hidden"
+                tabIndex={-1}
+                aria-hidden
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  e.target.value = '';
+                  if (file) openPickedFile(file);
+                }}
+              />
+              <Button
+                variant="ghost"
+                onClick={() => fileRef.current?.click()}
+                icon={<FolderOpen size={14} aria-hidden />}
+                className={styles.left}
+              >
+                Choose file…
+              </Button>
+            </>
+          }
+        />
       </form>
     </Modal>
   );
@@ -231,7 +269,7 @@ export function ExportRecordDialog({
           className={styles.form}
           onSubmit={(e) => {
             e.preventDefault();
-            if (!isAbsolute(typed)) return;
+            if (!isAbsolutePath(typed)) return;
             setBusy(true);
             setError(undefined);
             void invoke('history.export', {
@@ -262,7 +300,7 @@ export function ExportRecordDialog({
               spellCheck={false}
               autoFocus
               onChange={(e) => setPath(e.target.value)}
-              aria-invalid={typed !== '' && !isAbsolute(typed)}
+              aria-invalid={typed !== '' && !isAbsolutePath(typed)}
               data-testid="export-record-path"
             />
           </label>
@@ -270,26 +308,16 @@ export function ExportRecordDialog({
             <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} />
             Replace the file if it exists
           </label>
-          {error ? (
-            <p className={styles.error} role="alert">
-              {error.message}
-              {error.hint ? <span className={styles.hint}>{error.hint}</span> : null}
-            </p>
-          ) : null}
-          <div className={styles.actions}>
-            <Button variant="secondary" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              variant="primary"
-              disabled={busy || !isAbsolute(typed)}
-              icon={<Download size={14} aria-hidden />}
-              data-testid="export-record-submit"
-            >
-              {busy ? 'Exporting…' : 'Export'}
-            </Button>
-          </div>
+          {error ? <Failure error={error} /> : null}
+          <SubmitFooter
+            onCancel={onClose}
+            label="Export"
+            busyLabel="Exporting…"
+            busy={busy}
+            disabled={!isAbsolutePath(typed)}
+            icon={<Download size={14} aria-hidden />}
+            testId="export-record-submit"
+          />
         </form>
       )}
     </Modal>

@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { RotateCcw, Save } from 'lucide-react';
 import { settingsPatch, type Settings } from '../../../../electron/common/contracts/settings';
@@ -6,7 +6,9 @@ import type { AppError } from '../../../../electron/common/errors';
 import { appErrorOf, commandKey, invoke, useCommand } from '../../api/client';
 import { Button } from '../../components/Button';
 import { ErrorState } from '../../components/ErrorState';
+import { Field } from '../../components/Field';
 import { Skeleton } from '../../components/Skeleton';
+import { errorField, errorsByControl, zodIssues } from '../../lib/field-errors';
 import styles from './SettingsView.module.css';
 
 /** The form keeps text as typed; numbers are parsed on submit so a half-typed value is not lost. */
@@ -54,17 +56,15 @@ function toPatch(d: Draft): { patch?: Record<string, unknown>; errors: Partial<R
   };
   const parsed = settingsPatch.safeParse(raw);
   if (parsed.success) return { patch: parsed.data, errors: {} };
-  const errors: Partial<Record<keyof Draft, string>> = {};
-  const byField: Record<string, keyof Draft> = {
-    healthTimeoutMs: 'healthTimeoutS',
-    logCapBytes: 'logCapMiB',
-  };
-  for (const issue of parsed.error.issues) {
-    const key = String(issue.path[0]);
-    const field = byField[key] ?? (key as keyof Draft);
-    errors[field] ??= describe(key, issue.message);
-  }
-  return { errors };
+  return { errors: errorsByControl(zodIssues(parsed.error.issues), controlOf, (i) => describe(i.field, i.message)) };
+}
+
+/** Settings field (as the contract names it) → the control that shows it; the two in other units differ. */
+function controlOf(field: string): keyof Draft | undefined {
+  const key = field.split('.')[0] ?? '';
+  if (key === 'healthTimeoutMs') return 'healthTimeoutS';
+  if (key === 'logCapBytes') return 'logCapMiB';
+  return key !== '' && key !== 'patch' ? (key as keyof Draft) : undefined;
 }
 
 function describe(key: string, message: string): string {
@@ -80,38 +80,6 @@ function describe(key: string, message: string): string {
     default:
       return message.charAt(0).toUpperCase() + message.slice(1) + '.';
   }
-}
-
-function Field(props: {
-  label: string;
-  hint?: string;
-  error?: string | undefined;
-  children: (id: string, describedBy: string | undefined) => ReactNode;
-}) {
-  const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={styles.field}>
-      <label htmlFor={id} className={styles.label}>
-        {props.label}
-      </label>
-      <div className={styles.control}>
-        {props.children(id, describedBy)}
-        {props.error ? (
-          <p id={errorId} className={styles.error} role="alert">
-            {props.error}
-          </p>
-        ) : null}
-        {props.hint ? (
-          <p id={hintId} className={styles.hint}>
-            {props.hint}
-          </p>
-        ) : null}
-      </div>
-    </div>
-  );
 }
 
 export function SettingsView() {
@@ -151,13 +119,8 @@ export function SettingsView() {
       command === 'settings.update' ? await invoke(command, { patch: patch ?? {} }) : await invoke(command, {});
     setBusy(false);
     if (!result.ok) {
-      const rawField = result.error.details?.['field'];
-      const field = (typeof rawField === 'string' ? rawField : '').replace(/^patch\./, '');
-      if (field && field !== 'patch')
-        setErrors({
-          [field === 'healthTimeoutMs' ? 'healthTimeoutS' : field === 'logCapBytes' ? 'logCapMiB' : field]:
-            result.error.message,
-        });
+      const control = controlOf(errorField(result.error, 'patch') ?? '');
+      if (control) setErrors({ [control]: result.error.message });
       else setSaveError(result.error);
       return;
     }
@@ -195,11 +158,12 @@ export function SettingsView() {
         <fieldset className={styles.group}>
           <legend className={styles.legend}>Docker</legend>
           <Field
+            layout="row"
             label="Docker endpoint"
             hint="Empty: DOCKER_HOST or the local socket. unix://, tcp:// or npipe://."
             error={errors.dockerHost}
           >
-            {(id, by) => (
+            {({ id, describedBy: by }) => (
               <input
                 id={id}
                 aria-describedby={by}
@@ -213,11 +177,12 @@ export function SettingsView() {
             )}
           </Field>
           <Field
+            layout="row"
             label="Docker CLI"
             hint="The program that runs buildx: a name on PATH or an absolute path."
             error={errors.dockerPath}
           >
-            {(id, by) => (
+            {({ id, describedBy: by }) => (
               <input
                 id={id}
                 aria-describedby={by}
@@ -230,11 +195,12 @@ export function SettingsView() {
             )}
           </Field>
           <Field
+            layout="row"
             label="Health timeout (s)"
             hint="How long one builder may take to answer before it is shown unreachable."
             error={errors.healthTimeoutS}
           >
-            {(id, by) => (
+            {({ id, describedBy: by }) => (
               <input
                 id={id}
                 aria-describedby={by}
@@ -250,8 +216,8 @@ export function SettingsView() {
 
         <fieldset className={styles.group}>
           <legend className={styles.legend}>History</legend>
-          <Field label="Keep at most (builds)" error={errors.historyMaxCount}>
-            {(id, by) => (
+          <Field layout="row" label="Keep at most (builds)" error={errors.historyMaxCount}>
+            {({ id, describedBy: by }) => (
               <input
                 id={id}
                 aria-describedby={by}
@@ -263,8 +229,8 @@ export function SettingsView() {
               />
             )}
           </Field>
-          <Field label="Keep for (days)" error={errors.historyMaxAgeDays}>
-            {(id, by) => (
+          <Field layout="row" label="Keep for (days)" error={errors.historyMaxAgeDays}>
+            {({ id, describedBy: by }) => (
               <input
                 id={id}
                 aria-describedby={by}
@@ -277,11 +243,12 @@ export function SettingsView() {
             )}
           </Field>
           <Field
+            layout="row"
             label="Log cap per build (MiB)"
             hint="Older log lines are dropped first; a failing step's tail is always kept."
             error={errors.logCapMiB}
           >
-            {(id, by) => (
+            {({ id, describedBy: by }) => (
               <input
                 id={id}
                 aria-describedby={by}
@@ -297,8 +264,8 @@ export function SettingsView() {
 
         <fieldset className={styles.group}>
           <legend className={styles.legend}>Appearance and start-up</legend>
-          <Field label="Theme" error={errors.theme}>
-            {(id, by) => (
+          <Field layout="row" label="Theme" error={errors.theme}>
+            {({ id, describedBy: by }) => (
               <select
                 id={id}
                 aria-describedby={by}

@@ -6,6 +6,9 @@ import type { AppError } from '../../../../../electron/common/errors';
 import { appErrorOf, useCommand } from '../../../api/client';
 import { Button } from '../../../components/Button';
 import { ErrorState } from '../../../components/ErrorState';
+import { Field } from '../../../components/Field';
+import { isAbsolutePath } from '../../../../../electron/common/validation';
+import { errorField, fieldIssues } from '../../../lib/field-errors';
 import { isMac, useStartShortcut } from '../shortcuts';
 import { recentFolders } from '../recent-folders';
 import { useStartBuild } from '../start';
@@ -13,11 +16,9 @@ import { dismissNotice, setDraft, useBuildsUi } from '../ui-store';
 import { useDebounced } from '../use-debounced';
 import { CommandPreview } from './CommandPreview';
 import { ContextCheck } from './ContextCheck';
-import { CacheRows, Field, KeyValueRows, PlatformPicker, SecretRows, TagInput } from './controls';
+import { CacheRows, KeyValueRows, PlatformPicker, SecretRows, TagInput } from './controls';
 import { draftToRequest, emptyDraft, fieldKeyFor, OUTPUT_KINDS, type BuildDraft, type OutputKind } from './form-model';
 import styles from './NewBuild.module.css';
-
-const isAbsolutePath = (p: string) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
 
 function parentDir(p: string): string | undefined {
   const trimmed = p.replace(/[\\/]+$/, '');
@@ -44,18 +45,8 @@ interface Issue {
 /** The core's INVALID_INPUT issues (router validation) as field/message pairs. */
 function issuesOf(error: AppError | undefined): Issue[] {
   if (!error || error.code !== 'INVALID_INPUT') return [];
-  const raw = error.details?.['issues'];
-  if (Array.isArray(raw)) {
-    return raw.flatMap((i: unknown) => {
-      if (typeof i !== 'object' || i === null) return [];
-      const { field, message } = i as { field?: unknown; message?: unknown };
-      return typeof field === 'string' && typeof message === 'string'
-        ? [{ field, message: sentence(describeIssue(field, message)) }]
-        : [];
-    });
-  }
-  const field = error.details?.['field'];
-  return typeof field === 'string' ? [{ field, message: error.message }] : [];
+  if (!Array.isArray(error.details?.['issues'])) return fieldIssues(error);
+  return fieldIssues(error).map(({ field, message }) => ({ field, message: sentence(describeIssue(field, message)) }));
 }
 
 /** zod reports a bad record key as "Invalid key in record"; say what a valid one looks like. */
@@ -225,16 +216,15 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
   }
   Object.assign(errors, mapping.localErrors);
   if (inspectError && draft.contextDir.trim()) {
-    const field = inspectError.details?.['field'];
-    errors[field === 'dockerfile' ? 'dockerfile' : 'contextDir'] = inspectError.message;
+    errors[errorField(inspectError) === 'dockerfile' ? 'dockerfile' : 'contextDir'] = inspectError.message;
   } else if (draft.contextDir.trim() && !isAbsolutePath(draft.contextDir.trim())) {
     errors['contextDir'] = 'Give the absolute path of the folder (it starts with / or a drive letter).';
   }
 
   const driverRefusal =
     startError?.code === 'INVALID_INPUT' &&
-    startError.details?.['field'] === 'platforms' &&
-    startError.details['driver'] === 'docker'
+    errorField(startError) === 'platforms' &&
+    startError.details?.['driver'] === 'docker'
       ? startError
       : undefined;
   const candidates = (() => {

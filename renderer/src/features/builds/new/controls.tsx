@@ -1,65 +1,8 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Plus, Trash2, X } from 'lucide-react';
 import { Button } from '../../../components/Button';
 import { rowId, type CacheRow, type KeyValueRow, type SecretRow } from './form-model';
 import styles from './NewBuild.module.css';
-
-/** Label above its control, with an optional hint and an error announced when it appears. */
-export function Field(props: {
-  label: string;
-  hint?: ReactNode;
-  error?: string | undefined;
-  /** For groups of controls (rows, chips): a fieldset-like labelled group instead of <label for>. */
-  group?: boolean;
-  aside?: ReactNode;
-  /** Under the error: a way out of it ("Use its folder"). */
-  after?: ReactNode;
-  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
-  testId?: string;
-}) {
-  const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [props.error ? errorId : '', props.hint ? hintId : ''].filter(Boolean).join(' ') || undefined;
-  const label = props.group ? (
-    <span id={`${id}-label`} className={styles.label}>
-      {props.label}
-    </span>
-  ) : (
-    <label htmlFor={id} className={styles.label}>
-      {props.label}
-    </label>
-  );
-  const body = (
-    <>
-      <div className={styles.labelRow}>
-        {label}
-        {props.aside}
-      </div>
-      {props.children({ id, describedBy, invalid: Boolean(props.error) })}
-      {props.error ? (
-        <p id={errorId} className={styles.fieldError} role="alert" data-testid="field-error">
-          {props.error}
-        </p>
-      ) : null}
-      {props.after}
-      {props.hint ? (
-        <p id={hintId} className={styles.hint}>
-          {props.hint}
-        </p>
-      ) : null}
-    </>
-  );
-  return props.group ? (
-    <div className={styles.field} role="group" aria-labelledby={`${id}-label`} data-testid={props.testId}>
-      {body}
-    </div>
-  ) : (
-    <div className={styles.field} data-testid={props.testId}>
-      {body}
-    </div>
-  );
-}
 
 /** Image tags as removable chips; Enter, comma or space commits what was typed. */
 export function TagInput(props: {

@@ -1,0 +1,53 @@
+/**
+ * Rules for values the user types that more than one part checks: the contract's schemas
+ * (contracts/*, builders/fields.ts), the core (probing an endpoint) and the renderer (progress
+ * names). Plain functions and patterns, without zod: the renderer's first chunk imports
+ * PLATFORM_PATTERN and must not pull zod in (issue 14). The zod schemas built on these live in
+ * builders/fields.ts, once.
+ */
+
+/**
+ * A platform as BuildKit spells it: `os/arch[/variant]` in lower case (linux/amd64, linux/arm/v7,
+ * linux/arm64/v8, windows/amd64).
+ */
+export const PLATFORM_PATTERN = /^[a-z][a-z0-9]*\/[a-z0-9_]+(?:\/[a-z0-9.]+)?$/;
+
+/** Text that reaches a program's argument list must not hold NUL (it would end the argument). */
+export const noNul = (s: string): boolean => !s.includes('\0');
+
+/** Why a path is not an absolute path on the machine running the core, or undefined when it is one. */
+export function absolutePathProblem(path: string): string | undefined {
+  if (path === '') return 'is required';
+  if (path.length > 4096) return 'is too long';
+  if (/[\0\n\r]/.test(path)) return 'must not contain control characters';
+  // `~` is not expanded by anyone on the way (no shell): say so rather than "not absolute".
+  if (path.startsWith('~')) return 'must be absolute: "~" is not expanded; write the full path';
+  // POSIX, a Windows drive or a UNC share.
+  if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path)) return 'must be an absolute path';
+  return undefined;
+}
+
+/** Whether the core would take this as an absolute path (forms check as the user types). */
+export const isAbsolutePath = (path: string): boolean => absolutePathProblem(path) === undefined;
+
+/** A host as an endpoint names it: a DNS name, an IPv4 address or a bracketed IPv6 address. */
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/;
+/** `tcp://HOST:PORT[/]`; the last colon separates the port (an IPv6 host is bracketed). */
+const TCP_ENDPOINT = /^tcp:\/\/(.+):(\d+)\/?$/;
+
+export type TcpEndpoint = { ok: true; host: string; port: number } | { ok: false; problem: string };
+
+/**
+ * Reads a `tcp://HOST:PORT` endpoint, as the remote driver dials it. `host` is ready for a socket
+ * (IPv6 without its brackets). Undefined when the endpoint is not tcp:// at all.
+ */
+export function parseTcpEndpoint(endpoint: string): TcpEndpoint | undefined {
+  if (!endpoint.startsWith('tcp://')) return undefined;
+  const m = TCP_ENDPOINT.exec(endpoint);
+  if (!m) return { ok: false, problem: 'needs a host and a port: tcp://HOST:PORT' };
+  const host = m[1] ?? '';
+  if (!HOST.test(host)) return { ok: false, problem: `has an invalid host "${host}"` };
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return { ok: false, problem: 'has a port outside 1-65535' };
+  return { ok: true, host: host.replace(/^\[(.*)\]$/, '$1'), port };
+}
