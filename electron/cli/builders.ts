@@ -16,6 +16,7 @@ import {
   UsageError,
   type CreateValues,
 } from './builders-create-flags';
+import { printError as printCliError, table } from './format';
 
 /**
  * `builddeck builders create|inspect|bootstrap|stop|use|rm|leave|health`: one contract command each.
@@ -57,18 +58,6 @@ Exit codes: 0 success, 1 failure (health: a node is unreachable or in error), 2 
 
 // -------------------------------------------------------------------------------------------------
 // Text output
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 const gib = (bytes: number) =>
   bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
@@ -175,14 +164,11 @@ export function formatHealth(h: FleetHealth): string {
 
 // -------------------------------------------------------------------------------------------------
 
+/** THE CLI error line, fields named as flags; a create that was rolled back says so after it. */
 function printError(e: AppError, json: boolean): number {
-  if (json) process.stdout.write(`${JSON.stringify({ error: e }, null, 2)}\n`);
-  const field = typeof e.details?.['field'] === 'string' ? e.details['field'] : undefined;
-  process.stderr.write(
-    `builddeck: ${e.code}: ${e.message}${field ? ` (${flagOfField(field)})` : ''}\n${e.hint ? `hint: ${e.hint}\n` : ''}`,
-  );
+  const code = printCliError(e, { json, flagOf: flagOfField });
   if (typeof e.details?.['rolledBack'] === 'string') process.stderr.write(`note: ${e.details['rolledBack']}\n`);
-  return e.code === 'INVALID_INPUT' ? 2 : 1;
+  return code;
 }
 
 export async function runBuildersCli(argv: string[]): Promise<number> {
