@@ -2,7 +2,7 @@
 // `npm test`: lint, format check, typecheck, build, then every vitest project (unit, integration, e2e) in one run.
 // Prints one closing line `N passed, N failed` (tests plus the lint/typecheck/build gates) and writes
 // it to test-results/summary.txt so CI can repeat it as its very last line.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 mkdirSync('test-results', { recursive: true });
@@ -19,14 +19,33 @@ function step(name, cmd, args) {
   return ok;
 }
 
-// Gates: each counts as one check, so a lint error can never hide behind green tests.
-for (const [name, cmd, args] of [
-  ['lint', 'npx', ['eslint', '.']],
-  ['format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']],
-  ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
-  ['build', 'npm', ['run', '--silent', 'build']],
-]) {
-  if (step(name, cmd, args)) passed++;
+// Gates: each counts as one check, so a lint error can never hide behind green tests. lint, format
+// and typecheck are single-threaded and independent, so they run side by side (CI's wall time on two
+// cores); each one's output is printed whole when it ends, so logs never interleave.
+function gate(name, cmd, args) {
+  const t = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    child.stdout.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => out.push(c));
+    child.on('close', (code) => {
+      const ok = code === 0;
+      process.stdout.write(
+        `\n▶ ${name}: ${cmd} ${args.join(' ')}\n${Buffer.concat(out).toString()}${ok ? '✓' : '✗'} ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)\n`,
+      );
+      resolve(ok);
+    });
+  });
+}
+const gates = await Promise.all([
+  gate('lint', 'npx', ['eslint', '.']),
+  gate('format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']),
+  gate('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']),
+]);
+gates.push(step('build', 'npm', ['run', '--silent', 'build']));
+for (const ok of gates) {
+  if (ok) passed++;
   else failed++;
 }
 
