@@ -1,58 +1,27 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { FileUp, FilterX, History, Info, Plus, Radio, RotateCw, Search, Terminal, Trash2 } from 'lucide-react';
-import type { BuildStatus } from '../../../../electron/common/contracts/builds';
+import { FileUp, FilterX, History, Info, Plus, Radio, Terminal } from 'lucide-react';
 import type { HistoryNotice, HistoryRecordItem } from '../../../../electron/common/contracts/history';
 import type { AppError } from '../../../../electron/common/errors';
 import { appErrorOf, commandKey, invoke, invokeOrThrow, useCommand } from '../../api/client';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorState } from '../../components/ErrorState';
-import { RelativeTime } from '../../components/RelativeTime';
 import { Skeleton } from '../../components/Skeleton';
 import { useNow } from '../../lib/use-now';
-import { formatDuration, percent, shortDigest } from '../builds/format';
-import { StatusIcon } from '../builds/live/BuildDetails';
 import { useRerunEntry } from '../builds/start';
 import { openNewBuild } from '../builds/ui-store';
-import { useDebounced } from '../builds/use-debounced';
 import { OpenFileDialog, RemoveRecordDialog } from './Dialogs';
-import {
-  hasFilters,
-  NO_FILTERS,
-  openHistoryEntry,
-  recordsInput,
-  setHistoryFilters,
-  useHistoryUi,
-  type HistoryFilters,
-} from './history-ui';
+import { HistoryFiltersBar } from './HistoryFilters';
+import { bakeActions, RecordRow } from './RecordRow';
+import { hasFilters, NO_FILTERS, recordsInput, setHistoryFilters, useHistoryUi } from './history-ui';
 import { showOpenDialog, useOpenFile } from './open-file';
 import { RecordDetail } from './RecordDetail';
-import { builderStateLabel, canRemove, groupRecords, ORIGIN_LABEL, recordTitle, sourceText } from './records';
+import { groupRecords } from './records';
 import { useWatchLease } from './use-watch';
 import styles from './HistoryView.module.css';
 
-/**
- * A bake's row opens (or re-runs) it on the Bake view, where its project and live lanes are; the
- * bake feature loads on demand.
- */
-const bakeActions = () => import('../bake/bake-actions');
-const openEntry = (item: HistoryRecordItem) =>
-  item.kind === 'bake'
-    ? void bakeActions().then((m) =>
-        m.openRecordedBake(item.id, item.source.contextDir ?? '', item.status === 'running'),
-      )
-    : openHistoryEntry(item.id);
-
 const PAGE = 50;
-
-export const STATUS_LABEL: Record<BuildStatus, string> = {
-  running: 'Running',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  interrupted: 'Interrupted',
-};
 
 /** Re-runs need BuildDeck's stored request: only builds BuildDeck ran have one. */
 function useRerunRecord(onError: (error: AppError) => void) {
@@ -74,249 +43,6 @@ function useRerunRecord(onError: (error: AppError) => void) {
   };
 }
 
-function Row({
-  item,
-  depth,
-  now,
-  onRerun,
-  onRemove,
-}: {
-  item: HistoryRecordItem;
-  depth: number;
-  now: number;
-  onRerun: (item: HistoryRecordItem) => void;
-  onRemove: (item: HistoryRecordItem) => void;
-}) {
-  const title = recordTitle(item);
-  const running = item.status === 'running';
-  const state = builderStateLabel(item.builderState);
-  const total = item.counts.total;
-  return (
-    <tr
-      className={`${styles.row} ${depth > 0 ? styles.child : ''}`}
-      data-testid="history-row"
-      data-status={item.status}
-      data-record-id={item.id}
-      data-build-id={item.buildId}
-      data-origin={item.origin}
-    >
-      <td>
-        <span className={`${styles.status} ${styles[`tone_${item.status}`] ?? ''}`}>
-          <StatusIcon status={item.status} size={14} />
-          {STATUS_LABEL[item.status]}
-        </span>
-      </td>
-      <td className={styles.nameCell}>
-        <button type="button" className={styles.open} onClick={() => openEntry(item)} data-testid="history-open">
-          <span className={styles.nameLine}>
-            <span className={styles.name}>{title}</span>
-            {item.kind === 'bake' ? <span className={styles.badge}>bake · {item.children?.length ?? 0}</span> : null}
-          </span>
-          <span className={`${styles.path} mono`} title={sourceText(item.source)}>
-            {sourceText(item.source)}
-          </span>
-        </button>
-      </td>
-      <td>
-        <span
-          className={`${styles.origin} ${styles[`origin_${item.origin}`] ?? ''}`}
-          title={
-            item.origin === 'external'
-              ? 'Started outside BuildDeck: a terminal, compose, bake or a script'
-              : item.origin === 'file'
-                ? `Read from ${item.stored.file ?? 'a .dockerbuild file'}`
-                : 'Started from BuildDeck (window, tray, CLI or serve)'
-          }
-          data-testid="history-origin"
-        >
-          {ORIGIN_LABEL[item.origin]}
-        </span>
-      </td>
-      <td>
-        <span className={styles.builder}>
-          {item.builder || '—'}
-          {state ? (
-            <span className={styles.stateBadge} title={state.title} data-testid="builder-state">
-              {state.text}
-            </span>
-          ) : null}
-        </span>
-        {item.driver ? <span className={styles.sub}>{item.driver}</span> : null}
-      </td>
-      <td>
-        <span className={styles.platforms}>
-          {item.platforms.map((p) => (
-            <span key={p} className={`${styles.platform} mono`}>
-              {p}
-            </span>
-          ))}
-        </span>
-      </td>
-      <td className={styles.num}>
-        <RelativeTime ms={item.startedAt} />
-      </td>
-      <td className={styles.num}>
-        {running ? formatDuration(now - item.startedAt, { whole: true }) : formatDuration(item.durationMs)}
-      </td>
-      <td
-        className={styles.num}
-        title={total > 0 ? `${item.counts.cached} of ${total} steps came from the cache` : undefined}
-        data-testid="history-cached"
-      >
-        {total > 0 && !running ? (
-          <>
-            {item.counts.cached}/{total} <span className={styles.sub}>{percent(item.cacheHitRatio)}</span>
-          </>
-        ) : (
-          '—'
-        )}
-      </td>
-      <td className={`${styles.digest} mono`} title={item.digest ?? item.error}>
-        {item.digest ? (
-          shortDigest(item.digest)
-        ) : item.error ? (
-          <span className={item.status === 'failed' ? styles.errorText : styles.noteText}>{item.error}</span>
-        ) : (
-          '—'
-        )}
-      </td>
-      <td className={styles.actions}>
-        {running ? (
-          <Button
-            variant="ghost"
-            size="sm"
-            onClick={() => openEntry(item)}
-            icon={<Radio size={13} aria-hidden />}
-            aria-label={`Watch ${title} live`}
-            data-testid="history-live"
-          >
-            Live
-          </Button>
-        ) : null}
-        {!running && (item.buildId || item.kind === 'bake') ? (
-          <Button
-            variant="ghost"
-            size="sm"
-            iconOnly
-            aria-label={`Re-run ${title}`}
-            title="Re-run with the same options"
-            onClick={() => onRerun(item)}
-            icon={<RotateCw size={13} aria-hidden />}
-            data-testid="history-rerun"
-          />
-        ) : null}
-        {canRemove(item) ? (
-          <Button
-            variant="ghost"
-            size="sm"
-            iconOnly
-            aria-label={`Remove the record of ${title}`}
-            title="Remove this record…"
-            onClick={() => onRemove(item)}
-            icon={<Trash2 size={13} aria-hidden />}
-            data-testid="history-delete"
-          />
-        ) : null}
-      </td>
-    </tr>
-  );
-}
-
-function Filters({ builders, folders }: { builders: string[]; folders: string[] }) {
-  const filters = useHistoryUi((s) => s.filters);
-  // The text box is local while typing; the query follows once typing pauses.
-  const [text, setText] = useState(filters.text);
-  const settled = useDebounced(text, 250);
-  useEffect(() => {
-    if (settled !== useHistoryUi.getState().filters.text) setHistoryFilters({ text: settled });
-  }, [settled]);
-  // Cleared from elsewhere ("Clear filters" in the empty state): adjust while rendering, React's pattern.
-  const [seenText, setSeenText] = useState(filters.text);
-  if (seenText !== filters.text) {
-    setSeenText(filters.text);
-    if (filters.text === '') setText('');
-  }
-  const select = (key: 'builder' | 'status' | 'folder', value: string) => setHistoryFilters({ [key]: value });
-  return (
-    <div className={styles.filters} role="search" aria-label="Filter builds">
-      <label className={`${styles.filter} ${styles.textFilter}`}>
-        <span>Search</span>
-        <span className={styles.searchBox}>
-          <Search size={13} aria-hidden />
-          <input
-            type="search"
-            value={text}
-            placeholder="Name, folder, tag, ref, error…"
-            onChange={(e) => setText(e.target.value)}
-            data-testid="filter-text"
-          />
-        </span>
-      </label>
-      <label className={styles.filter}>
-        <span>Builder</span>
-        <select
-          value={filters.builder}
-          onChange={(e) => select('builder', e.target.value)}
-          data-testid="filter-builder"
-        >
-          <option value="">All builders</option>
-          {builders.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className={styles.filter}>
-        <span>Result</span>
-        <select value={filters.status} onChange={(e) => select('status', e.target.value)} data-testid="filter-status">
-          <option value="">Any result</option>
-          {(Object.keys(STATUS_LABEL) as BuildStatus[]).map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABEL[s]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className={styles.filter}>
-        <span>Folder</span>
-        <select value={filters.folder} onChange={(e) => select('folder', e.target.value)} data-testid="filter-folder">
-          <option value="">All folders</option>
-          {folders.map((f) => (
-            <option key={f} value={f}>
-              {f}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className={styles.filter}>
-        <span>Started from</span>
-        <select
-          value={filters.origin}
-          onChange={(e) => setHistoryFilters({ origin: e.target.value as HistoryFilters['origin'] })}
-          data-testid="filter-origin"
-        >
-          <option value="all">Anywhere</option>
-          <option value="builddeck">BuildDeck</option>
-          <option value="external">CLI and other clients</option>
-        </select>
-      </label>
-      {hasFilters(filters) ? (
-        <Button
-          variant="ghost"
-          size="sm"
-          className={styles.clear}
-          onClick={() => setHistoryFilters(NO_FILTERS)}
-          icon={<FilterX size={13} aria-hidden />}
-        >
-          Clear filters
-        </Button>
-      ) : null}
-    </div>
-  );
-}
-
-/** Notices the list shows once at the top (old buildx, a stopped builder) instead of failing. */
 export function Notices({ notices }: { notices: HistoryNotice[] }) {
   if (notices.length === 0) return null;
   return (
@@ -501,7 +227,7 @@ function RecordList() {
           </thead>
           <tbody>
             {rows.map(({ item, depth }) => (
-              <Row
+              <RecordRow
                 key={item.id}
                 item={item}
                 depth={depth}
@@ -531,7 +257,7 @@ function RecordList() {
       {header}
       <Notices notices={notices} />
       <FileFailure />
-      <Filters builders={first?.facets.builders ?? []} folders={first?.facets.folders ?? []} />
+      <HistoryFiltersBar builders={first?.facets.builders ?? []} folders={first?.facets.folders ?? []} />
       {actionError ? <ErrorState error={actionError} variant="inline" subject="Re-run" /> : null}
       {body}
       {openDialog ? <OpenFileDialog /> : null}

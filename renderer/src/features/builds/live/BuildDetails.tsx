@@ -12,7 +12,7 @@ import { Lanes } from './Lanes';
 import { Outcome, Warnings } from './Outcome';
 import styles from './BuildView.module.css';
 
-const STATUS_LABEL: Record<BuildStatus, string> = {
+export const STATUS_LABEL: Record<BuildStatus, string> = {
   running: 'Running',
   succeeded: 'Succeeded',
   failed: 'Failed',
