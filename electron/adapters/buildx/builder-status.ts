@@ -37,13 +37,26 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
   async known(): Promise<KnownBuilder[]> {
     const env = this.env();
     const root = this.buildx.configDir();
-    this.contexts = readContexts(env);
-    const [stored, contexts, contextName, current] = await Promise.all([
-      this.buildx.instances(),
-      this.contexts,
+    const [{ builders, contexts, names }, contextName, current] = await Promise.all([
+      this.listed(),
       currentContextName(env),
       readCurrent(root),
     ]);
+    const currentName = await currentBuilderName(root, current, contextName, contexts, names);
+    await Promise.all(
+      builders.map(async (b) => {
+        b.current = b.name === currentName;
+        const activity = await lastActivity(root, b.name);
+        if (activity) b.lastActivity = activity;
+      }),
+    );
+    return builders;
+  }
+
+  /** The builders and their nodes from buildx's store and the contexts (not yet which is current, nor activity). */
+  private async listed(): Promise<{ builders: KnownBuilder[]; contexts: DockerContext[]; names: Set<string> }> {
+    this.contexts = readContexts(this.env());
+    const [stored, contexts] = await Promise.all([this.buildx.instances(), this.contexts]);
     const names = new Set(stored.map((b) => b.name));
     const builders: KnownBuilder[] = [
       ...stored.map((b) => ({
@@ -69,15 +82,7 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
           nodes: [{ name: c.name, endpoint: c.name, pinnedPlatforms: [], driverOpts: {} }],
         })),
     ];
-    const currentName = await currentBuilderName(root, current, contextName, contexts, names);
-    await Promise.all(
-      builders.map(async (b) => {
-        b.current = b.name === currentName;
-        const activity = await lastActivity(root, b.name);
-        if (activity) b.lastActivity = activity;
-      }),
-    );
-    return builders;
+    return { builders, contexts, names };
   }
 
   /** One builder by name, dialled within the bound (the cache view's health check). */
@@ -133,10 +138,12 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
    * when only buildx can reach the node (kubernetes, ssh:// engines, TLS contexts) or it is unknown.
    */
   async connect(builderName: string, nodeName: string, call: CallOptions): Promise<BuildkitConnection | undefined> {
-    const builder = (await this.known()).find((b) => b.name === builderName);
+    // Only the node's driver and endpoint matter: no current-builder or activity reads per stream.
+    const { builders, contexts } = await this.listed();
+    const builder = builders.find((b) => b.name === builderName);
     const node = builder?.nodes.find((n) => n.name === nodeName);
     if (!builder || !node) return undefined;
-    const open = this.connector(builder.driver, node, await (this.contexts ?? readContexts(this.env())));
+    const open = this.connector(builder.driver, node, contexts);
     return open ? new BuildkitConnection(await open(call)) : undefined;
   }
 

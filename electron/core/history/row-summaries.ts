@@ -117,12 +117,7 @@ export class RowSummaries {
     const nodes = new Map<string, BuildkitRecordRow>();
     for (const r of rows) if (r.status !== 'running' && !this.known.has(r.ref)) nodes.set(`${r.builder}/${r.node}`, r);
     await Promise.all(
-      [...nodes].map(async ([node, row]) => {
-        if (this.perRecord.has(node)) return;
-        const all = await this.deps.describeNode(row.builder, row.node).catch(() => undefined);
-        if (all === 'per-record') this.perRecord.add(node);
-        else if (all) for (const [id, summary] of all) this.remember(`${node}/${id}`, summary);
-      }),
+      [...nodes].filter(([node]) => !this.perRecord.has(node)).map(([node, row]) => this.readNode(row, node)),
     );
   }
 
@@ -170,16 +165,24 @@ export class RowSummaries {
     }
   }
 
-  /** One call for every record of the row's node; the refs the queue wanted that it described. */
+  /**
+   * One call for every record of the row's node, remembered: the records it returned, 'per-record'
+   * (marked: only buildx reaches the node), or undefined when it could not be asked (stopped, failed).
+   */
+  private async readNode(
+    row: BuildkitRecordRow,
+    node: string,
+  ): Promise<Map<string, RowSummary> | 'per-record' | undefined> {
+    const all = await this.deps.describeNode(row.builder, row.node).catch(() => undefined);
+    if (all === 'per-record') this.perRecord.add(node);
+    else for (const [id, summary] of all ?? []) this.remember(`${node}/${id}`, summary);
+    return all;
+  }
+
+  /** The queue's node read: the refs it wanted that were described; a per-record node re-queues its row. */
   private async describeNode(row: BuildkitRecordRow, node: string): Promise<string[]> {
-    let all: Awaited<ReturnType<RowSummariesDeps['describeNode']>>;
-    try {
-      all = await this.deps.describeNode(row.builder, row.node);
-    } catch {
-      all = undefined;
-    }
+    const all = await this.readNode(row, node);
     if (all === 'per-record') {
-      this.perRecord.add(node);
       this.queue.unshift(row);
       this.queued.add(row.ref);
       return [];
@@ -189,7 +192,6 @@ export class RowSummaries {
     this.queue = this.queue.filter((r) => !r.ref.startsWith(prefix));
     for (const r of waiting) this.queued.delete(r.ref);
     if (!all) return [];
-    for (const [id, summary] of all) this.remember(`${prefix}${id}`, summary);
     // A wanted row BuildKit did not return (removed meanwhile) is not asked again.
     for (const r of waiting) if (!all.has(r.id)) this.remember(r.ref, null);
     return waiting.filter((r) => all.has(r.id)).map((r) => r.ref);
