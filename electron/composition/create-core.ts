@@ -268,7 +268,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     retention,
   });
   const bakeHistory = new BakeHistory(() => database().bake, events, { retention });
-  const runner = new BuildxBuildRunner(buildx, {});
+  const runner = new BuildxBuildRunner(buildx, {}, builderStatus);
   const builds = new BuildsService(
     { runner, buildx, engine, fs: buildFs, events, clock: systemClock, recorder: history, probe },
     {

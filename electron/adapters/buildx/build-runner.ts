@@ -2,6 +2,7 @@ import type { Builder } from '../../common/domain';
 import { appError } from '../../common/errors';
 import type { BuildRunExit, BuildRunnerPort, BuildRunOptions, BuildTarget } from '../../core/builds/ports';
 import type { CallOptions } from '../../core/ports';
+import type { NativeBuilderStatus } from './builder-status';
 import type { BuildxCli } from './cli';
 import { parseInspectText } from './parse';
 import { FailureWords } from './failures';
@@ -19,6 +20,8 @@ export class BuildxBuildRunner implements BuildRunnerPort {
   constructor(
     private readonly cli: BuildxCli,
     private readonly options: BuildRunnerOptions,
+    /** Reads the builder natively (store, contexts, a gRPC dial); without it, `buildx inspect`. */
+    private readonly status?: Pick<NativeBuilderStatus, 'describe'>,
   ) {}
 
   async run(args: readonly string[], opts: BuildRunOptions): Promise<BuildRunExit> {
@@ -65,6 +68,7 @@ export class BuildxBuildRunner implements BuildRunnerPort {
   }
 
   async describeBuilder(name: string | undefined, call: CallOptions): Promise<Builder> {
+    if (this.status) return this.status.describe(name, call);
     const result = await this.cli.exec(['inspect', ...(name ? [name] : [])], call);
     return parseInspectText(result.stdout);
   }

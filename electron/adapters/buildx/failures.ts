@@ -20,7 +20,7 @@ interface Phrase {
   hint: string;
 }
 
-const START_DOCKER = 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), then retry.';
+export const START_DOCKER = 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), then retry.';
 
 /** In priority order: the first row whose pattern matches classifies a failure. */
 const PHRASES: readonly Phrase[] = [
