@@ -1,17 +1,20 @@
 /**
- * Overhead of a build started through BuildDeck's core (checks, rawjson parsing, reducer, events,
- * history) against the same `docker buildx build` run directly, alternating, several runs each.
+ * Overhead of a build started through BuildDeck (checks, rawjson parsing, reducer, events, history)
+ * against the same `docker buildx build` run directly, alternating, several runs each: through the
+ * core with a window listening (History's streams and pollers run, as in the desktop app), through
+ * the core with nobody watching, and `builddeck build` as a whole process (what a terminal user runs).
  *   npx tsx test/bench/build-overhead.bench.ts [runs]
  * The build is a small uncached one on the default builder (RUN with a 1 s sleep, --no-cache).
- * Prints each run, the medians and their ratio; asserts nothing. Cleans up its image and cache.
+ * Prints each run and three table rows (medians, ratios); asserts nothing. Cleans up its image and cache.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createCore } from '../../electron/composition/create-core';
 import { pruneCacheByToken } from '../helpers/build-cache';
+import { alternate, loadNote, median, row, secs, timeProcess } from './lib';
 
 const exec = promisify(execFile);
 const RUNS = Number(process.argv[2] ?? 5);
@@ -23,12 +26,6 @@ writeFileSync(
   join(ctx, 'Dockerfile'),
   `FROM local/busybox:latest\nRUN echo "${token}" && sleep 1 && seq 1 2000\nCOPY Dockerfile /d\n`,
 );
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 async function plain(): Promise<number> {
   const t = performance.now();
@@ -43,16 +40,19 @@ async function plain(): Promise<number> {
   return performance.now() - t;
 }
 
-async function viaCore(core: ReturnType<typeof createCore>): Promise<number> {
+async function viaCore(core: ReturnType<typeof createCore>, passive: boolean): Promise<number> {
   const t = performance.now();
   let id: string | undefined = undefined;
   const done = new Promise<boolean>((resolve) => {
-    const off = core.events.subscribe((event, payload) => {
-      if (event === 'build.finished' && (payload as { buildId: string }).buildId === id) {
-        off();
-        resolve((payload as { summary: { ok: boolean } }).summary.ok);
-      }
-    });
+    const off = core.events.subscribe(
+      (event, payload) => {
+        if (event === 'build.finished' && (payload as { buildId: string }).buildId === id) {
+          off();
+          resolve((payload as { summary: { ok: boolean } }).summary.ok);
+        }
+      },
+      { passive },
+    );
   });
   const r = await core.router.invoke('builds.start', { contextDir: ctx, tags: [tag], noCache: true });
   if (!r.ok) throw new Error(r.error.message);
@@ -61,33 +61,64 @@ async function viaCore(core: ReturnType<typeof createCore>): Promise<number> {
   return performance.now() - t;
 }
 
-const core = createCore({ dataDir, pollIntervalMs: 3_600_000 });
-try {
-  await plain(); // warm: base image metadata, buildx plugin start
-  await exec('docker', ['image', 'rm', '-f', tag]);
-  await viaCore(core);
-  await exec('docker', ['image', 'rm', '-f', tag]);
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const p = await plain();
-    await exec('docker', ['image', 'rm', '-f', tag]);
-    const c = await viaCore(core);
-    a.push(p);
-    b.push(c);
-    // --no-cache with one tag would leave the previous image dangling (pinning its cache): drop it.
-    await exec('docker', ['image', 'rm', '-f', tag]).catch(() => undefined);
-    console.log(`run ${i + 1}: docker buildx build ${p.toFixed(0)} ms, BuildDeck core ${c.toFixed(0)} ms`);
-  }
-  const ma = median(a);
-  const mb = median(b);
-  console.log(
-    `median: docker buildx build ${ma.toFixed(0)} ms, BuildDeck core ${mb.toFixed(0)} ms, ratio ${(mb / ma).toFixed(3)} (overhead ${(mb - ma).toFixed(0)} ms)`,
+// Two cores: one with a listener that counts as a window (History streams, pollers, describes run
+// as in the desktop app), one whose only listener is passive (as `builddeck build` in a terminal).
+const windowed = createCore({ dataDir, pollIntervalMs: 3_600_000 });
+const headless = createCore({ dataDir: `${dataDir}-headless`, pollIntervalMs: 3_600_000 });
+const window = windowed.events.subscribe(() => undefined);
+const rm = () =>
+  exec('docker', ['image', 'rm', '-f', tag]).then(
+    () => undefined,
+    () => undefined,
   );
+const timed = (f: () => Promise<number>) => async () => {
+  const t = await f();
+  // --no-cache with one tag would leave the previous image dangling (pinning its cache): drop it.
+  await rm();
+  return t;
+};
+try {
+  const cli = resolve('bin/builddeck.js');
+  const times = await alternate(
+    RUNS,
+    {
+      buildx: timed(plain),
+      window: timed(() => viaCore(windowed, false)),
+      headless: timed(() => viaCore(headless, true)),
+      cli: timed(async () => {
+        const r = await timeProcess(process.execPath, [cli, 'build', '--no-cache', '--tag', tag, '--json', ctx]);
+        if (r.code !== 0) throw new Error(`builddeck build exited ${r.code}: ${r.stderr.slice(-400)}`);
+        return r.ms;
+      }),
+    },
+    {
+      log: (i, t) =>
+        console.log(
+          `run ${i}: docker buildx build ${t.buildx.toFixed(0)} ms, core with a window ${t.window.toFixed(0)} ms, core headless ${t.headless.toFixed(0)} ms, builddeck build (process) ${t.cli.toFixed(0)} ms`,
+        ),
+    },
+  );
+  const ref = median(times.buildx);
+  const show = (figure: string, ms: number, goal = '<= 1.01x') =>
+    row({
+      figure,
+      ours: secs(ms),
+      reference: `${secs(ref)} (docker buildx build)`,
+      ratio: ms / ref,
+      goal,
+      met: ms / ref <= 1.01,
+    });
+  console.log(loadNote());
+  show('build through the core, a window listening (desktop)', median(times.window));
+  show('build through the core, no window (serve/CLI core)', median(times.headless));
+  show('`builddeck build` as a process vs `docker buildx build`', median(times.cli));
 } finally {
-  await core.dispose();
-  await exec('docker', ['image', 'rm', '-f', tag]).catch(() => undefined);
+  window();
+  await windowed.dispose();
+  await headless.dispose();
+  await rm();
   await pruneCacheByToken(token);
   rmSync(ctx, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(`${dataDir}-headless`, { recursive: true, force: true });
 }

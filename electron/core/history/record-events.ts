@@ -10,8 +10,8 @@ export interface RecordEventsDeps {
   onStarted(ref: string): void;
   /** A listed running build finished (its row already says how). */
   onFinished(ref: string): void;
-  /** A build finished or was deleted: the rows should be read again now. */
-  onChanged(): void;
+  /** A build started, finished or was deleted on `builder`: its rows should be read again now. */
+  onChanged(builder: string): void;
 }
 
 /** A stream that failed is not dialled again sooner than this (a builder going down must not spin). */
@@ -101,7 +101,7 @@ export class RecordEvents {
       if (finished) this.deps.onFinished(ref);
     }
     // A start also asks for a read: `history ls` names the build (the event does not).
-    this.deps.onChanged();
+    this.deps.onChanged(builder);
   }
 
   dispose(): void {

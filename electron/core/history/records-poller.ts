@@ -40,7 +40,7 @@ export class RecordsPoller {
           clock: deps.clock,
           onStarted: (ref) => deps.events.emit('history.recordsChanged', { ids: [ref], reason: 'appeared' }),
           onFinished: (ref) => deps.events.emit('history.recordsChanged', { ids: [ref], reason: 'finished' }),
-          onChanged: () => this.kick(),
+          onChanged: (builder) => this.kick(builder),
         })
       : undefined;
     deps.events.onActive((active) => {
@@ -50,13 +50,21 @@ export class RecordsPoller {
     });
   }
 
-  /** Read again now (BuildKit pushed a change); a read in flight already covers it. */
-  private kick(): void {
-    if (!this.polling) this.schedule(0);
-    else this.again = true;
+  /**
+   * Read `builder` again now (BuildKit pushed a change on it); a read in flight is followed by one
+   * more. Only that builder is read: a `history ls` per builder on every start and finish cost a
+   * process each, which a build started from BuildDeck paid for in its own time.
+   */
+  private kick(builder: string): void {
+    this.kicked.add(builder);
+    if (this.polling) this.again = true;
+    else this.schedule(0, false);
   }
 
   private again = false;
+  /** Builders a pushed event asked to read; a timed poll (due at `fullDueAt`) reads every builder. */
+  private readonly kicked = new Set<string>();
+  private fullDueAt = 0;
 
   /** Whether a window listens (then the rows are kept fresh by polling). */
   get active(): boolean {
@@ -70,8 +78,9 @@ export class RecordsPoller {
     return { until: this.watchUntil, intervalMs: this.options.watchedIntervalMs };
   }
 
-  private schedule(ms: number): void {
+  private schedule(ms: number, full = true): void {
     if (this.disposed || !this.activeNow) return;
+    if (full) this.fullDueAt = this.deps.clock.now() + ms;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => void this.poll(), ms);
   }
@@ -87,8 +96,12 @@ export class RecordsPoller {
     if (this.polling || !this.activeNow) return;
     this.polling = true;
     const before = this.deps.rows.statusByRef();
+    const fullDue = this.deps.clock.now() >= this.fullDueAt;
+    const only = fullDue ? [] : [...this.kicked];
+    this.kicked.clear();
     try {
-      await this.deps.rows.readAndKeepNotices(false);
+      if (only.length === 0) await this.deps.rows.readAndKeepNotices(false);
+      else await Promise.all(only.map((b) => this.deps.rows.read(false, b)));
     } catch {
       // A failed poll is retried on the next tick.
     } finally {
@@ -114,17 +127,21 @@ export class RecordsPoller {
     if (this.again) {
       // A finish or start was pushed while this read ran: it may have missed it.
       this.again = false;
-      this.schedule(0);
-    } else if (watched) {
+      this.schedule(0, false);
+      return;
+    }
+    let next: number;
+    if (watched) {
       // With every node pushing its starts and finishes, reads only refresh the running rows' counts.
-      this.schedule(
-        this.pushed?.coversAll ? Math.max(this.options.watchedIntervalMs, 2000) : this.options.watchedIntervalMs,
-      );
+      next = this.pushed?.coversAll ? Math.max(this.options.watchedIntervalMs, 2000) : this.options.watchedIntervalMs;
     } else {
       this.idleMs =
         changed || running ? this.options.idleIntervalMs : Math.min(this.idleMs * 2, this.options.idleMaxMs);
-      this.schedule(this.idleMs);
+      next = this.idleMs;
     }
+    // A read of the pushed builders only does not postpone the timed read of every builder.
+    if (only.length > 0) next = Math.min(next, Math.max(0, this.fullDueAt - this.deps.clock.now()));
+    this.schedule(next);
   }
 
   dispose(): void {
