@@ -30,10 +30,27 @@ try {
 
   const fs = new NodeBuildFs();
   let last: Awaited<ReturnType<typeof inspectContext>> | undefined;
+  const firsts: number[] = [];
+  const firstFiles: number[] = [];
   const times = await alternate(5, {
     ours: async () => {
       const t = performance.now();
-      last = await inspectContext({ fs, targets: undefined, now: () => Date.now() }, { contextDir: root });
+      let first: number | undefined;
+      last = await inspectContext(
+        {
+          fs,
+          targets: undefined,
+          now: () => Date.now(),
+          // What a window hears as `build.contextProgress` while the walk goes on.
+          progress: (p) => {
+            if (first !== undefined) return;
+            first = performance.now() - t;
+            firsts.push(first);
+            firstFiles.push(p.files);
+          },
+        },
+        { contextDir: root },
+      );
       return performance.now() - t;
     },
     du: async () => (await timeProcess('du', ['-sb', root])).ms,
@@ -54,12 +71,18 @@ try {
     goal: '<= 4x du -sb',
     met: ours / du <= 4 && last?.truncated === false,
   });
+  // The warm-up round's partial answers are counted too: each run is a whole walk.
+  const first = median(firsts);
+  console.log(
+    `first partial answer: ${firsts.map((x) => x.toFixed(0)).join(' ')} ms, with ${firstFiles.map((n) => n.toLocaleString('en-US')).join(', ')} files counted`,
+  );
   row({
     figure: 'context check: first partial answer (largest entries so far)',
-    ours: `none: the answer comes whole after ${secs(ours)}`,
-    reference: '-',
+    ours: `${secs(first)} (${median(firstFiles).toLocaleString('en-US')} files counted)`,
+    reference: `${secs(ours)} (the whole answer)`,
+    ratio: first / ours,
     goal: '<= 200 ms',
-    met: false,
+    met: first <= 200,
   });
 } finally {
   rmSync(root, { recursive: true, force: true });

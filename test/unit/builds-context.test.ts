@@ -218,6 +218,40 @@ describe('context inspection on a real folder', () => {
     rmSync(join(dir, 'api.Dockerfile.dockerignore'));
   });
 
+  it('tells the counts so far while it walks, adding up to the final answer', async () => {
+    const big = mkdtempSync(join(tmpdir(), 'bd-ctx-partial-'));
+    try {
+      for (let d = 0; d < 20; d++) {
+        mkdirSync(join(big, `dir${d}`));
+        for (let f = 0; f < 50; f++) writeFileSync(join(big, `dir${d}`, `f${f}`), Buffer.alloc(d * 10 + 1));
+      }
+      // The real walk, asked to report after every folder instead of after 100 ms, so a small tree shows it.
+      const real = new NodeBuildFs();
+      const fs = Object.assign(Object.create(real) as NodeBuildFs, {
+        walk: (root: string, o: Parameters<NodeBuildFs['walk']>[1]) =>
+          real.walk(root, { ...o, ...(o.progress ? { progress: { ...o.progress, firstMs: 0, everyMs: 0 } } : {}) }),
+      });
+      const partials: { files: number; bytes: number; largestEntries: { path: string }[] }[] = [];
+      const r = await inspectContext(
+        { fs, targets: undefined, now: () => Date.now(), progress: (p) => partials.push(p) },
+        { contextDir: big },
+      );
+      expect(r.files).toBe(1000);
+      expect(partials.length).toBeGreaterThan(5);
+      for (let i = 1; i < partials.length; i++) {
+        expect(partials[i]?.files).toBeGreaterThanOrEqual(partials[i - 1]?.files ?? 0);
+        expect(partials[i]?.bytes).toBeGreaterThanOrEqual(partials[i - 1]?.bytes ?? 0);
+      }
+      const last = partials.at(-1);
+      expect(last?.files).toBeLessThanOrEqual(r.files);
+      expect(last?.largestEntries.length).toBeLessThanOrEqual(5);
+      // The final answer's largest folder is the one with the largest files.
+      expect(r.largestEntries[0]).toEqual({ path: 'dir19', bytes: 50 * 191, files: 50 });
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a missing folder or Dockerfile with the field at fault', async () => {
     await expect(inspectContext(deps, { contextDir: join(dir, 'nope') })).rejects.toMatchObject({
       appError: { code: 'INVALID_INPUT', details: { field: 'contextDir' } },

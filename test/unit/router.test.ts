@@ -193,6 +193,7 @@ describe('contract', () => {
         "builders.changed",
         "builders.updated",
         "builders.progressed",
+        "build.contextProgress",
         "build.started",
         "build.progressed",
         "build.finished",

@@ -72,7 +72,15 @@ export class NodeBuildFs implements BuildFsPort {
     const deadline = Date.now() + options.timeoutMs;
     const stack: { rel: string; ignoredAbove: boolean }[] = [{ rel: '', ignoredAbove: false }];
     let seen = 0;
+    const progress = options.progress;
+    let reportAt = progress ? Date.now() + progress.firstMs : Infinity;
+    const maybeReport = () => {
+      if (!progress || Date.now() < reportAt) return;
+      progress.report(files);
+      reportAt = Date.now() + progress.everyMs;
+    };
     while (stack.length > 0) {
+      maybeReport();
       if (seen >= options.maxEntries || Date.now() > deadline) return { files, truncated: true };
       const { rel } = stack.pop() as { rel: string; ignoredAbove: boolean };
       let entries;
@@ -102,6 +110,7 @@ export class NodeBuildFs implements BuildFsPort {
           batch.map((childRel) => sizeOf(join(root, childRel))),
         );
         for (let k = 0; k < batch.length; k++) files.push({ path: batch[k] as string, bytes: sizes[k] as number });
+        maybeReport();
       }
     }
     return { files, truncated: false };

@@ -238,6 +238,17 @@ export const buildCommands = {
 } as const;
 
 export const buildEvents = {
+  /**
+   * A context check still walking (`builds.inspectContext` of a large folder): what it has counted so
+   * far, so the form shows the largest entries within ~100 ms instead of waiting for the whole walk.
+   */
+  'build.contextProgress': z.object({
+    contextDir: z.string(),
+    files: z.number(),
+    bytes: z.number(),
+    largestEntries: z.array(contextEntry),
+    elapsedMs: z.number(),
+  }),
   /** A build began (from any window, the tray or a rerun). */
   'build.started': z.object({
     buildId: z.string(),

@@ -2,7 +2,7 @@ import { posix, win32 } from 'node:path';
 import type { ContextInspection } from '../../common/contracts/builds';
 import { appError } from '../../common/errors';
 import { parseDockerignore } from './dockerignore';
-import type { BuildFsPort, BuildTarget, PathInfo } from './ports';
+import type { BuildFsPort, BuildTarget, ContextFile, PathInfo } from './ports';
 
 const path = (p: string) => (/^[A-Za-z]:[\\/]|^\\\\/.test(p) ? win32 : posix);
 
@@ -161,8 +161,10 @@ export function stagesFromDockerfile(text: string): BuildTarget[] {
 
 export interface InspectDeps {
   fs: BuildFsPort;
-  /** Targets from buildx, or undefined when this buildx cannot tell (no --call). */
-  targets: ((contextDir: string, dockerfile: string) => Promise<BuildTarget[]>) | undefined;
+  /** Hears the counts so far while a large context is walked (see `build.contextProgress`). */
+  progress?: ((partial: ContextProgress) => void) | undefined;
+  /** Targets from buildx; resolves undefined when this buildx cannot tell (no --call). */
+  targets: ((contextDir: string, dockerfile: string) => Promise<BuildTarget[] | undefined>) | undefined;
   now(): number;
 }
 
@@ -185,6 +187,65 @@ export function frontendOf(text: string): string | undefined {
 /** Docker's own Dockerfile frontend: what BuildKit would use anyway. Runs without asking. */
 const OFFICIAL_FRONTEND = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/;
 
+export interface ContextProgress {
+  contextDir: string;
+  files: number;
+  bytes: number;
+  largestEntries: { path: string; bytes: number; files: number }[];
+  elapsedMs: number;
+}
+
+/**
+ * The context's totals, per top-level entry and per heavy folder, added up as the walk finds files:
+ * the partial answers and the final one come from the same sums (each file is counted once).
+ */
+class ContextTally {
+  files = 0;
+  bytes = 0;
+  private readonly top = new Map<string, { bytes: number; files: number }>();
+  readonly heavy = new Map<string, { bytes: number; files: number }>();
+
+  /** Adds the files past those already counted (the walk's array only grows). */
+  addFrom(files: readonly ContextFile[]): void {
+    for (let i = this.files; i < files.length; i++) this.add(files[i] as ContextFile);
+    this.files = files.length;
+  }
+
+  private add(f: ContextFile): void {
+    this.bytes += f.bytes;
+    const segs = f.path.split('/');
+    const head = segs[0] as string;
+    const t = this.top.get(head) ?? { bytes: 0, files: 0 };
+    t.bytes += f.bytes;
+    t.files++;
+    this.top.set(head, t);
+    // The outermost heavy folder on the path (node_modules inside a package counts once).
+    const at = segs.slice(0, -1).findIndex((seg) => HEAVY_DIR_WARN.includes(seg));
+    if (at >= 0) {
+      const key = segs.slice(0, at + 1).join('/');
+      const h = this.heavy.get(key) ?? { bytes: 0, files: 0 };
+      h.bytes += f.bytes;
+      h.files++;
+      this.heavy.set(key, h);
+    }
+  }
+
+  get topLevelNames(): IterableIterator<string> {
+    return this.top.keys();
+  }
+
+  get topLevelCount(): number {
+    return this.top.size;
+  }
+
+  largestEntries(n: number): { path: string; bytes: number; files: number }[] {
+    return [...this.top.entries()]
+      .map(([path, v]) => ({ path, ...v }))
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, n);
+  }
+}
+
 export async function inspectContext(
   deps: InspectDeps,
   input: { contextDir: string; dockerfile?: string | undefined; trustFrontend?: string | undefined },
@@ -206,38 +267,34 @@ export async function inspectContext(
   const general = specific === undefined ? await fs.readText(p.join(contextDir, '.dockerignore'), MB) : undefined;
   const ignoreText = specific ?? general;
   const matcher = parseDockerignore(ignoreText ?? '');
+  const tally = new ContextTally();
   const walk = await fs.walk(contextDir, {
     ignored: (rel, isDir) => matcher.ignored(rel, isDir),
     mayReincludeUnder: (rel) => matcher.mayReincludeUnder(rel),
     maxEntries: 300_000,
     timeoutMs: 8000,
+    ...(deps.progress
+      ? {
+          progress: {
+            firstMs: 100,
+            everyMs: 250,
+            report: (files: readonly ContextFile[]) => {
+              tally.addFrom(files);
+              deps.progress?.({
+                contextDir,
+                files: tally.files,
+                bytes: tally.bytes,
+                largestEntries: tally.largestEntries(5),
+                elapsedMs: deps.now() - started,
+              });
+            },
+          },
+        }
+      : {}),
   });
-
-  let bytes = 0;
-  const top = new Map<string, { bytes: number; files: number }>();
-  const heavy = new Map<string, { bytes: number; files: number }>();
-  for (const f of walk.files) {
-    bytes += f.bytes;
-    const segs = f.path.split('/');
-    const head = segs[0] as string;
-    const t = top.get(head) ?? { bytes: 0, files: 0 };
-    t.bytes += f.bytes;
-    t.files++;
-    top.set(head, t);
-    // The outermost heavy folder on the path (node_modules inside a package counts once).
-    const at = segs.slice(0, -1).findIndex((s) => HEAVY_DIR_WARN.includes(s));
-    if (at >= 0) {
-      const key = segs.slice(0, at + 1).join('/');
-      const h = heavy.get(key) ?? { bytes: 0, files: 0 };
-      h.bytes += f.bytes;
-      h.files++;
-      heavy.set(key, h);
-    }
-  }
-  const largestEntries = [...top.entries()]
-    .map(([path, v]) => ({ path, ...v }))
-    .sort((a, b) => b.bytes - a.bytes)
-    .slice(0, 10);
+  tally.addFrom(walk.files);
+  const { bytes, heavy } = tally;
+  const largestEntries = tally.largestEntries(10);
   const largestFiles = [...walk.files]
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 10)
@@ -255,7 +312,11 @@ export async function inspectContext(
     );
   if (walk.truncated)
     warnings.push('The context is too large to count fully in a few seconds; the figures are lower bounds.');
-  if (ignoreText === undefined && top.size > 0 && [...top.keys()].some((k) => HEAVY_DIRS.includes(k))) {
+  if (
+    ignoreText === undefined &&
+    tally.topLevelCount > 0 &&
+    [...tally.topLevelNames].some((k) => HEAVY_DIRS.includes(k))
+  ) {
     warnings.push('There is no .dockerignore: everything in the folder is sent to the builder.');
   }
 
@@ -270,8 +331,11 @@ export async function inspectContext(
       frontendToConfirm = frontend;
     if (deps.targets && frontendToConfirm === undefined) {
       try {
-        targets = (await deps.targets(contextDir, dockerfile)).filter((t) => t.name);
-        targetsSource = 'buildx';
+        const found = await deps.targets(contextDir, dockerfile);
+        if (found) {
+          targets = found.filter((t) => t.name);
+          targetsSource = 'buildx';
+        }
       } catch {
         // A Dockerfile the frontend cannot parse still has stages a person can pick from.
       }

@@ -80,6 +80,11 @@ export interface ContextWalkOptions {
   mayReincludeUnder(relDir: string): boolean;
   maxEntries: number;
   timeoutMs: number;
+  /**
+   * Called while walking with every file found so far (the same growing array; read, never keep),
+   * first after `firstMs`, then at most every `everyMs`: the form shows the largest entries so far.
+   */
+  progress?: { firstMs: number; everyMs: number; report(files: readonly ContextFile[]): void };
 }
 
 export interface ContextFile {

@@ -92,16 +92,20 @@ export class BuildsService {
     builder?: string | undefined;
     trustFrontend?: string | undefined;
   }): Promise<ContextInspection> {
-    const info = await this.deps.buildx.info();
-    const { runner } = this.deps;
+    // Not awaited before the walk: a first `buildx version` (seconds under load) must not hold back
+    // the partial answers; only the targets probe needs to know whether buildx has --call.
+    const info = this.deps.buildx.info();
+    info.catch(() => undefined);
+    const { runner, events } = this.deps;
     return inspectContext(
       {
         fs: this.deps.fs,
         // On the builder the form chose: another builder may not even have the frontend or platform.
-        targets: info.features.callTargets
-          ? (contextDir, dockerfile) =>
-              runner.targets(contextDir, dockerfile, { timeoutMs: 20_000, builder: input.builder })
-          : undefined,
+        targets: async (contextDir, dockerfile) =>
+          (await info).features.callTargets
+            ? runner.targets(contextDir, dockerfile, { timeoutMs: 20_000, builder: input.builder })
+            : undefined,
+        progress: (partial) => events.emit('build.contextProgress', partial),
         now: () => this.deps.clock.now(),
       },
       input,
