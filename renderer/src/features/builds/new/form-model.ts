@@ -53,6 +53,9 @@ export interface BuildDraft {
   labels: KeyValueRow[];
 }
 
+/** How a form section changes one field of the draft. */
+export type SetField = <K extends keyof BuildDraft>(key: K, value: BuildDraft[K]) => void;
+
 let rowCounter = 0;
 export const rowId = (): string => `r${(rowCounter++).toString(36)}`;
 
