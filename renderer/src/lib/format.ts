@@ -52,5 +52,5 @@ export function formatBytes(bytes: number): string {
 }
 
 export function pluralize(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }

@@ -9,6 +9,8 @@ import styles from './NewBuild.module.css';
 interface ContextCheckProps {
   contextDir: string;
   inspection: ContextInspection | undefined;
+  /** The counts so far while a large folder is walked (`build.contextProgress`). */
+  partial?: { files: number; bytes: number; largestEntries: ContextInspection['largestEntries'] } | undefined;
   loading: boolean;
   error: AppError | undefined;
   onRefresh: () => void;
@@ -44,6 +46,7 @@ function Bars({ entries, total }: { entries: { path: string; bytes: number; file
 export function ContextCheck({
   contextDir,
   inspection,
+  partial,
   loading,
   error,
   onRefresh,
@@ -112,6 +115,18 @@ export function ContextCheck({
             <strong>{error.message}</strong>
             {error.hint ? <p>{error.hint}</p> : null}
           </div>
+        </div>
+      ) : !inspection && partial ? (
+        <div className={styles.checkLoading} data-testid="context-partial">
+          <p className={styles.checkCounting} role="status">
+            Counting… {formatBytes(partial.bytes)} in {pluralize(partial.files, 'file')} so far
+          </p>
+          {partial.largestEntries.length > 0 ? (
+            <div>
+              <h3 className={styles.subTitle}>Largest entries so far</h3>
+              <Bars entries={partial.largestEntries} total={partial.bytes} />
+            </div>
+          ) : null}
         </div>
       ) : !inspection ? (
         <div className={styles.checkLoading}>

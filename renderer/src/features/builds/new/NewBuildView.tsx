@@ -205,6 +205,7 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
           <ContextCheck
             contextDir={isAbsolutePath(context.contextDir) ? context.contextDir : ''}
             inspection={context.inspection}
+            partial={context.partial}
             loading={context.query.isFetching}
             error={context.error}
             onRefresh={() => void context.query.refetch()}

@@ -1,5 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { EventPayload } from '../../../../../electron/common/contract';
 import { isAbsolutePath } from '../../../../../electron/common/validation';
+import { getBridge } from '../../../api/bridge';
 import { appErrorOf, useCommand } from '../../../api/client';
 import { useDebounced } from '../use-debounced';
 import type { BuildDraft } from './form-model';
@@ -28,13 +30,36 @@ export function useContextInspection(draft: Pick<BuildDraft, 'contextDir' | 'doc
     staleTime: 15_000,
     refetchOnWindowFocus: false,
   });
+  const partial = usePartialCounts(contextDir, query.isFetching);
   return {
     /** The debounced, trimmed folder the inspection is for. */
     contextDir,
     query,
     inspection: query.data,
     error: query.isError ? appErrorOf(query.error) : undefined,
+    /** What the walk has counted so far while a large folder is checked (none once it answered). */
+    partial,
     /** Agree to run this frontend image for the folder and file as they are now. */
     trust: (image: string) => setTrusted({ key: inspectKey, image }),
   };
+}
+
+type Partial = EventPayload<'build.contextProgress'>;
+
+/**
+ * The core's `build.contextProgress` for this folder while its check runs: a 100k-file folder shows
+ * its largest entries so far within ~100 ms instead of a skeleton for seconds. Dropped when the
+ * check answers or the folder changes.
+ */
+function usePartialCounts(contextDir: string, fetching: boolean): Partial | undefined {
+  const [partial, setPartial] = useState<Partial | undefined>();
+  const wanted = contextDir.replace(/[\\/]+$/, '');
+  useEffect(() => {
+    if (!fetching) return undefined;
+    return getBridge().on('build.contextProgress', (p) => {
+      if (p.contextDir.replace(/[\\/]+$/, '') === wanted) setPartial(p);
+    });
+  }, [wanted, fetching]);
+  // Kept counts of another folder, or of a check that has answered, are not shown.
+  return fetching && partial && partial.contextDir.replace(/[\\/]+$/, '') === wanted ? partial : undefined;
 }
