@@ -1,10 +1,5 @@
-import {
-  OPTION_ENTRIES,
-  parseToleration,
-  setOptionValue,
-  type BuilderOption,
-  type FormControl,
-} from '../common/builders/options';
+import { OPTION_ENTRIES, parseToleration, setOptionValue } from '../common/builders/option-derive';
+import type { BuilderOption, FormControl } from '../common/builders/options';
 
 /**
  * `builddeck builders create` flags: the ones every driver has, and one per driver option of the

@@ -7,12 +7,12 @@ import type {
   HistoryRecordItem,
   HistoryNotice,
 } from '../common/contracts/history';
-import type { EventPayload } from '../common/contract';
 import type { BuildSnapshot } from '../common/contracts/builds';
 import type { AppError } from '../common/errors';
 import { applyProgress, logLineAt } from '../common/progress';
 import type { Router } from '../core/router';
 import { createCore, type Core } from '../composition/create-core';
+import { followEvents } from './follow';
 import { printError, table } from './format';
 
 /**
@@ -280,12 +280,8 @@ async function followLogs(
   id: string,
   o: { builder: string | undefined; step: string | undefined; json: boolean },
 ): Promise<number> {
-  let streamId: string | undefined;
   let snapshot: BuildSnapshot | undefined;
   let printed = 0;
-  const early: EventPayload<'history.progressed'>[] = [];
-  let end: (e: EventPayload<'history.streamEnded'>) => void = () => undefined;
-  const ended = new Promise<EventPayload<'history.streamEnded'>>((r) => (end = r));
   const print = () => {
     if (!snapshot) return;
     const out: string[] = [];
@@ -296,45 +292,34 @@ async function followLogs(
     }
     if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
   };
-  const apply = (p: EventPayload<'history.progressed'>) => {
-    if (!snapshot) return;
-    snapshot = applyProgress(snapshot, p).snapshot;
-    print();
-  };
-  // Passive: following a record must not start the poller and watchers a window would.
-  const unsubscribe = core.events.subscribe(
-    (event, payload) => {
-      if (event === 'history.progressed') {
-        const p = payload;
-        if (streamId === undefined) early.push(p);
-        else if (p.streamId === streamId) apply(p);
-      } else if (event === 'history.streamEnded') {
-        const p = payload;
-        if (p.streamId === streamId) end(p);
-      }
+  const outcome = await followEvents(core, {
+    batch: 'history.progressed',
+    end: 'history.streamEnded',
+    idOf: (p) => p.streamId,
+    start: async () => {
+      const r = await core.router.callUnchecked('history.attach', { id, ...(o.builder ? { builder: o.builder } : {}) });
+      return r.ok ? { ok: true, value: { id: r.value.streamId, started: r.value } } : r;
     },
-    { passive: true },
-  );
-  const onSigint = () => end({ streamId: streamId ?? '', reason: 'detached' });
-  process.on('SIGINT', onSigint);
-  try {
-    const r = await core.router.callUnchecked('history.attach', { id, ...(o.builder ? { builder: o.builder } : {}) });
-    if (!r.ok) return printError(r.error, { json: o.json });
-    streamId = r.value.streamId;
-    snapshot = r.value.snapshot;
-    print();
-    for (const p of early.splice(0)) if (p.streamId === streamId) apply(p);
-    if (!r.value.done) {
-      const e = await ended;
-      if (e.reason === 'detached') await core.router.call('history.detach', { streamId });
-      if (e.reason === 'failed') process.stderr.write(`note: the stream stopped: ${e.error ?? 'unknown error'}\n`);
-    }
-    if (!o.json && snapshot.status !== 'running') process.stderr.write(`Build ${snapshot.status}.\n`);
-    return 0;
-  } finally {
-    process.off('SIGINT', onSigint);
-    unsubscribe();
-  }
+    onStart: (_streamId, attached) => {
+      snapshot = attached.snapshot;
+      print();
+      return attached.done;
+    },
+    onBatch: (p) => {
+      if (!snapshot) return;
+      snapshot = applyProgress(snapshot, p).snapshot;
+      print();
+    },
+    // Ctrl+C stops following (the record's build goes on); the stream is detached below.
+    onInterrupt: (streamId, end) => end({ streamId: streamId ?? '', reason: 'detached' }),
+    onEnd: async (e, streamId) => {
+      if (e?.reason === 'detached') await core.router.call('history.detach', { streamId });
+      if (e?.reason === 'failed') process.stderr.write(`note: the stream stopped: ${e.error ?? 'unknown error'}\n`);
+    },
+  });
+  if (!outcome.ok) return printError(outcome.error, { json: o.json });
+  if (!o.json && snapshot && snapshot.status !== 'running') process.stderr.write(`Build ${snapshot.status}.\n`);
+  return 0;
 }
 
 /** Runs `builddeck history ...`; returns the exit code. */

@@ -7,6 +7,7 @@ import type {
 } from '../../common/contracts/bake';
 import type { BakeFinishRow, BakeHistoryStorePort } from '../../core/bake/ports';
 import { registerMigrations, type Migration } from './database';
+import { markInterruptedRuns, pruneRuns, type RunOwner } from './run-rows';
 import type { SqliteDb } from './sqlite';
 
 /**
@@ -90,25 +91,14 @@ interface TargetRow {
 export class SqliteBakeStore implements BakeHistoryStorePort {
   constructor(
     private readonly db: SqliteDb,
-    private readonly options: { pid: number; isAlive(pid: number): boolean },
+    private readonly options: RunOwner,
   ) {
     this.markInterrupted();
   }
 
   /** Bakes left `running` by a process that is gone become `interrupted` (like builds). */
   private markInterrupted(): void {
-    const rows = this.db.prepare("SELECT id, owner_pid FROM bake_runs WHERE status = 'running'").all() as unknown as {
-      id: string;
-      owner_pid: number | null;
-    }[];
-    for (const r of rows) {
-      if (r.owner_pid !== null && r.owner_pid !== this.options.pid && this.options.isAlive(r.owner_pid)) continue;
-      this.db
-        .prepare(
-          "UPDATE bake_runs SET status = 'interrupted', error = 'BuildDeck stopped while this bake was running.' WHERE id = @id AND status = 'running'",
-        )
-        .run({ id: r.id });
-    }
+    markInterruptedRuns(this.db, 'bake_runs', this.options, 'BuildDeck stopped while this bake was running.');
   }
 
   insertStarted(row: Parameters<BakeHistoryStorePort['insertStarted']>[0]): void {
@@ -213,18 +203,7 @@ export class SqliteBakeStore implements BakeHistoryStorePort {
   }
 
   prune(policy: { keep: number; olderThan: number }): string[] {
-    const doomed = this.db
-      .prepare(
-        `SELECT id FROM bake_runs WHERE status <> 'running' AND (started_at < @olderThan OR id NOT IN
-           (SELECT id FROM bake_runs ORDER BY started_at DESC LIMIT @keep))`,
-      )
-      .all({ olderThan: policy.olderThan, keep: policy.keep }) as { id: string }[];
-    if (doomed.length === 0) return [];
-    const del = this.db.prepare('DELETE FROM bake_runs WHERE id = @id');
-    this.db.transaction(() => {
-      for (const { id } of doomed) del.run({ id });
-    });
-    return doomed.map((d) => d.id);
+    return pruneRuns(this.db, 'bake_runs', policy);
   }
 
   private item(r: RunRow): BakeHistoryItem {

@@ -10,6 +10,7 @@ import type {
   StoredContext,
 } from '../../core/history/ports';
 import { registerMigrations, type Migration } from './database';
+import { markInterruptedRuns, pruneRuns, type RunOwner } from './run-rows';
 import type { SqliteDb } from './sqlite';
 
 /** Schema of the `history` namespace. Append migrations; never edit a shipped one. */
@@ -112,11 +113,8 @@ interface BuildRow {
   failure: string | null;
 }
 
-export interface HistoryStoreOptions {
-  /** Is the process that started a build still alive? (Decides "interrupted" at open.) */
-  isAlive(pid: number): boolean;
-  pid: number;
-}
+/** Who owns this process's running builds (decides "interrupted" at open). */
+export type HistoryStoreOptions = RunOwner;
 
 /** Build history in SQLite. Each finish is one transaction: a kill mid-write leaves the old row. */
 export class SqliteHistoryStore implements HistoryStorePort {
@@ -132,20 +130,7 @@ export class SqliteHistoryStore implements HistoryStorePort {
    * Another live BuildDeck (the CLI next to the app) keeps its running builds.
    */
   markInterrupted(): number {
-    const rows = this.db.prepare("SELECT id, owner_pid FROM builds WHERE status = 'running'").all() as unknown as {
-      id: string;
-      owner_pid: number | null;
-    }[];
-    let n = 0;
-    for (const r of rows) {
-      if (r.owner_pid !== null && r.owner_pid !== this.options.pid && this.options.isAlive(r.owner_pid)) continue;
-      n += this.db
-        .prepare(
-          "UPDATE builds SET status = 'interrupted', error = 'BuildDeck stopped while this build was running.' WHERE id = @id AND status = 'running'",
-        )
-        .run({ id: r.id }).changes;
-    }
-    return n;
+    return markInterruptedRuns(this.db, 'builds', this.options, 'BuildDeck stopped while this build was running.');
   }
 
   insertStarted(row: HistoryStartRow): void {
@@ -382,24 +367,8 @@ export class SqliteHistoryStore implements HistoryStorePort {
   }
 
   prune(policy: { keep: number; olderThan: number }): string[] {
-    // Steps and logs go with their build (ON DELETE CASCADE); one transaction, so a crash keeps all or none.
-    const doomed = this.db
-      .prepare(
-        `SELECT id FROM builds WHERE status <> 'running' AND (started_at < @olderThan OR id NOT IN
-           (SELECT id FROM builds ORDER BY started_at DESC LIMIT @keep))`,
-      )
-      .all({ olderThan: policy.olderThan, keep: policy.keep }) as { id: string }[];
-    if (doomed.length === 0) return [];
-    const del = this.db.prepare('DELETE FROM builds WHERE id = @id');
-    this.db.exec('BEGIN');
-    try {
-      for (const { id } of doomed) del.run({ id });
-      this.db.exec('COMMIT');
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
-    return doomed.map((d) => d.id);
+    // Steps and logs go with their build (ON DELETE CASCADE).
+    return pruneRuns(this.db, 'builds', policy);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Toleration } from './fields';
-import { FIELD_OF_DRIVER_OPT, optionsOf, optionValue, TOLERATION_FIELDS } from './options';
+import { FIELD_OF_DRIVER_OPT, optionsOf, optionValue, TOLERATION_FIELDS } from './option-derive';
 import type { BuilderCreateInput } from './create-input';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builderName } from '../domain';
 import { absolutePath, buildkitdFlags, nodeName, parseDockerSize, platforms, remoteEndpoint } from './fields';
-import { optionShape } from './options';
+import { optionShape } from './option-derive';
 import { formatTomlError, parseToml } from './toml';
 
 /**

@@ -303,11 +303,6 @@ export class BakeService {
     return this.bakes.get(bakeId).snapshot;
   }
 
-  /** Resolves when the bake has ended (tests, CLI). */
-  wait(bakeId: string): Promise<BakeSnapshot> {
-    return this.bakes.wait(bakeId);
-  }
-
   cancel(bakeId: string): { cancelled: boolean } {
     return this.bakes.cancel(bakeId);
   }

@@ -348,11 +348,6 @@ export class BuildsService {
     return this.builds.get(buildId).snapshot;
   }
 
-  /** Resolves when the build has ended (tests, CLI). */
-  wait(buildId: string): Promise<BuildSnapshot> {
-    return this.builds.wait(buildId);
-  }
-
   cancel(buildId: string): { cancelled: boolean } {
     return this.builds.cancel(buildId);
   }

@@ -1,11 +1,7 @@
 import { createContext, useContext, useId, type ReactNode } from 'react';
 import { FolderOpen } from 'lucide-react';
-import {
-  BUILDER_OPTIONS,
-  draftKeyOf,
-  type FormControl,
-  type OptionKey,
-} from '../../../../electron/common/builders/options';
+import { draftKeyOf } from '../../../../electron/common/builders/option-derive';
+import { BUILDER_OPTIONS, type FormControl, type OptionKey } from '../../../../electron/common/builders/options';
 import { getBridge, getHostKind } from '../../api/bridge';
 import { Button } from '../../components/Button';
 import { Field } from '../../components/Field';

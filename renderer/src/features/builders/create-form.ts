@@ -9,17 +9,15 @@ import {
   type CreatableDriver,
 } from '../../../../electron/common/builders/create-input';
 import {
-  BUILDER_OPTIONS,
   draftKeyOf,
   integerOrText,
   OPTION_ENTRIES,
   optionsOf,
   parseToleration,
   setOptionValue,
-  type BuilderOption,
   type DraftKeyOf,
-  type OptionKey,
-} from '../../../../electron/common/builders/options';
+} from '../../../../electron/common/builders/option-derive';
+import { BUILDER_OPTIONS, type BuilderOption, type OptionKey } from '../../../../electron/common/builders/options';
 import { errorsByControl, zodIssues } from '../../lib/field-errors';
 
 /** One draft field per driver option of the table (common/builders/options.ts): text, or on/off. */
