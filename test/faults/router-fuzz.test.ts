@@ -39,6 +39,7 @@ const SEEDS: Record<string, Record<string, unknown>> = {
   'builders.health': { names: ['bdfuzz-a'] },
   'builds.start': { contextDir: CTX, builder: 'bdfuzz-a', tags: ['bdfuzz:x'] },
   'builds.get': { buildId: 'nope' },
+  'builds.logs': { buildId: 'nope', from: 0, limit: 10 },
   'builds.cancel': { buildId: 'nope' },
   'builds.list': {},
   'builds.commandLine': { contextDir: CTX, buildArgs: { A: 'b' } },
