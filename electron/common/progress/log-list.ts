@@ -16,13 +16,14 @@ export const LOG_CHUNK = 256;
  * longer than the view; the fork then copies that one chunk, so branches never see each other.
  */
 export class LogView implements LogList {
+  // Not readonly: `appendLineInPlace` grows a view no one else has seen yet (one reduction pass's own).
   constructor(
-    readonly chunks: LogLine[][],
-    readonly length: number,
-    readonly dropped: number,
-    readonly chars: number,
+    public chunks: LogLine[][],
+    public length: number,
+    public dropped: number,
+    public chars: number,
     /** Head lines counted in `dropped` that the core still holds (see `logTail`). */
-    readonly held?: number,
+    public held?: number,
   ) {}
 
   /** The view, and nothing a later snapshot appended (IPC/JSON see exactly this snapshot's lines). */
@@ -106,6 +107,38 @@ export function appendLine(list: LogList, line: LogLine, max: number, maxChars =
   // Held lines sit at the head, so they are the first to go.
   const held = list.held ? Math.max(0, list.held - (dropped - list.dropped)) : 0;
   return new LogView(chunks, length, dropped, chars, held || undefined);
+}
+
+/**
+ * `appendLine` for a view made by the caller's own reduction pass (no earlier snapshot holds it):
+ * grows it in place instead of allocating a new view per line, which was two objects per output
+ * line (build log and step log) on the live path. The shared-chunk rules are `appendLine`'s.
+ */
+export function appendLineInPlace(view: LogView, line: LogLine, max: number, maxChars = Infinity): void {
+  const n = view.length;
+  const slot = n % LOG_CHUNK;
+  const last = view.chunks[(n - slot) / LOG_CHUNK];
+  // The common case: the view ends where its shared last chunk ends, under every cap.
+  if (
+    slot !== 0 &&
+    last !== undefined &&
+    view.chunks.length === (n - slot) / LOG_CHUNK + 1 &&
+    last.length === slot &&
+    Object.isExtensible(last) &&
+    n + 1 <= max &&
+    view.chars + line.text.length <= maxChars
+  ) {
+    last.push(line);
+    view.length = n + 1;
+    view.chars += line.text.length;
+    return;
+  }
+  const next = appendLine(view, line, max, maxChars);
+  view.chunks = next.chunks;
+  view.length = next.length;
+  view.dropped = next.dropped;
+  view.chars = next.chars ?? 0;
+  view.held = next.held;
 }
 
 /** Lines of the build log `builds.get` sends whole (4 chunks); the rest is paged in by `builds.logs`. */
