@@ -194,6 +194,15 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
     if (query && first !== undefined) reveal(first);
   }
 
+  // Earlier lines paged in above (paged-log.ts): keep the line that was first in view, so the top
+  // row is not in view again at once (it would ask for the page before, and so on to line 1).
+  const [start, setStart] = useState(list.dropped);
+  if (start !== list.dropped) {
+    setStart(list.dropped);
+    if (list.dropped < start && !follow)
+      setScrollTo((prev) => ({ index: start - list.dropped, seq: (prev?.seq ?? 0) + 1 }));
+  }
+
   const goTo = (index: number) => {
     if (matchCount === 0) return;
     const wrapped = ((index % matchCount) + matchCount) % matchCount;
