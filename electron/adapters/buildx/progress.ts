@@ -22,8 +22,6 @@ export class RawJsonParser {
   private partial = '';
   private longLine = false;
   private readonly clock = new TimeParser();
-  private readonly digests = new Map<string, string>();
-  private scratch = Buffer.allocUnsafe(4096);
 
   constructor() {
     this.splitter = new JsonObjectSplitter(
@@ -167,9 +165,8 @@ export class RawJsonParser {
   }
 
   private vertex(v: Record<string, unknown>): void {
-    const raw = str(v['digest']);
-    if (!raw) return;
-    const digest = this.intern(raw);
+    const digest = str(v['digest']);
+    if (!digest) return;
     const inputs = Array.isArray(v['inputs'])
       ? v['inputs'].filter((i): i is string => typeof i === 'string')
       : undefined;
@@ -189,10 +186,9 @@ export class RawJsonParser {
   }
 
   private status(s: Record<string, unknown>): void {
-    const rawVertex = str(s['vertex']);
+    const vertex = str(s['vertex']);
     const id = str(s['id']);
-    if (!rawVertex || !id) return;
-    const vertex = this.intern(rawVertex);
+    if (!vertex || !id) return;
     const name = str(s['name']);
     const total = num(s['total']);
     const started = this.time(s['started']);
@@ -219,7 +215,7 @@ export class RawJsonParser {
   }
 
   private logData(vertex: string, stream: number, base64: string, at: number | undefined): void {
-    const bytes = this.decodeBase64(base64);
+    const bytes = base64Bytes(base64);
     let text: string;
     const key = this.decoders.size > 0 ? `${stream}:${vertex}` : undefined;
     const decoder = key === undefined ? undefined : this.decoders.get(key);
@@ -237,37 +233,9 @@ export class RawJsonParser {
       text = d.decode(bytes, { stream: true });
     }
     if (!text) return;
-    const v = this.intern(vertex);
     this.out.push(
-      at !== undefined
-        ? { type: 'log', vertex: v, stream, data: text, at }
-        : { type: 'log', vertex: v, stream, data: text },
+      at !== undefined ? { type: 'log', vertex, stream, data: text, at } : { type: 'log', vertex, stream, data: text },
     );
-  }
-
-  /**
-   * Vertex digests repeat on every event of a step: one string per digest (a flat copy, not a slice
-   * of a 64 KiB pipe chunk that the event would keep alive), so the reducer's `steps[digest]` looks
-   * up the same, already internalised key each time instead of hashing a fresh string.
-   */
-  private intern(digest: string): string {
-    const known = this.digests.get(digest);
-    if (known !== undefined) return known;
-    // Bounded: a build has hundreds of vertexes; a pathological stream just stops being interned.
-    if (this.digests.size >= 10_000) return digest;
-    const flat = (' ' + digest).slice(1);
-    this.digests.set(flat, flat);
-    return flat;
-  }
-
-  /** Decodes into a reused buffer: a Buffer per log line was the parse path's commonest allocation. */
-  private decodeBase64(data: string): Buffer {
-    // Base64 decodes to at most 3/4 of its length.
-    const need = Math.ceil((data.length * 3) / 4);
-    if (need > SCRATCH_MAX) return Buffer.from(data, 'base64');
-    if (this.scratch.length < need) this.scratch = Buffer.allocUnsafe(Math.max(need, this.scratch.length * 2));
-    const n = this.scratch.write(data, 0, 'base64');
-    return this.scratch.subarray(0, n);
   }
 
   private time(v: unknown): number | undefined {
@@ -425,8 +393,9 @@ function slowTime(v: string): number | undefined {
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
-/** Lines longer than this decode into their own buffer (the scratch one stays small). */
-const SCRATCH_MAX = 1024 * 1024;
+function base64Bytes(data: string): Buffer {
+  return Buffer.from(data, 'base64');
+}
 
 /** The bytes end on a whole UTF-8 character (ASCII, or a complete 2-4 byte sequence). */
 function endsWholeUtf8(b: Uint8Array): boolean {
