@@ -317,7 +317,7 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
         <p className={styles.dropped} data-testid="log-older">
           {older.error
             ? `Earlier lines could not be loaded: ${older.error}`
-            : `${pluralize(older.count, 'earlier line')} ${older.loading ? 'loading…' : 'load as you scroll up.'}`}{' '}
+            : `${older.count.toLocaleString()} earlier ${older.count === 1 ? 'line' : 'lines'} ${older.loading ? 'loading…' : 'load as you scroll up.'}`}{' '}
           <Button variant="ghost" size="sm" disabled={older.loading} onClick={older.load}>
             Load earlier
           </Button>
