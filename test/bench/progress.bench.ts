@@ -8,7 +8,13 @@ import { loadavg } from 'node:os';
 import { row } from './lib';
 import { RawJsonParser } from '../../electron/adapters/buildx/progress';
 import { buildSnapshot, type BuildEvent, type BuildSnapshot } from '../../electron/common/contracts/builds';
-import { createBuildSnapshot, reduceBuild, reduceBuildEvents } from '../../electron/common/progress';
+import {
+  createBuildSnapshot,
+  logPage,
+  reduceBuild,
+  reduceBuildEvents,
+  snapshotToSend,
+} from '../../electron/common/progress';
 
 const TOTAL = Number(process.argv[2] ?? 100_000);
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
@@ -175,14 +181,17 @@ report(
 );
 const live = run('buildx 0.29 NDJSON', 'batch', false);
 report(`progress, live path (a pipe read at a time), ${TOTAL / 1000}k events`, live);
-// What `builds.get` answers for this build in serve mode: the snapshot through the router's output
-// check, as JSON. Every line sits in its step's log and in the build log, and nothing is paged.
-const wire = JSON.stringify(buildSnapshot.parse(live.snapshot)).length;
+// What `builds.get` answers for this build in serve mode: the snapshot as sent (each line once, a
+// long log's tail), through the router's output check, as JSON; and one `builds.logs` page.
+const whole = JSON.stringify(buildSnapshot.parse(live.snapshot)).length;
+const sent = snapshotToSend(live.snapshot);
+const wire = JSON.stringify(buildSnapshot.parse(sent)).length;
+const page = JSON.stringify(logPage(live.snapshot.log, 0, 1024)).length;
 row({
   figure: `serve mode \`builds.get\`, ${live.snapshot.log.length.toLocaleString('en-US')}-line build`,
-  ours: `${mb(wire)} (each line twice, not paged)`,
-  reference: '-',
+  ours: `${mb(wire)} (${sent.log.length} lines of the build log, ${sent.log.held ?? 0} held; a 1,024-line \`builds.logs\` page ${mb(page)})`,
+  reference: `${mb(whole)} (the whole snapshot)`,
   goal: '<= 6 MB, paged',
-  met: false,
+  met: wire <= 6 * 1024 * 1024,
 });
 run('buildx 0.13 pretty-printed', 'batch', true);

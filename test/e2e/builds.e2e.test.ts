@@ -398,6 +398,25 @@ describe('Builds in Chromium over the real core', () => {
     await page.locator('[data-testid="log-jump"]').click();
     await log.locator('[data-index]', { hasText: `big-done ${token}` }).waitFor();
     await page.screenshot({ path: 'test-results/builds-100k-log.png' });
+
+    // A reloaded window gets the log's tail from builds.get (each line once); scrolling up pages in the rest.
+    await page.reload();
+    await page.getByRole('button', { name: 'Builds', exact: true }).click();
+    await page.locator(`[data-testid="build-tab"][title^="${dirs.big} on"]`).first().click();
+    const again = page.locator('[data-testid="build-view"][data-status="succeeded"] [data-testid="log-view"]');
+    await again.locator('[data-index]', { hasText: `big-done ${token}` }).waitFor({ timeout: 20_000 });
+    const older = page.locator('[data-testid="log-older"]');
+    const earlier = async () => Number(/([\d,]+) earlier line/.exec(await older.innerText())?.[1]?.replaceAll(',', ''));
+    const before = await earlier();
+    expect(before).toBeGreaterThan(90_000);
+    await again.hover();
+    for (let i = 0; i < 3; i++) {
+      await page.mouse.wheel(0, -200_000);
+      await expect.poll(earlier, { timeout: 20_000 }).toBeLessThan(before - 1024 * i);
+    }
+    await page.locator('[data-testid="log-search"]').fill('99999');
+    await expect.poll(() => page.locator('[data-testid="log-search-status"]').innerText()).toBe('1 of 1');
+    await page.screenshot({ path: 'test-results/builds-100k-log-paged.png' });
   });
 
   it('no Content Security Policy violations or page errors', () => {

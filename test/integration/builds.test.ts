@@ -116,13 +116,60 @@ describe('builds, against the real engine and buildx 0.29', () => {
   afterAll(async () => {
     await core.dispose();
     // Every image this file loads is tagged, so none is left dangling (a dangling one would pin the cache).
-    await exec('docker', ['image', 'rm', '-f', image, `${token}:cli`, `${token}:old`, `${token}:secret`]).catch(
-      () => undefined,
-    );
+    await exec('docker', [
+      'image',
+      'rm',
+      '-f',
+      image,
+      `${token}:cli`,
+      `${token}:old`,
+      `${token}:secret`,
+      `${token}:long`,
+    ]).catch(() => undefined);
     await sandbox.cleanup();
     await pruneCacheByToken(token);
     rmSync(ctx, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('builds.get sends a long log once, as its tail; builds.logs pages the rest in and refuses bad ranges', async () => {
+    dockerfile('Long.Dockerfile', 'FROM local/busybox:latest\nRUN seq 1 3000 | sed "s/^/n TOKEN /"\n');
+    const r = await build(core, { contextDir: ctx, dockerfile: 'Long.Dockerfile', tags: [`${token}:long`] });
+    expect(r.summary.ok).toBe(true);
+    const run = Object.values(r.snapshot.steps).find((s) => s.title.startsWith('RUN seq'));
+    const total = r.seen.log.length;
+    expect(total).toBeGreaterThanOrEqual(3000);
+    // The tail only: the build log's last 4 chunks, the step's last chunk; the rest held at the core.
+    expect(r.snapshot.log.length).toBeLessThanOrEqual(1024);
+    expect(r.snapshot.log.held).toBe(total - r.snapshot.log.length);
+    expect(logLines(r.snapshot.log).at(-1)?.text).toBe(logLines(r.seen.log).at(-1)?.text);
+    expect(run?.logs.length).toBeLessThan(256);
+    // Pages from 0 up to the tail give back every line the window saw, in order.
+    const paged: string[] = [];
+    for (let from = 0; from < (r.snapshot.log.held ?? 0); from += 1024) {
+      const page = await core.router.call('builds.logs', { buildId: r.buildId, from, limit: 1024 });
+      if (!page.ok) throw new Error(page.error.message);
+      paged.push(...page.value.lines.slice(0, (r.snapshot.log.held ?? 0) - from).map((l) => l.text));
+    }
+    paged.push(...logLines(r.snapshot.log).map((l) => l.text));
+    expect(paged).toEqual(logLines(r.seen.log).map((l) => l.text));
+    const stepPage = await core.router.call('builds.logs', { buildId: r.buildId, step: run?.id, from: 0, limit: 3 });
+    expect(stepPage).toMatchObject({ ok: true, value: { from: 0, first: 0, end: 3000 } });
+    expect(stepPage.ok && stepPage.value.lines.map((l) => l.text)).toEqual([1, 2, 3].map((n) => `n ${token} ${n}`));
+    // Bad input: a clear INVALID_INPUT naming the field, never a crash.
+    const past = await core.router.invoke('builds.logs', { buildId: r.buildId, from: total + 1 });
+    expect(past).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringContaining(`has ${total} lines`) as unknown },
+    });
+    const noStep = await core.router.invoke('builds.logs', { buildId: r.buildId, step: 'sha256:nope', from: 0 });
+    expect(noStep).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'step' } } });
+    const negative = await core.router.invoke('builds.logs', { buildId: r.buildId, from: -1 });
+    expect(negative).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const huge = await core.router.invoke('builds.logs', { buildId: r.buildId, from: 0, limit: 1e6 });
+    expect(huge).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const unknown = await core.router.invoke('builds.logs', { buildId: 'nope', from: 0 });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 
   it('builds one platform on the default builder: steps, logs, digest; a rebuild is cached', async () => {

@@ -143,6 +143,7 @@ describe('contract', () => {
         "builders.health",
         "builds.start",
         "builds.get",
+        "builds.logs",
         "builds.cancel",
         "builds.list",
         "builds.commandLine",

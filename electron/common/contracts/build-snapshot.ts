@@ -165,6 +165,11 @@ export const logList = z.object({
   dropped: z.number(),
   /** Characters of text kept (for the character cap); absent on lists built without the reducer. */
   chars: z.number().optional(),
+  /**
+   * Of the `dropped` head lines, how many the core still holds but did not send: `builds.get` sends
+   * a long log's tail only (each line once), and `builds.logs` pages the rest in on demand.
+   */
+  held: z.number().optional(),
 });
 export type LogList = z.infer<typeof logList>;
 

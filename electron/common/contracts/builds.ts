@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { builderName } from '../domain';
 import { absolutePath, PLATFORM_PATTERN, platform } from '../builders/fields';
 import { noNul } from '../validation';
-import { buildEvent, buildListItem, buildSnapshot, buildSummary } from './build-snapshot';
+import { buildEvent, buildListItem, buildSnapshot, buildSummary, logLine } from './build-snapshot';
 
 // The shapes builds share with bake and History live in build-snapshot.ts; re-exported here so a
 // feature imports a build's contract from one place.
@@ -198,7 +198,11 @@ export const contextInspection = z.object({
 });
 export type ContextInspection = z.infer<typeof contextInspection>;
 
-const buildIdInput = z.object({ buildId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a build id') }).strict();
+const buildId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a build id');
+const buildIdInput = z.object({ buildId }).strict();
+
+/** Most lines one `builds.logs` call returns (~0.5-1 MB of typical output). */
+export const MAX_LOG_PAGE = 4096;
 
 export const buildCommands = {
   /**
@@ -209,6 +213,31 @@ export const buildCommands = {
   'builds.start': { input: buildRequest, output: z.object({ buildId: z.string() }) },
   /** The current snapshot of a running or recent build: what a reloaded window replays from. */
   'builds.get': { input: buildIdInput, output: buildSnapshot },
+  /**
+   * Lines of a build's log (or one step's): `from` is the absolute line number (0 is the build's
+   * first line; a list's kept lines are `dropped` .. `dropped + length - 1`). `builds.get` sends a
+   * long log's tail only and counts the rest in `held`; the log view pages them in with this.
+   * Lines dropped to keep memory bounded, or past the end, are INVALID_INPUT naming the kept range.
+   */
+  'builds.logs': {
+    input: z
+      .object({
+        buildId,
+        /** A step's id (its vertex digest) for that step's own log; absent for the whole build's. */
+        step: z.string().min(1).max(256).optional(),
+        from: z.number().int('must be a whole line number').min(0, 'must be 0 or more'),
+        limit: z.number().int().min(1).max(MAX_LOG_PAGE, `must be at most ${MAX_LOG_PAGE}`).default(1024),
+      })
+      .strict(),
+    output: z.object({
+      /** Absolute number of `lines[0]`. */
+      from: z.number(),
+      lines: z.array(logLine),
+      /** The kept range now: [first, end). */
+      first: z.number(),
+      end: z.number(),
+    }),
+  },
   /** Interrupts buildx (SIGINT, then SIGTERM) so BuildKit cancels the solve; the build ends `cancelled`. */
   'builds.cancel': { input: buildIdInput, output: z.object({ cancelled: z.boolean() }) },
   /** Running builds and the recent ones this core ran (newest first). */
@@ -236,6 +265,8 @@ export const buildCommands = {
     output: contextInspection,
   },
 } as const;
+
+export type BuildLogPage = z.infer<(typeof buildCommands)['builds.logs']['output']>;
 
 export const buildEvents = {
   /**

@@ -16,7 +16,18 @@ export {
   summarizeBuild,
 } from './reducer';
 export { orderedLaneSteps } from './lanes';
-export { emptyLogList, lastLogLines, LOG_CHUNK, logLineAt, logLines } from './log-list';
+export {
+  emptyLogList,
+  lastLogLines,
+  LOG_CHUNK,
+  logLineAt,
+  logLines,
+  logPage,
+  logTail,
+  SENT_LOG_CHUNKS,
+  SENT_STEP_LOG_CHUNKS,
+  snapshotToSend,
+} from './log-list';
 export { parseVertexName, type VertexName } from './names';
 export {
   applyBakeProgress,

@@ -1,4 +1,4 @@
-import type { LogLine, LogList } from '../contracts/builds';
+import type { BuildSnapshot, LogLine, LogList, Step } from '../contracts/builds';
 
 /** Lines per chunk. Every chunk but the last is full. */
 export const LOG_CHUNK = 256;
@@ -16,16 +16,21 @@ export const LOG_CHUNK = 256;
  * longer than the view; the fork then copies that one chunk, so branches never see each other.
  */
 export class LogView implements LogList {
+  // Not readonly: `appendLineInPlace` grows a view no one else has seen yet (one reduction pass's own).
   constructor(
-    readonly chunks: LogLine[][],
-    readonly length: number,
-    readonly dropped: number,
-    readonly chars: number,
+    public chunks: LogLine[][],
+    public length: number,
+    public dropped: number,
+    public chars: number,
+    /** Head lines counted in `dropped` that the core still holds (see `logTail`). */
+    public held?: number,
   ) {}
 
   /** The view, and nothing a later snapshot appended (IPC/JSON see exactly this snapshot's lines). */
   toJSON(): LogList {
-    return { chunks: viewChunks(this), length: this.length, dropped: this.dropped, chars: this.chars };
+    const out: LogList = { chunks: viewChunks(this), length: this.length, dropped: this.dropped, chars: this.chars };
+    if (this.held) out.held = this.held;
+    return out;
   }
 }
 
@@ -99,5 +104,92 @@ export function appendLine(list: LogList, line: LogLine, max: number, maxChars =
   }
   // Dropping copies the index (once per chunk at the cap); earlier views keep their head.
   if (head > 0) chunks = chunks.slice(head);
-  return new LogView(chunks, length, dropped, chars);
+  // Held lines sit at the head, so they are the first to go.
+  const held = list.held ? Math.max(0, list.held - (dropped - list.dropped)) : 0;
+  return new LogView(chunks, length, dropped, chars, held || undefined);
+}
+
+/**
+ * `appendLine` for a view made by the caller's own reduction pass (no earlier snapshot holds it):
+ * grows it in place instead of allocating a new view per line, which was two objects per output
+ * line (build log and step log) on the live path. The shared-chunk rules are `appendLine`'s.
+ */
+export function appendLineInPlace(view: LogView, line: LogLine, max: number, maxChars = Infinity): void {
+  const n = view.length;
+  const slot = n % LOG_CHUNK;
+  const last = view.chunks[(n - slot) / LOG_CHUNK];
+  // The common case: the view ends where its shared last chunk ends, under every cap.
+  if (
+    slot !== 0 &&
+    last !== undefined &&
+    view.chunks.length === (n - slot) / LOG_CHUNK + 1 &&
+    last.length === slot &&
+    Object.isExtensible(last) &&
+    n + 1 <= max &&
+    view.chars + line.text.length <= maxChars
+  ) {
+    last.push(line);
+    view.length = n + 1;
+    view.chars += line.text.length;
+    return;
+  }
+  const next = appendLine(view, line, max, maxChars);
+  view.chunks = next.chunks;
+  view.length = next.length;
+  view.dropped = next.dropped;
+  view.chars = next.chars ?? 0;
+  view.held = next.held;
+}
+
+/** Lines of the build log `builds.get` sends whole (4 chunks); the rest is paged in by `builds.logs`. */
+export const SENT_LOG_CHUNKS = 4;
+/** Lines of each step's log it sends (its last, partial chunk: 0-255 lines). */
+export const SENT_STEP_LOG_CHUNKS = 1;
+
+/**
+ * The list as `builds.get` sends it: its last `chunks` chunks (whole chunks, so absolute line
+ * numbers stay chunk-aligned and the receiver's reducer appends as before). The lines before are
+ * counted in `dropped` (so `seq` and every reader carry on unchanged) and in `held`, which says
+ * the core still has them for `builds.logs`. Sending the whole snapshot sent every line twice
+ * (build log and step log): 37 MB for an 85k-line build.
+ */
+export function logTail(list: LogList, chunks: number): LogList {
+  const view = viewChunks(list);
+  const cut = view.length - Math.max(1, chunks);
+  // The last chunk may be full: keep whole chunks only, and at least the last one.
+  if (cut <= 0) return list;
+  const kept = view.slice(cut);
+  const unsent = cut * LOG_CHUNK;
+  let chars = 0;
+  for (const c of kept) for (const l of c) chars += l.text.length;
+  return new LogView(kept, list.length - unsent, list.dropped + unsent, chars, (list.held ?? 0) + unsent);
+}
+
+/**
+ * Kept lines `from` (absolute: 0 is the first line the list ever had) up to `from + limit`, or
+ * undefined when `from` lies outside [dropped, dropped + length] (the caller says which way).
+ */
+export function logPage(list: LogList, from: number, limit: number): LogLine[] | undefined {
+  const first = list.dropped - (list.held ?? 0);
+  const end = list.dropped + list.length;
+  if (from < first || from > end) return undefined;
+  const out: LogLine[] = [];
+  for (let abs = from; abs < Math.min(end, from + limit); abs++) {
+    const line = logLineAt(list, abs - list.dropped);
+    if (line) out.push(line);
+  }
+  return out;
+}
+
+/**
+ * A snapshot as `builds.get` sends it: the build log's tail and each step log's last chunk (see
+ * `logTail`); everything else shared. Short logs go whole, so a small build looks exactly as before.
+ */
+export function snapshotToSend(s: BuildSnapshot): BuildSnapshot {
+  const steps: Record<string, Step> = {};
+  for (const [id, step] of Object.entries(s.steps)) {
+    const logs = logTail(step.logs, SENT_STEP_LOG_CHUNKS);
+    steps[id] = logs === step.logs ? step : { ...step, logs };
+  }
+  return { ...s, steps, log: logTail(s.log, SENT_LOG_CHUNKS) };
 }

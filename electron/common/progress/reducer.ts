@@ -7,12 +7,13 @@ import type {
   BuildSummary,
   Lane,
   LogLine,
+  LogList,
   SnippetLine,
   Step,
   StepState,
   Transfer,
 } from '../contracts/builds';
-import { appendLine, emptyLogList, lastLogLines } from './log-list';
+import { appendLine, appendLineInPlace, emptyLogList, lastLogLines, LogView } from './log-list';
 import { Owner } from './owner';
 import { emptySummary, summarizeLane } from './lanes';
 import { parseVertexName } from './names';
@@ -363,8 +364,17 @@ class Draft {
     const line: LogLine =
       at !== undefined ? { seq, step: step.id, stream, text, at } : { seq, step: step.id, stream, text };
     const maxChars = limits.maxLogChars ?? Infinity;
-    step.logs = appendLine(step.logs, line, limits.maxStepLogLines, maxChars);
-    this.s.log = appendLine(this.s.log, line, limits.maxLogLines, maxChars);
+    step.logs = this.append(step.logs, line, limits.maxStepLogLines, maxChars);
+    this.s.log = this.append(this.s.log, line, limits.maxLogLines, maxChars);
+  }
+
+  /** The first line of a pass makes a new view (earlier snapshots keep theirs); the rest grow it. */
+  private append(list: LogList, line: LogLine, max: number, maxChars: number): LogList {
+    if (list instanceof LogView && this.o.has(list)) {
+      appendLineInPlace(list, line, max, maxChars);
+      return list;
+    }
+    return this.o.own(appendLine(list, line, max, maxChars));
   }
 
   private flushPending(step: Step): void {

@@ -6,6 +6,7 @@ import { RelativeTime } from '../../../components/RelativeTime';
 import { useNow } from '../../../lib/use-now';
 import { baseName, formatDuration } from '../format';
 import { LogView, type LineLabel } from '../logs/LogView';
+import { usePagedLog } from '../logs/paged-log';
 import { quoteArgv } from '../new/form-model';
 import { isMod } from '../shortcuts';
 import { Lanes } from './Lanes';
@@ -217,6 +218,8 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
     snapshot.result?.durationMs ?? (snapshot.startedAt !== undefined ? now - snapshot.startedAt : undefined);
   const multi = snapshot.lanes.filter((l) => l.kind === 'platform').length > 1;
   const step = selectedStep ? snapshot.steps[selectedStep] : undefined;
+  // A long log arrives as its tail; the pages before it are fetched as the view scrolls up.
+  const paged = usePagedLog(snapshot.buildId, step?.id, step ? step.logs : snapshot.log);
 
   // Ctrl/Cmd+F searches the log instead of the page.
   useEffect(() => {
@@ -293,7 +296,8 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
       <div ref={logRef} className={styles.logWrap}>
         <LogView
           key={step ? step.id : 'all'}
-          list={step ? step.logs : snapshot.log}
+          list={paged.list}
+          older={paged.older}
           label={step ? `Log of ${step.title}` : 'Combined build log'}
           labelFor={step ? undefined : labelFor}
           searchRef={searchRef}

@@ -18,6 +18,7 @@ import { copyText } from '../../../lib/clipboard';
 import { pluralize } from '../../../lib/format';
 import { parseAnsi, type AnsiColor, type AnsiStyle } from './ansi';
 import { emptySearch, logText, markSegments, updateSearch, type SearchState } from './log-search';
+import type { OlderLines } from './paged-log';
 import { VirtualList, type ScrollRequest } from './VirtualList';
 import styles from './LogView.module.css';
 
@@ -44,6 +45,8 @@ interface LogViewProps {
   /** Focused by Ctrl/Cmd+F. */
   searchRef?: RefObject<HTMLInputElement | null> | undefined;
   className?: string | undefined;
+  /** Earlier lines still at the core (a long log's head, see paged-log.ts): loaded as row 0 shows. */
+  older?: OlderLines | undefined;
 }
 
 function colorCss(
@@ -155,7 +158,7 @@ function CopyLogButton({ list, label }: { list: LogList; label: string }) {
  * `role="log"` names it for assistive tech; it is not a live region (a build prints hundreds of
  * lines a second): the build view announces status changes in its own aria-live region instead.
  */
-export function LogView({ list, label, header, labelFor, emptyText, searchRef, className }: LogViewProps) {
+export function LogView({ list, label, header, labelFor, emptyText, searchRef, className, older }: LogViewProps) {
   const [follow, setFollow] = useState(true);
   const [queryInput, setQueryInput] = useState('');
   const query = useDeferredValue(queryInput);
@@ -191,6 +194,15 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
     if (query && first !== undefined) reveal(first);
   }
 
+  // Earlier lines paged in above (paged-log.ts): keep the line that was first in view, so the top
+  // row is not in view again at once (it would ask for the page before, and so on to line 1).
+  const [start, setStart] = useState(list.dropped);
+  if (start !== list.dropped) {
+    setStart(list.dropped);
+    if (list.dropped < start && !follow)
+      setScrollTo((prev) => ({ index: start - list.dropped, seq: (prev?.seq ?? 0) + 1 }));
+  }
+
   const goTo = (index: number) => {
     if (matchCount === 0) return;
     const wrapped = ((index % matchCount) + matchCount) % matchCount;
@@ -211,6 +223,8 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
 
   const renderRow = useCallback(
     (i: number) => {
+      // The first row in view: page in the lines before it.
+      if (i === 0 && older && older.count > 0) older.load();
       const line = logLineAt(list, i);
       if (!line) return null;
       const abs = list.dropped + i;
@@ -218,7 +232,7 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
         <LogRow line={line} number={abs + 1} query={query} current={abs === currentAbs} label={labelFor?.(line)} />
       );
     },
-    [list, query, currentAbs, labelFor],
+    [list, query, currentAbs, labelFor, older],
   );
 
   return (
@@ -293,10 +307,20 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
         />
         <CopyLogButton list={list} label={`Copy ${label.charAt(0).toLowerCase()}${label.slice(1)}`} />
       </div>
-      {list.dropped > 0 ? (
+      {list.dropped - (list.held ?? 0) > 0 ? (
         <p className={styles.dropped}>
-          The first {pluralize(list.dropped, 'line')} were dropped to keep memory bounded; the most recent{' '}
-          {list.length.toLocaleString()} are kept.
+          The first {pluralize(list.dropped - (list.held ?? 0), 'line')} were dropped to keep memory bounded; the most
+          recent {(list.length + (list.held ?? 0)).toLocaleString()} are kept.
+        </p>
+      ) : null}
+      {older && older.count > 0 ? (
+        <p className={styles.dropped} data-testid="log-older">
+          {older.error
+            ? `Earlier lines could not be loaded: ${older.error}`
+            : `${older.count.toLocaleString()} earlier ${older.count === 1 ? 'line' : 'lines'} ${older.loading ? 'loading…' : 'load as you scroll up.'}`}{' '}
+          <Button variant="ghost" size="sm" disabled={older.loading} onClick={older.load}>
+            Load earlier
+          </Button>
         </p>
       ) : null}
       <div className={styles.body}>

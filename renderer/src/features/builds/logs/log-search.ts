@@ -12,6 +12,8 @@ export interface SearchState {
   scanned: number;
   /** Absolute line numbers containing the query, ascending. */
   matches: number[];
+  /** Absolute number of the first line scanned: earlier lines paged in later mean a rescan. */
+  start?: number;
 }
 
 export const emptySearch = (query = ''): SearchState => ({ query, scanned: 0, matches: [] });
@@ -22,21 +24,24 @@ export function updateSearch(prev: SearchState, list: LogList, query: string): S
   let state = prev.query === query ? prev : emptySearch(query);
   const end = list.dropped + list.length;
   // The list was replaced by a shorter one (another step's log): start over.
-  if (state.scanned > end) state = emptySearch(query);
+  // ... or earlier lines were paged in before it (paged-log.ts): scan them too.
+  if (state.scanned > end || list.dropped < (state.start ?? 0)) state = emptySearch(query);
   if (needle === '')
-    return state.scanned === end && state.matches.length === 0 ? state : { query, scanned: end, matches: [] };
+    return state.scanned === end && state.matches.length === 0 && state.start === list.dropped
+      ? state
+      : { query, scanned: end, matches: [], start: list.dropped };
   const kept =
     state.matches.length > 0 && (state.matches[0] ?? 0) < list.dropped
       ? state.matches.filter((m) => m >= list.dropped)
       : state.matches;
   const from = Math.max(state.scanned, list.dropped);
-  if (from >= end && kept === state.matches) return state;
+  if (from >= end && kept === state.matches && state.start === list.dropped) return state;
   const matches = kept === state.matches ? state.matches.slice() : kept;
   for (let abs = from; abs < end; abs++) {
     const line = logLineAt(list, abs - list.dropped);
     if (line && stripAnsi(line.text).toLowerCase().includes(needle)) matches.push(abs);
   }
-  return { query, scanned: end, matches };
+  return { query, scanned: end, matches, start: list.dropped };
 }
 
 export interface MarkedSegment extends AnsiSegment {
