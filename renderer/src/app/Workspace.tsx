@@ -16,6 +16,9 @@ const BakeView = lazy(() => loadView('bake'));
 const CacheView = lazy(() => loadView('cache').then((m) => ({ default: m.CacheView })));
 const SettingsView = lazy(() => loadView('settings').then((m) => ({ default: m.SettingsView })));
 
+// When this chunk ran, for test/bench/renderer-frames.bench.ts: it must be after the first paint.
+performance.mark('builddeck:workspace');
+
 const queryClient = createQueryClient();
 
 /** What needs the core's data: live invalidation, the theme setting, the builds shell, the views. */

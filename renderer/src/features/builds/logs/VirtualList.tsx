@@ -63,12 +63,14 @@ export function VirtualList({
   const height = virtualizer.scrollRect?.height ?? 0;
 
   // Rows arrived, the viewport was resized, or follow was switched on: stay pinned to the bottom.
+  // The bottom comes from the list's own geometry, not the DOM: reading scrollHeight after a commit
+  // forced a layout per batch (measured with test/bench/renderer-frames.bench.ts).
   useLayoutEffect(() => {
     if (!follow || !followRef.current || count === 0) return;
-    const el = ref.current;
-    if (el && Math.abs(el.scrollTop - (el.scrollHeight - el.clientHeight)) <= 1) return;
-    virtualizer.scrollToEnd();
-  }, [count, follow, height, virtualizer]);
+    const bottom = Math.max(0, count * rowHeight - height);
+    if (virtualizer.scrollOffset !== null && Math.abs(virtualizer.scrollOffset - bottom) <= 1) return;
+    if (ref.current) ref.current.scrollTop = bottom;
+  }, [count, follow, height, rowHeight, virtualizer]);
 
   useLayoutEffect(() => {
     if (scrollTo) virtualizer.scrollToIndex(scrollTo.index, { align: 'center' });
