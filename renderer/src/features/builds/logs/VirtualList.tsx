@@ -1,5 +1,5 @@
 import { useCallback, useLayoutEffect, useRef, type HTMLAttributes, type ReactNode } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
 import styles from './VirtualList.module.css';
 
 /** How far from the bottom still counts as "at the bottom" (a fraction of a row absorbs rounding). */
@@ -59,6 +59,11 @@ export function VirtualList({
     getScrollElement: () => ref.current,
     estimateSize: () => rowHeight,
     overscan,
+    // A viewport not laid out yet (or with no layout at all, as in happy-dom) counts as one row high,
+    // so the first rows render at once instead of none until a resize is observed.
+    initialRect: { width: 0, height: rowHeight },
+    observeElementRect: (instance, cb) =>
+      observeElementRect(instance, (rect) => cb({ width: rect.width, height: Math.max(rect.height, rowHeight) })),
   });
   const height = virtualizer.scrollRect?.height ?? 0;
 
