@@ -3,7 +3,6 @@ import type { LogLine, LogList } from '../../electron/common/contracts/builds';
 import { LOG_CHUNK } from '../../electron/common/progress';
 import { parseAnsi, stripAnsi } from '../../renderer/src/features/builds/logs/ansi';
 import { emptySearch, logText, markSegments, updateSearch } from '../../renderer/src/features/builds/logs/log-search';
-import { visibleRange } from '../../renderer/src/features/builds/logs/VirtualList';
 import {
   draftToRequest,
   emptyDraft,
@@ -102,15 +101,6 @@ describe('log search', () => {
 
   it('copies the log as plain text', () => {
     expect(logText(list([`${ESC}[32mok${ESC}[0m`, 'two']))).toBe('ok\ntwo');
-  });
-});
-
-describe('virtual list range', () => {
-  it('renders only the rows in view plus overscan, clamped to the list', () => {
-    expect(visibleRange(100_000, 19, 0, 400, 10)).toEqual({ first: 0, last: 32 });
-    expect(visibleRange(100_000, 19, 19 * 50_000, 400, 10)).toEqual({ first: 49_990, last: 50_032 });
-    expect(visibleRange(100_000, 19, 19 * 100_000, 400, 10)).toEqual({ first: 99_990, last: 100_000 });
-    expect(visibleRange(0, 19, 0, 400, 10)).toEqual({ first: 0, last: 0 });
   });
 });
 

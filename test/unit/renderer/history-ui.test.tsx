@@ -350,7 +350,11 @@ describe('a record from another client, attached live', () => {
       expect(screen.getByTestId('lanes').textContent).toBe('linux/amd64:done:1 linux/arm64:queued:0'),
     );
     // A batch overlapping the snapshot (index 1 already reduced), as the core may send it.
-    act(() => emit('history.progressed', { streamId: 'st1', firstIndex: 1, events: events.slice(1) }));
+    // The store applies batches at the next animation frame (live-store.ts): wait for one.
+    await act(async () => {
+      emit('history.progressed', { streamId: 'st1', firstIndex: 1, events: events.slice(1) });
+      await new Promise((r) => requestAnimationFrame(r));
+    });
     expect(screen.getByTestId('lanes').textContent).toBe('linux/amd64:done:1 linux/arm64:running:2');
     view.unmount();
     expect(calls.find((c) => c.command === 'history.detach')?.input).toEqual({ streamId: 'st1' });

@@ -153,17 +153,61 @@ export function trackBuild(buildId: string): void {
   void load(buildId);
 }
 
-/** A batch for the build (or attached record) stored under `key`; a gap means re-read, then go on. */
-function onProgressed(key: string, payload: ProgressPayload): void {
-  const tracked = useLiveBuilds.getState().builds[key];
-  if (!tracked) return;
-  if (tracked.loading || !tracked.snapshot) {
-    patch(key, { buffer: [...tracked.buffer, payload] });
-    return;
+/**
+ * Batches that arrived since the last frame, by store key. The core already coalesces a build's
+ * events (50 ms), but several builds, a socket catching up or a busy main thread deliver more
+ * than one batch per frame: they are reduced together and the store changes once per frame, so
+ * React renders at most once per frame whatever the event rate.
+ */
+const pending = new Map<string, ProgressPayload[]>();
+let flushScheduled = false;
+
+/** A hidden window gets no animation frames: the timeout keeps the snapshot current there. */
+const HIDDEN_FLUSH_MS = 100;
+
+function scheduleFlush(): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  const hasFrames = typeof requestAnimationFrame === 'function';
+  const run = () => {
+    if (!flushScheduled) return;
+    flushScheduled = false;
+    if (hasFrames) cancelAnimationFrame(frame);
+    clearTimeout(timer);
+    flushPending();
+  };
+  const frame = hasFrames ? requestAnimationFrame(run) : 0;
+  const timer = setTimeout(run, hasFrames ? HIDDEN_FLUSH_MS : 0);
+}
+
+function flushPending(): void {
+  const batches = [...pending];
+  pending.clear();
+  for (const [key, payloads] of batches) {
+    const tracked = useLiveBuilds.getState().builds[key];
+    if (!tracked) continue;
+    if (tracked.loading || !tracked.snapshot) {
+      patch(key, { buffer: [...tracked.buffer, ...payloads] });
+      continue;
+    }
+    const { snapshot, gap } = applyAll(tracked.snapshot, payloads);
+    if (snapshot !== tracked.snapshot) patch(key, { snapshot });
+    if (gap) void load(key);
   }
-  const { snapshot, gap } = applyAll(tracked.snapshot, [payload]);
-  if (snapshot !== tracked.snapshot) patch(key, { snapshot });
-  if (gap) void load(key);
+}
+
+/**
+ * A batch for the build (or attached record) stored under `key`, applied at the next frame; a gap
+ * means re-read, then go on. Batches that arrive while `builds.get` is in flight are buffered; any
+ * still waiting for the frame when it answers are applied past its snapshot (applyInOrder skips
+ * what the snapshot already has).
+ */
+function onProgressed(key: string, payload: ProgressPayload): void {
+  if (!useLiveBuilds.getState().builds[key]) return;
+  const list = pending.get(key);
+  if (list) list.push(payload);
+  else pending.set(key, [payload]);
+  scheduleFlush();
 }
 
 /**

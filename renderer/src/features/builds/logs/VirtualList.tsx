@@ -1,19 +1,6 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type HTMLAttributes, type ReactNode } from 'react';
+import { useCallback, useLayoutEffect, useRef, type HTMLAttributes, type ReactNode } from 'react';
+import { observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
 import styles from './VirtualList.module.css';
-
-/** Rows [first, last) to render for a scroll position, with `overscan` extra rows on each side. */
-export function visibleRange(
-  count: number,
-  rowHeight: number,
-  scrollTop: number,
-  viewportHeight: number,
-  overscan: number,
-): { first: number; last: number } {
-  if (count <= 0 || rowHeight <= 0) return { first: 0, last: 0 };
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const last = Math.min(count, Math.ceil((scrollTop + Math.max(viewportHeight, rowHeight)) / rowHeight) + overscan);
-  return { first: Math.min(first, last), last };
-}
 
 /** How far from the bottom still counts as "at the bottom" (a fraction of a row absorbs rounding). */
 const BOTTOM_SLACK_ROWS = 1.5;
@@ -38,10 +25,12 @@ interface VirtualListProps extends Omit<HTMLAttributes<HTMLDivElement>, 'childre
 }
 
 /**
- * A fixed-row-height virtual list: only the rows in view (plus overscan) exist in the DOM, each
- * absolutely positioned inside a sizer as tall as all rows, so 100k lines cost what 60 do.
- * Follow-tail: while `follow` is on, new rows scroll into view; scrolling up turns it off, and
- * reaching the bottom again (wheel, End key, the jump button) turns it back on.
+ * A fixed-row-height virtual list over @tanstack/react-virtual: only the rows in view (plus
+ * overscan) exist in the DOM, each absolutely positioned inside a sizer as tall as all rows, so
+ * 100k lines cost what 60 do. The windowing, the scroll offset and scroll-to-row are the
+ * library's; what is ours is follow-tail: while `follow` is on, new rows scroll into view;
+ * scrolling up (wheel, keys, scrollbar) turns it off, and reaching the bottom again (wheel, End
+ * key, the jump button) turns it back on.
  */
 export function VirtualList({
   count,
@@ -55,8 +44,6 @@ export function VirtualList({
   ...rest
 }: VirtualListProps) {
   const ref = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(0);
   // The latest follow decision, updated by scroll/wheel handlers before React re-renders, so a batch
   // of rows arriving in the same frame never yanks a user who just scrolled up back to the bottom.
   const followRef = useRef(follow);
@@ -64,39 +51,39 @@ export function VirtualList({
     followRef.current = follow;
   }, [follow]);
 
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    setHeight(el.clientHeight);
-    const observer = new ResizeObserver(() => {
-      setHeight(el.clientHeight);
-      if (followRef.current) el.scrollTop = el.scrollHeight;
-    });
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
+  // The React Compiler is not used here (plain @vitejs/plugin-react); the rule only warns that it
+  // would skip this component, which reads the virtualizer afresh on every render anyway.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => ref.current,
+    estimateSize: () => rowHeight,
+    overscan,
+    // A viewport not laid out yet (or with no layout at all, as in happy-dom) counts as one row high,
+    // so the first rows render at once instead of none until a resize is observed.
+    initialRect: { width: 0, height: rowHeight },
+    observeElementRect: (instance, cb) =>
+      observeElementRect(instance, (rect) => cb({ width: rect.width, height: Math.max(rect.height, rowHeight) })),
+  });
+  const height = virtualizer.scrollRect?.height ?? 0;
 
-  // Rows arrived (or follow was switched on): stay pinned to the bottom.
+  // Rows arrived, the viewport was resized, or follow was switched on: stay pinned to the bottom.
+  // The bottom comes from the list's own geometry, not the DOM: reading scrollHeight after a commit
+  // forced a layout per batch (measured with test/bench/renderer-frames.bench.ts).
   useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el || !follow || !followRef.current) return;
-    const bottom = el.scrollHeight - el.clientHeight;
-    if (Math.abs(el.scrollTop - bottom) > 1) el.scrollTop = bottom;
-    setScrollTop(el.scrollTop);
-  }, [count, follow, height]);
+    if (!follow || !followRef.current || count === 0) return;
+    const bottom = Math.max(0, count * rowHeight - height);
+    if (virtualizer.scrollOffset !== null && Math.abs(virtualizer.scrollOffset - bottom) <= 1) return;
+    if (ref.current) ref.current.scrollTop = bottom;
+  }, [count, follow, height, rowHeight, virtualizer]);
 
-  useEffect(() => {
-    const el = ref.current;
-    if (!el || !scrollTo) return;
-    const target = scrollTo.index * rowHeight - el.clientHeight / 2 + rowHeight / 2;
-    el.scrollTop = Math.max(0, target);
-    setScrollTop(el.scrollTop);
-  }, [scrollTo, rowHeight]);
+  useLayoutEffect(() => {
+    if (scrollTo) virtualizer.scrollToIndex(scrollTo.index, { align: 'center' });
+  }, [scrollTo, virtualizer]);
 
   const onScroll = useCallback(() => {
     const el = ref.current;
     if (!el) return;
-    setScrollTop(el.scrollTop);
     const atBottom = el.scrollHeight - el.clientHeight - el.scrollTop <= rowHeight * BOTTOM_SLACK_ROWS;
     if (atBottom !== followRef.current) {
       followRef.current = atBottom;
@@ -109,16 +96,6 @@ export function VirtualList({
     followRef.current = false;
     onFollowChange(false);
   }, [onFollowChange]);
-
-  const { first, last } = visibleRange(count, rowHeight, scrollTop, height, overscan);
-  const rows: ReactNode[] = [];
-  for (let i = first; i < last; i++) {
-    rows.push(
-      <div key={i} className={styles.row} style={{ top: i * rowHeight, height: rowHeight }} data-index={i}>
-        {renderRow(i)}
-      </div>,
-    );
-  }
 
   return (
     <div
@@ -133,8 +110,17 @@ export function VirtualList({
       }}
       {...rest}
     >
-      <div className={styles.sizer} style={{ height: count * rowHeight }}>
-        {rows}
+      <div className={styles.sizer} style={{ height: virtualizer.getTotalSize() }}>
+        {virtualizer.getVirtualItems().map((item) => (
+          <div
+            key={item.key}
+            className={styles.row}
+            style={{ top: item.start, height: rowHeight }}
+            data-index={item.index}
+          >
+            {renderRow(item.index)}
+          </div>
+        ))}
       </div>
     </div>
   );
