@@ -17,6 +17,7 @@ import { draftToBakeRequest, openBakeRun, setBakeDraft, useBakeUi, type BakeDraf
 import { rememberBakeRequest, trackBake } from './live-bakes';
 import { addRecentProject } from './recent-projects';
 import { runTargets } from './TargetCard';
+import fieldStyles from '../../components/Field.module.css';
 import formStyles from '../builds/new/NewBuild.module.css';
 import styles from './Bake.module.css';
 
@@ -136,7 +137,7 @@ export function RunForm({ project }: { project: BakeProject }) {
       </Field>
       {declared.length > 0 ? (
         <fieldset className={styles.varGroup}>
-          <legend className={formStyles.label}>Variables</legend>
+          <legend className={fieldStyles.label}>Variables</legend>
           {declared.map((v) => (
             <label key={v.name} className={styles.varRow}>
               <span className="mono">{v.name}</span>
