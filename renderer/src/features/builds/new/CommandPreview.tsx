@@ -2,6 +2,7 @@ import { Terminal } from 'lucide-react';
 import { CopyButton } from '../../../components/CopyButton';
 import { prettyCommand } from './form-model';
 import styles from './NewBuild.module.css';
+import commandStyles from './CommandPreview.module.css';
 
 interface CommandPreviewProps {
   result: { argv: string[]; text: string } | undefined;
@@ -24,10 +25,10 @@ export function CommandPreview({ result, pending, invalid, hasContext }: Command
         ) : null}
       </div>
       {!hasContext ? (
-        <p className={styles.commandEmpty}>Choose a context folder to see the command.</p>
+        <p className={commandStyles.commandEmpty}>Choose a context folder to see the command.</p>
       ) : result ? (
         <pre
-          className={`${styles.command} ${invalid ? styles.commandStale : ''}`}
+          className={`${commandStyles.command} ${invalid ? commandStyles.commandStale : ''}`}
           tabIndex={0}
           aria-label="docker buildx build command"
           aria-busy={pending}
@@ -37,12 +38,12 @@ export function CommandPreview({ result, pending, invalid, hasContext }: Command
           {prettyCommand(result.argv)}
         </pre>
       ) : (
-        <p className={styles.commandEmpty}>
+        <p className={commandStyles.commandEmpty}>
           {pending ? 'Building the command…' : 'Fix the highlighted fields to see the command.'}
         </p>
       )}
       {invalid && result && hasContext ? (
-        <p className={styles.commandNote}>Fix the highlighted field: this command would not run as shown.</p>
+        <p className={commandStyles.commandNote}>Fix the highlighted field: this command would not run as shown.</p>
       ) : null}
     </section>
   );

@@ -5,6 +5,7 @@ import { Button } from '../../../components/Button';
 import { Skeleton } from '../../../components/Skeleton';
 import { formatBytes, pluralize } from '../../../lib/format';
 import styles from './NewBuild.module.css';
+import checkStyles from './ContextCheck.module.css';
 
 interface ContextCheckProps {
   contextDir: string;
@@ -21,17 +22,17 @@ interface ContextCheckProps {
 function Bars({ entries, total }: { entries: { path: string; bytes: number; files: number }[]; total: number }) {
   const max = Math.max(1, ...entries.map((e) => e.bytes));
   return (
-    <ul className={styles.bars}>
+    <ul className={checkStyles.bars}>
       {entries.map((e) => (
         <li
           key={e.path}
-          className={styles.barRow}
+          className={checkStyles.barRow}
           title={`${e.path}: ${formatBytes(e.bytes)}, ${pluralize(e.files, 'file')}`}
         >
-          <span className={`${styles.barName} mono`}>{e.path}</span>
-          <span className={styles.barValue}>{formatBytes(e.bytes)}</span>
-          <span className={styles.barTrack} aria-hidden>
-            <span className={styles.barFill} style={{ width: `${Math.max(2, (e.bytes / max) * 100)}%` }} />
+          <span className={`${checkStyles.barName} mono`}>{e.path}</span>
+          <span className={checkStyles.barValue}>{formatBytes(e.bytes)}</span>
+          <span className={checkStyles.barTrack} aria-hidden>
+            <span className={checkStyles.barFill} style={{ width: `${Math.max(2, (e.bytes / max) * 100)}%` }} />
           </span>
           <span className="visually-hidden">
             {total > 0 ? `${Math.round((e.bytes / total) * 100)}% of the context` : ''}
@@ -59,7 +60,7 @@ export function ContextCheck({
         <h2 id="context-check-title" className={styles.cardTitle}>
           Context check
         </h2>
-        <div className={styles.dropHint}>
+        <div className={checkStyles.dropHint}>
           <FolderOpen size={26} aria-hidden />
           <p>
             <strong>Drop a folder anywhere on the window</strong>
@@ -68,12 +69,12 @@ export function ContextCheck({
           </p>
         </div>
         {recent.length > 0 ? (
-          <div className={styles.recent}>
-            <h3 className={styles.subTitle}>Recent folders</h3>
-            <ul className={styles.recentList} data-testid="recent-folders">
+          <div className={checkStyles.recent}>
+            <h3 className={checkStyles.subTitle}>Recent folders</h3>
+            <ul className={checkStyles.recentList} data-testid="recent-folders">
               {recent.map((p) => (
                 <li key={p}>
-                  <button type="button" className={styles.recentItem} onClick={() => onPickRecent(p)} title={p}>
+                  <button type="button" className={checkStyles.recentItem} onClick={() => onPickRecent(p)} title={p}>
                     <FolderOpen size={13} aria-hidden />
                     <span className="mono">{p}</span>
                   </button>
@@ -109,7 +110,7 @@ export function ContextCheck({
         />
       </div>
       {error ? (
-        <div className={styles.checkError} role="alert">
+        <div className={checkStyles.checkError} role="alert">
           <FolderSearch size={18} aria-hidden />
           <div>
             <strong>{error.message}</strong>
@@ -117,19 +118,19 @@ export function ContextCheck({
           </div>
         </div>
       ) : !inspection && partial ? (
-        <div className={styles.checkLoading} data-testid="context-partial">
-          <p className={styles.checkCounting} role="status">
+        <div className={checkStyles.checkLoading} data-testid="context-partial">
+          <p className={checkStyles.checkCounting} role="status">
             Counting… {formatBytes(partial.bytes)} in {pluralize(partial.files, 'file')} so far
           </p>
           {partial.largestEntries.length > 0 ? (
             <div>
-              <h3 className={styles.subTitle}>Largest entries so far</h3>
+              <h3 className={checkStyles.subTitle}>Largest entries so far</h3>
               <Bars entries={partial.largestEntries} total={partial.bytes} />
             </div>
           ) : null}
         </div>
       ) : !inspection ? (
-        <div className={styles.checkLoading}>
+        <div className={checkStyles.checkLoading}>
           <p className="visually-hidden" role="status">
             Checking the context…
           </p>
@@ -140,7 +141,7 @@ export function ContextCheck({
         </div>
       ) : (
         <>
-          <dl className={styles.stats}>
+          <dl className={checkStyles.stats}>
             <div>
               <dt>Sent to builder</dt>
               <dd data-testid="context-size">
@@ -157,7 +158,7 @@ export function ContextCheck({
             </div>
             <div>
               <dt>.dockerignore</dt>
-              <dd className={inspection.dockerignore ? styles.okText : styles.mutedText}>
+              <dd className={inspection.dockerignore ? checkStyles.okText : checkStyles.mutedText}>
                 {inspection.dockerignore ? (
                   <>
                     <ShieldCheck size={13} aria-hidden /> applied
@@ -169,7 +170,7 @@ export function ContextCheck({
             </div>
           </dl>
           {inspection.warnings.length > 0 ? (
-            <ul className={styles.checkWarnings} data-testid="context-warnings">
+            <ul className={checkStyles.checkWarnings} data-testid="context-warnings">
               {inspection.warnings.map((w) => (
                 <li key={w}>
                   <TriangleAlert size={13} aria-hidden />
@@ -180,22 +181,22 @@ export function ContextCheck({
           ) : null}
           {inspection.largestEntries.length > 0 ? (
             <div>
-              <h3 className={styles.subTitle}>Largest entries</h3>
+              <h3 className={checkStyles.subTitle}>Largest entries</h3>
               <Bars entries={inspection.largestEntries.slice(0, 6)} total={inspection.bytes} />
             </div>
           ) : null}
           {inspection.largestFiles.length > 0 && inspection.largestFiles.length !== inspection.largestEntries.length ? (
             <div>
-              <h3 className={styles.subTitle}>Largest files</h3>
+              <h3 className={checkStyles.subTitle}>Largest files</h3>
               <Bars entries={inspection.largestFiles.slice(0, 4)} total={inspection.bytes} />
             </div>
           ) : null}
           {inspection.dockerfiles.length === 0 ? (
-            <p className={styles.checkNote}>
+            <p className={checkStyles.checkNote}>
               <FileWarning size={13} aria-hidden /> No Dockerfile in this folder: set the Dockerfile path.
             </p>
           ) : null}
-          <p className={styles.checkFoot}>Counted in {Math.round(inspection.durationMs)} ms</p>
+          <p className={checkStyles.checkFoot}>Counted in {Math.round(inspection.durationMs)} ms</p>
         </>
       )}
     </section>

@@ -1,6 +1,6 @@
 import { CircleAlert, Info, Layers } from 'lucide-react';
 import { Button } from '../../../components/Button';
-import styles from './NewBuild.module.css';
+import styles from './callouts.module.css';
 
 /** The docker driver refused several platforms: what the core said, and the builders that can. */
 export function DriverCallout(props: {
