@@ -369,14 +369,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     };
     const watchDrain = () => {
       drain ??= setInterval(() => {
-        if (ws.readyState !== ws.OPEN || missed === 0) {
-          clearInterval(drain);
-          drain = undefined;
-        } else if (ws.bufferedAmount <= low) {
-          resync(seq + 1);
-          clearInterval(drain);
-          drain = undefined;
-        }
+        const pending = ws.readyState === ws.OPEN && missed > 0;
+        if (pending && ws.bufferedAmount > low) return;
+        if (pending) resync(seq + 1);
+        clearInterval(drain);
+        drain = undefined;
       }, 100);
       drain.unref?.();
     };

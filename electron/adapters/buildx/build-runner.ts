@@ -4,7 +4,6 @@ import type { BuildRunExit, BuildRunnerPort, BuildRunOptions, BuildTarget } from
 import type { CallOptions } from '../../core/ports';
 import type { NativeBuilderStatus } from './builder-status';
 import type { BuildxCli } from './cli';
-import { parseInspectText } from './parse';
 import { FailureWords } from './failures';
 import { RawJsonParser } from './progress';
 
@@ -20,8 +19,8 @@ export class BuildxBuildRunner implements BuildRunnerPort {
   constructor(
     private readonly cli: BuildxCli,
     private readonly options: BuildRunnerOptions,
-    /** Reads the builder natively (store, contexts, a gRPC dial); without it, `buildx inspect`. */
-    private readonly status?: Pick<NativeBuilderStatus, 'describe'>,
+    /** Reads the builder natively (store, contexts, a gRPC dial) instead of `buildx inspect`. */
+    private readonly status: Pick<NativeBuilderStatus, 'describe'>,
   ) {}
 
   async run(args: readonly string[], opts: BuildRunOptions): Promise<BuildRunExit> {
@@ -67,10 +66,8 @@ export class BuildxBuildRunner implements BuildRunnerPort {
     };
   }
 
-  async describeBuilder(name: string | undefined, call: CallOptions): Promise<Builder> {
-    if (this.status) return this.status.describe(name, call);
-    const result = await this.cli.exec(['inspect', ...(name ? [name] : [])], call);
-    return parseInspectText(result.stdout);
+  describeBuilder(name: string | undefined, call: CallOptions): Promise<Builder> {
+    return this.status.describe(name, call);
   }
 
   async targets(

@@ -87,14 +87,20 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
 
   /** One builder by name, dialled within the bound (the cache view's health check). */
   async state(name: string, call: CallOptions): Promise<Builder> {
-    const builder = (await this.known()).find((b) => b.name === name);
+    return this.dial(await this.find(name), call);
+  }
+
+  /** The named builder, or the current one when no name is given; BUILDER_NOT_FOUND otherwise. */
+  private async find(name: string | undefined): Promise<KnownBuilder> {
+    const builders = await this.known();
+    const builder = name === undefined ? builders.find((b) => b.current) : builders.find((b) => b.name === name);
     if (!builder) {
-      throw appError('BUILDER_NOT_FOUND', `No builder named "${name}".`, {
+      throw appError('BUILDER_NOT_FOUND', name === undefined ? 'No current builder.' : `No builder named "${name}".`, {
         hint: 'Refresh the builder list; it may have been removed outside BuildDeck.',
-        details: { builder: name },
+        details: { builder: name ?? null },
       });
     }
-    return this.dial(builder, call);
+    return builder;
   }
 
   /**
@@ -104,14 +110,7 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
    * here as buildx inspect's own timeout or failure was.
    */
   async describe(name: string | undefined, call: CallOptions): Promise<Builder> {
-    const builders = await this.known();
-    const builder = name === undefined ? builders.find((b) => b.current) : builders.find((b) => b.name === name);
-    if (!builder) {
-      throw appError('BUILDER_NOT_FOUND', name === undefined ? 'No current builder.' : `No builder named "${name}".`, {
-        hint: 'Refresh the builder list; it may have been removed outside BuildDeck.',
-        details: { builder: name ?? null },
-      });
-    }
+    const builder = await this.find(name);
     const out = await this.dial(builder, call);
     if (out.errorCode === 'DOCKER_UNREACHABLE') {
       throw appError('DOCKER_UNREACHABLE', out.error ?? 'Docker Engine is not running.', {

@@ -268,18 +268,22 @@ export const buildCommands = {
 
 export type BuildLogPage = z.infer<(typeof buildCommands)['builds.logs']['output']>;
 
+/**
+ * A context check still walking (`builds.inspectContext` of a large folder): what it has counted so
+ * far, so the form shows the largest entries within ~100 ms instead of waiting for the whole walk.
+ */
+export const contextProgress = z.object({
+  contextDir: z.string(),
+  files: z.number(),
+  bytes: z.number(),
+  largestEntries: z.array(contextEntry),
+  elapsedMs: z.number(),
+});
+export type ContextProgress = z.infer<typeof contextProgress>;
+
 export const buildEvents = {
-  /**
-   * A context check still walking (`builds.inspectContext` of a large folder): what it has counted so
-   * far, so the form shows the largest entries within ~100 ms instead of waiting for the whole walk.
-   */
-  'build.contextProgress': z.object({
-    contextDir: z.string(),
-    files: z.number(),
-    bytes: z.number(),
-    largestEntries: z.array(contextEntry),
-    elapsedMs: z.number(),
-  }),
+  /** A context check's counts so far, while it walks a large folder. */
+  'build.contextProgress': contextProgress,
   /** A build began (from any window, the tray or a rerun). */
   'build.started': z.object({
     buildId: z.string(),

@@ -1,5 +1,5 @@
 import { posix, win32 } from 'node:path';
-import type { ContextInspection } from '../../common/contracts/builds';
+import type { ContextInspection, ContextProgress } from '../../common/contracts/builds';
 import { appError } from '../../common/errors';
 import { parseDockerignore } from './dockerignore';
 import type { BuildFsPort, BuildTarget, ContextFile, PathInfo } from './ports';
@@ -187,14 +187,6 @@ export function frontendOf(text: string): string | undefined {
 /** Docker's own Dockerfile frontend: what BuildKit would use anyway. Runs without asking. */
 const OFFICIAL_FRONTEND = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/;
 
-export interface ContextProgress {
-  contextDir: string;
-  files: number;
-  bytes: number;
-  largestEntries: { path: string; bytes: number; files: number }[];
-  elapsedMs: number;
-}
-
 /**
  * The context's totals, per top-level entry and per heavy folder, added up as the walk finds files:
  * the partial answers and the final one come from the same sums (each file is counted once).
@@ -230,15 +222,12 @@ class ContextTally {
     }
   }
 
-  get topLevelNames(): IterableIterator<string> {
-    return this.top.keys();
+  /** Whether any of `names` is an entry at the top of the context. */
+  hasTopLevel(names: readonly string[]): boolean {
+    return names.some((n) => this.top.has(n));
   }
 
-  get topLevelCount(): number {
-    return this.top.size;
-  }
-
-  largestEntries(n: number): { path: string; bytes: number; files: number }[] {
+  largestEntries(n: number): ContextInspection['largestEntries'] {
     return [...this.top.entries()]
       .map(([path, v]) => ({ path, ...v }))
       .sort((a, b) => b.bytes - a.bytes)
@@ -312,11 +301,7 @@ export async function inspectContext(
     );
   if (walk.truncated)
     warnings.push('The context is too large to count fully in a few seconds; the figures are lower bounds.');
-  if (
-    ignoreText === undefined &&
-    tally.topLevelCount > 0 &&
-    [...tally.topLevelNames].some((k) => HEAVY_DIRS.includes(k))
-  ) {
+  if (ignoreText === undefined && tally.hasTopLevel(HEAVY_DIRS)) {
     warnings.push('There is no .dockerignore: everything in the folder is sent to the builder.');
   }
 

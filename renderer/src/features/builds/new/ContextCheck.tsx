@@ -1,5 +1,5 @@
 import { FileWarning, FolderOpen, FolderSearch, RefreshCw, ShieldCheck, TriangleAlert } from 'lucide-react';
-import type { ContextInspection } from '../../../../../electron/common/contracts/builds';
+import type { ContextInspection, ContextProgress } from '../../../../../electron/common/contracts/builds';
 import type { AppError } from '../../../../../electron/common/errors';
 import { Button } from '../../../components/Button';
 import { Skeleton } from '../../../components/Skeleton';
@@ -11,7 +11,7 @@ interface ContextCheckProps {
   contextDir: string;
   inspection: ContextInspection | undefined;
   /** The counts so far while a large folder is walked (`build.contextProgress`). */
-  partial?: { files: number; bytes: number; largestEntries: ContextInspection['largestEntries'] } | undefined;
+  partial?: ContextProgress | undefined;
   loading: boolean;
   error: AppError | undefined;
   onRefresh: () => void;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { EventPayload } from '../../../../../electron/common/contract';
+import type { ContextProgress } from '../../../../../electron/common/contracts/builds';
 import { isAbsolutePath } from '../../../../../electron/common/validation';
 import { getBridge } from '../../../api/bridge';
 import { appErrorOf, useCommand } from '../../../api/client';
@@ -44,22 +44,23 @@ export function useContextInspection(draft: Pick<BuildDraft, 'contextDir' | 'doc
   };
 }
 
-type Partial = EventPayload<'build.contextProgress'>;
-
 /**
  * The core's `build.contextProgress` for this folder while its check runs: a 100k-file folder shows
  * its largest entries so far within ~100 ms instead of a skeleton for seconds. Dropped when the
  * check answers or the folder changes.
  */
-function usePartialCounts(contextDir: string, fetching: boolean): Partial | undefined {
-  const [partial, setPartial] = useState<Partial | undefined>();
-  const wanted = contextDir.replace(/[\\/]+$/, '');
+function usePartialCounts(contextDir: string, fetching: boolean): ContextProgress | undefined {
+  // Kept with the folder it was for (trailing slashes aside: the core names the folder it resolved).
+  const [partial, setPartial] = useState<{ dir: string; counts: ContextProgress }>();
+  const wanted = withoutTrailingSlash(contextDir);
   useEffect(() => {
     if (!fetching) return undefined;
-    return getBridge().on('build.contextProgress', (p) => {
-      if (p.contextDir.replace(/[\\/]+$/, '') === wanted) setPartial(p);
+    return getBridge().on('build.contextProgress', (counts) => {
+      if (withoutTrailingSlash(counts.contextDir) === wanted) setPartial({ dir: wanted, counts });
     });
   }, [wanted, fetching]);
   // Kept counts of another folder, or of a check that has answered, are not shown.
-  return fetching && partial && partial.contextDir.replace(/[\\/]+$/, '') === wanted ? partial : undefined;
+  return fetching && partial?.dir === wanted ? partial.counts : undefined;
 }
+
+const withoutTrailingSlash = (p: string) => p.replace(/[\\/]+$/, '');
