@@ -268,9 +268,19 @@ export function createCore(overrides: CoreSettings = {}): Core {
     retention,
   });
   const bakeHistory = new BakeHistory(() => database().bake, events, { retention });
-  const runner = new BuildxBuildRunner(buildx, {}, builderStatus);
+  const runner = new BuildxBuildRunner(buildx, {});
   const builds = new BuildsService(
-    { runner, buildx, engine, fs: buildFs, events, clock: systemClock, recorder: history, probe },
+    {
+      runner,
+      builders: builderStatus,
+      buildx,
+      engine,
+      fs: buildFs,
+      events,
+      clock: systemClock,
+      recorder: history,
+      probe,
+    },
     {
       coalesceMs: 50,
       keepRecent: 20,
@@ -283,6 +293,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     {
       definitions: new BuildxBake(buildx),
       runner,
+      builders: builderStatus,
       buildx,
       engine,
       fs: buildFs,

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Builder, BuildersSnapshot } from '../../electron/common/domain';
 import { createCore } from '../../electron/composition/create-core';
+import { NativeBuilderStatus } from '../../electron/adapters/buildx/builder-status';
+import { BuildxCli } from '../../electron/adapters/buildx/cli';
 import { buildxSandbox, type BuildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 import { freePort, silentListener } from '../helpers/net';
 
@@ -61,6 +63,30 @@ describe('builders list, one builder at a time', () => {
     } finally {
       await core.dispose();
     }
+  });
+
+  it("a build's builder check answers what buildx inspect does: state and default platform, the silent one refused", async () => {
+    const status = new NativeBuilderStatus(new BuildxCli({ env: sandbox.env }), () => sandbox.env);
+    const firstPlatform = async (name: string) => {
+      const { stdout } = await sandbox.docker(['buildx', 'inspect', name]);
+      return /^Platforms:\s*([^,\s*]+)/m.exec(stdout)?.[1];
+    };
+    // The default builder is read from the engine's /version, not BuildKit's ListWorkers (see describe()).
+    const def = await status.describe('default', { timeoutMs: 5000 });
+    expect(def.driver).toBe('docker');
+    expect(def.nodes[0]?.status).toBe('running');
+    expect(def.nodes[0]?.platforms[0]).toBe(await firstPlatform('default'));
+    // No name: the current builder (the sandbox's store has none in use, so buildx's: the context's).
+    expect((await status.describe(undefined, { timeoutMs: 5000 })).name).toBe('default');
+    const container = await status.describe(dc, { timeoutMs: 5000 });
+    expect(container.nodes[0]?.status).toBe('running');
+    expect(container.nodes[0]?.platforms[0]).toBe(await firstPlatform(dc));
+    await expect(status.describe(silentName, { timeoutMs: 1500 })).rejects.toMatchObject({
+      appError: { code: 'BUILDER_UNREACHABLE' },
+    });
+    await expect(status.describe(sandbox.name('nosuch'), { timeoutMs: 1500 })).rejects.toMatchObject({
+      appError: { code: 'BUILDER_NOT_FOUND' },
+    });
   });
 
   it('the CLI prints live builders first and the silent one last, marked unreachable', async () => {

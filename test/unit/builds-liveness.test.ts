@@ -30,9 +30,11 @@ function deps(answer: () => Promise<Builder>, engineUp = true): LivenessDeps & {
           ? Promise.resolve({} as never)
           : Promise.reject(new AppException({ code: 'DOCKER_UNREACHABLE', message: 'down' })),
     },
-    describeBuilder: () => {
-      d.asked++;
-      return answer();
+    builders: {
+      describe: () => {
+        d.asked++;
+        return answer();
+      },
     },
   };
   return d;

@@ -24,6 +24,7 @@ describe('the targets probe', () => {
           return Promise.resolve([{ name: 'from-buildx' }]);
         },
       } as never,
+      builders: {} as never,
       buildx: { info: () => Promise.resolve({ features: { callTargets: true } }) } as never,
       engine: {} as never,
       fs: new NodeBuildFs(),

@@ -1,8 +1,6 @@
-import type { Builder } from '../../common/domain';
 import { appError } from '../../common/errors';
 import type { BuildRunExit, BuildRunnerPort, BuildRunOptions, BuildTarget } from '../../core/builds/ports';
 import type { CallOptions } from '../../core/ports';
-import type { NativeBuilderStatus } from './builder-status';
 import type { BuildxCli } from './cli';
 import { FailureWords } from './failures';
 import { RawJsonParser } from './progress';
@@ -19,8 +17,6 @@ export class BuildxBuildRunner implements BuildRunnerPort {
   constructor(
     private readonly cli: BuildxCli,
     private readonly options: BuildRunnerOptions,
-    /** Reads the builder natively (store, contexts, a gRPC dial) instead of `buildx inspect`. */
-    private readonly status: Pick<NativeBuilderStatus, 'describe'>,
   ) {}
 
   async run(args: readonly string[], opts: BuildRunOptions): Promise<BuildRunExit> {
@@ -64,10 +60,6 @@ export class BuildxBuildRunner implements BuildRunnerPort {
       timedOut: result.stoppedFor === 'timeout',
       ...words.summary(),
     };
-  }
-
-  describeBuilder(name: string | undefined, call: CallOptions): Promise<Builder> {
-    return this.status.describe(name, call);
   }
 
   async targets(

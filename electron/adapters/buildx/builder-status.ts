@@ -6,7 +6,7 @@ import type { Builder, BuilderNode } from '../../common/domain';
 import { AppException, appError } from '../../common/errors';
 import type { BuilderStatePort } from '../../core/cache/ports';
 import type { BuilderStatusPort, CallOptions, KnownBuilder } from '../../core/ports';
-import { nodeFacts, type NodeFacts } from '../buildkit/control';
+import { nodeFacts, normalizePlatform, type NodeFacts } from '../buildkit/control';
 import { BuildkitConnection } from '../buildkit/grpc';
 import { currentContextName, readContexts, type DockerContext } from '../docker/contexts';
 import { EngineApi, EngineHttpError, engineEndpoint } from '../docker/engine-api';
@@ -104,14 +104,19 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
   }
 
   /**
-   * What `buildx inspect [NAME]` answers before a build (the current builder when no name), without
-   * starting buildx: a build's checks cost one process less (~150 ms quiet, seconds under load).
-   * A builder whose every node stays silent past the bound, or whose engine is down, is refused
-   * here as buildx inspect's own timeout or failure was.
+   * What a build asks before it starts and while it runs (the current builder when no name),
+   * without starting buildx: a build's checks cost one process less (~150 ms quiet, seconds under
+   * load). A builder whose every node stays silent past the bound, or whose engine is down, is
+   * refused here as `buildx inspect`'s own timeout or failure was.
+   *
+   * A docker-driver node is read from the engine's `/version` rather than BuildKit's ListWorkers:
+   * dockerd answered ListWorkers in 210-250 ms on every call on a 2-core machine, against 3-5 ms for
+   * `/version` (docs/performance.md), and a build needs only the node's state and its
+   * default platform, which is the engine's own. The builders view still reads the whole list.
    */
   async describe(name: string | undefined, call: CallOptions): Promise<Builder> {
     const builder = await this.find(name);
-    const out = await this.dial(builder, call);
+    const out = await this.dial(builder, call, 'brief');
     if (out.errorCode === 'DOCKER_UNREACHABLE') {
       throw appError('DOCKER_UNREACHABLE', out.error ?? 'Docker Engine is not running.', {
         hint: START_DOCKER,
@@ -131,10 +136,10 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
     return out;
   }
 
-  async dial(builder: KnownBuilder, call: CallOptions): Promise<Builder> {
+  async dial(builder: KnownBuilder, call: CallOptions, depth: 'whole' | 'brief' = 'whole'): Promise<Builder> {
     const contexts = await (this.contexts ?? readContexts(this.env()));
     const base = builderBase(builder);
-    const plans = builder.nodes.map((n) => this.plan(builder.driver, n, contexts));
+    const plans = builder.nodes.map((n) => this.plan(builder.driver, n, contexts, depth));
     if (plans.some((p) => p === undefined)) return this.viaBuildx(builder, call);
     const nodes = await Promise.all(
       builder.nodes.map((n, i) => bounded(call, (signal) => (plans[i] as NodePlan)(signal), n)),
@@ -196,12 +201,29 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
     return (call) => execInContainer(engine, container, ['buildctl', 'dial-stdio'], call);
   }
 
-  /** How to dial one node; undefined when only buildx can. */
-  private plan(driver: string, node: KnownBuilder['nodes'][number], contexts: DockerContext[]): NodePlan | undefined {
+  /** How to dial one node; undefined when only buildx can. `brief`: see describe(). */
+  private plan(
+    driver: string,
+    node: KnownBuilder['nodes'][number],
+    contexts: DockerContext[],
+    depth: 'whole' | 'brief',
+  ): NodePlan | undefined {
     const pinned = node.pinnedPlatforms;
     const base = { name: node.name, endpoint: node.endpoint, pinnedPlatforms: pinned };
     const open = this.connector(driver, node, contexts);
     if (!open) return undefined;
+    const engine = driver === 'docker' && depth === 'brief' ? this.engineFor(node.endpoint, contexts) : undefined;
+    if (engine) {
+      return async (signal) => {
+        try {
+          const v = await engine.json<EngineVersion>('GET', '/version', undefined, { timeoutMs: NO_TIMEOUT, signal });
+          const own = normalizePlatform({ os: v.Os ?? '', architecture: v.Arch ?? '', variant: '' });
+          return { ...base, status: 'running' as const, platforms: [...new Set([...pinned, own])] };
+        } catch (err) {
+          return failed(base, err);
+        }
+      };
+    }
     if (driver === 'docker') {
       return async (signal) => {
         const call = { timeoutMs: NO_TIMEOUT, signal };
@@ -298,6 +320,12 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
 }
 
 type NodePlan = (signal: AbortSignal) => Promise<BuilderNode>;
+
+/** What describe() reads of the Engine's `GET /version`. */
+interface EngineVersion {
+  Os?: string;
+  Arch?: string;
+}
 
 /** The outer bound (per node) does the timing; inner calls only need to be cancellable. */
 const NO_TIMEOUT = 0x7fffffff;

@@ -22,7 +22,7 @@ import { BuilderChecks } from '../builds/builder-checks';
 import { checkWritableFileDir } from '../builds/context';
 import { classifyFailure, couldNotRun } from '../builds/failure';
 import { metadataFields, readMetadataFile } from '../builds/metadata';
-import type { BuildFsPort, BuildRunnerPort } from '../builds/ports';
+import type { BuilderDescribePort, BuildFsPort, BuildRunnerPort } from '../builds/ports';
 import type { EventBus } from '../events';
 import { Outbox } from '../outbox';
 import { recordSafely, RunRegistry } from '../runs';
@@ -74,6 +74,7 @@ export class BakeService {
     private readonly deps: {
       definitions: BakeDefinitionPort;
       runner: BuildRunnerPort;
+      builders: BuilderDescribePort;
       buildx: BuildxPort;
       engine: EnginePort;
       fs: BuildFsPort;

@@ -3,7 +3,7 @@ import { appError } from '../../common/errors';
 import { parseTcpEndpoint } from '../../common/validation';
 import type { NetworkProbePort } from '../builders/ports';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
-import type { BuildRunnerPort } from './ports';
+import type { BuilderDescribePort } from './ports';
 
 const BUILDER_MEMORY_MS = 10_000;
 
@@ -18,7 +18,7 @@ export class BuilderChecks {
 
   constructor(
     private readonly deps: {
-      runner: Pick<BuildRunnerPort, 'describeBuilder'>;
+      builders: BuilderDescribePort;
       buildx: BuildxPort;
       engine: EnginePort;
       clock: Clock;
@@ -47,7 +47,7 @@ export class BuilderChecks {
   }
 
   /**
-   * `buildx inspect` costs ~150 ms; a rebuild loop asks the same question every few seconds.
+   * Describing dials the builder; a rebuild loop asks the same question every few seconds.
    * A short memory keeps the answer fresh enough (a removed builder still fails clearly in buildx).
    */
   private async describe(name: string | undefined): Promise<Builder> {
@@ -59,8 +59,8 @@ export class BuilderChecks {
     // machine each took longer than the check bound (measured by test/faults/concurrent-builds.test.ts).
     const asking = this.describing.get(key);
     if (asking) return asking;
-    const promise = this.deps.runner
-      .describeBuilder(name, { timeoutMs: this.checkTimeoutMs })
+    const promise = this.deps.builders
+      .describe(name, { timeoutMs: this.checkTimeoutMs })
       .then((builder) => {
         this.described.set(key, { at: now, builder });
         return builder;

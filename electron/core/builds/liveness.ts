@@ -1,6 +1,6 @@
 import type { BuildEvent } from '../../common/contracts/builds';
-import type { Builder } from '../../common/domain';
-import type { CallOptions, Clock, EnginePort } from '../ports';
+import type { Clock, EnginePort } from '../ports';
+import type { BuilderDescribePort } from './ports';
 
 /**
  * What keeps a build from hanging, or failing with a transport's words, when the thing it runs on
@@ -17,7 +17,7 @@ export interface LostCause {
 }
 
 export interface LivenessDeps {
-  describeBuilder(name: string | undefined, call: CallOptions): Promise<Builder>;
+  builders: BuilderDescribePort;
   engine: Pick<EnginePort, 'info'>;
   clock: Clock;
 }
@@ -48,8 +48,8 @@ export async function lostCause(
           : 'Start Docker (e.g. `sudo systemctl start docker`, or open Docker Desktop), then build again.',
       };
     }
-    const node = await deps
-      .describeBuilder(builder.name, { timeoutMs })
+    const node = await deps.builders
+      .describe(builder.name, { timeoutMs })
       .then((b) => b.nodes[0])
       .catch(() => undefined);
     if (node?.status !== 'running') {
@@ -129,7 +129,7 @@ export class BuildWatchdog {
     const askedAt = this.deps.clock.now();
     let answered: boolean;
     try {
-      const b = await this.deps.describeBuilder(this.options.builder.name, { timeoutMs: this.options.timeoutMs() });
+      const b = await this.deps.builders.describe(this.options.builder.name, { timeoutMs: this.options.timeoutMs() });
       // A remote buildkitd that stopped answering shows as `inactive`; a stopped container as `stopped`.
       answered = b.nodes.some((n) => n.status === 'running');
     } catch {

@@ -3,6 +3,17 @@ import type { Builder } from '../../common/domain';
 import type { FailureReason } from '../../common/errors';
 import type { CallOptions } from '../ports';
 
+/**
+ * What a build needs to know of its builder, before it starts and while it runs (is it still
+ * there?): the named builder, or the current one when no name is given; BUILDER_NOT_FOUND,
+ * DOCKER_UNREACHABLE or BUILDER_UNREACHABLE when it cannot be used. Each node's state and its
+ * default platform (the first of `platforms`); the rest of a node's platform list may be left out
+ * where reading it costs more than the build's checks should (the builders view reads it whole).
+ */
+export interface BuilderDescribePort {
+  describe(name: string | undefined, options: CallOptions): Promise<Builder>;
+}
+
 /** What the builds service needs from buildx beyond the shared BuildxPort. */
 export interface BuildRunnerPort {
   /**
@@ -11,8 +22,6 @@ export interface BuildRunnerPort {
    * cancels the solve. Resolves when the process has exited; rejects only if it could not start.
    */
   run(args: readonly string[], options: BuildRunOptions): Promise<BuildRunExit>;
-  /** `buildx inspect [NAME]`: the named builder, or the current one. */
-  describeBuilder(name: string | undefined, options: CallOptions): Promise<Builder>;
   /** `buildx build --call=targets,format=json`: the Dockerfile's targets as the frontend sees them. */
   targets(
     contextDir: string,

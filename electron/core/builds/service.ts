@@ -19,7 +19,7 @@ import { checkContextDir, checkWritableFileDir, inspectContext, resolveDockerfil
 import { BuildWatchdog, lostCause, type LostCause } from './liveness';
 import { classifyFailure, couldNotRun, lostConnection } from './failure';
 import { type Material, metadataFields, readMetadataFile } from './metadata';
-import type { BuildFsPort, BuildRecorder, BuildRunExit, BuildRunnerPort } from './ports';
+import type { BuilderDescribePort, BuildFsPort, BuildRecorder, BuildRunExit, BuildRunnerPort } from './ports';
 
 export interface BuildsOptions {
   /** Coalescing window for `build.progressed` (events reduced at once, emitted in batches). */
@@ -61,6 +61,7 @@ export class BuildsService {
   constructor(
     private readonly deps: {
       runner: BuildRunnerPort;
+      builders: BuilderDescribePort;
       buildx: BuildxPort;
       engine: EnginePort;
       fs: BuildFsPort;
@@ -252,7 +253,7 @@ export class BuildsService {
     const health = this.options.health;
     const watchdog = health
       ? new BuildWatchdog(
-          { describeBuilder: (n, c) => runner.describeBuilder(n, c), engine: this.deps.engine, clock },
+          { builders: this.deps.builders, engine: this.deps.engine, clock },
           {
             builder,
             quietMs: health.quietMs,
@@ -324,12 +325,8 @@ export class BuildsService {
   ): Promise<{ errorCode?: string; errorMessage?: string; hint?: string }> {
     if (dead) return dead;
     if (!exit.timedOut && lostConnection(exit)) {
-      const { runner, engine, clock } = this.deps;
-      return lostCause(
-        { describeBuilder: (n, c) => runner.describeBuilder(n, c), engine, clock },
-        builder,
-        Math.min(this.options.checkTimeoutMs, 3000),
-      );
+      const { builders, engine, clock } = this.deps;
+      return lostCause({ builders, engine, clock }, builder, Math.min(this.options.checkTimeoutMs, 3000));
     }
     return classifyFailure(
       { builder: builder.name, steps: Object.values(r.snapshot.steps), errorMessage: r.snapshot.error?.message },
