@@ -94,6 +94,15 @@ async function main(argv: string[]): Promise<number> {
   return (await import('./list')).runListVerb(words, values.json);
 }
 
+// `builddeck history ls | head` closes the pipe before the output ends: stop quietly, as git and
+// docker do, instead of an unhandled EPIPE with a stack trace (and exit code 1) on the terminal.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -96,6 +96,21 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
       `docker buildx create --name tomlcheck --driver docker-container --buildkitd-config ${good}`,
     );
     expect(existsSync(join(sandbox.env['BUILDX_CONFIG'] as string, 'instances', 'tomlcheck'))).toBe(false);
+  });
+
+  it('a reader that is gone before the output (`| true`, `| head` done) ends the CLI quietly, no EPIPE trace', async () => {
+    const child = spawn(process.execPath, ['bin/builddeck.js', 'builders', 'ls', '--json'], {
+      env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(sandbox.dir, 'data') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    // What `| true` does, and `| head` once it has its lines: the read end closes before the write.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('invalid input exits 2 and names the flag to fix', async () => {
