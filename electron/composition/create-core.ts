@@ -8,7 +8,6 @@ import { NativeBuilderStatus } from '../adapters/buildx/builder-status';
 import { BuildkitRecordEvents } from '../adapters/buildkit/history-events';
 import { BuildxCli } from '../adapters/buildx/cli';
 import { BuildxHistory } from '../adapters/buildx/history';
-import { DockerbuildReader } from '../adapters/dockerbuild/reader';
 import { BuildkitContainerCache } from '../adapters/docker/buildkit-cache';
 import { EngineCache } from '../adapters/docker/cache';
 import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers';
@@ -314,7 +313,11 @@ export function createCore(overrides: CoreSettings = {}): Core {
         store: historyStore,
         history,
         buildkit: buildkitHistory,
-        reader: new DockerbuildReader(),
+        // Loaded on the first import of a .dockerbuild file: tar and protobufjs are half of what every
+        // CLI call and window start would otherwise compile (docs/performance.md, start-up).
+        reader: {
+          read: async (path) => new (await import('../adapters/dockerbuild/reader')).DockerbuildReader().read(path),
+        },
         buildx,
         listBuilders: async (fresh) => (await builders.list(fresh)).builders,
         buildkitContainer,

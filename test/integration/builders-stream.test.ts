@@ -66,7 +66,10 @@ describe('builders list, one builder at a time', () => {
   });
 
   it("a build's builder check answers what buildx inspect does: state and default platform, the silent one refused", async () => {
-    const status = new NativeBuilderStatus(new BuildxCli({ env: sandbox.env }), () => sandbox.env);
+    const status = new NativeBuilderStatus(
+      new BuildxCli({ dockerPath: 'docker', env: sandbox.env }),
+      () => sandbox.env,
+    );
     const firstPlatform = async (name: string) => {
       const { stdout } = await sandbox.docker(['buildx', 'inspect', name]);
       return /^Platforms:\s*([^,\s*]+)/m.exec(stdout)?.[1];
