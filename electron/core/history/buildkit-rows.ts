@@ -172,7 +172,10 @@ export class BuildkitRows {
   async read(force: boolean, only?: string): Promise<HistoryNotice[]> {
     const caps = await this.capabilities().catch(() => undefined);
     if (!caps?.buildkitRecords) return caps?.notice ? [caps.notice] : [];
-    const { list } = await this.builderViews(force);
+    // One builder's read (it pushed an event, or a lookup missed) keeps the known list of builders:
+    // refreshing it dials every builder, which a build on the machine would pay for (ListWorkers in
+    // dockerd alone costs 210-250 ms of its CPU). The timed full read refreshes it.
+    const { list } = only !== undefined && !force && this.builders ? this.builders : await this.builderViews(force);
     const notices: HistoryNotice[] = [];
     const seen = new Set<string>();
     await Promise.all(
@@ -305,6 +308,12 @@ export class BuildkitRows {
     if (!entry || !row || row.status !== 'running') return false;
     entry.rows = entry.rows.map((r, i) => (i === at ? { ...r, ...end } : r));
     return true;
+  }
+
+  /** Whether `ref` is listed with the name `history ls` gave it (a pushed start is listed unnamed). */
+  named(ref: string): boolean {
+    const entry = this.rows.get(ref.split('/')[0] ?? '');
+    return entry?.rows.some((r) => r.ref === ref && r.name !== '') ?? false;
   }
 
   /** Forgets a builder's rows: the next lookup reads them again. */

@@ -10,7 +10,10 @@ export interface RecordEventsDeps {
   onStarted(ref: string): void;
   /** A listed running build finished (its row already says how). */
   onFinished(ref: string): void;
-  /** A build started, finished or was deleted on `builder`: its rows should be read again now. */
+  /**
+   * A build started (to be named), was deleted, or finished without being listed by name on
+   * `builder`: its rows should be read again now.
+   */
   onChanged(builder: string): void;
 }
 
@@ -99,6 +102,9 @@ export class RecordEvents {
         counts: e.counts,
       });
       if (finished) this.deps.onFinished(ref);
+      // The event carries the end (status, time, counts) in full: a named row needs no read, and a
+      // `history ls` here would compete with the build's last steps for the CPU.
+      if (finished && this.deps.rows.named(ref)) return;
     }
     // A start also asks for a read: `history ls` names the build (the event does not).
     this.deps.onChanged(builder);
