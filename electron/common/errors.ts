@@ -62,6 +62,32 @@ export interface AppError {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
 
+/**
+ * What to do about a builder that does not answer: one wording wherever it is said (before a build,
+ * where another builder is the way out; after a read, which can simply be asked again).
+ */
+export const UNREACHABLE_HINT = {
+  build: 'Check that its endpoint is reachable and buildkitd is running there, or pick another builder.',
+  retry: 'Check that its endpoint is reachable and buildkitd is running there, then retry.',
+} as const;
+
+/** "Builder "x" did not answer within N s.": the refusal of a builder silent past its bound. */
+export function silentBuilder(
+  builder: string,
+  timeoutMs: number,
+  hint: keyof typeof UNREACHABLE_HINT,
+  details: Record<string, unknown>,
+): AppException {
+  return appError(
+    'BUILDER_UNREACHABLE',
+    `Builder "${builder}" did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+    {
+      hint: UNREACHABLE_HINT[hint],
+      details: { builder, ...details },
+    },
+  );
+}
+
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = (error: AppError): Result<never> => ({ ok: false, error });
 

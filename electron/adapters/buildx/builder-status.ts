@@ -3,7 +3,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Builder, BuilderNode } from '../../common/domain';
-import { AppException, appError } from '../../common/errors';
+import { AppException, appError, silentBuilder } from '../../common/errors';
 import type { BuilderStatePort } from '../../core/cache/ports';
 import type { BuilderStatusPort, CallOptions, KnownBuilder } from '../../core/ports';
 import { nodeFacts, normalizePlatform, type NodeFacts } from '../buildkit/control';
@@ -124,14 +124,7 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
       });
     }
     if (out.nodes.length > 0 && out.nodes.every((n) => n.status === 'unreachable')) {
-      throw appError(
-        'BUILDER_UNREACHABLE',
-        `Builder "${builder.name}" did not answer within ${seconds(call.timeoutMs)} s.`,
-        {
-          hint: 'Check that its endpoint is reachable and buildkitd is running there, or pick another builder.',
-          details: { builder: builder.name, endpoints: out.nodes.map((n) => n.endpoint) },
-        },
-      );
+      throw silentBuilder(builder.name, call.timeoutMs, 'build', { endpoints: out.nodes.map((n) => n.endpoint) });
     }
     return out;
   }

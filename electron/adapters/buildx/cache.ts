@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { toGoDuration } from '../../common/contracts/cache';
-import { AppException, appError, reasonOf } from '../../common/errors';
+import { AppException, appError, reasonOf, silentBuilder } from '../../common/errors';
 import type {
   BuildxCachePort,
   CacheRead,
@@ -130,14 +130,7 @@ export function mapCacheFailure(err: unknown, builder: string, timeoutMs: number
   const e = err.appError;
   const stderr = typeof e.details?.['stderr'] === 'string' ? e.details['stderr'] : '';
   if (e.code === 'TIMEOUT') {
-    return appError(
-      'BUILDER_UNREACHABLE',
-      `Builder "${builder}" did not answer within ${Math.round(timeoutMs / 1000)} s.`,
-      {
-        hint: 'Check that its endpoint is reachable and buildkitd is running there, then retry.',
-        details: { builder, timeoutMs, canBootstrap: false },
-      },
-    );
+    return silentBuilder(builder, timeoutMs, 'retry', { timeoutMs, canBootstrap: false });
   }
   const reason = reasonOf(err);
   if (reason === 'builder-stopped' || reason === 'builder-inactive') {

@@ -1,5 +1,5 @@
 import type { Builder } from '../../common/domain';
-import { appError } from '../../common/errors';
+import { appError, UNREACHABLE_HINT } from '../../common/errors';
 import { parseTcpEndpoint } from '../../common/validation';
 import type { NetworkProbePort } from '../builders/ports';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
@@ -38,7 +38,7 @@ export class BuilderChecks {
     const node = builder.nodes[0];
     if (builder.driver === 'remote' && node?.status === 'error') {
       throw appError('BUILDER_UNREACHABLE', `Builder "${builder.name}" cannot be reached: ${node.error ?? 'error'}.`, {
-        hint: 'Check that its endpoint is reachable and buildkitd is running, or pick another builder.',
+        hint: UNREACHABLE_HINT.build,
         details: { builder: builder.name, endpoint: node.endpoint },
       });
     }
@@ -91,7 +91,7 @@ export class BuilderChecks {
       'BUILDER_UNREACHABLE',
       `Builder "${builder.name}" cannot be reached at ${tcp[0]?.endpoint ?? ''} (${first?.detail ?? first?.result ?? 'no answer'}).`,
       {
-        hint: 'Check that its endpoint is reachable and buildkitd is running there, or pick another builder.',
+        hint: UNREACHABLE_HINT.build,
         details: { builder: builder.name, endpoints: tcp.map((n) => n.endpoint), probe: results.map((r) => r.result) },
       },
     );

@@ -6,7 +6,7 @@ import {
   type CacheUsage,
 } from '../../common/contracts/cache';
 import type { Builder } from '../../common/domain';
-import { AppException, appError } from '../../common/errors';
+import { AppException, appError, silentBuilder } from '../../common/errors';
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
 import { breakdownByType, chunk, planPrune, totalsOf, type PlanFilters } from './plan';
@@ -424,14 +424,7 @@ function healthFailure(err: unknown, target: Target, timeoutMs: number): AppExce
   )
     return err;
   if (err.appError.code === 'TIMEOUT') {
-    return appError(
-      'BUILDER_UNREACHABLE',
-      `Builder "${target.name}" did not answer within ${Math.round(timeoutMs / 1000)} s.`,
-      {
-        hint: 'Check that its endpoint is reachable and buildkitd is running there, then retry.',
-        details: { builder: target.name, timeoutMs, canBootstrap: false },
-      },
-    );
+    return silentBuilder(target.name, timeoutMs, 'retry', { timeoutMs, canBootstrap: false });
   }
   return undefined;
 }
