@@ -94,7 +94,7 @@ describe('BuildKit messages read in place', () => {
     expect(normalizePlatform({ os: 'linux', architecture: 'armhf', variant: '' })).toBe('linux/arm/v7');
   });
 
-  it('BuildHistoryEvent: type, ref, times, counts, platform attr, digest, image names, a cancelled error', () => {
+  it('BuildHistoryEvent: type, ref, times, counts, platform attr, naming attrs, digest, image names, a cancelled error', () => {
     const ts = (ms: number) => [...int(1, Math.floor(ms / 1000)), ...int(2, (ms % 1000) * 1e6)];
     const entry = (field: number, k: string, v: string) => bytes(field, [...str(1, k), ...str(2, v)]);
     const created = Date.parse('2026-12-01T10:00:00.250Z');
@@ -103,6 +103,8 @@ describe('BuildKit messages read in place', () => {
       ...str(2, 'dockerfile.v0'),
       ...entry(3, 'context', '.'),
       ...entry(3, 'platform', 'linux/amd64,linux/arm64'),
+      ...entry(3, 'target', 'release'),
+      ...entry(3, 'build-arg:HTTP_PROXY', 'http://proxy:3128'), // not for naming: not kept
       ...bytes(5, [...int(1, 1), ...str(2, 'context canceled')]),
       ...bytes(6, ts(created)),
       ...bytes(7, ts(created + 1500)),
@@ -125,6 +127,8 @@ describe('BuildKit messages read in place', () => {
       platforms: ['linux/amd64', 'linux/arm64'],
       digest: 'sha256:abc',
       imageNames: ['a:1', 'b:2'],
+      // What buildx names a record from (core/history/build-name.ts), and only that.
+      nameAttrs: { context: '.', target: 'release' },
     });
     // A running default-platform build: STARTED, no platform named, no error.
     const running = decodeHistoryEvent(msg(bytes(2, [...str(1, 'r2'), ...bytes(6, ts(created))])));

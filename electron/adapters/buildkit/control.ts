@@ -1,4 +1,5 @@
 import { appError } from '../../common/errors';
+import { NAME_ATTRS } from '../../core/history/build-name';
 import type { CallOptions } from '../../core/ports';
 import type { RecordEvent } from '../../core/history/ports';
 import { BuildkitConnection, GRPC_UNIMPLEMENTED, GrpcError, withinBound } from './grpc';
@@ -321,6 +322,8 @@ function rpcStatus(r: ProtoReader): { code: number; message: string } {
 /** google.rpc.Code CANCELLED: the client cancelled the build. */
 const RPC_CANCELLED = 1;
 
+const NAMING = new Set<string>(NAME_ATTRS);
+
 /**
  * BuildHistoryRecord {Ref 1, FrontendAttrs 3, error 5, CreatedAt 6, CompletedAt 7,
  * ExporterResponse 9, Results 11 (keyed by platform), numCachedSteps 15, numTotalSteps 16,
@@ -334,6 +337,7 @@ function decodeHistoryRecord(buf: Buffer, from: number, to: number): HistoryEven
     failed: false,
     platforms: [],
     imageNames: [],
+    nameAttrs: {},
   };
   let asked: string[] = [];
   const built: string[] = [];
@@ -347,6 +351,7 @@ function decodeHistoryRecord(buf: Buffer, from: number, to: number): HistoryEven
           .split(',')
           .map((p) => p.trim())
           .filter(Boolean);
+      else if (NAMING.has(k)) ev.nameAttrs[k] = v;
     } else if (r.field === 5 && r.wire === WIRE_BYTES) {
       ev.failed = true;
       const status = rpcStatus(r);

@@ -195,6 +195,8 @@ export interface RecordEvent {
   imageNames: string[];
   /** The error's message, for a failed record. */
   error?: string;
+  /** The frontend attributes buildx names a record from (build-name.ts NAME_ATTRS), as recorded. */
+  nameAttrs: Record<string, string>;
 }
 
 /**

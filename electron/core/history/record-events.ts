@@ -1,5 +1,6 @@
 import type { Clock } from '../ports';
 import type { BuildkitRows } from './buildkit-rows';
+import { buildName } from './build-name';
 import type { RecordEvent, RecordEventsPort } from './ports';
 
 export interface RecordEventsDeps {
@@ -11,8 +12,8 @@ export interface RecordEventsDeps {
   /** A listed running build finished (its row already says how). */
   onFinished(ref: string): void;
   /**
-   * A build started (to be named), was deleted, or finished without being listed by name on
-   * `builder`: its rows should be read again now.
+   * A build started that could not be named here, was deleted, or finished without being listed by
+   * name on `builder`: its rows should be read again now.
    */
   onChanged(builder: string): void;
 }
@@ -81,20 +82,36 @@ export class RecordEvents {
       });
   }
 
+  /** A node's events, handled one after another: a start is named before its finish is applied. */
+  private readonly queues = new Map<string, Promise<void>>();
+
   private onEvent(builder: string, node: string, e: RecordEvent): void {
+    const key = `${builder}\n${node}`;
+    const next = (this.queues.get(key) ?? Promise.resolve())
+      .then(() => this.handle(builder, node, e))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.queues.get(key) === next) this.queues.delete(key);
+      });
+    this.queues.set(key, next);
+  }
+
+  private async handle(builder: string, node: string, e: RecordEvent): Promise<void> {
     const ref = `${builder}/${node}/${e.id}`;
     if (e.type === 'started') {
+      const row = { ref, builder, node, id: e.id };
+      // Named as `history ls` would (the attributes and buildx's local state of the record, saved
+      // before the solve): a start then costs no process beside the build.
+      const name = buildName(e.nameAttrs, await this.deps.rows.localStateOf(row));
       const added = this.deps.rows.addRunning({
-        ref,
-        builder,
-        node,
-        id: e.id,
-        name: '',
+        ...row,
+        name: name ?? '',
         status: 'running',
         createdAt: e.createdAt ?? this.deps.clock.now(),
         counts: e.counts,
       });
       if (added) this.deps.onStarted(ref);
+      if (name !== undefined) return;
     } else if (e.type === 'complete') {
       const finished = this.deps.rows.finishRow(ref, {
         status: e.cancelled ? 'cancelled' : e.failed ? 'failed' : 'succeeded',
@@ -106,7 +123,7 @@ export class RecordEvents {
       // `history ls` here would compete with the build's last steps for the CPU.
       if (finished && this.deps.rows.named(ref)) return;
     }
-    // A start also asks for a read: `history ls` names the build (the event does not).
+    // A start we could not name, a deletion, an unlisted finish: `history ls` says what is there.
     this.deps.onChanged(builder);
   }
 
