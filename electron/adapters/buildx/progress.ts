@@ -389,8 +389,12 @@ const LOG_TAIL = '}]}';
  * fraction read after it, which is what Date.parse would give (it keeps milliseconds, truncated).
  */
 class TimeParser {
+  // The last two seconds seen: a status line carries its start and its timestamp, often in
+  // different seconds, and one entry would be re-parsed twice per such line.
   private second = '';
   private secondMs = 0;
+  private other = '';
+  private otherMs = 0;
 
   parse(v: string): number | undefined {
     return this.parseIn(v, 0, v.length);
@@ -401,12 +405,23 @@ class TimeParser {
     // 2026-11-27T06:36:46.52357514Z: 19 characters of second, '.', 1-9 digits, 'Z'.
     const n = end - from;
     if (n >= 22 && n <= 30 && t.charCodeAt(from + 19) === 46 && t.charCodeAt(end - 1) === 90) {
-      if (this.second === '' || !t.startsWith(this.second, from)) {
+      let secondMs: number;
+      if (sameAt(this.second, t, from)) secondMs = this.secondMs;
+      else if (sameAt(this.other, t, from)) {
+        const other = this.other;
+        secondMs = this.otherMs;
+        this.other = this.second;
+        this.otherMs = this.secondMs;
+        this.second = other;
+        this.secondMs = secondMs;
+      } else {
         const second = flat(t.slice(from, from + 19));
         const ms = Date.parse(`${second}Z`);
         if (!Number.isFinite(ms)) return slowTime(t.slice(from, end));
+        this.other = this.second;
+        this.otherMs = this.secondMs;
         this.second = second;
-        this.secondMs = ms;
+        this.secondMs = secondMs = ms;
       }
       let frac = 0;
       const last = end - 1;
@@ -417,11 +432,22 @@ class TimeParser {
       }
       // Fewer than 3 digits: .5 is 500 ms.
       for (let i = last; i < from + 23; i++) frac *= 10;
-      const ms = this.secondMs + frac;
+      const ms = secondMs + frac;
       return ms > 0 ? ms : undefined;
     }
     return slowTime(t.slice(from, end));
   }
+}
+
+/**
+ * `second` (19 characters, or '' for none) is what t has at `from`. From the end, where seconds
+ * differ; a loop, as startsWith at an offset measured slower here.
+ */
+function sameAt(second: string, t: string, from: number): boolean {
+  if (second === '') return false;
+  let i = 18;
+  while (i >= 0 && second.charCodeAt(i) === t.charCodeAt(from + i)) i--;
+  return i < 0;
 }
 
 function slowTime(v: string): number | undefined {
