@@ -350,6 +350,47 @@ describe('parser fast paths', () => {
     }
   });
 
+  it('gives the same events whatever size the reads are cut into', () => {
+    for (const f of files) {
+      const text = fixture(`${f}-0.29.1`);
+      const whole = parseRawJson(text);
+      for (const size of [1, 7, 100, 4096]) {
+        const p = new RawJsonParser();
+        const events: BuildEvent[] = [];
+        for (let i = 0; i < text.length; i += size) events.push(...p.push(text.slice(i, i + size)));
+        events.push(...p.end());
+        expect(events).toEqual(whole);
+      }
+    }
+  });
+
+  it('leaves lines that are not exactly the common shape to JSON.parse, with the same result', () => {
+    const lines = [
+      '{"logs":[{"vertex":"","stream":1,"data":"eAo="}]}', // no digest: skipped
+      '{"logs":[{"vertex":"sha256:a","stream":12,"data":"eAo="}]}',
+      '{"logs":[{"vertex":"sha256:\\u0041","stream":1,"data":"eAo="}]}', // an escape in the digest
+      '{"logs":[{"vertex":"sha256:a","stream":1,"data":"eA\\/o="}]}', // an escape in the data
+      '{"logs":[{"vertex":"sha256:a","stream":1,"data":"eAo=","timestamp":"2026-11-27T06:36:46.5\\u005a"}]}',
+      '{"logs":[{"vertex":"sha256:a","stream":1,"data":"eAo=","extra":1}]}',
+      '{"logs":[{"vertex":"sha256:a","stream":1,"data":"eAo="},{"vertex":"sha256:b","stream":2,"data":"eQo="}]}',
+    ];
+    const fast = parseRawJson(`${lines.join('\n')}\n`);
+    const general = parseRawJson(`${lines.map((l) => l.replace(/^\{"logs"/, '{ "logs"')).join('\n')}\n`);
+    expect(fast).toEqual(general);
+    expect(fast.filter((e) => e.type === 'log').map((e) => (e.type === 'log' ? e.vertex : ''))).toEqual([
+      'sha256:a',
+      'sha256:A',
+      'sha256:a',
+      'sha256:a',
+      'sha256:a',
+      'sha256:a',
+      'sha256:b',
+    ]);
+    // Not JSON (a leading zero): the line as text, as JSON.parse's path has always given it.
+    const bad = '{"logs":[{"vertex":"sha256:a","stream":01,"data":"eAo="}]}';
+    expect(parseRawJson(`${bad}\n`)).toEqual([{ type: 'text', text: bad }]);
+  });
+
   it('gives every timestamp exactly what Date.parse gives (milliseconds, fraction truncated)', () => {
     const stamps = [
       '2026-11-27T06:36:46.52357514Z',
@@ -358,6 +399,12 @@ describe('parser fast paths', () => {
       '2026-11-27T06:36:47.000000001Z',
       '2026-11-27T06:36:47Z',
       '2026-11-27T07:36:47.123+01:00',
+      // Two seconds in turn (a status line's start and timestamp), then a third.
+      '2026-11-27T06:36:46.1Z',
+      '2026-11-27T06:36:47.2Z',
+      '2026-11-27T06:36:46.3Z',
+      '2026-11-27T06:36:48.4Z',
+      '2026-11-27T06:36:46.5Z',
       '0001-01-01T00:00:00Z',
       'garbage',
     ];

@@ -22,6 +22,10 @@ export class RawJsonParser {
   private partial = '';
   private longLine = false;
   private readonly clock = new TimeParser();
+  /** Where the next backslash in the text being pushed is (Infinity: none after it). */
+  private backslash = -1;
+  /** Log bytes are decoded here (grown for a longer chunk). */
+  private scratch = Buffer.allocUnsafe(64 * 1024);
 
   constructor() {
     this.splitter = new JsonObjectSplitter(
@@ -32,18 +36,30 @@ export class RawJsonParser {
   }
 
   push(chunk: string): BuildEvent[] {
-    let text = this.partial ? this.partial + chunk : chunk;
-    this.partial = '';
+    let text = chunk;
+    let from = 0;
     if (this.longLine) {
       // The rest of a line already handed to the splitter goes there too.
       const nl = text.indexOf('\n');
       this.splitter.push(nl < 0 ? text : text.slice(0, nl + 1));
       if (nl < 0) return this.take();
       this.longLine = false;
-      text = text.slice(nl + 1);
+      from = nl + 1;
+    } else if (this.partial) {
+      const nl = text.indexOf('\n');
+      if (nl < 0) text = this.partial + text;
+      else {
+        // The line cut by the last read is read on its own: the chunk itself stays the string the
+        // lines below are read from (a concatenation would be a cons string, slower to scan).
+        const first = this.partial + text.slice(0, nl + 1);
+        this.backslash = -1;
+        this.line(first, 0, first.length - 1);
+        from = nl + 1;
+      }
+      this.partial = '';
     }
-    let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+    this.backslash = -1;
+    for (let nl = text.indexOf('\n', from); nl >= 0; nl = text.indexOf('\n', from)) {
       this.line(text, from, nl);
       from = nl + 1;
     }
@@ -96,11 +112,10 @@ export class RawJsonParser {
       text.charCodeAt(from) === 123 /* { */ &&
       text.charCodeAt(end - 1) === 125 /* } */
     ) {
-      const line = text.slice(from, end);
-      if (this.fastLog(line)) return;
+      if (this.fastLog(text, from, end)) return;
       let value: unknown;
       try {
-        value = JSON.parse(line);
+        value = JSON.parse(text.slice(from, end));
       } catch {
         value = undefined;
       }
@@ -111,38 +126,50 @@ export class RawJsonParser {
 
   /**
    * The commonest line by far, `{"logs":[{"vertex":"…","stream":N,"data":"…","timestamp":"…"}]}`
-   * (Go's field order), read with indexOf: no object tree, no string copies but the data. Returns
-   * false for anything not exactly that shape (escapes, other fields, several logs), which then takes
-   * the JSON.parse path; both paths give the same event (test/unit/builds-progress.test.ts).
+   * (Go's field order), read in place in the pushed text: no line slice, no object tree, the stream
+   * and the timestamp read digit by digit, the base64 decoded into one reused buffer. (Reusing the
+   * digest string of a recent line measured slower than slicing it: comparing costs more.) Returns false for anything not exactly that shape (a
+   * backslash anywhere in the line, other fields, several logs, a stream JSON would not accept),
+   * which then takes the JSON.parse path; both paths give the same event
+   * (test/unit/builds-progress.test.ts).
    */
-  private fastLog(line: string): boolean {
-    if (!line.startsWith(LOG_HEAD)) return false;
-    let i = LOG_HEAD.length;
-    let j = line.indexOf('"', i);
-    if (j < 0 || !line.startsWith(LOG_STREAM, j)) return false;
-    const vertex = line.slice(i, j);
+  private fastLog(t: string, from: number, end: number): boolean {
+    if (!t.startsWith(LOG_HEAD, from)) return false;
+    // No escapes in the line: every '"' below ends a string. One scan per backslash, not per line.
+    if (this.backslash < from) {
+      const b = t.indexOf('\\', from);
+      this.backslash = b < 0 ? Infinity : b;
+    }
+    if (this.backslash < end) return false;
+    let i = from + LOG_HEAD.length;
+    let j = t.indexOf('"', i);
+    // An empty digest is no log line (the general path skips it).
+    if (j <= i || j >= end || !t.startsWith(LOG_STREAM, j)) return false;
+    const vertexFrom = i;
+    const vertexEnd = j;
     i = j + LOG_STREAM.length;
-    j = line.indexOf(',', i);
-    if (j < 0 || !line.startsWith(LOG_DATA, j)) return false;
-    const stream = Number(line.slice(i, j));
-    if (!Number.isInteger(stream) || j === i) return false;
+    let stream = 0;
+    for (j = i; j < end && j - i < 9; j++) {
+      const d = t.charCodeAt(j) - 48;
+      if (d < 0 || d > 9) break;
+      stream = stream * 10 + d;
+    }
+    // JSON numbers have no leading zero: "01" is not JSON, so it is not this path's either.
+    if (j === i || (j - i > 1 && t.charCodeAt(i) === 48) || !t.startsWith(LOG_DATA, j)) return false;
     i = j + LOG_DATA.length;
-    j = line.indexOf('"', i);
-    if (j < 0) return false;
-    const data = line.slice(i, j);
+    j = t.indexOf('"', i);
+    if (j < 0 || j >= end) return false;
+    const dataFrom = i;
+    const dataEnd = j;
     let at: number | undefined;
-    if (line.startsWith(LOG_TIME, j)) {
+    if (t.startsWith(LOG_TIME, j)) {
       i = j + LOG_TIME.length;
-      j = line.indexOf('"', i);
-      if (j < 0) return false;
-      const stamp = line.slice(i, j);
-      if (stamp.includes('\\')) return false;
-      at = this.clock.parse(stamp);
-      j++;
-    } else j++;
-    if (j !== line.length - LOG_TAIL.length || !line.endsWith(LOG_TAIL)) return false;
-    if (vertex.includes('\\') || data.includes('\\')) return false;
-    this.logData(vertex, stream, data, at);
+      j = t.indexOf('"', i);
+      if (j < 0 || j >= end) return false;
+      at = this.clock.parseIn(t, i, j);
+    }
+    if (j + 1 !== end - LOG_TAIL.length || !t.startsWith(LOG_TAIL, j + 1)) return false;
+    this.logData(t.slice(vertexFrom, vertexEnd), stream, t.slice(dataFrom, dataEnd), at);
     return true;
   }
 
@@ -215,14 +242,17 @@ export class RawJsonParser {
   }
 
   private logData(vertex: string, stream: number, base64: string, at: number | undefined): void {
-    const bytes = base64Bytes(base64);
+    // Decoded into one reused buffer: no Buffer object per line (base64 is 4 chars per 3 bytes).
+    if (this.scratch.length * 4 < base64.length * 3 + 4) this.scratch = Buffer.allocUnsafe(base64.length);
+    const bytes = this.scratch;
+    const n = bytes.write(base64, 0, 'base64');
     let text: string;
     const key = this.decoders.size > 0 ? `${stream}:${vertex}` : undefined;
     const decoder = key === undefined ? undefined : this.decoders.get(key);
     // (A leading BOM goes to TextDecoder, which drops it at the start of a stream, as it always did.)
-    if (!decoder && endsWholeUtf8(bytes) && bytes[0] !== 0xef) {
+    if (!decoder && endsWholeUtf8(bytes, n) && (n === 0 || bytes[0] !== 0xef)) {
       // The usual chunk ends on a character boundary: decode it at once, no per-stream decoder.
-      text = bytes.toString('utf8');
+      text = bytes.toString('utf8', 0, n);
     } else {
       // A character split across chunks: this stream keeps a streaming decoder from here on.
       let d = decoder;
@@ -230,7 +260,7 @@ export class RawJsonParser {
         d = new TextDecoder('utf-8');
         this.decoders.set(key ?? `${stream}:${vertex}`, d);
       }
-      text = d.decode(bytes, { stream: true });
+      text = d.decode(bytes.subarray(0, n), { stream: true });
     }
     if (!text) return;
     this.out.push(
@@ -359,33 +389,65 @@ const LOG_TAIL = '}]}';
  * fraction read after it, which is what Date.parse would give (it keeps milliseconds, truncated).
  */
 class TimeParser {
+  // The last two seconds seen: a status line carries its start and its timestamp, often in
+  // different seconds, and one entry would be re-parsed twice per such line.
   private second = '';
   private secondMs = 0;
+  private other = '';
+  private otherMs = 0;
 
   parse(v: string): number | undefined {
+    return this.parseIn(v, 0, v.length);
+  }
+
+  /** `parse(t.slice(from, end))` without the slice. */
+  parseIn(t: string, from: number, end: number): number | undefined {
     // 2026-11-27T06:36:46.52357514Z: 19 characters of second, '.', 1-9 digits, 'Z'.
-    if (v.length >= 22 && v.length <= 30 && v.charCodeAt(19) === 46 && v.charCodeAt(v.length - 1) === 90) {
-      if (this.second === '' || !v.startsWith(this.second)) {
-        const second = v.slice(0, 19);
+    const n = end - from;
+    if (n >= 22 && n <= 30 && t.charCodeAt(from + 19) === 46 && t.charCodeAt(end - 1) === 90) {
+      let secondMs: number;
+      if (sameAt(this.second, t, from)) secondMs = this.secondMs;
+      else if (sameAt(this.other, t, from)) {
+        const other = this.other;
+        secondMs = this.otherMs;
+        this.other = this.second;
+        this.otherMs = this.secondMs;
+        this.second = other;
+        this.secondMs = secondMs;
+      } else {
+        const second = flat(t.slice(from, from + 19));
         const ms = Date.parse(`${second}Z`);
-        if (!Number.isFinite(ms)) return slowTime(v);
+        if (!Number.isFinite(ms)) return slowTime(t.slice(from, end));
+        this.other = this.second;
+        this.otherMs = this.secondMs;
         this.second = second;
-        this.secondMs = ms;
+        this.secondMs = secondMs = ms;
       }
       let frac = 0;
-      const last = v.length - 1;
-      for (let i = 20; i < last; i++) {
-        const d = v.charCodeAt(i) - 48;
-        if (d < 0 || d > 9) return slowTime(v);
-        if (i < 23) frac = frac * 10 + d;
+      const last = end - 1;
+      for (let i = from + 20; i < last; i++) {
+        const d = t.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) return slowTime(t.slice(from, end));
+        if (i < from + 23) frac = frac * 10 + d;
       }
       // Fewer than 3 digits: .5 is 500 ms.
-      for (let i = last; i < 23; i++) frac *= 10;
-      const ms = this.secondMs + frac;
+      for (let i = last; i < from + 23; i++) frac *= 10;
+      const ms = secondMs + frac;
       return ms > 0 ? ms : undefined;
     }
-    return slowTime(v);
+    return slowTime(t.slice(from, end));
   }
+}
+
+/**
+ * `second` (19 characters, or '' for none) is what t has at `from`. From the end, where seconds
+ * differ; a loop, as startsWith at an offset measured slower here.
+ */
+function sameAt(second: string, t: string, from: number): boolean {
+  if (second === '') return false;
+  let i = 18;
+  while (i >= 0 && second.charCodeAt(i) === t.charCodeAt(from + i)) i--;
+  return i < 0;
 }
 
 function slowTime(v: string): number | undefined {
@@ -393,13 +455,13 @@ function slowTime(v: string): number | undefined {
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
-function base64Bytes(data: string): Buffer {
-  return Buffer.from(data, 'base64');
+/** A string of its own: V8 keeps a slice's whole parent (the pushed chunk) alive; this copies. */
+function flat(s: string): string {
+  return (' ' + s).slice(1);
 }
 
-/** The bytes end on a whole UTF-8 character (ASCII, or a complete 2-4 byte sequence). */
-function endsWholeUtf8(b: Uint8Array): boolean {
-  const n = b.length;
+/** The first n bytes end on a whole UTF-8 character (ASCII, or a complete 2-4 byte sequence). */
+function endsWholeUtf8(b: Uint8Array, n: number): boolean {
   if (n === 0 || (b[n - 1] as number) < 0x80) return true;
   let i = n - 1;
   while (i > 0 && i > n - 4 && ((b[i] as number) & 0xc0) === 0x80) i--;
