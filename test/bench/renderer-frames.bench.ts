@@ -254,9 +254,15 @@ try {
   const m0 = await metrics();
   const t0 = performance.now();
   const parser = new RawJsonParser();
+  // BENCH_SHOT=1 also takes a screenshot mid-stream (it costs the page a frame or two).
+  let shot = process.env['BENCH_SHOT'] === '1';
   for (const chunk of pipeChunks()) {
     push(parser.push(chunk));
     await nextTick();
+    if (shot && snapshot.log.length + snapshot.log.dropped >= LINES / 2) {
+      shot = false;
+      await page.screenshot({ path: 'test-results/bench-renderer-100k-streaming.png' });
+    }
   }
   push(parser.end());
   push([{ type: 'finished', at: Date.now(), ok: true, cancelled: false, exitCode: 0 }]);

@@ -55,13 +55,6 @@ export function VirtualList({
   ...rest
 }: VirtualListProps) {
   const ref = useRef<HTMLDivElement>(null);
-  // The latest follow decision, updated by scroll/wheel handlers before React re-renders, so a batch
-  // of rows arriving in the same frame never yanks a user who just scrolled up back to the bottom.
-  const followRef = useRef(follow);
-  useLayoutEffect(() => {
-    followRef.current = follow;
-  }, [follow]);
-
   // The scroll offset rows are placed from, and the viewport's height. A viewport not laid out yet
   // (or with no layout at all, as in happy-dom) counts as one row high, so the first rows render at
   // once instead of none until a resize is observed.
@@ -69,6 +62,14 @@ export function VirtualList({
   const [height, setHeight] = useState(rowHeight);
   // Where the viewport is scrolled to as far as we know (the last scroll event or our own write).
   const scrollTopRef = useRef(0);
+  // The latest follow decision, updated by scroll/wheel handlers before React re-renders, so a batch
+  // of rows arriving in the same frame never yanks a user who just scrolled up back to the bottom.
+  const followRef = useRef(follow);
+  useLayoutEffect(() => {
+    followRef.current = follow;
+    // Following stopped (the button, a search hit): place the rows from where the viewport is.
+    if (!follow) setTop(scrollTopRef.current);
+  }, [follow]);
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -113,8 +114,10 @@ export function VirtualList({
     if (!el) return;
     const scrolled = el.scrollTop;
     scrollTopRef.current = scrolled;
-    setTop(scrolled);
     const atBottom = count * rowHeight - height - scrolled <= rowHeight * BOTTOM_SLACK_ROWS;
+    // Following, the rows come from the bottom, not from `top`: the scroll our own write caused
+    // (once per batch) needs no render. `top` catches up when following stops (below).
+    if (!(atBottom && followRef.current)) setTop(scrolled);
     if (atBottom !== followRef.current) {
       followRef.current = atBottom;
       onFollowChange(atBottom);
