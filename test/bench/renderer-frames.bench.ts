@@ -123,7 +123,12 @@ const router: Router = {
   call: (command, input, ctx) => core.router.call(command, input, ctx),
   callUnchecked: (command, input, ctx) => core.router.callUnchecked(command, input, ctx),
 };
-const server = await startServer({ router, events: core.events, staticDir: 'out/renderer' });
+const server = await startServer({
+  router,
+  events: core.events,
+  // BENCH_RENDERER_DIR: another build of the renderer (a before/after pair run alternately).
+  staticDir: process.env['BENCH_RENDERER_DIR'] ?? 'out/renderer',
+});
 const browser = await launchChromium();
 try {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -188,6 +193,7 @@ try {
   await page.evaluate(`(() => {
     window.__frames = [];
     window.__loaf = [];
+    window.__loafWhere = {};
     window.__rec = true;
     let last = 0;
     const tick = (t) => {
@@ -198,7 +204,18 @@ try {
     requestAnimationFrame(tick);
     try {
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__loaf.push(e.duration);
+        for (const e of list.getEntries()) {
+          window.__loaf.push(e.duration);
+          // Where a long frame's time went: each script by what invoked it, and the rendering
+          // (style, layout, paint) after the frame's callbacks; forced layouts are inside scripts.
+          const add = (k, ms) => (window.__loafWhere[k] = (window.__loafWhere[k] ?? 0) + ms);
+          for (const s of e.scripts ?? []) {
+            add('script ' + s.invokerType + ' ' + (s.invoker || '').slice(0, 60), s.duration);
+            if (s.forcedStyleAndLayoutDuration) add('  of which forced style+layout', s.forcedStyleAndLayoutDuration);
+          }
+          if (e.renderStart) add('rendering (rAF callbacks, style, layout)', e.startTime + e.duration - e.renderStart);
+          if (e.styleAndLayoutStart) add('  of which style+layout+paint', e.startTime + e.duration - e.styleAndLayoutStart);
+        }
       }).observe({ type: 'long-animation-frame' });
     } catch {
       // A Chromium without LoAF: the rAF intervals still say it.
@@ -221,11 +238,31 @@ try {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
+  // BENCH_TRACE=1 writes a Chromium trace of the stream (layout, style, paint, script per frame).
+  const trace = process.env['BENCH_TRACE'] === '1';
+  if (trace) {
+    await browser.startTracing(page, {
+      path: 'test-results/bench-renderer-100k.trace.json',
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'],
+    });
+  }
+  // The page's main-thread CPU time and layout/style/script work over the stream (CDP Performance
+  // metrics): what the renderer spent, less sensitive to the machine's load than frame intervals.
+  await cdp.send('Performance.enable');
+  const metrics = async () =>
+    Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const m0 = await metrics();
   const t0 = performance.now();
   const parser = new RawJsonParser();
+  // BENCH_SHOT=1 also takes a screenshot mid-stream (it costs the page a frame or two).
+  let shot = process.env['BENCH_SHOT'] === '1';
   for (const chunk of pipeChunks()) {
     push(parser.push(chunk));
     await nextTick();
+    if (shot && snapshot.log.length + snapshot.log.dropped >= LINES / 2) {
+      shot = false;
+      await page.screenshot({ path: 'test-results/bench-renderer-100k-streaming.png' });
+    }
   }
   push(parser.end());
   push([{ type: 'finished', at: Date.now(), ok: true, cancelled: false, exitCode: 0 }]);
@@ -237,15 +274,23 @@ try {
     .waitFor({ timeout: 120_000 });
   await page.locator('[data-testid="build-view"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
   const shown = performance.now() - t0;
+  const m1 = await metrics();
+  const spent = (k: string) => (m1[k] ?? 0) - (m0[k] ?? 0);
+  if (trace) await browser.stopTracing();
   if (profile) {
     const { profile: cpu } = await cdp.send('Profiler.stop');
     writeFileSync('test-results/bench-renderer-100k.cpuprofile', JSON.stringify(cpu));
   }
   // A second of idle frames after the last line is not part of the stream.
-  const { frames, loaf } = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __loaf: number[]; __rec: boolean };
+  const { frames, loaf, loafWhere } = await page.evaluate(() => {
+    const w = window as unknown as {
+      __frames: number[];
+      __loaf: number[];
+      __loafWhere: Record<string, number>;
+      __rec: boolean;
+    };
     w.__rec = false;
-    return { frames: w.__frames, loaf: w.__loaf };
+    return { frames: w.__frames, loaf: w.__loaf, loafWhere: w.__loafWhere };
   });
   sampling = false;
   await sampler;
@@ -265,6 +310,18 @@ try {
   );
   console.log(
     `JS heap: ${mb(heapAtStart)} before, peak ${mb(peakHeap)} (sampled every 200 ms), ${mb(heapAfterGc)} after GC with the build shown`,
+  );
+  console.log(
+    `main thread CPU ${spent('ThreadTime').toFixed(2)} s; script ${spent('ScriptDuration').toFixed(2)} s, layout ${spent('LayoutDuration').toFixed(2)} s (${spent('LayoutCount')} layouts), style ${spent('RecalcStyleDuration').toFixed(2)} s (${spent('RecalcStyleCount')} recalcs), tasks ${spent('TaskDuration').toFixed(2)} s`,
+  );
+  const where = Object.entries(loafWhere).sort((a, b) => b[1] - a[1]);
+  console.log(
+    `long frames' time (ms): ${
+      where
+        .slice(0, 10)
+        .map(([k, v]) => `${k.trim()} ${v.toFixed(0)}`)
+        .join('; ') || 'none'
+    }`,
   );
   if (errors.length) console.log(`page errors: ${errors.join(' | ')}`);
 

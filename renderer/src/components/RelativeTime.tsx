@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { useNow } from '../lib/use-now';
 
@@ -10,7 +11,8 @@ interface RelativeTimeProps {
 }
 
 /** "12 s ago", ticking; the exact local time is in the tooltip and the datetime attribute. */
-export function RelativeTime({ ms, emptyLabel = 'never', className }: RelativeTimeProps) {
+/** Memoised: its parents (a live build's header) re-render per progress batch; the clock ticks it. */
+export const RelativeTime = memo(function RelativeTime({ ms, emptyLabel = 'never', className }: RelativeTimeProps) {
   const now = useNow();
   if (ms === undefined) {
     return (
@@ -24,4 +26,4 @@ export function RelativeTime({ ms, emptyLabel = 'never', className }: RelativeTi
       {formatRelative(ms, now)}
     </time>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { Fragment, useCallback, useEffect, useRef, useState, type ReactNode, type Ref } from 'react';
+import { Fragment, memo, useCallback, useEffect, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
 import { Ban, CircleCheck, CircleX, LoaderCircle, Terminal, Unplug, X } from 'lucide-react';
 import type { BuildSnapshot, BuildStatus, LogLine, Step } from '../../../../../electron/common/contracts/builds';
 import { CopyButton } from '../../../components/CopyButton';
@@ -67,8 +67,12 @@ interface RunHeaderProps {
   actions?: ReactNode;
 }
 
-/** The head of a build's or a bake's page: status, title, facts, elapsed time and actions. */
-export function RunHeader({
+/**
+ * The head of a build's or a bake's page: status, title, facts, elapsed time and actions.
+ * Memoised: a live build re-renders its page per progress batch; the header changes with the
+ * status and the clock only (callers keep `meta`, `builder` and `actions` stable).
+ */
+export const RunHeader = memo(function RunHeader({
   status,
   title,
   titleHint,
@@ -129,7 +133,7 @@ export function RunHeader({
       <div className={styles.actions}>{actions}</div>
     </header>
   );
-}
+});
 
 /** A log line's label: the step's platform (when asked), stage and n/total, or its kind. */
 export function stepLineLabel(st: Step | undefined, withPlatform: boolean): LineLabel | undefined {
@@ -245,7 +249,26 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
   );
 
   const title = info?.tags[0] ?? (info ? baseName(info.contextDir) : snapshot.buildId);
-  const command = info ? quoteArgv(info.command) : undefined;
+  const command = useMemo(() => (info ? quoteArgv(info.command) : undefined), [info]);
+  // Stable across progress batches (`info` is set once), so the memoised header skips them.
+  const meta = useMemo(
+    () => [
+      info ? (
+        <span className="mono" title={info.contextDir}>
+          {info.contextDir}
+        </span>
+      ) : (
+        'Starting…'
+      ),
+      info?.target ? (
+        <>
+          target <span className="mono">{info.target}</span>
+        </>
+      ) : null,
+    ],
+    [info],
+  );
+  const builder = useMemo(() => (info ? { name: info.builder, driver: info.driver } : undefined), [info]);
 
   return (
     <div
@@ -263,21 +286,8 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
         titleHint={info?.contextDir}
         titleRef={titleRef}
         badge={origin}
-        meta={[
-          info ? (
-            <span className="mono" title={info.contextDir}>
-              {info.contextDir}
-            </span>
-          ) : (
-            'Starting…'
-          ),
-          info?.target ? (
-            <>
-              target <span className="mono">{info.target}</span>
-            </>
-          ) : null,
-        ]}
-        builder={info ? { name: info.builder, driver: info.driver } : undefined}
+        meta={meta}
+        builder={builder}
         startedAt={snapshot.startedAt}
         elapsedMs={elapsed}
         running={running}

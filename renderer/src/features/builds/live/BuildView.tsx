@@ -1,12 +1,12 @@
-import { useState } from 'react';
+import { memo, useEffect, useState, type ReactNode } from 'react';
 import { Octagon, Pencil, RotateCw } from 'lucide-react';
-import type { BuildRequestInput, BuildSnapshot } from '../../../../../electron/common/contracts/builds';
+import type { BuildInfo, BuildRequestInput } from '../../../../../electron/common/contracts/builds';
 import type { AppError } from '../../../../../electron/common/errors';
 import { invoke, useCommand } from '../../../api/client';
 import { Button } from '../../../components/Button';
 import { ErrorState } from '../../../components/ErrorState';
 import { Skeleton } from '../../../components/Skeleton';
-import { trackBuild, useLiveBuild, useLiveBuilds } from '../live-store';
+import { trackBuild, useLiveBuilds } from '../live-store';
 import { requestToDraft, rowId } from '../new/form-model';
 import { chord, useCancelShortcut } from '../shortcuts';
 import { useRerunEntry, useStartBuild } from '../start';
@@ -16,8 +16,7 @@ import { useCancel } from './use-cancel';
 import styles from './BuildView.module.css';
 
 /** What a build ran with, as far as the snapshot tells (no build args, secrets or outputs). */
-export function requestFromInfo(s: BuildSnapshot): BuildRequestInput | undefined {
-  const info = s.info;
+export function requestFromInfo(info: BuildInfo | undefined): BuildRequestInput | undefined {
   if (!info) return undefined;
   return {
     contextDir: info.contextDir,
@@ -29,27 +28,40 @@ export function requestFromInfo(s: BuildSnapshot): BuildRequestInput | undefined
   };
 }
 
+/**
+ * The snapshot's details, subscribed on their own: a progress batch re-renders these, not the view
+ * around them (its queries, cancel and re-run state), which only reads the status and build info.
+ */
+const LiveDetails = memo(function LiveDetails({ buildId, actions }: { buildId: string; actions: ReactNode }) {
+  const snapshot = useLiveBuilds((s) => s.builds[buildId]?.snapshot);
+  return snapshot ? <BuildDetails snapshot={snapshot} actions={actions} /> : null;
+});
+
 /** The live view of one build from this core (running or recent). */
 export function BuildView({ buildId }: { buildId: string }) {
-  const tracked = useLiveBuild(buildId);
+  useEffect(() => trackBuild(buildId), [buildId]);
+  // Selected field by field (each is stable across log appends), not the whole tracked build.
+  const status = useLiveBuilds((s) => s.builds[buildId]?.snapshot?.status);
+  const info = useLiveBuilds((s) => s.builds[buildId]?.snapshot?.info);
+  const loadError = useLiveBuilds((s) => s.builds[buildId]?.error);
+  const loading = useLiveBuilds((s) => s.builds[buildId]?.loading ?? false);
   const request = useLiveBuilds((s) => s.requests[buildId]);
-  const snapshot = tracked?.snapshot;
-  const running = snapshot?.status === 'running';
+  const running = status === 'running';
   const { cancelling, cancel, error: cancelError } = useCancel(() => invoke('builds.cancel', { buildId }), running);
   const start = useStartBuild();
   const rerunEntry = useRerunEntry();
   const historyEntry = useCommand(
     'history.get',
     { buildId },
-    { enabled: request === undefined && snapshot !== undefined && !running, staleTime: 60_000 },
+    { enabled: request === undefined && status !== undefined && !running, staleTime: 60_000 },
   );
   const [rerunError, setRerunError] = useState<AppError | undefined>();
   // Esc (outside text fields) or Ctrl/Cmd+. cancels the build on screen.
   useCancelShortcut(cancel);
 
-  if (!snapshot) {
-    if (tracked?.error) {
-      return <ErrorState error={tracked.error} onRetry={() => trackBuild(buildId)} retrying={tracked.loading} />;
+  if (status === undefined) {
+    if (loadError) {
+      return <ErrorState error={loadError} onRetry={() => trackBuild(buildId)} retrying={loading} />;
     }
     return (
       <div className={styles.view} aria-busy="true" data-testid="build-loading">
@@ -68,7 +80,7 @@ export function BuildView({ buildId }: { buildId: string }) {
 
   // The full request: this window's, else history's (without secret sources), else what the build reported.
   const stored = historyEntry.data;
-  const known = request ?? stored?.request ?? requestFromInfo(snapshot);
+  const known = request ?? stored?.request ?? requestFromInfo(info);
   const full = request !== undefined || stored !== undefined;
   const rerun = async () => {
     setRerunError(undefined);
@@ -127,7 +139,7 @@ export function BuildView({ buildId }: { buildId: string }) {
     <>
       {cancelError ? <ErrorState error={cancelError} variant="inline" subject="Cancel" /> : null}
       {rerunError ? <ErrorState error={rerunError} variant="inline" subject="Re-run" /> : null}
-      <BuildDetails snapshot={snapshot} actions={actions} />
+      <LiveDetails buildId={buildId} actions={actions} />
     </>
   );
 }

@@ -83,19 +83,32 @@ function segmentProps(style: AnsiStyle, mark: boolean): { className: string; sty
   return { className: classes.join(' '), ...(fg.css || bg.css ? { style: css } : {}) };
 }
 
-const LogRow = memo(function LogRow({
-  line,
-  number,
-  query,
-  current,
-  label,
-}: {
+interface LogRowProps {
   line: LogLine;
   number: number;
   query: string;
   current: boolean;
   label: LineLabel | undefined;
-}) {
+}
+
+/**
+ * Rows re-render only when what they show changed. The label is compared by value: `labelFor`
+ * builds a new object per call, and each applied batch renders the list again, so comparing it by
+ * identity re-parsed the ANSI of every row in view on every frame of a streaming build.
+ */
+function sameRow(a: LogRowProps, b: LogRowProps): boolean {
+  return (
+    a.line === b.line &&
+    a.number === b.number &&
+    a.query === b.query &&
+    a.current === b.current &&
+    a.label?.text === b.label?.text &&
+    a.label?.title === b.label?.title &&
+    a.label?.hue === b.label?.hue
+  );
+}
+
+const LogRow = memo(function LogRow({ line, number, query, current, label }: LogRowProps) {
   const segments = markSegments(parseAnsi(line.text).segments, query);
   return (
     <div className={current ? `${styles.line} ${styles.currentLine}` : styles.line} data-stream={line.stream}>
@@ -121,7 +134,7 @@ const LogRow = memo(function LogRow({
       </span>
     </div>
   );
-});
+}, sameRow);
 
 /** Like CopyButton, but builds the text only on click: a 100k-line log is not joined every render. */
 function CopyLogButton({ list, label }: { list: LogList; label: string }) {

@@ -1,5 +1,4 @@
-import { useCallback, useLayoutEffect, useRef, type HTMLAttributes, type ReactNode } from 'react';
-import { observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useLayoutEffect, useRef, useState, type HTMLAttributes, type ReactNode } from 'react';
 import styles from './VirtualList.module.css';
 
 /** How far from the bottom still counts as "at the bottom" (a fraction of a row absorbs rounding). */
@@ -25,12 +24,24 @@ interface VirtualListProps extends Omit<HTMLAttributes<HTMLDivElement>, 'childre
 }
 
 /**
- * A fixed-row-height virtual list over @tanstack/react-virtual: only the rows in view (plus
- * overscan) exist in the DOM, each absolutely positioned inside a sizer as tall as all rows, so
- * 100k lines cost what 60 do. The windowing, the scroll offset and scroll-to-row are the
- * library's; what is ours is follow-tail: while `follow` is on, new rows scroll into view;
- * scrolling up (wheel, keys, scrollbar) turns it off, and reaching the bottom again (wheel, End
- * key, the jump button) turns it back on.
+ * A fixed-row-height virtual list: only the rows in view (plus overscan) exist in the DOM, each
+ * absolutely positioned inside a sizer as tall as all rows, so 100k lines cost what 60 do.
+ *
+ * Every row is `rowHeight` tall (log lines do not wrap), so the window is arithmetic on the scroll
+ * offset and the viewport's height: nothing is measured per row and nothing is O(rows). This
+ * replaced @tanstack/react-virtual, whose measurement cache is rebuilt for every item whenever the
+ * count changes (a 100k-element array and Float64Array per appended batch, the largest JS cost of
+ * a streaming build in test/bench/renderer-frames.bench.ts).
+ *
+ * Layout is read as little as possible: the viewport's height comes from a ResizeObserver, the
+ * scroll offset from scroll events (scrollTop is read there, when layout is clean), and "at the
+ * bottom" from the list's own geometry, never from scrollHeight. The one forced layout per batch is
+ * the follow-tail scroll write, made in the commit of the animation frame that applied the batch,
+ * so the frame's own layout finds nothing left to do.
+ *
+ * Follow-tail: while `follow` is on, new rows scroll into view; scrolling up (wheel, keys,
+ * scrollbar) turns it off, and reaching the bottom again (wheel, End key, the jump button) turns it
+ * back on.
  */
 export function VirtualList({
   count,
@@ -44,58 +55,93 @@ export function VirtualList({
   ...rest
 }: VirtualListProps) {
   const ref = useRef<HTMLDivElement>(null);
+  // The scroll offset rows are placed from, and the viewport's height. A viewport not laid out yet
+  // (or with no layout at all, as in happy-dom) counts as one row high, so the first rows render at
+  // once instead of none until a resize is observed.
+  const [top, setTop] = useState(0);
+  const [height, setHeight] = useState(rowHeight);
+  // Where the viewport is scrolled to as far as we know (the last scroll event or our own write).
+  const scrollTopRef = useRef(0);
   // The latest follow decision, updated by scroll/wheel handlers before React re-renders, so a batch
   // of rows arriving in the same frame never yanks a user who just scrolled up back to the bottom.
   const followRef = useRef(follow);
   useLayoutEffect(() => {
     followRef.current = follow;
+    // Following stopped (the button, a search hit): place the rows from where the viewport is.
+    if (!follow) setTop(scrollTopRef.current);
   }, [follow]);
 
-  // The React Compiler is not used here (plain @vitejs/plugin-react); the rule only warns that it
-  // would skip this component, which reads the virtualizer afresh on every render anyway.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => ref.current,
-    estimateSize: () => rowHeight,
-    overscan,
-    // A viewport not laid out yet (or with no layout at all, as in happy-dom) counts as one row high,
-    // so the first rows render at once instead of none until a resize is observed.
-    initialRect: { width: 0, height: rowHeight },
-    observeElementRect: (instance, cb) =>
-      observeElementRect(instance, (rect) => cb({ width: rect.width, height: Math.max(rect.height, rowHeight) })),
-  });
-  const height = virtualizer.scrollRect?.height ?? 0;
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return undefined;
+    setHeight(Math.max(el.clientHeight, rowHeight));
+    if (typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.contentRect;
+      if (box) setHeight(Math.max(box.height, rowHeight));
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [rowHeight]);
+
+  const bottom = Math.max(0, count * rowHeight - height);
+  // While following, the rows are those at the bottom whatever the last scroll event said: the
+  // scroll write below lands in the same commit, so the rows and the offset never disagree on screen.
+  const viewTop = follow ? bottom : Math.min(top, bottom);
+  const first = Math.max(0, Math.floor(viewTop / rowHeight) - overscan);
+  const last = Math.min(count, Math.ceil((viewTop + height) / rowHeight) + overscan);
 
   // Rows arrived, the viewport was resized, or follow was switched on: stay pinned to the bottom.
-  // The bottom comes from the list's own geometry, not the DOM: reading scrollHeight after a commit
-  // forced a layout per batch (measured with test/bench/renderer-frames.bench.ts).
   useLayoutEffect(() => {
     if (!follow || !followRef.current || count === 0) return;
-    const bottom = Math.max(0, count * rowHeight - height);
-    if (virtualizer.scrollOffset !== null && Math.abs(virtualizer.scrollOffset - bottom) <= 1) return;
+    if (Math.abs(scrollTopRef.current - bottom) <= 1) return;
+    scrollTopRef.current = bottom;
     if (ref.current) ref.current.scrollTop = bottom;
-  }, [count, follow, height, rowHeight, virtualizer]);
+  }, [count, follow, bottom]);
 
   useLayoutEffect(() => {
-    if (scrollTo) virtualizer.scrollToIndex(scrollTo.index, { align: 'center' });
-  }, [scrollTo, virtualizer]);
+    if (!scrollTo || !ref.current) return;
+    const target = Math.max(0, Math.min(bottom, scrollTo.index * rowHeight - (height - rowHeight) / 2));
+    scrollTopRef.current = target;
+    ref.current.scrollTop = target;
+    setTop(target);
+    // Only a new request scrolls; the geometry at that moment is what it is centred in.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [scrollTo]);
 
   const onScroll = useCallback(() => {
     const el = ref.current;
     if (!el) return;
-    const atBottom = el.scrollHeight - el.clientHeight - el.scrollTop <= rowHeight * BOTTOM_SLACK_ROWS;
+    const scrolled = el.scrollTop;
+    scrollTopRef.current = scrolled;
+    const atBottom = count * rowHeight - height - scrolled <= rowHeight * BOTTOM_SLACK_ROWS;
+    // Following, the rows come from the bottom, not from `top`: the scroll our own write caused
+    // (once per batch) needs no render. `top` catches up when following stops (below).
+    if (!(atBottom && followRef.current)) setTop(scrolled);
     if (atBottom !== followRef.current) {
       followRef.current = atBottom;
       onFollowChange(atBottom);
     }
-  }, [onFollowChange, rowHeight]);
+  }, [count, height, onFollowChange, rowHeight]);
 
   const leaveBottom = useCallback(() => {
     if (!followRef.current) return;
     followRef.current = false;
     onFollowChange(false);
   }, [onFollowChange]);
+
+  // Keyed by slot, not by index: a row scrolled out hands its element to the row scrolled in, so a
+  // window that slides (follow-tail) updates a few rows' text instead of unmounting and mounting
+  // elements. Any `slots` consecutive indexes have distinct keys, and no window is wider than that.
+  const slots = Math.ceil(height / rowHeight) + 2 * overscan + 2;
+  const rows: ReactNode[] = [];
+  for (let i = first; i < last; i++) {
+    rows.push(
+      <div key={i % slots} className={styles.row} style={{ top: i * rowHeight, height: rowHeight }} data-index={i}>
+        {renderRow(i)}
+      </div>,
+    );
+  }
 
   return (
     <div
@@ -110,17 +156,8 @@ export function VirtualList({
       }}
       {...rest}
     >
-      <div className={styles.sizer} style={{ height: virtualizer.getTotalSize() }}>
-        {virtualizer.getVirtualItems().map((item) => (
-          <div
-            key={item.key}
-            className={styles.row}
-            style={{ top: item.start, height: rowHeight }}
-            data-index={item.index}
-          >
-            {renderRow(item.index)}
-          </div>
-        ))}
+      <div className={styles.sizer} style={{ height: count * rowHeight }}>
+        {rows}
       </div>
     </div>
   );

@@ -20,16 +20,15 @@ export const emptySearch = (query = ''): SearchState => ({ query, scanned: 0, ma
 
 /** Scans what is new since `prev` (or everything when the query or list changed shape). */
 export function updateSearch(prev: SearchState, list: LogList, query: string): SearchState {
+  // No query: nothing to scan or keep. The same object while it stays empty, so the log view (which
+  // stores this state) does not render twice for every batch of a streaming build.
+  if (query === '') return prev.query === '' && prev.matches.length === 0 ? prev : emptySearch();
   const needle = query.toLowerCase();
   let state = prev.query === query ? prev : emptySearch(query);
   const end = list.dropped + list.length;
   // The list was replaced by a shorter one (another step's log): start over.
   // ... or earlier lines were paged in before it (paged-log.ts): scan them too.
   if (state.scanned > end || list.dropped < (state.start ?? 0)) state = emptySearch(query);
-  if (needle === '')
-    return state.scanned === end && state.matches.length === 0 && state.start === list.dropped
-      ? state
-      : { query, scanned: end, matches: [], start: list.dropped };
   const kept =
     state.matches.length > 0 && (state.matches[0] ?? 0) < list.dropped
       ? state.matches.filter((m) => m >= list.dropped)
