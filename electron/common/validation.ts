@@ -30,6 +30,15 @@ export function absolutePathProblem(path: string): string | undefined {
 /** Whether the core would take this as an absolute path (forms check as the user types). */
 export const isAbsolutePath = (path: string): boolean => absolutePathProblem(path) === undefined;
 
+/**
+ * A path without its trailing separators (`/` or `\\`: the core may run on Windows), so joining a
+ * name adds exactly one. The one spelling of "trim trailing slashes" in core and renderer.
+ */
+export const trimTrailingSeparators = (path: string): string => path.replace(/[\\/]+$/, '');
+
+/** `dir/name` with exactly one separator between them, whatever `dir` ended with. */
+export const joinPath = (dir: string, name: string): string => `${trimTrailingSeparators(dir)}/${name}`;
+
 /** A host as an endpoint names it: a DNS name, an IPv4 address or a bracketed IPv6 address. */
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/;
 /** `tcp://HOST:PORT[/]`; the last colon separates the port (an IPv6 host is bracketed). */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppException, appError } from '../../common/errors';
 import type { KubePort, KubeTarget } from '../../core/builders/ports';
 import type { CallOptions } from '../../core/ports';
-import { run } from '../process/run';
+import { ProgramExec } from '../process/exec';
 
 export interface KubectlOptions {
   kubectlPath: string;
@@ -40,6 +40,9 @@ const kubeconfigJson = z
   .loose();
 type KubeconfigJson = z.infer<typeof kubeconfigJson>;
 
+/** What kubectl said first: its one-line reason. */
+const firstLine = (stderr: string): string => stderr.trim().split('\n')[0] ?? '';
+
 /**
  * buildx's kubernetes driver always uses the current-context of the kubeconfig it is given (it has
  * no context option), so pinning another context means handing it a one-context kubeconfig. kubectl
@@ -48,6 +51,17 @@ type KubeconfigJson = z.infer<typeof kubeconfigJson>;
 export class Kubectl implements KubePort {
   /** Raw kubeconfigs read by resolve(), handed to the derive() that follows it. */
   private readonly raw = new Map<string, KubeconfigJson>();
+
+  /**
+   * The shared runner (argument arrays, bounded, cancellable, classified). No `missing` rule: without
+   * kubectl the spawn error comes back as is and resolve() reads the current context itself.
+   */
+  private readonly kubectl = new ProgramExec(() => ({ path: this.options.kubectlPath, env: this.options.env() }), {
+    classify: (stderr, args) =>
+      appError('INTERNAL', `kubectl ${args.slice(0, 2).join(' ')} failed: ${firstLine(stderr)}`, {
+        details: { stderr: stderr.slice(-4000) },
+      }),
+  });
 
   constructor(private readonly options: KubectlOptions) {}
 
@@ -131,15 +145,15 @@ export class Kubectl implements KubePort {
   ): Promise<KubeconfigJson> {
     let result;
     try {
-      result = await run(
-        this.options.kubectlPath,
-        ['config', 'view', '--raw', '--flatten', '-o', 'json', '--kubeconfig', path],
-        {
-          timeoutMs: call.timeoutMs,
-          env: this.options.env(),
-          ...(call.signal ? { signal: call.signal } : {}),
-        },
-      );
+      result = await this.kubectl.exec(['config', 'view', '--raw', '--flatten', '-o', 'json', '--kubeconfig', path], {
+        timeoutMs: call.timeoutMs,
+        ...(call.signal ? { signal: call.signal } : {}),
+        classify: (stderr) =>
+          appError('INVALID_INPUT', `kubectl could not read ${path}: ${firstLine(stderr)}`, {
+            hint: 'Check the file with `kubectl config view`.',
+            details: { field: 'kubeconfig', path, stderr: stderr.slice(-4000) },
+          }),
+      });
     } catch (err) {
       if (err instanceof AppException && err.appError.code === 'TIMEOUT') {
         throw appError(
@@ -152,12 +166,6 @@ export class Kubectl implements KubePort {
         );
       }
       throw err;
-    }
-    if (result.code !== 0) {
-      throw appError('INVALID_INPUT', `kubectl could not read ${path}: ${result.stderr.trim().split('\n')[0] ?? ''}`, {
-        hint: 'Check the file with `kubectl config view`.',
-        details: { field: 'kubeconfig', path, stderr: result.stderr.slice(-4000) },
-      });
     }
     const config = kubeconfigJson.parse(JSON.parse(result.stdout));
     if (keep) this.raw.set(path, config);

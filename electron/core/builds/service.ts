@@ -20,6 +20,7 @@ import { BuildWatchdog, lostCause, type LostCause } from './liveness';
 import { classifyFailure, couldNotRun, lostConnection } from './failure';
 import { type Material, metadataFields, readMetadataFile } from './metadata';
 import type { BuilderDescribePort, BuildFsPort, BuildRecorder, BuildRunExit, BuildRunnerPort } from './ports';
+import { joinPath, trimTrailingSeparators } from '../../common/validation';
 
 export interface BuildsOptions {
   /** Coalescing window for `build.progressed` (events reduced at once, emitted in batches). */
@@ -81,9 +82,7 @@ export class BuildsService {
   commandLine(request: BuildRequest): { argv: string[]; text: string } {
     const d = request.dockerfile;
     const absolute =
-      d === undefined || d.startsWith('/') || /^[A-Za-z]:[\\/]/.test(d)
-        ? d
-        : `${request.contextDir.replace(/[\\/]+$/, '')}/${d}`;
+      d === undefined || d.startsWith('/') || /^[A-Za-z]:[\\/]/.test(d) ? d : joinPath(request.contextDir, d);
     const argv = buildxBuildArgv(request, { dockerfile: absolute });
     return { argv, text: shellQuote(argv) };
   }
@@ -401,6 +400,6 @@ export class BuildsService {
 }
 
 function isDefaultDockerfile(contextDir: string, dockerfile: string): boolean {
-  const base = contextDir.replace(/[\\/]+$/, '');
+  const base = trimTrailingSeparators(contextDir);
   return dockerfile === `${base}/Dockerfile` || dockerfile === `${base}\\Dockerfile`;
 }

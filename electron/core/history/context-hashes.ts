@@ -1,6 +1,7 @@
 import type { BuildFsPort } from '../builds/ports';
 import { parseDockerignore } from '../builds/dockerignore';
 import type { RecordedContext } from './ports';
+import { joinPath } from '../../common/validation';
 
 /** Caps per build: the hash list is for naming changed files, not an archive of the context. */
 export const CONTEXT_HASH_LIMITS = {
@@ -25,11 +26,10 @@ export async function recordContext(
   dockerfile: string,
   limits = CONTEXT_HASH_LIMITS,
 ): Promise<RecordedContext> {
-  const join = (a: string, b: string) => `${a.replace(/[\\/]+$/, '')}/${b}`;
   const dockerfileText = await fs.readText(dockerfile, limits.maxDockerfileChars * 4);
   const ignoreText =
     (await fs.readText(`${dockerfile}.dockerignore`, 1024 * 1024)) ??
-    (await fs.readText(join(contextDir, '.dockerignore'), 1024 * 1024));
+    (await fs.readText(joinPath(contextDir, '.dockerignore'), 1024 * 1024));
   const matcher = parseDockerignore(ignoreText ?? '');
   const started = Date.now();
   const walk = await fs.walk(contextDir, {
@@ -47,7 +47,7 @@ export async function recordContext(
       break;
     }
     total += f.bytes;
-    const hash = await fs.hashFile(join(contextDir, f.path), limits.maxFileBytes);
+    const hash = await fs.hashFile(joinPath(contextDir, f.path), limits.maxFileBytes);
     // Too big or unreadable: a size marker still tells "changed" from "same size" apart.
     files.push({ path: f.path, hash: hash ? hash.slice(0, HASH_CHARS) : `size:${f.bytes}` });
   }

@@ -23,6 +23,7 @@ import { RecordsPoller } from './records-poller';
 import { describedRows, type RowSummaries } from './row-summaries';
 import type { HistoryService } from './service';
 import { explainCacheMiss, type RunEvidence } from './why';
+import { joinPath } from '../../common/validation';
 
 export { HISTORY_VERSIONS } from './buildkit-rows';
 
@@ -214,7 +215,7 @@ export class RecordsService {
     let disk: string | undefined;
     if (!facts?.error?.source?.text && ownContext?.dockerfileText === undefined && item.source.contextDir) {
       const df = item.source.dockerfile ?? 'Dockerfile';
-      const path = /^([A-Za-z]:)?[\\/]/.test(df) ? df : `${item.source.contextDir.replace(/[\\/]+$/, '')}/${df}`;
+      const path = /^([A-Za-z]:)?[\\/]/.test(df) ? df : joinPath(item.source.contextDir, df);
       disk = await this.deps.fs.readText(path, 256 * 1024);
       if (disk !== undefined)
         gaps.push('The Dockerfile shown is the file as it is now; it may have changed since this build.');

@@ -5,7 +5,8 @@ import { appErrorOf, useCommand } from '../../api/client';
 import { Button } from '../../components/Button';
 import { Skeleton } from '../../components/Skeleton';
 import formStyles from '../builds/new/NewBuild.module.css';
-import styles from './Bake.module.css';
+import bakeStyles from './Bake.module.css';
+import styles from './FolderPicker.module.css';
 
 /**
  * The folder picker: the core lists folders (`bake.browse`), so it works the same in the desktop
@@ -93,7 +94,7 @@ export function FolderPicker({
       {error ? (
         <p className={styles.pickerError} role="alert">
           {error.message}
-          {error.hint ? <span className={styles.muted}> {error.hint}</span> : null}
+          {error.hint ? <span className={bakeStyles.muted}> {error.hint}</span> : null}
         </p>
       ) : null}
       <div className={styles.pickerList} aria-busy={listing.isFetching || undefined}>
@@ -118,13 +119,13 @@ export function FolderPicker({
                   data-project={e.project || undefined}
                 >
                   {e.project ? (
-                    <Boxes size={15} aria-hidden className={styles.projectIcon} />
+                    <Boxes size={15} aria-hidden className={bakeStyles.projectIcon} />
                   ) : (
                     <Folder size={15} aria-hidden className={styles.folderIcon} />
                   )}
                   <span className={styles.pickerName}>{e.name}</span>
                   {e.project ? <span className={styles.projectBadge}>project</span> : null}
-                  <ChevronRight size={14} aria-hidden className={styles.muted} />
+                  <ChevronRight size={14} aria-hidden className={bakeStyles.muted} />
                 </button>
               </li>
             ))}
@@ -136,7 +137,7 @@ export function FolderPicker({
         <p className={styles.pickerHere}>
           {data && data.definitionFiles.length > 0 ? (
             <>
-              <Boxes size={13} aria-hidden className={styles.projectIcon} /> {data.definitionFiles.join(', ')}
+              <Boxes size={13} aria-hidden className={bakeStyles.projectIcon} /> {data.definitionFiles.join(', ')}
             </>
           ) : data ? (
             'No bake or compose file in this folder.'

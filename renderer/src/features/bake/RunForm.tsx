@@ -19,7 +19,8 @@ import { addRecentProject } from './recent-projects';
 import { runTargets } from './TargetCard';
 import fieldStyles from '../../components/Field.module.css';
 import formStyles from '../builds/new/NewBuild.module.css';
-import styles from './Bake.module.css';
+import bakeStyles from './Bake.module.css';
+import styles from './RunForm.module.css';
 
 /** How to run the project: builder, platforms, variables, overrides, flags, the command, and Start. */
 export function RunForm({ project }: { project: BakeProject }) {
@@ -84,7 +85,7 @@ export function RunForm({ project }: { project: BakeProject }) {
       }}
     >
       <div className={styles.runHead}>
-        <h2 className={styles.legend}>Run</h2>
+        <h2 className={bakeStyles.legend}>Run</h2>
         <p className={styles.runWhat} data-testid="run-targets">
           {targets.length === 0
             ? 'Pick targets or a group: this project has no default group.'

@@ -18,10 +18,13 @@ import { useCancel } from '../builds/live/use-cancel';
 import { LogView, type LineLabel } from '../builds/logs/LogView';
 import { useCancelShortcut } from '../builds/shortcuts';
 import buildStyles from '../builds/live/BuildView.module.css';
+import outcomeStyles from '../builds/live/Outcome.module.css';
+import tones from '../builds/live/status-tones.module.css';
 import { bakeRequestToDraft, openBakeRun, openProject } from './bake-ui';
 import { rememberBakeRequest, trackBake, useLiveBake, useLiveBakes } from './live-bakes';
 import formStyles from '../builds/new/NewBuild.module.css';
-import styles from './Bake.module.css';
+import bakeStyles from './Bake.module.css';
+import styles from './RunPage.module.css';
 
 type TargetSummary = BakeSummary['targets'][number];
 
@@ -70,7 +73,7 @@ function TargetSection({
         <h2 id={`bake-section-title-${name}`} className={`${styles.sectionTitle} mono`}>
           {name}
         </h2>
-        {stage ? <span className={styles.smallChip}>stage {stage}</span> : null}
+        {stage ? <span className={bakeStyles.smallChip}>stage {stage}</span> : null}
         <StatusBadge status={snapshot?.status ?? 'running'} />
         <span className={styles.sectionStats} data-testid="bake-section-summary">
           {steps} steps · {cached} cached ({percent(steps > 0 ? cached / steps : null)}) ·{' '}
@@ -95,7 +98,7 @@ function TargetSection({
       {snapshot ? (
         <Lanes snapshot={snapshot} selectedStep={selectedStep} onSelectStep={select} />
       ) : (
-        <p className={styles.muted}>Waiting for BuildKit…</p>
+        <p className={bakeStyles.muted}>Waiting for BuildKit…</p>
       )}
     </section>
   );
@@ -136,10 +139,10 @@ function BakeOutcome({ snapshot, summary }: { snapshot: BakeSnapshot; summary: B
   const failed = summary.targets.filter((t) => !t.ok && !t.cancelled);
   const built = summary.targets.filter((t) => t.ok);
   const tone = summary.cancelled
-    ? buildStyles.outcomeCancelled
+    ? outcomeStyles.outcomeCancelled
     : summary.ok
-      ? buildStyles.outcomeOk
-      : buildStyles.outcomeFailed;
+      ? outcomeStyles.outcomeOk
+      : outcomeStyles.outcomeFailed;
   const title = summary.cancelled
     ? `Cancelled after ${formatDuration(summary.durationMs)}`
     : summary.ok
@@ -147,21 +150,21 @@ function BakeOutcome({ snapshot, summary }: { snapshot: BakeSnapshot; summary: B
       : `${failed.length > 0 ? `${failed.map((t) => t.target).join(', ')} failed` : 'The bake failed'} after ${formatDuration(summary.durationMs)}`;
   return (
     <section
-      className={`${buildStyles.outcome} ${tone}`}
+      className={`${outcomeStyles.outcome} ${tone}`}
       aria-label="Result"
       data-testid="bake-result"
       data-status={snapshot.status}
     >
       <StatusIcon status={snapshot.status} size={20} />
-      <div className={buildStyles.outcomeMain}>
-        <p className={buildStyles.outcomeTitle}>{title}</p>
-        <p className={buildStyles.outcomeSub}>
+      <div className={outcomeStyles.outcomeMain}>
+        <p className={outcomeStyles.outcomeTitle}>{title}</p>
+        <p className={outcomeStyles.outcomeSub}>
           {summary.cancelled
             ? `${built.length} of ${summary.targets.length} targets had finished; BuildKit stopped the rest.`
             : `${built.length} of ${summary.targets.length} targets built${failed.length > 0 && built.length < summary.targets.length - failed.length ? `; ${summary.targets.length - failed.length - built.length} stopped when ${failed[0]?.target ?? 'a target'} failed` : ''}.`}
         </p>
         {!summary.ok && !summary.cancelled && failed.length === 0 && summary.error ? (
-          <pre className={styles.definitionMessage}>{summary.error}</pre>
+          <pre className={bakeStyles.definitionMessage}>{summary.error}</pre>
         ) : null}
       </div>
     </section>
@@ -251,7 +254,7 @@ export function RunPage({ bakeId }: { bakeId: string }) {
           <>
             {info ? baseName(info.projectDir) : 'Bake'}
             {info && info.requested.length > 0 ? (
-              <span className={buildStyles.muted}> · {info.requested.join(', ')}</span>
+              <span className={tones.muted}> · {info.requested.join(', ')}</span>
             ) : null}
           </>
         }

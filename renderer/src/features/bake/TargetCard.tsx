@@ -3,16 +3,17 @@ import { Layers, TriangleAlert } from 'lucide-react';
 import type { BakeProject, BakeTarget } from '../../../../electron/common/contracts/bake';
 import { setBakeDraft, type BakeDraft } from './bake-ui';
 import { baseName } from '../builds/format';
-import styles from './Bake.module.css';
+import bakeStyles from './Bake.module.css';
+import styles from './TargetCard.module.css';
 
 // A project's targets and groups: what each builds, and picking which of them the run builds.
 
 function Chips({ values, mono = true }: { values: string[]; mono?: boolean }) {
-  if (values.length === 0) return <span className={styles.muted}>—</span>;
+  if (values.length === 0) return <span className={bakeStyles.muted}>—</span>;
   return (
     <span className={styles.chips}>
       {values.map((v) => (
-        <span key={v} className={`${styles.smallChip} ${mono ? 'mono' : ''}`}>
+        <span key={v} className={`${bakeStyles.smallChip} ${mono ? 'mono' : ''}`}>
           {v}
         </span>
       ))}
@@ -45,7 +46,7 @@ function TargetDetails({ t }: { t: BakeTarget }) {
           {t.target}
         </span>
       ) : (
-        <span className={styles.muted} key="s">
+        <span className={bakeStyles.muted} key="s">
           last stage
         </span>
       ),
@@ -107,14 +108,14 @@ export function TargetCard({
           <span className={`${styles.targetName} mono`}>{t.name}</span>
         </label>
         <span id={`${id}-sum`} className={styles.targetSummary}>
-          {t.target ? <span className={styles.smallChip}>stage {t.target}</span> : null}
+          {t.target ? <span className={bakeStyles.smallChip}>stage {t.target}</span> : null}
           {t.platforms.length > 0 ? (
-            <span className={styles.smallChip}>
+            <span className={bakeStyles.smallChip}>
               {t.platforms.length === 1 ? t.platforms[0] : `${t.platforms.length} platforms`}
             </span>
           ) : null}
           {t.tags[0] ? (
-            <span className={`${styles.smallChip} mono`}>
+            <span className={`${bakeStyles.smallChip} mono`}>
               {t.tags[0]}
               {t.tags.length > 1 ? ` +${t.tags.length - 1}` : ''}
             </span>
@@ -122,7 +123,7 @@ export function TargetCard({
         </span>
         <button
           type="button"
-          className={styles.linkButton}
+          className={bakeStyles.linkButton}
           aria-expanded={open}
           aria-controls={id}
           onClick={() => setOpen(!open)}
@@ -155,25 +156,25 @@ export function TargetCard({
 export function Groups({ project, draft }: { project: BakeProject; draft: BakeDraft }) {
   if (project.groups.length === 0) return null;
   return (
-    <section className={styles.card} aria-labelledby="bake-groups">
-      <h2 id="bake-groups" className={styles.legend}>
+    <section className={bakeStyles.card} aria-labelledby="bake-groups">
+      <h2 id="bake-groups" className={bakeStyles.legend}>
         Groups
       </h2>
-      <ul className={styles.groupList}>
+      <ul className={bakeStyles.groupList}>
         {project.groups.map((g) => {
           const on = draft.targets.length === 1 && draft.targets[0] === g.name;
           return (
             <li key={g.name}>
               <button
                 type="button"
-                className={`${styles.groupButton} ${on ? styles.groupOn : ''}`}
+                className={`${bakeStyles.groupButton} ${on ? bakeStyles.groupOn : ''}`}
                 aria-pressed={on}
                 onClick={() => setBakeDraft((d) => ({ ...d, targets: on ? [] : [g.name] }))}
                 data-testid="bake-group"
               >
                 <Layers size={14} aria-hidden />
                 <span className="mono">{g.name}</span>
-                <span className={styles.muted}>{g.targets.join(', ')}</span>
+                <span className={bakeStyles.muted}>{g.targets.join(', ')}</span>
               </button>
               {g.description ? <p className={styles.targetDescription}>{g.description}</p> : null}
             </li>

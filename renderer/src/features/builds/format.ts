@@ -1,3 +1,5 @@
+import { trimTrailingSeparators } from '../../../../electron/common/validation';
+
 /** Durations as a build log shows them: "0.4 s", "12.3 s", "2 m 05 s", "1 h 02 m". */
 export function formatDuration(ms: number | undefined, options: { whole?: boolean } = {}): string {
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
@@ -25,7 +27,7 @@ export function percent(ratio: number | null | undefined): string {
 
 /** The last path segment: a build's folder name. */
 export function baseName(path: string): string {
-  const trimmed = path.replace(/[\\/]+$/, '');
+  const trimmed = trimTrailingSeparators(path);
   const at = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
   return at >= 0 ? trimmed.slice(at + 1) || trimmed : trimmed;
 }

@@ -2,7 +2,7 @@ import { useRef, useState, type ReactNode } from 'react';
 import { Download, FileUp, FolderOpen, Trash2 } from 'lucide-react';
 import type { HistoryRecordItem } from '../../../../electron/common/contracts/history';
 import type { AppError } from '../../../../electron/common/errors';
-import { isAbsolutePath } from '../../../../electron/common/validation';
+import { isAbsolutePath, joinPath } from '../../../../electron/common/validation';
 import { invoke } from '../../api/client';
 import { Button } from '../../components/Button';
 import { Modal as SharedModal } from '../../components/Modal';
@@ -244,7 +244,7 @@ export function ExportRecordDialog({
 }) {
   const lastDir = useHistoryUi((s) => s.exportDir);
   const dir = lastDir ?? suggestedDir;
-  const [path, setPath] = useState(dir ? `${dir.replace(/[\\/]+$/, '')}/${exportFileName(item)}` : '');
+  const [path, setPath] = useState(dir ? joinPath(dir, exportFileName(item)) : '');
   const [overwrite, setOverwrite] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | undefined>();

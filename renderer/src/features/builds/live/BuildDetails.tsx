@@ -12,6 +12,7 @@ import { isMod } from '../shortcuts';
 import { Lanes } from './Lanes';
 import { Outcome, Warnings } from './Outcome';
 import styles from './BuildView.module.css';
+import tones from './status-tones.module.css';
 
 export const STATUS_LABEL: Record<BuildStatus, string> = {
   running: 'Running',
@@ -24,22 +25,22 @@ export const STATUS_LABEL: Record<BuildStatus, string> = {
 export function StatusIcon({ status, size = 20 }: { status: BuildStatus; size?: number }) {
   switch (status) {
     case 'running':
-      return <LoaderCircle size={size} aria-hidden className={`${styles.icon_running ?? ''} spin`} />;
+      return <LoaderCircle size={size} aria-hidden className={`${tones.icon_running ?? ''} spin`} />;
     case 'succeeded':
-      return <CircleCheck size={size} aria-hidden className={styles.icon_done} />;
+      return <CircleCheck size={size} aria-hidden className={tones.icon_done} />;
     case 'failed':
-      return <CircleX size={size} aria-hidden className={styles.icon_failed} />;
+      return <CircleX size={size} aria-hidden className={tones.icon_failed} />;
     case 'interrupted':
-      return <Unplug size={size} aria-hidden className={styles.icon_interrupted} />;
+      return <Unplug size={size} aria-hidden className={tones.icon_interrupted} />;
     case 'cancelled':
-      return <Ban size={size} aria-hidden className={styles.icon_cancelled} />;
+      return <Ban size={size} aria-hidden className={tones.icon_cancelled} />;
   }
 }
 
 export function StatusBadge({ status }: { status: BuildStatus }) {
   return (
     <span
-      className={`${styles.statusBadge} ${styles[`tone_${status}`] ?? ''}`}
+      className={`${tones.statusBadge} ${tones[`tone_${status}`] ?? ''}`}
       data-testid="build-status"
       data-status={status}
     >
@@ -92,7 +93,7 @@ export const RunHeader = memo(function RunHeader({
     builder ? (
       <>
         {builder.name || 'unknown builder'}
-        {builder.driver ? <span className={styles.muted}> ({builder.driver})</span> : null}
+        {builder.driver ? <span className={tones.muted}> ({builder.driver})</span> : null}
       </>
     ) : null,
     startedAt !== undefined ? (

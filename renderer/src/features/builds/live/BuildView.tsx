@@ -14,6 +14,7 @@ import { openNewBuild } from '../ui-store';
 import { BuildDetails } from './BuildDetails';
 import { useCancel } from './use-cancel';
 import styles from './BuildView.module.css';
+import laneStyles from './Lanes.module.css';
 
 /** What a build ran with, as far as the snapshot tells (no build args, secrets or outputs). */
 export function requestFromInfo(info: BuildInfo | undefined): BuildRequestInput | undefined {
@@ -70,7 +71,7 @@ export function BuildView({ buildId }: { buildId: string }) {
         </p>
         <Skeleton width="40%" height={22} />
         <Skeleton width="70%" />
-        <div className={styles.lanes}>
+        <div className={laneStyles.lanes}>
           <Skeleton height={220} />
           <Skeleton height={220} />
         </div>

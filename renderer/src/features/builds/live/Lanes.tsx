@@ -5,7 +5,8 @@ import { orderedLaneSteps, SHARED_LANE, stepElapsedMs } from '../../../../../ele
 import { formatBytes } from '../../../lib/format';
 import { useNow } from '../../../lib/use-now';
 import { formatDuration, percent } from '../format';
-import styles from './BuildView.module.css';
+import styles from './Lanes.module.css';
+import tones from './status-tones.module.css';
 
 const STATE_LABEL: Record<StepState, string> = {
   queued: 'Queued',
@@ -17,12 +18,12 @@ const STATE_LABEL: Record<StepState, string> = {
 };
 
 export function StepIcon({ state, size = 14 }: { state: StepState; size?: number }) {
-  const props = { size, 'aria-hidden': true, className: styles[`icon_${state}`] } as const;
+  const props = { size, 'aria-hidden': true, className: tones[`icon_${state}`] } as const;
   switch (state) {
     case 'queued':
       return <CircleDashed {...props} />;
     case 'running':
-      return <LoaderCircle {...props} className={`${styles.icon_running ?? ''} spin`} />;
+      return <LoaderCircle {...props} className={`${tones.icon_running ?? ''} spin`} />;
     case 'cached':
       return <Zap {...props} />;
     case 'done':
@@ -160,7 +161,7 @@ function LaneCard({
         <div className={styles.laneTitleRow}>
           <StepIcon state={state} size={15} />
           <h3 className={`${styles.laneTitle} ${lane.kind === 'platform' ? 'mono' : ''}`}>{laneTitle(lane)}</h3>
-          <span className={`${styles.laneState} ${styles[`tone_${s.state}`] ?? ''}`} data-testid="lane-state">
+          <span className={`${tones.laneState} ${tones[`tone_${s.state}`] ?? ''}`} data-testid="lane-state">
             {label}
           </span>
         </div>
@@ -177,7 +178,7 @@ function LaneCard({
             <div>
               <dt>Cached</dt>
               <dd title={`${s.cachedSteps} of ${s.steps} steps came from the cache`}>
-                {s.cachedSteps} <span className={styles.muted}>({percent(s.cacheHitRatio)})</span>
+                {s.cachedSteps} <span className={tones.muted}>({percent(s.cacheHitRatio)})</span>
               </dd>
             </div>
           </dl>

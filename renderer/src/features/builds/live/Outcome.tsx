@@ -3,7 +3,8 @@ import type { BuildSnapshot, BuildWarning, SnippetLine } from '../../../../../el
 import { Button } from '../../../components/Button';
 import { CopyButton } from '../../../components/CopyButton';
 import { formatDuration, percent, shortDigest } from '../format';
-import styles from './BuildView.module.css';
+import styles from './Outcome.module.css';
+import tones from './status-tones.module.css';
 
 export function Snippet({ lines, file, label }: { lines: SnippetLine[]; file: string | undefined; label: string }) {
   if (lines.length === 0) return null;
@@ -57,7 +58,7 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
         data-testid="build-result"
         data-status="succeeded"
       >
-        <CircleCheck size={20} aria-hidden className={styles.icon_done} />
+        <CircleCheck size={20} aria-hidden className={tones.icon_done} />
         <div className={styles.outcomeMain}>
           <p className={styles.outcomeTitle}>
             Built in {formatDuration(result.durationMs)}
@@ -95,7 +96,7 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
             ) : (
               <div>
                 <dt>Digest</dt>
-                <dd className={styles.muted}>none (no image was exported)</dd>
+                <dd className={tones.muted}>none (no image was exported)</dd>
               </div>
             )}
           </dl>
@@ -134,7 +135,7 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
         data-testid="build-result"
         data-status="interrupted"
       >
-        <Unplug size={20} aria-hidden className={styles.icon_interrupted} />
+        <Unplug size={20} aria-hidden className={tones.icon_interrupted} />
         <div className={styles.outcomeMain}>
           <p className={styles.outcomeTitle}>
             Interrupted
@@ -156,7 +157,7 @@ export function Outcome({ snapshot, onShowStep }: { snapshot: BuildSnapshot; onS
       data-testid="build-result"
       data-status={snapshot.status}
     >
-      <CircleX size={20} aria-hidden className={styles.icon_failed} />
+      <CircleX size={20} aria-hidden className={tones.icon_failed} />
       <div className={styles.outcomeMain}>
         <p className={styles.outcomeTitle}>
           Failed{result ? ` after ${formatDuration(result.durationMs)}` : ''}
@@ -210,8 +211,8 @@ function WarningItem({ warning, stepTitle }: { warning: BuildWarning; stepTitle:
       <div className={styles.warningBody}>
         <p className={styles.warningShort}>
           {warning.short}
-          {warning.line !== undefined ? <span className={styles.muted}> · line {warning.line}</span> : null}
-          {stepTitle ? <span className={`${styles.muted} mono`}> · {stepTitle}</span> : null}
+          {warning.line !== undefined ? <span className={tones.muted}> · line {warning.line}</span> : null}
+          {stepTitle ? <span className={`${tones.muted} mono`}> · {stepTitle}</span> : null}
         </p>
         {warning.detail.map((d, i) => (
           <p key={i} className={styles.warningDetail}>

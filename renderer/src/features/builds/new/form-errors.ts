@@ -1,5 +1,5 @@
 import type { AppError } from '../../../../../electron/common/errors';
-import { isAbsolutePath } from '../../../../../electron/common/validation';
+import { isAbsolutePath, trimTrailingSeparators } from '../../../../../electron/common/validation';
 import { errorField, fieldIssues, type FieldIssue } from '../../../lib/field-errors';
 import { fieldKeyFor, type DraftMapping } from './form-model';
 
@@ -27,7 +27,7 @@ function sentence(message: string): string {
 
 /** The folder holding a path (for "that is a file: use its folder"). */
 export function parentDir(p: string): string | undefined {
-  const trimmed = p.replace(/[\\/]+$/, '');
+  const trimmed = trimTrailingSeparators(p);
   const at = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
   if (at <= 0) return trimmed.startsWith('/') ? '/' : undefined;
   return trimmed.slice(0, at);

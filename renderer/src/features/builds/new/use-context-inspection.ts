@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ContextProgress } from '../../../../../electron/common/contracts/builds';
-import { isAbsolutePath } from '../../../../../electron/common/validation';
+import { isAbsolutePath, trimTrailingSeparators } from '../../../../../electron/common/validation';
 import { getBridge } from '../../../api/bridge';
 import { appErrorOf, useCommand } from '../../../api/client';
 import { useDebounced } from '../use-debounced';
@@ -52,15 +52,13 @@ export function useContextInspection(draft: Pick<BuildDraft, 'contextDir' | 'doc
 function usePartialCounts(contextDir: string, fetching: boolean): ContextProgress | undefined {
   // Kept with the folder it was for (trailing slashes aside: the core names the folder it resolved).
   const [partial, setPartial] = useState<{ dir: string; counts: ContextProgress }>();
-  const wanted = withoutTrailingSlash(contextDir);
+  const wanted = trimTrailingSeparators(contextDir);
   useEffect(() => {
     if (!fetching) return undefined;
     return getBridge().on('build.contextProgress', (counts) => {
-      if (withoutTrailingSlash(counts.contextDir) === wanted) setPartial({ dir: wanted, counts });
+      if (trimTrailingSeparators(counts.contextDir) === wanted) setPartial({ dir: wanted, counts });
     });
   }, [wanted, fetching]);
   // Kept counts of another folder, or of a check that has answered, are not shown.
   return fetching && partial?.dir === wanted ? partial.counts : undefined;
 }
-
-const withoutTrailingSlash = (p: string) => p.replace(/[\\/]+$/, '');

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { joinPath, trimTrailingSeparators } from '../../electron/common/validation';
+
+// The one "trim trailing slashes" rule core and renderer share: a folder typed with or without its
+// last separator names the same folder, and joining a file name adds exactly one separator.
+describe('path helpers', () => {
+  it('drops every trailing separator, POSIX or Windows, and nothing else', () => {
+    expect(trimTrailingSeparators('/home/me/ctx///')).toBe('/home/me/ctx');
+    expect(trimTrailingSeparators('C:\\work\\ctx\\')).toBe('C:\\work\\ctx');
+    expect(trimTrailingSeparators('/home/me/ctx')).toBe('/home/me/ctx');
+    expect(trimTrailingSeparators('/')).toBe('');
+  });
+
+  it('joins a folder and a name with exactly one separator', () => {
+    expect(joinPath('/ctx/', 'Dockerfile')).toBe('/ctx/Dockerfile');
+    expect(joinPath('/ctx', 'Dockerfile')).toBe('/ctx/Dockerfile');
+    expect(joinPath('/', 'Dockerfile')).toBe('/Dockerfile');
+    expect(joinPath('C:\\ctx\\', 'Dockerfile')).toBe('C:\\ctx/Dockerfile');
+  });
+});
