@@ -116,6 +116,13 @@ export class BuildsService {
   /** Validates against the world, then starts buildx and returns at once. */
   async start(request: BuildRequest): Promise<{ buildId: string }> {
     const { fs, runner, buildx } = this.deps;
+    // Asked while the files below are checked (they wait on the disk, these on buildx's store and
+    // the builder): ~0.1 s less before buildx starts. A bad request still fails on its own field
+    // first; these answers are then dropped.
+    const info = buildx.info();
+    const prepared = this.checks.prepare(request.builder, request.platforms.length);
+    info.catch(() => undefined);
+    prepared.catch(() => undefined);
     const contextDir = await checkContextDir(fs, request.contextDir);
     const dockerfile = await resolveDockerfile(fs, contextDir, request.dockerfile);
     for (const [i, name] of (request.envBuildArgs ?? []).entries()) {
@@ -153,8 +160,8 @@ export class BuildsService {
     }
     await this.checkSsh(request);
     if (request.metadataFile) await checkWritableFileDir(fs, request.metadataFile, 'metadataFile');
-    await buildx.info();
-    const builder = await this.checks.prepare(request.builder, request.platforms.length);
+    await info;
+    const builder = await prepared;
     const node = builder.nodes[0];
 
     const buildId = `b${this.deps.clock.now().toString(36)}${(this.counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
