@@ -36,6 +36,9 @@ export const isAbsolutePath = (path: string): boolean => absolutePathProblem(pat
  */
 export const trimTrailingSeparators = (path: string): string => path.replace(/[\\/]+$/, '');
 
+/** The last segment of a path (either separator): a build's folder name. */
+export const baseName = (path: string): string => trimTrailingSeparators(path).split(/[\\/]/).pop() ?? '';
+
 /** `dir/name` with exactly one separator between them, whatever `dir` ended with. */
 export const joinPath = (dir: string, name: string): string => `${trimTrailingSeparators(dir)}/${name}`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinPath, trimTrailingSeparators } from '../../electron/common/validation';
+import { baseName, joinPath, trimTrailingSeparators } from '../../electron/common/validation';
 
 // The one "trim trailing slashes" rule core and renderer share: a folder typed with or without its
 // last separator names the same folder, and joining a file name adds exactly one separator.
@@ -16,5 +16,12 @@ describe('path helpers', () => {
     expect(joinPath('/ctx', 'Dockerfile')).toBe('/ctx/Dockerfile');
     expect(joinPath('/', 'Dockerfile')).toBe('/Dockerfile');
     expect(joinPath('C:\\ctx\\', 'Dockerfile')).toBe('C:\\ctx/Dockerfile');
+  });
+
+  it('names a folder by its last segment, as History and the build views title a build', () => {
+    expect(baseName('/home/me/app/')).toBe('app');
+    expect(baseName('C:\\work\\app')).toBe('app');
+    expect(baseName('app')).toBe('app');
+    expect(baseName('/')).toBe('');
   });
 });

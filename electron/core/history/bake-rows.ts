@@ -1,6 +1,7 @@
 import type { BakeHistoryItem } from '../../common/contracts/bake';
 import type { HistoryRecordItem, RecordBuilderState } from '../../common/contracts/history';
-import { baseName, ratio } from './record-model';
+import { ratio } from './record-model';
+import { baseName } from '../../common/validation';
 
 /**
  * A bake BuildDeck ran: one row with its targets' records as children (by ref), so the list shows a

@@ -3,7 +3,8 @@ import type { HistoryRecordItem } from '../../common/contracts/history';
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
 import type { DockerbuildReaderPort, DockerbuildRecord } from './ports';
-import { baseName, countsOfSteps, snapshotOf, stepsOf } from './record-model';
+import { countsOfSteps, snapshotOf, stepsOf } from './record-model';
+import { baseName } from '../../common/validation';
 
 export interface OpenedFile {
   token: string;

@@ -13,15 +13,13 @@ import { createBuildSnapshot, reduceBuildEvents, snippetAround } from '../../com
 import type { BuildkitRecordRow, RecordFacts, StoredContext } from './ports';
 import type { RowSummary } from './row-summaries';
 import { imageNameOf } from './why';
-import { trimTrailingSeparators } from '../../common/validation';
+import { baseName } from '../../common/validation';
 
 /**
  * Pure pieces of History's merged view: list items from BuildKit rows and BuildDeck rows, a
  * snapshot from a record's events (through THE reducer), details from facts + snapshot + BuildDeck's
  * record. No I/O here; records.ts gathers the inputs.
  */
-
-export const baseName = (p: string) => trimTrailingSeparators(p).split(/[\\/]/).pop() ?? p;
 
 export function ratio(counts: { total: number; cached: number }, status: string): number | null {
   return status === 'running' || counts.total === 0 ? null : counts.cached / counts.total;

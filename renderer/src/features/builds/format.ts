@@ -1,4 +1,4 @@
-import { trimTrailingSeparators } from '../../../../electron/common/validation';
+export { baseName } from '../../../../electron/common/validation';
 
 /** Durations as a build log shows them: "0.4 s", "12.3 s", "2 m 05 s", "1 h 02 m". */
 export function formatDuration(ms: number | undefined, options: { whole?: boolean } = {}): string {
@@ -23,11 +23,4 @@ export function shortDigest(digest: string): string {
 
 export function percent(ratio: number | null | undefined): string {
   return ratio === null || ratio === undefined ? '—' : `${Math.round(ratio * 100)}%`;
-}
-
-/** The last path segment: a build's folder name. */
-export function baseName(path: string): string {
-  const trimmed = trimTrailingSeparators(path);
-  const at = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
-  return at >= 0 ? trimmed.slice(at + 1) || trimmed : trimmed;
 }
