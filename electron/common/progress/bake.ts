@@ -1,6 +1,7 @@
 import type { BakeEvent, BakeSnapshot, BakeSummary, BakeTargetSummary } from '../contracts/bake';
 import type { BuildEvent, BuildEventOf, BuildSnapshot, Step } from '../contracts/builds';
-import { createBuildSnapshot, reduceBuildEvents, summarizeBuild } from './reducer';
+import { createBuildSnapshot, reduceBuildEvents } from './reducer';
+import { summarizeBuild } from './summary';
 
 /**
  * Bake progress on top of THE build reducer. `docker buildx bake --progress=rawjson` mixes the

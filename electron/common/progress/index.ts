@@ -11,10 +11,9 @@ export {
   reduceBuildEvents,
   SHARED_LANE,
   snippetAround,
-  stepElapsedMs,
   stepStateOf,
-  summarizeBuild,
 } from './reducer';
+export { stepElapsedMs, summarizeBuild } from './summary';
 export { orderedLaneSteps } from './lanes';
 export {
   emptyLogList,

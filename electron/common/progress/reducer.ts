@@ -4,7 +4,6 @@ import type {
   BuildFailure,
   BuildLimits,
   BuildSnapshot,
-  BuildSummary,
   Lane,
   LogLine,
   LogList,
@@ -84,39 +83,6 @@ export function applyProgress(
   const skip = snapshot.eventCount - payload.firstIndex;
   if (skip >= payload.events.length) return { snapshot, gap: false };
   return { snapshot: reduceBuildEvents(snapshot, skip > 0 ? payload.events.slice(skip) : payload.events), gap: false };
-}
-
-/** The CLI's last line / `build.finished` payload. Platform entries are the platform lanes. */
-export function summarizeBuild(s: BuildSnapshot): BuildSummary {
-  const platforms = s.lanes
-    .filter((l) => l.kind === 'platform')
-    .map((l) => ({
-      platform: l.key,
-      ok: l.summary.ok,
-      steps: l.summary.steps,
-      cachedSteps: l.summary.cachedSteps,
-      cacheHitRatio: l.summary.cacheHitRatio,
-      durationMs: l.summary.wallMs,
-      ...(l.summary.error ? { error: l.summary.error } : {}),
-    }));
-  return {
-    type: 'summary',
-    buildId: s.buildId,
-    status: s.status,
-    ok: s.result?.ok ?? false,
-    cancelled: s.result?.cancelled ?? false,
-    digest: s.result?.digest ?? null,
-    imageName: s.result?.imageName ?? null,
-    durationMs: s.result?.durationMs ?? 0,
-    platforms,
-    ...(s.error && !s.result?.ok ? { error: s.error.message } : {}),
-  };
-}
-
-/** Milliseconds a step has run: its duration once complete, else up to `now`. */
-export function stepElapsedMs(step: Step, now: number): number | undefined {
-  if (step.durationMs !== undefined) return step.durationMs;
-  return step.startedAt === undefined ? undefined : Math.max(0, now - step.startedAt);
 }
 
 /** The `± SNIPPET_CONTEXT` lines around a 1-based line of a source text. */
