@@ -203,10 +203,10 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
   ): NodePlan | undefined {
     const pinned = node.pinnedPlatforms;
     const base = { name: node.name, endpoint: node.endpoint, pinnedPlatforms: pinned };
-    const open = this.connector(driver, node, contexts);
-    if (!open) return undefined;
-    const engine = driver === 'docker' && depth === 'brief' ? this.engineFor(node.endpoint, contexts) : undefined;
-    if (engine) {
+    if (driver === 'docker' && depth === 'brief') {
+      // The engine answers for its own BuildKit: reached the way connector() would reach `/grpc`.
+      const engine = this.engineFor(node.endpoint, contexts);
+      if (!engine) return undefined;
       return async (signal) => {
         try {
           const v = await engine.json<EngineVersion>('GET', '/version', undefined, { timeoutMs: NO_TIMEOUT, signal });
@@ -217,6 +217,8 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
         }
       };
     }
+    const open = this.connector(driver, node, contexts);
+    if (!open) return undefined;
     if (driver === 'docker') {
       return async (signal) => {
         const call = { timeoutMs: NO_TIMEOUT, signal };

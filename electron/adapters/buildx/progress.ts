@@ -128,10 +128,10 @@ export class RawJsonParser {
    * The commonest line by far, `{"logs":[{"vertex":"…","stream":N,"data":"…","timestamp":"…"}]}`
    * (Go's field order), read in place in the pushed text: no line slice, no object tree, the stream
    * and the timestamp read digit by digit, the base64 decoded into one reused buffer. (Reusing the
-   * digest string of a recent line measured slower than slicing it: comparing costs more.) Returns false for anything not exactly that shape (a
-   * backslash anywhere in the line, other fields, several logs, a stream JSON would not accept),
-   * which then takes the JSON.parse path; both paths give the same event
-   * (test/unit/builds-progress.test.ts).
+   * digest string of a recent line measured slower than slicing it: comparing costs more.) Returns
+   * false for anything not exactly that shape (a backslash anywhere in the line, other fields,
+   * several logs, a stream JSON would not accept), which then takes the JSON.parse path; both paths
+   * give the same event (test/unit/builds-progress.test.ts).
    */
   private fastLog(t: string, from: number, end: number): boolean {
     if (!t.startsWith(LOG_HEAD, from)) return false;
