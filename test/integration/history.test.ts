@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type {
   BuildEvent,
   BuildRequestInput,
@@ -454,6 +454,10 @@ describe('history of every build, against the real engine and buildx 0.29', () =
       builderState: 'available',
       stored: { buildkit: true, builddeck: true },
     });
+    // A History view is open meanwhile: its reads (every 0.4-2 s) race the stop and must not undo it.
+    const listening = core.events.subscribe(() => undefined);
+    onTestFinished(listening);
+    await core.router.call('history.watch', { seconds: 60 });
     await sandbox.docker(['buildx', 'stop', dc]);
     const list = await records({ folder: ctx });
     expect(list.items[0]).toMatchObject({
@@ -474,9 +478,18 @@ describe('history of every build, against the real engine and buildx 0.29', () =
     });
     expect(exp.ok).toBe(false);
     if (!exp.ok) expect(exp.error.message).toMatch(/no longer has this one|not running/);
-    // Reading history did not start the stopped builder.
-    const { stdout } = await exec('docker', ['ps', '--filter', `name=buildx_buildkit_${dc}`, '--format', '{{.Names}}']);
-    expect(stdout.trim()).toBe('');
+    // Reading history did not start the stopped builder, not even for a moment.
+    for (let i = 0; i < 6; i++) {
+      const { stdout } = await exec('docker', [
+        'ps',
+        '--filter',
+        `name=buildx_buildkit_${dc}`,
+        '--format',
+        '{{.Names}}',
+      ]);
+      expect(stdout.trim()).toBe('');
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }, 300_000);
 
   it('removes exactly the records named', async () => {

@@ -384,10 +384,16 @@ function decodeHistoryRecord(buf: Buffer, from: number, to: number): HistoryEven
  * Every record the daemon keeps, in one call (BuildHistoryRequest{EarlyExit: true}): what `history
  * ls` lists plus platforms, digest, image names and error, without a process per record.
  */
-export async function listHistory(conn: BuildkitConnection, call: CallOptions): Promise<HistoryEvent[]> {
+export async function listHistory(
+  conn: BuildkitConnection,
+  call: CallOptions,
+  limit?: number,
+): Promise<HistoryEvent[]> {
   const out: HistoryEvent[] = [];
+  // BuildHistoryRequest{EarlyExit = 3: true, Limit = 5} (a varint below 128 is one byte).
+  const request = limit !== undefined && limit > 0 && limit < 128 ? [0x18, 0x01, 0x28, limit] : [0x18, 0x01];
   await withinBound(call, `BuildKit did not list its build records within ${call.timeoutMs} ms.`, (signal) =>
-    conn.serverStream(LISTEN_HISTORY, Uint8Array.of(0x18, 0x01), {
+    conn.serverStream(LISTEN_HISTORY, Uint8Array.from(request), {
       signal,
       onMessage: (body) => {
         const e = decodeHistoryEvent(body);

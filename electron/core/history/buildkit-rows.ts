@@ -2,7 +2,8 @@ import type { HistoryCapabilities, HistoryNotice, RecordBuilderState } from '../
 import type { Builder } from '../../common/domain';
 import { AppException, reasonOf } from '../../common/errors';
 import { containerRunning, type BuildxPort, type Clock } from '../ports';
-import type { BuildkitHistoryPort, BuildkitRecordRow } from './ports';
+import { buildName } from './build-name';
+import type { BuildkitHistoryPort, BuildkitRecordRow, RecordEvent, RecordEventsPort } from './ports';
 
 export const HISTORY_VERSIONS = { records: '0.20.0', inspect: '0.21.0', export: '0.23.0' } as const;
 
@@ -29,8 +30,16 @@ export interface BuildkitRowsDeps {
   buildkitContainer?(container: string): Promise<{ running: boolean; startedAt?: string | undefined } | undefined>;
   /** Stops a buildkitd container again (only one our own read restarted). */
   stopContainer?(container: string): Promise<void>;
+  /**
+   * BuildKit's history API on the nodes that can be dialled (optional: without it every builder is
+   * read with `history ls`). It lists records with no process and can never start a stopped builder.
+   */
+  recordEvents?: RecordEventsPort;
   clock: Clock;
 }
+
+/** How many finished records a node lists, as `history ls` asks (buildx commands/history/utils.go). */
+const RECORDS_LIMIT = 50;
 
 export interface BuildkitRowsOptions {
   /** Bound for each builder's `history ls`. */
@@ -198,9 +207,7 @@ export class BuildkitRows {
           return;
         }
         try {
-          const rows = await this.withoutStarting(b, () =>
-            this.deps.buildkit.list(b.name, { timeoutMs: this.options.callTimeoutMs() }),
-          );
+          const rows = await this.listRows(b);
           if (rows === STOPPED) {
             b.state = 'stopped';
             this.rows.delete(b.name);
@@ -230,6 +237,68 @@ export class BuildkitRows {
     if (caps.notice) notices.unshift(caps.notice);
     if (only === undefined) this.lastReadAt = this.deps.clock.now();
     return notices;
+  }
+
+  /**
+   * One builder's rows as `history ls` lists them. Read from BuildKit itself where every node can be
+   * dialled: no process, and a node whose container stopped answers "stopped" rather than being
+   * started again (`history ls` boots the builder, so a stop racing a read brought it back). Names
+   * come from the record and buildx's local state (build-name.ts); a record only `history ls` can
+   * name (a git source) keeps the name it was listed with, or asks `history ls` once.
+   */
+  private async listRows(b: BuilderView): Promise<BuildkitRecordRow[] | typeof STOPPED> {
+    const timeoutMs = this.options.callTimeoutMs();
+    const listed = () => this.withoutStarting(b, () => this.deps.buildkit.list(b.name, { timeoutMs }));
+    const events = this.deps.recordEvents;
+    if (!events) return listed();
+    const perNode = await Promise.all(
+      b.nodes.map(async (node) => ({
+        node,
+        records: await events.records(b.name, node, { timeoutMs, limit: RECORDS_LIMIT }),
+      })),
+    );
+    if (perNode.some((n) => n.records === 'unsupported')) return listed();
+    const running = perNode.filter((n): n is { node: string; records: RecordEvent[] } => Array.isArray(n.records));
+    if (running.length === 0) return STOPPED;
+    const known = new Map((this.rows.get(b.name)?.rows ?? []).map((r) => [r.ref, r.name]));
+    const rows: BuildkitRecordRow[] = [];
+    const unnamed: BuildkitRecordRow[] = [];
+    for (const { node, records } of running) {
+      const seen = new Set<string>();
+      for (const e of records) {
+        // An active build is sent as started and, where BuildKit stored it already, listed again.
+        if (e.type === 'deleted' || seen.has(e.id)) continue;
+        seen.add(e.id);
+        const ref = `${b.name}/${node}/${e.id}`;
+        const row: BuildkitRecordRow = {
+          ref,
+          builder: b.name,
+          node,
+          id: e.id,
+          name: '',
+          status:
+            e.completedAt === undefined ? 'running' : e.cancelled ? 'cancelled' : e.failed ? 'failed' : 'succeeded',
+          createdAt: e.createdAt ?? this.deps.clock.now(),
+          ...(e.completedAt !== undefined ? { completedAt: e.completedAt } : {}),
+          counts: e.counts,
+        };
+        const name = known.get(ref) || buildName(e.nameAttrs, await this.localStateOf(row));
+        if (name === undefined) unnamed.push(row);
+        else row.name = name;
+        rows.push(row);
+      }
+    }
+    if (unnamed.length > 0) {
+      const byLs = await listed().catch((): typeof STOPPED => STOPPED);
+      if (byLs !== STOPPED) {
+        const names = new Map(byLs.map((r) => [r.ref, r.name]));
+        for (const row of unnamed) row.name = names.get(row.ref) ?? '';
+      }
+    }
+    // `history ls` order: running builds first, then the newest first.
+    return rows.sort(
+      (x, y) => Number(x.completedAt !== undefined) - Number(y.completedAt !== undefined) || y.createdAt - x.createdAt,
+    );
   }
 
   /**

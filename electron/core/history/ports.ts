@@ -213,8 +213,16 @@ export interface RecordEventsPort {
     node: string,
     opts: { signal: AbortSignal; onEvent(e: RecordEvent): void },
   ): Promise<'ended' | 'unsupported'>;
-  /** Every record of the node with its platforms, digest and error, in one call; 'unsupported' as above. */
-  records(builder: string, node: string, call: CallOptions): Promise<RecordEvent[] | 'unsupported'>;
+  /**
+   * Every record of the node with its platforms, digest and error, in one call (`limit`: the newest
+   * that many, as `history ls` asks for); 'unsupported' as above, or when the node's BuildKit keeps no
+   * history; 'stopped' when the node's buildkitd container is not running (the dial never starts it).
+   */
+  records(
+    builder: string,
+    node: string,
+    call: CallOptions & { limit?: number },
+  ): Promise<RecordEvent[] | 'unsupported' | 'stopped'>;
 }
 
 /** A `.dockerbuild` file, read: each record's facts and its progress as normalised events. */

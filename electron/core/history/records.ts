@@ -15,7 +15,7 @@ import type { EventBus } from '../events';
 import { BuildkitRows, HISTORY_VERSIONS, type BuilderView, type BuildkitRowsDeps } from './buildkit-rows';
 import { LiveStreams } from './live-streams';
 import { OpenedFiles } from './opened-files';
-import type { DockerbuildReaderPort, HistoryStorePort, RecordEventsPort } from './ports';
+import type { DockerbuildReaderPort, HistoryStorePort } from './ports';
 import { RecordReader, type Resolved } from './record-reader';
 import { detailsOf, itemFromOwn, itemFromRow, matchesText, mergeItems, stepsOf } from './record-model';
 import { baseName } from '../../common/validation';
@@ -61,8 +61,6 @@ export interface RecordsDeps extends BuildkitRowsDeps {
   reader: DockerbuildReaderPort;
   fs: BuildFsPort;
   events: EventBus;
-  /** BuildKit's pushed history events (optional: without them the poller alone finds new builds). */
-  recordEvents?: RecordEventsPort;
   /** The bakes BuildDeck ran, newest first (rows of the list, their targets' records under them). */
   bakes?: (() => BakeHistoryItem[]) | undefined;
 }

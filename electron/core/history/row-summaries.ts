@@ -222,6 +222,7 @@ export function describedRows(
         if (view?.state !== 'available') return undefined;
         if (!deps.recordEvents) return 'per-record';
         const all = await deps.recordEvents.records(builder, node, { timeoutMs: callTimeoutMs() });
+        if (all === 'stopped') return undefined;
         if (all === 'unsupported') return 'per-record';
         return new Map(
           all
