@@ -55,8 +55,10 @@ export interface BuilderStatusPort {
   /**
    * One builder's live state, its nodes dialled in parallel. Never slower than `timeoutMs`: a node
    * that has not answered by then is `unreachable`. Rejects only when nothing could be asked at all.
+   * `brief`: a docker-driver node is answered by its engine alone (`/version`: up or not, and the
+   * engine's own platform), not BuildKit's ListWorkers (no emulated platforms, no BuildKit version).
    */
-  dial(builder: KnownBuilder, call: CallOptions): Promise<Builder>;
+  dial(builder: KnownBuilder, call: CallOptions, depth?: 'whole' | 'brief'): Promise<Builder>;
 }
 
 export interface ContainerEvent {

@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Builder, BuildersSnapshot } from '../../electron/common/domain';
 import { createCore } from '../../electron/composition/create-core';
 import { NativeBuilderStatus } from '../../electron/adapters/buildx/builder-status';
+import { DockerEngine } from '../../electron/adapters/docker/engine';
+import { BuildersService } from '../../electron/core/builders/service';
+import { EventBus } from '../../electron/core/events';
+import type { KnownBuilder } from '../../electron/core/ports';
 import { BuildxCli } from '../../electron/adapters/buildx/cli';
 import { buildxSandbox, type BuildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 import { freePort, silentListener } from '../helpers/net';
@@ -120,6 +124,52 @@ describe('builders list, one builder at a time', () => {
     expect(row(silentName)).toBeGreaterThan(Math.max(row(dc), row('default *')));
     expect(lines[row(silentName) + 1]?.text).toMatch(/unreachable\s.*did not answer within 3 s/);
     expect(lines[row(dc) + 1]?.text).toMatch(/running\s+v0\.13\.2/);
+  });
+
+  it("the background re-check keeps the default builder's emulated platforms and version without asking BuildKit's workers", async () => {
+    const status = new NativeBuilderStatus(
+      new BuildxCli({ dockerPath: 'docker', env: sandbox.env }),
+      () => sandbox.env,
+    );
+    const depths: string[] = [];
+    // The real adapter, counted: which reads asked the default builder's workers in full.
+    const counted = {
+      known: () => status.known(),
+      dial: (k: KnownBuilder, call: { timeoutMs: number }, depth?: 'whole' | 'brief') => {
+        if (k.name === 'default') depths.push(depth ?? 'whole');
+        return status.dial(k, call, depth);
+      },
+    };
+    const buildx = new BuildxCli({ dockerPath: 'docker', env: sandbox.env });
+    const events = new EventBus();
+    const service = new BuildersService(
+      buildx,
+      counted,
+      new DockerEngine(),
+      events,
+      { now: () => Date.now() },
+      {
+        healthTimeoutMs: 5000,
+        pollIntervalMs: 700,
+        cacheMs: 0,
+      },
+    );
+    const whole = (await service.list(true)).builders.find((b) => b.name === 'default');
+    // QEMU is registered here (setup-buildkit-env.sh): only the whole read lists arm64.
+    expect(whole?.nodes[0]?.platforms).toContain('linux/arm64');
+    const off = events.subscribe(() => undefined); // a window listens: the re-check runs
+    try {
+      await expect
+        .poll(() => depths.filter((d) => d === 'brief').length, { timeout: 20_000 })
+        .toBeGreaterThanOrEqual(2);
+      const after = (await service.lastKnown())?.builders.find((b) => b.name === 'default');
+      expect(after?.nodes[0]).toMatchObject({ status: 'running', platforms: whole?.nodes[0]?.platforms });
+      expect(after?.nodes[0]?.buildkitVersion).toBe(whole?.nodes[0]?.buildkitVersion);
+      expect(depths.filter((d) => d === 'whole')).toHaveLength(1);
+    } finally {
+      off();
+      service.dispose();
+    }
   });
 
   it('a new process paints the last list at once, marked stale, from the data folder', async () => {

@@ -22,6 +22,8 @@ const BUILDKIT_CONTAINER = /^\/?buildx_buildkit_/;
  */
 /** When to read a builder again after its container started (buildkitd takes a moment to listen). */
 const STARTED_RECHECK_MS = [1_500, 4_000, 10_000];
+/** The background re-check asks every node in full at least this often (see read()). */
+const WHOLE_READ_EVERY_MS = 5 * 60_000;
 const LIFECYCLE = /^(create|start|restart|stop|die|kill|oom|pause|unpause|destroy|rename|update)$/;
 
 export class BuildersService {
@@ -29,6 +31,8 @@ export class BuildersService {
   private inFlight: { generation: number; promise: Promise<BuildersSnapshot> } | undefined;
   /** Bumped whenever something changed: a read that began before the change must not answer after it. */
   private generation = 0;
+  /** When the last read that asked every node in full began. */
+  private lastWholeAt = -Infinity;
   private stopWatching: (() => void) | undefined;
   private readonly offActive: Disposer;
 
@@ -53,13 +57,18 @@ export class BuildersService {
    * `refresh` skips the burst cache, not an in-flight run of the same generation.
    */
   list(refresh = false): Promise<BuildersSnapshot> {
+    return this.listing(refresh, false);
+  }
+
+  /** `periodic`: the background re-check, which may read docker-driver nodes briefly (see read()). */
+  private listing(refresh: boolean, periodic: boolean): Promise<BuildersSnapshot> {
     const gen = this.generation;
     const last = this.last;
     if (!refresh && last && last.generation === gen && this.clock.now() - last.at < this.options.cacheMs) {
       return Promise.resolve(last.snapshot);
     }
     if (this.inFlight?.generation === gen) return this.inFlight.promise;
-    const promise = this.read(gen).finally(() => {
+    const promise = this.read(gen, periodic).finally(() => {
       if (this.inFlight?.promise === promise) this.inFlight = undefined;
     });
     this.inFlight = { generation: gen, promise };
@@ -94,8 +103,15 @@ export class BuildersService {
    * bound, in parallel: a silent builder costs one bound and delays no other. Each builder is
    * announced (`builders.updated`) the moment it is known; the snapshot resolves when all are.
    */
-  private async read(generation: number): Promise<BuildersSnapshot> {
+  private async read(generation: number, periodic = false): Promise<BuildersSnapshot> {
     const started = this.clock.now();
+    // The background re-check asks a docker-driver node only what can change by itself (is the
+    // engine there, its platform) and keeps the platform list and version of the last whole read:
+    // BuildKit's ListWorkers inside dockerd costs 210-250 ms of its CPU per call (it probes every
+    // emulator), every 30 s while a window is open, builds included. A whole read comes at least
+    // every WHOLE_READ_EVERY_MS, and whenever a node was not known running.
+    const previous = this.last?.snapshot.builders;
+    const brief = periodic && previous !== undefined && started - this.lastWholeAt < WHOLE_READ_EVERY_MS;
     // buildx must be there and new enough (DOCKER_MISSING / BUILDX_MISSING); remembered across
     // processes, and checked alongside the dials rather than before them.
     const info = this.buildx.info();
@@ -104,7 +120,8 @@ export class BuildersService {
     const call = { timeoutMs: this.options.healthTimeoutMs };
     const builders = await Promise.all(
       known.map(async (k) => {
-        const [b] = await Promise.all([this.status.dial(k, call), info]);
+        let [b] = await Promise.all([this.status.dial(k, call, brief ? 'brief' : 'whole'), info]);
+        if (brief && !keepWholeFacts(b, previous)) b = await this.status.dial(k, call);
         await this.settleStoppedContainers([b]);
         mergePinnedPlatforms(b, k);
         b.contextBuilder = k.contextBuilder;
@@ -115,6 +132,7 @@ export class BuildersService {
     );
     await info;
     throwIfDockerDown(builders);
+    if (!brief) this.lastWholeAt = started;
     const snapshot: BuildersSnapshot = {
       builders,
       refreshedAt: new Date(this.clock.now()).toISOString(),
@@ -198,9 +216,9 @@ export class BuildersService {
     // card turns "running" by itself instead of at the next poll (30 s later).
     const settling = new Set<NodeJS.Timeout>();
     // One fresh read; announces a change only when what a user sees differs from the last read.
-    const readAgain = (reason: string, onFailure: () => void) => {
+    const readAgain = (reason: string, onFailure: () => void, periodic = false) => {
       const before = this.last ? fingerprint(this.last.snapshot) : '';
-      this.list(true).then((s) => {
+      this.listing(true, periodic).then((s) => {
         if (fingerprint(s) !== before) changed(reason, true);
       }, onFailure);
     };
@@ -232,7 +250,7 @@ export class BuildersService {
         this.events.emit('builders.changed', { reason });
       },
     );
-    const poll = setInterval(() => readAgain('poll', () => changed('poll failed')), this.options.pollIntervalMs);
+    const poll = setInterval(() => readAgain('poll', () => changed('poll failed'), true), this.options.pollIntervalMs);
     poll.unref();
     this.stopWatching = () => {
       unwatch();
@@ -287,4 +305,22 @@ function fingerprint(s: BuildersSnapshot): string {
       b.nodes.map((n) => [n.name, n.status, n.buildkitVersion, n.error]),
     ]),
   );
+}
+
+/**
+ * A brief read of `b` (docker-driver nodes answered by the engine alone) completed with the
+ * platforms and BuildKit version of the last whole read. False when a node running now was not
+ * running then (its platform list is unknown): the caller reads that builder in full.
+ */
+function keepWholeFacts(b: Builder, previous: Builder[]): boolean {
+  if (b.driver !== 'docker') return true;
+  const before = previous.find((p) => p.name === b.name);
+  for (const node of b.nodes) {
+    if (node.status !== 'running') continue;
+    const was = before?.nodes.find((n) => n.name === node.name && n.status === 'running');
+    if (!was) return false;
+    node.platforms = [...was.platforms];
+    if (was.buildkitVersion) node.buildkitVersion = was.buildkitVersion;
+  }
+  return true;
 }
