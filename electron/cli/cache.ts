@@ -127,6 +127,10 @@ function parse(argv: string[], prune: boolean) {
 /** Runs `builddeck cache ...`; returns the exit code. */
 export async function runCacheCli(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
+  if (verb === '--help' || verb === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   if (verb !== 'du' && verb !== 'prune') {
     process.stderr.write(`builddeck: unknown command "cache${verb ? ` ${verb}` : ''}"\n\n${USAGE}\n`);
     return 2;

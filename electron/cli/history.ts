@@ -325,6 +325,10 @@ async function followLogs(
 /** Runs `builddeck history ...`; returns the exit code. */
 export async function runHistoryCli(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
+  if (verb === '--help' || verb === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   if (!(HISTORY_VERBS as readonly string[]).includes(verb ?? '')) {
     process.stderr.write(`builddeck: unknown command "history${verb ? ` ${verb}` : ''}"\n\n${USAGE}\n`);
     return 2;

@@ -49,7 +49,9 @@ Environment: DOCKER_HOST, BUILDX_CONFIG and DOCKER_CONFIG are honoured as docker
 Exit codes: 0 success, 1 failure (the error code is printed), 2 usage error.`;
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+  // `builddeck help history` is `builddeck history --help`, as `docker help buildx` is.
+  const argv = args[0] === 'help' ? [...args.slice(1), '--help'] : args;
   // `cache`, `build`, `bake`, `history` and most `builders` verbs take their own flags: their modules parse them.
   if (argv[0] === 'cache') return (await import('./cache')).runCacheCli(argv.slice(1));
   if (argv[0] === 'build') return (await import('./build')).runBuildCli(argv.slice(1));
@@ -58,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   // Every `builders` verb but `ls` (./list) is electron/cli/builders.ts's, which names them.
   if (argv[0] === 'builders' && argv[1] !== 'ls') {
     const builders = await import('./builders');
-    if ((builders.BUILDERS_VERBS as readonly string[]).includes(argv[1] ?? ''))
+    if ([...builders.BUILDERS_VERBS, '--help', '-h'].includes(argv[1] ?? ''))
       return builders.runBuildersCli(argv.slice(1));
   }
   let parsed;

@@ -113,6 +113,36 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
     expect(code).toBe(0);
   });
 
+  it('every command group prints its own usage for --help, -h and `help GROUP`, exit 0', async () => {
+    const run = async (args: string[]) => {
+      try {
+        const { stdout } = await exec(process.execPath, ['bin/builddeck.js', ...args], { env: sandbox.env });
+        return { code: 0, stdout };
+      } catch (err) {
+        const e = err as { code?: number; stdout?: string; stderr?: string };
+        return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+      }
+    };
+    for (const [group, line] of [
+      ['history', 'builddeck history ls'],
+      ['cache', 'builddeck cache du'],
+      ['builders', 'builddeck builders create'],
+      ['build', 'builddeck build DIR'],
+    ] as const) {
+      for (const args of [
+        [group, '--help'],
+        [group, '-h'],
+        ['help', group],
+      ]) {
+        const r = await run(args);
+        expect({ args, code: r.code }).toEqual({ args, code: 0 });
+        expect(r.stdout).toContain(line);
+      }
+    }
+    expect((await run(['help'])).stdout).toContain('Usage: builddeck <command>');
+    expect((await run(['history', 'bogus'])).code).toBe(2);
+  });
+
   it('invalid input exits 2 and names the flag to fix', async () => {
     const r = await cli(['create', 'x', '--driver', 'docker-container', '--cpu-quota=-5']);
     expect(r.code).toBe(2);
