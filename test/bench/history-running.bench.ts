@@ -1,7 +1,9 @@
 // How soon a build started elsewhere (plain `docker buildx build`) shows in History as running,
 // while a window listens and the History view holds a watch lease. Measured from BuildKit's own
 // record start time (`created_at`) to the `history.recordsChanged` event, against the real engine.
-// Also prints what one `docker buildx history ls` costs. Prints medians; asserts nothing.
+// Also `builddeck history ls --json` against `docker buildx history ls --format json` as whole
+// processes, alternating (BuildDeck lists every builder's records over BuildKit's own API and merges
+// its own; buildx lists one builder). Prints medians and a table row; asserts nothing.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { join } from 'node:path';
 import { createCore } from '../../electron/composition/create-core';
 import { pruneCacheByToken } from '../helpers/build-cache';
 import { buildxSandbox } from '../helpers/buildx-sandbox';
+import { alternate, row, secs, timeProcess } from './lib';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -47,6 +50,25 @@ try {
     `running record seen after  median ${median(latencies).toFixed(0)} ms (${latencies.map((l) => l.toFixed(0)).join(', ')})`,
   );
   console.log(`docker buildx history ls    median ${median(lsTimes).toFixed(0)} ms`);
+
+  // Whole processes, as a terminal runs them (the CLI needs `npm run build`).
+  const env = { ...sandbox.env, BUILDDECK_DATA_DIR: join(dir, 'cli-data') };
+  const ls = await alternate(RUNS, {
+    builddeck: async () =>
+      (await timeProcess(process.execPath, ['bin/builddeck.js', 'history', 'ls', '--json'], { env })).ms,
+    buildx: async () => (await timeProcess('docker', ['buildx', 'history', 'ls', '--format', 'json'], { env })).ms,
+  });
+  const ours = median(ls.builddeck);
+  const ref = median(ls.buildx);
+  console.log(`builddeck history ls --json median ${ours.toFixed(0)} ms vs buildx ${ref.toFixed(0)} ms`);
+  row({
+    figure: "`builddeck history ls --json` (every builder) vs one builder's `buildx history ls`",
+    ours: secs(ours),
+    reference: `${secs(ref)} (docker buildx history ls --format json)`,
+    ratio: ours / ref,
+    goal: '<= 1.0x',
+    met: ours <= ref,
+  });
 } finally {
   off();
   await core.dispose();

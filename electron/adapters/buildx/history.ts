@@ -83,8 +83,18 @@ export class BuildxHistory implements BuildkitHistoryPort {
   }
 
   async localState(builder: string, node: string, id: string): Promise<BuildxLocalState | undefined> {
-    if (![builder, node, id].every((p) => /^[A-Za-z0-9_.-]+$/.test(p) && p !== '.' && p !== '..')) return undefined;
+    if (![builder, node, id].every(safePart)) return undefined;
     return readLocalState(join(this.cli.configDir(), 'refs', builder, node, id));
+  }
+
+  async localStateIds(builder: string, node: string): Promise<ReadonlySet<string> | undefined> {
+    if (![builder, node].every(safePart)) return undefined;
+    try {
+      return new Set(await readdir(join(this.cli.configDir(), 'refs', builder, node)));
+    } catch (err) {
+      // No folder: buildx wrote no local state for this node yet. Anything else: cannot tell.
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? new Set() : undefined;
+    }
   }
 
   async refsSince(since: number, contextDir: string): Promise<{ ref: string; writtenAt: number }[]> {
@@ -112,6 +122,9 @@ export class BuildxHistory implements BuildkitHistoryPort {
     return result;
   }
 }
+
+/** One path element of buildx's refs folder: never a separator or a way up. */
+const safePart = (p: string) => /^[A-Za-z0-9_.-]+$/.test(p) && p !== '.' && p !== '..';
 
 async function entries(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => []);

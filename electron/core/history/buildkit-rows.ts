@@ -264,6 +264,7 @@ export class BuildkitRows {
     const rows: BuildkitRecordRow[] = [];
     const unnamed: BuildkitRecordRow[] = [];
     for (const { node, records } of running) {
+      const withState = await this.deps.buildkit.localStateIds?.(b.name, node);
       const seen = new Set<string>();
       for (const e of records) {
         // An active build is sent as started and, where BuildKit stored it already, listed again.
@@ -282,7 +283,8 @@ export class BuildkitRows {
           ...(e.completedAt !== undefined ? { completedAt: e.completedAt } : {}),
           counts: e.counts,
         };
-        const name = known.get(ref) || buildName(e.nameAttrs, await this.localStateOf(row));
+        const local = withState && !withState.has(e.id) ? undefined : await this.localStateOf(row);
+        const name = known.get(ref) || buildName(e.nameAttrs, local);
         if (name === undefined) unnamed.push(row);
         else row.name = name;
         rows.push(row);
