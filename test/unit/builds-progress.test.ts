@@ -532,6 +532,41 @@ describe('reducer mechanics', () => {
     expect(s.steps['a']).toMatchObject({ bytesCurrent: 110, bytesTotal: 400 });
     expect(s.steps['a']?.transfers.find((t) => t.id === 'layer1')?.done).toBe(true);
   });
+
+  it('keeps the byte sums equal to the kept transfers as the oldest fall off and totals change', () => {
+    let s = reduceBuildEvents(createBuildSnapshot('p'), [v('a', '[1/1] FROM x', { started: 1 })]);
+    const sums = (st: BuildSnapshot) => {
+      const ts = st.steps['a']?.transfers ?? [];
+      const counted = ts.filter((t) => t.total !== undefined && t.total > 0);
+      return {
+        bytesCurrent: counted.reduce((n, t) => n + Math.min(t.current, t.total ?? 0), 0),
+        bytesTotal: counted.reduce((n, t) => n + (t.total ?? 0), 0),
+      };
+    };
+    // 70 layers (the 6 oldest fall off at 64), one batch each way, some without a total, some over it.
+    const events: BuildEvent[] = [];
+    for (let k = 0; k < 70; k++)
+      events.push({
+        type: 'status',
+        vertex: 'a',
+        id: `layer${k}`,
+        current: k * 7,
+        ...(k % 3 === 0 ? {} : { total: k * 5 }),
+      });
+    s = reduceBuildEvents(s, events.slice(0, 30));
+    for (const e of events.slice(30)) s = reduceBuild(s, e);
+    expect(s.steps['a']?.transfers).toHaveLength(64);
+    expect(s.steps['a']?.transfers[0]?.id).toBe('layer6');
+    expect(s.steps['a']).toMatchObject(sums(s));
+    // An update of a kept layer, one that loses its total, and a fraction (summed afresh, no drift).
+    s = reduceBuildEvents(s, [
+      { type: 'status', vertex: 'a', id: 'layer10', current: 1, total: 2 },
+      { type: 'status', vertex: 'a', id: 'layer11', current: 5 },
+      { type: 'status', vertex: 'a', id: 'layer13', current: 0.1, total: 0.3 },
+    ]);
+    expect(s.steps['a']).toMatchObject(sums(s));
+    expect(s.steps['a']?.bytesCurrent).toBeGreaterThan(0);
+  });
 });
 
 describe('lane reading order', () => {
