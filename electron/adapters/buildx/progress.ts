@@ -1,4 +1,4 @@
-import type { BuildEvent, SnippetLine } from '../../common/contracts/builds';
+import type { BuildEvent, BuildEventOf, SnippetLine } from '../../common/contracts/builds';
 import { JsonObjectSplitter } from '../../common/json-stream';
 
 /**
@@ -185,10 +185,12 @@ export class RawJsonParser {
   }
 
   private value(value: Record<string, unknown>): void {
-    for (const v of arrayOf(value['vertexes'])) this.vertex(v);
-    for (const s of arrayOf(value['statuses'])) this.status(s);
-    for (const l of arrayOf(value['logs'])) this.log(l);
-    for (const w of arrayOf(value['warnings'])) this.warning(w);
+    // Item by item, no filtered copy of each list (most lines have one list, the rest absent).
+    const { vertexes, statuses, logs, warnings } = value;
+    if (Array.isArray(vertexes)) for (const v of vertexes) if (isRecord(v)) this.vertex(v);
+    if (Array.isArray(statuses)) for (const s of statuses) if (isRecord(s)) this.status(s);
+    if (Array.isArray(logs)) for (const l of logs) if (isRecord(l)) this.log(l);
+    if (Array.isArray(warnings)) for (const w of warnings) if (isRecord(w)) this.warning(w);
   }
 
   private vertex(v: Record<string, unknown>): void {
@@ -217,21 +219,20 @@ export class RawJsonParser {
     const id = str(s['id']);
     if (!vertex || !id) return;
     const name = str(s['name']);
+    const current = num(s['current']) ?? 0;
+    // Fields set one by one (the order the spreads gave): no temporary object per absent field.
+    const e: BuildEventOf<'status'> = name
+      ? { type: 'status', vertex, id, name, current }
+      : { type: 'status', vertex, id, current };
     const total = num(s['total']);
+    if (total !== undefined) e.total = total;
     const started = this.time(s['started']);
+    if (started !== undefined) e.started = started;
     const completed = this.time(s['completed']);
+    if (completed !== undefined) e.completed = completed;
     const at = this.time(s['timestamp']);
-    this.out.push({
-      type: 'status',
-      vertex,
-      id,
-      ...(name ? { name } : {}),
-      current: num(s['current']) ?? 0,
-      ...(total !== undefined ? { total } : {}),
-      ...(started !== undefined ? { started } : {}),
-      ...(completed !== undefined ? { completed } : {}),
-      ...(at !== undefined ? { at } : {}),
-    });
+    if (at !== undefined) e.at = at;
+    this.out.push(e);
   }
 
   private log(l: Record<string, unknown>): void {
