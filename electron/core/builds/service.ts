@@ -206,19 +206,29 @@ export class BuildsService {
       builder: builder.name,
       platforms: request.platforms,
     });
-    recordSafely(() =>
-      this.deps.recorder?.started({
-        buildId,
-        request: { ...resolved, secrets: [] },
-        secretIds: resolved.secrets.map((s) => s.id),
-        builder: builder.name,
-        driver: builder.driver,
-        platforms: request.platforms.length > 0 ? request.platforms : [defaultPlatform],
-        startedAt: running.snapshot.startedAt ?? this.deps.clock.now(),
-      }),
-    );
-    recordSafely(() => this.deps.recorder?.contextSent?.(buildId, { contextDir, dockerfile }));
-    running.done = this.execute(running, dockerfileArg);
+    const startedAt = running.snapshot.startedAt ?? this.deps.clock.now();
+    // Recorded right after buildx is spawned, not before: the first record opens the history
+    // database (loading SQLite, migrations, retention), which a one-shot CLI would otherwise pay
+    // before the build starts (docs/performance.md). The row still exists when start() returns.
+    let spawned!: () => void;
+    const spawning = new Promise<void>((resolve) => (spawned = resolve));
+    const record = () => {
+      recordSafely(() =>
+        this.deps.recorder?.started({
+          buildId,
+          request: { ...resolved, secrets: [] },
+          secretIds: resolved.secrets.map((s) => s.id),
+          builder: builder.name,
+          driver: builder.driver,
+          platforms: request.platforms.length > 0 ? request.platforms : [defaultPlatform],
+          startedAt,
+        }),
+      );
+      recordSafely(() => this.deps.recorder?.contextSent?.(buildId, { contextDir, dockerfile }));
+      spawned();
+    };
+    running.done = this.execute(running, dockerfileArg, record);
+    await spawning;
     return { buildId };
   }
 
@@ -248,8 +258,15 @@ export class BuildsService {
     }
   }
 
-  private async execute(r: Running, dockerfileArg: string | undefined): Promise<void> {
+  /** `onSpawned` runs once: right after buildx is spawned, or before the outcome if it never was. */
+  private async execute(r: Running, dockerfileArg: string | undefined, onSpawned: () => void): Promise<void> {
     const { fs, runner, clock } = this.deps;
+    let spawnedOnce = false;
+    const afterSpawn = () => {
+      if (spawnedOnce) return;
+      spawnedOnce = true;
+      onSpawned();
+    };
     let tmp: { path: string; remove(): Promise<void> } | undefined;
     let finished: BuildEvent & { type: 'finished' };
     let materials: Material[] | undefined;
@@ -276,7 +293,8 @@ export class BuildsService {
       tmp = await fs.tempDir();
       const metadataFile = r.request.metadataFile ?? `${tmp.path}/metadata.json`;
       const argv = buildxBuildArgv(r.request, { dockerfile: dockerfileArg, progress: 'rawjson', metadataFile });
-      const exit = await runner.run(argv.slice(1), {
+      // run() spawns buildx before its first await: the start is recorded while buildx starts.
+      const exiting = runner.run(argv.slice(1), {
         onEvents: (events) => {
           watchdog?.activity(events);
           this.push(r, events);
@@ -285,6 +303,8 @@ export class BuildsService {
         kill: kill.signal,
         timeoutMs: this.options.buildTimeoutMs,
       });
+      afterSpawn();
+      const exit = await exiting;
       watchdog?.stop();
       const { materials: resolved, ...meta } = metadataFields(await readMetadataFile(fs, metadataFile));
       materials = resolved;
@@ -301,6 +321,7 @@ export class BuildsService {
       };
     } catch (err) {
       watchdog?.stop();
+      afterSpawn();
       finished = {
         type: 'finished',
         at: clock.now(),
