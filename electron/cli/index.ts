@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 /**
  * `builddeck`: the same core and contract from a terminal. This entry imports nothing but Node
- * built-ins: each verb's module (and with it the core, zod, dockerode, the database) is loaded with
+ * built-ins (and, for `cache` and `build`, the small early-request module): each verb's module (and with it the core, zod, dockerode, the database) is loaded with
  * `import()` only when that verb runs, so `--version` costs no more than Node itself. The help text
  * is assembled from the verb modules' own lines, loaded only when it is printed.
  */
@@ -52,6 +52,8 @@ Exit codes: 0 success, 1 failure (the error code is printed), 2 usage error.`;
 async function main(args: string[]): Promise<number> {
   // `builddeck help history` is `builddeck history --help`, as `docker help buildx` is.
   const argv = args[0] === 'help' ? [...args.slice(1), '--help'] : args;
+  // Before the verb's module (and the core) load: dockerd answers while they compile (composition/early.ts).
+  if (argv[0] === 'cache' || argv[0] === 'build') (await import('../composition/early')).startEarlyRequests(argv);
   // `cache`, `build`, `bake`, `history` and most `builders` verbs take their own flags: their modules parse them.
   if (argv[0] === 'cache') return (await import('./cache')).runCacheCli(argv.slice(1));
   if (argv[0] === 'build') return (await import('./build')).runBuildCli(argv.slice(1));

@@ -10,6 +10,7 @@ import { BuildxCli } from '../adapters/buildx/cli';
 import { BuildxHistory } from '../adapters/buildx/history';
 import { BuildkitContainerCache } from '../adapters/docker/buildkit-cache';
 import { EngineCache } from '../adapters/docker/cache';
+import { abandonEarly } from '../adapters/docker/engine-api';
 import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers';
 import { DockerEngine } from '../adapters/docker/engine';
 import { LocalFiles } from '../adapters/host/files';
@@ -99,6 +100,8 @@ export function createCore(overrides: CoreSettings = {}): Core {
   const events = new EventBus();
   // Everything below that holds a resource is added here; dispose() releases it newest first.
   const lifetime = new DisposableStore();
+  // A CLI's early engine requests the core did not take (composition/early.ts) end with it.
+  lifetime.add(toDisposable(abandonEarly));
   const settingsStore = new JsonFileStore(join(dataDir, 'settings.json'));
   const settings = new SettingsService(settingsStore, events, systemClock, settingsStore.loadSync());
 

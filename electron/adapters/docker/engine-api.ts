@@ -90,12 +90,37 @@ export class EngineApi {
 
   /**
    * The body of a 2xx answer as one Buffer (callers parse it once, without a string copy). The bound
-   * covers the whole exchange, body included.
+   * covers the whole exchange, body included. A GET the CLI already started ({@link requestEarly})
+   * is answered from that request when it succeeded; otherwise it is asked again here.
    */
-  raw(method: string, path: string, body: unknown, call: CallOptions): Promise<Buffer> {
+  async raw(method: string, path: string, body: unknown, call: CallOptions): Promise<Buffer> {
+    const pending = method === 'GET' && body === undefined ? takeEarly(this.endpoint.address, path) : undefined;
+    if (pending) {
+      const data = await new Promise<Buffer | undefined>((resolve, reject) => {
+        const stop = bound(() => pending.abort.abort(), call, reject, this.endpoint.address);
+        void pending.answer.then((value) => {
+          stop();
+          resolve(value);
+        });
+      });
+      if (data) return data;
+    }
+    return this.send(method, path, body, call);
+  }
+
+  /** See {@link requestEarly}: the request itself, never taken by another early one. */
+  static early(endpoint: EngineEndpoint, path: string): EarlyRequest {
+    const abort = new AbortController();
+    const answer = new EngineApi(endpoint)
+      .send('GET', path, undefined, { timeoutMs: EARLY_TIMEOUT_MS, signal: abort.signal })
+      .catch(() => undefined);
+    return { answer, abort };
+  }
+
+  private send(method: string, path: string, body: unknown, call: CallOptions): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const req = this.request(method, path, body, {});
-      const stop = bound(req, call, reject, this.endpoint.address);
+      const stop = bound(() => req.destroy(), call, reject, this.endpoint.address);
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -124,7 +149,7 @@ export class EngineApi {
   upgrade(method: string, path: string, body: unknown, proto: string, call: CallOptions): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       const req = this.request(method, path, body, { Connection: 'Upgrade', Upgrade: proto });
-      const stop = bound(req, call, reject, this.endpoint.address);
+      const stop = bound(() => req.destroy(), call, reject, this.endpoint.address);
       req.on('upgrade', (_res: IncomingMessage, socket: Duplex, head: Buffer) => {
         stop();
         if (head.length > 0) socket.unshift(head);
@@ -188,7 +213,7 @@ export class EngineApi {
 }
 
 /** Bounds a request by call.timeoutMs and call.signal; returns the function that lifts the bound. */
-function bound(req: ClientRequest, call: CallOptions, reject: (err: Error) => void, address: string): () => void {
+function bound(destroy: () => void, call: CallOptions, reject: (err: Error) => void, address: string): () => void {
   const timer = setTimeout(() => {
     reject(
       appError('TIMEOUT', `Docker did not answer at ${address} within ${call.timeoutMs} ms.`, {
@@ -196,7 +221,7 @@ function bound(req: ClientRequest, call: CallOptions, reject: (err: Error) => vo
         details: { endpoint: address, timeoutMs: call.timeoutMs },
       }),
     );
-    req.destroy();
+    destroy();
   }, call.timeoutMs);
   const stop = () => {
     clearTimeout(timer);
@@ -205,7 +230,7 @@ function bound(req: ClientRequest, call: CallOptions, reject: (err: Error) => vo
   const onAbort = () => {
     stop();
     reject(appError('CANCELLED', 'Cancelled.'));
-    req.destroy();
+    destroy();
   };
   if (call.signal?.aborted) queueMicrotask(onAbort);
   else call.signal?.addEventListener('abort', onAbort, { once: true });
@@ -221,4 +246,39 @@ function httpError(status: number, body: Buffer): EngineHttpError {
     // plain text answer
   }
   return new EngineHttpError(status, message || `HTTP ${status}`);
+}
+
+/**
+ * GET requests a one-shot CLI starts before it loads the core (electron/composition/early.ts): the
+ * engine answers while Node compiles BuildDeck, instead of after. Each is used at most once, by the
+ * first identical GET to the same address; one that failed (or was never taken) is simply asked
+ * again by that caller, so every error and bound is still the caller's own.
+ */
+interface EarlyRequest {
+  answer: Promise<Buffer | undefined>;
+  abort: AbortController;
+}
+const early = new Map<string, EarlyRequest>();
+/** The answer is used within a second or two; this only stops a hung engine from holding the process. */
+const EARLY_TIMEOUT_MS = 30_000;
+const earlyKey = (address: string, path: string) => `${address} ${path}`;
+
+export function requestEarly(address: string, path: string, env: NodeJS.ProcessEnv = process.env): void {
+  const endpoint = engineEndpoint(address, env);
+  const key = earlyKey(address, path);
+  if (!endpoint || early.has(key)) return;
+  early.set(key, EngineApi.early(endpoint, path));
+}
+
+function takeEarly(address: string, path: string): EarlyRequest | undefined {
+  const key = earlyKey(address, path);
+  const pending = early.get(key);
+  early.delete(key);
+  return pending;
+}
+
+/** Cancels the early requests nobody took (the core chose another way): they must not hold the process. */
+export function abandonEarly(): void {
+  for (const { abort } of early.values()) abort.abort();
+  early.clear();
 }
