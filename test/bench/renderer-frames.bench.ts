@@ -286,10 +286,14 @@ try {
   outbox.flush();
   core.events.emit('build.finished', { buildId: BUILD_ID, summary: summarizeBuild(snapshot) });
   const fed = performance.now() - t0;
-  await page
-    .locator(`[data-testid="log-view"] [data-index]`, { hasText: `line ${LINES}:` })
-    .waitFor({ timeout: 120_000 });
-  await page.locator('[data-testid="build-view"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
+  // Asked every 50 ms, not per frame: a locator's waitFor runs its selector and reads the text of
+  // every row on each animation frame, script of ours inside the frames being measured. (Not
+  // waitForFunction: its string predicate is an eval, which the page's CSP refuses.)
+  const done = `[...document.querySelectorAll('[data-testid="log-view"] [data-index]')].some((r) => r.textContent.includes('line ${LINES}:')) && document.querySelector('[data-testid="build-view"][data-status="succeeded"]') !== null`;
+  for (const until = Date.now() + 120_000; !(await page.evaluate<boolean>(done));) {
+    if (Date.now() > until) throw new Error(`line ${LINES} not shown within 120 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const shown = performance.now() - t0;
   const m1 = await metrics();
   const spent = (k: string) => (m1[k] ?? 0) - (m0[k] ?? 0);
