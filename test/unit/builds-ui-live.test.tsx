@@ -125,6 +125,30 @@ describe('live build store', () => {
     expect(live.useLiveBuilds.getState().builds['b1']?.snapshot).toEqual(full);
   });
 
+  it('batches between two frames change the store once, with every event in order', async () => {
+    render(<Subscriber />);
+    coreSnapshot = reduceBuildEvents(createBuildSnapshot('b1'), events.slice(0, 4));
+    live.trackBuild('b1');
+    await flush();
+    const shown = live.useLiveBuilds.getState().builds['b1']?.snapshot;
+    expect(shown?.eventCount).toBe(4);
+    let changes = 0;
+    const off = live.useLiveBuilds.subscribe((state, prev) => {
+      if (state.builds['b1']?.snapshot !== prev.builds['b1']?.snapshot) changes++;
+    });
+    progressed(4, 2);
+    progressed(6, 3);
+    // Reduced as they arrive, shown at the frame: nothing on screen has changed yet.
+    expect(live.useLiveBuilds.getState().builds['b1']?.snapshot).toBe(shown);
+    await flush();
+    off();
+    expect(changes).toBe(1);
+    expect(live.useLiveBuilds.getState().builds['b1']?.snapshot).toEqual(full);
+    // What was on screen before is untouched by the reduction after it.
+    expect(shown?.eventCount).toBe(4);
+    expect(getCalls).toBe(1);
+  });
+
   it('ignores events of builds nobody follows and keeps a failed read as an error to retry', async () => {
     render(<Subscriber />);
     progressed(0, 3);

@@ -24,6 +24,22 @@ import styles from './LogView.module.css';
 
 export const LOG_ROW_HEIGHT = 19;
 
+/**
+ * The toolbar's icons, made once: the log view renders per applied batch of a streaming build, and
+ * an element that is the same object as last time is skipped by React, where a new one re-ran
+ * lucide's SVG building for every icon on every frame.
+ */
+const ICON = {
+  search: <Search size={13} aria-hidden className={styles.searchIcon} />,
+  clear: <X size={12} aria-hidden />,
+  previous: <ChevronUp size={14} aria-hidden />,
+  next: <ChevronDown size={14} aria-hidden />,
+  follow: <ArrowDownToLine size={14} aria-hidden />,
+  jump: <ArrowDownToLine size={13} aria-hidden />,
+  copy: <Copy size={14} aria-hidden />,
+  check: <Check size={14} aria-hidden />,
+};
+
 export interface LineLabel {
   text: string;
   /** Full description for the tooltip: the step's name. */
@@ -157,7 +173,7 @@ function CopyLogButton({ list, label }: { list: LogList; label: string }) {
         title={label}
         disabled={list.length === 0}
         onClick={() => void onClick()}
-        icon={state === 'copied' ? <Check size={14} aria-hidden /> : <Copy size={14} aria-hidden />}
+        icon={state === 'copied' ? ICON.check : ICON.copy}
       />
       <span className="visually-hidden" role="status">
         {state === 'copied' ? 'Log copied' : state === 'failed' ? 'Copy failed' : ''}
@@ -253,7 +269,7 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
       <div className={styles.toolbar}>
         <div className={styles.header}>{header}</div>
         <div className={styles.search} role="search">
-          <Search size={13} aria-hidden className={styles.searchIcon} />
+          {ICON.search}
           <input
             ref={inputRef}
             type="search"
@@ -279,7 +295,7 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
           />
           {queryInput ? (
             <button type="button" className={styles.clear} aria-label="Clear search" onClick={() => setQueryInput('')}>
-              <X size={12} aria-hidden />
+              {ICON.clear}
             </button>
           ) : null}
         </div>
@@ -294,7 +310,7 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
           title="Previous match (Shift+Enter)"
           disabled={matchCount === 0}
           onClick={() => goTo(currentIndex - 1)}
-          icon={<ChevronUp size={14} aria-hidden />}
+          icon={ICON.previous}
         />
         <Button
           variant="ghost"
@@ -304,7 +320,7 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
           title="Next match (Enter)"
           disabled={matchCount === 0}
           onClick={() => goTo(currentIndex + 1)}
-          icon={<ChevronDown size={14} aria-hidden />}
+          icon={ICON.next}
         />
         <span className={styles.sep} aria-hidden />
         <Button
@@ -316,7 +332,7 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
           title={follow ? 'Following new lines (scroll up to stop)' : 'Follow new lines'}
           className={follow ? styles.followOn : undefined}
           onClick={() => setFollow(!follow)}
-          icon={<ArrowDownToLine size={14} aria-hidden />}
+          icon={ICON.follow}
         />
         <CopyLogButton list={list} label={`Copy ${label.charAt(0).toLowerCase()}${label.slice(1)}`} />
       </div>
@@ -357,7 +373,7 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
         )}
         {!follow && list.length > 0 ? (
           <button type="button" className={styles.jump} onClick={() => setFollow(true)} data-testid="log-jump">
-            <ArrowDownToLine size={13} aria-hidden />
+            {ICON.jump}
             {newSinceUnfollow > 0 ? `${pluralize(newSinceUnfollow, 'new line')} · Jump to latest` : 'Jump to latest'}
           </button>
         ) : null}

@@ -3,6 +3,8 @@ import styles from './VirtualList.module.css';
 
 /** How far from the bottom still counts as "at the bottom" (a fraction of a row absorbs rounding). */
 const BOTTOM_SLACK_ROWS = 1.5;
+/** Rows kept above the view while following (see `above` below). */
+const FOLLOW_OVERSCAN = 4;
 
 export interface ScrollRequest {
   index: number;
@@ -88,7 +90,11 @@ export function VirtualList({
   // While following, the rows are those at the bottom whatever the last scroll event said: the
   // scroll write below lands in the same commit, so the rows and the offset never disagree on screen.
   const viewTop = follow ? bottom : Math.min(top, bottom);
-  const first = Math.max(0, Math.floor(viewTop / rowHeight) - overscan);
+  // Following a fast log, every row in the DOM gets new text each frame (the window slides by more
+  // than its height), so each row above the view is laid out for nothing: a few are kept for the
+  // first frame of a scroll up, the full overscan comes back once following stops.
+  const above = follow ? Math.min(overscan, FOLLOW_OVERSCAN) : overscan;
+  const first = Math.max(0, Math.floor(viewTop / rowHeight) - above);
   const last = Math.min(count, Math.ceil((viewTop + height) / rowHeight) + overscan);
 
   // Rows arrived, the viewport was resized, or follow was switched on: stay pinned to the bottom.
