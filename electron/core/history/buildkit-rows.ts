@@ -73,6 +73,10 @@ export class BuildkitRows {
     string,
     { localPath?: string; dockerfilePath?: string; target?: string } | null
   >();
+  /** Per `builder/node`: the record IDs with buildx local state, as of the last read of its rows. */
+  private readonly stateIds = new Map<string, ReadonlySet<string>>();
+  /** Per `builder/node`: the records BuildKit listed at the last read (row summaries reuse them). */
+  private readonly recordsRead = new Map<string, { at: number; records: RecordEvent[] }>();
   /** When the last read of every builder finished. */
   lastReadAt = 0;
   /** The notices of the last read the poller or the list made (a lookup's read leaves them). */
@@ -264,7 +268,11 @@ export class BuildkitRows {
     const rows: BuildkitRecordRow[] = [];
     const unnamed: BuildkitRecordRow[] = [];
     for (const { node, records } of running) {
+      const key = `${b.name}/${node}`;
       const withState = await this.deps.buildkit.localStateIds?.(b.name, node);
+      if (withState) this.stateIds.set(key, withState);
+      else this.stateIds.delete(key);
+      this.recordsRead.set(key, { at: this.deps.clock.now(), records });
       const seen = new Set<string>();
       for (const e of records) {
         // An active build is sent as started and, where BuildKit stored it already, listed again.
@@ -283,8 +291,7 @@ export class BuildkitRows {
           ...(e.completedAt !== undefined ? { completedAt: e.completedAt } : {}),
           counts: e.counts,
         };
-        const local = withState && !withState.has(e.id) ? undefined : await this.localStateOf(row);
-        const name = known.get(ref) || buildName(e.nameAttrs, local);
+        const name = known.get(ref) || buildName(e.nameAttrs, await this.localStateOf(row));
         if (name === undefined) unnamed.push(row);
         else row.name = name;
         rows.push(row);
@@ -394,10 +401,23 @@ export class BuildkitRows {
 
   async localStateOf(row: { builder: string; node: string; id: string; ref: string }) {
     if (!this.localStates.has(row.ref)) {
+      // Most records of a shared engine have no local state here: the node's folder, read once per
+      // read of its rows, says so without opening each missing file (not remembered: it may come).
+      const ids = this.stateIds.get(`${row.builder}/${row.node}`);
+      if (ids && !ids.has(row.id)) return undefined;
       const st = await this.deps.buildkit.localState(row.builder, row.node, row.id).catch(() => undefined);
       this.localStates.set(row.ref, st ?? null);
     }
     return this.localStates.get(row.ref) ?? undefined;
+  }
+
+  /**
+   * The records a read of this node's rows fetched within `maxAgeMs` (every field BuildKit sent:
+   * platforms, digest, error), so describing its rows does not list them all over again.
+   */
+  recentRecords(builder: string, node: string, maxAgeMs: number): RecordEvent[] | undefined {
+    const read = this.recordsRead.get(`${builder}/${node}`);
+    return read && this.deps.clock.now() - read.at <= maxAgeMs ? read.records : undefined;
   }
 
   /** buildx's local state of a record, if it was read already (never reads). */

@@ -221,7 +221,10 @@ export function describedRows(
         const view = rows.view(builder);
         if (view?.state !== 'available') return undefined;
         if (!deps.recordEvents) return 'per-record';
-        const all = await deps.recordEvents.records(builder, node, { timeoutMs: callTimeoutMs() });
+        // A read of the rows that just listed this node's records answers (a CLI's list, one call).
+        const all =
+          rows.recentRecords(builder, node, 2_000) ??
+          (await deps.recordEvents.records(builder, node, { timeoutMs: callTimeoutMs() }));
         if (all === 'stopped') return undefined;
         if (all === 'unsupported') return 'per-record';
         return new Map(
