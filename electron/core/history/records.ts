@@ -128,7 +128,7 @@ export class RecordsService {
     if (!this.poller.active) await this.summaries.describeNow([...this.rows.entries()].flatMap(([, e]) => e.rows));
     for (const [builder, { rows }] of this.rows.entries()) {
       for (const row of rows) {
-        const local = await this.rows.localStateOf(row);
+        const local = await this.rows.localStateOf(row, true);
         byRef.set(row.ref, itemFromRow(row, local, viewOf.get(builder)?.driver, now, this.summaries.of(row.ref)));
       }
       if (this.poller.active) this.summaries.want(rows);
