@@ -388,6 +388,12 @@ export class BuildkitRows {
     return true;
   }
 
+  /** Whether `ref` is listed, named, as finished (succeeded, failed or cancelled). */
+  listedFinished(ref: string): boolean {
+    const entry = this.rows.get(ref.split('/')[0] ?? '');
+    return entry?.rows.some((r) => r.ref === ref && r.status !== 'running' && r.name !== '') ?? false;
+  }
+
   /** Whether `ref` is listed with the name `history ls` gave it (a pushed start is listed unnamed). */
   named(ref: string): boolean {
     const entry = this.rows.get(ref.split('/')[0] ?? '');

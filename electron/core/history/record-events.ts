@@ -113,6 +113,10 @@ export class RecordEvents {
       if (added) this.deps.onStarted(ref);
       if (name !== undefined) return;
     } else if (e.type === 'complete') {
+      // BuildKit sends a record's COMPLETE again when its client finalizes it (buildx attaches the
+      // trace a few seconds later): a row listed as finished shows its end already. Reading the
+      // builder again here cost a full record list (1,664 records on this engine) during the next build.
+      if (this.deps.rows.listedFinished(ref)) return;
       const finished = this.deps.rows.finishRow(ref, {
         status: e.cancelled ? 'cancelled' : e.failed ? 'failed' : 'succeeded',
         ...(e.completedAt !== undefined ? { completedAt: e.completedAt } : {}),
