@@ -78,7 +78,8 @@ describe('pushed history events', () => {
     expect(seen).toEqual(['started default/default/rec1', 'finished default/default/rec1']);
     // Named at its start from buildx's local state: neither COMPLETE needs `history ls` or a list read.
     expect(asked).toEqual([]);
-    expect(rows.listedFinished('default/default/rec1')).toBe(true);
+    expect(rows.statusByRef().get('default/default/rec1')).toBe('succeeded');
+    expect(rows.named('default/default/rec1')).toBe(true);
     // A deletion still does: only a read says what is left.
     push(record('deleted'));
     await settle();

@@ -278,20 +278,8 @@ export class BuildkitRows {
         // An active build is sent as started and, where BuildKit stored it already, listed again.
         if (e.type === 'deleted' || seen.has(e.id)) continue;
         seen.add(e.id);
-        const ref = `${b.name}/${node}/${e.id}`;
-        const row: BuildkitRecordRow = {
-          ref,
-          builder: b.name,
-          node,
-          id: e.id,
-          name: '',
-          status:
-            e.completedAt === undefined ? 'running' : e.cancelled ? 'cancelled' : e.failed ? 'failed' : 'succeeded',
-          createdAt: e.createdAt ?? this.deps.clock.now(),
-          ...(e.completedAt !== undefined ? { completedAt: e.completedAt } : {}),
-          counts: e.counts,
-        };
-        const name = known.get(ref) || buildName(e.nameAttrs, await this.localStateOf(row, true));
+        const row = rowOfRecord(b.name, node, e, this.deps.clock.now());
+        const name = known.get(row.ref) || buildName(e.nameAttrs, await this.localStateOf(row, true));
         if (name === undefined) unnamed.push(row);
         else row.name = name;
         rows.push(row);
@@ -388,12 +376,6 @@ export class BuildkitRows {
     return true;
   }
 
-  /** Whether `ref` is listed, named, as finished (succeeded, failed or cancelled). */
-  listedFinished(ref: string): boolean {
-    const entry = this.rows.get(ref.split('/')[0] ?? '');
-    return entry?.rows.some((r) => r.ref === ref && r.status !== 'running' && r.name !== '') ?? false;
-  }
-
   /** Whether `ref` is listed with the name `history ls` gave it (a pushed start is listed unnamed). */
   named(ref: string): boolean {
     const entry = this.rows.get(ref.split('/')[0] ?? '');
@@ -461,6 +443,25 @@ export class BuildkitRows {
     for (const { rows } of this.rows.values()) for (const r of rows) m.set(r.ref, r.status);
     return m;
   }
+}
+
+/** How a finished record ended, from BuildKit's record (its error, and the error's code). */
+export const endStatus = (e: RecordEvent): 'succeeded' | 'failed' | 'cancelled' =>
+  e.cancelled ? 'cancelled' : e.failed ? 'failed' : 'succeeded';
+
+/** A record BuildKit listed or pushed, as a row (unnamed: the caller names it). */
+export function rowOfRecord(builder: string, node: string, e: RecordEvent, now: number): BuildkitRecordRow {
+  return {
+    ref: `${builder}/${node}/${e.id}`,
+    builder,
+    node,
+    id: e.id,
+    name: '',
+    status: e.completedAt === undefined ? 'running' : endStatus(e),
+    createdAt: e.createdAt ?? now,
+    ...(e.completedAt !== undefined ? { completedAt: e.completedAt } : {}),
+    counts: e.counts,
+  };
 }
 
 /** What {@link BuildkitRows.withoutStarting} answers when the builder is (or was put back) stopped. */

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports';
-import type { BuildkitRows } from './buildkit-rows';
+import { endStatus, rowOfRecord, type BuildkitRows } from './buildkit-rows';
 import { buildName } from './build-name';
 import type { RecordEvent, RecordEventsPort } from './ports';
 
@@ -99,33 +99,25 @@ export class RecordEvents {
   private async handle(builder: string, node: string, e: RecordEvent): Promise<void> {
     const ref = `${builder}/${node}/${e.id}`;
     if (e.type === 'started') {
-      const row = { ref, builder, node, id: e.id };
+      const row = rowOfRecord(builder, node, e, this.deps.clock.now());
       // Named as `history ls` would (the attributes and buildx's local state of the record, saved
       // before the solve): a start then costs no process beside the build.
       const name = buildName(e.nameAttrs, await this.deps.rows.localStateOf(row));
-      const added = this.deps.rows.addRunning({
-        ...row,
-        name: name ?? '',
-        status: 'running',
-        createdAt: e.createdAt ?? this.deps.clock.now(),
-        counts: e.counts,
-      });
+      const added = this.deps.rows.addRunning({ ...row, name: name ?? '', status: 'running' });
       if (added) this.deps.onStarted(ref);
       if (name !== undefined) return;
     } else if (e.type === 'complete') {
-      // BuildKit sends a record's COMPLETE again when its client finalizes it (buildx attaches the
-      // trace a few seconds later): a row listed as finished shows its end already. Reading the
-      // builder again here cost a full record list (1,664 records on this engine) during the next build.
-      if (this.deps.rows.listedFinished(ref)) return;
       const finished = this.deps.rows.finishRow(ref, {
-        status: e.cancelled ? 'cancelled' : e.failed ? 'failed' : 'succeeded',
+        status: endStatus(e),
         ...(e.completedAt !== undefined ? { completedAt: e.completedAt } : {}),
         counts: e.counts,
       });
       if (finished) this.deps.onFinished(ref);
       // The event carries the end (status, time, counts) in full: a named row needs no read, and a
-      // `history ls` here would compete with the build's last steps for the CPU.
-      if (finished && this.deps.rows.named(ref)) return;
+      // read here would compete with the build's last steps for the CPU. That holds for the COMPLETE
+      // BuildKit sends again when buildx finalizes the record (attaching its trace, seconds later):
+      // reading then cost a full record list (1,664 records on this engine) during the next build.
+      if (this.deps.rows.named(ref)) return;
     }
     // A start we could not name, a deletion, an unlisted finish: `history ls` says what is there.
     this.deps.onChanged(builder);
