@@ -13,11 +13,20 @@ export class EventBus {
   /** Listeners that only follow what the caller itself asked for (a CLI verb): they start no watchers. */
   private readonly passive = new Set<AnyEventListener>();
   private readonly activity = new Set<(active: boolean) => void>();
+  /** Transports to windows (IPC, serve mode's socket): they get an event's window form, if it has one. */
+  private readonly windows = new WeakSet<AnyEventListener>();
 
-  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+  /**
+   * `forWindows`: the payload as windows should get it, when that differs (a progress batch with
+   * more output than a window can show: see `eventsForWindows`). Made at most once, only if a window
+   * transport listens, and while this emit runs (it may read state the next event changes).
+   */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>, forWindows?: () => EventPayload<E>): void {
+    let made: EventPayload<E> | undefined;
     for (const listener of [...this.listeners, ...this.passive]) {
       try {
-        (listener as (event: EventName, payload: unknown) => void)(event, payload);
+        const sent = forWindows && this.windows.has(listener) ? (made ??= forWindows()) : payload;
+        (listener as (event: EventName, payload: unknown) => void)(event, sent);
       } catch {
         // One broken transport must not starve the others.
       }
@@ -27,8 +36,10 @@ export class EventBus {
   /**
    * `passive`: the listener hears every event but does not count as someone watching, so no docker
    * event stream, poll or housekeeping starts for it (a one-shot CLI command following its own call).
+   * `window`: the listener carries events to a window, which gets their window form (see `emit`).
    */
-  subscribe(listener: AnyEventListener, options: { passive?: boolean } = {}): Disposer {
+  subscribe(listener: AnyEventListener, options: { passive?: boolean; window?: boolean } = {}): Disposer {
+    if (options.window) this.windows.add(listener);
     if (options.passive) {
       this.passive.add(listener);
       return () => void this.passive.delete(listener);

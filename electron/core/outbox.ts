@@ -1,3 +1,7 @@
+import type { BuildEvent, BuildSnapshot } from '../common/contracts/builds';
+import { eventsForWindows } from '../common/progress';
+import type { EventBus } from './events';
+
 /**
  * Progress events leave the core in coalesced batches: a build or bake reduces every event at once
  * (its snapshot is always current for a `get`), and emits them within `coalesceMs` as one batch
@@ -31,4 +35,25 @@ export class Outbox<E> {
     this.emitted += events.length;
     this.emit(firstIndex, events);
   }
+}
+
+/**
+ * A build's outbox: batches go out as `build.progressed`, and windows get each batch's window form
+ * (`eventsForWindows`: a flood of output as log tails). `current` is the build's snapshot, which the
+ * outbox's flush sees after every pending event (a build reduces each event as it arrives).
+ */
+export function buildOutbox(
+  events: EventBus,
+  buildId: string,
+  current: () => BuildSnapshot,
+  coalesceMs: number,
+): Outbox<BuildEvent> {
+  return new Outbox<BuildEvent>((firstIndex, batch) => {
+    const after = current();
+    events.emit('build.progressed', { buildId, firstIndex, events: batch }, () => ({
+      buildId,
+      firstIndex,
+      events: eventsForWindows(after, batch),
+    }));
+  }, coalesceMs);
 }

@@ -175,9 +175,13 @@ void app.whenReady().then(async () => {
     }
     return core.router.invoke(command, input);
   });
-  core.events.subscribe((event, payload) => {
-    for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT_CHANNEL, event, payload);
-  });
+  // Windows get the window form of a progress batch (see EventBus.emit and eventsForWindows).
+  core.events.subscribe(
+    (event, payload) => {
+      for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT_CHANNEL, event, payload);
+    },
+    { window: true },
+  );
 
   // No reload (Ctrl+R and F5 refresh the builder list in the page), no devtools in packaged builds.
   Menu.setApplicationMenu(

@@ -377,17 +377,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }, 100);
       drain.unref?.();
     };
-    const unsubscribe = options.events.subscribe((event, payload) => {
-      if (ws.readyState !== ws.OPEN) return;
-      seq++;
-      if (ws.bufferedAmount > high || (missed > 0 && ws.bufferedAmount > low)) {
-        missed++;
-        watchDrain();
-        return;
-      }
-      if (missed > 0) resync(seq);
-      ws.send(JSON.stringify({ event, seq, payload }));
-    });
+    // A page is a window: it gets the window form of a progress batch (see EventBus.emit).
+    const unsubscribe = options.events.subscribe(
+      (event, payload) => {
+        if (ws.readyState !== ws.OPEN) return;
+        seq++;
+        if (ws.bufferedAmount > high || (missed > 0 && ws.bufferedAmount > low)) {
+          missed++;
+          watchDrain();
+          return;
+        }
+        if (missed > 0) resync(seq);
+        ws.send(JSON.stringify({ event, seq, payload }));
+      },
+      { window: true },
+    );
     ws.on('close', () => {
       sockets.delete(ws);
       if (drain) clearInterval(drain);

@@ -6,8 +6,8 @@
  * What is real: the built renderer (out/renderer, `npm run build`) in Debian's Chromium, serve mode
  * (HTTP + WebSocket) over a real core (createCore), and for the build's progress the core's own
  * parts: buildx 0.29's rawjson text in pipe-sized chunks → RawJsonParser → the reducer (the
- * snapshot `builds.get` answers) → the Outbox (50 ms, as create-core wires it) → `build.progressed`
- * on the core's event bus. What is not: buildx itself. A real 100k-line build cannot stream at full
+ * snapshot `builds.get` answers) → the build's outbox (50 ms, as create-core wires it) → `build.progressed`
+ * on the core's event bus, in its window form (eventsForWindows) for the page. What is not: buildx itself. A real 100k-line build cannot stream at full
  * speed (BuildKit clips a step's output beyond ~200 KiB/s; the e2e test paces its 100k lines over
  * ~25 s), so the rawjson text is generated here, one line per log event (the parser's worst case),
  * and `builds.get` / `builds.logs` for that one build are answered from the snapshot above instead of
@@ -29,7 +29,7 @@ import {
 } from '../../electron/common/progress';
 import { RawJsonParser } from '../../electron/adapters/buildx/progress';
 import { createCore } from '../../electron/composition/create-core';
-import { Outbox } from '../../electron/core/outbox';
+import { buildOutbox } from '../../electron/core/outbox';
 import type { Router } from '../../electron/core/router';
 import { startServer } from '../../electron/serve/server';
 import { launchChromium } from '../helpers/browser';
@@ -109,10 +109,8 @@ const sandbox = buildxSandbox();
 const dataDir = mkdtempSync(join(tmpdir(), 'bd-bench-frames-'));
 const core = createCore({ env: sandbox.env, healthTimeoutMs: 5000, dataDir });
 let snapshot: BuildSnapshot = createBuildSnapshot(BUILD_ID);
-const outbox = new Outbox<BuildEvent>(
-  (firstIndex, events) => core.events.emit('build.progressed', { buildId: BUILD_ID, firstIndex, events }),
-  50,
-);
+// As the builds service wires it: windows get each batch's window form (a flood of output as tails).
+const outbox = buildOutbox(core.events, BUILD_ID, () => snapshot, 50);
 const push = (events: BuildEvent[]) => {
   snapshot = reduceBuildEvents(snapshot, events);
   outbox.push(events);

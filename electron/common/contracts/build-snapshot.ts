@@ -119,19 +119,6 @@ export const buildFinishedEvent = z.object({
   hint: z.string().optional(),
 });
 
-export const buildEvent = z.discriminatedUnion('type', [
-  buildStartedEvent,
-  vertexEvent,
-  statusEvent,
-  logEvent,
-  warningEvent,
-  textEvent,
-  errorEvent,
-  buildFinishedEvent,
-]);
-export type BuildEvent = z.infer<typeof buildEvent>;
-export type BuildEventOf<T extends BuildEvent['type']> = Extract<BuildEvent, { type: T }>;
-
 // ---------------------------------------------------------------------------------------------
 // Snapshot: what `reduceBuild` makes of the events. Serialisable (crosses IPC for `builds.get`).
 
@@ -172,6 +159,34 @@ export const logList = z.object({
   held: z.number().optional(),
 });
 export type LogList = z.infer<typeof logList>;
+
+/**
+ * Only on the way to a window, never from buildx: a batch with more output than a window can show
+ * (see `eventsForWindows`) is sent with its `log` events left out and this one at its end, carrying
+ * the core's log tails after the batch. The receiver replaces the lists it names; the lines before
+ * each tail are `held` at the core (`builds.logs` pages them in). `events` is how many `log` events
+ * it stands for, so event numbering (`firstIndex`, `eventCount`) stays the core's.
+ */
+export const logSyncEvent = z.object({
+  type: z.literal('logSync'),
+  events: z.number().int().positive(),
+  log: logList,
+  steps: z.record(z.string(), z.object({ logs: logList, pending: z.record(z.string(), z.string()) })),
+});
+
+export const buildEvent = z.discriminatedUnion('type', [
+  buildStartedEvent,
+  vertexEvent,
+  statusEvent,
+  logEvent,
+  warningEvent,
+  textEvent,
+  errorEvent,
+  buildFinishedEvent,
+  logSyncEvent,
+]);
+export type BuildEvent = z.infer<typeof buildEvent>;
+export type BuildEventOf<T extends BuildEvent['type']> = Extract<BuildEvent, { type: T }>;
 
 export const transfer = z.object({
   id: z.string(),

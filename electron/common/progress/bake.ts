@@ -91,6 +91,9 @@ export class BakeAttributor {
         case 'finished':
           out.push(e);
           break;
+        case 'logSync':
+          // Made only on the way to a window (eventsForWindows), never by the parser.
+          break;
       }
     }
     return out;

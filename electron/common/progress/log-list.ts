@@ -193,3 +193,8 @@ export function snapshotToSend(s: BuildSnapshot): BuildSnapshot {
   }
   return { ...s, steps, log: logTail(s.log, SENT_LOG_CHUNKS) };
 }
+
+/** A view over a plain list (as JSON or IPC delivered it), so the reducer's appends work on it. */
+export function viewOf(list: LogList): LogView {
+  return new LogView(list.chunks, list.length, list.dropped, list.chars ?? 0, list.held);
+}

@@ -12,7 +12,7 @@ import type {
   StepState,
   Transfer,
 } from '../contracts/builds';
-import { appendLine, appendLineInPlace, emptyLogList, lastLogLines, LogView } from './log-list';
+import { appendLine, appendLineInPlace, emptyLogList, lastLogLines, LogView, viewOf } from './log-list';
 import { Owner } from './owner';
 import { emptySummary, summarizeLane } from './lanes';
 import { parseVertexName } from './names';
@@ -150,6 +150,8 @@ class Draft {
         return this.errorBlock(e);
       case 'finished':
         return this.finished(e);
+      case 'logSync':
+        return this.logSync(e);
     }
   }
 
@@ -346,6 +348,23 @@ class Draft {
     if (before === rest) return;
     if (!this.o.has(step.pending)) step.pending = this.o.own({ ...step.pending });
     step.pending[key] = rest;
+  }
+
+  /**
+   * A window's batch whose output came as the core's tails (`eventsForWindows`): the lists it names
+   * replace ours (it was reduced after the batch's other events, so it is the state after all of
+   * them). A fresh view per application: the event's arrays may be applied again after a refetch.
+   */
+  private logSync(e: BuildEventOf<'logSync'>): void {
+    this.s.eventCount += e.events - 1;
+    this.s.log = this.o.own(viewOf(e.log));
+    for (const id of Object.keys(e.steps)) {
+      const sync = e.steps[id];
+      const step = sync && this.writableStep(id);
+      if (!step || !sync) continue;
+      step.logs = this.o.own(viewOf(sync.logs));
+      step.pending = this.o.own({ ...sync.pending });
+    }
   }
 
   private addLine(step: Step, stream: number, raw: string, at: number | undefined): void {

@@ -10,7 +10,7 @@ import { appError } from '../../common/errors';
 import { createBuildSnapshot, logPage, reduceBuildEvents, summarizeBuild } from '../../common/progress';
 import type { NetworkProbePort } from '../builders/ports';
 import type { EventBus } from '../events';
-import { Outbox } from '../outbox';
+import { buildOutbox, type Outbox } from '../outbox';
 import { recordSafely, RunRegistry } from '../runs';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
 import { BuilderChecks } from './builder-checks';
@@ -175,10 +175,7 @@ export class BuildsService {
       buildId,
       request: resolved,
       snapshot: createBuildSnapshot(buildId),
-      outbox: new Outbox(
-        (firstIndex, events) => this.deps.events.emit('build.progressed', { buildId, firstIndex, events }),
-        this.options.coalesceMs,
-      ),
+      outbox: buildOutbox(this.deps.events, buildId, () => running.snapshot, this.options.coalesceMs),
       abort: new AbortController(),
       cancelRequested: false,
       done: Promise.resolve(),
