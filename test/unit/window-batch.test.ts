@@ -8,6 +8,7 @@ import {
   logPage,
   reduceBuildEvents,
   stepStateOf,
+  WINDOW_LOG_CHARS,
   WINDOW_LOG_EVENTS,
 } from '../../electron/common/progress';
 import { EventBus } from '../../electron/core/events';
@@ -143,6 +144,26 @@ describe("a flood of output reaches a window as the core's log tails (eventsForW
     const win = windowView(h.toWindow);
     expect(kept(win, 'a').at(-1)?.text).toBe('start of a line and its end');
     expect(kept(win).at(-1)?.text).toBe(kept(h.core()).at(-1)?.text);
+  });
+
+  it('a burst packed into a few events (as BuildKit sends `seq 1 20000`) is a flood too', () => {
+    const h = harness();
+    h.push(head);
+    const burst = Array.from({ length: 20_000 }, (_, i) => `${i + 1}\n`).join('');
+    expect(burst.length).toBeGreaterThan(WINDOW_LOG_CHARS);
+    h.push(
+      [0, 1, 2].map((k) => ({
+        type: 'log',
+        vertex: 'a',
+        stream: 1,
+        data: burst.slice((k * burst.length) / 3, ((k + 1) * burst.length) / 3),
+      })),
+    );
+    h.flush();
+    expect(h.toWindow[0]?.events.at(-1)?.type).toBe('logSync');
+    const win = windowView(h.toWindow);
+    expect(win.log.dropped + win.log.length).toBe(20_000);
+    expect(kept(win).at(-1)?.text).toBe('20000');
   });
 
   it('the flood costs a window a fraction of the bytes', () => {

@@ -23,12 +23,13 @@ export {
   logLines,
   logPage,
   logTail,
+  prependChunks,
   SENT_LOG_CHUNKS,
   SENT_STEP_LOG_CHUNKS,
   snapshotToSend,
 } from './log-list';
 export { parseVertexName, type VertexName } from './names';
-export { eventsForWindows, WINDOW_LOG_EVENTS } from './window-batch';
+export { eventsForWindows, WINDOW_LOG_CHARS, WINDOW_LOG_EVENTS } from './window-batch';
 export {
   applyBakeProgress,
   BakeAttributor,

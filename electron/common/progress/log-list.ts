@@ -198,3 +198,22 @@ export function snapshotToSend(s: BuildSnapshot): BuildSnapshot {
 export function viewOf(list: LogList): LogView {
   return new LogView(list.chunks, list.length, list.dropped, list.chars ?? 0, list.held);
 }
+
+/**
+ * Whole chunks of earlier lines (a `builds.logs` page ending where the list starts) put in front
+ * of it: the lines move from `held` to kept. Lists start on a chunk boundary (the core drops and
+ * `logTail` cuts whole chunks), so every chunk but the last stays full; a page that is not whole
+ * chunks would break that, and is refused (the list comes back unchanged).
+ */
+export function prependChunks(list: LogList, chunks: readonly LogLine[][]): LogList {
+  let n = 0;
+  let chars = list.chars ?? 0;
+  for (const c of chunks) {
+    if (c.length !== LOG_CHUNK) return list;
+    n += c.length;
+    for (const l of c) chars += l.text.length;
+  }
+  if (n === 0 || n > list.dropped) return list;
+  const held = Math.max(0, (list.held ?? 0) - n);
+  return new LogView([...chunks, ...viewChunks(list)], list.length + n, list.dropped - n, chars, held || undefined);
+}

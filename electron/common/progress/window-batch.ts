@@ -2,12 +2,15 @@ import type { BuildEvent, BuildSnapshot, LogList } from '../contracts/builds';
 import { logTail } from './log-list';
 
 /**
- * Output events per batch a window still gets one by one. Beyond this (20k lines a second at the
- * outbox's 50 ms) no one reads along, and sending every line cost more than showing it: a 100k-line
- * build at full speed was ~20 MB of JSON for the page to receive, parse and reduce, and the core's
- * serialising of it competed for the same 2 cores (frame intervals of 50-130 ms, measured).
+ * Output a window still gets event by event, per batch: 512 events (buildx's worst case is one line
+ * per event) or 48 KiB of text (BuildKit packs a burst of lines into few events). Beyond either, at
+ * the outbox's 50 ms (10k lines or ~1 MiB a second), no one reads along, and sending every line cost
+ * more than showing it: a 100k-line build at full speed was ~20 MB of JSON for the page to receive,
+ * parse and reduce, while the core's serialising competed for the same cores (frame intervals of
+ * 50-130 ms on 2 cores, measured by the renderer-frames bench).
  */
 export const WINDOW_LOG_EVENTS = 512;
+export const WINDOW_LOG_CHARS = 48 * 1024;
 /** Build-log chunks a sync carries (257-512 lines: a screenful above the last line and then some). */
 const SYNC_LOG_CHUNKS = 2;
 /** Step-log chunks a sync carries per step it names (the step's last, partial chunk). */
@@ -21,7 +24,7 @@ const plain = (list: LogList): LogList => {
 /**
  * A progress batch as windows get it. `after` is the core's snapshot once the whole batch is
  * reduced (the outbox emits everything pending, so the builds service's current snapshot). Small
- * batches go as they are; a batch with more than WINDOW_LOG_EVENTS output events goes without its
+ * batches go as they are; a batch with more output than that goes without its
  * `log` events and with one `logSync` at its end carrying the log tails after it. The other events
  * keep their order, so steps, statuses, warnings and the end reduce exactly as before; only the
  * output lines a window could not have read along are left at the core (`builds.logs` pages them).
@@ -29,8 +32,13 @@ const plain = (list: LogList): LogList => {
  */
 export function eventsForWindows(after: BuildSnapshot, events: BuildEvent[]): BuildEvent[] {
   let logs = 0;
-  for (const e of events) if (e.type === 'log') logs++;
-  if (logs <= WINDOW_LOG_EVENTS) return events;
+  let chars = 0;
+  for (const e of events) {
+    if (e.type !== 'log') continue;
+    logs++;
+    chars += e.data.length;
+  }
+  if (logs <= WINDOW_LOG_EVENTS && chars <= WINDOW_LOG_CHARS) return events;
   const out: BuildEvent[] = [];
   const touched = new Set<string>();
   for (const e of events) {

@@ -7,6 +7,7 @@ import { applyProgress } from '../../../../electron/common/progress';
 import { getBridge, onEventsReconnected } from '../../api/bridge';
 import { invoke } from '../../api/client';
 import { applyInOrder } from '../../lib/apply-in-order';
+import { LogBackfill } from './log-backfill';
 
 /**
  * Live build snapshots for the renderer, fed by the shared reducer.
@@ -170,8 +171,20 @@ interface Pending {
   base?: BuildSnapshot | undefined;
   working?: BuildSnapshot | undefined;
   waiting: ProgressPayload[];
+  /** A batch came as log tails (`logSync`): the lines before them are loaded back once it calms. */
+  flooded?: boolean;
 }
 const pending = new Map<string, Pending>();
+
+const backfill = new LogBackfill({
+  snapshot: (buildId) => useLiveBuilds.getState().builds[buildId]?.snapshot,
+  replaceLog: (buildId, base, log) => {
+    // Never over a live batch still waiting for its frame: it was reduced from `base`.
+    if (pending.has(buildId) || useLiveBuilds.getState().builds[buildId]?.snapshot !== base) return false;
+    patch(buildId, { snapshot: { ...base, log } });
+    return true;
+  },
+});
 let flushScheduled = false;
 
 /** A hidden window gets no animation frames: the timeout keeps the snapshot current there. */
@@ -208,6 +221,7 @@ function flushPending(): void {
     const { snapshot, gap } = applyAll(published, entry.waiting);
     if (snapshot !== tracked.snapshot) patch(key, { snapshot });
     if (gap) void load(key);
+    else if (entry.flooded && !tracked.record) backfill.flooded(key);
   }
 }
 
@@ -230,6 +244,7 @@ function onProgressed(key: string, payload: ProgressPayload): void {
     entry.working && !tracked.loading && entry.waiting.length === 0 ? applyProgress(entry.working, payload) : undefined;
   if (applied && !applied.gap) entry.working = applied.snapshot;
   else entry.waiting.push(payload);
+  if (payload.events.at(-1)?.type === 'logSync') entry.flooded = true;
   scheduleFlush();
 }
 

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { LogLine, LogList } from '../../../../../electron/common/contracts/builds';
-import { LOG_CHUNK } from '../../../../../electron/common/progress';
+import { LOG_CHUNK, prependChunks } from '../../../../../electron/common/progress';
 import { invoke } from '../../../api/client';
 
 /** Lines one `builds.logs` call asks for: whole chunks, so pages stitch onto the list's chunks. */
@@ -49,16 +49,7 @@ export function usePagedLog(
   const start = pages?.start ?? list.dropped;
   const remaining = Math.max(0, start - firstHeld);
 
-  const combined = useMemo<LogList>(() => {
-    if (!pages) return list;
-    const n = pages.end - pages.start;
-    return {
-      chunks: [...pages.chunks, ...list.chunks.slice(0, Math.ceil(list.length / LOG_CHUNK))],
-      length: list.length + n,
-      dropped: pages.start,
-      held: Math.max(0, (list.held ?? 0) - n),
-    };
-  }, [pages, list]);
+  const combined = useMemo<LogList>(() => (pages ? prependChunks(list, pages.chunks) : list), [pages, list]);
 
   const load = useCallback(() => {
     if (remaining <= 0 || inFlight.current !== undefined) return;
