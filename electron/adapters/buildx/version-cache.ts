@@ -1,6 +1,6 @@
 import { realpath, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { basename, delimiter, isAbsolute, join } from 'node:path';
 import { JsonFileStore } from '../fs/json-file';
 
 /**
@@ -48,10 +48,8 @@ async function resolveOnPath(command: string, env: NodeJS.ProcessEnv): Promise<s
   return undefined;
 }
 
-/** The cache key for `dockerPath buildx version` under `env`; undefined when docker cannot be found. */
-export async function buildxFingerprint(dockerPath: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const docker = await resolveOnPath(dockerPath, env);
-  if (!docker) return undefined;
+/** Where the docker CLI looks for plugins, in its order (docker/cli manager.getPluginDirs). */
+async function pluginDirs(env: NodeJS.ProcessEnv): Promise<{ extraDirs: string[]; dirs: string[] }> {
   const configDir = env['DOCKER_CONFIG'] ?? join(env['HOME'] ?? homedir(), '.docker');
   let extraDirs: string[] = [];
   try {
@@ -63,13 +61,41 @@ export async function buildxFingerprint(dockerPath: string, env: NodeJS.ProcessE
   } catch {
     // no config.json (or not JSON): the docker CLI then uses only the default folders
   }
+  return { extraDirs, dirs: [...extraDirs, join(configDir, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS] };
+}
+
+/** The cache key for `dockerPath buildx version` under `env`; undefined when docker cannot be found. */
+export async function buildxFingerprint(dockerPath: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const docker = await resolveOnPath(dockerPath, env);
+  if (!docker) return undefined;
+  const { extraDirs, dirs } = await pluginDirs(env);
   const cliEnv = Object.keys(env)
     .filter((k) => k.startsWith('DOCKER_CLI_'))
     .sort()
     .map((k) => `${k}=${env[k] ?? ''}`);
-  const dirs = [...extraDirs, join(configDir, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS];
   const stamps = await Promise.all([fileStamp(docker), ...dirs.map((d) => fileStamp(join(d, PLUGIN)))]);
   return JSON.stringify({ dockerPath, extraDirs, cliEnv, stamps });
+}
+
+/**
+ * The buildx plugin `dockerPath buildx` would run: the first `docker-buildx` in the docker CLI's
+ * plugin folders, as it searches them. Undefined (run through the docker CLI) when the CLI is not
+ * found or is not Docker's own `docker` (a wrapper or another tool may do more), or on Windows.
+ */
+export async function findBuildxPlugin(dockerPath: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (process.platform === 'win32') return undefined;
+  const docker = await resolveOnPath(dockerPath, env);
+  if (!docker || basename(docker) !== 'docker') return undefined;
+  for (const dir of (await pluginDirs(env)).dirs) {
+    const path = join(dir, PLUGIN);
+    try {
+      // stat follows symlinks: a broken link is skipped, as the docker CLI skips it.
+      if ((await stat(path)).isFile()) return path;
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
 }
 
 /** The raw output is kept, not the parsed info: the feature table is always today's code's. */

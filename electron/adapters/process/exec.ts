@@ -51,8 +51,22 @@ export class ProgramExec {
     private readonly rules: ProgramRules,
   ) {}
 
-  async exec(args: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  exec(args: readonly string[], options: ExecOptions): Promise<ExecResult> {
     const { path, env } = this.config();
+    return this.runAs(path, args, args, env, options);
+  }
+
+  /**
+   * Runs `path argv`, as the program `args` asked for (the phrase table and errors read `args`).
+   * For a program that starts another one itself (docker starting its buildx plugin).
+   */
+  protected async runAs(
+    path: string,
+    argv: readonly string[],
+    args: readonly string[],
+    env: NodeJS.ProcessEnv,
+    options: ExecOptions,
+  ): Promise<ExecResult> {
     const lines = options.onLine ? lineSplitter(options.onLine) : undefined;
     const onStderr =
       lines || options.onStderr
@@ -63,7 +77,7 @@ export class ProgramExec {
         : undefined;
     let result: RunResult;
     try {
-      result = await run(path, args, {
+      result = await run(path, argv, {
         timeoutMs: options.timeoutMs,
         env: options.env ? { ...env, ...options.env } : env,
         ...(options.signal ? { signal: options.signal } : {}),
