@@ -53,7 +53,8 @@ async function main(args: string[]): Promise<number> {
   // `builddeck help history` is `builddeck history --help`, as `docker help buildx` is.
   const argv = args[0] === 'help' ? [...args.slice(1), '--help'] : args;
   // Before the verb's module (and the core) load: dockerd answers while they compile (composition/early.ts).
-  if (argv[0] === 'cache' || argv[0] === 'build') (await import('../composition/early')).startEarlyRequests(argv);
+  // An exec into a BuildKit container is waited for until it has started (at most 150 ms): see early.ts.
+  if (argv[0] === 'cache' || argv[0] === 'build') await (await import('../composition/early')).startEarlyRequests(argv);
   // `cache`, `build`, `bake`, `history` and most `builders` verbs take their own flags: their modules parse them.
   if (argv[0] === 'cache') return (await import('./cache')).runCacheCli(argv.slice(1));
   if (argv[0] === 'build') return (await import('./build')).runBuildCli(argv.slice(1));
