@@ -1,52 +1,114 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DOCKER_HOST, requestEarly } from '../adapters/docker/engine-api';
+import {
+  BUILDCTL_DU_JSON,
+  currentBuilderName,
+  DEFAULT_DOCKER_HOST,
+  isEngineEndpoint,
+  localBuildkitContainers,
+} from '../common/builders/buildx-store';
+import { buildxConfigDir, dockerConfigDir } from '../adapters/buildx/config-dirs';
+import { engineEndpoint, requestEarly } from '../adapters/docker/engine-api';
+import { execEarly } from '../adapters/docker/exec-stream';
 import { defaultDataDir } from '../adapters/fs/data-dir';
 
 /**
  * A one-shot CLI spends its first ~0.3 s loading and compiling BuildDeck before the core asks the
- * engine anything. For the verbs whose first engine request is known from the command line alone,
- * that request is started here, before the core is loaded, so dockerd works on it meanwhile
- * (docs/performance.md, start-up). The core still decides everything: its own identical GET to the
- * same engine takes the early answer (electron/adapters/docker/engine-api.ts), anything else asks
- * again, so a guess that was wrong costs one request, never a different result or error.
+ * engine anything. For the verbs whose first engine request is known from the command line and
+ * buildx's store alone, that request is started here, before the core is loaded, so dockerd (or the
+ * BuildKit container) works on it meanwhile (docs/performance.md, start-up). The core still decides
+ * everything: its own identical request to the same engine takes the early answer
+ * (electron/adapters/docker/engine-api.ts), anything else asks again, so a guess that was wrong
+ * costs one request, never a different result or error. Only reads start early.
  *
- * Only the default builder of the default Docker context is read through the Engine API, so nothing
- * is started when the command or the environment points elsewhere.
+ * The builder is chosen by the core's own rules (electron/common/builders/buildx-store.ts):
+ * - the default builder of the engine (no instance in buildx's store): `cache du` reads
+ *   `/system/df?type=build-cache` (EngineCache.usage), `build` reads `/version` (the builder check of
+ *   a docker-driver node, NativeBuilderStatus.describe);
+ * - a docker-container builder whose nodes run on that engine: `cache du` runs `buildctl du` in each
+ *   node's container (BuildkitContainerCache in a one-shot process).
  */
-export function startEarlyRequests(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+export function startEarlyRequests(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
-    const paths = earlyPaths(argv);
-    if (paths.length === 0 || !onDefaultBuilder(env)) return;
-    for (const path of paths) requestEarly(env['DOCKER_HOST'] || DEFAULT_DOCKER_HOST, path, env);
+    return start(argv, env);
   } catch {
     // Only a head start: the core makes every request itself anyway.
+    return Promise.resolve();
   }
 }
 
-function earlyPaths(argv: readonly string[]): string[] {
-  const skip = (a: string) =>
-    a === '--builder' || a.startsWith('--builder=') || a === '--help' || a === '-h' || a === '--dry-run';
-  if (argv.some(skip)) return [];
-  // EngineCache.usage's read of the docker driver's records.
-  if (argv[0] === 'cache' && argv[1] === 'du') return ['/system/df?type=build-cache'];
-  // The build's builder check reads a docker-driver node from `/version` (NativeBuilderStatus.describe).
-  if (argv[0] === 'build') return ['/version'];
-  return [];
+/**
+ * How long the CLI waits, at most, for an early exec's first request to be answered before it loads
+ * the core: the core's load blocks the thread that must send the second one (exec-stream.ts).
+ */
+const START_WAIT_MS = 150;
+
+/** Starts what it can; resolves when the requests are under way (an exec: asked to start). */
+function start(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const du = argv[0] === 'cache' && argv[1] === 'du';
+  if (!du && argv[0] !== 'build') return Promise.resolve();
+  if (argv.some((a) => a === '--help' || a === '-h' || a === '--dry-run')) return Promise.resolve();
+  // Settings may point the core at another engine; the environment alone is this engine's address.
+  const settings = readJson(join(defaultDataDir(env), 'settings.json'));
+  if (settings && 'dockerHost' in settings) return Promise.resolve();
+  const address = env['DOCKER_HOST'] || DEFAULT_DOCKER_HOST;
+  const buildx = buildxConfigDir(env);
+  const builder =
+    builderFlag(argv) ??
+    currentBuilderName(
+      stringOr(readJson(join(buildx, 'current'))?.['Name']),
+      env,
+      env['DOCKER_HOST'] || env['DOCKER_CONTEXT']
+        ? undefined
+        : readJson(join(dockerConfigDir(env), 'config.json'))?.['currentContext'],
+    );
+  const stored = readStoredBuilder(buildx, builder);
+  if (!stored) {
+    // Another context's builder is not this engine's. A GET is one request: sent, it is under way.
+    if (builder === 'default') requestEarly(address, du ? '/system/df?type=build-cache' : '/version', env);
+    return Promise.resolve();
+  }
+  const containers = du ? localBuildkitContainers(stored, (e) => isEngineEndpoint(e, address, env)) : [];
+  const endpoint = containers.length > 0 ? engineEndpoint(address, env) : undefined;
+  if (!endpoint) return Promise.resolve();
+  const starting = Promise.all(containers.map((c) => execEarly(endpoint, c, [...BUILDCTL_DU_JSON])));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, START_WAIT_MS)));
+  return Promise.race([starting.then(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
-/** False when settings, the Docker context or buildx's current builder may point away from it. */
-function onDefaultBuilder(env: NodeJS.ProcessEnv): boolean {
-  if (env['DOCKER_CONTEXT'] && env['DOCKER_CONTEXT'] !== 'default') return false;
-  const settings = readJson(join(defaultDataDir(env), 'settings.json'));
-  if (settings && 'dockerHost' in settings) return false;
-  const dockerConfig = env['DOCKER_CONFIG'] || join(env['HOME'] ?? homedir(), '.docker');
-  const context = readJson(join(dockerConfig, 'config.json'))?.['currentContext'];
-  if (typeof context === 'string' && context !== '' && context !== 'default') return false;
-  const current = readJson(join(env['BUILDX_CONFIG'] || join(dockerConfig, 'buildx'), 'current'))?.['Name'];
-  return !(typeof current === 'string' && current !== '' && current !== 'default');
+/** --builder's value as node:util's parseArgs reads it (`--builder X` or `--builder=X`). */
+function builderFlag(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') return undefined;
+    if (a === '--builder') return argv[i + 1];
+    if (a.startsWith('--builder=')) return a.slice('--builder='.length);
+  }
+  return undefined;
 }
+
+/**
+ * The builder's driver and nodes from buildx's instance file (named after the builder), enough to
+ * guess; the core reads the whole store itself. undefined when there is no such file.
+ */
+function readStoredBuilder(
+  buildxDir: string,
+  name: string,
+): { driver: string; nodes: { name: string; endpoint: string }[] } | undefined {
+  const instance = readJson(join(buildxDir, 'instances', name));
+  if (!instance || instance['Name'] !== name) return undefined;
+  const nodes = Array.isArray(instance['Nodes']) ? (instance['Nodes'] as unknown[]) : [];
+  return {
+    driver: stringOr(instance['Driver']) ?? '',
+    nodes: nodes.map((n) => {
+      const node = typeof n === 'object' && n !== null ? (n as Record<string, unknown>) : {};
+      return { name: stringOr(node['Name']) ?? '', endpoint: stringOr(node['Endpoint']) ?? '' };
+    }),
+  };
+}
+
+const stringOr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function readJson(path: string): Record<string, unknown> | undefined {
   try {

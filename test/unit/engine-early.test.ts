@@ -1,21 +1,25 @@
 /**
- * The CLI's early engine requests (electron/composition/early.ts): a GET started before the core
- * loads answers the core's own identical GET once; a failed or different one never changes what the
- * core gets. A local HTTP server on a unix socket plays the engine (FAKE: it stands in for dockerd's
+ * The CLI's early engine requests (electron/composition/early.ts): a GET (or a docker-container
+ * builder's `buildctl du` exec) started before the core loads answers the core's own identical
+ * request once; a failed or different one never changes what the core gets. A local HTTP server on a unix socket plays the engine (FAKE: it stands in for dockerd's
  * API only to count and shape the requests; the real engine is used by the cache and build tests).
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { abandonEarly, EngineApi, requestEarly } from '../../electron/adapters/docker/engine-api';
+import { BuildkitContainerCache } from '../../electron/adapters/docker/buildkit-cache';
+import { DockerEngine } from '../../electron/adapters/docker/engine';
 import { startEarlyRequests } from '../../electron/composition/early';
 
 let dir: string;
 let server: Server;
 let address: string;
 const seen: string[] = [];
+/** What `buildctl du` prints in the fake container; undefined: no such container. */
+let execStdout: string | undefined;
 let answer: (path: string) => { status: number; body: string; delayMs?: number } = (path) => ({
   status: 200,
   body: JSON.stringify({ path, n: seen.length }),
@@ -26,11 +30,31 @@ beforeEach(async () => {
   seen.length = 0;
   server = createServer((req, res) => {
     seen.push(req.url ?? '');
+    const exec = /^\/containers\/([^/]+)\/exec$/.exec(req.url ?? '');
+    if (exec) {
+      // Exec create: 404 for a container that does not exist, as dockerd answers.
+      const known = execStdout !== undefined;
+      res.writeHead(known ? 201 : 404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(known ? { Id: `x${seen.length}` } : { message: `No such container: ${exec[1]}` }));
+      return;
+    }
     const a = answer(req.url ?? '');
     setTimeout(() => {
       res.writeHead(a.status, { 'Content-Type': 'application/json' });
       res.end(a.body);
     }, a.delayMs ?? 0);
+  });
+  // Exec start: the engine switches to a raw stream of 8-byte-framed stdout (stream 1), then closes.
+  server.on('upgrade', (req, socket) => {
+    seen.push(req.url ?? '');
+    socket.write(
+      'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+    );
+    const body = Buffer.from(execStdout ?? '');
+    const head = Buffer.alloc(8);
+    head[0] = 1;
+    head.writeUInt32BE(body.length, 4);
+    socket.end(Buffer.concat([head, body]));
   });
   const socketPath = join(dir, 'engine.sock');
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
@@ -39,6 +63,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   abandonEarly();
+  execStdout = undefined;
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
@@ -89,17 +114,79 @@ describe('early engine requests', () => {
 
   it('starts nothing when the command or the environment points away from the default builder', async () => {
     const env = { DOCKER_HOST: address, HOME: dir, BUILDDECK_DATA_DIR: dir, BUILDX_CONFIG: join(dir, 'bx') };
-    startEarlyRequests(['cache', 'du', '--builder', 'other'], env);
-    startEarlyRequests(['build', '--help'], env);
-    startEarlyRequests(['history', 'ls'], env);
-    startEarlyRequests(['cache', 'du'], { ...env, DOCKER_CONTEXT: 'remote' });
+    await startEarlyRequests(['cache', 'du', '--builder', 'other'], env);
+    await startEarlyRequests(['build', '--help'], env);
+    await startEarlyRequests(['history', 'ls'], env);
+    // buildx's current builder is another context's (no instance of it in the store).
+    mkdirSync(join(dir, 'bx'), { recursive: true });
+    writeFileSync(join(dir, 'bx', 'current'), JSON.stringify({ Key: address, Name: 'remote' }));
+    await startEarlyRequests(['cache', 'du'], env);
+    rmSync(join(dir, 'bx', 'current'));
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ dockerHost: 'tcp://elsewhere:2375' }));
-    startEarlyRequests(['cache', 'du'], env);
+    await startEarlyRequests(['cache', 'du'], env);
     await new Promise((r) => setTimeout(r, 50));
     expect(seen).toEqual([]);
     rmSync(join(dir, 'settings.json'));
-    startEarlyRequests(['cache', 'du', '--json'], env);
+    await startEarlyRequests(['cache', 'du', '--json'], env);
     await new Promise((r) => setTimeout(r, 50));
     expect(seen).toEqual(['/system/df?type=build-cache']);
+  });
+
+  it('follows the docker CLI: DOCKER_HOST means the default builder whatever DOCKER_CONTEXT says', async () => {
+    const env = { DOCKER_HOST: address, DOCKER_CONTEXT: 'remote', HOME: dir, BUILDDECK_DATA_DIR: dir };
+    await startEarlyRequests(['cache', 'du', '--builder=default'], { ...env, BUILDX_CONFIG: join(dir, 'bx') });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(['/system/df?type=build-cache']);
+  });
+});
+
+describe('early exec into a docker-container builder', () => {
+  const record = { id: 'abc123', size: 42, inUse: false, shared: false, recordType: 'regular', description: 'x' };
+  let env: NodeJS.ProcessEnv;
+  const store = (name: string, endpoint: string) => {
+    mkdirSync(join(dir, 'bx', 'instances'), { recursive: true });
+    const instance = { Name: name, Driver: 'docker-container', Nodes: [{ Name: `${name}0`, Endpoint: endpoint }] };
+    writeFileSync(join(dir, 'bx', 'instances', name), JSON.stringify(instance));
+  };
+  const execs = () => seen.filter((u) => u.endsWith('/exec'));
+  beforeEach(() => {
+    env = { DOCKER_HOST: address, HOME: dir, BUILDDECK_DATA_DIR: dir, BUILDX_CONFIG: join(dir, 'bx') };
+  });
+
+  it('runs buildctl du in the builder’s container before the core asks, and the core takes its output once', async () => {
+    execStdout = JSON.stringify([record]);
+    store('dc', address);
+    await startEarlyRequests(['cache', 'du', '--builder', 'dc', '--json'], env);
+    // Before the core asks anything, the engine has both of the exec's requests.
+    for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual(['/containers/buildx_buildkit_dc0/exec', '/exec/x1/start']);
+    const cache = new BuildkitContainerCache(new DockerEngine({ host: address }), false);
+    const first = await cache.usage(['buildx_buildkit_dc0'], call);
+    expect(first?.records.map((r) => r.id)).toEqual(['abc123']);
+    // The core ran no exec of its own: one create, one start, both the early one's.
+    expect(seen).toEqual(['/containers/buildx_buildkit_dc0/exec', '/exec/x1/start']);
+    await cache.usage(['buildx_buildkit_dc0'], call);
+    expect(execs()).toHaveLength(2); // a later read asks the container again
+  });
+
+  it('starts the current builder’s exec without --builder, and none for a node on another engine', async () => {
+    execStdout = '[]';
+    store('far', 'tcp://elsewhere:2375');
+    await startEarlyRequests(['cache', 'du', '--builder', 'far'], env);
+    expect(seen).toEqual([]);
+    store('dc', 'default');
+    writeFileSync(join(dir, 'bx', 'current'), JSON.stringify({ Key: address, Name: 'dc' }));
+    await startEarlyRequests(['cache', 'du'], env);
+    expect(execs()).toEqual(['/containers/buildx_buildkit_dc0/exec']);
+  });
+
+  it('leaves a failed early exec to the core, whose own exec reports the error', async () => {
+    store('gone', address);
+    await startEarlyRequests(['cache', 'du', '--builder', 'gone'], env);
+    const cache = new BuildkitContainerCache(new DockerEngine({ host: address }), false);
+    await expect(cache.usage(['buildx_buildkit_gone0'], call)).rejects.toMatchObject({
+      appError: { code: 'BUILDER_UNREACHABLE', details: { status: 'inactive' } },
+    });
+    expect(execs()).toHaveLength(2); // the early one and the core's own
   });
 });

@@ -1,3 +1,4 @@
+import { buildkitContainerOf } from '../../common/builders/buildx-store';
 import { readFile } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -190,7 +191,7 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
     const engine = this.engineFor(node.endpoint, contexts);
     if (!engine) return undefined;
     if (driver === 'docker') return (call) => engine.upgrade('POST', '/grpc', undefined, 'h2c', call);
-    const container = `buildx_buildkit_${node.name}`;
+    const container = buildkitContainerOf(node.name);
     return (call) => execInContainer(engine, container, ['buildctl', 'dial-stdio'], call);
   }
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { currentBuilderName } from '../../common/builders/buildx-store';
 import { toGoDuration } from '../../common/contracts/cache';
 import { AppException, appError, reasonOf, silentBuilder } from '../../common/errors';
 import type {
@@ -12,6 +12,7 @@ import type {
 } from '../../core/cache/ports';
 import type { BuildxStore, CallOptions } from '../../core/ports';
 import type { BuildxCli } from './cli';
+import { dockerConfigDir } from './config-dirs';
 import { parseDuJson, parseDuVerbose, parsePruneVerbose } from './cache-parse';
 import { compareSemVer, parseSemVer, type SemVer } from './parse';
 
@@ -57,17 +58,21 @@ export class BuildxCache implements BuildxCachePort {
   }
 
   private async currentOf(stored: BuildxStore): Promise<string> {
-    if (stored.current) return stored.current;
-    // No `buildx use`: buildx uses the current docker context's builder, named after the context.
     const env = this.env();
-    if (env['DOCKER_HOST']) return 'default';
-    if (env['DOCKER_CONTEXT']) return env['DOCKER_CONTEXT'];
-    const configDir = env['DOCKER_CONFIG'] ?? join(env['HOME'] ?? homedir(), '.docker');
+    // config.json is read only when neither `buildx use` nor the environment decides.
+    const context =
+      stored.current || env['DOCKER_HOST'] || env['DOCKER_CONTEXT'] ? undefined : await this.currentContext(env);
+    return currentBuilderName(stored.current, env, context);
+  }
+
+  private async currentContext(env: NodeJS.ProcessEnv): Promise<unknown> {
     try {
-      const config = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')) as { currentContext?: unknown };
-      return typeof config.currentContext === 'string' && config.currentContext ? config.currentContext : 'default';
+      const config = JSON.parse(await readFile(join(dockerConfigDir(env), 'config.json'), 'utf8')) as {
+        currentContext?: unknown;
+      };
+      return config.currentContext;
     } catch {
-      return 'default';
+      return undefined;
     }
   }
 

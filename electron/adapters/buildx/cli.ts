@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Builder, BuildxInfo } from '../../common/domain';
 import type { StoredBuilderDetails } from '../../core/builders/ports';
 import type { BuildxPort, BuildxStore, CallOptions } from '../../core/ports';
+import { buildxConfigDir } from './config-dirs';
 import { DockerExec, type DockerConfig, type ExecOptions, type ExecResult } from './exec';
 import { buildxMissing } from './failures';
 import { BuildxVersionCache, buildxFingerprint } from './version-cache';
@@ -157,8 +157,6 @@ export class BuildxCli implements BuildxPort {
 
   /** Same resolution as buildx: $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx. */
   configDir(): string {
-    const env = this.options.env;
-    if (env['BUILDX_CONFIG']) return env['BUILDX_CONFIG'];
-    return join(env['DOCKER_CONFIG'] ?? join(env['HOME'] ?? homedir(), '.docker'), 'buildx');
+    return buildxConfigDir(this.options.env);
   }
 }

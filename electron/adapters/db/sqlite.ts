@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-
 /**
  * The one SQLite seam BuildDeck uses, over two drivers with one file format:
  *  - the built-in `node:sqlite` (DatabaseSync) where the runtime has it: Electron's main process
@@ -67,6 +65,7 @@ export function openSqlite(path: string, prefer?: SqliteDb['driver']): SqliteDb 
     if (!mod) throw new Error('node:sqlite is not available in this runtime');
     db = new mod.DatabaseSync(path);
   } else {
+    const { createRequire } = process.getBuiltinModule('node:module');
     const Better = createRequire(import.meta.url)('better-sqlite3') as BetterSqlite;
     db = new Better(path);
   }

@@ -1,10 +1,11 @@
 import type { CacheRecord } from '../../common/contracts/cache';
+import { BUILDCTL_DU_JSON, isEngineEndpoint } from '../../common/builders/buildx-store';
 import { AppException, appError } from '../../common/errors';
 import type { CacheRead, ContainerCachePort } from '../../core/cache/ports';
 import type { CallOptions } from '../../core/ports';
 import { mapEngineError, type DockerEngine } from './engine';
 import { EngineHttpError } from './engine-api';
-import { execInContainer } from './exec-stream';
+import { execInContainer, execOutput, takeEarlyExec } from './exec-stream';
 import { diskUsage, type UsageRecord } from '../buildkit/control';
 import { BuildkitConnection, GrpcError } from '../buildkit/grpc';
 
@@ -124,7 +125,7 @@ export class BuildkitContainerCache implements ContainerCachePort {
 
   /** Node endpoints that mean "the engine BuildDeck talks to": its own address, or the default context. */
   isLocal(endpoint: string): boolean {
-    return endpoint === this.engine.endpoint || (endpoint === 'default' && !process.env['DOCKER_CONTEXT']);
+    return isEngineEndpoint(endpoint, this.engine.endpoint, process.env);
   }
 
   async usage(containers: readonly string[], call: CallOptions): Promise<CacheRead | undefined> {
@@ -136,7 +137,7 @@ export class BuildkitContainerCache implements ContainerCachePort {
         for (const r of viaApi) records.push(toRecord(r));
         continue;
       }
-      const out = await this.exec(name, ['buildctl', 'du', '--format', '{{json .}}'], call);
+      const out = await this.exec(name, [...BUILDCTL_DU_JSON], call);
       if (out === undefined) return undefined;
       try {
         records.push(...parseBuildctlDu(out));
@@ -221,37 +222,15 @@ export class BuildkitContainerCache implements ContainerCachePort {
 
   /**
    * stdout of a command in a running container, as one Buffer; undefined when it printed nothing on
-   * stdout (it failed: the caller falls back). No exec inspect: what it printed says enough.
+   * stdout (it failed: the caller falls back). No exec inspect: what it printed says enough. The
+   * CLI may have started the same command before the core loaded (composition/early.ts): its output
+   * is taken once, and an empty or failed one is run again here, so every error is this call's own.
    */
   private async exec(container: string, cmd: string[], call: CallOptions): Promise<Buffer | undefined> {
     try {
-      const stream = await execInContainer(this.engine.api(), container, cmd, call);
-      stream.end(); // nothing to send: stdin closed
-      const chunks: Buffer[] = [];
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          stream.destroy();
-          reject(appError('TIMEOUT', `buildctl in ${container} did not answer within ${call.timeoutMs} ms.`));
-        }, call.timeoutMs);
-        const onAbort = () => {
-          clearTimeout(timer);
-          stream.destroy();
-          reject(appError('CANCELLED', 'Reading the build cache was cancelled.'));
-        };
-        call.signal?.addEventListener('abort', onAbort, { once: true });
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          clearTimeout(timer);
-          call.signal?.removeEventListener('abort', onAbort);
-          resolve();
-        });
-        stream.on('error', (err) => {
-          clearTimeout(timer);
-          call.signal?.removeEventListener('abort', onAbort);
-          reject(err);
-        });
-      });
-      const out = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      const early = await takeEarlyExec(this.engine.endpoint, container, cmd, call);
+      if (early) return early;
+      const out = await execOutput(this.engine.api(), container, cmd, call, 'Reading the build cache was cancelled.');
       return out.length > 0 ? out : undefined;
     } catch (err) {
       throw this.execFailure(err, container);

@@ -23,7 +23,7 @@ export interface EngineEndpoint {
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean };
 }
 
-export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
+export { DEFAULT_DOCKER_HOST } from '../../common/builders/buildx-store';
 
 /**
  * unix://, npipe:// and tcp:// endpoints (TLS for tcp:// from DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, as
@@ -94,27 +94,15 @@ export class EngineApi {
    * is answered from that request when it succeeded; otherwise it is asked again here.
    */
   async raw(method: string, path: string, body: unknown, call: CallOptions): Promise<Buffer> {
-    const pending = method === 'GET' && body === undefined ? takeEarly(this.endpoint.address, path) : undefined;
-    if (pending) {
-      const data = await new Promise<Buffer | undefined>((resolve, reject) => {
-        const stop = bound(() => pending.abort.abort(), call, reject, this.endpoint.address);
-        void pending.answer.then((value) => {
-          stop();
-          resolve(value);
-        });
-      });
-      if (data) return data;
-    }
+    const pending = method === 'GET' && body === undefined ? takeEarly(getKey(this.endpoint.address, path)) : undefined;
+    const data = pending ? await awaitEarly(pending, call, this.endpoint.address) : undefined;
+    if (data) return data;
     return this.send(method, path, body, call);
   }
 
   /** See {@link requestEarly}: the request itself, never taken by another early one. */
   static early(endpoint: EngineEndpoint, path: string): EarlyRequest {
-    const abort = new AbortController();
-    const answer = new EngineApi(endpoint)
-      .send('GET', path, undefined, { timeoutMs: EARLY_TIMEOUT_MS, signal: abort.signal })
-      .catch(() => undefined);
-    return { answer, abort };
+    return startEarly((signal) => new EngineApi(endpoint).send('GET', path, undefined, earlyCall(signal)));
   }
 
   private send(method: string, path: string, body: unknown, call: CallOptions): Promise<Buffer> {
@@ -249,32 +237,59 @@ function httpError(status: number, body: Buffer): EngineHttpError {
 }
 
 /**
- * GET requests a one-shot CLI starts before it loads the core (electron/composition/early.ts): the
- * engine answers while Node compiles BuildDeck, instead of after. Each is used at most once, by the
- * first identical GET to the same address; one that failed (or was never taken) is simply asked
- * again by that caller, so every error and bound is still the caller's own.
+ * Requests a one-shot CLI starts before it loads the core (electron/composition/early.ts): the engine
+ * answers while Node compiles BuildDeck, instead of after. A GET ({@link requestEarly}) or a command's
+ * output in a container (exec-stream.ts's execEarly). Each is used at most once, by the first
+ * identical request to the same address; one that failed (or was never taken) is simply made again by
+ * that caller, so every error and bound is still the caller's own. Only requests without effects
+ * (reads) may start early: one nobody takes has still been made.
  */
-interface EarlyRequest {
+export interface EarlyRequest {
   answer: Promise<Buffer | undefined>;
   abort: AbortController;
 }
 const early = new Map<string, EarlyRequest>();
 /** The answer is used within a second or two; this only stops a hung engine from holding the process. */
 const EARLY_TIMEOUT_MS = 30_000;
-const earlyKey = (address: string, path: string) => `${address} ${path}`;
+const getKey = (address: string, path: string) => `${address} GET ${path}`;
+
+/** The bound of an early request: its own, since no caller has asked yet. */
+export const earlyCall = (signal: AbortSignal): CallOptions => ({ timeoutMs: EARLY_TIMEOUT_MS, signal });
+
+/** Starts `run` now; its answer (undefined once it failed) waits for {@link takeEarly}. */
+export function startEarly(run: (signal: AbortSignal) => Promise<Buffer>): EarlyRequest {
+  const abort = new AbortController();
+  return { answer: run(abort.signal).catch(() => undefined), abort };
+}
+
+/** Registers an early request under `key` unless one is there already; false when it was. */
+export function registerEarly(key: string, start: () => EarlyRequest): boolean {
+  if (early.has(key)) return false;
+  early.set(key, start());
+  return true;
+}
 
 export function requestEarly(address: string, path: string, env: NodeJS.ProcessEnv = process.env): void {
   const endpoint = engineEndpoint(address, env);
-  const key = earlyKey(address, path);
-  if (!endpoint || early.has(key)) return;
-  early.set(key, EngineApi.early(endpoint, path));
+  if (endpoint) registerEarly(getKey(address, path), () => EngineApi.early(endpoint, path));
 }
 
-function takeEarly(address: string, path: string): EarlyRequest | undefined {
-  const key = earlyKey(address, path);
+/** The early request under `key`, once: a later identical request is made again. */
+export function takeEarly(key: string): EarlyRequest | undefined {
   const pending = early.get(key);
   early.delete(key);
   return pending;
+}
+
+/** Waits for an early answer within the caller's own bound; undefined when it failed. */
+export function awaitEarly(pending: EarlyRequest, call: CallOptions, address: string): Promise<Buffer | undefined> {
+  return new Promise<Buffer | undefined>((resolve, reject) => {
+    const stop = bound(() => pending.abort.abort(), call, reject, address);
+    void pending.answer.then((value) => {
+      stop();
+      resolve(value);
+    });
+  });
 }
 
 /** Cancels the early requests nobody took (the core chose another way): they must not hold the process. */

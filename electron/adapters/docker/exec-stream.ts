@@ -1,6 +1,15 @@
 import { Duplex } from 'node:stream';
+import { appError } from '../../common/errors';
 import type { CallOptions } from '../../core/ports';
-import type { EngineApi } from './engine-api';
+import {
+  awaitEarly,
+  earlyCall,
+  EngineApi,
+  registerEarly,
+  startEarly,
+  takeEarly,
+  type EngineEndpoint,
+} from './engine-api';
 
 /**
  * A process in a container as a byte stream: `docker exec -i` through the Engine API, stdin raw,
@@ -64,6 +73,8 @@ export async function execInContainer(
   container: string,
   cmd: string[],
   call: CallOptions,
+  /** Called once the start request is sent: the engine runs the command from then on. */
+  onStarting?: () => void,
 ): Promise<ExecStream> {
   const created = await api.json<{ Id: string }>(
     'POST',
@@ -71,12 +82,94 @@ export async function execInContainer(
     { AttachStdin: true, AttachStdout: true, AttachStderr: true, Cmd: cmd },
     call,
   );
-  const socket = await api.upgrade(
+  const upgrade = api.upgrade(
     'POST',
     `/exec/${encodeURIComponent(created.Id)}/start`,
     { Detach: false, Tty: false },
     'tcp',
     call,
   );
-  return new ExecStream(socket);
+  onStarting?.();
+  return new ExecStream(await upgrade);
+}
+
+/**
+ * stdout of `cmd` run in a running container, stdin closed, as one Buffer (empty when it printed
+ * nothing: it failed, and its stderr is not ours to parse). The bound covers the whole run.
+ */
+export async function execOutput(
+  api: EngineApi,
+  container: string,
+  cmd: string[],
+  call: CallOptions,
+  cancelled = 'Cancelled.',
+  onStarting?: () => void,
+): Promise<Buffer> {
+  const stream = await execInContainer(api, container, cmd, call, onStarting);
+  stream.end(); // nothing to send: stdin closed
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stream.destroy();
+      reject(
+        appError('TIMEOUT', `${cmd[0] ?? 'A command'} in ${container} did not answer within ${call.timeoutMs} ms.`),
+      );
+    }, call.timeoutMs);
+    const onAbort = () => {
+      clearTimeout(timer);
+      stream.destroy();
+      reject(appError('CANCELLED', cancelled));
+    };
+    if (call.signal?.aborted) return onAbort();
+    call.signal?.addEventListener('abort', onAbort, { once: true });
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    stream.on('error', (err) => {
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+  });
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+const execKey = (address: string, container: string, cmd: readonly string[]) =>
+  `${address} exec ${container} ${JSON.stringify(cmd)}`;
+
+/**
+ * Starts a READ-ONLY command's {@link execOutput} before the core loads (electron/composition/early.ts):
+ * the container works while Node compiles BuildDeck. The core's identical call takes the output
+ * once ({@link takeEarlyExec}); an empty or failed one is run again by the caller. Resolves once the
+ * engine has been asked to start the command (or the exec failed before): the exec is two requests,
+ * and the second can only be sent when the main thread is free to read the first one's answer,
+ * which it is not while it compiles and evaluates the core (measured: the start went out ~150 ms
+ * late, after the core had loaded).
+ */
+export function execEarly(endpoint: EngineEndpoint, container: string, cmd: string[]): Promise<void> {
+  return new Promise<void>((starting) => {
+    const registered = registerEarly(execKey(endpoint.address, container, cmd), () =>
+      startEarly((signal) =>
+        execOutput(new EngineApi(endpoint), container, cmd, earlyCall(signal), 'Cancelled.', starting).finally(
+          starting,
+        ),
+      ),
+    );
+    if (!registered) starting(); // the same exec is under way already
+  });
+}
+
+/** The output of an early identical exec, within `call`'s bound; undefined when there is none or it failed. */
+export async function takeEarlyExec(
+  address: string,
+  container: string,
+  cmd: readonly string[],
+  call: CallOptions,
+): Promise<Buffer | undefined> {
+  const pending = takeEarly(execKey(address, container, cmd));
+  const out = pending ? await awaitEarly(pending, call, address) : undefined;
+  return out && out.length > 0 ? out : undefined;
 }

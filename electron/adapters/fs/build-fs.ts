@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { constants, createReadStream, lstat as lstatCallback } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { access, lstat, mkdtemp, open, readdir, realpath, rm, stat } from 'node:fs/promises';
@@ -120,7 +119,8 @@ export class NodeBuildFs implements BuildFsPort {
     try {
       const info = await lstat(path);
       if (!info.isFile() || info.size > maxBytes) return undefined;
-      const hash = createHash('sha256');
+      // node:crypto on first use: loading it costs every CLI verb ~8 ms, and only builds hash files.
+      const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
       await pipeline(createReadStream(path), hash);
       return hash.digest('hex');
     } catch {

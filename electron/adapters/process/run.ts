@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { appError } from '../../common/errors';
 
 /** One step of stopping a child: send `signal`, `afterMs` after the stop began. */
@@ -70,7 +69,8 @@ export function run(command: string, args: readonly string[], options: RunOption
       return;
     }
     const group = options.group === true && process.platform !== 'win32';
-    const child = spawn(command, [...args], {
+    // node:child_process on first use: a verb that spawns nothing (cache du) does not load it.
+    const child = process.getBuiltinModule('node:child_process').spawn(command, [...args], {
       shell: false,
       windowsHide: true,
       detached: group,

@@ -1,3 +1,4 @@
+import { buildkitContainerOf } from '../../common/builders/buildx-store';
 import type { Builder, BuildersSnapshot } from '../../common/domain';
 import { appError } from '../../common/errors';
 import type { EventBus } from '../events';
@@ -160,7 +161,7 @@ export class BuildersService {
       );
     await Promise.all(
       doubtful.map(async (n) => {
-        const running = await check(`buildx_buildkit_${n.name}`).catch(() => undefined);
+        const running = await check(buildkitContainerOf(n.name)).catch(() => undefined);
         if (running !== false) return;
         n.status = 'stopped';
         delete n.error;

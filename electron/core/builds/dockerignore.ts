@@ -1,4 +1,4 @@
-import dockerignore from '@balena/dockerignore';
+import type Dockerignore from '@balena/dockerignore';
 
 /**
  * .dockerignore matching with Docker's semantics, by @balena/dockerignore (a port of moby's
@@ -14,8 +14,22 @@ export interface IgnoreMatcher {
   readonly patterns: readonly string[];
 }
 
+let library: typeof Dockerignore | undefined;
+
+/**
+ * The library, loaded on first use: a CommonJS package costs every CLI verb that loads the core
+ * ~13 ms to parse and link (measured on `cache du`), and only builds and their history read a
+ * .dockerignore.
+ */
+function dockerignore(): typeof Dockerignore {
+  library ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)(
+    '@balena/dockerignore',
+  ) as typeof Dockerignore;
+  return library;
+}
+
 export function parseDockerignore(text: string): IgnoreMatcher {
-  const matcher = dockerignore({ ignorecase: false }).add(text);
+  const matcher = dockerignore()({ ignorecase: false }).add(text);
   const patterns: string[] = [];
   for (const raw of text.split(/\r?\n/)) {
     let line = raw.trim();

@@ -5,6 +5,7 @@ import {
   type CacheTrend,
   type CacheUsage,
 } from '../../common/contracts/cache';
+import { localBuildkitContainers } from '../../common/builders/buildx-store';
 import type { Builder } from '../../common/domain';
 import { AppException, appError, silentBuilder } from '../../common/errors';
 import type { EventBus } from '../events';
@@ -268,15 +269,12 @@ export class CacheService {
     const { name, stored } = await this.buildx.resolve(builder);
     // A builder missing from buildx's store is a docker context's own builder (driver docker).
     // Only the default context's is the daemon this core's Engine API talks to.
-    const local =
-      stored?.driver === 'docker-container' &&
-      stored.nodes.length > 0 &&
-      stored.nodes.every((n) => n.name && this.containers.isLocal(n.endpoint));
     return {
       name,
       driver: stored?.driver ?? 'docker',
       viaEngine: stored === undefined && name === 'default',
-      containers: local ? stored.nodes.map((n) => `buildx_buildkit_${n.name}`) : [],
+      // The CLI's early exec (composition/early.ts) picks its containers by the same rule.
+      containers: localBuildkitContainers(stored, (endpoint) => this.containers.isLocal(endpoint)),
     };
   }
 

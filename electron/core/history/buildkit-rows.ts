@@ -1,3 +1,4 @@
+import { buildkitContainerOf } from '../../common/builders/buildx-store';
 import type { HistoryCapabilities, HistoryNotice, RecordBuilderState } from '../../common/contracts/history';
 import type { Builder } from '../../common/domain';
 import { AppException, reasonOf } from '../../common/errors';
@@ -467,8 +468,7 @@ export function rowOfRecord(builder: string, node: string, e: RecordEvent, now: 
 /** What {@link BuildkitRows.withoutStarting} answers when the builder is (or was put back) stopped. */
 export const STOPPED = Symbol('stopped');
 
-const containersOf = (b: BuilderView) =>
-  b.driver === 'docker-container' ? b.nodes.map((n) => `buildx_buildkit_${n}`) : [];
+const containersOf = (b: BuilderView) => (b.driver === 'docker-container' ? b.nodes.map(buildkitContainerOf) : []);
 
 /** "Lead: cause." with exactly one full stop, whether or not the cause (an error message) ends in one. */
 function sentence(lead: string, cause: string | undefined): string {

@@ -1,8 +1,9 @@
+import { buildkitContainerOf } from '../../../common/builders/buildx-store';
 import type { BuilderDriver, DriverPorts } from './driver';
 import { messageOf } from '../support';
 
 /** buildx names a docker-container node's container (and its state volume) after the node. */
-export const containerOfNode = (node: string) => `buildx_buildkit_${node}`;
+export const containerOfNode = buildkitContainerOf;
 
 /**
  * docker-container: buildkitd runs in a container of the local Engine, which BuildDeck can inspect,
