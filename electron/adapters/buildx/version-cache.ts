@@ -1,7 +1,7 @@
 import { realpath, readFile, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { basename, delimiter, isAbsolute, join } from 'node:path';
 import { JsonFileStore } from '../fs/json-file';
+import { dockerConfigDir } from './config-dirs';
 
 /**
  * `docker buildx version` costs a docker CLI process plus a plugin process (~0.1-0.3 s) on every
@@ -50,7 +50,7 @@ async function resolveOnPath(command: string, env: NodeJS.ProcessEnv): Promise<s
 
 /** Where the docker CLI looks for plugins, in its order (docker/cli manager.getPluginDirs). */
 async function pluginDirs(env: NodeJS.ProcessEnv): Promise<{ extraDirs: string[]; dirs: string[] }> {
-  const configDir = env['DOCKER_CONFIG'] ?? join(env['HOME'] ?? homedir(), '.docker');
+  const configDir = dockerConfigDir(env);
   let extraDirs: string[] = [];
   try {
     const config = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')) as {
