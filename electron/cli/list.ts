@@ -5,14 +5,21 @@ import { BuilderTableStream, formatEngine, printError } from './format';
 
 /** `builddeck builders ls` and `builddeck engine info`: one contract command each, --json as the contract types it. */
 interface Verb {
-  run(core: Core, json: boolean): Promise<{ value: unknown; text?: () => string } | { error: AppError }>;
+  run(
+    core: Core,
+    json: boolean,
+    refresh: boolean,
+  ): Promise<{ value: unknown; text?: () => string } | { error: AppError }>;
 }
 
 const VERBS: Record<string, Verb> = {
   'builders ls': {
     // People see each builder the moment it answered (a silent one at its bound); --json prints the
     // whole list, in buildx's order, once every builder is known.
-    run: async (core, json) => {
+    // Without --refresh, nodes whose platforms cannot have changed since an earlier whole read (of
+    // any BuildDeck process, within minutes) keep them: BuildKit's ListWorkers is what costs (see
+    // BuildersService.read()). Status and versions are always asked live.
+    run: async (core, json, refresh) => {
       const stream = json ? undefined : new BuilderTableStream((text) => process.stdout.write(text));
       const off = stream
         ? core.events.subscribe((event, payload) => event === 'builders.updated' && stream.add(payload.builder), {
@@ -20,7 +27,7 @@ const VERBS: Record<string, Verb> = {
           })
         : undefined;
       try {
-        const r = await core.router.call('builders.list', { refresh: true });
+        const r = await core.router.call('builders.list', { refresh });
         if (!r.ok) return { error: r.error };
         for (const b of r.value.builders) stream?.add(b);
         return { value: r.value.builders };
@@ -40,12 +47,12 @@ const VERBS: Record<string, Verb> = {
   },
 };
 
-export async function runListVerb(words: string, json: boolean): Promise<number> {
+export async function runListVerb(words: string, json: boolean, refresh = false): Promise<number> {
   const verb = VERBS[words];
   if (!verb) throw new Error(`no verb ${words}`);
   const core = createCore({ oneShot: true });
   try {
-    const outcome = await verb.run(core, json);
+    const outcome = await verb.run(core, json, refresh);
     if ('error' in outcome) {
       return printError(outcome.error, { json });
     }
