@@ -154,7 +154,7 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
   async platformsKeys(builder: KnownBuilder, call: CallOptions): Promise<(string | undefined)[]> {
     const contexts = await (this.contexts ?? readContexts(this.env())).catch(() => []);
     return Promise.all(
-      builder.nodes.map((n) => platformsKey(builder.driver, n, this.engineFor(n.endpoint, contexts), call)),
+      builder.nodes.map((n) => platformsKey(builder.driver, n, () => this.engineFor(n.endpoint, contexts), call)),
     );
   }
 

@@ -23,12 +23,13 @@ import type { EngineApi } from '../docker/engine-api';
 export async function platformsKey(
   driver: string,
   node: { name: string; endpoint: string; pinnedPlatforms: string[] },
-  engine: EngineApi | undefined,
+  engineOf: () => EngineApi | undefined,
   call: CallOptions,
 ): Promise<string | undefined> {
+  if (driver !== 'docker' && driver !== 'docker-container') return undefined;
+  const engine = engineOf();
   const socket = engine?.endpoint.socketPath;
-  if (!engine || !socket || !socket.startsWith('/') || (driver !== 'docker' && driver !== 'docker-container'))
-    return undefined;
+  if (!engine || !socket || !socket.startsWith('/')) return undefined;
   const [version, host, daemon] = await Promise.all([
     engine
       .json<{ Version?: string; GitCommit?: string; KernelVersion?: string }>('GET', '/version', undefined, call)
