@@ -33,6 +33,7 @@ async function usage(): Promise<string> {
 
 Commands:
   builders ls        List every builder buildx knows, with nodes, status and platforms
+                     (--refresh: ask every node its platforms again, ignoring the last read's)
 ${builders.BUILDERS_USAGE_LINES}
   engine info        Docker Engine facts (version, API, OS/arch, storage driver) and buildx version
 ${build.BUILD_USAGE_LINES}
@@ -73,6 +74,7 @@ async function main(args: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
+        refresh: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -96,7 +98,11 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`builddeck: unknown command "${words}"\n\n${await usage()}\n`);
     return 2;
   }
-  return (await import('./list')).runListVerb(words, values.json);
+  if (values.refresh && words !== 'builders ls') {
+    process.stderr.write(`builddeck: ${words} does not take --refresh\n`);
+    return 2;
+  }
+  return (await import('./list')).runListVerb(words, values.json, values.refresh);
 }
 
 // `builddeck history ls | head` closes the pipe before the output ends: stop quietly, as git and

@@ -52,6 +52,7 @@ import { createRouter, type Router } from '../core/router';
 import { settingsHandlers } from '../core/settings/handlers';
 import { SettingsService } from '../core/settings/service';
 import { systemHandlers } from '../core/system/handlers';
+import { effectiveSettings } from './effective';
 
 /**
  * What the host tells the core. Persisted user settings live in `<dataDir>/settings.json`; the fields
@@ -106,19 +107,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
   const settings = new SettingsService(settingsStore, events, systemClock, settingsStore.loadSync());
 
   /** Persisted settings with this process's overrides on top. */
-  const effective = (s: Settings) => {
-    const dockerHost = overrides.dockerHost ?? s.dockerHost ?? baseEnv['DOCKER_HOST'];
-    const env = { ...baseEnv, ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) };
-    return {
-      dockerHost,
-      buildx: {
-        dockerPath: overrides.dockerPath ?? s.dockerPath,
-        env,
-        versionCacheFile: join(dataDir, 'buildx-version.json'),
-      },
-      healthTimeoutMs: overrides.healthTimeoutMs ?? s.healthTimeoutMs,
-    };
-  };
+  const effective = (s: Settings) => effectiveSettings(s, overrides, baseEnv, dataDir);
   let eff = effective(settings.get());
 
   const buildx = new BuildxCli(eff.buildx);

@@ -55,10 +55,18 @@ export interface BuilderStatusPort {
   /**
    * One builder's live state, its nodes dialled in parallel. Never slower than `timeoutMs`: a node
    * that has not answered by then is `unreachable`. Rejects only when nothing could be asked at all.
-   * `brief`: a docker-driver node is answered by its engine alone (`/version`: up or not, and the
-   * engine's own platform), not BuildKit's ListWorkers (no emulated platforms, no BuildKit version).
+   * `brief`: no BuildKit ListWorkers (it re-probes every emulator: 210-250 ms in dockerd). A
+   * docker-driver node is answered by its engine alone (`/version`: up or not, and the engine's own
+   * platform; no BuildKit version), a docker-container node by BuildKit's Info (its version); neither
+   * lists emulated platforms: the caller completes them from a whole read with the same platformsKeys.
    */
   dial(builder: KnownBuilder, call: CallOptions, depth?: 'whole' | 'brief'): Promise<Builder>;
+  /**
+   * Per node (in builder.nodes order), an opaque key of everything that decides its platform list:
+   * equal keys, equal ListWorkers platforms. Undefined for a node we cannot see it all for (remote,
+   * kubernetes, an engine on another kernel). Never rejects.
+   */
+  platformsKeys?(builder: KnownBuilder, call: CallOptions): Promise<(string | undefined)[]>;
 }
 
 export interface ContainerEvent {

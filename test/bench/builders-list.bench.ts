@@ -1,7 +1,10 @@
 /**
  * Builder list, whole processes as a user runs them, alternating with the buildx command they would
  * otherwise run, on a test-owned BUILDX_CONFIG with the default builder and one docker-container builder:
- *  1. `builddeck builders ls --json` vs `docker buildx ls --format json`;
+ *  1. `builddeck builders ls --json` vs `docker buildx ls --format json`; builddeck's data folder is
+ *     kept between runs as a user's is, so after the first run its nodes' platforms come from the
+ *     saved whole read (no BuildKit ListWorkers) while their keys hold; `--refresh` (a whole read
+ *     every time, as the first run after a restart) alternates with them as its own row;
  *  2. the same store plus one remote builder that accepts and never answers (a FAKE hung host: a
  *     loopback listener, test/helpers/net.ts): when is every live builder on screen (`builddeck
  *     builders ls`, read line by line) compared with `docker buildx ls` on the store WITHOUT the silent
@@ -38,22 +41,37 @@ try {
     RUNS,
     {
       builddeck: async () => (await builddeck(['builders', 'ls', '--json'])).ms,
+      refresh: async () => (await builddeck(['builders', 'ls', '--json', '--refresh'])).ms,
       buildx: async () => (await buildx(['ls', '--format', 'json'])).ms,
     },
     {
-      log: (i, t) => console.log(`run ${i}: builddeck ${t.builddeck.toFixed(0)} ms, buildx ${t.buildx.toFixed(0)} ms`),
+      log: (i, t) =>
+        console.log(
+          `run ${i}: builddeck ${t.builddeck.toFixed(0)} ms, --refresh ${t.refresh.toFixed(0)} ms, buildx ${t.buildx.toFixed(0)} ms`,
+        ),
     },
   );
   const a = median(ls.builddeck);
   const b = median(ls.buildx);
-  console.log(`builders ls --json median ${secs(a)}; docker buildx ls --format json median ${secs(b)}`);
+  const w = median(ls.refresh);
+  console.log(
+    `builders ls --json median ${secs(a)} (--refresh ${secs(w)}); docker buildx ls --format json median ${secs(b)}`,
+  );
   row({
     figure: '`builddeck builders ls --json` (default + one docker-container builder)',
     ours: secs(a),
     reference: `${secs(b)} (docker buildx ls --format json)`,
     ratio: a / b,
-    goal: '<= 1.3x',
-    met: a / b <= 1.3,
+    goal: '<= 1.0x',
+    met: a / b <= 1.0,
+  });
+  row({
+    figure: '`builddeck builders ls --json --refresh` (every node read in full, as after a restart)',
+    ours: secs(w),
+    reference: `${secs(b)} (docker buildx ls --format json)`,
+    ratio: w / b,
+    goal: 'none (informative)',
+    met: true,
   });
 
   // The same store without the silent builder is what `buildx ls` is compared against.

@@ -421,3 +421,17 @@ export function listenHistory(
     },
   });
 }
+
+/**
+ * Whether a node answers, and its version, without ListWorkers (which re-probes every emulator):
+ * Info alone. A daemon too old for Info is read in full.
+ */
+export async function nodeVersion(conn: BuildkitConnection, pinned: string[], call: CallOptions): Promise<NodeFacts> {
+  try {
+    const version = decodeInfo(await conn.unary(INFO, new Uint8Array(0), call));
+    return { platforms: pinned, ...(version ? { buildkitVersion: version } : {}) };
+  } catch (err) {
+    if (err instanceof GrpcError && err.grpcCode === GRPC_UNIMPLEMENTED) return nodeFacts(conn, pinned, call);
+    throw err;
+  }
+}

@@ -7,12 +7,13 @@ import type { Builder, BuilderNode } from '../../common/domain';
 import { AppException, appError, silentBuilder } from '../../common/errors';
 import type { BuilderStatePort } from '../../core/cache/ports';
 import type { BuilderStatusPort, CallOptions, KnownBuilder } from '../../core/ports';
-import { nodeFacts, normalizePlatform, type NodeFacts } from '../buildkit/control';
+import { nodeFacts, nodeVersion, normalizePlatform, type NodeFacts } from '../buildkit/control';
 import { BuildkitConnection } from '../buildkit/grpc';
 import { currentContextName, readContexts, type DockerContext } from '../docker/contexts';
 import { EngineApi, EngineHttpError, engineEndpoint } from '../docker/engine-api';
 import { execInContainer } from '../docker/exec-stream';
 import type { BuildxCli } from './cli';
+import { platformsKey } from './platforms-key';
 import { reasonIn, START_DOCKER } from './failures';
 
 /**
@@ -113,11 +114,11 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
    * A docker-driver node is read from the engine's `/version` rather than BuildKit's ListWorkers:
    * dockerd answered ListWorkers in 210-250 ms on every call on a 2-core machine, against 3-5 ms for
    * `/version` (docs/performance.md), and a build needs only the node's state and its
-   * default platform, which is the engine's own. The builders view still reads the whole list.
+   * default platform, which is the engine's own (other drivers' brief reads have no platforms).
    */
   async describe(name: string | undefined, call: CallOptions): Promise<Builder> {
     const builder = await this.find(name);
-    const out = await this.dial(builder, call, 'brief');
+    const out = await this.dial(builder, call, builder.driver === 'docker' ? 'brief' : 'whole');
     if (out.errorCode === 'DOCKER_UNREACHABLE') {
       throw appError('DOCKER_UNREACHABLE', out.error ?? 'Docker Engine is not running.', {
         hint: START_DOCKER,
@@ -148,6 +149,14 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
       out.errorCode = 'DOCKER_UNREACHABLE';
     }
     return out;
+  }
+
+  /** Per node, what decides its platform list (./platforms-key.ts); undefined where we cannot see it. */
+  async platformsKeys(builder: KnownBuilder, call: CallOptions): Promise<(string | undefined)[]> {
+    const contexts = await (this.contexts ?? readContexts(this.env())).catch(() => []);
+    return Promise.all(
+      builder.nodes.map((n) => platformsKey(builder.driver, n, () => this.engineFor(n.endpoint, contexts), call)),
+    );
   }
 
   /** `buildx inspect NAME` for what only buildx can reach, within the same bound. */
@@ -231,12 +240,13 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
       };
     }
     if (driver === 'docker-container') {
-      // No inspect first: creating the exec answers 404 for a container never created (inactive)
-      // and 409 for one that is not running (stopped), which saves a round trip per node.
+      // No inspect first: the exec answers 404 for a container never created (inactive) and 409 for
+      // one not running (stopped), a round trip less. `brief`: Info only (the caller adds platforms).
+      const facts = depth === 'brief' ? nodeVersion : nodeFacts;
       return async (signal) => {
         const call = { timeoutMs: NO_TIMEOUT, signal };
         try {
-          return running(base, await factsOver(await open(call), pinned, call));
+          return running(base, await factsOver(await open(call), pinned, call, facts));
         } catch (err) {
           if (err instanceof EngineHttpError && err.statusCode === 404)
             return { ...base, status: 'inactive' as const, platforms: pinned };
@@ -363,12 +373,12 @@ async function bounded(
 }
 
 /** Opens the BuildKit connection over `stream`, reads the node's facts, closes it (also on abort). */
-async function factsOver(stream: Duplex, pinned: string[], call: CallOptions): Promise<NodeFacts> {
+async function factsOver(stream: Duplex, pinned: string[], call: CallOptions, facts = nodeFacts): Promise<NodeFacts> {
   const conn = new BuildkitConnection(stream);
   const close = () => conn.close();
   call.signal?.addEventListener('abort', close, { once: true });
   try {
-    return await nodeFacts(conn, pinned, call);
+    return await facts(conn, pinned, call);
   } finally {
     call.signal?.removeEventListener('abort', close);
     conn.close();

@@ -34,6 +34,11 @@ export class BuildersService {
   private generation = 0;
   /** When the last read that asked every node in full began. */
   private lastWholeAt = -Infinity;
+  /**
+   * Per `builder/node`, the platformsKeys of the nodes whose platforms in `last` a whole read gave
+   * under that same key: a brief read may keep them only while the key is unchanged.
+   */
+  private keys = new Map<string, string>();
   private stopWatching: (() => void) | undefined;
   private readonly offActive: Disposer;
 
@@ -61,6 +66,29 @@ export class BuildersService {
     return this.listing(refresh, false);
   }
 
+  /**
+   * The whole facts an earlier process saved (lastKnownStore), for the first read of this one: a
+   * one-shot `builders ls` keeps their platforms where every platformsKey still matches and the
+   * whole read they came from is younger than WHOLE_READ_EVERY_MS. Undefined when unusable.
+   */
+  private async saved(
+    now: number,
+  ): Promise<{ builders: Builder[]; wholeAt: number; keys: Map<string, string> } | undefined> {
+    try {
+      const text = await this.lastKnownStore?.load();
+      if (!text) return undefined;
+      const doc = JSON.parse(text) as Partial<SavedSnapshot>;
+      const wholeAt = doc.wholeAt;
+      if (!Array.isArray(doc.builders) || typeof wholeAt !== 'number' || typeof doc.platformsKeys !== 'object')
+        return undefined;
+      if (wholeAt > now || now - wholeAt >= WHOLE_READ_EVERY_MS) return undefined;
+      const keys = new Map(Object.entries(doc.platformsKeys ?? {}).filter(([, v]) => typeof v === 'string'));
+      return { builders: doc.builders, wholeAt, keys };
+    } catch {
+      return undefined; // an unreadable file only costs a whole read
+    }
+  }
+
   /** `periodic`: the background re-check, which may read docker-driver nodes briefly (see read()). */
   private listing(refresh: boolean, periodic: boolean): Promise<BuildersSnapshot> {
     const gen = this.generation;
@@ -69,7 +97,7 @@ export class BuildersService {
       return Promise.resolve(last.snapshot);
     }
     if (this.inFlight?.generation === gen) return this.inFlight.promise;
-    const promise = this.read(gen, periodic).finally(() => {
+    const promise = this.read(gen, periodic, refresh).finally(() => {
       if (this.inFlight?.promise === promise) this.inFlight = undefined;
     });
     this.inFlight = { generation: gen, promise };
@@ -90,7 +118,8 @@ export class BuildersService {
     try {
       const text = await this.lastKnownStore?.load();
       if (!text) return undefined;
-      const parsed = JSON.parse(text) as BuildersSnapshot;
+      // What only the next process's first read uses stays out of the snapshot.
+      const { wholeAt: _at, platformsKeys: _keys, ...parsed } = JSON.parse(text) as SavedSnapshot;
       return Array.isArray(parsed.builders) && typeof parsed.refreshedAt === 'string'
         ? { ...parsed, stale: true }
         : undefined;
@@ -104,25 +133,52 @@ export class BuildersService {
    * bound, in parallel: a silent builder costs one bound and delays no other. Each builder is
    * announced (`builders.updated`) the moment it is known; the snapshot resolves when all are.
    */
-  private async read(generation: number, periodic = false): Promise<BuildersSnapshot> {
+  private async read(generation: number, periodic = false, refresh = false): Promise<BuildersSnapshot> {
     const started = this.clock.now();
-    // The background re-check asks a docker-driver node only what can change by itself (is the
-    // engine there, its platform) and keeps the platform list and version of the last whole read:
-    // BuildKit's ListWorkers inside dockerd costs 210-250 ms of its CPU per call (it probes every
-    // emulator), every 30 s while a window is open, builds included. A whole read comes at least
-    // every WHOLE_READ_EVERY_MS, and whenever a node was not known running.
-    const previous = this.last?.snapshot.builders;
-    const brief = periodic && previous !== undefined && started - this.lastWholeAt < WHOLE_READ_EVERY_MS;
+    // A brief read skips BuildKit's ListWorkers, which costs 210-250 ms of dockerd's CPU per call (it
+    // probes every emulator): every 30 s while a window is open (the background re-check), and on
+    // every one-shot `builders ls`. It keeps the platform list (and a docker-driver node's version) of
+    // the last whole read, per node, only where that node was running then and its platformsKey (what
+    // decides the list: the daemon's run, the kernel's emulators) is unchanged; a builder with any
+    // other node is read in full. A whole read comes at least every WHOLE_READ_EVERY_MS, on an
+    // explicit refresh (the CLI's --refresh, the window's refresh), and whenever a key is unknown.
+    let previous = this.last?.snapshot.builders;
+    let previousKeys = this.keys;
+    let brief = periodic && previous !== undefined && started - this.lastWholeAt < WHOLE_READ_EVERY_MS;
+    // The first read of a process (a one-shot CLI) may build on what an earlier process read.
+    const saved = !periodic && !refresh && !this.last ? this.saved(started) : undefined;
     // buildx must be there and new enough (DOCKER_MISSING / BUILDX_MISSING); remembered across
     // processes, and checked alongside the dials rather than before them.
     const info = this.buildx.info();
     info.catch(() => undefined);
-    const known = await this.status.known();
+    const [known, earlier] = await Promise.all([this.status.known(), saved]);
+    if (earlier) {
+      previous = earlier.builders;
+      previousKeys = earlier.keys;
+      this.lastWholeAt = earlier.wholeAt;
+      brief = true;
+    }
+    const keysNow = new Map<string, string>();
     const call = { timeoutMs: this.options.healthTimeoutMs };
+    const keysOf = (k: KnownBuilder) =>
+      this.status.platformsKeys?.(k, call).catch(() => undefined) ?? Promise.resolve(undefined);
     const builders = await Promise.all(
       known.map(async (k) => {
-        let [b] = await Promise.all([this.status.dial(k, call, brief ? 'brief' : 'whole'), info]);
-        if (brief && !keepWholeFacts(b, previous)) b = await this.status.dial(k, call);
+        let b: Builder;
+        let keys: (string | undefined)[] | undefined;
+        if (brief && previous) {
+          [b, keys] = await Promise.all([this.status.dial(k, call, 'brief'), keysOf(k), info]);
+          if (!keepWholeFacts(b, previous, keys, previousKeys, earlier !== undefined))
+            b = await this.status.dial(k, call);
+        } else {
+          // The key before the read: a restart during it leaves a key that no longer matches.
+          keys = await keysOf(k);
+          [b] = await Promise.all([this.status.dial(k, call), info]);
+        }
+        b.nodes.forEach((n, i) => {
+          const key = keys?.[i];
+          if (key !== undefined && n.status === 'running') keysNow.set(`${b.name}/${n.name}`, key);
+        });
         await this.settleStoppedContainers([b]);
         mergePinnedPlatforms(b, k);
         b.contextBuilder = k.contextBuilder;
@@ -134,6 +190,7 @@ export class BuildersService {
     await info;
     throwIfDockerDown(builders);
     if (!brief) this.lastWholeAt = started;
+    this.keys = keysNow;
     const snapshot: BuildersSnapshot = {
       builders,
       refreshedAt: new Date(this.clock.now()).toISOString(),
@@ -141,7 +198,8 @@ export class BuildersService {
     };
     // A read that began before a container died must not replace what that death told us.
     if (!this.last || this.last.generation <= generation) this.last = { at: this.clock.now(), generation, snapshot };
-    this.lastKnownStore?.save(JSON.stringify(snapshot)).catch(() => undefined);
+    const doc: SavedSnapshot = { ...snapshot, wholeAt: this.lastWholeAt, platformsKeys: Object.fromEntries(keysNow) };
+    this.lastKnownStore?.save(JSON.stringify(doc)).catch(() => undefined);
     return snapshot;
   }
 
@@ -308,20 +366,37 @@ function fingerprint(s: BuildersSnapshot): string {
   );
 }
 
+/** The list as saved for the next process: the snapshot, and what its whole facts depend on. */
+interface SavedSnapshot extends BuildersSnapshot {
+  /** When the whole read its platforms come from began (clock ms). */
+  wholeAt: number;
+  platformsKeys: Record<string, string>;
+}
+
 /**
- * A brief read of `b` (docker-driver nodes answered by the engine alone) completed with the
- * platforms and BuildKit version of the last whole read. False when a node running now was not
- * running then (its platform list is unknown): the caller reads that builder in full.
+ * A brief read of `b` completed with the platforms (and, for the docker driver, the BuildKit
+ * version) of the last whole read. False - the caller reads that builder in full - when a node
+ * running now was not running then, or its platformsKey changed; a docker-container node, and any
+ * node when the whole read was another process's (`needKey`), must also have a key. Without one,
+ * only the window's docker-driver nodes are kept (its engine watch and the age cap guard them).
  */
-function keepWholeFacts(b: Builder, previous: Builder[]): boolean {
-  if (b.driver !== 'docker') return true;
+function keepWholeFacts(
+  b: Builder,
+  previous: Builder[],
+  keys: (string | undefined)[] | undefined,
+  previousKeys: Map<string, string>,
+  needKey: boolean,
+): boolean {
+  if (b.driver !== 'docker' && b.driver !== 'docker-container') return true; // dialled in full anyway
   const before = previous.find((p) => p.name === b.name);
-  for (const node of b.nodes) {
+  for (const [i, node] of b.nodes.entries()) {
     if (node.status !== 'running') continue;
     const was = before?.nodes.find((n) => n.name === node.name && n.status === 'running');
-    if (!was) return false;
+    const key = keys?.[i];
+    if (!was || key !== previousKeys.get(`${b.name}/${node.name}`)) return false;
+    if (key === undefined && (needKey || b.driver === 'docker-container')) return false;
     node.platforms = [...was.platforms];
-    if (was.buildkitVersion) node.buildkitVersion = was.buildkitVersion;
+    if (b.driver === 'docker' && was.buildkitVersion) node.buildkitVersion = was.buildkitVersion;
   }
   return true;
 }

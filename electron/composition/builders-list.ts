@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { NativeBuilderStatus } from '../adapters/buildx/builder-status';
+import { BuildxCli } from '../adapters/buildx/cli';
+import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers';
+import { DockerEngine } from '../adapters/docker/engine';
+import { defaultDataDir, ensurePrivateDir } from '../adapters/fs/data-dir';
+import { JsonFileStore } from '../adapters/fs/json-file';
+import { buildersSnapshot, type BuildersSnapshot } from '../common/domain';
+import { appError, fail, ok, toAppError, type Result } from '../common/errors';
+import { BuildersService } from '../core/builders/service';
+import { EventBus } from '../core/events';
+import { containerRunning } from '../core/ports';
+import { SettingsService } from '../core/settings/service';
+import type { CoreSettings } from './create-core';
+import { effectiveSettings } from './effective';
+
+export interface BuildersList {
+  events: EventBus;
+  /** `builders.list` as the router answers it: the same service, the same output check. */
+  list(refresh: boolean): Promise<Result<BuildersSnapshot>>;
+  dispose(): void;
+}
+
+/**
+ * `builddeck builders ls` only: the builders service with exactly the adapters it reads through,
+ * wired as createCore wires them (same settings rule, same data files). The whole core (every
+ * contract's schemas, history, bake, cache, the router) is what a one-shot list paid most of its
+ * start-up for: with BuildKit's ListWorkers skipped it was most of the verb (docs/performance.md).
+ */
+export function createBuildersList(overrides: CoreSettings = {}): BuildersList {
+  const dataDir = overrides.dataDir ?? defaultDataDir();
+  try {
+    ensurePrivateDir(dataDir);
+  } catch {
+    // Unwritable: the saved list is then only lost (best effort).
+  }
+  const baseEnv: NodeJS.ProcessEnv = { ...(overrides.env ?? process.env) };
+  const events = new EventBus();
+  const clock = { now: () => Date.now() };
+  const settingsStore = new JsonFileStore(join(dataDir, 'settings.json'));
+  const settings = new SettingsService(settingsStore, events, clock, settingsStore.loadSync());
+  const eff = effectiveSettings(settings.get(), overrides, baseEnv, dataDir);
+  const buildx = new BuildxCli(eff.buildx);
+  const engine = new DockerEngine(eff.dockerHost ? { host: eff.dockerHost } : {});
+  const containers = new DockerBuildkitContainers(engine);
+  const builders = new BuildersService(
+    buildx,
+    new NativeBuilderStatus(buildx, () => eff.buildx.env),
+    engine,
+    events,
+    clock,
+    { healthTimeoutMs: eff.healthTimeoutMs, pollIntervalMs: overrides.pollIntervalMs ?? 30_000, cacheMs: 1500 },
+    (container) => containerRunning((c) => containers.inspect(c, { timeoutMs: 3000, logLines: 0 }), container),
+    new JsonFileStore(join(dataDir, 'builders-last.json'), false),
+  );
+  return {
+    events,
+    async list(refresh) {
+      try {
+        const out = buildersSnapshot.safeParse(await builders.list(refresh));
+        if (out.success) return ok(out.data);
+        return fail(
+          appError('INTERNAL', 'builders.list produced a result that does not match the contract.', {
+            details: {
+              issues: out.error.issues
+                .slice(0, 5)
+                .map((i) => ({ field: i.path.map(String).join('.'), message: i.message })),
+            },
+          }).appError,
+        );
+      } catch (err) {
+        return fail(toAppError(err));
+      }
+    },
+    dispose() {
+      builders.dispose();
+    },
+  };
+}
