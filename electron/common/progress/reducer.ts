@@ -119,6 +119,12 @@ class Draft {
   private readonly dirtyLanes = new Set<string>();
   /** The step the last event wrote to (see `writableStep`). */
   private lastStep: Step | undefined;
+  /**
+   * The log views this pass made last (the build log's, the step log's): appending to them is the
+   * per-line case, and a pointer comparison answers "owned by this pass" without two Set lookups.
+   */
+  private ownLog: LogList | undefined;
+  private ownStepLog: LogList | undefined;
 
   constructor(base: BuildSnapshot) {
     // Dedicated spread sites (not Owner.writable's one generic site): V8 clones a known shape
@@ -287,13 +293,12 @@ class Draft {
     if (!step) return;
     const transfers = this.o.writable(step.transfers);
     step.transfers = transfers;
-    const item: Transfer = {
-      id: e.id,
-      ...(e.name ? { name: e.name } : {}),
-      current: e.current,
-      ...(e.total !== undefined ? { total: e.total } : {}),
-      done: e.completed !== undefined,
-    };
+    // Fields set in the order the spreads gave (JSON is the same), no temporary object per field.
+    const item = (
+      e.name ? { id: e.id, name: e.name, current: e.current } : { id: e.id, current: e.current }
+    ) as Transfer;
+    if (e.total !== undefined) item.total = e.total;
+    item.done = e.completed !== undefined;
     // From the end: a transfer's updates come close together, so its entry is mostly a recent one.
     let i = transfers.length - 1;
     while (i >= 0 && (transfers[i] as Transfer).id !== e.id) i--;
@@ -330,7 +335,8 @@ class Draft {
     const data = e.data;
     // Lines are (pending + data) cut at '\n'; the tail after the last '\n' waits for the next chunk.
     // The usual chunk is one whole line: no split, no concatenation.
-    const nl = data.lastIndexOf('\n');
+    // (The usual chunk ends with its only newline: no search from the end for it.)
+    const nl = data.charCodeAt(data.length - 1) === 10 ? data.length - 1 : data.lastIndexOf('\n');
     let rest: string;
     if (nl < 0) rest = before ? before + data : data;
     else {
@@ -350,7 +356,7 @@ class Draft {
 
   private addLine(step: Step, stream: number, raw: string, at: number | undefined): void {
     const limits = this.s.limits;
-    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    let text = raw.charCodeAt(raw.length - 1) === 13 /* \r */ ? raw.slice(0, -1) : raw;
     if (text.length > limits.maxLineLength)
       text = `${text.slice(0, limits.maxLineLength)} … [${text.length - limits.maxLineLength} more characters]`;
     const seq = this.s.log.length + this.s.log.dropped;
@@ -358,8 +364,12 @@ class Draft {
     const line: LogLine =
       at !== undefined ? { seq, step: step.id, stream, text, at } : { seq, step: step.id, stream, text };
     const maxChars = limits.maxLogChars ?? Infinity;
-    step.logs = this.append(step.logs, line, limits.maxStepLogLines, maxChars);
-    this.s.log = this.append(this.s.log, line, limits.maxLogLines, maxChars);
+    const stepLog = step.logs;
+    if (stepLog === this.ownStepLog) appendLineInPlace(stepLog as LogView, line, limits.maxStepLogLines, maxChars);
+    else step.logs = this.ownStepLog = this.append(stepLog, line, limits.maxStepLogLines, maxChars);
+    const log = this.s.log;
+    if (log === this.ownLog) appendLineInPlace(log as LogView, line, limits.maxLogLines, maxChars);
+    else this.s.log = this.ownLog = this.append(log, line, limits.maxLogLines, maxChars);
   }
 
   /** The first line of a pass makes a new view (earlier snapshots keep theirs); the rest grow it. */
