@@ -1,6 +1,7 @@
 import type { BuildEvent, BuildEventOf, SnippetLine } from '../../common/contracts/builds';
 import { JsonObjectSplitter } from '../../common/json-stream';
-import { endsWholeUtf8, flat, fraction, TimeParser } from './progress-text';
+import { LogTexts } from './progress-logs';
+import { flat, fraction, TimeParser } from './progress-text';
 
 /**
  * Streaming parser for `docker buildx build --progress=rawjson` on stderr.
@@ -16,8 +17,8 @@ import { endsWholeUtf8, flat, fraction, TimeParser } from './progress-text';
 export class RawJsonParser {
   private out: BuildEvent[] = [];
   private readonly splitter: JsonObjectSplitter;
-  /** Log chunks are not UTF-8 aligned: one streaming decoder per vertex and stream. */
-  private readonly decoders = new Map<string, TextDecoder>();
+  /** Log chunks' text, decoded a push at a time (see progress-logs.ts). */
+  private readonly logs = new LogTexts();
   private block: { file?: string; line?: number; snippet: SnippetLine[]; inRule: boolean; raw: string[] } | undefined;
   /** The unterminated last line of what was pushed (the line-at-a-time fast path waits for its end). */
   private partial = '';
@@ -25,8 +26,6 @@ export class RawJsonParser {
   private readonly clock = new TimeParser();
   /** Where the next backslash in the text being pushed is (Infinity: none after it). */
   private backslash = -1;
-  /** Log bytes are decoded here (grown for a longer chunk). */
-  private scratch = Buffer.allocUnsafe(64 * 1024);
   /**
    * The last few log lines' heads, `{"logs":[{"vertex":"…","stream":N,"data":"` (strings of their
    * own), with their vertex and stream, the latest first: consecutive log lines mostly share one
@@ -95,21 +94,16 @@ export class RawJsonParser {
     this.partial = '';
     this.longLine = false;
     this.splitter.end();
+    this.logs.flush(this.out);
     // A header/snippet with no ERROR line after it (truncated output) is still worth showing.
     if (this.block) for (const raw of this.block.raw) this.out.push({ type: 'text', text: raw });
     this.block = undefined;
-    for (const [key, decoder] of this.decoders) {
-      const rest = decoder.decode();
-      if (rest) {
-        const [vertex, stream] = splitKey(key);
-        this.out.push({ type: 'log', vertex, stream, data: rest });
-      }
-    }
-    this.decoders.clear();
+    this.logs.end(this.out);
     return this.take();
   }
 
   private take(): BuildEvent[] {
+    this.logs.flush(this.out);
     const events = this.out;
     this.out = [];
     return events;
@@ -347,31 +341,7 @@ export class RawJsonParser {
   }
 
   private logData(vertex: string, stream: number, base64: string, at: number | undefined): void {
-    // Decoded into one reused buffer: no Buffer object per line (base64 is 4 chars per 3 bytes).
-    if (this.scratch.length * 4 < base64.length * 3 + 4) this.scratch = Buffer.allocUnsafe(base64.length);
-    const bytes = this.scratch;
-    const n = bytes.write(base64, 0, 'base64');
-    let text: string;
-    const key = this.decoders.size > 0 ? `${stream}:${vertex}` : undefined;
-    const decoder = key === undefined ? undefined : this.decoders.get(key);
-    // (A leading BOM goes to TextDecoder, which drops it at the start of a stream, as it always did.)
-    if (!decoder && endsWholeUtf8(bytes, n) && (n === 0 || bytes[0] !== 0xef)) {
-      // The usual chunk ends on a character boundary: decode it at once, no per-stream decoder.
-      // (No encoding name: Buffer's toString then skips its encoding lookup; utf8 is the default.)
-      text = bytes.toString(undefined, 0, n);
-    } else {
-      // A character split across chunks: this stream keeps a streaming decoder from here on.
-      let d = decoder;
-      if (!d) {
-        d = new TextDecoder('utf-8');
-        this.decoders.set(key ?? `${stream}:${vertex}`, d);
-      }
-      text = d.decode(bytes.subarray(0, n), { stream: true });
-    }
-    if (!text) return;
-    this.out.push(
-      at !== undefined ? { type: 'log', vertex, stream, data: text, at } : { type: 'log', vertex, stream, data: text },
-    );
+    this.logs.add(this.out, vertex, stream, base64, at);
   }
 
   private time(v: unknown): number | undefined {
@@ -458,11 +428,6 @@ export class RawJsonParser {
 export function parseRawJson(text: string): BuildEvent[] {
   const p = new RawJsonParser();
   return [...p.push(text), ...p.end()];
-}
-
-function splitKey(key: string): [string, number] {
-  const i = key.indexOf(':');
-  return [key.slice(i + 1), Number(key.slice(0, i))];
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
