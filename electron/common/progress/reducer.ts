@@ -119,10 +119,7 @@ class Draft {
   private readonly dirtyLanes = new Set<string>();
   /** The step the last event wrote to (see `writableStep`). */
   private lastStep: Step | undefined;
-  /**
-   * The log views this pass made last (the build log's, the step log's): appending to them is the
-   * per-line case, and a pointer comparison answers "owned by this pass" without two Set lookups.
-   */
+  /** The log views this pass made last (build log, step log): owned, known by pointer, not a Set lookup. */
   private ownLog: LogList | undefined;
   private ownStepLog: LogList | undefined;
 
@@ -293,10 +290,8 @@ class Draft {
     if (!step) return;
     const transfers = this.o.writable(step.transfers);
     step.transfers = transfers;
-    // Fields set in the order the spreads gave (JSON is the same), no temporary object per field.
-    const item = (
-      e.name ? { id: e.id, name: e.name, current: e.current } : { id: e.id, current: e.current }
-    ) as Transfer;
+    const { id, name } = e; // Field by field, in the spreads' key order (same JSON), no temporaries.
+    const item = (name ? { id, name, current: e.current } : { id, current: e.current }) as Transfer;
     if (e.total !== undefined) item.total = e.total;
     item.done = e.completed !== undefined;
     // From the end: a transfer's updates come close together, so its entry is mostly a recent one.
@@ -334,8 +329,7 @@ class Draft {
     const before = step.pending[key];
     const data = e.data;
     // Lines are (pending + data) cut at '\n'; the tail after the last '\n' waits for the next chunk.
-    // The usual chunk is one whole line: no split, no concatenation.
-    // (The usual chunk ends with its only newline: no search from the end for it.)
+    // The usual chunk is one whole line: no split, no concatenation, no search for its last newline.
     const nl = data.charCodeAt(data.length - 1) === 10 ? data.length - 1 : data.lastIndexOf('\n');
     let rest: string;
     if (nl < 0) rest = before ? before + data : data;
@@ -364,12 +358,10 @@ class Draft {
     const line: LogLine =
       at !== undefined ? { seq, step: step.id, stream, text, at } : { seq, step: step.id, stream, text };
     const maxChars = limits.maxLogChars ?? Infinity;
-    const stepLog = step.logs;
-    if (stepLog === this.ownStepLog) appendLineInPlace(stepLog as LogView, line, limits.maxStepLogLines, maxChars);
-    else step.logs = this.ownStepLog = this.append(stepLog, line, limits.maxStepLogLines, maxChars);
-    const log = this.s.log;
-    if (log === this.ownLog) appendLineInPlace(log as LogView, line, limits.maxLogLines, maxChars);
-    else this.s.log = this.ownLog = this.append(log, line, limits.maxLogLines, maxChars);
+    if (step.logs === this.ownStepLog) appendLineInPlace(step.logs as LogView, line, limits.maxStepLogLines, maxChars);
+    else step.logs = this.ownStepLog = this.append(step.logs, line, limits.maxStepLogLines, maxChars);
+    if (this.s.log === this.ownLog) appendLineInPlace(this.s.log as LogView, line, limits.maxLogLines, maxChars);
+    else this.s.log = this.ownLog = this.append(this.s.log, line, limits.maxLogLines, maxChars);
   }
 
   /** The first line of a pass makes a new view (earlier snapshots keep theirs); the rest grow it. */
