@@ -425,6 +425,42 @@ describe('parser fast paths', () => {
     const events = parseRawJson(text);
     expect(events.map((e) => (e.type === 'log' ? e.data : '')).join('')).toBe('é€😀\n');
   });
+
+  it('gives each log line of a read its own text, ASCII or not, in order (a read is decoded at once)', () => {
+    const line = (vertex: string, stream: number, b: Buffer) =>
+      `{"logs":[{"vertex":"${vertex}","stream":${stream},"data":"${b.toString('base64')}"}]}`;
+    const e = Buffer.from('é\n');
+    const text = [
+      line('sha256:a', 1, Buffer.from('one\n')),
+      line('sha256:a', 1, e.subarray(0, 1)), // half a character: no text yet, no event
+      line('sha256:b', 1, Buffer.from('two\n')),
+      line('sha256:a', 1, e.subarray(1)),
+      line('sha256:a', 2, Buffer.from([0x41, 0xff, 0x0a])), // an invalid byte
+      line('sha256:b', 2, Buffer.from('three\n')),
+    ].join('\n');
+    const logs = (events: BuildEvent[]) =>
+      events.flatMap((ev) => (ev.type === 'log' ? [[ev.vertex, ev.stream, ev.data]] : []));
+    const want = [
+      ['sha256:a', 1, 'one\n'],
+      ['sha256:b', 1, 'two\n'],
+      ['sha256:a', 1, 'é\n'],
+      ['sha256:a', 2, 'A\uFFFD\n'],
+      ['sha256:b', 2, 'three\n'],
+    ];
+    expect(logs(parseRawJson(text))).toEqual(want);
+    // And read in pieces: the same texts, whatever each read held.
+    for (const size of [1, 7, 100]) {
+      const p = new RawJsonParser();
+      const events: BuildEvent[] = [];
+      for (let i = 0; i < text.length; i += size) events.push(...p.push(text.slice(i, i + size)));
+      events.push(...p.end());
+      expect(logs(events)).toEqual(want);
+    }
+    // A whole recorded stream in one push is decoded in batches: every line still gets its own text.
+    const many = Array.from({ length: 6000 }, (_, i) => `line ${i} of a long recorded build log\n`);
+    const big = parseRawJson(many.map((t) => line('sha256:c', 1, Buffer.from(t))).join('\n'));
+    expect(big.map((ev) => (ev.type === 'log' ? ev.data : ''))).toEqual(many);
+  });
 });
 
 describe('reducer mechanics', () => {

@@ -1,5 +1,7 @@
 import type { BuildEvent, BuildEventOf, SnippetLine } from '../../common/contracts/builds';
 import { JsonObjectSplitter } from '../../common/json-stream';
+import { LogTexts } from './progress-logs';
+import { flat, fraction, TimeParser } from './progress-text';
 
 /**
  * Streaming parser for `docker buildx build --progress=rawjson` on stderr.
@@ -15,8 +17,8 @@ import { JsonObjectSplitter } from '../../common/json-stream';
 export class RawJsonParser {
   private out: BuildEvent[] = [];
   private readonly splitter: JsonObjectSplitter;
-  /** Log chunks are not UTF-8 aligned: one streaming decoder per vertex and stream. */
-  private readonly decoders = new Map<string, TextDecoder>();
+  /** Log chunks' text, decoded a push at a time (see progress-logs.ts). */
+  private readonly logs = new LogTexts();
   private block: { file?: string; line?: number; snippet: SnippetLine[]; inRule: boolean; raw: string[] } | undefined;
   /** The unterminated last line of what was pushed (the line-at-a-time fast path waits for its end). */
   private partial = '';
@@ -24,8 +26,22 @@ export class RawJsonParser {
   private readonly clock = new TimeParser();
   /** Where the next backslash in the text being pushed is (Infinity: none after it). */
   private backslash = -1;
-  /** Log bytes are decoded here (grown for a longer chunk). */
-  private scratch = Buffer.allocUnsafe(64 * 1024);
+  /**
+   * The last few log lines' heads, `{"logs":[{"vertex":"…","stream":N,"data":"` (strings of their
+   * own), with their vertex and stream, the latest first: consecutive log lines mostly share one
+   * (a RUN's stdout and stderr interleaved are two), and one native comparison of a slice replaces
+   * checking its parts and slicing the digest again.
+   */
+  private logHeads: { head: string; vertex: string; stream: number }[] = [];
+  /** The last `","timestamp":"` + second read on a log line, and that second in epoch ms. */
+  private timeHead = '';
+  private timeHeadMs = 0;
+  /**
+   * One string per digest: a log line's vertex is the very string its step was made with, so the
+   * reducer's per-line step check is a pointer comparison, not 71 characters. Looked up once per
+   * change of head, not per line.
+   */
+  private readonly digests = new Map<string, string>();
 
   constructor() {
     this.splitter = new JsonObjectSplitter(
@@ -78,21 +94,16 @@ export class RawJsonParser {
     this.partial = '';
     this.longLine = false;
     this.splitter.end();
+    this.logs.flush(this.out);
     // A header/snippet with no ERROR line after it (truncated output) is still worth showing.
     if (this.block) for (const raw of this.block.raw) this.out.push({ type: 'text', text: raw });
     this.block = undefined;
-    for (const [key, decoder] of this.decoders) {
-      const rest = decoder.decode();
-      if (rest) {
-        const [vertex, stream] = splitKey(key);
-        this.out.push({ type: 'log', vertex, stream, data: rest });
-      }
-    }
-    this.decoders.clear();
+    this.logs.end(this.out);
     return this.take();
   }
 
   private take(): BuildEvent[] {
+    this.logs.flush(this.out);
     const events = this.out;
     this.out = [];
     return events;
@@ -134,43 +145,129 @@ export class RawJsonParser {
    * give the same event (test/unit/builds-progress.test.ts).
    */
   private fastLog(t: string, from: number, end: number): boolean {
-    if (!t.startsWith(LOG_HEAD, from)) return false;
     // No escapes in the line: every '"' below ends a string. One scan per backslash, not per line.
     if (this.backslash < from) {
       const b = t.indexOf('\\', from);
       this.backslash = b < 0 ? Infinity : b;
     }
     if (this.backslash < end) return false;
-    let i = from + LOG_HEAD.length;
-    let j = t.indexOf('"', i);
-    // An empty digest is no log line (the general path skips it).
-    if (j <= i || j >= end || !t.startsWith(LOG_STREAM, j)) return false;
-    const vertexFrom = i;
-    const vertexEnd = j;
-    i = j + LOG_STREAM.length;
-    let stream = 0;
-    for (j = i; j < end && j - i < 9; j++) {
-      const d = t.charCodeAt(j) - 48;
-      if (d < 0 || d > 9) break;
-      stream = stream * 10 + d;
+    let vertex: string;
+    let stream: number;
+    let i: number;
+    let j: number;
+    const hit = this.knownHead(t, from, end);
+    if (hit !== undefined) {
+      vertex = hit.vertex;
+      stream = hit.stream;
+      i = from + hit.head.length;
+    } else {
+      if (!t.startsWith(LOG_HEAD, from)) return false;
+      i = from + LOG_HEAD.length;
+      j = t.indexOf('"', i);
+      // An empty digest is no log line (the general path skips it).
+      if (j <= i || j >= end || !t.startsWith(LOG_STREAM, j)) return false;
+      const vertexFrom = i;
+      const vertexEnd = j;
+      i = j + LOG_STREAM.length;
+      stream = 0;
+      for (j = i; j < end && j - i < 9; j++) {
+        const d = t.charCodeAt(j) - 48;
+        if (d < 0 || d > 9) break;
+        stream = stream * 10 + d;
+      }
+      // JSON numbers have no leading zero: "01" is not JSON, so it is not this path's either.
+      if (j === i || (j - i > 1 && t.charCodeAt(i) === 48) || !t.startsWith(LOG_DATA, j)) return false;
+      i = j + LOG_DATA.length;
+      vertex = this.digest(t.slice(vertexFrom, vertexEnd));
+      this.logHeads.unshift({ head: flat(t.slice(from, i)), vertex, stream });
+      if (this.logHeads.length > LOG_HEADS) this.logHeads.pop();
     }
-    // JSON numbers have no leading zero: "01" is not JSON, so it is not this path's either.
-    if (j === i || (j - i > 1 && t.charCodeAt(i) === 48) || !t.startsWith(LOG_DATA, j)) return false;
-    i = j + LOG_DATA.length;
     j = t.indexOf('"', i);
     if (j < 0 || j >= end) return false;
     const dataFrom = i;
     const dataEnd = j;
     let at: number | undefined;
-    if (t.startsWith(LOG_TIME, j)) {
-      i = j + LOG_TIME.length;
-      j = t.indexOf('"', i);
-      if (j < 0 || j >= end) return false;
-      at = this.clock.parseIn(t, i, j);
+    if (end - j > LOG_TAIL.length + 1) {
+      const time = this.logTime(t, j, end - LOG_TAIL.length - 1);
+      if (time === null) return false;
+      at = time;
+      j = end - LOG_TAIL.length - 1;
     }
-    if (j + 1 !== end - LOG_TAIL.length || !t.startsWith(LOG_TAIL, j + 1)) return false;
-    this.logData(t.slice(vertexFrom, vertexEnd), stream, t.slice(dataFrom, dataEnd), at);
+    // j is the closing quote of the last string; the line ends `"}]}` right after it.
+    if (
+      j + 1 + LOG_TAIL.length !== end ||
+      t.charCodeAt(j) !== 34 /* " */ ||
+      t.charCodeAt(j + 1) !== 125 /* } */ ||
+      t.charCodeAt(j + 2) !== 93 /* ] */ ||
+      t.charCodeAt(j + 3) !== 125 /* } */
+    )
+      return false;
+    this.logData(vertex, stream, t.slice(dataFrom, dataEnd), at);
     return true;
+  }
+
+  /** The entry of `logHeads` the line at `from` starts with (moved to the front), or undefined. */
+  private knownHead(
+    t: string,
+    from: number,
+    end: number,
+  ): { head: string; vertex: string; stream: number } | undefined {
+    const heads = this.logHeads;
+    let cut = '';
+    for (let k = 0; k < heads.length; k++) {
+      const h = heads[k] as { head: string; vertex: string; stream: number };
+      const n = h.head.length;
+      if (end - from <= n) continue;
+      // (A slice and `===` measured 3-4x faster than startsWith of the same characters.)
+      if (cut.length !== n) cut = t.slice(from, from + n);
+      if (cut !== h.head) continue;
+      if (k > 0) {
+        heads[k] = heads[0] as typeof h;
+        heads[0] = h;
+      }
+      return h;
+    }
+    return undefined;
+  }
+
+  /**
+   * `","timestamp":"…"` from `j` (the data's closing quote) to `q` (the timestamp's closing quote,
+   * where the line's tail starts): its time, or null if that is not what is there. The usual one
+   * repeats the last one's second: then one comparison covers the key and the second.
+   */
+  private logTime(t: string, j: number, q: number): number | undefined | null {
+    const th = this.timeHead;
+    const from = j + LOG_TIME.length;
+    if (th !== '' && q - j > th.length + 2 && t.slice(j, j + th.length) === th) {
+      // .1-9 digits, Z after the second (what parseIn's own fast form reads).
+      const n = q - from;
+      if (n >= 22 && n <= 30 && t.charCodeAt(from + 19) === 46 && t.charCodeAt(q - 1) === 90) {
+        const ms = fraction(t, from + 20, q - 1);
+        if (ms >= 0) {
+          const at = this.timeHeadMs + ms;
+          return at > 0 ? at : undefined;
+        }
+      }
+    }
+    if (!t.startsWith(LOG_TIME, j) || t.indexOf('"', from) !== q) return null;
+    const at = this.clock.parseIn(t, from, q);
+    const secondMs = this.clock.secondOf(t, from, q);
+    if (secondMs !== undefined) {
+      this.timeHead = flat(t.slice(j, from + 19));
+      this.timeHeadMs = secondMs;
+    }
+    return at;
+  }
+
+  /** The one string kept for this digest (bounded: a foreign stream of digests only resets it). */
+  private digest(d: string): string {
+    const known = this.digests.get(d);
+    if (known !== undefined) return known;
+    if (this.digests.size >= MAX_DIGESTS) this.digests.clear();
+    // A string of its own: the slice would keep the whole pushed chunk alive.
+    const own = flat(d);
+    this.digests.set(own, own);
+    return own;
   }
 
   private object(json: string): void {
@@ -194,8 +291,9 @@ export class RawJsonParser {
   }
 
   private vertex(v: Record<string, unknown>): void {
-    const digest = str(v['digest']);
-    if (!digest) return;
+    const d = str(v['digest']);
+    if (!d) return;
+    const digest = this.digest(d);
     const inputs = Array.isArray(v['inputs'])
       ? v['inputs'].filter((i): i is string => typeof i === 'string')
       : undefined;
@@ -243,30 +341,7 @@ export class RawJsonParser {
   }
 
   private logData(vertex: string, stream: number, base64: string, at: number | undefined): void {
-    // Decoded into one reused buffer: no Buffer object per line (base64 is 4 chars per 3 bytes).
-    if (this.scratch.length * 4 < base64.length * 3 + 4) this.scratch = Buffer.allocUnsafe(base64.length);
-    const bytes = this.scratch;
-    const n = bytes.write(base64, 0, 'base64');
-    let text: string;
-    const key = this.decoders.size > 0 ? `${stream}:${vertex}` : undefined;
-    const decoder = key === undefined ? undefined : this.decoders.get(key);
-    // (A leading BOM goes to TextDecoder, which drops it at the start of a stream, as it always did.)
-    if (!decoder && endsWholeUtf8(bytes, n) && (n === 0 || bytes[0] !== 0xef)) {
-      // The usual chunk ends on a character boundary: decode it at once, no per-stream decoder.
-      text = bytes.toString('utf8', 0, n);
-    } else {
-      // A character split across chunks: this stream keeps a streaming decoder from here on.
-      let d = decoder;
-      if (!d) {
-        d = new TextDecoder('utf-8');
-        this.decoders.set(key ?? `${stream}:${vertex}`, d);
-      }
-      text = d.decode(bytes.subarray(0, n), { stream: true });
-    }
-    if (!text) return;
-    this.out.push(
-      at !== undefined ? { type: 'log', vertex, stream, data: text, at } : { type: 'log', vertex, stream, data: text },
-    );
+    this.logs.add(this.out, vertex, stream, base64, at);
   }
 
   private time(v: unknown): number | undefined {
@@ -355,11 +430,6 @@ export function parseRawJson(text: string): BuildEvent[] {
   return [...p.push(text), ...p.end()];
 }
 
-function splitKey(key: string): [string, number] {
-  const i = key.indexOf(':');
-  return [key.slice(i + 1), Number(key.slice(0, i))];
-}
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -383,93 +453,10 @@ const LOG_STREAM = '","stream":';
 const LOG_DATA = ',"data":"';
 const LOG_TIME = '","timestamp":"';
 const LOG_TAIL = '}]}';
-
-/**
- * RFC 3339 with nanoseconds → epoch ms; Go's zero time and garbage → undefined. Consecutive events
- * mostly share their second (`2026-11-27T06:36:46`): that part is parsed once and only the
- * fraction read after it, which is what Date.parse would give (it keeps milliseconds, truncated).
- */
-class TimeParser {
-  // The last two seconds seen: a status line carries its start and its timestamp, often in
-  // different seconds, and one entry would be re-parsed twice per such line.
-  private second = '';
-  private secondMs = 0;
-  private other = '';
-  private otherMs = 0;
-
-  parse(v: string): number | undefined {
-    return this.parseIn(v, 0, v.length);
-  }
-
-  /** `parse(t.slice(from, end))` without the slice. */
-  parseIn(t: string, from: number, end: number): number | undefined {
-    // 2026-11-27T06:36:46.52357514Z: 19 characters of second, '.', 1-9 digits, 'Z'.
-    const n = end - from;
-    if (n >= 22 && n <= 30 && t.charCodeAt(from + 19) === 46 && t.charCodeAt(end - 1) === 90) {
-      let secondMs: number;
-      if (sameAt(this.second, t, from)) secondMs = this.secondMs;
-      else if (sameAt(this.other, t, from)) {
-        const other = this.other;
-        secondMs = this.otherMs;
-        this.other = this.second;
-        this.otherMs = this.secondMs;
-        this.second = other;
-        this.secondMs = secondMs;
-      } else {
-        const second = flat(t.slice(from, from + 19));
-        const ms = Date.parse(`${second}Z`);
-        if (!Number.isFinite(ms)) return slowTime(t.slice(from, end));
-        this.other = this.second;
-        this.otherMs = this.secondMs;
-        this.second = second;
-        this.secondMs = secondMs = ms;
-      }
-      let frac = 0;
-      const last = end - 1;
-      for (let i = from + 20; i < last; i++) {
-        const d = t.charCodeAt(i) - 48;
-        if (d < 0 || d > 9) return slowTime(t.slice(from, end));
-        if (i < from + 23) frac = frac * 10 + d;
-      }
-      // Fewer than 3 digits: .5 is 500 ms.
-      for (let i = last; i < from + 23; i++) frac *= 10;
-      const ms = secondMs + frac;
-      return ms > 0 ? ms : undefined;
-    }
-    return slowTime(t.slice(from, end));
-  }
-}
-
-/**
- * `second` (19 characters, or '' for none) is what t has at `from`. From the end, where seconds
- * differ; a loop, as startsWith at an offset measured slower here.
- */
-function sameAt(second: string, t: string, from: number): boolean {
-  if (second === '') return false;
-  let i = 18;
-  while (i >= 0 && second.charCodeAt(i) === t.charCodeAt(from + i)) i--;
-  return i < 0;
-}
-
-function slowTime(v: string): number | undefined {
-  const ms = Date.parse(v);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
-
-/** A string of its own: V8 keeps a slice's whole parent (the pushed chunk) alive; this copies. */
-function flat(s: string): string {
-  return (' ' + s).slice(1);
-}
-
-/** The first n bytes end on a whole UTF-8 character (ASCII, or a complete 2-4 byte sequence). */
-function endsWholeUtf8(b: Uint8Array, n: number): boolean {
-  if (n === 0 || (b[n - 1] as number) < 0x80) return true;
-  let i = n - 1;
-  while (i > 0 && i > n - 4 && ((b[i] as number) & 0xc0) === 0x80) i--;
-  const lead = b[i] as number;
-  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
-  return need === n - i;
-}
+/** Log line heads the parser remembers (vertex and stream pairs in recent lines). */
+const LOG_HEADS = 4;
+/** Digests the parser keeps one string for; a build has hundreds of vertexes at most. */
+const MAX_DIGESTS = 16_384;
 
 function decodeBase64Text(data: string): string {
   return Buffer.from(data, 'base64').toString('utf8');

@@ -119,6 +119,9 @@ class Draft {
   private readonly dirtyLanes = new Set<string>();
   /** The step the last event wrote to (see `writableStep`). */
   private lastStep: Step | undefined;
+  /** The log views this pass made last (build log, step log): owned, known by pointer, not a Set lookup. */
+  private ownLog: LogList | undefined;
+  private ownStepLog: LogList | undefined;
 
   constructor(base: BuildSnapshot) {
     // Dedicated spread sites (not Owner.writable's one generic site): V8 clones a known shape
@@ -289,13 +292,10 @@ class Draft {
     if (!step) return;
     const transfers = this.o.writable(step.transfers);
     step.transfers = transfers;
-    const item: Transfer = {
-      id: e.id,
-      ...(e.name ? { name: e.name } : {}),
-      current: e.current,
-      ...(e.total !== undefined ? { total: e.total } : {}),
-      done: e.completed !== undefined,
-    };
+    const { id, name } = e; // Field by field, in the spreads' key order (same JSON), no temporaries.
+    const item = (name ? { id, name, current: e.current } : { id, current: e.current }) as Transfer;
+    if (e.total !== undefined) item.total = e.total;
+    item.done = e.completed !== undefined;
     // From the end: a transfer's updates come close together, so its entry is mostly a recent one.
     let i = transfers.length - 1;
     while (i >= 0 && (transfers[i] as Transfer).id !== e.id) i--;
@@ -331,8 +331,8 @@ class Draft {
     const before = step.pending[key];
     const data = e.data;
     // Lines are (pending + data) cut at '\n'; the tail after the last '\n' waits for the next chunk.
-    // The usual chunk is one whole line: no split, no concatenation.
-    const nl = data.lastIndexOf('\n');
+    // The usual chunk is one whole line: no split, no concatenation, no search for its last newline.
+    const nl = data.charCodeAt(data.length - 1) === 10 ? data.length - 1 : data.lastIndexOf('\n');
     let rest: string;
     if (nl < 0) rest = before ? before + data : data;
     else {
@@ -369,7 +369,7 @@ class Draft {
 
   private addLine(step: Step, stream: number, raw: string, at: number | undefined): void {
     const limits = this.s.limits;
-    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    let text = raw.charCodeAt(raw.length - 1) === 13 /* \r */ ? raw.slice(0, -1) : raw;
     if (text.length > limits.maxLineLength)
       text = `${text.slice(0, limits.maxLineLength)} … [${text.length - limits.maxLineLength} more characters]`;
     const seq = this.s.log.length + this.s.log.dropped;
@@ -377,8 +377,10 @@ class Draft {
     const line: LogLine =
       at !== undefined ? { seq, step: step.id, stream, text, at } : { seq, step: step.id, stream, text };
     const maxChars = limits.maxLogChars ?? Infinity;
-    step.logs = this.append(step.logs, line, limits.maxStepLogLines, maxChars);
-    this.s.log = this.append(this.s.log, line, limits.maxLogLines, maxChars);
+    if (step.logs === this.ownStepLog) appendLineInPlace(step.logs as LogView, line, limits.maxStepLogLines, maxChars);
+    else step.logs = this.ownStepLog = this.append(step.logs, line, limits.maxStepLogLines, maxChars);
+    if (this.s.log === this.ownLog) appendLineInPlace(this.s.log as LogView, line, limits.maxLogLines, maxChars);
+    else this.s.log = this.ownLog = this.append(this.s.log, line, limits.maxLogLines, maxChars);
   }
 
   /** The first line of a pass makes a new view (earlier snapshots keep theirs); the rest grow it. */
