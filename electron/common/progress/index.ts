@@ -10,9 +10,8 @@ export {
   reduceBuild,
   reduceBuildEvents,
   SHARED_LANE,
-  snippetAround,
-  stepStateOf,
 } from './reducer';
+export { snippetAround, stepStateOf } from './step-state';
 export { stepElapsedMs, summarizeBuild } from './summary';
 export { orderedLaneSteps } from './lanes';
 export {

@@ -7,13 +7,12 @@ import type {
   Lane,
   LogLine,
   LogList,
-  SnippetLine,
   Step,
-  StepState,
   Transfer,
 } from '../contracts/builds';
 import { appendLine, appendLineInPlace, emptyLogList, lastLogLines, LogView, viewOf } from './log-list';
 import { Owner } from './owner';
+import { snippetAround, stepStateOf } from './step-state';
 import { emptySummary, summarizeLane } from './lanes';
 import { parseVertexName } from './names';
 
@@ -41,8 +40,6 @@ export const DEFAULT_LIMITS: BuildLimits = {
 
 const MAX_TRANSFERS = 64;
 const LAST_LOG_LINES = 20;
-const SNIPPET_CONTEXT = 2;
-const CANCELLED_ERROR = /context canceled|\bcanceled\b|\bcancelled\b/i;
 
 export function createBuildSnapshot(buildId: string, limits: Partial<BuildLimits> = {}): BuildSnapshot {
   return {
@@ -83,23 +80,6 @@ export function applyProgress(
   const skip = snapshot.eventCount - payload.firstIndex;
   if (skip >= payload.events.length) return { snapshot, gap: false };
   return { snapshot: reduceBuildEvents(snapshot, skip > 0 ? payload.events.slice(skip) : payload.events), gap: false };
-}
-
-/** The `± SNIPPET_CONTEXT` lines around a 1-based line of a source text. */
-export function snippetAround(source: string, start: number, end = start): SnippetLine[] {
-  const lines = source.split('\n');
-  const from = Math.max(1, start - SNIPPET_CONTEXT);
-  const to = Math.min(lines.length, end + SNIPPET_CONTEXT);
-  const out: SnippetLine[] = [];
-  for (let n = from; n <= to; n++) out.push({ line: n, text: lines[n - 1] ?? '', marked: n >= start && n <= end });
-  return out;
-}
-
-export function stepStateOf(step: Pick<Step, 'error' | 'completedAt' | 'startedAt' | 'cached'>): StepState {
-  if (step.error !== undefined) return CANCELLED_ERROR.test(step.error) ? 'cancelled' : 'failed';
-  if (step.completedAt !== undefined) return step.cached ? 'cached' : 'done';
-  if (step.startedAt !== undefined) return 'running';
-  return 'queued';
 }
 
 /** What a transfer adds to its step's byte sums: only transfers that know their total count. */
