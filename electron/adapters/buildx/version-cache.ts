@@ -85,7 +85,9 @@ export async function buildxFingerprint(dockerPath: string, env: NodeJS.ProcessE
 export async function findBuildxPlugin(dockerPath: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (process.platform === 'win32') return undefined;
   const docker = await resolveOnPath(dockerPath, env);
-  if (!docker || basename(docker) !== 'docker') return undefined;
+  // The docker CLI must be there: without it `docker buildx` fails (DOCKER_MISSING), so must we.
+  if (!docker || basename(docker) !== 'docker' || !(await stat(docker).catch(() => undefined))?.isFile())
+    return undefined;
   for (const dir of (await pluginDirs(env)).dirs) {
     const path = join(dir, PLUGIN);
     try {
