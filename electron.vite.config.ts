@@ -38,7 +38,7 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       // electron-vite leaves minification off; the renderer is the one bundle where size shows (start-up parse).
-      minify: true,
+      minify: process.env.BD_NO_MINIFY !== '1',
       rolldownOptions: { input: { index: resolve(root, 'renderer/index.html') } },
     },
   },
