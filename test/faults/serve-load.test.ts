@@ -24,6 +24,8 @@ import { mb, ms, record, type Measure } from './lib/report';
 const HTTP_CLIENTS = 200;
 const SUBSCRIBERS = 50;
 const LOAD_MS = 30_000;
+/** The flooding build's parallel stages. */
+const STAGES = [1, 2, 3, 4, 5, 6, 7, 8];
 
 interface Subscriber {
   ws: WebSocket;
@@ -156,13 +158,15 @@ describe('serve mode under load, against the real core', () => {
       join(ctx, 'Dockerfile'),
       `FROM local/busybox:latest\nRUN for i in $(seq 1 25); do echo "${token} tick $i"; sleep 1; done\n`,
     );
-    // A build that floods: BuildKit passes at most 200 KiB/s of log per step, so four stages built in
-    // parallel each print that much every second for 12 s (~9 MB in all).
+    // A build that floods: BuildKit passes at most 200 KiB/s of log per step, so eight stages built in
+    // parallel each print that much every second for 12 s (~19 MB in all). A window (this socket) gets
+    // a flood as the core's log tails (eventsForWindows), a few MB: more than the kernel's buffers of a
+    // paused reader (~4 MB here) only with this many steps printing at once.
     const stage = (n: number) =>
       `FROM local/busybox:latest AS s${n}\nRUN echo ${token}-${n} && for i in $(seq 1 12); do head -c 200000 /dev/zero | tr '\\0' x | fold -w 120; sleep 1; done\n`;
     writeFileSync(
       join(noisy, 'Dockerfile'),
-      `${[1, 2, 3, 4].map(stage).join('')}FROM local/busybox:latest\n${[1, 2, 3, 4].map((n) => `COPY --from=s${n} /etc/hostname /s${n}\n`).join('')}`,
+      `${STAGES.map(stage).join('')}FROM local/busybox:latest\n${STAGES.map((n) => `COPY --from=s${n} /etc/hostname /s${n}\n`).join('')}`,
     );
     core = createCore({ env: sandbox.env, dataDir, pollIntervalMs: 600_000 });
     // The server's own default high-water mark is 8 MiB; a smaller one lets one build's logs cross it.
