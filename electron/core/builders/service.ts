@@ -91,6 +91,11 @@ export class BuildersService {
 
   /** `periodic`: the background re-check, which may read docker-driver nodes briefly (see read()). */
   private listing(refresh: boolean, periodic: boolean): Promise<BuildersSnapshot> {
+    // An explicit refresh (the window's Refresh and Check health, `--refresh`) must see what changed
+    // outside our reads, e.g. a builder made in a terminal: it never joins a read that started before
+    // it (the e2e test caught a health check whose list joined such a read and never showed the new
+    // builder's card).
+    if (refresh) this.invalidate();
     const gen = this.generation;
     const last = this.last;
     if (!refresh && last && last.generation === gen && this.clock.now() - last.at < this.options.cacheMs) {

@@ -193,8 +193,9 @@ function BuildersList({ onOpen, onCreate }: { onOpen: (name: string) => void; on
           <Button
             variant="secondary"
             onClick={() => {
-              // A builder made outside BuildDeck shows up in the same pass.
-              doRefresh();
+              // A builder made outside BuildDeck shows up in the same pass: the refresh cancels a list
+              // read in flight rather than being skipped for it.
+              void refresh();
               void health.refetch();
             }}
             aria-busy={health.isFetching}
