@@ -2,8 +2,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Tests never read or write the user's real settings or history.
-const env = { BUILDDECK_DATA_DIR: join(tmpdir(), `builddeck-test-data-${process.pid}`) };
+// Tests never read or write the user's real settings or history, nor the CLI's code cache
+// (bin/builddeck.js; one folder for every run, since a cache only ever saves a compile).
+const env = {
+  BUILDDECK_DATA_DIR: join(tmpdir(), `builddeck-test-data-${process.pid}`),
+  XDG_CACHE_HOME: join(tmpdir(), 'builddeck-test-cache'),
+};
 
 // Five projects, one runner: the README's `npm test` adds their totals up.
 export default defineConfig({

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 /** Verbs of electron/cli/list.ts: one contract command each, with the common --json flag. */
 const LIST_VERBS: readonly string[] = ['builders ls', 'engine info'];
 
-/** package.json sits two folders up from both electron/cli/index.ts and the bundled out/node/cli.js. */
+/** package.json sits two folders up from both electron/cli/index.ts and the bundled out/node/cli.cjs. */
 function version(): string {
   try {
     return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })

@@ -21,7 +21,7 @@ import { alternate, median, row, secs, timeProcess } from './lib';
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
 const SILENT_RUNS = Number(process.env['BENCH_SILENT_RUNS'] ?? 5);
 const BOUND_MS = 5000; // the default health timeout (settings)
-if (!existsSync('out/node/cli.js')) throw new Error('run `npm run build` first');
+if (!existsSync('out/node/cli.cjs')) throw new Error('run `npm run build` first');
 
 const sandbox = buildxSandbox();
 const dataDir = mkdtempSync(join(tmpdir(), 'bd-bench-data-'));

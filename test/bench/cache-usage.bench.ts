@@ -18,7 +18,7 @@ import { alternate, median, row, secs, timeProcess } from './lib';
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
 const STEPS = 200; // COPY steps per build: each is one cache record; a unique first file makes every chain new
-if (!existsSync('out/node/cli.js')) throw new Error('run `npm run build` first');
+if (!existsSync('out/node/cli.cjs')) throw new Error('run `npm run build` first');
 
 const sandbox = buildxSandbox();
 const dataDir = mkdtempSync(join(tmpdir(), 'bd-bench-data-'));

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { alternate, median, row, secs, timeProcess } from './lib';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
-if (!existsSync('out/node/cli.js')) throw new Error('run `npm run build` first');
+if (!existsSync('out/node/cli.cjs')) throw new Error('run `npm run build` first');
 
 const runs = await alternate(RUNS, {
   builddeck: async () => (await timeProcess(process.execPath, ['bin/builddeck.js', '--version'])).ms,

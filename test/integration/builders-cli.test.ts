@@ -23,7 +23,7 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
     }
   };
   beforeAll(() => {
-    expect(existsSync('out/node/cli.js'), 'run `npm run build` first').toBe(true);
+    expect(existsSync('out/node/cli.cjs'), 'run `npm run build` first').toBe(true);
     sandbox = buildxSandbox();
   });
   afterAll(async () => {

@@ -97,7 +97,7 @@ describe('builders list, one builder at a time', () => {
   });
 
   it('the CLI prints live builders first and the silent one last, marked unreachable', async () => {
-    expect(existsSync('out/node/cli.js'), 'run `npm run build` first').toBe(true);
+    expect(existsSync('out/node/cli.cjs'), 'run `npm run build` first').toBe(true);
     const lines: { at: number; text: string }[] = [];
     const started = Date.now();
     const code = await new Promise<number | null>((resolve) => {

@@ -116,7 +116,7 @@ describe('builders, against the real engine and buildx 0.29', () => {
   });
 
   it('the CLI prints the same builders as JSON', async () => {
-    expect(existsSync('out/node/cli.js'), 'run `npm run build` first').toBe(true);
+    expect(existsSync('out/node/cli.cjs'), 'run `npm run build` first').toBe(true);
     const { stdout } = await exec(process.execPath, ['bin/builddeck.js', 'builders', 'ls', '--json'], {
       env: sandbox.env,
     });

@@ -292,7 +292,7 @@ describe('cache, against the real engine and buildx 0.29', () => {
     });
 
     it('the CLI prints `cache du --json` in bytes and previews a prune; bad input exits 2 naming the field', async () => {
-      expect(existsSync('out/node/cli.js'), 'run `npm run build` first').toBe(true);
+      expect(existsSync('out/node/cli.cjs'), 'run `npm run build` first').toBe(true);
       const env = { ...sandbox.env, BUILDDECK_DATA_DIR: dataDir };
       const cli = (args: string[]) => exec(process.execPath, ['bin/builddeck.js', 'cache', ...args], { env });
       const du = JSON.parse((await cli(['du', '--builder', name, '--json'])).stdout) as CacheUsage;

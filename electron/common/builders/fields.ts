@@ -326,5 +326,5 @@ export const kubeContextName = z
 /** Go durations, as buildx parses `timeout`: 120s, 2m, 1h30m. */
 export const goDuration = z
   .string()
-  .regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'must be a duration such as 120s, 2m or 1h30m')
+  .regex(/^(\d+(\.\d+)?(ns|us|\u00b5s|ms|s|m|h))+$/, 'must be a duration such as 120s, 2m or 1h30m')
   .refine((s) => /[1-9]/.test(s), 'must be more than 0');
