@@ -3,16 +3,14 @@ import { NativeBuilderStatus } from '../adapters/buildx/builder-status';
 import { BuildxCli } from '../adapters/buildx/cli';
 import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers';
 import { DockerEngine } from '../adapters/docker/engine';
-import { defaultDataDir, ensurePrivateDir } from '../adapters/fs/data-dir';
 import { JsonFileStore } from '../adapters/fs/json-file';
 import { buildersSnapshot, type BuildersSnapshot } from '../common/domain';
 import { appError, fail, ok, toAppError, type Result } from '../common/errors';
 import { BuildersService } from '../core/builders/service';
 import { EventBus } from '../core/events';
 import { containerRunning } from '../core/ports';
-import { SettingsService } from '../core/settings/service';
 import type { CoreSettings } from './create-core';
-import { effectiveSettings } from './effective';
+import { openSettings } from './effective';
 
 export interface BuildersList {
   events: EventBus;
@@ -28,18 +26,9 @@ export interface BuildersList {
  * start-up for: with BuildKit's ListWorkers skipped it was most of the verb (docs/performance.md).
  */
 export function createBuildersList(overrides: CoreSettings = {}): BuildersList {
-  const dataDir = overrides.dataDir ?? defaultDataDir();
-  try {
-    ensurePrivateDir(dataDir);
-  } catch {
-    // Unwritable: the saved list is then only lost (best effort).
-  }
-  const baseEnv: NodeJS.ProcessEnv = { ...(overrides.env ?? process.env) };
   const events = new EventBus();
   const clock = { now: () => Date.now() };
-  const settingsStore = new JsonFileStore(join(dataDir, 'settings.json'));
-  const settings = new SettingsService(settingsStore, events, clock, settingsStore.loadSync());
-  const eff = effectiveSettings(settings.get(), overrides, baseEnv, dataDir);
+  const { dataDir, eff } = openSettings(overrides, events, clock);
   const buildx = new BuildxCli(eff.buildx);
   const engine = new DockerEngine(eff.dockerHost ? { host: eff.dockerHost } : {});
   const containers = new DockerBuildkitContainers(engine);

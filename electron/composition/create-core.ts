@@ -23,9 +23,7 @@ import { importPendingSamples, PendingSamples } from '../adapters/db/pending-sam
 import type { SqliteDb } from '../adapters/db/sqlite';
 import { processAlive, SqliteHistoryStore, UnavailableHistoryStore } from '../adapters/db/history-store';
 import { NodeBuildFs } from '../adapters/fs/build-fs';
-import { defaultDataDir, ensurePrivateDir } from '../adapters/fs/data-dir';
 import { JsonFileStore } from '../adapters/fs/json-file';
-import type { Settings } from '../common/contracts/settings';
 import { bakeHandlers } from '../core/bake/handlers';
 import { BakeHistory } from '../core/bake/history';
 import { BakeService } from '../core/bake/service';
@@ -50,9 +48,8 @@ import { DisposableStore, toDisposable } from '../core/lifetime';
 import { containerRunning, type Clock } from '../core/ports';
 import { createRouter, type Router } from '../core/router';
 import { settingsHandlers } from '../core/settings/handlers';
-import { SettingsService } from '../core/settings/service';
 import { systemHandlers } from '../core/system/handlers';
-import { effectiveSettings } from './effective';
+import { openSettings } from './effective';
 
 /**
  * What the host tells the core. Persisted user settings live in `<dataDir>/settings.json`; the fields
@@ -90,25 +87,15 @@ const systemClock: Clock = { now: () => Date.now() };
 
 /** The one composition function: adapters in, router out. No edge wires adapters itself. */
 export function createCore(overrides: CoreSettings = {}): Core {
-  const dataDir = overrides.dataDir ?? defaultDataDir();
-  try {
-    // Private from the first start, whichever of the app, the CLI or serve comes first.
-    ensurePrivateDir(dataDir);
-  } catch {
-    // Unwritable: the stores report it where they are used (history shows as unavailable).
-  }
-  const baseEnv: NodeJS.ProcessEnv = { ...(overrides.env ?? process.env) };
   const events = new EventBus();
   // Everything below that holds a resource is added here; dispose() releases it newest first.
   const lifetime = new DisposableStore();
   // A CLI's early engine requests the core did not take (composition/early.ts) end with it.
   lifetime.add(toDisposable(abandonEarly));
-  const settingsStore = new JsonFileStore(join(dataDir, 'settings.json'));
-  const settings = new SettingsService(settingsStore, events, systemClock, settingsStore.loadSync());
-
-  /** Persisted settings with this process's overrides on top. */
-  const effective = (s: Settings) => effectiveSettings(s, overrides, baseEnv, dataDir);
-  let eff = effective(settings.get());
+  const opening = openSettings(overrides, events, systemClock);
+  const { dataDir, baseEnv, settings, effective } = opening;
+  // Re-read on a settings change (below).
+  let eff = opening.eff;
 
   const buildx = new BuildxCli(eff.buildx);
   const engine = new DockerEngine(eff.dockerHost ? { host: eff.dockerHost } : {});
