@@ -1,7 +1,7 @@
 import './one-shot';
 import { parseArgs } from 'node:util';
 import { humanSize, type CachePruneResult, type CacheRecord, type CacheUsage } from '../common/contracts/cache';
-import { createCore } from '../composition/create-core';
+import { createCacheUsage } from '../composition/cache-usage';
 import { printError, table } from './format';
 
 /**
@@ -147,15 +147,21 @@ export async function runCacheCli(argv: string[]): Promise<number> {
     return 0;
   }
   const json = values.json;
+  if (verb === 'du') {
+    // Only the cache service, not the whole core (composition/cache-usage.ts).
+    const reader = createCacheUsage({ oneShot: true });
+    try {
+      const r = await reader.usage(values.builder === undefined ? {} : { builder: values.builder });
+      if (!r.ok) return printError(r.error, { json });
+      process.stdout.write(json ? `${JSON.stringify(r.value, null, 2)}\n` : `${formatUsage(r.value)}\n`);
+      return 0;
+    } finally {
+      reader.dispose();
+    }
+  }
+  const { createCore } = await import('../composition/create-core');
   const core = createCore({ oneShot: true });
   try {
-    if (verb === 'du') {
-      const r = await core.router.call('cache.usage', values.builder === undefined ? {} : { builder: values.builder });
-      if (!r.ok) return printError(r.error, { json });
-      const u = r.value;
-      process.stdout.write(json ? `${JSON.stringify(u, null, 2)}\n` : `${formatUsage(u)}\n`);
-      return 0;
-    }
     const v = values as Record<string, string | string[] | boolean | undefined>;
     const filters: Record<string, unknown> = {};
     const put = (key: string, flag: string) => {

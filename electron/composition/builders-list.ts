@@ -5,7 +5,8 @@ import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers
 import { DockerEngine } from '../adapters/docker/engine';
 import { JsonFileStore } from '../adapters/fs/json-file';
 import { buildersSnapshot, type BuildersSnapshot } from '../common/domain';
-import { appError, fail, ok, toAppError, type Result } from '../common/errors';
+import { fail, toAppError, type Result } from '../common/errors';
+import { checkOutput } from '../core/command';
 import { BuildersService } from '../core/builders/service';
 import { EventBus } from '../core/events';
 import { containerRunning } from '../core/ports';
@@ -46,17 +47,7 @@ export function createBuildersList(overrides: CoreSettings = {}): BuildersList {
     events,
     async list(refresh) {
       try {
-        const out = buildersSnapshot.safeParse(await builders.list(refresh));
-        if (out.success) return ok(out.data);
-        return fail(
-          appError('INTERNAL', 'builders.list produced a result that does not match the contract.', {
-            details: {
-              issues: out.error.issues
-                .slice(0, 5)
-                .map((i) => ({ field: i.path.map(String).join('.'), message: i.message })),
-            },
-          }).appError,
-        );
+        return checkOutput('builders.list', buildersSnapshot, await builders.list(refresh)) as Result<BuildersSnapshot>;
       } catch (err) {
         return fail(toAppError(err));
       }

@@ -1,15 +1,12 @@
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { BuildxBake } from '../adapters/buildx/bake';
-import { BuildxCache } from '../adapters/buildx/cache';
 import { BuildxBuilderOps } from '../adapters/buildx/builder-ops';
 import { BuildxBuildRunner } from '../adapters/buildx/build-runner';
 import { NativeBuilderStatus } from '../adapters/buildx/builder-status';
 import { BuildkitRecordEvents } from '../adapters/buildkit/history-events';
 import { BuildxCli } from '../adapters/buildx/cli';
 import { BuildxHistory } from '../adapters/buildx/history';
-import { BuildkitContainerCache } from '../adapters/docker/buildkit-cache';
-import { EngineCache } from '../adapters/docker/cache';
 import { abandonEarly } from '../adapters/docker/engine-api';
 import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers';
 import { DockerEngine } from '../adapters/docker/engine';
@@ -38,7 +35,6 @@ import { buildHandlers } from '../core/builds/handlers';
 import { BuildsService } from '../core/builds/service';
 import { cacheHandlers } from '../core/cache/handlers';
 import { Housekeeping } from '../core/cache/housekeeping';
-import { CacheService } from '../core/cache/service';
 import { EventBus } from '../core/events';
 import { historyHandlers } from '../core/history/handlers';
 import type { HistoryStorePort } from '../core/history/ports';
@@ -49,6 +45,7 @@ import { containerRunning, type Clock } from '../core/ports';
 import { createRouter, type Router } from '../core/router';
 import { settingsHandlers } from '../core/settings/handlers';
 import { systemHandlers } from '../core/system/handlers';
+import { wireCacheService } from './cache-usage';
 import { openSettings } from './effective';
 
 /**
@@ -209,24 +206,19 @@ export function createCore(overrides: CoreSettings = {}): Core {
   const pendingSamplesFile = join(dataDir, 'cache-samples.pending');
   const pendingSamples = new PendingSamples(pendingSamplesFile);
   const sampleSink = () => (db ? db.cache : pendingSamples);
-  const containerCache = new BuildkitContainerCache(engine, !overrides.oneShot);
-  lifetime.add(toDisposable(() => containerCache.close()));
-  const cache = new CacheService(
-    new BuildxCache(buildx, () => eff.buildx.env),
-    new EngineCache(engine),
-    containerCache,
+  const cacheWiring = wireCacheService({
+    buildx,
+    engine,
     builderStatus,
     events,
-    systemClock,
-    {
-      get healthTimeoutMs() {
-        return eff.healthTimeoutMs;
-      },
-      operationTimeoutMs: 120_000,
-      store: cacheStore,
-      samples: sampleSink,
-    },
-  );
+    clock: systemClock,
+    settings: () => ({ healthTimeoutMs: eff.healthTimeoutMs, env: eff.buildx.env }),
+    keepConnections: !overrides.oneShot,
+    store: cacheStore,
+    samples: sampleSink,
+  });
+  lifetime.add(toDisposable(() => cacheWiring.close()));
+  const { cache } = cacheWiring;
 
   const housekeeping = lifetime.add(
     new Housekeeping(cache, cacheStore, events, systemClock, {
