@@ -290,7 +290,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
           read: async (path) => new (await import('../adapters/dockerbuild/reader')).DockerbuildReader().read(path),
         },
         buildx,
-        listBuilders: async (fresh) => (await builders.list(fresh)).builders,
+        listBuilders: async () => (await builders.list()).builders,
         buildkitContainer,
         stopContainer: (container) => buildkitContainers.stop(container, { timeoutMs: 15_000 }),
         fs: buildFs,

@@ -1,5 +1,6 @@
+import type { BakeEvent, BakeSnapshot } from '../common/contracts/bake';
 import type { BuildEvent, BuildSnapshot } from '../common/contracts/builds';
-import { eventsForWindows } from '../common/progress';
+import { bakeEventsForWindows, eventsForWindows } from '../common/progress';
 import type { EventBus } from './events';
 
 /**
@@ -54,6 +55,23 @@ export function buildOutbox(
       buildId,
       firstIndex,
       events: eventsForWindows(after, batch),
+    }));
+  }, coalesceMs);
+}
+
+/** A bake's outbox: the same as a build's, as `bake.progressed` with `bakeEventsForWindows`. */
+export function bakeOutbox(
+  events: EventBus,
+  bakeId: string,
+  current: () => BakeSnapshot,
+  coalesceMs: number,
+): Outbox<BakeEvent> {
+  return new Outbox<BakeEvent>((firstIndex, batch) => {
+    const after = current();
+    events.emit('bake.progressed', { bakeId, firstIndex, events: batch }, () => ({
+      bakeId,
+      firstIndex,
+      events: bakeEventsForWindows(after, batch),
     }));
   }, coalesceMs);
 }

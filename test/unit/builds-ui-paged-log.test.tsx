@@ -74,3 +74,21 @@ describe('a long log, paged', () => {
     expect(screen.getByTestId('log-search-status').textContent).toBe(`1 of ${1 + 10 + 100 + 1000}`);
   });
 });
+
+describe('a log with no pager (bake, an attached History record) after a flood', () => {
+  function Unpaged({ list }: { list: LogList }) {
+    const paged = usePagedLog('h1', undefined, list, false);
+    return <LogView list={paged.list} older={paged.older} label="Combined build log" emptyText="none" />;
+  }
+
+  it('shows the tail and says how many lines are held back, asking the core for nothing', async () => {
+    const before = asked.length;
+    render(<Unpaged list={sent.log} />);
+    await flush();
+    expect(screen.queryByTestId('log-older')).toBeNull();
+    expect(screen.getByTestId('log-held').textContent).toContain(
+      `${(sent.log.held ?? 0).toLocaleString('en-US')} earlier lines`,
+    );
+    expect(asked.length).toBe(before);
+  });
+});

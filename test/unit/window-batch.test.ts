@@ -1,18 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildEvents as buildEventSchemas } from '../../electron/common/contracts/builds';
 import type { BuildEvent, BuildSnapshot } from '../../electron/common/contracts/builds';
 import {
+  applyBakeProgress,
   applyProgress,
+  createBakeSnapshot,
   createBuildSnapshot,
   logLines,
   logPage,
+  reduceBakeEvents,
   reduceBuildEvents,
   stepStateOf,
   WINDOW_LOG_CHARS,
   WINDOW_LOG_EVENTS,
 } from '../../electron/common/progress';
 import { EventBus } from '../../electron/core/events';
-import { buildOutbox } from '../../electron/core/outbox';
+import { bakeOutbox, buildOutbox } from '../../electron/core/outbox';
+import { LiveStreams } from '../../electron/core/history/live-streams';
+import type { BuildkitHistoryPort } from '../../electron/core/history/ports';
+import { historyEvents } from '../../electron/common/contracts/history';
+import { bakeEvents as bakeEventSchemas, type BakeEvent } from '../../electron/common/contracts/bake';
 
 type Progressed = { buildId: string; firstIndex: number; events: BuildEvent[] };
 
@@ -173,5 +180,116 @@ describe("a flood of output reaches a window as the core's log tails (eventsForW
     h.flush();
     const sizes = (bs: Progressed[]) => bs.reduce((n, b) => n + JSON.stringify(b).length, 0);
     expect(sizes(h.toWindow)).toBeLessThan(sizes(h.toCli) / 4);
+  });
+});
+
+describe('an attached History record and a bake get the same window form (history.progressed, bake.progressed)', () => {
+  it('a flood through a record stream reaches a window as one logSync; a non-window listener gets every event', async () => {
+    const bus = new EventBus();
+    let feed: ((events: BuildEvent[]) => void) | undefined;
+    let end: (() => void) | undefined;
+    const buildkit = {
+      logs: (_b: string, _id: string, o: { onEvents(events: BuildEvent[]): void }) => {
+        feed = (events) => o.onEvents(events);
+        return new Promise<{ exitCode: number }>((resolve) => (end = () => resolve({ exitCode: 0 })));
+      },
+    } as unknown as BuildkitHistoryPort;
+    const streams = new LiveStreams({ buildkit, events: bus, clock: { now: () => 1 } });
+    type Batch = { streamId: string; firstIndex: number; events: BuildEvent[] };
+    const toWindow: Batch[] = [];
+    const toCli: Batch[] = [];
+    const wire = (p: unknown) => historyEvents['history.progressed'].parse(JSON.parse(JSON.stringify(p)));
+    bus.subscribe((event, payload) => event === 'history.progressed' && toWindow.push(wire(payload)), {
+      window: true,
+    });
+    bus.subscribe((event, payload) => event === 'history.progressed' && toCli.push(payload), { passive: true });
+    const stream = streams.follow(
+      { id: 'b/n/r1', builder: 'b', bkId: 'r1' },
+      { builder: 'b', platforms: [], startedAt: 0 },
+      () => Promise.resolve({ at: 9, ok: true, cancelled: false }),
+    );
+    // What attach answered the window: the stream's snapshot so far.
+    let win = stream.snapshot;
+    feed?.([head[1] as BuildEvent, head[2] as BuildEvent, ...output(0, 3000)]);
+    end?.();
+    await vi.waitFor(() => expect(toCli.some((b) => b.events.some((e) => e.type === 'finished'))).toBe(true));
+
+    expect(toCli.flatMap((b) => b.events).filter((e) => e.type === 'log')).toHaveLength(3000);
+    expect(toWindow.flatMap((b) => b.events).filter((e) => e.type === 'log')).toHaveLength(0);
+    expect(toWindow.flatMap((b) => b.events).filter((e) => e.type === 'logSync')).toHaveLength(1);
+    for (const b of toWindow) {
+      const r = applyProgress(win, { ...b });
+      expect(r.gap).toBe(false);
+      win = r.snapshot;
+    }
+    // `follow` hands out the stream itself: its snapshot is the core's, after every event.
+    const core = stream.snapshot;
+    expect(win.eventCount).toBe(core.eventCount);
+    expect(win.status).toBe('succeeded');
+    expect(kept(win).at(-1)?.text).toBe(kept(core).at(-1)?.text);
+    expect(win.log.dropped + win.log.length).toBe(core.log.dropped + core.log.length);
+    expect(win.log.held).toBeGreaterThan(0);
+    streams.dispose();
+  });
+
+  it('a bake flood: one logSync per snapshot it touched, and each target ends as the core has it', () => {
+    const bus = new EventBus();
+    let core = createBakeSnapshot('k1');
+    const outbox = bakeOutbox(bus, 'k1', () => core, 50);
+    type Batch = { bakeId: string; firstIndex: number; events: BakeEvent[] };
+    const toWindow: Batch[] = [];
+    const toCli: Batch[] = [];
+    const wire = (p: unknown) => bakeEventSchemas['bake.progressed'].parse(JSON.parse(JSON.stringify(p)));
+    bus.subscribe((event, payload) => event === 'bake.progressed' && toWindow.push(wire(payload)), { window: true });
+    bus.subscribe((event, payload) => event === 'bake.progressed' && toCli.push(payload), { passive: true });
+    const push = (events: BakeEvent[]) => {
+      core = reduceBakeEvents(core, events);
+      outbox.push(events);
+    };
+    const tagged = (target: string, events: BuildEvent[]) => events.map((e): BakeEvent => ({ ...e, target }));
+    // The bake's own step (the definition files) is untagged.
+    const own: BakeEvent[] = [
+      { type: 'vertex', digest: 'def', name: '[internal] load local bake definitions', started: 1 },
+      { type: 'log', vertex: 'def', stream: 1, data: 'reading docker-bake.hcl\n' },
+    ];
+    push([...own, ...tagged('alpha', head), ...tagged('beta', head)]);
+    push(tagged('alpha', output(0, 100)));
+    outbox.flush();
+    expect(toWindow[0]?.events).toEqual(toCli[0]?.events);
+    // Both targets and the bake itself print at once: a flood over the whole batch.
+    push([...tagged('alpha', output(100, 2000)), ...own.slice(1), ...tagged('beta', output(0, 1500))]);
+    outbox.flush();
+    const finished = { type: 'finished', at: 4, ok: true, cancelled: false, exitCode: 0 } as const;
+    push([
+      ...tagged('alpha', output(2100, 10)),
+      { ...finished, target: 'alpha' },
+      { ...finished, target: 'beta' },
+      finished,
+    ]);
+    outbox.flush();
+
+    const syncs = toWindow[1]?.events.filter((e) => e.type === 'logSync') ?? [];
+    expect(syncs.map((e) => e.target ?? '').sort()).toEqual(['', 'alpha', 'beta']);
+    expect(toWindow[1]?.events.filter((e) => e.type === 'log')).toHaveLength(0);
+    expect(toCli.flatMap((b) => b.events).filter((e) => e.type === 'log')).toHaveLength(2 + 2110 + 1500);
+
+    let win = createBakeSnapshot('k1');
+    for (const b of toWindow) {
+      const r = applyBakeProgress(win, b);
+      expect(r.gap).toBe(false);
+      win = r.snapshot;
+    }
+    expect(win.eventCount).toBe(core.eventCount);
+    expect(win.status).toBe('succeeded');
+    for (const t of ['alpha', 'beta']) {
+      const mine = win.targets[t];
+      const theirs = core.targets[t];
+      if (!mine || !theirs) throw new Error(`no target ${t}`);
+      expect(mine.eventCount).toBe(theirs.eventCount);
+      expect(mine.log.dropped + mine.log.length).toBe(theirs.log.dropped + theirs.log.length);
+      expect(mine.log.held).toBeGreaterThan(0);
+      expect(kept(mine).at(-1)?.text).toBe(kept(theirs).at(-1)?.text);
+    }
+    expect(kept(win.general)).toEqual(kept(core.general));
   });
 });

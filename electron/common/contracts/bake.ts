@@ -10,6 +10,7 @@ import {
   ENV_NAME_PATTERN,
   errorEvent,
   logEvent,
+  logSyncEvent,
   platform,
   platformSummary,
   statusEvent,
@@ -245,6 +246,8 @@ export const bakeEvent = z.discriminatedUnion('type', [
   textEvent.extend(targeted),
   errorEvent.extend(targeted),
   buildFinishedEvent.extend(targeted),
+  /** Only on the way to a window (`bakeEventsForWindows`): the target's log tails after a flood. */
+  logSyncEvent.extend(targeted),
 ]);
 export type BakeEvent = z.infer<typeof bakeEvent>;
 

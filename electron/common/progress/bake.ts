@@ -131,7 +131,10 @@ export function createBakeSnapshot(bakeId: string): BakeSnapshot {
 /** Routes each event to its target's snapshot (or the bake's own); one copy per touched snapshot per batch. */
 export function reduceBakeEvents(snapshot: BakeSnapshot, events: readonly BakeEvent[]): BakeSnapshot {
   if (events.length === 0) return snapshot;
-  const next: BakeSnapshot = { ...snapshot, eventCount: snapshot.eventCount + events.length };
+  // A window's `logSync` stands for the log events it replaced: the count stays the core's.
+  let count = events.length;
+  for (const e of events) if (e.type === 'logSync') count += e.events - 1;
+  const next: BakeSnapshot = { ...snapshot, eventCount: snapshot.eventCount + count };
   let targets: Record<string, BuildSnapshot> | undefined;
   // Consecutive events of one target are reduced as one batch.
   let run: BuildEvent[] = [];

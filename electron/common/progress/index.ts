@@ -28,7 +28,7 @@ export {
   snapshotToSend,
 } from './log-list';
 export { parseVertexName, type VertexName } from './names';
-export { eventsForWindows, WINDOW_LOG_CHARS, WINDOW_LOG_EVENTS } from './window-batch';
+export { bakeEventsForWindows, eventsForWindows, WINDOW_LOG_CHARS, WINDOW_LOG_EVENTS } from './window-batch';
 export {
   applyBakeProgress,
   BakeAttributor,

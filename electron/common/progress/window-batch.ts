@@ -1,3 +1,4 @@
+import type { BakeEvent, BakeSnapshot } from '../contracts/bake';
 import type { BuildEvent, BuildSnapshot, LogList } from '../contracts/builds';
 import { logTail } from './log-list';
 
@@ -21,6 +22,60 @@ const plain = (list: LogList): LogList => {
   return json ? json.call(list) : list;
 };
 
+type LogSync = Extract<BuildEvent, { type: 'logSync' }>;
+
+/**
+ * The window form of a batch whose output belongs to one or more build snapshots (a build has
+ * one; a bake one per target and its own): under the limits the batch as it is, else the batch
+ * without its `log` events, then one `logSync` per snapshot they touched, made by `sync` from that
+ * snapshot after the batch. `ownerOf` names a log event's snapshot.
+ */
+function windowForm<E extends { type: string }>(
+  events: E[],
+  ownerOf: (log: E & { type: 'log'; vertex: string; data: string }) => string,
+  sync: (owner: string, make: (after: BuildSnapshot) => LogSync) => E | undefined,
+): E[] {
+  const isLog = (e: E): e is E & { type: 'log'; vertex: string; data: string } => e.type === 'log';
+  let logs = 0;
+  let chars = 0;
+  for (const e of events) {
+    if (!isLog(e)) continue;
+    logs++;
+    chars += e.data.length;
+  }
+  if (logs <= WINDOW_LOG_EVENTS && chars <= WINDOW_LOG_CHARS) return events;
+  const out: E[] = [];
+  const touched = new Map<string, { vertices: Set<string>; events: number }>();
+  for (const e of events) {
+    if (!isLog(e)) {
+      out.push(e);
+      continue;
+    }
+    const owner = ownerOf(e);
+    let t = touched.get(owner);
+    if (!t) touched.set(owner, (t = { vertices: new Set(), events: 0 }));
+    t.vertices.add(e.vertex);
+    t.events++;
+  }
+  for (const [owner, t] of touched) {
+    // A snapshot the core has not got (it reduces every event it sends) leaves a gap in the
+    // window's numbering: the window re-reads, as after any missed batch.
+    const e = sync(owner, (after) => logSyncOf(after, t.vertices, t.events));
+    if (e) out.push(e);
+  }
+  return out;
+}
+
+/** The sync standing for `events` log events of `vertices`: the log tails of `after`. */
+function logSyncOf(after: BuildSnapshot, vertices: Iterable<string>, events: number): LogSync {
+  const steps: LogSync['steps'] = {};
+  for (const id of vertices) {
+    const step = after.steps[id];
+    if (step) steps[id] = { logs: plain(logTail(step.logs, SYNC_STEP_CHUNKS)), pending: step.pending };
+  }
+  return { type: 'logSync', events, log: plain(logTail(after.log, SYNC_LOG_CHUNKS)), steps };
+}
+
 /**
  * A progress batch as windows get it. `after` is the core's snapshot once the whole batch is
  * reduced (the outbox emits everything pending, so the builds service's current snapshot). Small
@@ -29,27 +84,29 @@ const plain = (list: LogList): LogList => {
  * keep their order, so steps, statuses, warnings and the end reduce exactly as before; only the
  * output lines a window could not have read along are left at the core (`builds.logs` pages them).
  * Nothing else listens to the reduced form: the CLI and the history store get every event.
+ * The same form serves an attached history record (`history.progressed`, its stream's snapshot).
  */
 export function eventsForWindows(after: BuildSnapshot, events: BuildEvent[]): BuildEvent[] {
-  let logs = 0;
-  let chars = 0;
-  for (const e of events) {
-    if (e.type !== 'log') continue;
-    logs++;
-    chars += e.data.length;
-  }
-  if (logs <= WINDOW_LOG_EVENTS && chars <= WINDOW_LOG_CHARS) return events;
-  const out: BuildEvent[] = [];
-  const touched = new Set<string>();
-  for (const e of events) {
-    if (e.type === 'log') touched.add(e.vertex);
-    else out.push(e);
-  }
-  const steps: Record<string, { logs: LogList; pending: Record<string, string> }> = {};
-  for (const id of touched) {
-    const step = after.steps[id];
-    if (step) steps[id] = { logs: plain(logTail(step.logs, SYNC_STEP_CHUNKS)), pending: step.pending };
-  }
-  out.push({ type: 'logSync', events: logs, log: plain(logTail(after.log, SYNC_LOG_CHUNKS)), steps });
-  return out;
+  return windowForm(
+    events,
+    () => '',
+    (_, make) => make(after),
+  );
+}
+
+/**
+ * A bake batch as windows get it: the same rule over the whole batch (`eventsForWindows`), with one
+ * `logSync` per target whose output it left out (and one untagged for the bake's own steps), each
+ * from that target's snapshot in `after`. Bake has no paged log command: the lines before the
+ * tails stay at the core (the log view says how many).
+ */
+export function bakeEventsForWindows(after: BakeSnapshot, events: BakeEvent[]): BakeEvent[] {
+  return windowForm(
+    events,
+    (e) => e.target ?? '',
+    (target, make) => {
+      const snapshot = target ? after.targets[target] : after.general;
+      return snapshot ? { ...make(snapshot), ...(target ? { target } : {}) } : undefined;
+    },
+  );
 }

@@ -24,7 +24,7 @@ import { classifyFailure, couldNotRun } from '../builds/failure';
 import { metadataFields, readMetadataFile } from '../builds/metadata';
 import type { BuilderDescribePort, BuildFsPort, BuildRunnerPort } from '../builds/ports';
 import type { EventBus } from '../events';
-import { Outbox } from '../outbox';
+import { bakeOutbox, type Outbox } from '../outbox';
 import { recordSafely, RunRegistry } from '../runs';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
 import { bakeArgv, bakeCommandText, bakeEnv, effectiveOverrides } from './command-line';
@@ -153,10 +153,7 @@ export class BakeService {
       bakeId,
       request: resolved,
       snapshot: createBakeSnapshot(bakeId),
-      outbox: new Outbox(
-        (firstIndex, events) => this.deps.events.emit('bake.progressed', { bakeId, firstIndex, events }),
-        this.options.coalesceMs,
-      ),
+      outbox: bakeOutbox(this.deps.events, bakeId, () => r.snapshot, this.options.coalesceMs),
       attributor: new BakeAttributor(names),
       abort: new AbortController(),
       cancelRequested: false,

@@ -20,8 +20,13 @@ export interface BuilderView {
 export interface BuildkitRowsDeps {
   buildx: BuildxPort;
   buildkit: BuildkitHistoryPort;
-  /** The builders list (`fresh`: ask buildx now rather than the builders service's short cache). */
-  listBuilders(fresh: boolean): Promise<Builder[]>;
+  /**
+   * The builders list, as the builders service keeps it (its 1.5 s burst cache, a change read anew,
+   * a fresh process's first read keeping platforms under their key). History needs each builder's
+   * state and default platform, not its whole facts: forcing a refresh made every `history ls` pay
+   * BuildKit's ListWorkers (210-250 ms of dockerd's CPU) before the first record could be asked for.
+   */
+  listBuilders(): Promise<Builder[]>;
   /**
    * This docker-container node's buildkitd container as the engine sees it now (cheap): undefined
    * when there is none; rejects when the engine cannot tell. Checked before every `history ls`
@@ -126,7 +131,7 @@ export class BuildkitRows {
     const now = this.deps.clock.now();
     if (!force && this.builders && now - this.builders.at < this.options.buildersEveryMs) return this.builders;
     try {
-      const list = (await this.deps.listBuilders(force)).map((b): BuilderView => {
+      const list = (await this.deps.listBuilders()).map((b): BuilderView => {
         const statuses = b.nodes.map((n) => n.status);
         const state: RecordBuilderState = statuses.includes('running')
           ? 'available'

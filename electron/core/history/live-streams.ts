@@ -1,6 +1,6 @@
 import type { BuildEvent, BuildSnapshot } from '../../common/contracts/builds';
 import { AppException } from '../../common/errors';
-import { reduceBuildEvents } from '../../common/progress';
+import { eventsForWindows, reduceBuildEvents } from '../../common/progress';
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
 import type { BuildkitHistoryPort } from './ports';
@@ -99,7 +99,13 @@ export class LiveStreams {
     stream.outbox = [];
     const firstIndex = stream.emitted;
     stream.emitted += events.length;
-    this.deps.events.emit('history.progressed', { streamId: stream.id, firstIndex, events });
+    // Windows get the flood form of a batch, as a build's (core/outbox.ts): the log tails after it.
+    const after = stream.snapshot;
+    this.deps.events.emit('history.progressed', { streamId: stream.id, firstIndex, events }, () => ({
+      streamId: stream.id,
+      firstIndex,
+      events: eventsForWindows(after, events),
+    }));
   }
 
   private end(stream: Stream, reason: 'finished' | 'detached' | 'failed', error?: string): void {

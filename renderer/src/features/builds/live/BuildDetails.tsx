@@ -201,10 +201,22 @@ interface BuildDetailsProps {
   focusTitle?: boolean;
   /** Sections between the lanes and the logs (History: build facts, timing, runs, cache misses). */
   children?: ReactNode;
+  /**
+   * Lines held at the core page in through `builds.logs` (default): a build this core runs. An
+   * attached History record's stream has no paged log: its log says how many lines it holds back.
+   */
+  pagedLogs?: boolean;
 }
 
 /** A build, live or stored: header, outcome, lanes, warnings and logs. */
-export function BuildDetails({ snapshot, actions, origin, focusTitle = true, children }: BuildDetailsProps) {
+export function BuildDetails({
+  snapshot,
+  actions,
+  origin,
+  focusTitle = true,
+  children,
+  pagedLogs = true,
+}: BuildDetailsProps) {
   const [selectedStep, setSelectedStep] = useState<string | undefined>();
   const titleRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -224,7 +236,7 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
   const multi = snapshot.lanes.filter((l) => l.kind === 'platform').length > 1;
   const step = selectedStep ? snapshot.steps[selectedStep] : undefined;
   // A long log arrives as its tail; the pages before it are fetched as the view scrolls up.
-  const paged = usePagedLog(snapshot.buildId, step?.id, step ? step.logs : snapshot.log);
+  const paged = usePagedLog(snapshot.buildId, step?.id, step ? step.logs : snapshot.log, pagedLogs);
 
   // Ctrl/Cmd+F searches the log instead of the page.
   useEffect(() => {

@@ -37,6 +37,8 @@ export function usePagedLog(
   buildId: string,
   step: string | undefined,
   list: LogList,
+  /** False for a log `builds.logs` does not know (an attached History record's stream). */
+  enabled = true,
 ): { list: LogList; older?: OlderLines | undefined } {
   const key = `${buildId}\u0000${step ?? ''}`;
   const [loaded, setLoaded] = useState<Loaded | undefined>();
@@ -78,6 +80,6 @@ export function usePagedLog(
     });
   }, [remaining, firstHeld, start, key, buildId, step, list.dropped]);
 
-  if ((list.held ?? 0) <= 0) return { list };
+  if (!enabled || (list.held ?? 0) <= 0) return { list };
   return { list: combined, older: { count: remaining, loading, error, load } };
 }
