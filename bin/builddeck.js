@@ -26,7 +26,8 @@ if (!existsSync(cli)) {
 /** The per-user cache folder, as each platform names it (never the app's data folder: this is disposable). */
 function cacheDir() {
   const env = process.env;
-  if (process.platform === 'win32') return join(env.LOCALAPPDATA || join(homedir(), 'AppData', 'Local'), 'BuildDeck', 'Cache');
+  if (process.platform === 'win32')
+    return join(env.LOCALAPPDATA || join(homedir(), 'AppData', 'Local'), 'BuildDeck', 'Cache');
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'BuildDeck');
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'builddeck');
 }
@@ -71,8 +72,14 @@ function save(script, file) {
     const dir = dirname(file);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // Another build's caches for the same verb are stale for good.
-    const prefix = file.slice(dir.length + 1).split('-').slice(0, 3).join('-') + '-';
-    for (const name of readdirSync(dir)) if (name.startsWith(prefix) && join(dir, name) !== file) rmSync(join(dir, name), { force: true });
+    const prefix =
+      file
+        .slice(dir.length + 1)
+        .split('-')
+        .slice(0, 3)
+        .join('-') + '-';
+    for (const name of readdirSync(dir))
+      if (name.startsWith(prefix) && join(dir, name) !== file) rmSync(join(dir, name), { force: true });
     // Whole or not at all: a concurrent run must never read half a file (V8 would reject it anyway).
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
