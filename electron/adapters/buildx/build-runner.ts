@@ -30,6 +30,7 @@ export class BuildxBuildRunner implements BuildRunnerPort {
       ...(opts.kill ? { kill: opts.kill } : {}),
       ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
       ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.onSpawned ? { onSpawned: opts.onSpawned } : {}),
       // Own process group: the stop reaches the buildx plugin too, not only the docker CLI. SIGINT is
       // Ctrl+C, and like a terminal's it goes to the whole group: buildx cancels the BuildKit solve.
       // Sent to the docker CLI alone it can be lost right after start (measured: 0.7 s in, the build

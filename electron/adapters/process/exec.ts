@@ -21,7 +21,10 @@ export interface ProgramRules {
 export interface ExecOptions
   extends
     CallOptions,
-    Pick<RunOptions, 'cwd' | 'onStderr' | 'maxBufferBytes' | 'keepTail' | 'group' | 'stopWith' | 'kill' | 'onStop'> {
+    Pick<
+      RunOptions,
+      'cwd' | 'onStderr' | 'maxBufferBytes' | 'keepTail' | 'group' | 'stopWith' | 'kill' | 'onStop' | 'onSpawned'
+    > {
   /** Added to the configured environment (bake variables, a kubeconfig). */
   env?: Readonly<Record<string, string>>;
   /** Each complete, non-blank stderr line as it arrives (bootstrap progress). */
@@ -89,6 +92,7 @@ export class ProgramExec {
         ...(options.stopWith ? { stopWith: options.stopWith } : {}),
         ...(options.kill ? { kill: options.kill } : {}),
         ...(options.onStop ? { onStop: options.onStop } : {}),
+        ...(options.onSpawned ? { onSpawned: options.onSpawned } : {}),
       });
     } catch (err) {
       if (err instanceof AppException) throw err;

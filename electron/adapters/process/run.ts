@@ -33,6 +33,12 @@ export interface RunOptions {
    * still a result (`stoppedFor` says why), for streams whose output up to the stop matters (builds).
    */
   onStop?: 'reject' | 'resolve';
+  /**
+   * Called once the child has been spawned (synchronously after node:child_process.spawn returns;
+   * a program that turns out missing is reported by the promise as usual). Lets a caller do work
+   * while the program starts instead of before it (a build records its start then).
+   */
+  onSpawned?: () => void;
 }
 
 export interface RunResult {
@@ -78,6 +84,7 @@ export function run(command: string, args: readonly string[], options: RunOption
       env: options.env ?? process.env,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
+    options.onSpawned?.();
     const max = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER;
     let stdout = '';
     let stderr = '';

@@ -46,6 +46,8 @@ export interface BuildRunOptions {
   cwd?: string;
   /** Added to the configured environment (bake variables: `NAME=value docker buildx bake`). */
   env?: Readonly<Record<string, string>>;
+  /** Called once buildx has been spawned (before its first output). */
+  onSpawned?: () => void;
 }
 
 export interface BuildRunExit extends BuildExitWords {

@@ -290,8 +290,10 @@ export class BuildsService {
       tmp = await fs.tempDir();
       const metadataFile = r.request.metadataFile ?? `${tmp.path}/metadata.json`;
       const argv = buildxBuildArgv(r.request, { dockerfile: dockerfileArg, progress: 'rawjson', metadataFile });
-      // run() spawns buildx before its first await: the start is recorded while buildx starts.
-      const exiting = runner.run(argv.slice(1), {
+      // The start is recorded once buildx has been spawned, while it starts: finding the buildx
+      // plugin to run (adapters/buildx/exec.ts) may take a turn of the event loop first, so the
+      // record waits for the spawn itself, not for run() to return.
+      const exit = await runner.run(argv.slice(1), {
         onEvents: (events) => {
           watchdog?.activity(events);
           this.push(r, events);
@@ -299,9 +301,9 @@ export class BuildsService {
         signal: r.abort.signal,
         kill: kill.signal,
         timeoutMs: this.options.buildTimeoutMs,
+        onSpawned: afterSpawn,
       });
-      afterSpawn();
-      const exit = await exiting;
+      afterSpawn(); // a runner that never reported its spawn: recorded at the latest here
       watchdog?.stop();
       const { materials: resolved, ...meta } = metadataFields(await readMetadataFile(fs, metadataFile));
       materials = resolved;
