@@ -70,6 +70,18 @@ describe('the CLI code cache', () => {
     }
   });
 
+  it('a cache folder that cannot be made costs nothing but the compile', async () => {
+    // XDG_CACHE_HOME names a file: the folder below it can never be created.
+    const blocked = join(cacheHome, 'not-a-folder');
+    writeFileSync(blocked, 'x');
+    const r = await exec(process.execPath, ['bin/builddeck.js', 'cache', '--help'], {
+      env: { ...process.env, XDG_CACHE_HOME: blocked },
+      timeout: 30_000,
+    });
+    expect(r.stdout).toContain('builddeck cache du');
+    expect(r.stderr).toBe('');
+  });
+
   it('BUILDDECK_NO_COMPILE_CACHE=1 writes nothing', async () => {
     rmSync(join(cacheHome, 'builddeck'), { recursive: true, force: true });
     const r = await run(['--version'], { BUILDDECK_NO_COMPILE_CACHE: '1' });
