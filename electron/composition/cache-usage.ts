@@ -24,7 +24,7 @@ export interface CacheServiceWiring {
   events: EventBus;
   clock: Clock;
   /** Read on every use: a settings change re-bounds later reads without rebuilding the service. */
-  settings: () => { healthTimeoutMs: number; env: NodeJS.ProcessEnv };
+  settings: () => { healthTimeoutMs: number };
   /** Keep exec connections to BuildKit containers open between reads (a long-lived process). */
   keepConnections: boolean;
   store?: () => CacheStorePort | undefined;
@@ -35,7 +35,7 @@ export interface CacheServiceWiring {
 export function wireCacheService(w: CacheServiceWiring): { cache: CacheService; close(): void } {
   const containerCache = new BuildkitContainerCache(w.engine, w.keepConnections);
   const cache = new CacheService(
-    new BuildxCache(w.buildx, () => w.settings().env),
+    new BuildxCache(w.buildx),
     new EngineCache(w.engine),
     containerCache,
     w.builderStatus,
@@ -78,7 +78,7 @@ export function createCacheUsage(overrides: CoreSettings = {}): CacheUsageReader
     builderStatus: new NativeBuilderStatus(buildx, () => eff.buildx.env),
     events,
     clock,
-    settings: () => ({ healthTimeoutMs: eff.healthTimeoutMs, env: eff.buildx.env }),
+    settings: () => ({ healthTimeoutMs: eff.healthTimeoutMs }),
     keepConnections: !overrides.oneShot,
     samples: () => pending,
   });

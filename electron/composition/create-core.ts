@@ -212,7 +212,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
     builderStatus,
     events,
     clock: systemClock,
-    settings: () => ({ healthTimeoutMs: eff.healthTimeoutMs, env: eff.buildx.env }),
+    settings: () => ({ healthTimeoutMs: eff.healthTimeoutMs }),
     keepConnections: !overrides.oneShot,
     store: cacheStore,
     samples: sampleSink,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BUILDCTL_DU_JSON,
-  currentBuilderName,
+  likelyCurrentBuilder,
   DEFAULT_DOCKER_HOST,
   isEngineEndpoint,
   localBuildkitContainers,
@@ -55,7 +55,7 @@ function start(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const buildx = buildxConfigDir(env);
   const builder =
     builderFlag(argv) ??
-    currentBuilderName(
+    likelyCurrentBuilder(
       stringOr(readJson(join(buildx, 'current'))?.['Name']),
       env,
       env['DOCKER_HOST'] || env['DOCKER_CONTEXT']

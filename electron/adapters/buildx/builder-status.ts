@@ -36,7 +36,15 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
     private readonly env: () => NodeJS.ProcessEnv,
   ) {}
 
-  async known(): Promise<KnownBuilder[]> {
+  /**
+   * The builder buildx uses without --builder (its GetCurrentInstance): THE rule, for the builders
+   * list's current marker and for every command that defaults to the current builder (cache).
+   */
+  async currentName(): Promise<string> {
+    return (await this.withCurrent()).currentName;
+  }
+
+  private async withCurrent(): Promise<{ builders: KnownBuilder[]; currentName: string }> {
     const env = this.env();
     const root = this.buildx.configDir();
     const [{ builders, contexts, names }, contextName, current] = await Promise.all([
@@ -44,7 +52,12 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
       currentContextName(env),
       readCurrent(root),
     ]);
-    const currentName = await currentBuilderName(root, current, contextName, contexts, names);
+    return { builders, currentName: await currentBuilderName(root, current, contextName, contexts, names) };
+  }
+
+  async known(): Promise<KnownBuilder[]> {
+    const root = this.buildx.configDir();
+    const { builders, currentName } = await this.withCurrent();
     await Promise.all(
       builders.map(async (b) => {
         b.current = b.name === currentName;

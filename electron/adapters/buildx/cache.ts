@@ -1,6 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { currentBuilderName } from '../../common/builders/buildx-store';
 import { toGoDuration } from '../../common/contracts/cache';
 import { AppException, appError, reasonOf, silentBuilder } from '../../common/errors';
 import type {
@@ -12,7 +9,6 @@ import type {
 } from '../../core/cache/ports';
 import type { BuildxStore, CallOptions } from '../../core/ports';
 import type { BuildxCli } from './cli';
-import { dockerConfigDir } from './config-dirs';
 import { parseDuJson, parseDuVerbose, parsePruneVerbose } from './cache-parse';
 import { compareSemVer, parseSemVer, type SemVer } from './parse';
 
@@ -36,44 +32,10 @@ function storedOf(store: BuildxStore, name: string): StoredCacheBuilder | undefi
  * BUILDER_UNREACHABLE with `canBootstrap`, the rest keep buildx's own mapping.
  */
 export class BuildxCache implements BuildxCachePort {
-  constructor(
-    private readonly cli: BuildxCli,
-    /** The environment buildx runs with (a getter: settings may change it). */
-    private readonly env: () => NodeJS.ProcessEnv,
-  ) {}
+  constructor(private readonly cli: BuildxCli) {}
 
   async version(): Promise<string> {
     return (await this.cli.info()).version;
-  }
-
-  async currentBuilder(): Promise<string> {
-    return this.currentOf(await this.cli.stored());
-  }
-
-  /** Which builder and what the store says of it, from ONE read of buildx's store. */
-  async resolve(builder: string | undefined): Promise<{ name: string; stored: StoredCacheBuilder | undefined }> {
-    const store = await this.cli.stored();
-    const name = builder ?? (await this.currentOf(store));
-    return { name, stored: storedOf(store, name) };
-  }
-
-  private async currentOf(stored: BuildxStore): Promise<string> {
-    const env = this.env();
-    // config.json is read only when neither `buildx use` nor the environment decides.
-    const context =
-      stored.current || env['DOCKER_HOST'] || env['DOCKER_CONTEXT'] ? undefined : await this.currentContext(env);
-    return currentBuilderName(stored.current, env, context);
-  }
-
-  private async currentContext(env: NodeJS.ProcessEnv): Promise<unknown> {
-    try {
-      const config = JSON.parse(await readFile(join(dockerConfigDir(env), 'config.json'), 'utf8')) as {
-        currentContext?: unknown;
-      };
-      return config.currentContext;
-    } catch {
-      return undefined;
-    }
   }
 
   async storedBuilder(name: string): Promise<StoredCacheBuilder | undefined> {

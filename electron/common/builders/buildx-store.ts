@@ -2,7 +2,8 @@
  * What buildx's instance store and the docker context say about which builder a command means and
  * where its BuildKit runs: the rules, with the reading left to the caller. The core (through its
  * buildx adapter) and the CLI's early requests (electron/composition/early.ts, before the core loads)
- * both decide with these, so a head start can never guess by a rule the core does not follow.
+ * both decide with these, so a head start can never guess by a rule the core does not follow (the
+ * current builder aside: the early guess is the common case of the core's rule, likelyCurrentBuilder).
  */
 
 /** buildx names a docker-container node's container (and its state volume) after the node. */
@@ -18,10 +19,13 @@ export const BUILDCTL_DU_JSON: readonly string[] = ['buildctl', 'du', '--format'
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
 /**
- * The builder buildx uses without --builder: the one `buildx use` stored (`current`'s Name), else the
- * docker context's own builder, named after the context (DOCKER_HOST makes it "default").
+ * The CLI's early guess of the builder buildx uses without --builder (composition/early.ts): the one
+ * `buildx use` stored (`current`'s Name), else the docker context's own builder, named after the
+ * context (DOCKER_HOST makes it "default"). Only the common case of buildx's rule, which the core
+ * applies whole (adapters/buildx/builder-status.ts `currentName`: the endpoint key, Global, the
+ * per-endpoint defaults); a wrong guess costs the early request, never the answer.
  */
-export function currentBuilderName(
+export function likelyCurrentBuilder(
   stored: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
   currentContext: unknown,

@@ -49,12 +49,8 @@ export interface StoredCacheBuilder {
 export interface BuildxCachePort {
   /** buildx's version (cached by the CLI adapter). */
   version(): Promise<string>;
-  /** Name of the builder buildx would use without --builder: `buildx use` choice, else the docker context. */
-  currentBuilder(): Promise<string>;
   /** A builder as buildx's instance store records it; undefined for context (docker driver) builders. */
   storedBuilder(name: string): Promise<StoredCacheBuilder | undefined>;
-  /** `builder`, or the current one, and what the store says of it, from one read of the store. */
-  resolve(builder: string | undefined): Promise<{ name: string; stored: StoredCacheBuilder | undefined }>;
   usage(name: string, call: CallOptions): Promise<CacheRead>;
   prune(name: string, request: PruneRequest, call: CallOptions): Promise<PruneOutcome>;
 }
@@ -66,6 +62,8 @@ export interface BuildxCachePort {
  */
 export interface BuilderStatePort {
   state(name: string, call: CallOptions): Promise<Builder>;
+  /** The builder buildx uses without --builder, by buildx's own rule (the builders list's "current"). */
+  currentName(): Promise<string>;
 }
 
 /** The BuildKit containers of docker-container builders on the engine BuildDeck talks to. */

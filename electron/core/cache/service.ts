@@ -211,7 +211,7 @@ export class CacheService {
 
   /** The builder a command without `builder` means: buildx's current one. */
   async builderName(builder: string | undefined): Promise<string> {
-    return builder ?? (await this.buildx.currentBuilder());
+    return builder ?? (await this.builders.currentName());
   }
 
   async trend(builder: string | undefined, range: CacheTrend['range']): Promise<CacheTrend> {
@@ -266,7 +266,8 @@ export class CacheService {
   }
 
   private async resolve(builder: string | undefined): Promise<Target> {
-    const { name, stored } = await this.buildx.resolve(builder);
+    const name = await this.builderName(builder);
+    const stored = await this.buildx.storedBuilder(name);
     // A builder missing from buildx's store is a docker context's own builder (driver docker).
     // Only the default context's is the daemon this core's Engine API talks to.
     return {

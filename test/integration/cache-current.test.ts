@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+
+/**
+ * "The current builder" has one rule in BuildDeck (buildx's GetCurrentInstance,
+ * adapters/buildx/builder-status.ts), for the builders list and for every command that defaults to it.
+ * Real buildx is the oracle: a `buildx use` choice made for another endpoint (its `current` file's
+ * Key) does not apply here, so buildx uses the context's own builder, and `cache du` without
+ * --builder must read that one, as `docker buildx du` does. A test-owned BUILDX_CONFIG; the stored
+ * builder is never started and nothing is created in Docker.
+ */
+describe('cache du without --builder reads the builder buildx would', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(() => {
+    expect(existsSync('out/node/cli.cjs'), 'run `npm run build` first').toBe(true);
+    dir = mkdtempSync(join(tmpdir(), 'bd-current-'));
+    mkdirSync(join(dir, 'instances'));
+    writeFileSync(
+      join(dir, 'instances', 'bdtest-elsewhere'),
+      JSON.stringify({
+        Name: 'bdtest-elsewhere',
+        Driver: 'docker-container',
+        Nodes: [{ Name: 'bdtest-elsewhere0', Endpoint: 'unix:///var/run/docker.sock' }],
+        Dynamic: false,
+      }),
+    );
+    // Chosen with `buildx use` while another endpoint was current.
+    writeFileSync(join(dir, 'current'), JSON.stringify({ Key: 'tcp://10.9.9.9:2376', Name: 'bdtest-elsewhere' }));
+    env = { ...process.env, BUILDX_CONFIG: dir, BUILDDECK_DATA_DIR: join(dir, 'data') };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('agrees with buildx ls and the builders list on which builder is current', async () => {
+    // BuildDeck first: buildx rewrites `current` when it finds a choice made for another endpoint.
+    const du = await exec(process.execPath, ['bin/builddeck.js', 'cache', 'du', '--json'], { env, timeout: 60_000 });
+    const list = await exec(process.execPath, ['bin/builddeck.js', 'builders', 'ls', '--json'], {
+      env,
+      timeout: 60_000,
+    });
+    const ls = await exec('docker', ['buildx', 'ls', '--format', 'json'], { env });
+    const buildxCurrent = ls.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { Name: string; Current?: boolean })
+      .find((b) => b.Current)?.Name;
+    expect(buildxCurrent).toBe('default');
+    expect((JSON.parse(du.stdout) as { builder: string }).builder).toBe(buildxCurrent);
+    const marked = (JSON.parse(list.stdout) as { name: string; current: boolean }[]).filter((b) => b.current);
+    expect(marked.map((b) => b.name)).toEqual([buildxCurrent]);
+  });
+});
