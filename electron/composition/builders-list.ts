@@ -5,8 +5,8 @@ import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers
 import { DockerEngine } from '../adapters/docker/engine';
 import { JsonFileStore } from '../adapters/fs/json-file';
 import { buildersSnapshot, type BuildersSnapshot } from '../common/domain';
-import { fail, toAppError, type Result } from '../common/errors';
-import { checkOutput } from '../core/command';
+import type { Result } from '../common/errors';
+import { asResult, checkOutput } from '../core/command';
 import { BuildersService } from '../core/builders/service';
 import { EventBus } from '../core/events';
 import { containerRunning } from '../core/ports';
@@ -45,13 +45,11 @@ export function createBuildersList(overrides: CoreSettings = {}): BuildersList {
   );
   return {
     events,
-    async list(refresh) {
-      try {
-        return checkOutput('builders.list', buildersSnapshot, await builders.list(refresh)) as Result<BuildersSnapshot>;
-      } catch (err) {
-        return fail(toAppError(err));
-      }
-    },
+    list: (refresh) =>
+      asResult(
+        async () =>
+          checkOutput('builders.list', buildersSnapshot, await builders.list(refresh)) as Result<BuildersSnapshot>,
+      ),
     dispose() {
       builders.dispose();
     },

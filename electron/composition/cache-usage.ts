@@ -8,10 +8,10 @@ import { EngineCache } from '../adapters/docker/cache';
 import { DockerEngine } from '../adapters/docker/engine';
 import { abandonEarly } from '../adapters/docker/engine-api';
 import { cacheCommands, type CacheUsage } from '../common/contracts/cache';
-import { fail, toAppError, type Result } from '../common/errors';
+import type { Result } from '../common/errors';
 import { CacheService } from '../core/cache/service';
 import type { CacheStorePort, SampleSinkPort } from '../core/cache/ports';
-import { checkedCall } from '../core/command';
+import { asResult, checkedCall } from '../core/command';
 import { EventBus } from '../core/events';
 import type { Clock } from '../core/ports';
 import type { CoreSettings } from './create-core';
@@ -84,19 +84,16 @@ export function createCacheUsage(overrides: CoreSettings = {}): CacheUsageReader
   });
   const spec = cacheCommands['cache.usage'];
   return {
-    async usage(input) {
-      try {
-        return (await checkedCall(
+    usage: (input) =>
+      asResult(() =>
+        checkedCall(
           'cache.usage',
           spec,
           (i, ctx) => wiring.cache.usage((i as { builder?: string }).builder, ctx.signal),
           input,
           {},
-        )) as Result<CacheUsage>;
-      } catch (err) {
-        return fail(toAppError(err));
-      }
-    },
+        ),
+      ) as Promise<Result<CacheUsage>>,
     dispose() {
       wiring.close();
       // Early engine requests this reader did not take (composition/early.ts) end with it.

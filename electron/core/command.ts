@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { appError, fail, ok, type Result } from '../common/errors';
+import { appError, fail, ok, toAppError, type Result } from '../common/errors';
 
 /**
  * One command's check, as every edge gets it: hostile shapes refused, input parsed with the
@@ -106,4 +106,21 @@ export function checkOutput(command: string, output: z.ZodType, value: unknown):
     );
   }
   return ok(out.data);
+}
+
+/**
+ * Whatever `run` throws comes back as a failed Result: every edge that answers a command (the
+ * router, a one-verb composition) answers with a value, never an exception.
+ */
+export async function asResult<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
+  try {
+    return await run();
+  } catch (err) {
+    try {
+      return fail(toAppError(err));
+    } catch {
+      // Something thrown that cannot even be turned into text (an object without a prototype).
+      return fail(appError('INTERNAL', 'Unexpected error of an unknown kind.').appError);
+    }
+  }
 }

@@ -8,8 +8,8 @@ import {
   type Commands,
   type InvokeResult,
 } from '../common/contract';
-import { appError, fail, toAppError, type Result } from '../common/errors';
-import { checkedCall, invalid, quote, type CallContext } from './command';
+import type { Result } from '../common/errors';
+import { asResult, checkedCall, invalid, quote, type CallContext } from './command';
 
 export { MAX_INPUT_DEPTH, type CallContext } from './command';
 
@@ -46,18 +46,7 @@ export function createRouter(handlers: Handlers): Router {
   };
   // Everything, schema parsing and message building included, runs inside the one try: whatever a
   // transport hands over (getters that throw, proxies, absurd nesting), the answer is a Result.
-  const invoke: Router['invoke'] = async (command, input, ctx = {}) => {
-    try {
-      return await route(command, input, ctx);
-    } catch (err) {
-      try {
-        return fail(toAppError(err));
-      } catch {
-        // Something thrown that cannot even be turned into text (an object without a prototype).
-        return fail(appError('INTERNAL', 'Unexpected error of an unknown kind.').appError);
-      }
-    }
-  };
+  const invoke: Router['invoke'] = (command, input, ctx = {}) => asResult(() => route(command, input, ctx));
   // The one place the result type is asserted: `invoke` parsed the value with this command's output schema.
   const typed = <C extends CommandName>(command: C, input: unknown, ctx?: CallContext) =>
     invoke(command, input, ctx) as Promise<InvokeResult<C>>;
