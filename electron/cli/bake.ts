@@ -144,10 +144,15 @@ export async function runBakeCli(argv: string[]): Promise<number> {
     ...(v.load ? { load: true } : {}),
     ...(v['metadata-file'] !== undefined ? { metadataFile: resolve(cwd, v['metadata-file']) } : {}),
   };
-  if (v['dry-run']) return printCommand('bake.commandLine', input, json);
-
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const core = createCore({ oneShot: true });
+  if (v['dry-run']) {
+    try {
+      return await printCommand(core.router.callUnchecked('bake.commandLine', input), json);
+    } finally {
+      await core.dispose();
+    }
+  }
   let snapshot: BakeSnapshot | undefined;
   const human = new HumanPrinter((s) => process.stderr.write(s));
   try {

@@ -1,9 +1,9 @@
 import './one-shot';
 import { existsSync } from 'node:fs';
 import type { BuildSnapshot, BuildSummary, Step } from '../common/contracts/builds';
-import type { AppError } from '../common/errors';
+import type { AppError, Result } from '../common/errors';
 import { applyProgress, createBuildSnapshot, logLineAt } from '../common/progress';
-import { createCore } from '../composition/create-core';
+import { createBuildRun, type BuildRun } from '../composition/build-run';
 import { parseBuildArgs } from './build-flags';
 import { followRun } from './follow';
 import { printError } from './format';
@@ -63,38 +63,42 @@ export async function runBuildCli(argv: string[]): Promise<number> {
   }
   for (const note of parsed.notes) process.stderr.write(`builddeck build: note: ${note}\n`);
   const { input } = parsed;
-  if (parsed.dryRun) return printCommand('builds.commandLine', input, parsed.json);
-
   const json = parsed.json;
+  // Only the build service and its adapters (composition/build-run.ts): buildx starts sooner.
+  const run = createBuildRun({ oneShot: true });
+  try {
+    if (parsed.dryRun) return await printCommand(run.call('builds.commandLine', input), json);
+    return await followBuild(run, input, json);
+  } finally {
+    await run.dispose();
+  }
+}
+
+async function followBuild(run: BuildRun, input: unknown, json: boolean): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const core = createCore({ oneShot: true });
   let snapshot: BuildSnapshot | undefined;
   const human = new HumanPrinter((s) => process.stderr.write(s));
-  try {
-    const outcome = await followRun(core, 'build', {
-      start: async () => {
-        const r = await core.router.callUnchecked('builds.start', input);
-        return r.ok ? { ok: true, value: r.value.buildId } : r;
-      },
-      cancel: (buildId) => core.router.call('builds.cancel', { buildId }),
-      onStart: (buildId) => (snapshot = createBuildSnapshot(buildId)),
-      onBatch: (batch) => {
-        if (!snapshot) return;
-        const skip = Math.max(0, snapshot.eventCount - batch.firstIndex);
-        const next = applyProgress(snapshot, batch);
-        if (json) for (const e of batch.events.slice(skip)) out(JSON.stringify(e));
-        else human.update(snapshot, next.snapshot);
-        snapshot = next.snapshot;
-      },
-    });
-    if ('error' in outcome) return reportError(outcome.error, json);
-    const { summary } = outcome;
-    if (json) out(JSON.stringify(summary));
-    else if (snapshot) human.summary(snapshot, summary);
-    return summary.ok ? 0 : 1;
-  } finally {
-    await core.dispose();
-  }
+  const outcome = await followRun(run, 'build', {
+    start: async () => {
+      const r = await run.call('builds.start', input);
+      return r.ok ? { ok: true, value: r.value.buildId } : r;
+    },
+    cancel: (buildId) => run.call('builds.cancel', { buildId }),
+    onStart: (buildId) => (snapshot = createBuildSnapshot(buildId)),
+    onBatch: (batch) => {
+      if (!snapshot) return;
+      const skip = Math.max(0, snapshot.eventCount - batch.firstIndex);
+      const next = applyProgress(snapshot, batch);
+      if (json) for (const e of batch.events.slice(skip)) out(JSON.stringify(e));
+      else human.update(snapshot, next.snapshot);
+      snapshot = next.snapshot;
+    },
+  });
+  if ('error' in outcome) return reportError(outcome.error, json);
+  const { summary } = outcome;
+  if (json) out(JSON.stringify(summary));
+  else if (snapshot) human.summary(snapshot, summary);
+  return summary.ok ? 0 : 1;
 }
 
 /** A build's or bake's error: with --json, one more NDJSON event of the stream. */
@@ -103,20 +107,11 @@ export function reportError(e: AppError, json: boolean): number {
 }
 
 /** `--dry-run`: the command BuildDeck would run, from the same contract command the form uses. */
-export async function printCommand(
-  command: 'builds.commandLine' | 'bake.commandLine',
-  input: unknown,
-  json: boolean,
-): Promise<number> {
-  const core = createCore({ oneShot: true });
-  try {
-    const r = await core.router.callUnchecked(command, input);
-    if (!r.ok) return reportError(r.error, json);
-    process.stdout.write(json ? `${JSON.stringify(r.value)}\n` : `${r.value.text}\n`);
-    return 0;
-  } finally {
-    await core.dispose();
-  }
+export async function printCommand(answer: Promise<Result<{ text: string }>>, json: boolean): Promise<number> {
+  const r = await answer;
+  if (!r.ok) return reportError(r.error, json);
+  process.stdout.write(json ? `${JSON.stringify(r.value)}\n` : `${r.value.text}\n`);
+  return 0;
 }
 
 /** Terminal output: one line per step as it starts and ends, its output indented, the failure last. */

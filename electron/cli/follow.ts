@@ -12,7 +12,7 @@ import type { Core } from '../composition/create-core';
  * still handled. Builds, bakes (followRun) and `history logs --follow` all follow this way.
  */
 export async function followEvents<B extends EventName, E extends EventName, S>(
-  core: Core,
+  core: Pick<Core, 'events'>,
   spec: {
     /** The event carrying a batch, and the one ending the stream. */
     batch: B;
@@ -71,7 +71,7 @@ const idOf = (p: { buildId: string } | { bakeId: string }) => ('buildId' in p ? 
  * answered), so BuildKit stops the solve and the summary still comes.
  */
 export async function followRun<K extends Kind>(
-  core: Core,
+  core: Pick<Core, 'events'>,
   kind: K,
   spec: {
     start(): Promise<Result<string>>;

@@ -2,23 +2,16 @@ import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { BuildxBake } from '../adapters/buildx/bake';
 import { BuildxBuilderOps } from '../adapters/buildx/builder-ops';
-import { BuildxBuildRunner } from '../adapters/buildx/build-runner';
 import { NativeBuilderStatus } from '../adapters/buildx/builder-status';
 import { BuildkitRecordEvents } from '../adapters/buildkit/history-events';
 import { BuildxCli } from '../adapters/buildx/cli';
-import { BuildxHistory } from '../adapters/buildx/history';
 import { abandonEarly } from '../adapters/docker/engine-api';
 import { DockerBuildkitContainers } from '../adapters/docker/buildkit-containers';
 import { DockerEngine } from '../adapters/docker/engine';
 import { LocalFiles } from '../adapters/host/files';
 import { TcpProbe } from '../adapters/host/probe';
 import { Kubectl } from '../adapters/kube/kubectl';
-import { SqliteBakeStore } from '../adapters/db/bake-store';
-import { SqliteCacheStore } from '../adapters/db/cache-store';
-import { openDatabase } from '../adapters/db/database';
 import { importPendingSamples, PendingSamples } from '../adapters/db/pending-samples';
-import type { SqliteDb } from '../adapters/db/sqlite';
-import { processAlive, SqliteHistoryStore, UnavailableHistoryStore } from '../adapters/db/history-store';
 import { NodeBuildFs } from '../adapters/fs/build-fs';
 import { JsonFileStore } from '../adapters/fs/json-file';
 import { bakeHandlers } from '../core/bake/handlers';
@@ -32,21 +25,20 @@ import { BuilderInspection } from '../core/builders/inspect';
 import { BuilderLifecycle } from '../core/builders/lifecycle';
 import { BuildersService, type BuildersOptions } from '../core/builders/service';
 import { buildHandlers } from '../core/builds/handlers';
-import { BuildsService } from '../core/builds/service';
 import { cacheHandlers } from '../core/cache/handlers';
 import { Housekeeping } from '../core/cache/housekeeping';
 import { EventBus } from '../core/events';
 import { historyHandlers } from '../core/history/handlers';
-import type { HistoryStorePort } from '../core/history/ports';
 import { RecordsService, DEFAULT_RECORDS_OPTIONS } from '../core/history/records';
-import { HistoryService } from '../core/history/service';
 import { DisposableStore, toDisposable } from '../core/lifetime';
 import { containerRunning, type Clock } from '../core/ports';
 import { createRouter, type Router } from '../core/router';
 import { settingsHandlers } from '../core/settings/handlers';
 import { systemHandlers } from '../core/system/handlers';
+import { wireBuilds } from './build-run';
 import { wireCacheService } from './cache-usage';
 import { openSettings } from './effective';
+import { historyStoreOnFirstUse, openStores, type Stores } from './stores';
 
 /**
  * What the host tells the core. Persisted user settings live in `<dataDir>/settings.json`; the fields
@@ -156,28 +148,16 @@ export function createCore(overrides: CoreSettings = {}): Core {
   // History, bake history, trend samples and housekeeping share one SQLite file, opened on FIRST USE:
   // verbs that never touch them (builders ls, engine info) never load SQLite. Opening also marks builds
   // a dead process left running as interrupted and applies retention, as start-up used to.
-  type BakeDb = { store: SqliteBakeStore } | { unavailable: string };
-  let db: { handle?: SqliteDb; history: HistoryStorePort; cache?: SqliteCacheStore; bake: BakeDb } | undefined;
+  let db: Stores | undefined;
   const database = () => {
     if (db) return db;
-    try {
-      const handle = openDatabase(join(dataDir, 'builddeck.db'));
-      const owner = { pid: process.pid, isAlive: processAlive };
-      const cache = new SqliteCacheStore(handle);
-      db = {
-        handle,
-        history: new SqliteHistoryStore(handle, owner),
-        cache,
-        bake: { store: new SqliteBakeStore(handle, owner) },
-      };
+    db = openStores(dataDir);
+    if (db.cache) {
       try {
-        importPendingSamples(pendingSamplesFile, cache);
+        importPendingSamples(pendingSamplesFile, db.cache);
       } catch {
         // a sample file we cannot read only costs the trend a few points
       }
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      db = { history: new UnavailableHistoryStore(reason), bake: { unavailable: reason } };
     }
     // `history` and `bakeHistory` exist by then: the database opens on a command, never here.
     history.enforceRetention();
@@ -186,21 +166,7 @@ export function createCore(overrides: CoreSettings = {}): Core {
   };
   // Added before the builds service: builds and bakes are cancelled (and recorded) before it closes.
   lifetime.add(toDisposable(() => db?.handle?.close()));
-  const store = () => database().history;
-  const historyStore: HistoryStorePort = {
-    insertStarted: (row) => store().insertStarted(row),
-    finish: (id, row) => store().finish(id, row),
-    list: (filter) => store().list(filter),
-    get: (id) => store().get(id),
-    delete: (id) => store().delete(id),
-    prune: (policy) => store().prune(policy),
-    setRef: (id, ref) => store().setRef(id, ref),
-    findByRef: (ref) => store().findByRef(ref),
-    saveContext: (id, context) => store().saveContext(id, context),
-    saveMaterials: (id, materials) => store().saveMaterials(id, materials),
-    getContext: (id) => store().getContext(id),
-    stepCounts: () => store().stepCounts(),
-  };
+  const historyStore = historyStoreOnFirstUse(() => database().history);
   const cacheStore = () => database().cache;
   // A usage sample never opens the database by itself: while it is closed, samples wait in a file.
   const pendingSamplesFile = join(dataDir, 'cache-samples.pending');
@@ -228,37 +194,19 @@ export function createCore(overrides: CoreSettings = {}): Core {
     }),
   );
   const buildFs = new NodeBuildFs(() => eff.buildx.env);
-  const buildkitHistory = new BuildxHistory(buildx);
-  const retention = () => ({ maxCount: settings.get().historyMaxCount, maxAgeDays: settings.get().historyMaxAgeDays });
-  const history = new HistoryService(historyStore, events, {
+  const { builds, history, runner, buildkitHistory, retention } = wireBuilds({
+    buildx,
+    engine,
+    builderStatus,
+    events,
+    clock: systemClock,
+    probe,
     fs: buildFs,
-    buildkit: buildkitHistory,
-    maxLogLines: 10_000,
-    maxLogChars: () => settings.get().logCapBytes,
-    retention,
+    store: historyStore,
+    settings: () => settings.get(),
+    healthTimeoutMs: () => eff.healthTimeoutMs,
   });
   const bakeHistory = new BakeHistory(() => database().bake, events, { retention });
-  const runner = new BuildxBuildRunner(buildx, {});
-  const builds = new BuildsService(
-    {
-      runner,
-      builders: builderStatus,
-      buildx,
-      engine,
-      fs: buildFs,
-      events,
-      clock: systemClock,
-      recorder: history,
-      probe,
-    },
-    {
-      coalesceMs: 50,
-      keepRecent: 20,
-      buildTimeoutMs: 6 * 3600_000,
-      checkTimeoutMs: 15_000,
-      health: { quietMs: 2000, probeEveryMs: 5000, timeoutMs: () => eff.healthTimeoutMs },
-    },
-  );
   const bake = new BakeService(
     {
       definitions: new BuildxBake(buildx),
@@ -277,7 +225,6 @@ export function createCore(overrides: CoreSettings = {}): Core {
   );
   lifetime.add(builds);
   lifetime.add(bake);
-  history.connect((request) => builds.start(request));
   const records = lifetime.add(
     new RecordsService(
       {

@@ -124,3 +124,31 @@ export async function asResult<T>(run: () => Promise<Result<T>>): Promise<Result
     }
   }
 }
+
+/** One feature's commands called as the router calls them: typed by the contract, never throwing. */
+export type FeatureCaller<Cmds extends Record<string, CommandSpec>> = <C extends keyof Cmds & string>(
+  command: C,
+  input: unknown,
+  ctx?: CallContext,
+) => Promise<Result<z.output<Cmds[C]['output']>>>;
+
+/**
+ * Every command of `commands` through {@link checkedCall} with its handler: the router's own path
+ * (router.ts, over the whole contract), and a one-verb composition's over its feature's commands
+ * alone (composition/build-run.ts), so both answer alike.
+ */
+export function featureCaller<Cmds extends Record<string, CommandSpec>>(
+  commands: Cmds,
+  handlers: { [C in keyof Cmds]: (input: z.output<Cmds[C]['input']>, ctx: CallContext) => Promise<unknown> },
+): FeatureCaller<Cmds> {
+  return (command, input, ctx = {}) =>
+    asResult(() =>
+      checkedCall(
+        command,
+        commands[command] as CommandSpec,
+        handlers[command] as (input: unknown, ctx: CallContext) => Promise<unknown>,
+        input,
+        ctx,
+      ),
+    ) as Promise<Result<z.output<Cmds[typeof command]['output']>>>;
+}

@@ -9,7 +9,7 @@ import {
   type InvokeResult,
 } from '../common/contract';
 import type { Result } from '../common/errors';
-import { asResult, checkedCall, invalid, quote, type CallContext } from './command';
+import { asResult, featureCaller, invalid, quote, type CallContext } from './command';
 
 export { MAX_INPUT_DEPTH, type CallContext } from './command';
 
@@ -33,20 +33,21 @@ export interface Router {
 }
 
 export function createRouter(handlers: Handlers): Router {
-  const route = async (command: unknown, input: unknown, ctx: CallContext): Promise<Result<unknown>> => {
-    if (!isCommandName(command)) {
-      return invalid(
-        `Unknown command ${quote(command)}.`,
-        'command',
-        'The app and its core are out of step; restart BuildDeck.',
-      );
-    }
-    const handler = handlers[command] as (input: unknown, ctx: CallContext) => Promise<unknown>;
-    return checkedCall(command, commands[command], handler, input, ctx);
-  };
-  // Everything, schema parsing and message building included, runs inside the one try: whatever a
-  // transport hands over (getters that throw, proxies, absurd nesting), the answer is a Result.
-  const invoke: Router['invoke'] = (command, input, ctx = {}) => asResult(() => route(command, input, ctx));
+  const call = featureCaller(commands, handlers);
+  // Everything, schema parsing and message building included, answers as a Result (featureCaller):
+  // whatever a transport hands over (getters that throw, proxies, absurd nesting).
+  const invoke: Router['invoke'] = (command, input, ctx = {}) =>
+    isCommandName(command)
+      ? call(command, input, ctx)
+      : asResult(() =>
+          Promise.resolve(
+            invalid(
+              `Unknown command ${quote(command)}.`,
+              'command',
+              'The app and its core are out of step; restart BuildDeck.',
+            ),
+          ),
+        );
   // The one place the result type is asserted: `invoke` parsed the value with this command's output schema.
   const typed = <C extends CommandName>(command: C, input: unknown, ctx?: CallContext) =>
     invoke(command, input, ctx) as Promise<InvokeResult<C>>;
