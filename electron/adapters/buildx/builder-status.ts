@@ -105,9 +105,14 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
     return this.dial(await this.find(name), call);
   }
 
-  /** The named builder, or the current one when no name is given; BUILDER_NOT_FOUND otherwise. */
+  /**
+   * The named builder, or the current one when no name is given; BUILDER_NOT_FOUND otherwise.
+   * Without its last activity (one more file per builder): a build's check and the cache view's
+   * health read never show it, and the list (known()) reads it.
+   */
   private async find(name: string | undefined): Promise<KnownBuilder> {
-    const builders = await this.known();
+    const { builders, currentName } = await this.withCurrent();
+    for (const b of builders) b.current = b.name === currentName;
     const builder = name === undefined ? builders.find((b) => b.current) : builders.find((b) => b.name === name);
     if (!builder) {
       throw appError('BUILDER_NOT_FOUND', name === undefined ? 'No current builder.' : `No builder named "${name}".`, {
