@@ -10,14 +10,25 @@
 // check the source's content, so the cache's name carries the bundle's size and modification time.
 // One cache per verb: each holds the functions that verb compiled. Any failure to read or write a
 // cache only costs the compile it would have saved. BUILDDECK_NO_COMPILE_CACHE=1 turns it off.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+'use strict';
+// CommonJS (bin/package.json says so): Node starts a CommonJS entry ~12 ms sooner than an ES module
+// one (its ESM loader is not set up), for every verb, `--version` included (docs/performance.md).
+const {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require('node:fs');
+const { createRequire } = require('node:module');
+const { homedir } = require('node:os');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
 
-const cli = fileURLToPath(new URL('../out/node/cli.cjs', import.meta.url));
+const cli = join(__dirname, '..', 'out', 'node', 'cli.cjs');
 if (!existsSync(cli)) {
   process.stderr.write('builddeck: not built yet. Run `npm run build` in the BuildDeck checkout first.\n');
   process.exit(1);
