@@ -543,6 +543,72 @@ describe('reducer mechanics', () => {
     expect(logLines(s.log).map((l) => l.text)).toEqual(['one']);
   });
 
+  /** Events that take every branch of reduceBuild's one-event paths and of the pass they stand for. */
+  const mixed = (): BuildEvent[] => [
+    started(['linux/amd64']),
+    v('a', '[linux/amd64 1/2] RUN x', { started: 1 }),
+    v('b', '[linux/amd64 2/2] RUN y', { started: 2 }),
+    { type: 'log', vertex: 'a', stream: 1, data: 'first\n' }, // a stream's first line: pending set to ''
+    { type: 'log', vertex: 'a', stream: 1, data: 'second\r\n' },
+    { type: 'log', vertex: 'b', stream: 1, data: 'b1\n' },
+    { type: 'log', vertex: 'a', stream: 2, data: 'err\n' },
+    { type: 'log', vertex: 'a', stream: 2, data: 'err2\n' },
+    { type: 'log', vertex: 'a', stream: 1, data: 'two\nlines\n' },
+    { type: 'log', vertex: 'a', stream: 1, data: 'part' },
+    { type: 'log', vertex: 'a', stream: 1, data: 'ial\n' },
+    { type: 'log', vertex: 'a', stream: 1, data: `${'x'.repeat(40)}\n` }, // over maxLineLength
+    { type: 'log', vertex: 'a', stream: 3, data: 'three\n' },
+    { type: 'log', vertex: 'a', stream: 3, data: 'three again\n', at: 7 },
+    { type: 'log', vertex: 'nope', stream: 1, data: 'lost\n' },
+    { type: 'status', vertex: 'a', id: 'l1', name: 'downloading', current: 5, total: 10 },
+    { type: 'status', vertex: 'a', id: 'l2', current: 1 },
+    { type: 'status', vertex: 'a', id: 'l1', current: 10, total: 10, completed: 3 },
+    { type: 'status', vertex: 'a', id: 'l3', current: 0.1, total: 0.3 },
+    { type: 'status', vertex: 'nope', id: 'l1', current: 1 },
+    ...Array.from({ length: 70 }, (_, k): BuildEvent => ({ type: 'status', vertex: 'b', id: `m${k}`, current: k })),
+    ...Array.from({ length: 40 }, (_, k): BuildEvent => ({ type: 'log', vertex: 'b', stream: 1, data: `n${k}\n` })),
+    v('a', '[linux/amd64 1/2] RUN x', { started: 1, completed: 9 }),
+    { type: 'log', vertex: 'a', stream: 1, data: 'after\n' },
+    { type: 'finished', at: 20, ok: true, cancelled: false, exitCode: 0 },
+  ];
+  const limits = { maxLineLength: 32, maxLogLines: 300, maxStepLogLines: 260 };
+
+  it('one event at a time gives exactly what one batch gives', () => {
+    let one = createBuildSnapshot('o', limits);
+    for (const e of mixed()) one = reduceBuild(one, e);
+    const batch = reduceBuildEvents(createBuildSnapshot('o', limits), mixed());
+    expect(JSON.stringify(one)).toBe(JSON.stringify(batch));
+    // And on recorded builds (the reducer's every event kind, as buildx printed them).
+    for (const name of ['multi-arm64-fail-0.29.1', 'single-success-0.13.1', 'single-runfail-0.29.1']) {
+      const events = [started(['linux/amd64', 'linux/arm64']), ...parseRawJson(fixture(name))];
+      let s = createBuildSnapshot(name);
+      for (const e of events) s = reduceBuild(s, e);
+      expect(JSON.stringify(s)).toBe(JSON.stringify(reduceBuildEvents(createBuildSnapshot(name), events)));
+    }
+  });
+
+  it('one event at a time: earlier snapshots never change, untouched steps and lanes keep identity', () => {
+    const kept: { s: BuildSnapshot; json: string }[] = [];
+    let s = createBuildSnapshot('k', limits);
+    for (const e of mixed()) {
+      const next = reduceBuild(s, e);
+      expect(next).not.toBe(s);
+      const named = e.type === 'log' || e.type === 'status' ? e.vertex : e.type === 'vertex' ? e.digest : undefined;
+      if (e.type === 'log' || e.type === 'status') {
+        for (const id of Object.keys(s.steps)) {
+          if (id === named) expect(next.steps[id]).not.toBe(s.steps[id]);
+          else expect(next.steps[id]).toBe(s.steps[id]);
+        }
+        if (named !== undefined && s.steps[named]) expect(next.steps).not.toBe(s.steps);
+        expect(next.lanes).toBe(s.lanes);
+      }
+      if (e.type === 'status') expect(next.log).toBe(s.log);
+      kept.push({ s: next, json: JSON.stringify(next) });
+      s = next;
+    }
+    for (const k of kept) expect(JSON.stringify(k.s)).toBe(k.json);
+  });
+
   it('applyProgress skips what a reloaded window already has and reports gaps', () => {
     const events: BuildEvent[] = [
       started([]),
