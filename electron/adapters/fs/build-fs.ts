@@ -38,6 +38,9 @@ export class NodeBuildFs implements BuildFsPort {
   async stat(path: string): Promise<PathInfo> {
     let kind: PathKind;
     let bytes: number | undefined;
+    // The real path is asked alongside the stat, not after: every check of a build (context,
+    // Dockerfile, secrets) waits for these before buildx can start.
+    const resolving = realpath(path).catch(() => undefined);
     try {
       const s = await stat(path);
       kind = s.isDirectory() ? 'directory' : s.isFile() ? 'file' : 'other';
@@ -51,7 +54,7 @@ export class NodeBuildFs implements BuildFsPort {
       () => true,
       () => false,
     );
-    const real = await realpath(path).catch(() => undefined);
+    const real = await resolving;
     return { kind, readable, ...(real ? { realPath: real } : {}), ...(bytes !== undefined ? { bytes } : {}) };
   }
 
