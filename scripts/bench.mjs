@@ -58,7 +58,7 @@ const cells = rows.map((r) => [
   r.reference,
   typeof r.ratio === 'number' ? `${r.ratio.toFixed(2)}x` : '-',
   r.goal,
-  r.met ? 'yes' : 'NO',
+  r.goal === '-' ? '-' : r.met ? 'yes' : 'NO', // informative rows (no goal) are neither
 ]);
 const md = [
   `| ${header.join(' | ')} |`,

@@ -27,12 +27,14 @@ writeFileSync(
   `FROM local/busybox:latest\nRUN echo "${token}" && sleep 1 && seq 1 2000\nCOPY Dockerfile /d\n`,
 );
 
-async function plain(): Promise<number> {
+const BUILD_ARGS = ['build', '--progress=rawjson', '--no-cache', '--tag', tag, ctx];
+
+/** `docker buildx build`, or (`plugin`) the buildx plugin itself, as BuildDeck runs it. */
+async function plain(plugin?: string): Promise<number> {
   const t = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('docker', ['buildx', 'build', '--progress=rawjson', '--no-cache', '--tag', tag, ctx], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const [file, args] = plugin ? [plugin, BUILD_ARGS] : ['docker', ['buildx', ...BUILD_ARGS]];
+    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr.resume();
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`buildx exited ${code}`))));
@@ -79,10 +81,21 @@ const timed = (f: () => Promise<number>) => async () => {
 };
 try {
   const cli = resolve('bin/builddeck.js');
+  // The plugin docker runs for `docker buildx` (BuildDeck runs it the same way, without the docker CLI).
+  const plugin = (
+    await exec('docker', [
+      'info',
+      '--format',
+      '{{range .ClientInfo.Plugins}}{{if eq .Name "buildx"}}{{.Path}}{{end}}{{end}}',
+    ])
+  ).stdout.trim();
   const times = await alternate(
     RUNS,
     {
-      buildx: timed(plain),
+      buildx: timed(() => plain()),
+      // The floor of any CLI written for Node: Node's own start, then the plugin's run.
+      plugin: timed(() => plain(plugin)),
+      node: async () => (await timeProcess(process.execPath, ['-e', '0'])).ms,
       window: timed(() => viaCore(windowed, false)),
       headless: timed(() => viaCore(headless, true)),
       cli: timed(async () => {
@@ -94,7 +107,7 @@ try {
     {
       log: (i, t) =>
         console.log(
-          `run ${i}: docker buildx build ${t.buildx.toFixed(0)} ms, core with a window ${t.window.toFixed(0)} ms, core headless ${t.headless.toFixed(0)} ms, builddeck build (process) ${t.cli.toFixed(0)} ms`,
+          `run ${i}: docker buildx build ${t.buildx.toFixed(0)} ms, the plugin alone ${t.plugin.toFixed(0)} ms, node -e 0 ${t.node.toFixed(0)} ms, core with a window ${t.window.toFixed(0)} ms, core headless ${t.headless.toFixed(0)} ms, builddeck build (process) ${t.cli.toFixed(0)} ms`,
         ),
     },
   );
@@ -112,6 +125,17 @@ try {
   show('build through the core, a window listening (desktop)', median(times.window));
   show('build through the core, no window (serve/CLI core)', median(times.headless));
   show('`builddeck build` as a process vs `docker buildx build`', median(times.cli));
+  // Informative: what the docker CLI adds before and around the plugin, against what Node alone
+  // costs before a Node program can spawn anything. A Node CLI cannot go below this floor.
+  const floor = median(times.node) + median(times.plugin);
+  row({
+    figure: 'floor of a Node.js CLI: `node -e 0` + the buildx plugin run alone',
+    ours: `${secs(floor)} (${secs(median(times.node))} + ${secs(median(times.plugin))})`,
+    reference: `${secs(ref)} (docker buildx build)`,
+    ratio: floor / ref,
+    goal: '-',
+    met: true,
+  });
 } finally {
   window();
   await windowed.dispose();
