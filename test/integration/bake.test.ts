@@ -236,6 +236,11 @@ describe('bake, against the real engine and buildx 0.29', () => {
         (l) => l.text,
       );
       expect(multiLog.sort()).toEqual([`arch aarch64 ${token}`, `arch x86_64 ${token}`]);
+      // Each target's log pages as a build's does (a window's log view pages them in after a flood).
+      const page = await core.router.call('bake.logs', { bakeId: r.bakeId, target: 'multi', from: 0, limit: 10 });
+      expect(page.ok ? page.value.lines.map((l) => l.text).sort() : page.error).toEqual(multiLog);
+      const missing = await core.router.invoke('bake.logs', { bakeId: r.bakeId, target: 'nope', from: 0 });
+      expect(missing).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'target' } } });
 
       // Again with the same variable: buildx reports the RUN steps cached, and so does BuildDeck.
       rmSync(tap.log, { force: true });

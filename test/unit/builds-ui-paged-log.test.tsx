@@ -6,8 +6,9 @@ import { createBuildSnapshot, logPage, reduceBuildEvents, snapshotToSend } from 
 
 /**
  * A long build's log arrives as its tail (`builds.get` holds the rest back); the log view pages the
- * earlier lines in through `builds.logs`. The bridge is a FAKE that answers `builds.logs` with the
- * core's own page function over a real reduction (the core's router is covered by the integration test).
+ * earlier lines in through `builds.logs` (a bake target's through `bake.logs`). The bridge is a FAKE
+ * that answers both with the core's own page function over a real reduction (the core's side is
+ * covered by test/unit/bake-logs.test.ts and the builds integration test).
  */
 
 const events: BuildEvent[] = [
@@ -17,7 +18,7 @@ const events: BuildEvent[] = [
 for (let i = 1; i <= 3000; i++) events.push({ type: 'log', vertex: 'a', stream: 1, data: `row ${i}\n` });
 const core = reduceBuildEvents(createBuildSnapshot('b1'), events);
 const sent = JSON.parse(JSON.stringify(snapshotToSend(core))) as typeof core;
-const asked: { from: number; limit: number }[] = [];
+const asked: { command: string; from: number; limit: number; bakeId?: string; target?: string }[] = [];
 
 let LogView: typeof import('../../renderer/src/features/builds/logs/LogView').LogView;
 let usePagedLog: typeof import('../../renderer/src/features/builds/logs/paged-log').usePagedLog;
@@ -26,8 +27,8 @@ beforeAll(async () => {
   Object.defineProperty(window, 'builddeck', {
     value: {
       invoke: (command: string, input: { from: number; limit: number }) => {
-        if (command !== 'builds.logs') throw new Error(`unexpected ${command}`);
-        asked.push(input);
+        if (command !== 'builds.logs' && command !== 'bake.logs') throw new Error(`unexpected ${command}`);
+        asked.push({ command, ...input });
         const lines = logPage(core.log, input.from, input.limit) ?? [];
         return Promise.resolve({ ok: true, value: { from: input.from, lines, first: 0, end: core.log.length } });
       },
@@ -43,8 +44,13 @@ beforeAll(async () => {
 afterEach(cleanup);
 
 function Paged({ list }: { list: LogList }) {
-  const paged = usePagedLog('b1', undefined, list);
+  const paged = usePagedLog({ buildId: 'b1' }, undefined, list);
   return <LogView list={paged.list} older={paged.older} label="Combined build log" emptyText="none" />;
+}
+
+function PagedTarget({ list }: { list: LogList }) {
+  const paged = usePagedLog({ bakeId: 'k1', target: 'app' }, undefined, list);
+  return <LogView list={paged.list} older={paged.older} label="Log of target app" emptyText="none" />;
 }
 
 const flush = () => act(async () => new Promise((r) => setTimeout(r, 0)));
@@ -75,9 +81,29 @@ describe('a long log, paged', () => {
   });
 });
 
-describe('a log with no pager (bake, an attached History record) after a flood', () => {
+describe("a bake target's long log, paged", () => {
+  it('asks bake.logs for that bake and target, and ends with every line searchable', async () => {
+    const before = asked.length;
+    render(<PagedTarget list={sent.log} />);
+    await flush();
+    for (let i = 0; i < 10 && screen.queryByTestId('log-older'); i++) {
+      const more = screen.queryByRole('button', { name: 'Load earlier' });
+      if (more && !(more as HTMLButtonElement).disabled) fireEvent.click(more);
+      await flush();
+    }
+    expect(screen.queryByTestId('log-older')).toBeNull();
+    const mine = asked.slice(before);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((a) => a.command === 'bake.logs' && a.bakeId === 'k1' && a.target === 'app')).toBe(true);
+    fireEvent.change(screen.getByLabelText('Search log'), { target: { value: 'row 1' } });
+    await flush();
+    expect(screen.getByTestId('log-search-status').textContent).toBe(`1 of ${1 + 10 + 100 + 1000}`);
+  });
+});
+
+describe('a log with no pager (an attached History record) after a flood', () => {
   function Unpaged({ list }: { list: LogList }) {
-    const paged = usePagedLog('h1', undefined, list, false);
+    const paged = usePagedLog({ buildId: 'h1' }, undefined, list, false);
     return <LogView list={paged.list} older={paged.older} label="Combined build log" emptyText="none" />;
   }
 

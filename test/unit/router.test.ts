@@ -178,6 +178,7 @@ describe('contract', () => {
         "bake.inspect",
         "bake.start",
         "bake.get",
+        "bake.logs",
         "bake.cancel",
         "bake.list",
         "bake.commandLine",

@@ -10,6 +10,8 @@ import {
   ENV_NAME_PATTERN,
   errorEvent,
   logEvent,
+  logLinesPage,
+  logPageFields,
   logSyncEvent,
   platform,
   platformSummary,
@@ -373,6 +375,14 @@ export const bakeCommands = {
   /** Starts a bake and returns its id at once; the definition and builder are checked first. */
   'bake.start': { input: bakeRequest, output: z.object({ bakeId: z.string() }) },
   'bake.get': { input: bakeIdInput, output: bakeSnapshot },
+  /**
+   * Lines of one target's log (or one of its steps'), as `builds.logs` pages a build's: a flood of
+   * output reaches a window as each target's tail, and its log view pages the rest in from here.
+   */
+  'bake.logs': {
+    input: z.object({ bakeId: bakeIdInput.shape.bakeId, target: bakeName, ...logPageFields }).strict(),
+    output: logLinesPage,
+  },
   /** Interrupts buildx (SIGINT, then SIGTERM to its process group): every target stops. */
   'bake.cancel': { input: bakeIdInput, output: z.object({ cancelled: z.boolean() }) },
   /** Running bakes and the recent ones this core ran (newest first). */

@@ -204,6 +204,24 @@ const buildIdInput = z.object({ buildId }).strict();
 /** Most lines one `builds.logs` call returns (~0.5-1 MB of typical output). */
 export const MAX_LOG_PAGE = 4096;
 
+/** Which lines of a log to page in (`builds.logs`, `bake.logs`): the log, then the range. */
+export const logPageFields = {
+  /** A step's id (its vertex digest) for that step's own log; absent for the whole build's. */
+  step: z.string().min(1).max(256).optional(),
+  from: z.number().int('must be a whole line number').min(0, 'must be 0 or more'),
+  limit: z.number().int().min(1).max(MAX_LOG_PAGE, `must be at most ${MAX_LOG_PAGE}`).default(1024),
+};
+
+/** One page of a log the core holds. */
+export const logLinesPage = z.object({
+  /** Absolute number of `lines[0]`. */
+  from: z.number(),
+  lines: z.array(logLine),
+  /** The kept range now: [first, end). */
+  first: z.number(),
+  end: z.number(),
+});
+
 export const buildCommands = {
   /**
    * Starts a build and returns its id at once; progress arrives as `build.progressed`.
@@ -219,25 +237,7 @@ export const buildCommands = {
    * long log's tail only and counts the rest in `held`; the log view pages them in with this.
    * Lines dropped to keep memory bounded, or past the end, are INVALID_INPUT naming the kept range.
    */
-  'builds.logs': {
-    input: z
-      .object({
-        buildId,
-        /** A step's id (its vertex digest) for that step's own log; absent for the whole build's. */
-        step: z.string().min(1).max(256).optional(),
-        from: z.number().int('must be a whole line number').min(0, 'must be 0 or more'),
-        limit: z.number().int().min(1).max(MAX_LOG_PAGE, `must be at most ${MAX_LOG_PAGE}`).default(1024),
-      })
-      .strict(),
-    output: z.object({
-      /** Absolute number of `lines[0]`. */
-      from: z.number(),
-      lines: z.array(logLine),
-      /** The kept range now: [first, end). */
-      first: z.number(),
-      end: z.number(),
-    }),
-  },
+  'builds.logs': { input: z.object({ buildId, ...logPageFields }).strict(), output: logLinesPage },
   /** Interrupts buildx (SIGINT, then SIGTERM) so BuildKit cancels the solve; the build ends `cancelled`. */
   'builds.cancel': { input: buildIdInput, output: z.object({ cancelled: z.boolean() }) },
   /** Running builds and the recent ones this core ran (newest first). */
@@ -266,7 +266,7 @@ export const buildCommands = {
   },
 } as const;
 
-export type BuildLogPage = z.infer<(typeof buildCommands)['builds.logs']['output']>;
+export type BuildLogPage = z.infer<typeof logLinesPage>;
 
 /**
  * A context check still walking (`builds.inspectContext` of a large folder): what it has counted so

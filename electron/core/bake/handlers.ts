@@ -9,6 +9,7 @@ export function bakeHandlers(bake: BakeService, history: BakeHistory): Pick<Hand
     'bake.inspect': (input) => bake.inspect(input),
     'bake.start': (input) => bake.start(input),
     'bake.get': (input) => Promise.resolve(bake.get(input.bakeId)),
+    'bake.logs': (input) => Promise.resolve(bake.logs(input.bakeId, input.target, input.from, input.limit, input.step)),
     'bake.cancel': (input) => Promise.resolve(bake.cancel(input.bakeId)),
     'bake.list': () => Promise.resolve(bake.list()),
     'bake.commandLine': (input) => Promise.resolve(bake.commandLine(input)),

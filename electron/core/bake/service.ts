@@ -7,7 +7,7 @@ import type {
   BakeSnapshot,
   BrowseResult,
 } from '../../common/contracts/bake';
-import type { BuildEvent } from '../../common/contracts/builds';
+import type { BuildEvent, BuildLogPage } from '../../common/contracts/builds';
 import { appError } from '../../common/errors';
 import {
   BakeAttributor,
@@ -24,6 +24,7 @@ import { classifyFailure, couldNotRun } from '../builds/failure';
 import { metadataFields, readMetadataFile } from '../builds/metadata';
 import type { BuilderDescribePort, BuildFsPort, BuildRunnerPort } from '../builds/ports';
 import type { EventBus } from '../events';
+import { pageOfLog } from '../log-page';
 import { bakeOutbox, type Outbox } from '../outbox';
 import { recordSafely, RunRegistry } from '../runs';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
@@ -299,6 +300,22 @@ export class BakeService {
 
   get(bakeId: string): BakeSnapshot {
     return this.bakes.get(bakeId).snapshot;
+  }
+
+  /** Lines of one target's log (or one of its steps'): see `bake.logs`. */
+  logs(bakeId: string, target: string, from: number, limit: number, step?: string): BuildLogPage {
+    const s = this.bakes.get(bakeId).snapshot.targets[target];
+    if (!s) {
+      throw appError('INVALID_INPUT', `Bake ${bakeId} has no target ${target}.`, {
+        hint: 'Target names are the keys of targets in bake.get.',
+        details: { field: 'target' },
+      });
+    }
+    return pageOfLog(step === undefined ? s.log : s.steps[step]?.logs, from, limit, {
+      owner: `Target ${target} of bake ${bakeId}`,
+      step,
+      stepHint: 'Step ids are the vertex digests in the steps of the target in bake.get.',
+    });
   }
 
   cancel(bakeId: string): { cancelled: boolean } {

@@ -7,9 +7,10 @@ import type {
   ContextInspection,
 } from '../../common/contracts/builds';
 import { appError } from '../../common/errors';
-import { createBuildSnapshot, logPage, reduceBuildEvents, summarizeBuild } from '../../common/progress';
+import { createBuildSnapshot, reduceBuildEvents, summarizeBuild } from '../../common/progress';
 import type { NetworkProbePort } from '../builders/ports';
 import type { EventBus } from '../events';
+import { pageOfLog } from '../log-page';
 import { buildOutbox, type Outbox } from '../outbox';
 import { recordSafely, RunRegistry } from '../runs';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
@@ -375,29 +376,11 @@ export class BuildsService {
   /** A page of the build's log or of one step's (`builds.logs`); the kept range when `from` is outside it. */
   logs(buildId: string, from: number, limit: number, step?: string): BuildLogPage {
     const s = this.builds.get(buildId).snapshot;
-    const list = step === undefined ? s.log : s.steps[step]?.logs;
-    if (!list) {
-      throw appError('INVALID_INPUT', `Build ${buildId} has no step ${step}.`, {
-        hint: 'Step ids are the vertex digests in the steps of builds.get.',
-        details: { field: 'step' },
-      });
-    }
-    const first = list.dropped;
-    const end = list.dropped + list.length;
-    const lines = logPage(list, from, limit);
-    if (!lines) {
-      throw appError(
-        'INVALID_INPUT',
-        from < first
-          ? `Lines before ${first} of this log were dropped to keep memory bounded.`
-          : `This log has ${end} lines; line ${from} does not exist yet.`,
-        {
-          hint: `Ask for lines ${first} to ${end} (from ${first} to ${Math.max(first, end - 1)}).`,
-          details: { field: 'from' },
-        },
-      );
-    }
-    return { from, lines, first, end };
+    return pageOfLog(step === undefined ? s.log : s.steps[step]?.logs, from, limit, {
+      owner: `Build ${buildId}`,
+      step,
+      stepHint: 'Step ids are the vertex digests in the steps of builds.get.',
+    });
   }
 
   cancel(buildId: string): { cancelled: boolean } {

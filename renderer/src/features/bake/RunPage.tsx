@@ -15,7 +15,8 @@ import { RunHeader, StatusBadge, StatusIcon, stepLineLabel } from '../builds/liv
 import { Lanes } from '../builds/live/Lanes';
 import { Outcome, Warnings } from '../builds/live/Outcome';
 import { useCancel } from '../builds/live/use-cancel';
-import { LogView, type LineLabel } from '../builds/logs/LogView';
+import { LogView, type LineLabel, type LogViewProps } from '../builds/logs/LogView';
+import { usePagedLog } from '../builds/logs/paged-log';
 import { useCancelShortcut } from '../builds/shortcuts';
 import buildStyles from '../builds/live/BuildView.module.css';
 import outcomeStyles from '../builds/live/Outcome.module.css';
@@ -325,8 +326,11 @@ export function RunPage({ bakeId }: { bakeId: string }) {
 
       <div ref={logRef} className={buildStyles.logWrap}>
         {logSnapshot ? (
-          <LogView
+          <TargetLog
             key={`${logTarget ?? ''}:${step?.id ?? 'all'}`}
+            bakeId={bakeId}
+            target={logTarget ?? ''}
+            step={step?.id}
             list={step ? step.logs : logSnapshot.log}
             label={step ? `Log of ${step.title} (${logTarget ?? ''})` : `Log of target ${logTarget ?? ''}`}
             labelFor={step ? undefined : labelFor}
@@ -379,4 +383,19 @@ export function RunPage({ bakeId }: { bakeId: string }) {
       </div>
     </div>
   );
+}
+
+/**
+ * A target's log (or one step's). A flood of output reaches the window as each target's tail; the
+ * earlier lines stay at the core and are paged in with `bake.logs` as the view scrolls up.
+ */
+function TargetLog({
+  bakeId,
+  target,
+  step,
+  list,
+  ...view
+}: Omit<LogViewProps, 'older'> & { bakeId: string; target: string; step: string | undefined }) {
+  const paged = usePagedLog({ bakeId, target }, step, list);
+  return <LogView {...view} list={paged.list} older={paged.older} />;
 }

@@ -236,7 +236,7 @@ export function BuildDetails({
   const multi = snapshot.lanes.filter((l) => l.kind === 'platform').length > 1;
   const step = selectedStep ? snapshot.steps[selectedStep] : undefined;
   // A long log arrives as its tail; the pages before it are fetched as the view scrolls up.
-  const paged = usePagedLog(snapshot.buildId, step?.id, step ? step.logs : snapshot.log, pagedLogs);
+  const paged = usePagedLog({ buildId: snapshot.buildId }, step?.id, step ? step.logs : snapshot.log, pagedLogs);
 
   // Ctrl/Cmd+F searches the log instead of the page.
   useEffect(() => {

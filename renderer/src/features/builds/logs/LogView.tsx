@@ -48,7 +48,7 @@ export interface LineLabel {
   hue: number;
 }
 
-interface LogViewProps {
+export interface LogViewProps {
   list: LogList;
   /** Accessible name of the log, e.g. "Log of RUN make" or "Combined build log". */
   label: string;

@@ -3,7 +3,7 @@ import type { LogLine, LogList } from '../../../../../electron/common/contracts/
 import { LOG_CHUNK, prependChunks } from '../../../../../electron/common/progress';
 import { invoke } from '../../../api/client';
 
-/** Lines one `builds.logs` call asks for: whole chunks, so pages stitch onto the list's chunks. */
+/** Lines one `builds.logs` (`bake.logs`) call asks for: whole chunks, so pages stitch onto the list's chunks. */
 export const LOG_PAGE = 4 * LOG_CHUNK;
 
 /** The earlier lines of a paged log: how many are still at the core, and how to load them. */
@@ -33,14 +33,27 @@ interface Loaded {
  * and the view, its search and its line numbers need nothing else. When the live list's start
  * moves (a refetch, the line cap), the pages no longer join it and are dropped.
  */
+/** Whose log: a build's (`builds.logs`) or one bake target's (`bake.logs`). */
+export type LogSource = { buildId: string } | { bakeId: string; target: string };
+
+function fetchPage(source: LogSource, step: string | undefined, from: number, limit: number) {
+  const range = { ...(step ? { step } : {}), from, limit };
+  return 'bakeId' in source
+    ? invoke('bake.logs', { bakeId: source.bakeId, target: source.target, ...range })
+    : invoke('builds.logs', { buildId: source.buildId, ...range });
+}
+
 export function usePagedLog(
-  buildId: string,
+  source: LogSource,
   step: string | undefined,
   list: LogList,
-  /** False for a log `builds.logs` does not know (an attached History record's stream). */
+  /** False for a log the core cannot page (an attached History record's stream). */
   enabled = true,
 ): { list: LogList; older?: OlderLines | undefined } {
-  const key = `${buildId}\u0000${step ?? ''}`;
+  // By value: callers pass a fresh object each render.
+  const bakeId = 'bakeId' in source ? source.bakeId : undefined;
+  const id = 'bakeId' in source ? source.target : source.buildId;
+  const key = `${bakeId ?? ''}\u0000${id}\u0000${step ?? ''}`;
   const [loaded, setLoaded] = useState<Loaded | undefined>();
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | undefined>();
@@ -61,7 +74,8 @@ export function usePagedLog(
     // Deferred: the view asks while rendering its first row.
     queueMicrotask(() => {
       setLoading(true);
-      void invoke('builds.logs', { buildId, ...(step ? { step } : {}), from, limit: start - from }).then((r) => {
+      const of = bakeId === undefined ? { buildId: id } : { bakeId, target: id };
+      void fetchPage(of, step, from, start - from).then((r) => {
         inFlight.current = undefined;
         setLoading(false);
         if (!r.ok) {
@@ -78,7 +92,7 @@ export function usePagedLog(
         });
       });
     });
-  }, [remaining, firstHeld, start, key, buildId, step, list.dropped]);
+  }, [remaining, firstHeld, start, key, bakeId, id, step, list.dropped]);
 
   if (!enabled || (list.held ?? 0) <= 0) return { list };
   return { list: combined, older: { count: remaining, loading, error, load } };
