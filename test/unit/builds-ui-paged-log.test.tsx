@@ -6,9 +6,10 @@ import { createBuildSnapshot, logPage, reduceBuildEvents, snapshotToSend } from 
 
 /**
  * A long build's log arrives as its tail (`builds.get` holds the rest back); the log view pages the
- * earlier lines in through `builds.logs` (a bake target's through `bake.logs`). The bridge is a FAKE
- * that answers both with the core's own page function over a real reduction (the core's side is
- * covered by test/unit/bake-logs.test.ts and the builds integration test).
+ * earlier lines in through `builds.logs` (a bake target's through `bake.logs`, an attached History
+ * record's through `history.streamLogs`). The bridge is a FAKE that answers them with the core's own
+ * page function over a real reduction (the core's side: test/integration/builds.test.ts and
+ * bake.test.ts, over real buildx).
  */
 
 const events: BuildEvent[] = [
@@ -18,16 +19,18 @@ const events: BuildEvent[] = [
 for (let i = 1; i <= 3000; i++) events.push({ type: 'log', vertex: 'a', stream: 1, data: `row ${i}\n` });
 const core = reduceBuildEvents(createBuildSnapshot('b1'), events);
 const sent = JSON.parse(JSON.stringify(snapshotToSend(core))) as typeof core;
-const asked: { command: string; from: number; limit: number; bakeId?: string; target?: string }[] = [];
+const asked: { command: string; from: number; limit: number }[] = [];
 
 let LogView: typeof import('../../renderer/src/features/builds/logs/LogView').LogView;
 let usePagedLog: typeof import('../../renderer/src/features/builds/logs/paged-log').usePagedLog;
+type LogSource = import('../../renderer/src/features/builds/logs/paged-log').LogSource;
 
 beforeAll(async () => {
   Object.defineProperty(window, 'builddeck', {
     value: {
       invoke: (command: string, input: { from: number; limit: number }) => {
-        if (command !== 'builds.logs' && command !== 'bake.logs') throw new Error(`unexpected ${command}`);
+        if (!['builds.logs', 'bake.logs', 'history.streamLogs'].includes(command))
+          throw new Error(`unexpected ${command}`);
         asked.push({ command, ...input });
         const lines = logPage(core.log, input.from, input.limit) ?? [];
         return Promise.resolve({ ok: true, value: { from: input.from, lines, first: 0, end: core.log.length } });
@@ -46,11 +49,6 @@ afterEach(cleanup);
 function Paged({ list }: { list: LogList }) {
   const paged = usePagedLog({ buildId: 'b1' }, undefined, list);
   return <LogView list={paged.list} older={paged.older} label="Combined build log" emptyText="none" />;
-}
-
-function PagedTarget({ list }: { list: LogList }) {
-  const paged = usePagedLog({ bakeId: 'k1', target: 'app' }, undefined, list);
-  return <LogView list={paged.list} older={paged.older} label="Log of target app" emptyText="none" />;
 }
 
 const flush = () => act(async () => new Promise((r) => setTimeout(r, 0)));
@@ -81,40 +79,37 @@ describe('a long log, paged', () => {
   });
 });
 
-describe("a bake target's long log, paged", () => {
-  it('asks bake.logs for that bake and target, and ends with every line searchable', async () => {
-    const before = asked.length;
-    render(<PagedTarget list={sent.log} />);
-    await flush();
-    for (let i = 0; i < 10 && screen.queryByTestId('log-older'); i++) {
-      const more = screen.queryByRole('button', { name: 'Load earlier' });
-      if (more && !(more as HTMLButtonElement).disabled) fireEvent.click(more);
+describe("a bake target's and an attached History record's long log, paged", () => {
+  const cases: { name: string; source: LogSource; command: string; ids: Record<string, string> }[] = [
+    {
+      name: 'a bake target',
+      source: { bakeId: 'k1', target: 'app' },
+      command: 'bake.logs',
+      ids: { bakeId: 'k1', target: 'app' },
+    },
+    { name: 'a record stream', source: { streamId: 'h1' }, command: 'history.streamLogs', ids: { streamId: 'h1' } },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: asks ${c.command} for that log only, and ends with every line searchable`, async () => {
+      function PagedOf({ list }: { list: LogList }) {
+        const paged = usePagedLog(c.source, undefined, list);
+        return <LogView list={paged.list} older={paged.older} label="Log" emptyText="none" />;
+      }
+      const before = asked.length;
+      render(<PagedOf list={sent.log} />);
       await flush();
-    }
-    expect(screen.queryByTestId('log-older')).toBeNull();
-    const mine = asked.slice(before);
-    expect(mine.length).toBeGreaterThan(0);
-    expect(mine.every((a) => a.command === 'bake.logs' && a.bakeId === 'k1' && a.target === 'app')).toBe(true);
-    fireEvent.change(screen.getByLabelText('Search log'), { target: { value: 'row 1' } });
-    await flush();
-    expect(screen.getByTestId('log-search-status').textContent).toBe(`1 of ${1 + 10 + 100 + 1000}`);
-  });
-});
-
-describe('a log with no pager (an attached History record) after a flood', () => {
-  function Unpaged({ list }: { list: LogList }) {
-    const paged = usePagedLog({ buildId: 'h1' }, undefined, list, false);
-    return <LogView list={paged.list} older={paged.older} label="Combined build log" emptyText="none" />;
+      for (let i = 0; i < 10 && screen.queryByTestId('log-older'); i++) {
+        const more = screen.queryByRole('button', { name: 'Load earlier' });
+        if (more && !(more as HTMLButtonElement).disabled) fireEvent.click(more);
+        await flush();
+      }
+      expect(screen.queryByTestId('log-older')).toBeNull();
+      const mine = asked.slice(before);
+      expect(mine.length).toBeGreaterThan(0);
+      for (const a of mine) expect(a).toMatchObject({ command: c.command, ...c.ids });
+      fireEvent.change(screen.getByLabelText('Search log'), { target: { value: 'row 1' } });
+      await flush();
+      expect(screen.getByTestId('log-search-status').textContent).toBe(`1 of ${1 + 10 + 100 + 1000}`);
+    });
   }
-
-  it('shows the tail and says how many lines are held back, asking the core for nothing', async () => {
-    const before = asked.length;
-    render(<Unpaged list={sent.log} />);
-    await flush();
-    expect(screen.queryByTestId('log-older')).toBeNull();
-    expect(screen.getByTestId('log-held').textContent).toContain(
-      `${(sent.log.held ?? 0).toLocaleString('en-US')} earlier lines`,
-    );
-    expect(asked.length).toBe(before);
-  });
 });

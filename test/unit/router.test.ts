@@ -160,6 +160,7 @@ describe('contract', () => {
         "history.runs",
         "history.why",
         "history.attach",
+        "history.streamLogs",
         "history.detach",
         "history.export",
         "history.open",

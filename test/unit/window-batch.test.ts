@@ -229,6 +229,10 @@ describe('an attached History record and a bake get the same window form (histor
     expect(kept(win).at(-1)?.text).toBe(kept(core).at(-1)?.text);
     expect(win.log.dropped + win.log.length).toBe(core.log.dropped + core.log.length);
     expect(win.log.held).toBeGreaterThan(0);
+    // The held lines page in from the stream (history.streamLogs), first line first.
+    const page = streams.logs(stream.id, 0, 256);
+    expect(page.lines.map((l) => l.text)).toEqual(kept(core).slice(0, 256).map((l) => l.text));
+    expect(() => streams.logs('h-nope', 0, 10)).toThrow(/No followed record/);
     streams.dispose();
   });
 

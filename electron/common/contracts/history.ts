@@ -9,7 +9,7 @@ import {
   snippetLine,
   stepState,
 } from './build-snapshot';
-import { absolutePath, buildRequest, buildSecret } from './builds';
+import { absolutePath, buildRequest, buildSecret, logLinesPage, logPageFields } from './builds';
 import {
   cacheMissExplanation,
   historyBuildKey,
@@ -126,6 +126,8 @@ const historyListInput = z
   .strict();
 
 const idInput = z.object({ id: recordId, builder: builderName.optional() }).strict();
+/** A followed record's stream (`history.attach`). */
+const streamId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a stream id');
 
 /** Commands over every build record (BuildKit's and BuildDeck's, merged). */
 export const historyRecordCommands = {
@@ -196,9 +198,17 @@ export const historyRecordCommands = {
     input: idInput,
     output: z.object({ streamId: z.string(), snapshot: buildSnapshot, done: z.boolean() }),
   },
+  /**
+   * Lines of a followed record's log (or one step's), as `builds.logs` pages a build's: a flood of
+   * output reaches a window as the stream's tail, and the record's log view pages the rest in.
+   */
+  'history.streamLogs': {
+    input: z.object({ streamId, ...logPageFields }).strict(),
+    output: logLinesPage,
+  },
   /** Stops a stream early (closing a details page). Unknown or ended streams answer `false`. */
   'history.detach': {
-    input: z.object({ streamId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(),
+    input: z.object({ streamId }).strict(),
     output: z.object({ detached: z.boolean() }),
   },
   /**

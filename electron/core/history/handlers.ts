@@ -20,6 +20,8 @@ export function historyHandlers(
     'history.runs': (input) => records.runs(input.id, input.builder, input.limit),
     'history.why': (input) => records.why(input.id, input.against, input.builder),
     'history.attach': (input) => records.attach(input.id, input.builder),
+    'history.streamLogs': (input) =>
+      Promise.resolve(records.streamLogs(input.streamId, input.from, input.limit, input.step)),
     'history.detach': (input) => Promise.resolve(records.detach(input.streamId)),
     'history.export': (input) => records.export(input.id, input.builder, input.dest, input.overwrite),
     'history.open': (input) => records.open(input.path),

@@ -1,7 +1,8 @@
-import type { BuildEvent, BuildSnapshot } from '../../common/contracts/builds';
-import { AppException } from '../../common/errors';
+import type { BuildEvent, BuildLogPage, BuildSnapshot } from '../../common/contracts/builds';
+import { AppException, appError } from '../../common/errors';
 import { eventsForWindows, reduceBuildEvents } from '../../common/progress';
 import type { EventBus } from '../events';
+import { pageOfLog } from '../log-page';
 import type { Clock } from '../ports';
 import type { BuildkitHistoryPort } from './ports';
 import { finishedEvent, snapshotOf } from './record-model';
@@ -117,6 +118,22 @@ export class LiveStreams {
     setTimeout(() => this.streams.delete(stream.id), 60_000).unref?.();
     if (reason === 'finished')
       this.deps.events.emit('history.recordsChanged', { ids: [stream.recordId], reason: 'finished' });
+  }
+
+  /** Lines of a stream's log (or one step's): see `history.streamLogs`. */
+  logs(streamId: string, from: number, limit: number, step?: string): BuildLogPage {
+    const s = this.streams.get(streamId)?.snapshot;
+    if (!s) {
+      throw appError('INVALID_INPUT', `No followed record ${streamId} in this session.`, {
+        hint: 'Open the record again from History.',
+        details: { field: 'streamId' },
+      });
+    }
+    return pageOfLog(step === undefined ? s.log : s.steps[step]?.logs, from, limit, {
+      owner: `Record stream ${streamId}`,
+      step,
+      stepHint: 'Step ids are the vertex digests in the steps of the attached snapshot.',
+    });
   }
 
   detach(streamId: string): { detached: boolean } {

@@ -1,5 +1,5 @@
 import type { BakeHistoryItem } from '../../common/contracts/bake';
-import type { BuildSnapshot } from '../../common/contracts/builds';
+import type { BuildLogPage, BuildSnapshot } from '../../common/contracts/builds';
 import type {
   CacheMissExplanation,
   HistoryCapabilities,
@@ -347,6 +347,10 @@ export class RecordsService {
 
   detach(streamId: string): { detached: boolean } {
     return this.streams.detach(streamId);
+  }
+
+  streamLogs(streamId: string, from: number, limit: number, step?: string): BuildLogPage {
+    return this.streams.logs(streamId, from, limit, step);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -201,7 +201,7 @@ export function RecordDetail({ id }: { id: string }) {
         </ul>
       ) : null}
       {error ? <ErrorState error={error} variant="inline" subject="Re-run" /> : null}
-      <BuildDetails snapshot={snapshot} actions={actions} origin={origin} pagedLogs={false}>
+      <BuildDetails snapshot={snapshot} actions={actions} origin={origin} logSource={{ streamId: snapshot.buildId }}>
         <RecordFacts details={data} />
         {data.source.dockerfile ? (
           // A failure already shows the lines around the error above: the whole file folds away.

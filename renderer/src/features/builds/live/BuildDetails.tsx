@@ -6,7 +6,7 @@ import { RelativeTime } from '../../../components/RelativeTime';
 import { useNow } from '../../../lib/use-now';
 import { baseName, formatDuration } from '../format';
 import { LogView, type LineLabel } from '../logs/LogView';
-import { usePagedLog } from '../logs/paged-log';
+import { usePagedLog, type LogSource } from '../logs/paged-log';
 import { quoteArgv } from '../new/form-model';
 import { isMod } from '../shortcuts';
 import { Lanes } from './Lanes';
@@ -202,21 +202,14 @@ interface BuildDetailsProps {
   /** Sections between the lanes and the logs (History: build facts, timing, runs, cache misses). */
   children?: ReactNode;
   /**
-   * Lines held at the core page in through `builds.logs` (default): a build this core runs. An
-   * attached History record's stream has no paged log: its log says how many lines it holds back.
+   * Where lines held at the core page in from: `builds.logs` for a build this core runs (default),
+   * `history.streamLogs` for an attached History record's stream.
    */
-  pagedLogs?: boolean;
+  logSource?: LogSource;
 }
 
 /** A build, live or stored: header, outcome, lanes, warnings and logs. */
-export function BuildDetails({
-  snapshot,
-  actions,
-  origin,
-  focusTitle = true,
-  children,
-  pagedLogs = true,
-}: BuildDetailsProps) {
+export function BuildDetails({ snapshot, actions, origin, focusTitle = true, children, logSource }: BuildDetailsProps) {
   const [selectedStep, setSelectedStep] = useState<string | undefined>();
   const titleRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -236,7 +229,7 @@ export function BuildDetails({
   const multi = snapshot.lanes.filter((l) => l.kind === 'platform').length > 1;
   const step = selectedStep ? snapshot.steps[selectedStep] : undefined;
   // A long log arrives as its tail; the pages before it are fetched as the view scrolls up.
-  const paged = usePagedLog({ buildId: snapshot.buildId }, step?.id, step ? step.logs : snapshot.log, pagedLogs);
+  const paged = usePagedLog(logSource ?? { buildId: snapshot.buildId }, step?.id, step ? step.logs : snapshot.log);
 
   // Ctrl/Cmd+F searches the log instead of the page.
   useEffect(() => {

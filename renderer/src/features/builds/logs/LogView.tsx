@@ -342,14 +342,6 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
           recent {(list.length + (list.held ?? 0)).toLocaleString()} are kept.
         </p>
       ) : null}
-      {!older && (list.held ?? 0) > 0 ? (
-        // A flood reached this window as log tails (eventsForWindows) and this log has no pager
-        // (bake, an attached History record): say what is missing rather than show a silent gap.
-        <p className={styles.dropped} data-testid="log-held">
-          Output came faster than this view shows it: {pluralize(list.held ?? 0, 'earlier line')}{' '}
-          {(list.held ?? 0) === 1 ? 'is' : 'are'} held back, the latest {list.length.toLocaleString()} are shown.
-        </p>
-      ) : null}
       {older && older.count > 0 ? (
         <p className={styles.dropped} data-testid="log-older">
           {older.error

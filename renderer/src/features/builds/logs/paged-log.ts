@@ -33,27 +33,38 @@ interface Loaded {
  * and the view, its search and its line numbers need nothing else. When the live list's start
  * moves (a refetch, the line cap), the pages no longer join it and are dropped.
  */
-/** Whose log: a build's (`builds.logs`) or one bake target's (`bake.logs`). */
-export type LogSource = { buildId: string } | { bakeId: string; target: string };
+/**
+ * Whose log: a build's (`builds.logs`), one bake target's (`bake.logs`) or an attached History
+ * record's stream (`history.streamLogs`).
+ */
+export type LogSource = { buildId: string } | { bakeId: string; target: string } | { streamId: string };
 
 function fetchPage(source: LogSource, step: string | undefined, from: number, limit: number) {
   const range = { ...(step ? { step } : {}), from, limit };
-  return 'bakeId' in source
-    ? invoke('bake.logs', { bakeId: source.bakeId, target: source.target, ...range })
-    : invoke('builds.logs', { buildId: source.buildId, ...range });
+  if ('bakeId' in source) return invoke('bake.logs', { bakeId: source.bakeId, target: source.target, ...range });
+  if ('streamId' in source) return invoke('history.streamLogs', { streamId: source.streamId, ...range });
+  return invoke('builds.logs', { buildId: source.buildId, ...range });
+}
+
+/** A source as plain values (callers pass a fresh object each render): its kind, then its ids. */
+function sourceKey(source: LogSource): [kind: 'build' | 'bake' | 'stream', id: string, target: string] {
+  if ('bakeId' in source) return ['bake', source.bakeId, source.target];
+  if ('streamId' in source) return ['stream', source.streamId, ''];
+  return ['build', source.buildId, ''];
+}
+
+function sourceOf(kind: 'build' | 'bake' | 'stream', id: string, target: string): LogSource {
+  if (kind === 'bake') return { bakeId: id, target };
+  return kind === 'stream' ? { streamId: id } : { buildId: id };
 }
 
 export function usePagedLog(
   source: LogSource,
   step: string | undefined,
   list: LogList,
-  /** False for a log the core cannot page (an attached History record's stream). */
-  enabled = true,
 ): { list: LogList; older?: OlderLines | undefined } {
-  // By value: callers pass a fresh object each render.
-  const bakeId = 'bakeId' in source ? source.bakeId : undefined;
-  const id = 'bakeId' in source ? source.target : source.buildId;
-  const key = `${bakeId ?? ''}\u0000${id}\u0000${step ?? ''}`;
+  const [kind, id, target] = sourceKey(source);
+  const key = `${kind}\u0000${id}\u0000${target}\u0000${step ?? ''}`;
   const [loaded, setLoaded] = useState<Loaded | undefined>();
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | undefined>();
@@ -74,8 +85,7 @@ export function usePagedLog(
     // Deferred: the view asks while rendering its first row.
     queueMicrotask(() => {
       setLoading(true);
-      const of = bakeId === undefined ? { buildId: id } : { bakeId, target: id };
-      void fetchPage(of, step, from, start - from).then((r) => {
+      void fetchPage(sourceOf(kind, id, target), step, from, start - from).then((r) => {
         inFlight.current = undefined;
         setLoading(false);
         if (!r.ok) {
@@ -92,8 +102,8 @@ export function usePagedLog(
         });
       });
     });
-  }, [remaining, firstHeld, start, key, bakeId, id, step, list.dropped]);
+  }, [remaining, firstHeld, start, key, kind, id, target, step, list.dropped]);
 
-  if (!enabled || (list.held ?? 0) <= 0) return { list };
+  if ((list.held ?? 0) <= 0) return { list };
   return { list: combined, older: { count: remaining, loading, error, load } };
 }
