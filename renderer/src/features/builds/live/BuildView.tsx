@@ -51,10 +51,25 @@ export function BuildView({ buildId }: { buildId: string }) {
   const { cancelling, cancel, error: cancelError } = useCancel(() => invoke('builds.cancel', { buildId }), running);
   const start = useStartBuild();
   const rerunEntry = useRerunEntry();
+  // History's record of an ended build (its full request, for Edit and Re-run) is asked for once the
+  // page is idle: asked as the build ends, the request started in the commit of the frame that
+  // shows the build's last lines and its Outcome panel, the longest frame at the end of a streaming
+  // build (renderer-frames bench). Until it answers, Edit and Re-run use what the build reported.
+  const ended = status !== undefined && !running;
+  const [idleFor, setIdleFor] = useState<string | undefined>();
+  useEffect(() => {
+    if (!ended || idleFor === buildId) return undefined;
+    if (typeof requestIdleCallback !== 'function') {
+      const timer = setTimeout(() => setIdleFor(buildId), 0);
+      return () => clearTimeout(timer);
+    }
+    const idle = requestIdleCallback(() => setIdleFor(buildId), { timeout: 1_000 });
+    return () => cancelIdleCallback(idle);
+  }, [ended, idleFor, buildId]);
   const historyEntry = useCommand(
     'history.get',
     { buildId },
-    { enabled: request === undefined && status !== undefined && !running, staleTime: 60_000 },
+    { enabled: request === undefined && ended && idleFor === buildId, staleTime: 60_000 },
   );
   const [rerunError, setRerunError] = useState<AppError | undefined>();
   // Esc (outside text fields) or Ctrl/Cmd+. cancels the build on screen.

@@ -137,13 +137,26 @@ export function VirtualList({
   }, [onFollowChange]);
 
   // Keyed by slot, not by index: a row scrolled out hands its element to the row scrolled in, so a
-  // window that slides (follow-tail) updates a few rows' text instead of unmounting and mounting
-  // elements. Any `slots` consecutive indexes have distinct keys, and no window is wider than that.
+  // window that slides by a few rows (scrolling) updates those rows' text instead of unmounting and
+  // mounting elements. Any `slots` consecutive indexes have distinct keys, and no window is wider
+  // than that. Following, a row's key is its place counted from the window's end instead: a fast
+  // log's window jumps by a batch (hundreds of rows) per frame, and index-based keys then mostly
+  // differed from one frame to the next (React deleted and created most rows' elements per
+  // frame), or, with as many slots as rows, came in a rotated order (React moved the elements).
+  // By place, every element stays where it is and gets its new line; counted from the end, a
+  // viewport that shrinks or grows (the "earlier lines" notice appearing over a long log's first
+  // batch) removes or adds rows at the top and leaves the others alone. A slow log updates every
+  // row's text per batch instead of moving one row, which costs little at the rate it comes.
   const slots = Math.ceil(height / rowHeight) + 2 * overscan + 2;
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++) {
     rows.push(
-      <div key={i % slots} className={styles.row} style={{ top: i * rowHeight, height: rowHeight }} data-index={i}>
+      <div
+        key={follow ? last - 1 - i : i % slots}
+        className={styles.row}
+        style={{ top: i * rowHeight, height: rowHeight }}
+        data-index={i}
+      >
         {renderRow(i)}
       </div>,
     );
