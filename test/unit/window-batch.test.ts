@@ -231,7 +231,11 @@ describe('an attached History record and a bake get the same window form (histor
     expect(win.log.held).toBeGreaterThan(0);
     // The held lines page in from the stream (history.streamLogs), first line first.
     const page = streams.logs(stream.id, 0, 256);
-    expect(page.lines.map((l) => l.text)).toEqual(kept(core).slice(0, 256).map((l) => l.text));
+    expect(page.lines.map((l) => l.text)).toEqual(
+      kept(core)
+        .slice(0, 256)
+        .map((l) => l.text),
+    );
     expect(() => streams.logs('h-nope', 0, 10)).toThrow(/No followed record/);
     streams.dispose();
   });
