@@ -1,20 +1,23 @@
-import type { BuildLogPage, LogList } from '../common/contracts/builds';
+import type { BuildLogPage, BuildSnapshot } from '../common/contracts/builds';
 import { appError } from '../common/errors';
 import { logPage } from '../common/progress';
 
 /**
- * One page of a log the core holds, for `builds.logs` and `bake.logs`: lines from the absolute
- * line `from`, or INVALID_INPUT naming the range that exists. `list` is undefined for a step the
- * run does not have; `owner` names the run in that message ("Build b1", "Target app of bake k2").
+ * One page of a snapshot's log (`step`'s own, or the whole run's), for `builds.logs`, `bake.logs`
+ * and `history.streamLogs`: lines from the absolute line `from`, or INVALID_INPUT naming the range
+ * that exists, or the step the snapshot does not have. `owner` names the run in that message
+ * ("Build b1", "Target app of bake k2").
  */
 export function pageOfLog(
-  list: LogList | undefined,
+  snapshot: BuildSnapshot,
+  step: string | undefined,
   from: number,
   limit: number,
-  where: { owner: string; step: string | undefined; stepHint: string },
+  where: { owner: string; stepHint: string },
 ): BuildLogPage {
+  const list = step === undefined ? snapshot.log : snapshot.steps[step]?.logs;
   if (!list) {
-    throw appError('INVALID_INPUT', `${where.owner} has no step ${where.step ?? ''}.`, {
+    throw appError('INVALID_INPUT', `${where.owner} has no step ${step ?? ''}.`, {
       hint: where.stepHint,
       details: { field: 'step' },
     });

@@ -311,9 +311,8 @@ export class BakeService {
         details: { field: 'target' },
       });
     }
-    return pageOfLog(step === undefined ? s.log : s.steps[step]?.logs, from, limit, {
+    return pageOfLog(s, step, from, limit, {
       owner: `Target ${target} of bake ${bakeId}`,
-      step,
       stepHint: 'Step ids are the vertex digests in the steps of the target in bake.get.',
     });
   }

@@ -376,9 +376,8 @@ export class BuildsService {
   /** A page of the build's log or of one step's (`builds.logs`); the kept range when `from` is outside it. */
   logs(buildId: string, from: number, limit: number, step?: string): BuildLogPage {
     const s = this.builds.get(buildId).snapshot;
-    return pageOfLog(step === undefined ? s.log : s.steps[step]?.logs, from, limit, {
+    return pageOfLog(s, step, from, limit, {
       owner: `Build ${buildId}`,
-      step,
       stepHint: 'Step ids are the vertex digests in the steps of builds.get.',
     });
   }

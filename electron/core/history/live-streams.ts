@@ -129,9 +129,8 @@ export class LiveStreams {
         details: { field: 'streamId' },
       });
     }
-    return pageOfLog(step === undefined ? s.log : s.steps[step]?.logs, from, limit, {
+    return pageOfLog(s, step, from, limit, {
       owner: `Record stream ${streamId}`,
-      step,
       stepHint: 'Step ids are the vertex digests in the steps of the attached snapshot.',
     });
   }
