@@ -44,6 +44,7 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
     return (await this.withCurrent()).currentName;
   }
 
+  /** The builders, the current one marked, and its name (the store may know no builder of that name). */
   private async withCurrent(): Promise<{ builders: KnownBuilder[]; currentName: string }> {
     const env = this.env();
     const root = this.buildx.configDir();
@@ -52,15 +53,16 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
       currentContextName(env),
       readCurrent(root),
     ]);
-    return { builders, currentName: await currentBuilderName(root, current, contextName, contexts, names) };
+    const currentName = await currentBuilderName(root, current, contextName, contexts, names);
+    for (const b of builders) b.current = b.name === currentName;
+    return { builders, currentName };
   }
 
   async known(): Promise<KnownBuilder[]> {
     const root = this.buildx.configDir();
-    const { builders, currentName } = await this.withCurrent();
+    const { builders } = await this.withCurrent();
     await Promise.all(
       builders.map(async (b) => {
-        b.current = b.name === currentName;
         const activity = await lastActivity(root, b.name);
         if (activity) b.lastActivity = activity;
       }),
@@ -111,8 +113,7 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
    * health read never show it, and the list (known()) reads it.
    */
   private async find(name: string | undefined): Promise<KnownBuilder> {
-    const { builders, currentName } = await this.withCurrent();
-    for (const b of builders) b.current = b.name === currentName;
+    const { builders } = await this.withCurrent();
     const builder = name === undefined ? builders.find((b) => b.current) : builders.find((b) => b.name === name);
     if (!builder) {
       throw appError('BUILDER_NOT_FOUND', name === undefined ? 'No current builder.' : `No builder named "${name}".`, {
