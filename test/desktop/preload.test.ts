@@ -79,17 +79,46 @@ describe('preload (built) in a FAKE sandboxed renderer', () => {
     const changed: unknown[] = [];
     const offStarted = bridge.on('build.started', (p) => started.push(p));
     const offChanged = bridge.on('settings.changed', (p) => changed.push(p));
-    expect(page.listenerCount(IPC_EVENT_CHANNEL)).toBe(2);
+    // One channel listener for the page's life, dispatching by name (so it can hold an open request).
+    expect(page.listenerCount(IPC_EVENT_CHANNEL)).toBe(1);
     page.deliver(IPC_EVENT_CHANNEL, ['build.started', { buildId: 'b1' }]);
     await new Promise((r) => setImmediate(r));
     expect(started).toEqual([{ buildId: 'b1' }]);
     expect(changed).toEqual([]);
     offStarted();
     offChanged();
-    expect(page.listenerCount(IPC_EVENT_CHANNEL)).toBe(0);
     page.deliver(IPC_EVENT_CHANNEL, ['build.started', { buildId: 'b2' }]);
     await new Promise((r) => setImmediate(r));
     expect(started).toHaveLength(1);
+    // An event nobody listened to is gone: a later listener does not get it.
+    const late: unknown[] = [];
+    const offLate = bridge.on('build.started', (p) => late.push(p));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(late).toEqual([]);
+    offLate();
+  });
+
+  it('holds an open request that came before the page listened, for its first listener only', async () => {
+    // The tray opened a build while the window was being created: main sent the request before
+    // the page's scripts subscribed.
+    page.deliver(IPC_EVENT_CHANNEL, ['app.openRequested', { view: 'builds', buildId: 'old' }]);
+    page.deliver(IPC_EVENT_CHANNEL, ['app.openRequested', { view: 'builds', buildId: 'b7' }]);
+    await new Promise((r) => setImmediate(r));
+    const first: unknown[] = [];
+    const second: unknown[] = [];
+    const offFirst = bridge.on('app.openRequested', (p) => first.push(p));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(first).toEqual([{ view: 'builds', buildId: 'b7' }]);
+    const offSecond = bridge.on('app.openRequested', (p) => second.push(p));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(second).toEqual([]);
+    // While somebody listens, requests go straight to the listeners, nothing held.
+    page.deliver(IPC_EVENT_CHANNEL, ['app.openRequested', { view: 'history' }]);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(first).toHaveLength(2);
+    expect(second).toEqual([{ view: 'history' }]);
+    offFirst();
+    offSecond();
   });
 
   it('pathForFile gives a dropped file its path, and undefined for anything else', () => {

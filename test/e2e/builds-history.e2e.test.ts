@@ -42,6 +42,7 @@ describe('History view in Chromium over the real core', () => {
   const token = `bdtest${Math.random().toString(36).slice(2, 8)}`;
   const tag = `bdtest-e2e-${token}:hist`;
   const dirs = { ok: '', fail: '' };
+  let failedBuildId = '';
 
   beforeAll(async () => {
     expect(existsSync(`${RENDERER}/index.html`), 'run `npm run build` first').toBe(true);
@@ -89,7 +90,8 @@ describe('History view in Chromium over the real core', () => {
     ] as const) {
       const r = await core.router.invoke('builds.start', { contextDir: dir, tags: [...tags] });
       if (!r.ok) throw new Error(r.error.message);
-      await waitForBuild(core, (r.value as { buildId: string }).buildId);
+      const done = await waitForBuild(core, (r.value as { buildId: string }).buildId);
+      if (done.status === 'failed') failedBuildId = done.buildId;
     }
     server = await startServer({ router: core.router, events: core.events, staticDir: RENDERER });
     browser = await launchChromium();
@@ -172,5 +174,37 @@ describe('History view in Chromium over the real core', () => {
     await expect.poll(() => page.locator('[data-testid="history-row"]').count(), { timeout: 20_000 }).toBe(3);
     const r = await core.router.invoke('history.get', { buildId: 'crashed1' });
     expect(r.ok).toBe(false);
+  });
+
+  it('a tray or notification request for a record opens it even while the window is still loading', async () => {
+    // Hold the workspace's chunk (the views and their listeners) so the request comes while only the
+    // shell runs: it was lost when only the workspace acted on a request's build.
+    const early = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let workspaceAsked = false;
+    await early.route(/\/assets\/Workspace-[^/]*\.js$/, async (route) => {
+      workspaceAsked = true;
+      await held;
+      await route.continue();
+    });
+    // Every window gets the request (this test's page too): so this test comes last.
+    try {
+      await early.goto(server.openUrl);
+      await early.getByRole('button', { name: 'History', exact: true }).waitFor();
+      await expect.poll(() => workspaceAsked).toBe(true);
+      // The shell listens once its event socket is up; then the desktop shell asks for the failed build.
+      await early.getByText('Live updates on').waitFor({ timeout: 10_000 });
+      core.events.emit('app.openRequested', { view: 'history', buildId: failedBuildId });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await early.locator('[data-testid="history-detail"]').count()).toBe(0);
+      release();
+      const detail = early.locator('[data-testid="history-detail"]');
+      await detail.locator('[data-testid="build-view"][data-status="failed"]').waitFor({ timeout: 20_000 });
+      expect(await detail.locator('[data-testid="failing-step"]').innerText()).toContain('exit 7');
+    } finally {
+      release();
+      await early.close();
+    }
   });
 });

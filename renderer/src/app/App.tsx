@@ -19,9 +19,15 @@ export function App() {
   useOpenRequests(
     useCallback((request: OpenRequest) => {
       if (isViewId(request.view)) setView(request.view);
-      // A tray re-run of a bake: show that run once the Bake view has loaded.
+      // The shell, not the workspace, takes the build a request names: the workspace's chunk may
+      // not have run yet (a tray click while the window is still loading), and a request only its
+      // listener knew would be lost. The views' stores hold it until their view shows.
       const buildId = request.buildId;
-      if (request.view === 'bake' && buildId)
+      if (request.view === 'builds' && buildId)
+        void import('../features/builds/ui-store').then((m) => m.openBuild(buildId));
+      else if (request.view === 'history')
+        void import('../features/history/history-ui').then((m) => m.openHistoryEntry(buildId));
+      else if (request.view === 'bake' && buildId)
         void import('../features/bake/bake-ui').then((m) => m.openBakeRun(buildId));
     }, []),
   );

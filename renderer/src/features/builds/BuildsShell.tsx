@@ -9,11 +9,10 @@ import { commandKey, invoke } from '../../api/client';
 import { useLiveBuildEvents, useLiveBuilds } from './live-store';
 import { requestToDraft } from './new/form-model';
 import { isMod } from './shortcuts';
-import { openHistoryEntry } from '../history/history-ui';
 import { openPickedFile } from '../history/open-file';
 import { isDockerBuildFile } from '../history/records';
 import { useRerunEntry, useStartBuild } from './start';
-import { openBuild, openNewBuild, useBuildsUi, type AppViewRequest } from './ui-store';
+import { openNewBuild, useBuildsUi, type AppViewRequest } from './ui-store';
 import styles from './BuildsView.module.css';
 
 function hasFiles(event: DragEvent): boolean {
@@ -139,17 +138,11 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
       if (reason === 'described') void queryClient.invalidateQueries({ queryKey: commandKey('history.records') });
       else refresh();
     });
-    // A notification or tray item names a build: show it (App switches the view itself).
-    const offOpen = bridge.on('app.openRequested', (request) => {
-      if (request.buildId && request.view === 'builds') openBuild(request.buildId);
-      if (request.view === 'history') openHistoryEntry(request.buildId);
-    });
     return () => {
       offStarted();
       offFinished();
       offHistory();
       offRecords();
-      offOpen();
     };
   }, [queryClient]);
 
