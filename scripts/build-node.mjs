@@ -59,6 +59,10 @@ await build({
   outdir: 'out/node',
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
+  // bin/builddeck.js runs this file as a vm.Script, which has no loader for import(): an import() of
+  // an external package (dockerode) kept as is failed at run time ("A dynamic import callback was
+  // not specified": `engine info` was broken). Lowered, it is a require() on first use, still lazy.
+  supported: { 'dynamic-import': false },
   // ASCII only, so bin/builddeck.js reads it as latin1: a one-byte string without UTF-8 decoding.
   charset: 'ascii',
   // The sources are ES modules: import.meta.url is the bundle's own file URL, as it was in ESM.
@@ -71,6 +75,9 @@ await build({
 // instead of reaching users as mojibake. Escape it in the source (\u00b5). A BD_NO_MINIFY=1 build
 // (profiles only) keeps comments, whose non-ASCII text is harmless there and not checked.
 const cliBytes = readFileSync('out/node/cli.cjs');
+const dynamicImport = /\bimport\((?!\))/.exec(cliBytes.toString('latin1'));
+if (dynamicImport)
+  throw new Error(`out/node/cli.cjs must not use import() (no loader in a vm.Script), at ${dynamicImport.index}`);
 const nonAscii = cliBytes.findIndex((b) => b > 0x7f);
 if (nonAscii >= 0 && process.env.BD_NO_MINIFY !== '1') {
   const around = cliBytes.subarray(Math.max(0, nonAscii - 40), nonAscii + 20).toString('utf8');
