@@ -28,6 +28,15 @@ export const BUILD_OPTIONS = {
   network: { type: 'string' },
   progress: { type: 'string' },
   'metadata-file': { type: 'string' },
+  iidfile: { type: 'string' },
+  'add-host': { type: 'string', multiple: true },
+  'shm-size': { type: 'string' },
+  ulimit: { type: 'string', multiple: true },
+  'no-cache-filter': { type: 'string', multiple: true },
+  'build-context': { type: 'string', multiple: true },
+  provenance: { type: 'string' },
+  sbom: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q', default: false },
   'dry-run': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -35,25 +44,16 @@ export const BUILD_OPTIONS = {
 
 /** `docker buildx build` flags BuildDeck does not take (yet), with their short forms. */
 export const UNSUPPORTED_BUILD_FLAGS = [
-  'add-host',
   'allow',
   'annotation',
   'attest',
-  'build-context',
   'call',
   'cgroup-parent',
   'check',
   'debug',
-  'iidfile',
-  'no-cache-filter',
   'policy',
-  'provenance',
-  'quiet',
-  'sbom',
-  'shm-size',
-  'ulimit',
 ] as const;
-const UNSUPPORTED_SHORT: Record<string, string> = { D: 'debug', q: 'quiet' };
+const UNSUPPORTED_SHORT: Record<string, string> = { D: 'debug' };
 
 /**
  * The first flag of `argv` that is a real option of `command` BuildDeck does not support, as a
@@ -210,6 +210,48 @@ function ssh(value: string, ctx: FlagContext): Record<string, unknown> {
   };
 }
 
+/** `NAME:IP` or `NAME=IP` (Docker takes both; the first separator splits, so IPv6 stays whole). */
+function addHost(value: string): Record<string, unknown> {
+  const eq = value.indexOf('=');
+  const at = eq >= 0 ? eq : value.indexOf(':');
+  if (at <= 0) throw new UsageError(`--add-host ${value}: give NAME:IP (or NAME=IP).`);
+  const ip = value.slice(at + 1);
+  // `[::1]` as some write it: the address without its brackets.
+  return { host: value.slice(0, at), ip: /^\[.*\]$/.test(ip) ? ip.slice(1, -1) : ip };
+}
+
+/** `name=soft[:hard]`; numbers are checked by the contract. */
+function ulimitOf(value: string): Record<string, unknown> {
+  const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(value);
+  if (!m) throw new UsageError(`--ulimit ${value}: give NAME=SOFT[:HARD], e.g. nofile=1024:2048.`);
+  return { name: m[1], soft: Number(m[2]), ...(m[3] !== undefined ? { hard: Number(m[3]) } : {}) };
+}
+
+/** `NAME=VALUE`; a relative folder is the working directory's, as buildx reads it. */
+function namedContexts(values: readonly string[], ctx: FlagContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of values) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0 || eq === kv.length - 1) throw new UsageError(`--build-context ${kv}: give NAME=VALUE.`);
+    const value = kv.slice(eq + 1);
+    const remote = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith('git@');
+    out[kv.slice(0, eq)] = remote ? value : abs(ctx, value);
+  }
+  return out;
+}
+
+/** `--provenance`/`--sbom` values buildx takes: true/false/1/0, or (provenance) mode=min|max. */
+function attestation(flag: 'provenance' | 'sbom', value: string): boolean | 'min' | 'max' {
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  const mode = /^mode=(min|max)$/.exec(v)?.[1];
+  if (flag === 'provenance' && (mode === 'min' || mode === 'max')) return mode;
+  throw new UsageError(
+    `--${flag}=${value}: give true or false${flag === 'provenance' ? ', or mode=min / mode=max' : ''} (other attestation options: run docker buildx build).`,
+  );
+}
+
 function pairs(values: readonly string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of values) {
@@ -225,7 +267,15 @@ export type ParsedBuildArgs =
   | { kind: 'usage'; message: string }
   /** A real buildx option BuildDeck does not take: the message names it and says what to do. */
   | { kind: 'unsupported'; message: string }
-  | { kind: 'run'; input: Record<string, unknown>; json: boolean; dryRun: boolean; notes: string[] };
+  | {
+      kind: 'run';
+      input: Record<string, unknown>;
+      json: boolean;
+      dryRun: boolean;
+      /** `-q`: no progress; the image ID on stdout once built (as buildx prints it). */
+      quiet: boolean;
+      notes: string[];
+    };
 
 /** `builddeck build` arguments → builds.start input (unvalidated: the router checks it). */
 export function parseBuildArgs(argv: readonly string[], ctx: FlagContext): ParsedBuildArgs {
@@ -296,8 +346,24 @@ export function parseBuildArgs(argv: readonly string[], ctx: FlagContext): Parse
       ...(v.label ? { labels: pairs(v.label, '--label') } : {}),
       ...(v.network !== undefined ? { network: v.network } : {}),
       ...(v['metadata-file'] !== undefined ? { metadataFile: abs(ctx, v['metadata-file']) } : {}),
+      ...(v.iidfile !== undefined ? { iidFile: abs(ctx, v.iidfile) } : {}),
+      ...(v['add-host'] ? { addHosts: v['add-host'].map(addHost) } : {}),
+      ...(v['shm-size'] !== undefined ? { shmSize: v['shm-size'] } : {}),
+      ...(v.ulimit ? { ulimits: v.ulimit.map(ulimitOf) } : {}),
+      ...(v['no-cache-filter']
+        ? {
+            noCacheFilter: v['no-cache-filter']
+              .flatMap((f) => f.split(','))
+              .map((f) => f.trim())
+              .filter(Boolean),
+          }
+        : {}),
+      ...(v['build-context'] ? { buildContexts: namedContexts(v['build-context'], ctx) } : {}),
+      ...(v.provenance !== undefined ? { provenance: attestation('provenance', v.provenance) } : {}),
+      ...(v.sbom !== undefined ? { sbom: attestation('sbom', v.sbom) } : {}),
     };
-    return { kind: 'run', input, json: v.json, dryRun: v['dry-run'], notes };
+    if (v.quiet && v.json) throw new UsageError('--quiet and --json ask for different outputs: give one of them.');
+    return { kind: 'run', input, json: v.json, dryRun: v['dry-run'], quiet: v.quiet, notes };
   } catch (err) {
     if (err instanceof UsageError) return { kind: 'usage', message: err.message };
     throw err;

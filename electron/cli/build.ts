@@ -37,11 +37,20 @@ The options of \`docker buildx build\` BuildDeck supports, with the same names:
       --label K=V          Image label; may repeat
       --network MODE       default, none or host
       --metadata-file F    Also write buildx's metadata (digest, image name, BuildKit ref) to F
+      --iidfile F          Write the image ID to F
+      --add-host H:IP      Extra /etc/hosts entry of RUN steps (IP may be host-gateway); may repeat
+      --shm-size SIZE      Size of /dev/shm in RUN steps (e.g. 512m, 2g)
+      --ulimit N=S[:H]     Resource limit of RUN steps (e.g. nofile=1024:2048); may repeat
+      --no-cache-filter S  Build these stages without the cache, comma-separated or repeated
+      --build-context N=V  Named context: a folder, docker-image://REF, oci-layout://PATH or a URL; may repeat
+      --provenance X       true, false, mode=min or mode=max
+      --sbom X             true or false
+  -q, --quiet              No progress; print the image digest once built
       --progress X         Accepted and ignored (BuildDeck prints its own progress)
 BuildDeck's own:
       --dry-run            Print the docker buildx build command BuildDeck would run, and exit
       --json               NDJSON events on stdout, then one {"type":"summary"} line
-Other buildx options (--sbom, --attest, --build-context, ...) are refused by name: run docker buildx build for them.
+Other buildx options (--attest, --annotation, --call, --check, ...) are refused by name: run docker buildx build for them.
 Exit codes: 0 success, 1 build failed or cancelled, 2 usage error or invalid input.
 Ctrl+C cancels the build (BuildKit stops the solve).`;
 
@@ -68,14 +77,15 @@ export async function runBuildCli(argv: string[]): Promise<number> {
   const run = createBuildRun({ oneShot: true });
   try {
     if (parsed.dryRun) return await printCommand(run.call('builds.commandLine', input), json);
-    return await followBuild(run, input, json);
+    return await followBuild(run, input, json ? 'json' : parsed.quiet ? 'quiet' : 'human');
   } finally {
     await run.dispose();
   }
 }
 
-async function followBuild(run: BuildRun, input: unknown, json: boolean): Promise<number> {
+async function followBuild(run: BuildRun, input: unknown, mode: 'json' | 'quiet' | 'human'): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  const json = mode === 'json';
   let snapshot: BuildSnapshot | undefined;
   const human = new HumanPrinter((s) => process.stderr.write(s));
   const outcome = await followRun(run, 'build', {
@@ -90,14 +100,18 @@ async function followBuild(run: BuildRun, input: unknown, json: boolean): Promis
       const skip = Math.max(0, snapshot.eventCount - batch.firstIndex);
       const next = applyProgress(snapshot, batch);
       if (json) for (const e of batch.events.slice(skip)) out(JSON.stringify(e));
-      else human.update(snapshot, next.snapshot);
+      else if (mode === 'human') human.update(snapshot, next.snapshot);
       snapshot = next.snapshot;
     },
   });
   if ('error' in outcome) return reportError(outcome.error, json);
   const { summary } = outcome;
   if (json) out(JSON.stringify(summary));
-  else if (snapshot) human.summary(snapshot, summary);
+  else if (mode === 'quiet') {
+    // As `buildx build -q`: stdout is the image's digest alone; a failure still says what and where.
+    if (summary.ok && summary.digest) out(summary.digest);
+    else if (!summary.ok && !summary.cancelled && snapshot) human.failure(snapshot);
+  } else if (snapshot) human.summary(snapshot, summary);
   return summary.ok ? 0 : 1;
 }
 

@@ -58,6 +58,7 @@ describe('the CLI with buildx flags, against the real engine', () => {
       'rm',
       '-f',
       `${token}:flags`,
+      `${token}:runflags`,
       `${token}-bake-one:dev`,
       `${token}-bake-two:dev`,
     ]).catch(() => undefined);
@@ -152,9 +153,14 @@ describe('the CLI with buildx flags, against the real engine', () => {
       ],
     });
     // Refused by name, with what to do; a value the contract refuses names its field.
+    const attest = await builddeck(['build', '.', '--attest', 'type=sbom'], { cwd: work, env });
+    expect(attest.code).toBe(2);
+    expect(attest.stderr).toContain('--attest is a `docker buildx build` option that BuildDeck does not support yet');
+    // An attestation on the docker driver: refused before buildx starts, with the ways out.
     const sbom = await builddeck(['build', '.', '--sbom=true'], { cwd: work, env });
     expect(sbom.code).toBe(2);
-    expect(sbom.stderr).toContain('--sbom is a `docker buildx build` option that BuildDeck does not support yet');
+    expect(sbom.stderr).toMatch(/INVALID_INPUT: Builder "default" uses the docker driver, which cannot attach an SBOM/);
+    expect(sbom.stderr).toMatch(/hint: .*containerd image store, or build without it \(--sbom=false\)/);
     const bad = await builddeck(['build', '.', '--network', 'bridge'], { cwd: work, env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/INVALID_INPUT: Invalid network/);
@@ -210,6 +216,60 @@ describe('the CLI with buildx flags, against the real engine', () => {
     const r = await builddeck(['build', '.', '-o', 'type=local,dest=exported', '--json'], { cwd: work, env });
     expect(r.code).toBe(0);
     expect(readFileSync(join(work, 'exported', 'a.txt'), 'utf8')).toBe(`${token}\n`);
+  });
+
+  it('RUN steps get --add-host, --shm-size, --ulimit and a --build-context; -q prints the image ID --iidfile holds', async () => {
+    const dir = join(work, 'runflags');
+    mkdirSync(join(dir, 'extra'), { recursive: true });
+    writeFileSync(join(dir, 'extra', 'note.txt'), `note ${token}\n`);
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      [
+        'FROM local/busybox:latest AS probe',
+        'COPY --from=extra note.txt /note.txt',
+        `RUN echo "probe ${token}" && grep db.bdtest /etc/hosts && df -k /dev/shm | tail -1 && echo "nofile $(ulimit -n)" && cat /note.txt`,
+        '',
+      ].join('\n'),
+    );
+    const flags = [
+      '--add-host',
+      'db.bdtest:10.1.2.3',
+      '--shm-size',
+      '96m',
+      '--ulimit',
+      'nofile=1234:2345',
+      '--build-context',
+      'extra=extra',
+      '--provenance=false',
+      '-t',
+      `${token}:runflags`,
+    ];
+    const output = (stdout: string) =>
+      ndjson(stdout)
+        .filter((l) => l['type'] === 'log')
+        .map((l) => String(l['data']))
+        .join('');
+    const first = await builddeck(['build', '.', ...flags, '--json'], { cwd: dir, env });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const ran = output(first.stdout);
+    expect(ran).toContain(`probe ${token}`);
+    expect(ran).toMatch(/10\.1\.2\.3\s+db\.bdtest/);
+    // df -k: 96m of /dev/shm is 98304 KiB.
+    expect(ran).toMatch(/\s98304\s/);
+    expect(ran).toContain('nofile 1234');
+    expect(ran).toContain(`note ${token}`);
+    // The same build is cached now, but --no-cache-filter runs the probe stage again.
+    const again = await builddeck(['build', '.', ...flags, '--no-cache-filter', 'probe', '--json'], { cwd: dir, env });
+    expect(again.code).toBe(0);
+    expect(output(again.stdout)).toContain(`probe ${token}`);
+    // -q: stdout is the image ID alone, the one --iidfile writes and the tag points at.
+    const quiet = await builddeck(['build', '.', ...flags, '-q', '--iidfile', 'iid.txt'], { cwd: dir, env });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(readFileSync(join(dir, 'iid.txt'), 'utf8').trim()).toBe(quiet.stdout.trim());
+    const { stdout: id } = await exec('docker', ['image', 'inspect', `${token}:runflags`, '--format', '{{.Id}}']);
+    expect(id.trim()).toBe(quiet.stdout.trim());
   });
 
   it('bakes with `builddeck bake --json`: NDJSON events tagged with their target, then a summary per target', async () => {

@@ -151,15 +151,7 @@ describe('builddeck build takes what buildx users type', () => {
   });
 
   it('names an unsupported buildx flag and says what to do', () => {
-    for (const flag of [
-      '--sbom=true',
-      '--attest',
-      '--build-context',
-      '-q',
-      '-D',
-      '--iidfile=x',
-      '--provenance=false',
-    ]) {
+    for (const flag of ['--attest', '--annotation=a=b', '-D', '--check', '--call=outline', '--cgroup-parent=x']) {
       const r = parseBuildArgs(['.', flag], ctx);
       expect(r.kind, flag).toBe('unsupported');
       if (r.kind === 'unsupported') {
@@ -198,6 +190,115 @@ describe('builddeck build takes what buildx users type', () => {
     const checked = buildRequest.safeParse(bad.input);
     expect(checked.success).toBe(false);
     expect(checked.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['network', 'tags.0']);
+  });
+});
+
+describe('builddeck build: RUN-step and attestation flags', () => {
+  it('maps --iidfile, --add-host, --shm-size, --ulimit, --no-cache-filter, --build-context, --provenance, --sbom', () => {
+    const argv = argvFor([
+      'ctx',
+      '--iidfile',
+      'out/iid',
+      '--add-host',
+      'db.local:10.0.0.7',
+      '--add-host=gw=host-gateway',
+      '--add-host',
+      'v6:[::1]',
+      '--shm-size',
+      '512m',
+      '--ulimit',
+      'nofile=1024:2048',
+      '--ulimit',
+      'nproc=-1',
+      '--no-cache-filter',
+      'build,test',
+      '--no-cache-filter',
+      'lint',
+      '--build-context',
+      'base=docker-image://alpine:3.20',
+      '--build-context',
+      'assets=../assets',
+      '--build-context',
+      'src=https://github.com/moby/buildkit.git#v0.13.2',
+      '--provenance=mode=max',
+      '--sbom=false',
+    ]);
+    expect(argv.slice(3, -1)).toEqual([
+      '--iidfile',
+      '/work/repo/out/iid',
+      '--add-host',
+      'db.local:10.0.0.7',
+      '--add-host',
+      'gw:host-gateway',
+      '--add-host',
+      'v6:::1',
+      '--shm-size',
+      '512m',
+      '--ulimit',
+      'nofile=1024:2048',
+      '--ulimit',
+      'nproc=-1',
+      '--no-cache-filter',
+      'build,test,lint',
+      '--build-context',
+      'base=docker-image://alpine:3.20',
+      '--build-context',
+      'assets=/work/assets',
+      '--build-context',
+      'src=https://github.com/moby/buildkit.git#v0.13.2',
+      '--provenance=mode=max',
+      '--sbom=false',
+    ]);
+    expect(argvFor(['ctx', '--provenance=false']).slice(3, -1)).toEqual(['--provenance=false']);
+    expect(argvFor(['ctx', '--provenance', '1', '--sbom=true']).slice(3, -1)).toEqual([
+      '--provenance=true',
+      '--sbom=true',
+    ]);
+  });
+
+  it('-q asks for the digest alone; with --json it is a usage error', () => {
+    expect(parseBuildArgs(['.', '-q'], ctx)).toMatchObject({ kind: 'run', quiet: true, json: false });
+    expect(parseBuildArgs(['.', '--quiet', '--json'], ctx)).toMatchObject({ kind: 'usage' });
+  });
+
+  it('refuses what buildx would take wrongly or what BuildDeck must not store, naming the field', () => {
+    const usage = (words: string[]) => {
+      const r = parseBuildArgs(words, ctx);
+      return r.kind === 'usage' ? r.message : r.kind;
+    };
+    expect(usage(['.', '--add-host', 'nohost'])).toMatch(/NAME:IP/);
+    expect(usage(['.', '--ulimit', 'nofile'])).toMatch(/NAME=SOFT\[:HARD\]/);
+    expect(usage(['.', '--build-context', 'base'])).toMatch(/NAME=VALUE/);
+    expect(usage(['.', '--provenance=yes'])).toMatch(/true or false, or mode=min/);
+    expect(usage(['.', '--sbom=mode=max'])).toMatch(/true or false \(/);
+    const invalid = (words: string[]) => {
+      const r = parseBuildArgs(words, ctx);
+      if (r.kind !== 'run') throw new Error(r.kind);
+      const checked = buildRequest.safeParse(r.input);
+      return checked.success ? [] : checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    expect(invalid(['.', '--add-host', 'bad_host!:1.2.3.4'])).toEqual([expect.stringMatching(/^addHosts\.0\.host: /)]);
+    expect(invalid(['.', '--add-host', 'db:999.1.1.1'])).toEqual([
+      expect.stringMatching(/^addHosts\.0\.ip: .*IPv4 or IPv6/),
+    ]);
+    expect(invalid(['.', '--add-host', 'db:$(reboot)'])).toEqual([expect.stringMatching(/^addHosts\.0\.ip: /)]);
+    expect(invalid(['.', '--shm-size', '2 g'])).toEqual([expect.stringMatching(/^shmSize: .*512m/)]);
+    expect(invalid(['.', '--ulimit', 'nofiles=1'])).toEqual([expect.stringMatching(/^ulimits\.0\.name: /)]);
+    expect(invalid(['.', '--ulimit', 'nofile=4096:1024'])).toEqual([
+      expect.stringMatching(/^ulimits\.0\.soft: .*hard/),
+    ]);
+    expect(invalid(['.', '--no-cache-filter', 'a b'])).toEqual([expect.stringMatching(/^noCacheFilter\.0: /)]);
+    expect(invalid(['.', '--build-context', 'x=docker-image://UPPER'])).toEqual([
+      expect.stringMatching(/^buildContexts\.x: docker-image/),
+    ]);
+    // A token in a URL would be kept in History and shown in the command.
+    expect(invalid(['.', '--build-context', 'src=https://user:ghp_secret@github.com/o/r.git'])).toEqual([
+      expect.stringMatching(/^buildContexts\.src: .*credentials/),
+    ]);
+    expect(invalid(['.', '--build-context', 'src=ftp://host/x'])).toEqual([
+      expect.stringMatching(/^buildContexts\.src: /),
+    ]);
+    expect(invalid(['.', '--build-context', 'x y=/abs'])).toEqual([expect.stringMatching(/^buildContexts\.x y: /)]);
   });
 });
 

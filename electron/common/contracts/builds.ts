@@ -112,6 +112,89 @@ const labelKey = z
   .max(256)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be a label key like org.opencontainers.image.title');
 
+/** `--add-host NAME:IP`: a host name as /etc/hosts takes it, an IPv4 or IPv6 address or `host-gateway`. */
+export const HOST_NAME_PATTERN =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const IPV6 = /^(?=.*:)[0-9A-Fa-f:.]{2,45}$/;
+export const extraHost = z
+  .object({
+    host: z.string().regex(HOST_NAME_PATTERN, 'must be a host name like db.local'),
+    ip: z
+      .string()
+      .refine(
+        (ip) => ip === 'host-gateway' || IPV4.test(ip) || IPV6.test(ip),
+        'must be an IPv4 or IPv6 address, or host-gateway',
+      ),
+  })
+  .strict();
+
+/** Resource limits of RUN steps (`--ulimit name=soft[:hard]`): the names Docker knows. */
+export const ULIMIT_NAMES = [
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+] as const;
+const limitValue = z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER);
+export const ulimit = z
+  .object({ name: z.enum(ULIMIT_NAMES), soft: limitValue, hard: limitValue.optional() })
+  .strict()
+  .refine((u) => u.hard === undefined || u.hard === -1 || (u.soft !== -1 && u.soft <= u.hard), {
+    error: 'the soft limit must not be above the hard one',
+    path: ['soft'],
+  });
+
+/** A size as Docker writes it: bytes, or a number with b, k, m or g (`--shm-size 2g`). */
+export const SIZE_PATTERN = /^[0-9]{1,15}[bkmgBKMG]?$/;
+
+/** A named context's name (`--build-context NAME=VALUE`): a stage or image name as FROM and COPY --from use it. */
+export const CONTEXT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,254}$/;
+const hasControl = (v: string) => {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+};
+
+/**
+ * What a named context is: a local folder (absolute), an image (`docker-image://REF`), an OCI layout
+ * folder (`oci-layout:///abs/path[:tag|@digest]`) or a remote context (https:// or git URL).
+ * One argv element, so no value can add another flag; no whitespace or control characters.
+ */
+export const namedContext = z
+  .string()
+  .max(4096)
+  .refine(
+    (v) =>
+      (v.startsWith('/') ||
+        /^[A-Za-z]:[\\/]/.test(v) ||
+        /^(?:docker-image|oci-layout):\/\/\S+$/.test(v) ||
+        /^(?:https:\/\/|git@|ssh:\/\/)\S+$/.test(v)) &&
+      !hasControl(v),
+    'must be an absolute folder, docker-image://REF, oci-layout://PATH or an https/git URL',
+  )
+  // BuildDeck keeps a build's request in History and shows its command: a password or token in a
+  // URL would be stored and shown. Credentials belong in git's helper or an --ssh agent.
+  .refine((v) => !/^https:\/\/[^/]*@/.test(v), {
+    error: 'must not carry credentials (user:token@): use a git credential helper or --ssh',
+  })
+  .refine((v) => !v.startsWith('docker-image://') || IMAGE_REF_PATTERN.test(v.slice('docker-image://'.length)), {
+    error: 'docker-image:// must name an image reference like alpine:3.20',
+  });
+
 const uniqueArray = <T extends z.ZodType<string>>(item: T, max: number) =>
   z
     .array(item)
@@ -159,6 +242,30 @@ export const buildRequest = z
     network: z.enum(['default', 'none', 'host']).optional(),
     /** Also write buildx's metadata (digest, image name, BuildKit ref) to this file. */
     metadataFile: absolutePath.optional(),
+    /** Write the image ID to this file (`--iidfile`). */
+    iidFile: absolutePath.optional(),
+    /** Extra /etc/hosts entries of RUN steps (`--add-host`). */
+    addHosts: z.array(extraHost).max(64).optional(),
+    /** Size of /dev/shm in RUN steps (`--shm-size`). */
+    shmSize: z.string().regex(SIZE_PATTERN, 'must be a size like 512m or 2g').optional(),
+    /** Resource limits of RUN steps (`--ulimit`). */
+    ulimits: z.array(ulimit).max(16).optional(),
+    /** Stages built without the cache, the others still cached (`--no-cache-filter`). */
+    noCacheFilter: uniqueArray(
+      z.string().regex(STAGE_PATTERN, 'must be a stage name from the Dockerfile'),
+      32,
+    ).optional(),
+    /** Extra named contexts (`--build-context NAME=VALUE`), by name. */
+    buildContexts: z
+      .record(
+        z.string().regex(CONTEXT_NAME_PATTERN, 'must be a stage or image name like base or alpine:3.20'),
+        namedContext,
+      )
+      .optional(),
+    /** Provenance attestation (`--provenance`): off, on (buildx's default mode) or a mode. */
+    provenance: z.union([z.boolean(), z.enum(['min', 'max'])]).optional(),
+    /** SBOM attestation (`--sbom`). */
+    sbom: z.boolean().optional(),
   })
   .strict();
 /** What callers send (defaults may be omitted). */

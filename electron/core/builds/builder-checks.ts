@@ -32,9 +32,15 @@ export class BuilderChecks {
    * The builder (named, or the current one), checked for a run that builds up to `platforms`
    * platforms per image. `subject` names what asked (a bake target) in the refusal.
    */
-  async prepare(name: string | undefined, platforms: number, subject?: string): Promise<Builder> {
+  async prepare(
+    name: string | undefined,
+    platforms: number,
+    subject?: string,
+    attestation?: 'provenance' | 'sbom',
+  ): Promise<Builder> {
     const builder = await this.describe(name);
     if (platforms > 1 && builder.driver === 'docker') await this.refuseMultiPlatformOnDocker(builder.name, subject);
+    if (attestation && builder.driver === 'docker') await this.refuseAttestationOnDocker(builder.name, attestation);
     const node = builder.nodes[0];
     if (builder.driver === 'remote' && node?.status === 'error') {
       throw appError('BUILDER_UNREACHABLE', `Builder "${builder.name}" cannot be reached: ${node.error ?? 'error'}.`, {
@@ -97,14 +103,34 @@ export class BuilderChecks {
     );
   }
 
-  private async refuseMultiPlatformOnDocker(builderName: string, subject: string | undefined): Promise<void> {
-    // The containerd image store lifts the limit; ask the engine before refusing.
+  /** Builders of another driver, to offer in a refusal; undefined when the engine's image store lifts the limit. */
+  private async otherDriversUnlessContainerd(): Promise<string[] | undefined> {
+    // The containerd image store lifts the docker driver's limits; ask the engine before refusing.
     const engine = await this.deps.engine.info({ timeoutMs: this.checkTimeoutMs }).catch(() => undefined);
-    if (engine?.containerdSnapshotter) return;
+    if (engine?.containerdSnapshotter) return undefined;
     const stored = await this.deps.buildx
       .stored()
       .catch(() => ({ builders: [] as { name: string; driver: string }[] }));
-    const candidates = stored.builders.filter((b) => b.driver !== 'docker').map((b) => b.name);
+    return stored.builders.filter((b) => b.driver !== 'docker').map((b) => b.name);
+  }
+
+  /** buildx itself fails such a build after it started, with no way out in its message's first line. */
+  private async refuseAttestationOnDocker(builderName: string, attestation: 'provenance' | 'sbom'): Promise<void> {
+    const candidates = await this.otherDriversUnlessContainerd();
+    if (!candidates) return;
+    throw appError(
+      'INVALID_INPUT',
+      `Builder "${builderName}" uses the docker driver, which cannot attach ${attestation === 'sbom' ? 'an SBOM' : 'a provenance'} attestation to an image.`,
+      {
+        hint: `${candidates.length > 0 ? `Pick a docker-container builder (${candidates.slice(0, 3).join(', ')})` : 'Create a docker-container builder and pick it'}, turn on Docker's containerd image store, or build without it (--${attestation}=false).`,
+        details: { field: attestation, builder: builderName, driver: 'docker', candidates },
+      },
+    );
+  }
+
+  private async refuseMultiPlatformOnDocker(builderName: string, subject: string | undefined): Promise<void> {
+    const candidates = await this.otherDriversUnlessContainerd();
+    if (!candidates) return;
     throw appError(
       'INVALID_INPUT',
       `${subject ? `${subject} builds several platforms, but builder` : 'Builder'} "${builderName}" uses the docker driver, which builds one platform at a time.`,

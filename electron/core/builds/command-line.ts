@@ -62,6 +62,19 @@ export function buildxBuildArgv(req: BuildRequest, opts: CommandLineOptions = {}
   for (const [k, v] of Object.entries(req.labels)) argv.push('--label', `${k}=${v}`);
   for (const s of req.ssh ?? []) argv.push('--ssh', s.paths.length > 0 ? `${s.id}=${s.paths.join(',')}` : s.id);
   if (req.network) argv.push('--network', req.network);
+  if (req.iidFile) argv.push('--iidfile', req.iidFile);
+  // NAME:IP, split by Docker at the first colon, so an IPv6 address needs no brackets.
+  for (const h of req.addHosts ?? []) argv.push('--add-host', `${h.host}:${h.ip}`);
+  if (req.shmSize) argv.push('--shm-size', req.shmSize);
+  for (const u of req.ulimits ?? [])
+    argv.push('--ulimit', `${u.name}=${u.soft}${u.hard !== undefined ? `:${u.hard}` : ''}`);
+  if (req.noCacheFilter && req.noCacheFilter.length > 0) argv.push('--no-cache-filter', req.noCacheFilter.join(','));
+  for (const [name, value] of Object.entries(req.buildContexts ?? {})) argv.push('--build-context', `${name}=${value}`);
+  if (req.provenance !== undefined)
+    argv.push(
+      typeof req.provenance === 'boolean' ? `--provenance=${req.provenance}` : `--provenance=mode=${req.provenance}`,
+    );
+  if (req.sbom !== undefined) argv.push(`--sbom=${req.sbom}`);
   argv.push(req.contextDir);
   return argv;
 }

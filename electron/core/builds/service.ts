@@ -121,7 +121,14 @@ export class BuildsService {
     // the builder): ~0.1 s less before buildx starts. A bad request still fails on its own field
     // first; these answers are then dropped.
     const info = buildx.info();
-    const prepared = this.checks.prepare(request.builder, request.platforms.length);
+    // An attestation asked for explicitly (buildx's own default provenance is skipped where unsupported).
+    const attestation =
+      request.sbom === true
+        ? 'sbom'
+        : request.provenance !== undefined && request.provenance !== false
+          ? 'provenance'
+          : undefined;
+    const prepared = this.checks.prepare(request.builder, request.platforms.length, undefined, attestation);
     info.catch(() => undefined);
     prepared.catch(() => undefined);
     const contextDir = await checkContextDir(fs, request.contextDir);
