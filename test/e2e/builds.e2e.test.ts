@@ -288,6 +288,31 @@ describe('Builds in Chromium over the real core', () => {
     await page.screenshot({ path: 'test-results/builds-rerun-cached.png' });
   });
 
+  it('Edit on a build from a terminal keeps the options the form has no control for, and says which', async () => {
+    // As `builddeck build ctx-ok --add-host ... --shm-size ...` starts it (same contract command).
+    const r = await core.router.invoke('builds.start', {
+      contextDir: dirs.ok,
+      addHosts: [{ host: 'db.bdtest', ip: '10.1.2.3' }],
+      shmSize: '96m',
+    });
+    if (!r.ok) throw new Error(r.error.message);
+    const buildId = (r.value as { buildId: string }).buildId;
+    core.events.emit('app.openRequested', { view: 'builds', buildId });
+    const view = page.locator(`[data-testid="build-view"][data-build-id="${buildId}"][data-status="succeeded"]`);
+    await view.waitFor({ timeout: 90_000 });
+    await view.getByRole('button', { name: 'Edit', exact: true }).click();
+    const kept = page.locator('[data-testid="kept-options"]');
+    expect(await kept.innerText()).toMatch(/--add-host, --shm-size/);
+    const command = page.locator('[data-testid="command-text"]');
+    await expect.poll(() => command.innerText(), { timeout: 10_000 }).toMatch(/--add-host db\.bdtest:10\.1\.2\.3/);
+    expect(await command.innerText()).toMatch(/--shm-size 96m/);
+    await page.screenshot({ path: 'test-results/builds-edit-kept-options.png' });
+    // Left out on request: the note goes, and so do the flags.
+    await page.locator('[data-testid="drop-kept-options"]').click();
+    await kept.waitFor({ state: 'detached' });
+    await expect.poll(() => command.innerText(), { timeout: 10_000 }).not.toMatch(/--add-host|--shm-size/);
+  });
+
   it('a failing RUN shows the failing step, its last output and the Dockerfile line', async () => {
     await page.getByRole('button', { name: 'Builds', exact: true }).click();
     await newBuild(page);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLine, LogList } from '../../electron/common/contracts/builds';
+import { buildRequest, type LogLine, type LogList } from '../../electron/common/contracts/builds';
 import { LOG_CHUNK } from '../../electron/common/progress';
 import { parseAnsi, stripAnsi } from '../../renderer/src/features/builds/logs/ansi';
 import { emptySearch, logText, markSegments, updateSearch } from '../../renderer/src/features/builds/logs/log-search';
@@ -7,6 +7,7 @@ import {
   draftToRequest,
   emptyDraft,
   fieldKeyFor,
+  keptFlags,
   prettyCommand,
   requestToDraft,
   type BuildDraft,
@@ -156,6 +157,44 @@ describe('new-build form model', () => {
     });
     // And back: "edit and re-run" restores the same request.
     expect(draftToRequest(requestToDraft(request)).request).toEqual(request);
+  });
+
+  it('edit and re-run keeps the options the form has no control for, and says which they are', () => {
+    const request = buildRequest.parse({
+      contextDir: '/src/app',
+      tags: ['app:dev'],
+      envBuildArgs: ['NPM_TOKEN'],
+      ssh: [{ id: 'default' }],
+      network: 'host',
+      iidFile: '/tmp/iid',
+      addHosts: [{ host: 'db.local', ip: '10.0.0.7' }],
+      shmSize: '1g',
+      ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }],
+      noCacheFilter: ['test'],
+      buildContexts: { base: 'docker-image://alpine:3.20' },
+      provenance: false,
+      sbom: true,
+    });
+    const d = requestToDraft(request);
+    expect(keptFlags(d.kept)).toEqual([
+      '--build-arg (from the environment)',
+      '--ssh',
+      '--network',
+      '--iidfile',
+      '--add-host',
+      '--shm-size',
+      '--ulimit',
+      '--no-cache-filter',
+      '--build-context',
+      '--provenance',
+      '--sbom',
+    ]);
+    // The form changes what it shows; the rest goes back as it came.
+    const edited = draftToRequest({ ...d, tags: ['app:next'] }).request;
+    expect(buildRequest.parse(edited)).toEqual({ ...request, tags: ['app:next'] });
+    // "Leave them out" empties the kept options: a plain request again.
+    expect(keptFlags({})).toEqual([]);
+    expect(draftToRequest({ ...d, kept: {} }).request).not.toHaveProperty('ssh');
   });
 
   it('flags what the core cannot: nameless values, repeated names, push without a tag, a missing destination', () => {

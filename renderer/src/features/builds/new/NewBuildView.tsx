@@ -16,7 +16,7 @@ import { BuilderSection } from './BuilderSection';
 import { CommandPreview } from './CommandPreview';
 import { ContextCheck } from './ContextCheck';
 import { driverRefusalOf, formErrors, issuesOf, parentDir } from './form-errors';
-import { draftToRequest, emptyDraft, type SetField } from './form-model';
+import { draftToRequest, emptyDraft, keptFlags, type SetField } from './form-model';
 import { ImageSection } from './ImageSection';
 import { OutputSection, SecretsSection } from './OutputSection';
 import { SourceSection } from './SourceSection';
@@ -163,6 +163,25 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
             onClick={dismissNotice}
             icon={<X size={13} aria-hidden />}
           />
+        </div>
+      ) : null}
+
+      {keptFlags(draft.kept).length > 0 ? (
+        <div className={styles.notice} role="note" data-testid="kept-options">
+          <Info size={14} aria-hidden />
+          <span>
+            Kept from the build you are re-running, not editable here:{' '}
+            {keptFlags(draft.kept).map((flag, i) => (
+              <span key={flag}>
+                {i > 0 ? ', ' : ''}
+                <code>{flag}</code>
+              </span>
+            ))}
+            . The command beside the form shows their values.
+          </span>
+          <Button variant="ghost" size="sm" onClick={() => set('kept', {})} data-testid="drop-kept-options">
+            Leave them out
+          </Button>
         </div>
       ) : null}
 

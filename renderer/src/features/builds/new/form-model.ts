@@ -51,6 +51,36 @@ export interface BuildDraft {
   cacheFrom: CacheRow[];
   cacheTo: CacheRow[];
   labels: KeyValueRow[];
+  /** Options of the request this draft came from that the form has no control for (see KEPT_OPTIONS). */
+  kept: KeptOptions;
+}
+
+/**
+ * Request fields the form does not edit but a build may carry (from a terminal, `builddeck build`,
+ * or an older BuildDeck): "edit and re-run" keeps them as they were, and shows which they are, so a
+ * re-run never silently drops an --ssh agent, a named context or a host entry.
+ */
+export const KEPT_OPTIONS = {
+  envBuildArgs: '--build-arg (from the environment)',
+  ssh: '--ssh',
+  network: '--network',
+  metadataFile: '--metadata-file',
+  iidFile: '--iidfile',
+  addHosts: '--add-host',
+  shmSize: '--shm-size',
+  ulimits: '--ulimit',
+  noCacheFilter: '--no-cache-filter',
+  buildContexts: '--build-context',
+  provenance: '--provenance',
+  sbom: '--sbom',
+} as const;
+export type KeptOptions = Pick<BuildRequestInput, keyof typeof KEPT_OPTIONS>;
+
+/** The flags of the kept options a draft carries, in KEPT_OPTIONS order. */
+export function keptFlags(kept: KeptOptions): string[] {
+  return (Object.keys(KEPT_OPTIONS) as (keyof typeof KEPT_OPTIONS)[])
+    .filter((k) => kept[k] !== undefined)
+    .map((k) => KEPT_OPTIONS[k]);
 }
 
 /** How a form section changes one field of the draft. */
@@ -75,6 +105,7 @@ export const emptyDraft = (): BuildDraft => ({
   cacheFrom: [],
   cacheTo: [],
   labels: [],
+  kept: {},
 });
 
 export interface DraftMapping {
@@ -201,6 +232,7 @@ export function draftToRequest(d: BuildDraft): DraftMapping {
     cacheFrom: cache(d.cacheFrom, 'cacheFrom') as NonNullable<BuildRequestInput['cacheFrom']>,
     cacheTo: cache(d.cacheTo, 'cacheTo') as NonNullable<BuildRequestInput['cacheTo']>,
     labels,
+    ...d.kept,
   };
   return { request, localErrors, paths };
 }
@@ -257,6 +289,11 @@ export function requestToDraft(r: BuildRequestInput): BuildDraft {
       mode: c.type === 'inline' ? '' : (c.mode ?? ''),
     })),
     labels: kv(r.labels),
+    kept: Object.fromEntries(
+      Object.keys(KEPT_OPTIONS)
+        .filter((k) => r[k as keyof KeptOptions] !== undefined)
+        .map((k) => [k, r[k as keyof KeptOptions]]),
+    ),
   };
 }
 
