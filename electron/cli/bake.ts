@@ -7,7 +7,7 @@ import { applyBakeProgress, bakeTargetNames, createBakeSnapshot, createBuildSnap
 import { createCore } from '../composition/create-core';
 import { DEFAULT_DEFINITION_FILES } from '../core/bake/project';
 import { HumanPrinter, printCommand, reportError } from './build';
-import { unsupportedFlag } from './build-flags';
+import { bakeAttestOverride, unsupportedFlag } from './build-flags';
 import { followRun } from './follow';
 
 /**
@@ -32,6 +32,8 @@ The options of \`docker buildx bake\` BuildDeck supports, with the same names:
       --push               Push every target (--set *.output=type=registry)
       --load               Load every target into Docker (--set *.output=type=docker)
       --metadata-file F    Also write buildx's metadata (per target: digest, image, BuildKit ref) to F
+      --provenance X       true, false, mode=min or mode=max (--set *.attest=type=provenance,...)
+      --sbom X             true or false (--set *.attest=type=sbom,...)
       --progress X         Accepted and ignored (BuildDeck prints its own progress)
 BuildDeck's own:
       --list               Show the project's groups and targets as buildx resolves them, and exit
@@ -40,7 +42,7 @@ BuildDeck's own:
 Exit codes: 0 success, 1 a target failed or the bake was cancelled, 2 usage error or invalid input.
 Ctrl+C cancels the whole bake.`;
 
-const UNSUPPORTED_BAKE_FLAGS = ['allow', 'call', 'check', 'debug', 'policy', 'print', 'provenance', 'sbom'] as const;
+const UNSUPPORTED_BAKE_FLAGS = ['allow', 'call', 'check', 'debug', 'policy', 'print'] as const;
 
 const OPTIONS = {
   file: { type: 'string', short: 'f', multiple: true },
@@ -53,6 +55,8 @@ const OPTIONS = {
   push: { type: 'boolean' },
   load: { type: 'boolean' },
   'metadata-file': { type: 'string' },
+  provenance: { type: 'string' },
+  sbom: { type: 'string' },
   progress: { type: 'string' },
   list: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
@@ -128,7 +132,16 @@ export async function runBakeCli(argv: string[]): Promise<number> {
     process.stderr.write(
       `builddeck bake: note: --progress=${v.progress} is ignored: BuildDeck ${json ? 'prints NDJSON events (--json)' : 'prints its own step lines'}.\n`,
     );
-  const definition = { projectDir: dir, files: v.file ?? [], overrides: v.set ?? [], variables };
+  // As buildx does: the shorthands become `*.attest` overrides after the user's own --set.
+  const overrides = [...(v.set ?? [])];
+  try {
+    if (v.provenance !== undefined) overrides.push(bakeAttestOverride('provenance', v.provenance));
+    if (v.sbom !== undefined) overrides.push(bakeAttestOverride('sbom', v.sbom));
+  } catch (err) {
+    process.stderr.write(`builddeck bake: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const definition = { projectDir: dir, files: v.file ?? [], overrides, variables };
   if (v.list) return listProject(definition, json);
   const input = {
     ...definition,

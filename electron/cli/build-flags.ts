@@ -240,6 +240,15 @@ function namedContexts(values: readonly string[], ctx: FlagContext): Record<stri
   return out;
 }
 
+/**
+ * `bake --provenance X` / `--sbom X` as the `--set` override buildx makes of them
+ * (`*.attest=type=provenance,mode=max`, `...,disabled=true`). Throws a usage message for other values.
+ */
+export function bakeAttestOverride(flag: 'provenance' | 'sbom', value: string): string {
+  const v = attestation(flag, value);
+  return `*.attest=type=${flag}${v === false ? ',disabled=true' : v === true ? '' : `,mode=${v}`}`;
+}
+
 /** `--provenance`/`--sbom` values buildx takes: true/false/1/0, or (provenance) mode=min|max. */
 function attestation(flag: 'provenance' | 'sbom', value: string): boolean | 'min' | 'max' {
   const v = value.trim().toLowerCase();
@@ -248,7 +257,7 @@ function attestation(flag: 'provenance' | 'sbom', value: string): boolean | 'min
   const mode = /^mode=(min|max)$/.exec(v)?.[1];
   if (flag === 'provenance' && (mode === 'min' || mode === 'max')) return mode;
   throw new UsageError(
-    `--${flag}=${value}: give true or false${flag === 'provenance' ? ', or mode=min / mode=max' : ''} (other attestation options: run docker buildx build).`,
+    `--${flag}=${value}: give true or false${flag === 'provenance' ? ', or mode=min / mode=max' : ''} (other attestation options: run docker buildx directly).`,
   );
 }
 

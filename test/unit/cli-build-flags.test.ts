@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBuildArgs, type FlagContext } from '../../electron/cli/build-flags';
+import { bakeAttestOverride, parseBuildArgs, type FlagContext } from '../../electron/cli/build-flags';
+import { OVERRIDE_PATTERN } from '../../electron/common/contracts/bake';
 import { splitPositionals } from '../../electron/cli/bake';
 import { buildRequest } from '../../electron/common/contracts/builds';
 import { buildxBuildArgv } from '../../electron/core/builds/command-line';
@@ -299,6 +300,18 @@ describe('builddeck build: RUN-step and attestation flags', () => {
       expect.stringMatching(/^buildContexts\.src: /),
     ]);
     expect(invalid(['.', '--build-context', 'x y=/abs'])).toEqual([expect.stringMatching(/^buildContexts\.x y: /)]);
+  });
+});
+
+describe('builddeck bake --provenance / --sbom', () => {
+  it('become the *.attest overrides buildx makes of them, after the user’s own', () => {
+    expect(bakeAttestOverride('provenance', 'false')).toBe('*.attest=type=provenance,disabled=true');
+    expect(bakeAttestOverride('provenance', 'mode=max')).toBe('*.attest=type=provenance,mode=max');
+    expect(bakeAttestOverride('sbom', 'true')).toBe('*.attest=type=sbom');
+    expect(() => bakeAttestOverride('sbom', 'mode=max')).toThrow(/true or false/);
+    // The contract's override check takes them as they are.
+    for (const o of ['*.attest=type=provenance,disabled=true', '*.attest=type=sbom'])
+      expect(OVERRIDE_PATTERN.test(o)).toBe(true);
   });
 });
 
