@@ -347,6 +347,11 @@ describe('an attached History record and a bake get the same window form (histor
       expect(mine.log.dropped + mine.log.length).toBe(theirs.log.dropped + theirs.log.length);
       expect(mine.log.held).toBeGreaterThan(0);
       expect(kept(mine).at(-1)?.text).toBe(kept(theirs).at(-1)?.text);
+      // Step logs too, whether their tail came in the sync or from its build log's tail (fromLog).
+      for (const id of ['a', 'b']) {
+        const held = (mine.steps[id]?.logs.dropped ?? 0) - (theirs.steps[id]?.logs.dropped ?? 0);
+        expect(kept(mine, id)).toEqual(kept(theirs, id).slice(held));
+      }
     }
     expect(kept(win.general)).toEqual(kept(core.general));
   });
