@@ -135,8 +135,8 @@ describe("a flood of output reaches a window as the core's log tails (eventsForW
         kept(core, step).slice(0, mine.dropped - theirs.dropped),
       );
     }
-    // A screenful and more of the build log, and the half line that ended a step is a line.
-    expect(win.log.length).toBeGreaterThan(256);
+    // Several screenfuls of the build log, and the half line that ended a step is a line.
+    expect(win.log.length).toBeGreaterThanOrEqual(128);
     expect(kept(win, 'b').at(-1)?.text).toBe(kept(core, 'b').at(-1)?.text);
   });
 
@@ -171,6 +171,56 @@ describe("a flood of output reaches a window as the core's log tails (eventsForW
     const win = windowView(h.toWindow);
     expect(win.log.dropped + win.log.length).toBe(20_000);
     expect(kept(win).at(-1)?.text).toBe('20000');
+  });
+
+  it("one step flooding: its tail is the build log tail's lines, sent once, and ends as the core has it", () => {
+    for (const n of [1000, 1100, 1300, 5000]) {
+      const h = harness();
+      h.push(head);
+      h.push(
+        Array.from({ length: n }, (_, i): BuildEvent => ({ type: 'log', vertex: 'a', stream: 1, data: `l${i}\n` })),
+      );
+      h.flush();
+      const sync = h.toWindow[0]?.events.at(-1);
+      if (sync?.type !== 'logSync') throw new Error('no logSync');
+      // At least 128 build-log lines, whole chunks; the step's own tail adds no line of its own.
+      expect(sync.log.length).toBeGreaterThanOrEqual(128);
+      expect(sync.log.length).toBeLessThan(128 + 256);
+      expect(sync.log.dropped % 256).toBe(0);
+      expect(sync.steps['a']?.logs.length).toBe(0);
+      expect(sync.steps['a']?.fromLog).toBe(((n - 1) % 256) + 1);
+      const win = windowView(h.toWindow);
+      const core = h.core();
+      const mine = win.steps['a']?.logs;
+      const theirs = core.steps['a']?.logs;
+      if (!mine || !theirs) throw new Error('no step a');
+      expect(mine.dropped + mine.length).toBe(n);
+      expect(mine.held).toBe(mine.dropped - theirs.dropped);
+      expect(kept(win, 'a')).toEqual(kept(core, 'a').slice(mine.dropped - theirs.dropped));
+      expect(mine.chars).toBe(kept(win, 'a').reduce((c, l) => c + l.text.length, 0));
+    }
+  });
+
+  it("a step's tail starting before the build log's: its earlier lines go in the sync, the rest once", () => {
+    const h = harness();
+    h.push(head);
+    // 'b' prints 200 lines, then 'a' floods: b's tail is almost all before the build log's tail.
+    h.push(
+      Array.from({ length: 200 }, (_, i): BuildEvent => ({ type: 'log', vertex: 'b', stream: 1, data: `b${i}\n` })),
+    );
+    h.push(
+      Array.from({ length: 1000 }, (_, i): BuildEvent => ({ type: 'log', vertex: 'a', stream: 1, data: `a${i}\n` })),
+    );
+    h.push([{ type: 'log', vertex: 'b', stream: 2, data: 'b last\n' }]);
+    h.flush();
+    const sync = h.toWindow[0]?.events.at(-1);
+    if (sync?.type !== 'logSync') throw new Error('no logSync');
+    expect(sync.steps['b']?.logs.length).toBe(200);
+    expect(sync.steps['b']?.fromLog).toBe(1);
+    const win = windowView(h.toWindow);
+    expect(kept(win, 'b')).toEqual(kept(h.core(), 'b'));
+    expect(kept(win, 'b').at(-1)?.stream).toBe(2);
+    expect(kept(win, 'a').at(-1)?.text).toBe('a999');
   });
 
   it('the flood costs a window a fraction of the bytes', () => {
@@ -297,6 +347,11 @@ describe('an attached History record and a bake get the same window form (histor
       expect(mine.log.dropped + mine.log.length).toBe(theirs.log.dropped + theirs.log.length);
       expect(mine.log.held).toBeGreaterThan(0);
       expect(kept(mine).at(-1)?.text).toBe(kept(theirs).at(-1)?.text);
+      // Step logs too, whether their tail came in the sync or from its build log's tail (fromLog).
+      for (const id of ['a', 'b']) {
+        const held = (mine.steps[id]?.logs.dropped ?? 0) - (theirs.steps[id]?.logs.dropped ?? 0);
+        expect(kept(mine, id)).toEqual(kept(theirs, id).slice(held));
+      }
     }
     expect(kept(win.general)).toEqual(kept(core.general));
   });

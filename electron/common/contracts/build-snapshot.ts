@@ -171,7 +171,19 @@ export const logSyncEvent = z.object({
   type: z.literal('logSync'),
   events: z.number().int().positive(),
   log: logList,
-  steps: z.record(z.string(), z.object({ logs: logList, pending: z.record(z.string(), z.string()) })),
+  steps: z.record(
+    z.string(),
+    z.object({
+      logs: logList,
+      pending: z.record(z.string(), z.string()),
+      /**
+       * The step's last `fromLog` lines are not in `logs` (which counts only the lines it carries) but
+       * are this step's last lines in the sync's own `log`: while one step floods, its tail and the
+       * build log's are the same lines, and sending them twice was a third of every flood message.
+       */
+      fromLog: z.number().int().positive().optional(),
+    }),
+  ),
 });
 
 export const buildEvent = z.discriminatedUnion('type', [

@@ -217,3 +217,48 @@ export function prependChunks(list: LogList, chunks: readonly LogLine[][]): LogL
   const held = Math.max(0, (list.held ?? 0) - n);
   return new LogView([...chunks, ...viewChunks(list)], list.length + n, list.dropped - n, chars, held || undefined);
 }
+
+/** Lines as whole chunks (the last one partial), for a list that starts on a chunk boundary. */
+function chunked(lines: LogLine[]): LogLine[][] {
+  const out: LogLine[][] = [];
+  for (let i = 0; i < lines.length; i += LOG_CHUNK) out.push(lines.slice(i, i + LOG_CHUNK));
+  return out;
+}
+
+/**
+ * A step's log tail for a sync that also carries the build log's tail `log`: the step's lines
+ * before `log` starts (in `logs`), and how many of its last lines are its lines in `log`
+ * (`fromLog`), which the receiver takes from there (`stepTailFromLog`). A step printing alone in a
+ * flood has all its tail in the build log's, so it costs no lines. Checked by identity (the core
+ * appends the same line object to both lists); anything else goes whole.
+ */
+export function stepTailBesideLog(step: string, tail: LogList, log: LogList): { logs: LogList; fromLog?: number } {
+  const lines = logLines(tail);
+  let shared = 0;
+  let j = log.length - 1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    while (j >= 0 && logLineAt(log, j)?.step !== step) j--;
+    if (j < 0 || logLineAt(log, j) !== lines[i]) break;
+    shared++;
+    j--;
+  }
+  if (shared === 0) return { logs: tail };
+  const own = lines.slice(0, lines.length - shared);
+  let chars = 0;
+  for (const l of own) chars += l.text.length;
+  return { logs: new LogView(chunked(own), own.length, tail.dropped, chars, tail.held), fromLog: shared };
+}
+
+/** The receiving side of `stepTailBesideLog`: `logs` then the step's last `fromLog` lines of `log`. */
+export function stepTailFromLog(step: string, logs: LogList, fromLog: number, log: LogList): LogView {
+  const shared: LogLine[] = [];
+  for (let j = log.length - 1; j >= 0 && shared.length < fromLog; j--) {
+    const line = logLineAt(log, j);
+    if (line?.step === step) shared.push(line);
+  }
+  shared.reverse();
+  let chars = logs.chars ?? 0;
+  for (const l of shared) chars += l.text.length;
+  const lines = [...logLines(logs), ...shared];
+  return new LogView(chunked(lines), lines.length, logs.dropped, chars, logs.held);
+}

@@ -10,7 +10,15 @@ import type {
   Step,
   Transfer,
 } from '../contracts/builds';
-import { appendLine, appendLineInPlace, emptyLogList, lastLogLines, LogView, viewOf } from './log-list';
+import {
+  appendLine,
+  appendLineInPlace,
+  emptyLogList,
+  lastLogLines,
+  LogView,
+  stepTailFromLog,
+  viewOf,
+} from './log-list';
 import { Owner } from './owner';
 import { snippetAround, stepStateOf } from './step-state';
 import { emptySummary, summarizeLane } from './lanes';
@@ -342,7 +350,7 @@ class Draft {
       const sync = e.steps[id];
       const step = sync && this.writableStep(id);
       if (!step || !sync) continue;
-      step.logs = this.o.own(viewOf(sync.logs));
+      step.logs = this.o.own(sync.fromLog ? stepTailFromLog(id, sync.logs, sync.fromLog, e.log) : viewOf(sync.logs));
       step.pending = this.o.own({ ...sync.pending });
     }
   }

@@ -1,6 +1,6 @@
 import type { BakeEvent, BakeSnapshot } from '../contracts/bake';
 import type { BuildEvent, BuildSnapshot, LogList } from '../contracts/builds';
-import { logTail } from './log-list';
+import { LOG_CHUNK, logTail, stepTailBesideLog } from './log-list';
 
 /**
  * Output a window still gets event by event, per batch: 512 events (buildx's worst case is one line
@@ -12,8 +12,14 @@ import { logTail } from './log-list';
  */
 export const WINDOW_LOG_EVENTS = 512;
 export const WINDOW_LOG_CHARS = 48 * 1024;
-/** Build-log chunks a sync carries (257-512 lines: a screenful above the last line and then some). */
-const SYNC_LOG_CHUNKS = 2;
+/**
+ * Lines of the build log a sync carries at least: whole chunks from the end until there are this
+ * many (128-383 lines; a tall window shows ~100 rows). A flood's window follows the last lines or
+ * is replaced by the next sync within 50 ms; anything earlier pages in (`builds.logs`). Two chunks
+ * (257-512 lines) were sent before: each flood message was that many line objects for Chromium to
+ * receive and parse (6-12 ms of main-thread tasks between frames, measured in traces).
+ */
+const SYNC_LOG_LINES = LOG_CHUNK / 2;
 /** Step-log chunks a sync carries per step it names (the step's last, partial chunk). */
 const SYNC_STEP_CHUNKS = 1;
 
@@ -68,12 +74,17 @@ function windowForm<E extends { type: string }>(
 
 /** The sync standing for `events` log events of `vertices`: the log tails of `after`. */
 function logSyncOf(after: BuildSnapshot, vertices: Iterable<string>, events: number): LogSync {
+  const last = ((after.log.length - 1) % LOG_CHUNK) + 1;
+  const log = logTail(after.log, last >= SYNC_LOG_LINES ? 1 : 2);
   const steps: LogSync['steps'] = {};
   for (const id of vertices) {
     const step = after.steps[id];
-    if (step) steps[id] = { logs: plain(logTail(step.logs, SYNC_STEP_CHUNKS)), pending: step.pending };
+    if (!step) continue;
+    // The lines the step's tail shares with the build log's go once (the receiver takes them from there).
+    const { logs, fromLog } = stepTailBesideLog(id, logTail(step.logs, SYNC_STEP_CHUNKS), log);
+    steps[id] = { logs: plain(logs), pending: step.pending, ...(fromLog ? { fromLog } : {}) };
   }
-  return { type: 'logSync', events, log: plain(logTail(after.log, SYNC_LOG_CHUNKS)), steps };
+  return { type: 'logSync', events, log: plain(log), steps };
 }
 
 /**
