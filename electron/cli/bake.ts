@@ -97,7 +97,10 @@ export function splitPositionals(positionals: readonly string[], cwd: string): {
 }
 
 export async function runBakeCli(argv: string[]): Promise<number> {
-  const refused = unsupportedFlag(argv, UNSUPPORTED_BAKE_FLAGS, { D: 'debug' }, 'buildx bake');
+  let refused = unsupportedFlag(argv, UNSUPPORTED_BAKE_FLAGS, { D: 'debug' }, 'buildx bake');
+  // The question behind --print has an answer here: what buildx resolves, as BuildDeck reads it.
+  if (refused?.startsWith('--print '))
+    refused = `${refused.replace(/ Run `docker buildx bake` directly.*$/, '')} \`builddeck bake --list --json\` prints the targets and groups as buildx resolves them; for buildx's own JSON run \`docker buildx bake --print\`.`;
   if (refused) {
     process.stderr.write(
       `builddeck bake: ${refused}\nRun \`builddeck bake --help\` for the options BuildDeck takes.\n`,

@@ -280,6 +280,15 @@ describe('the CLI with buildx flags, against the real engine', () => {
       join(dir, 'docker-bake.hcl'),
       `variable "WHO" { default = "file" }\ngroup "default" { targets = ["one", "two"] }\ntarget "one" {\n  args = { WHO = "one-\${WHO}" }\n  tags = ["${token}-bake-one:dev"]\n}\ntarget "two" {\n  inherits = ["one"]\n  args = { WHO = "two-\${WHO}" }\n  tags = ["${token}-bake-two:dev"]\n}\n`,
     );
+    // The attestation shorthands as buildx makes them; --print points at what answers its question.
+    const dry = await builddeck(['bake', '--provenance=false', '--sbom', 'false', '--dry-run'], { cwd: dir, env });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(
+      "'--set=*.attest=type=provenance,disabled=true' '--set=*.attest=type=sbom,disabled=true'",
+    );
+    const print = await builddeck(['bake', '--print'], { cwd: dir, env });
+    expect(print.code).toBe(2);
+    expect(print.stderr).toMatch(/`builddeck bake --list --json` prints the targets and groups/);
     const r = await builddeck(['bake', '--var', 'WHO=cli', '--json'], { cwd: dir, env });
     expect(r.code).toBe(0);
     const lines = ndjson(r.stdout);
