@@ -77,7 +77,7 @@ describe('cache du without --builder reads the builder buildx would', () => {
       writeFileSync(join(own, 'current'), JSON.stringify({ Key: host, Name: '', Global: false }));
       const hash = createHash('sha256').update(host).digest('hex').slice(0, 20);
       writeFileSync(join(own, 'defaults', hash), 'bdtest-default');
-      const ownEnv = { ...process.env, BUILDX_CONFIG: own, BUILDDECK_DATA_DIR: join(own, 'data') };
+      const ownEnv: NodeJS.ProcessEnv = { ...process.env, BUILDX_CONFIG: own, BUILDDECK_DATA_DIR: join(own, 'data') };
       delete ownEnv['DOCKER_HOST'];
       delete ownEnv['DOCKER_CONTEXT'];
       const list = await exec(process.execPath, ['bin/builddeck.js', 'builders', 'ls', '--json'], {
