@@ -49,6 +49,9 @@ export function wireBuilds(w: BuildsWiring) {
     maxLogLines: 10_000,
     maxLogChars: () => w.settings().logCapBytes,
     retention,
+    // The log is saved while the build runs once its output pauses (docs/performance.md): a build's
+    // output usually ends a few hundred ms before buildx exits (export, naming the image).
+    logQuietMs: 100,
   });
   const runner = new BuildxBuildRunner(w.buildx, {});
   const builds = new BuildsService(
