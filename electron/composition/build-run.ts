@@ -49,6 +49,9 @@ export function wireBuilds(w: BuildsWiring) {
     maxLogLines: 10_000,
     maxLogChars: () => w.settings().logCapBytes,
     retention,
+    // The log is saved while the build runs once its output pauses (docs/performance.md): a build's
+    // output usually ends a few hundred ms before buildx exits (export, naming the image).
+    logQuietMs: 100,
   });
   const runner = new BuildxBuildRunner(w.buildx, {});
   const builds = new BuildsService(
@@ -79,7 +82,10 @@ export interface BuildRun {
   /** The build commands (builds.start, builds.cancel, builds.commandLine, ...), checked as the router checks them. */
   call: FeatureCaller<typeof buildCommands>;
   events: EventBus;
-  /** Cancels a running build (awaiting buildx's exit), then closes the database. */
+  /**
+   * Cancels a running build (awaiting buildx's exit), then closes the database; a one-shot run leaves
+   * it to its process's exit (no checkpoint on the way out).
+   */
   dispose(): Promise<void>;
 }
 
@@ -101,10 +107,21 @@ export function createBuildRun(overrides: CoreSettings = {}): BuildRun {
   const history = () => {
     if (stores) return stores.history;
     stores = openStores(dataDir);
+    // A one-shot run leaves its write-ahead log to the next opener (see below); the log of the run
+    // before is folded into the database here, right after buildx is spawned, while this process
+    // waits on buildx anyway. PASSIVE: never waits for another process's readers or writer.
+    if (overrides.oneShot) stores.handle?.exec('PRAGMA wal_checkpoint(PASSIVE)');
     wired.history.enforceRetention();
     return stores.history;
   };
-  lifetime.add(toDisposable(() => stores?.handle?.close()));
+  // Closing the last connection checkpoints the log into the database and fsyncs it (~5-8 ms after
+  // buildx has exited, docs/performance.md). Neither better-sqlite3 nor node:sqlite exposes
+  // SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, so a one-shot run, whose process exits right after dispose
+  // (process.exit runs no addon cleanup), does not close: every transaction is committed to the WAL
+  // by then, and SQLite reads a WAL left by a process that exited as it reads one left open
+  // (the next opener rebuilds its index from the log). Only a power loss before the OS writes the
+  // log back could drop the last record, as synchronous = NORMAL already allows.
+  if (!overrides.oneShot) lifetime.add(toDisposable(() => stores?.handle?.close()));
   const wired = wireBuilds({
     buildx,
     engine: new DockerEngine(eff.dockerHost ? { host: eff.dockerHost } : {}),

@@ -47,6 +47,7 @@ export function historyStoreOnFirstUse(store: () => HistoryStorePort): HistorySt
   return {
     insertStarted: (row) => store().insertStarted(row),
     finish: (id, row) => store().finish(id, row),
+    saveLogs: (id, logs) => store().saveLogs(id, logs),
     list: (filter) => store().list(filter),
     get: (id) => store().get(id),
     delete: (id) => store().delete(id),

@@ -59,8 +59,10 @@ for (let i = 0; ; i++) {
       cached: false,
       isStep: true,
     })),
-    logs: Array.from({ length: 5000 }, (_, n) => ({ step: 'd1', stream: 1, text: `line ${n} ${'x'.repeat(80)}` })),
-    logsTruncated: false,
+    logs: {
+      lines: Array.from({ length: 5000 }, (_, n) => ({ step: 'd1', stream: 1, text: `line ${n} ${'x'.repeat(80)}` })),
+      truncated: false,
+    },
   });
   if (i === 0) process.stdout.write('ready\n');
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,5 +55,46 @@ describe('cache du without --builder reads the builder buildx would', () => {
     expect((JSON.parse(du.stdout) as { builder: string }).builder).toBe(buildxCurrent);
     const marked = (JSON.parse(list.stdout) as { name: string; current: boolean }[]).filter((b) => b.current);
     expect(marked.map((b) => b.name)).toEqual([buildxCurrent]);
+  });
+
+  it('reads the per-endpoint default (`buildx use --default`) as buildx does', async () => {
+    // `defaults/<sha256(key)[:20]>`, the key being the default context's docker host; `current` names
+    // no builder. BuildDeck lists `defaults/` before hashing (node:crypto loads only when it has files).
+    const own = mkdtempSync(join(tmpdir(), 'bd-current-default-'));
+    try {
+      mkdirSync(join(own, 'instances'));
+      mkdirSync(join(own, 'defaults'));
+      writeFileSync(
+        join(own, 'instances', 'bdtest-default'),
+        JSON.stringify({
+          Name: 'bdtest-default',
+          Driver: 'docker-container',
+          Nodes: [{ Name: 'bdtest-default0', Endpoint: 'unix:///var/run/docker.sock' }],
+          Dynamic: false,
+        }),
+      );
+      const host = 'unix:///var/run/docker.sock';
+      writeFileSync(join(own, 'current'), JSON.stringify({ Key: host, Name: '', Global: false }));
+      const hash = createHash('sha256').update(host).digest('hex').slice(0, 20);
+      writeFileSync(join(own, 'defaults', hash), 'bdtest-default');
+      const ownEnv: NodeJS.ProcessEnv = { ...process.env, BUILDX_CONFIG: own, BUILDDECK_DATA_DIR: join(own, 'data') };
+      delete ownEnv['DOCKER_HOST'];
+      delete ownEnv['DOCKER_CONTEXT'];
+      const list = await exec(process.execPath, ['bin/builddeck.js', 'builders', 'ls', '--json'], {
+        env: ownEnv,
+        timeout: 60_000,
+      });
+      const ls = await exec('docker', ['buildx', 'ls', '--format', 'json'], { env: ownEnv });
+      const buildxCurrent = ls.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { Name: string; Current?: boolean })
+        .find((b) => b.Current)?.Name;
+      expect(buildxCurrent).toBe('bdtest-default');
+      const marked = (JSON.parse(list.stdout) as { name: string; current: boolean }[]).filter((b) => b.current);
+      expect(marked.map((b) => b.name)).toEqual([buildxCurrent]);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { buildkitContainerOf } from '../../common/builders/buildx-store';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -498,9 +498,16 @@ async function currentBuilderName(
     if (current.Key === key) return stored.has(current.Name) ? current.Name : contextName;
   }
   try {
-    const hash = process.getBuiltinModule('node:crypto').createHash('sha256').update(key).digest('hex').slice(0, 20);
-    const name = (await readFile(join(root, 'defaults', hash), 'utf8')).trim();
-    if (stored.has(name)) return name;
+    // Listed first: `defaults/` is empty unless `buildx use --default` was run, and hashing the key
+    // needs node:crypto, whose load (~8 ms) would come before a build's buildx is spawned.
+    const defaults = await readdir(join(root, 'defaults'));
+    if (defaults.length > 0) {
+      const hash = process.getBuiltinModule('node:crypto').createHash('sha256').update(key).digest('hex').slice(0, 20);
+      if (defaults.includes(hash)) {
+        const name = (await readFile(join(root, 'defaults', hash), 'utf8')).trim();
+        if (stored.has(name)) return name;
+      }
+    }
   } catch {
     // no per-endpoint default
   }

@@ -4,6 +4,7 @@ import type { HistoryEntry, HistoryItem, HistoryStep } from '../../common/contra
 import type {
   HistoryFilter,
   HistoryFinishRow,
+  HistoryLogRows,
   HistoryStartRow,
   HistoryStorePort,
   RecordedContext,
@@ -197,14 +198,22 @@ export class SqliteHistoryStore implements HistoryStorePort {
           error: st.error ?? null,
         }),
       );
-      this.db
-        .prepare('INSERT OR REPLACE INTO build_logs (build_id, lines, truncated) VALUES (@id, @lines, @truncated)')
-        .run({
-          id: buildId,
-          lines: JSON.stringify(row.logs.map((l) => [l.step, l.stream, l.text])),
-          truncated: row.logsTruncated ? 1 : 0,
-        });
+      if (row.logs) this.writeLogs(buildId, row.logs);
     });
+  }
+
+  saveLogs(buildId: string, logs: HistoryLogRows): void {
+    this.writeLogs(buildId, logs);
+  }
+
+  private writeLogs(buildId: string, logs: HistoryLogRows): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO build_logs (build_id, lines, truncated) VALUES (@id, @lines, @truncated)')
+      .run({
+        id: buildId,
+        lines: JSON.stringify(logs.lines.map((l) => [l.step, l.stream, l.text])),
+        truncated: logs.truncated ? 1 : 0,
+      });
   }
 
   list(filter: HistoryFilter): { items: HistoryItem[]; total: number } {
@@ -416,6 +425,9 @@ export class UnavailableHistoryStore implements HistoryStorePort {
     // Builds must not fail because history cannot record them.
   }
   finish(): void {
+    // As above.
+  }
+  saveLogs(): void {
     // As above.
   }
   list(): never {

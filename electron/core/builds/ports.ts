@@ -133,6 +133,12 @@ export interface BuildRecorder {
    * and hashes in the background and must never delay or fail the build).
    */
   contextSent?(buildId: string, context: { contextDir: string; dockerfile: string }): void;
+  /**
+   * The build's snapshot after each batch of its events (between `started` and `finished`): the
+   * recorder may save what is final already (the log) while the build runs, so less is left for
+   * its finish once buildx has exited. Must be cheap: it runs on every batch.
+   */
+  progressed?(buildId: string, snapshot: BuildSnapshot): void;
   finished(buildId: string, snapshot: BuildSnapshot, extra?: FinishedExtra): void;
 }
 

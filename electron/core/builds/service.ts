@@ -374,6 +374,8 @@ export class BuildsService {
     if (events.length === 0) return;
     r.snapshot = reduceBuildEvents(r.snapshot, events);
     r.outbox.push(events);
+    const recorder = this.deps.recorder;
+    if (recorder?.progressed) recordSafely(() => recorder.progressed?.(r.buildId, r.snapshot));
   }
 
   get(buildId: string): BuildSnapshot {

@@ -18,9 +18,15 @@ export interface HistoryFinishRow {
   cachedSteps: number;
   summary: BuildSummary;
   stepRows: HistoryStep[];
-  logs: { step: string; stream: number; text: string }[];
-  logsTruncated: boolean;
+  /** Absent: the log saved while the build ran (`saveLogs`) is already the whole log. */
+  logs?: HistoryLogRows | undefined;
   failure?: HistoryEntry['failure'];
+}
+
+/** A build's combined log as kept (the tail within the caps), and whether lines were left out. */
+export interface HistoryLogRows {
+  lines: { step: string; stream: number; text: string }[];
+  truncated: boolean;
 }
 
 export interface HistoryFilter {
@@ -35,6 +41,8 @@ export interface HistoryFilter {
 export interface HistoryStorePort {
   insertStarted(row: HistoryStartRow): void;
   finish(buildId: string, row: HistoryFinishRow): void;
+  /** The log of a running build so far (its finish then writes it only if it grew since). */
+  saveLogs(buildId: string, logs: HistoryLogRows): void;
   list(filter: HistoryFilter): { items: HistoryItem[]; total: number };
   get(buildId: string): HistoryEntry | undefined;
   delete(buildId: string): boolean;

@@ -5,7 +5,7 @@ import { logLines, summarizeBuild } from '../../common/progress';
 import type { BuildFsPort, BuildRecorder, FinishedExtra, StartedBuildRecord } from '../builds/ports';
 import type { EventBus } from '../events';
 import { recordContext } from './context-hashes';
-import type { BuildkitHistoryPort, HistoryFilter, HistoryStorePort } from './ports';
+import type { BuildkitHistoryPort, HistoryFilter, HistoryLogRows, HistoryStorePort } from './ports';
 
 export interface HistoryOptions {
   /** Combined-log lines kept per build (the tail). */
@@ -19,6 +19,23 @@ export interface HistoryOptions {
   fs?: BuildFsPort;
   /** buildx's local state: the ref of a failed build (buildx writes no metadata file then). */
   buildkit?: BuildkitHistoryPort;
+  /**
+   * A running build's log is saved once no line has come for this long (none: only at its finish).
+   * The finish then rewrites it only if lines came since: a build's output usually ends well before
+   * buildx exports and exits, so what is left after buildx's exit is the row and its steps.
+   */
+  logQuietMs?: number;
+}
+
+/** A running build's log, saved while it runs (HistoryOptions.logQuietMs). */
+interface LogSave {
+  latest?: BuildSnapshot;
+  /** Lines ever appended (`length + dropped`) in `latest`, and what was saved: count and byte cap. */
+  seen: number;
+  saved?: { lines: number; maxChars: number };
+  /** No save before this (epoch ms): ten times the last save's duration after it. */
+  notBefore: number;
+  timer?: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
@@ -30,6 +47,7 @@ export class HistoryService implements BuildRecorder {
   /** Background work (hashing, ref lookups) still running: tests and dispose wait for it. */
   private readonly pending = new Set<Promise<void>>();
   private readonly contexts = new Map<string, string>();
+  private readonly logSaves = new Map<string, LogSave>();
 
   constructor(
     private readonly store: HistoryStorePort,
@@ -53,6 +71,59 @@ export class HistoryService implements BuildRecorder {
       startedAt: record.startedAt,
     });
     this.events.emit('history.changed', { buildId: record.buildId, reason: 'started' });
+    if (this.options.logQuietMs !== undefined) this.logSaves.set(record.buildId, { seen: 0, notBefore: 0 });
+  }
+
+  /** Re-arms the quiet timer when lines came; the timer saves the log (a record, never a gate). */
+  progressed(buildId: string, s: BuildSnapshot): void {
+    const save = this.logSaves.get(buildId);
+    const quietMs = this.options.logQuietMs;
+    if (!save || quietMs === undefined) return;
+    save.latest = s;
+    const lines = s.log.length + s.log.dropped;
+    if (lines === save.seen) return;
+    save.seen = lines;
+    clearTimeout(save.timer);
+    // Each save rewrites the kept log (up to the byte cap): a build whose output pauses often spends
+    // at most a tenth of its time on them.
+    save.timer = setTimeout(
+      () => {
+        save.timer = undefined;
+        const snapshot = save.latest;
+        if (!snapshot) return;
+        const maxChars = this.maxLogChars();
+        const lines = snapshot.log.length + snapshot.log.dropped;
+        const t = Date.now();
+        try {
+          this.store.saveLogs(buildId, this.keptLogs(snapshot, maxChars));
+          save.saved = { lines, maxChars };
+        } catch {
+          // history is a record, not a gate: the finish writes the log as before
+        }
+        save.notBefore = Date.now() + 10 * (Date.now() - t);
+      },
+      Math.max(quietMs, save.notBefore - Date.now()),
+    );
+    save.timer.unref?.();
+  }
+
+  private maxLogChars(): number {
+    return typeof this.options.maxLogChars === 'function' ? this.options.maxLogChars() : this.options.maxLogChars;
+  }
+
+  /** The log's tail within maxLogLines and the byte cap (logCapBytes: UTF-8 bytes, as SQLite stores the text). */
+  private keptLogs(s: BuildSnapshot, maxChars: number): HistoryLogRows {
+    const all = logLines(s.log);
+    let kept = all.slice(-this.options.maxLogLines);
+    let bytes = 0;
+    let from = kept.length;
+    const size = (i: number) => Buffer.byteLength(kept[i]?.text ?? '');
+    while (from > 0 && bytes + size(from - 1) <= maxChars) bytes += size(--from);
+    kept = kept.slice(from);
+    return {
+      lines: kept.map((l) => ({ step: l.step, stream: l.stream, text: l.text })),
+      truncated: kept.length < all.length || s.log.dropped > 0,
+    };
   }
 
   contextSent(buildId: string, context: { contextDir: string; dockerfile: string }): void {
@@ -95,16 +166,12 @@ export class HistoryService implements BuildRecorder {
 
   finished(buildId: string, s: BuildSnapshot, extra: FinishedExtra = {}): void {
     const summary = summarizeBuild(s);
-    const all = logLines(s.log);
-    let kept = all.slice(-this.options.maxLogLines);
-    const maxChars =
-      typeof this.options.maxLogChars === 'function' ? this.options.maxLogChars() : this.options.maxLogChars;
-    // The cap is the logCapBytes setting: counted in UTF-8 bytes, as SQLite stores the text.
-    let bytes = 0;
-    let from = kept.length;
-    const size = (i: number) => Buffer.byteLength(kept[i]?.text ?? '');
-    while (from > 0 && bytes + size(from - 1) <= maxChars) bytes += size(--from);
-    kept = kept.slice(from);
+    const maxChars = this.maxLogChars();
+    const save = this.logSaves.get(buildId);
+    this.logSaves.delete(buildId);
+    clearTimeout(save?.timer);
+    // Saved while it ran, and no line since (nor a new cap): the stored log is this one.
+    const saved = save?.saved?.lines === s.log.length + s.log.dropped && save.saved.maxChars === maxChars;
     const steps: HistoryStep[] = Object.values(s.steps)
       .sort((a, b) => a.order - b.order)
       .map((st) => ({
@@ -132,8 +199,7 @@ export class HistoryService implements BuildRecorder {
       cachedSteps: platformCached,
       summary,
       stepRows: steps,
-      logs: kept.map((l) => ({ step: l.step, stream: l.stream, text: l.text })),
-      logsTruncated: kept.length < all.length || s.log.dropped > 0,
+      logs: saved ? undefined : this.keptLogs(s, maxChars),
       ...(s.error && s.status === 'failed'
         ? {
             failure: {
