@@ -45,7 +45,7 @@ The options of \`docker buildx build\` BuildDeck supports, with the same names:
       --build-context N=V  Named context: a folder, docker-image://REF, oci-layout://PATH or a URL; may repeat
       --provenance X       true, false, mode=min or mode=max
       --sbom X             true or false
-  -q, --quiet              No progress; print the image digest once built
+  -q, --quiet              No progress; print the image ID once built
       --progress X         Accepted and ignored (BuildDeck prints its own progress)
 BuildDeck's own:
       --dry-run            Print the docker buildx build command BuildDeck would run, and exit
@@ -108,8 +108,10 @@ async function followBuild(run: BuildRun, input: unknown, mode: 'json' | 'quiet'
   const { summary } = outcome;
   if (json) out(JSON.stringify(summary));
   else if (mode === 'quiet') {
-    // As `buildx build -q`: stdout is the image's digest alone; a failure still says what and where.
-    if (summary.ok && summary.digest) out(summary.digest);
+    // As `buildx build -q`: stdout is the image ID alone (the config digest; the image's digest when
+    // the exporter reported no config); a failure still says what and where.
+    const id = summary.imageId ?? summary.digest;
+    if (summary.ok && id) out(id);
     else if (!summary.ok && !summary.cancelled && snapshot) human.failure(snapshot);
   } else if (snapshot) human.summary(snapshot, summary);
   return summary.ok ? 0 : 1;

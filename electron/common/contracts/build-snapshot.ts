@@ -110,6 +110,8 @@ export const buildFinishedEvent = z.object({
   cancelled: z.boolean(),
   exitCode: z.number().nullable(),
   digest: z.string().optional(),
+  /** The image ID (config digest): what `docker images` shows and `buildx build -q` prints. */
+  imageId: z.string().optional(),
   imageName: z.string().optional(),
   /** `buildx.build.ref` (builder/node/ref): the key into `buildx history`. */
   ref: z.string().optional(),
@@ -314,6 +316,7 @@ export const buildResult = z.object({
   cancelled: z.boolean(),
   exitCode: z.number().nullable(),
   digest: z.string().optional(),
+  imageId: z.string().optional(),
   imageName: z.string().optional(),
   ref: z.string().optional(),
   durationMs: z.number(),
@@ -390,6 +393,8 @@ export const buildSummary = z.object({
   ok: z.boolean(),
   cancelled: z.boolean(),
   digest: z.string().nullable(),
+  /** The image ID (config digest), when the exporter reported one. */
+  imageId: z.string().optional(),
   imageName: z.string().nullable(),
   durationMs: z.number(),
   platforms: z.array(platformSummary),

@@ -468,6 +468,7 @@ class Draft {
       cancelled: e.cancelled,
       exitCode: e.exitCode,
       ...(e.digest ? { digest: e.digest } : {}),
+      ...(e.imageId ? { imageId: e.imageId } : {}),
       ...(e.imageName ? { imageName: e.imageName } : {}),
       ...(e.ref ? { ref: e.ref } : {}),
       durationMs: Math.max(0, e.at - startedAt),

@@ -22,6 +22,7 @@ export function summarizeBuild(s: BuildSnapshot): BuildSummary {
     ok: s.result?.ok ?? false,
     cancelled: s.result?.cancelled ?? false,
     digest: s.result?.digest ?? null,
+    ...(s.result?.imageId ? { imageId: s.result.imageId } : {}),
     imageName: s.result?.imageName ?? null,
     durationMs: s.result?.durationMs ?? 0,
     platforms,

@@ -27,6 +27,8 @@ export interface Material {
  */
 export function metadataFields(meta: unknown): {
   digest?: string;
+  /** The image ID (its config digest), as `docker images` and `buildx build -q` print it. */
+  imageId?: string;
   imageName?: string;
   ref?: string;
   materials?: Material[];
@@ -35,11 +37,13 @@ export function metadataFields(meta: unknown): {
   const m = meta as Record<string, unknown>;
   const s = (k: string) => (typeof m[k] === 'string' && m[k] ? m[k] : undefined);
   const digest = s('containerimage.digest');
+  const imageId = s('containerimage.config.digest');
   const imageName = s('image.name');
   const ref = s('buildx.build.ref');
   const materials = provenanceMaterials(m['buildx.build.provenance']);
   return {
     ...(digest ? { digest } : {}),
+    ...(imageId ? { imageId } : {}),
     ...(imageName ? { imageName } : {}),
     ...(ref ? { ref } : {}),
     ...(materials.length > 0 ? { materials } : {}),
