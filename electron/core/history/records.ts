@@ -357,7 +357,7 @@ export class RecordsService {
   // Export, open, remove
 
   async export(id: string, builder: string | undefined, dest: string, overwrite: boolean) {
-    const r = await this.reader.resolve(id, builder);
+    const r = await this.resolveSettled(id, builder);
     if (r.file) {
       throw appError('INVALID_INPUT', 'This record was read from a .dockerbuild file already.', {
         hint: `The file is ${r.file.path}; copy it instead.`,
@@ -423,12 +423,24 @@ export class RecordsService {
     return this.files.close(id);
   }
 
+  /**
+   * `resolve` for an action a running build refuses (export, remove): the builder's rows are cached
+   * from the last read, which may have seen the build running; BuildKit is asked again before the
+   * refusal (a build that had just finished was refused as "still running").
+   */
+  private async resolveSettled(id: string, builder?: string) {
+    const r = await this.reader.resolve(id, builder);
+    if (r.row?.status !== 'running' || !r.builder) return r;
+    this.rows.drop(r.builder);
+    return this.reader.resolve(id, builder);
+  }
+
   async remove(ids: string[], from: 'all' | 'buildkit' | 'builddeck') {
     const removed: { id: string; buildkit: boolean; builddeck: boolean }[] = [];
     const failed: { id: string; code: string; message: string }[] = [];
     for (const id of ids) {
       try {
-        const r = await this.reader.resolve(id);
+        const r = await this.resolveSettled(id);
         if (r.file) {
           this.files.close(id);
           removed.push({ id, buildkit: false, builddeck: false });
