@@ -5,23 +5,19 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuilderDetails, FleetHealth } from '../../electron/common/contracts/builders';
 import { buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { outcomeOf } from '../helpers/cli';
 
 const exec = promisify(execFile);
 
 describe('builddeck builders create|inspect|health|use|rm from a terminal', () => {
   let sandbox: BuildxSandbox;
-  const cli = async (args: string[]) => {
-    try {
-      const { stdout, stderr } = await exec(process.execPath, ['bin/builddeck.js', 'builders', ...args], {
+  const cli = (args: string[]) =>
+    outcomeOf(
+      exec(process.execPath, ['bin/builddeck.js', 'builders', ...args], {
         env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(sandbox.dir, 'data') },
         timeout: 60_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+      }),
+    );
   beforeAll(() => {
     expect(existsSync('out/node/cli.cjs'), 'run `npm run build` first').toBe(true);
     sandbox = buildxSandbox();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { outcomeOf } from '../helpers/cli';
 
 const exec = promisify(execFile);
 
@@ -16,18 +17,13 @@ const exec = promisify(execFile);
 describe('builddeck engine info from a terminal', () => {
   let sandbox: BuildxSandbox;
   let cacheHome: string;
-  const cli = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
-    try {
-      const { stdout, stderr } = await exec(process.execPath, ['bin/builddeck.js', 'engine', 'info', ...args], {
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    outcomeOf(
+      exec(process.execPath, ['bin/builddeck.js', 'engine', 'info', ...args], {
         env: { ...sandbox.env, XDG_CACHE_HOME: cacheHome, BUILDDECK_DATA_DIR: join(sandbox.dir, 'data'), ...env },
         timeout: 60_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+      }),
+    );
 
   beforeAll(() => {
     expect(existsSync('out/node/cli.cjs'), 'run `npm run build` first').toBe(true);

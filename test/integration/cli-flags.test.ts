@@ -5,28 +5,22 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneCacheByToken } from '../helpers/build-cache';
+import { outcomeOf, type CliOutcome } from '../helpers/cli';
 import { buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
 
 const exec = promisify(execFile);
 const repo = join(import.meta.dirname, '../..');
 
 /** `builddeck ARGS` as a user runs it (the CLI entry under tsx), in `cwd`. */
-async function builddeck(
-  args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(
+function builddeck(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliOutcome> {
+  return outcomeOf(
+    exec(
       process.execPath,
       // tsx by its resolved URL: the CLI runs in the user's folder, not in the repository.
       ['--import', import.meta.resolve('tsx'), join(repo, 'electron/cli/index.ts'), ...args],
       { cwd: opts.cwd, env: opts.env, maxBuffer: 64 * 1024 * 1024 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+    ),
+  );
 }
 
 const ndjson = (text: string) =>
