@@ -143,7 +143,7 @@ export class BakeService {
     const builder = await this.checks.prepare(
       request.builder,
       multi ? (printed.targets[multi]?.platforms.length ?? 0) : 1,
-      multi ? `Target "${multi}"` : undefined,
+      { subject: multi ? `Target "${multi}"` : undefined },
     );
     const defaultPlatform = builder.nodes[0]?.platforms[0] ?? runner.hostPlatform();
 

@@ -30,14 +30,15 @@ export class BuilderChecks {
 
   /**
    * The builder (named, or the current one), checked for a run that builds up to `platforms`
-   * platforms per image. `subject` names what asked (a bake target) in the refusal.
+   * platforms per image. `subject` names what asked (a bake target) in the refusal; `attestation`
+   * is one the run asks for explicitly.
    */
   async prepare(
     name: string | undefined,
     platforms: number,
-    subject?: string,
-    attestation?: 'provenance' | 'sbom',
+    run: { subject?: string | undefined; attestation?: 'provenance' | 'sbom' | undefined } = {},
   ): Promise<Builder> {
+    const { subject, attestation } = run;
     const builder = await this.describe(name);
     if (platforms > 1 && builder.driver === 'docker') await this.refuseMultiPlatformOnDocker(builder.name, subject);
     if (attestation && builder.driver === 'docker') await this.refuseAttestationOnDocker(builder.name, attestation);

@@ -128,7 +128,7 @@ export class BuildsService {
         : request.provenance !== undefined && request.provenance !== false
           ? 'provenance'
           : undefined;
-    const prepared = this.checks.prepare(request.builder, request.platforms.length, undefined, attestation);
+    const prepared = this.checks.prepare(request.builder, request.platforms.length, { attestation });
     info.catch(() => undefined);
     prepared.catch(() => undefined);
     const contextDir = await checkContextDir(fs, request.contextDir);
