@@ -36,6 +36,8 @@ export const BUILD_OPTIONS = {
   'build-context': { type: 'string', multiple: true },
   provenance: { type: 'string' },
   sbom: { type: 'string' },
+  attest: { type: 'string', multiple: true },
+  annotation: { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q', default: false },
   'dry-run': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -43,16 +45,7 @@ export const BUILD_OPTIONS = {
 } as const;
 
 /** `docker buildx build` flags BuildDeck does not take (yet), with their short forms. */
-export const UNSUPPORTED_BUILD_FLAGS = [
-  'allow',
-  'annotation',
-  'attest',
-  'call',
-  'cgroup-parent',
-  'check',
-  'debug',
-  'policy',
-] as const;
+export const UNSUPPORTED_BUILD_FLAGS = ['allow', 'call', 'cgroup-parent', 'check', 'debug', 'policy'] as const;
 const UNSUPPORTED_SHORT: Record<string, string> = { D: 'debug' };
 
 /**
@@ -261,6 +254,43 @@ function attestation(flag: 'provenance' | 'sbom', value: string): boolean | 'min
   );
 }
 
+/**
+ * --provenance, --sbom and buildx's general form of both, `--attest type=provenance[,mode=...]`,
+ * `--attest type=sbom` (`disabled=true` turns either off). Only what the contract's provenance and
+ * sbom fields say: a generator image or another attestation type is refused by name.
+ */
+function attestations(
+  provenance: string | undefined,
+  sbom: string | undefined,
+  attests: readonly string[],
+): { provenance?: boolean | 'min' | 'max'; sbom?: boolean } {
+  const out: { provenance?: boolean | 'min' | 'max'; sbom?: boolean } = {
+    ...(provenance !== undefined ? { provenance: attestation('provenance', provenance) } : {}),
+    // --sbom takes no mode: attestation() refuses one, so what it returns here is true or false.
+    ...(sbom !== undefined ? { sbom: attestation('sbom', sbom) === true } : {}),
+  };
+  for (const value of attests) {
+    const m = csv(value);
+    const type = m.get('type');
+    if (type !== 'provenance' && type !== 'sbom')
+      throw new UsageError(
+        `--attest ${value}: BuildDeck takes type=provenance or type=sbom (other attestations: run docker buildx directly).`,
+      );
+    only(m, type === 'provenance' ? ['type', 'mode', 'disabled'] : ['type', 'disabled'], '--attest', value);
+    if (out[type] !== undefined)
+      throw new UsageError(`--attest ${value}: ${type} is already set (give --${type} or one --attest type=${type}).`);
+    const disabled = m.get('disabled')?.trim().toLowerCase();
+    if (disabled !== undefined && disabled !== 'true' && disabled !== 'false')
+      throw new UsageError(`--attest ${value}: disabled takes true or false.`);
+    const mode = m.get('mode');
+    if (type === 'sbom') out.sbom = disabled !== 'true';
+    else
+      out.provenance =
+        disabled === 'true' ? false : mode !== undefined ? attestation('provenance', `mode=${mode}`) : true;
+  }
+  return out;
+}
+
 function pairs(values: readonly string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of values) {
@@ -368,8 +398,8 @@ export function parseBuildArgs(argv: readonly string[], ctx: FlagContext): Parse
           }
         : {}),
       ...(v['build-context'] ? { buildContexts: namedContexts(v['build-context'], ctx) } : {}),
-      ...(v.provenance !== undefined ? { provenance: attestation('provenance', v.provenance) } : {}),
-      ...(v.sbom !== undefined ? { sbom: attestation('sbom', v.sbom) } : {}),
+      ...attestations(v.provenance, v.sbom, v.attest ?? []),
+      ...(v.annotation ? { annotations: v.annotation } : {}),
     };
     if (v.quiet && v.json) throw new UsageError('--quiet and --json ask for different outputs: give one of them.');
     return { kind: 'run', input, json: v.json, dryRun: v['dry-run'], quiet: v.quiet, notes };

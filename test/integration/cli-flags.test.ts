@@ -147,14 +147,26 @@ describe('the CLI with buildx flags, against the real engine', () => {
       ],
     });
     // Refused by name, with what to do; a value the contract refuses names its field.
-    const attest = await builddeck(['build', '.', '--attest', 'type=sbom'], { cwd: work, env });
-    expect(attest.code).toBe(2);
-    expect(attest.stderr).toContain('--attest is a `docker buildx build` option that BuildDeck does not support yet');
-    // An attestation on the docker driver: refused before buildx starts, with the ways out.
-    const sbom = await builddeck(['build', '.', '--sbom=true'], { cwd: work, env });
-    expect(sbom.code).toBe(2);
-    expect(sbom.stderr).toMatch(/INVALID_INPUT: Builder "default" uses the docker driver, which cannot attach an SBOM/);
-    expect(sbom.stderr).toMatch(/hint: .*containerd image store, or build without it \(--sbom=false\)/);
+    const call = await builddeck(['build', '.', '--call', 'targets'], { cwd: work, env });
+    expect(call.code).toBe(2);
+    expect(call.stderr).toContain('--call is a `docker buildx build` option that BuildDeck does not support yet');
+    const vuln = await builddeck(['build', '.', '--attest', 'type=vuln'], { cwd: work, env });
+    expect(vuln.code).toBe(2);
+    expect(vuln.stderr).toContain('BuildDeck takes type=provenance or type=sbom');
+    // An attestation on the docker driver, as --sbom or as --attest: refused before buildx starts,
+    // with the ways out.
+    for (const ask of [['--sbom=true'], ['--attest', 'type=sbom']]) {
+      const sbom = await builddeck(['build', '.', ...ask], { cwd: work, env });
+      expect(sbom.code).toBe(2);
+      expect(sbom.stderr).toMatch(
+        /INVALID_INPUT: Builder "default" uses the docker driver, which cannot attach an SBOM/,
+      );
+      expect(sbom.stderr).toMatch(/hint: .*containerd image store, or build without it \(--sbom=false\)/);
+    }
+    // An annotation key buildx would write into the image as typed, space and all.
+    const key = await builddeck(['build', '.', '--annotation', 'bad key=v'], { cwd: work, env });
+    expect(key.code).toBe(2);
+    expect(key.stderr).toMatch(/INVALID_INPUT: .*annotation key like org\.opencontainers\.image\.title/);
     const bad = await builddeck(['build', '.', '--network', 'bridge'], { cwd: work, env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/INVALID_INPUT: Invalid network/);
@@ -212,7 +224,7 @@ describe('the CLI with buildx flags, against the real engine', () => {
     expect(readFileSync(join(work, 'exported', 'a.txt'), 'utf8')).toBe(`${token}\n`);
   });
 
-  it('RUN steps get --add-host, --shm-size, --ulimit and a --build-context; -q prints the image ID --iidfile holds', async () => {
+  it('RUN steps get --add-host, --shm-size, --ulimit and a --build-context; --attest and --annotation reach buildx; -q prints the image ID --iidfile holds', async () => {
     const dir = join(work, 'runflags');
     mkdirSync(join(dir, 'extra'), { recursive: true });
     writeFileSync(join(dir, 'extra', 'note.txt'), `note ${token}\n`);
@@ -234,7 +246,11 @@ describe('the CLI with buildx flags, against the real engine', () => {
       'nofile=1234:2345',
       '--build-context',
       'extra=extra',
-      '--provenance=false',
+      // buildx's general form of --provenance=false, and an OCI annotation of the image.
+      '--attest',
+      'type=provenance,disabled=true',
+      '--annotation',
+      `org.opencontainers.image.title=${token}`,
       '-t',
       `${token}:runflags`,
     ];
@@ -243,6 +259,8 @@ describe('the CLI with buildx flags, against the real engine', () => {
         .filter((l) => l['type'] === 'log')
         .map((l) => String(l['data']))
         .join('');
+    const dry = await builddeck(['build', '.', ...flags, '--dry-run'], { cwd: dir, env });
+    expect(dry.stdout).toContain(`--provenance=false --annotation org.opencontainers.image.title=${token}`);
     const first = await builddeck(['build', '.', ...flags, '--json'], { cwd: dir, env });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);

@@ -152,7 +152,7 @@ describe('builddeck build takes what buildx users type', () => {
   });
 
   it('names an unsupported buildx flag and says what to do', () => {
-    for (const flag of ['--attest', '--annotation=a=b', '-D', '--check', '--call=outline', '--cgroup-parent=x']) {
+    for (const flag of ['--allow=network.host', '-D', '--check', '--call=outline', '--cgroup-parent=x', '--policy=x']) {
       const r = parseBuildArgs(['.', flag], ctx);
       expect(r.kind, flag).toBe('unsupported');
       if (r.kind === 'unsupported') {
@@ -255,6 +255,40 @@ describe('builddeck build: RUN-step and attestation flags', () => {
       '--provenance=true',
       '--sbom=true',
     ]);
+  });
+
+  it("--attest is --provenance/--sbom in buildx's general form; --annotation reaches buildx as typed", () => {
+    const flags = (words: string[]) => argvFor(['ctx', ...words]).slice(3, -1);
+    expect(flags(['--attest', 'type=sbom'])).toEqual(['--sbom=true']);
+    expect(flags(['--attest', 'type=sbom,disabled=true'])).toEqual(['--sbom=false']);
+    expect(flags(['--attest=type=provenance,mode=max', '--attest', 'type=sbom'])).toEqual([
+      '--provenance=mode=max',
+      '--sbom=true',
+    ]);
+    expect(flags(['--attest', 'type=provenance,disabled=true'])).toEqual(['--provenance=false']);
+    expect(flags(['--attest', 'type=provenance'])).toEqual(['--provenance=true']);
+    expect(
+      flags(['--annotation', 'org.opencontainers.image.title=app', '--annotation', 'manifest[linux/amd64]:k=a=b']),
+    ).toEqual(['--annotation', 'org.opencontainers.image.title=app', '--annotation', 'manifest[linux/amd64]:k=a=b']);
+    const usage = (words: string[]) => {
+      const r = parseBuildArgs(['.', ...words], ctx);
+      return r.kind === 'usage' ? r.message : r.kind;
+    };
+    expect(usage(['--attest', 'type=vuln'])).toMatch(/takes type=provenance or type=sbom/);
+    expect(usage(['--attest', 'type=sbom,generator=img'])).toMatch(/"generator" is not supported here/);
+    expect(usage(['--attest', 'type=sbom,mode=max'])).toMatch(/"mode" is not supported here/);
+    expect(usage(['--attest', 'type=provenance,mode=full'])).toMatch(/mode=min/);
+    expect(usage(['--attest', 'type=sbom,disabled=maybe'])).toMatch(/disabled takes true or false/);
+    expect(usage(['--sbom=true', '--attest', 'type=sbom'])).toMatch(/sbom is already set/);
+    const invalid = (words: string[]) => {
+      const r = parseBuildArgs(['.', ...words], ctx);
+      if (r.kind !== 'run') throw new Error(r.kind);
+      const checked = buildRequest.safeParse(r.input);
+      return checked.success ? [] : checked.error.issues.map((i) => i.path.join('.'));
+    };
+    expect(invalid(['--annotation', 'index,manifest-descriptor:org.k=v'])).toEqual([]);
+    for (const bad of ['bad key=v', 'novalue', 'weird:org.k=v', '=v', 'k=line\nbreak'])
+      expect(invalid(['--annotation', bad])).toEqual(['annotations.0']);
   });
 
   it('-q asks for the digest alone; with --json it is a usage error', () => {

@@ -195,6 +195,22 @@ export const namedContext = z
     error: 'docker-image:// must name an image reference like alpine:3.20',
   });
 
+/**
+ * `--annotation` as buildx reads it: an optional level prefix (manifest, index and their -descriptor
+ * forms, comma-separated, with an optional [platform,...]), then an OCI annotation key (reverse-domain
+ * like org.opencontainers.image.title, no spaces: buildx would take one and write it into the image),
+ * `=`, and a value on one line.
+ */
+const ANNOTATION_LEVEL = '(?:manifest|index|manifest-descriptor|index-descriptor)';
+export const ANNOTATION_PATTERN = new RegExp(
+  `^(?:${ANNOTATION_LEVEL}(?:,${ANNOTATION_LEVEL})*(?:\\[[A-Za-z0-9/._-]+(?:,[A-Za-z0-9/._-]+)*\\])?:)?` +
+    '[A-Za-z0-9][A-Za-z0-9._/-]{0,254}=[^\\n\\r]*$',
+);
+const annotation = boundedText(8192).regex(
+  ANNOTATION_PATTERN,
+  'must be KEY=VALUE with an annotation key like org.opencontainers.image.title, optionally after manifest:, index: or manifest[linux/amd64]:',
+);
+
 const uniqueArray = <T extends z.ZodType<string>>(item: T, max: number) =>
   z
     .array(item)
@@ -266,6 +282,8 @@ export const buildRequest = z
     provenance: z.union([z.boolean(), z.enum(['min', 'max'])]).optional(),
     /** SBOM attestation (`--sbom`). */
     sbom: z.boolean().optional(),
+    /** OCI annotations of the image (`--annotation [TYPE[,TYPE][PLATFORM]:]KEY=VALUE`), in order. */
+    annotations: z.array(annotation).max(64).optional(),
   })
   .strict();
 /** What callers send (defaults may be omitted). */

@@ -75,6 +75,7 @@ export function buildxBuildArgv(req: BuildRequest, opts: CommandLineOptions = {}
       typeof req.provenance === 'boolean' ? `--provenance=${req.provenance}` : `--provenance=mode=${req.provenance}`,
     );
   if (req.sbom !== undefined) argv.push(`--sbom=${req.sbom}`);
+  for (const a of req.annotations ?? []) argv.push('--annotation', a);
   argv.push(req.contextDir);
   return argv;
 }

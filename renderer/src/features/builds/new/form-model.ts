@@ -73,6 +73,7 @@ export const KEPT_OPTIONS = {
   buildContexts: '--build-context',
   provenance: '--provenance',
   sbom: '--sbom',
+  annotations: '--annotation',
 } as const;
 export type KeptOptions = Pick<BuildRequestInput, keyof typeof KEPT_OPTIONS>;
 
