@@ -298,6 +298,15 @@ describe('the CLI with buildx flags, against the real engine', () => {
     expect(dry.stdout).toContain(
       "'--set=*.attest=type=provenance,disabled=true' '--set=*.attest=type=sbom,disabled=true'",
     );
+    // An SBOM on the docker driver, asked for by the shorthand or by the definition's own --set:
+    // refused before buildx starts, as for a build.
+    for (const ask of [['--sbom=true'], ['--set', 'two.attest=type=sbom']]) {
+      const sbom = await builddeck(['bake', ...ask], { cwd: dir, env });
+      expect(sbom.code, ask.join(' ')).toBe(2);
+      expect(sbom.stderr).toMatch(
+        /INVALID_INPUT: Builder "default" uses the docker driver, which cannot attach an SBOM/,
+      );
+    }
     const print = await builddeck(['bake', '--print'], { cwd: dir, env });
     expect(print.code).toBe(2);
     expect(print.stderr).toMatch(/`builddeck bake --list --json` prints the targets and groups/);

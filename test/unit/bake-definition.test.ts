@@ -8,6 +8,7 @@ import { bakeArgv, bakeCommandText } from '../../electron/core/bake/command-line
 import {
   contextPath,
   expandGroup,
+  explicitAttestation,
   isLocalContext,
   locateTarget,
   orderedTargets,
@@ -40,6 +41,7 @@ describe('bake --print, both buildx shapes', () => {
             output: ['type=cacheonly'],
             secret: ['id=s1,src=/etc/hostname'],
             ssh: ['default'],
+            attest: ['type=sbom', 'type=provenance,disabled=true'],
           },
         },
       }),
@@ -53,6 +55,7 @@ describe('bake --print, both buildx shapes', () => {
             output: [{ type: 'cacheonly' }],
             secret: [{ id: 's1', src: '/etc/hostname' }],
             ssh: [{ id: 'default' }],
+            attest: [{ type: 'sbom' }, { disabled: true, type: 'provenance' }],
           },
         },
       }),
@@ -64,7 +67,13 @@ describe('bake --print, both buildx shapes', () => {
       // Where a secret comes from is not shown, only its id.
       secrets: ['s1'],
       ssh: ['default'],
+      attest: ['type=sbom', 'type=provenance,disabled=true'],
     });
+    // What the docker driver would be asked to attach: an attestation not turned off.
+    const target = now.targets['x'];
+    expect(target && explicitAttestation(target)).toBe('sbom');
+    expect(target && explicitAttestation({ ...target, attest: ['type=provenance,disabled=true'] })).toBeUndefined();
+    expect(target && explicitAttestation({ ...target, attest: ['type=provenance,mode=max'] })).toBe('provenance');
   });
 
   it('reads the file names from the definition-loading progress', () => {

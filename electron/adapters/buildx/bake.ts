@@ -179,6 +179,7 @@ export function parsePrintedTarget(t: Record<string, unknown>): PrintedTarget {
     ...(network ? { network } : {}),
     noCache: t['no-cache'] === true,
     pull: t['pull'] === true,
+    attest: entries(t['attest']),
   };
 }
 

@@ -35,6 +35,8 @@ export interface PrintedTarget {
   network?: string;
   noCache: boolean;
   pull: boolean;
+  /** Attestations the definition or an override asks for, as buildx prints them (`type=sbom`, ...). */
+  attest: string[];
 }
 
 export interface BakePrint {

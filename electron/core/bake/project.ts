@@ -55,6 +55,25 @@ export function dockerfilePath(projectDir: string, t: PrintedTarget): string | u
   return ctx === undefined ? undefined : p.join(ctx, file);
 }
 
+/**
+ * The attestation a target asks for explicitly (`type=sbom` or `type=provenance`, not
+ * `disabled=true`), which the docker driver cannot attach; buildx's own default provenance is not
+ * printed, so it is never counted here.
+ */
+export function explicitAttestation(t: PrintedTarget): 'provenance' | 'sbom' | undefined {
+  for (const entry of t.attest) {
+    const fields = new Map(
+      entry.split(',').map((f) => {
+        const eq = f.indexOf('=');
+        return [f.slice(0, eq).trim(), f.slice(eq + 1).trim()] as const;
+      }),
+    );
+    const type = fields.get('type');
+    if ((type === 'sbom' || type === 'provenance') && fields.get('disabled') !== 'true') return type;
+  }
+  return undefined;
+}
+
 /** Every target a group runs, nested groups expanded, each once, in declaration order. */
 export function expandGroup(name: string, groups: Readonly<Record<string, readonly string[]>>): string[] {
   const out: string[] = [];

@@ -31,7 +31,7 @@ import type { BuildxPort, Clock, EnginePort } from '../ports';
 import { bakeArgv, bakeCommandText, bakeEnv, effectiveOverrides } from './command-line';
 import { BakeProjects } from './inspect';
 import type { BakeDefinitionPort } from './ports';
-import { contextPath, dockerfilePath, orderedTargets } from './project';
+import { contextPath, dockerfilePath, explicitAttestation, orderedTargets } from './project';
 
 export interface BakeOptions {
   coalesceMs: number;
@@ -140,10 +140,12 @@ export class BakeService {
     await buildx.info();
     // The docker driver refuses several platforms: name the first target that asks for them.
     const multi = names.find((n) => (printed.targets[n]?.platforms.length ?? 0) > 1);
+    // As for a build: an attestation asked for on the docker driver is refused before buildx starts.
+    const attested = names.map((n) => printed.targets[n]).find((t) => t && explicitAttestation(t));
     const builder = await this.checks.prepare(
       request.builder,
       multi ? (printed.targets[multi]?.platforms.length ?? 0) : 1,
-      { subject: multi ? `Target "${multi}"` : undefined },
+      { subject: multi ? `Target "${multi}"` : undefined, attestation: attested && explicitAttestation(attested) },
     );
     const defaultPlatform = builder.nodes[0]?.platforms[0] ?? runner.hostPlatform();
 
