@@ -40,7 +40,13 @@ describe('cache du without --builder reads the builder buildx would', () => {
 
   it('agrees with buildx ls and the builders list on which builder is current', async () => {
     // BuildDeck first: buildx rewrites `current` when it finds a choice made for another endpoint.
-    const du = await exec(process.execPath, ['bin/builddeck.js', 'cache', 'du', '--json'], { env, timeout: 60_000 });
+    // The engine's default builder is shared with everything else on the machine: thousands of
+    // records print more than execFile's 1 MB default.
+    const du = await exec(process.execPath, ['bin/builddeck.js', 'cache', 'du', '--json'], {
+      env,
+      timeout: 60_000,
+      maxBuffer: 256 * 1024 * 1024,
+    });
     const list = await exec(process.execPath, ['bin/builddeck.js', 'builders', 'ls', '--json'], {
       env,
       timeout: 60_000,
