@@ -38,6 +38,8 @@ export const BUILD_OPTIONS = {
   sbom: { type: 'string' },
   attest: { type: 'string', multiple: true },
   annotation: { type: 'string', multiple: true },
+  allow: { type: 'string', multiple: true },
+  'cgroup-parent': { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   'dry-run': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -45,7 +47,7 @@ export const BUILD_OPTIONS = {
 } as const;
 
 /** `docker buildx build` flags BuildDeck does not take (yet), with their short forms. */
-export const UNSUPPORTED_BUILD_FLAGS = ['allow', 'call', 'cgroup-parent', 'check', 'debug', 'policy'] as const;
+export const UNSUPPORTED_BUILD_FLAGS = ['call', 'check', 'debug', 'policy'] as const;
 const UNSUPPORTED_SHORT: Record<string, string> = { D: 'debug' };
 
 /**
@@ -400,6 +402,9 @@ export function parseBuildArgs(argv: readonly string[], ctx: FlagContext): Parse
       ...(v['build-context'] ? { buildContexts: namedContexts(v['build-context'], ctx) } : {}),
       ...attestations(v.provenance, v.sbom, v.attest ?? []),
       ...(v.annotation ? { annotations: v.annotation } : {}),
+      // buildx takes `--allow a,b` as well as the flag repeated.
+      ...(v.allow ? { allow: v.allow.flatMap((a) => a.split(',')).map((a) => a.trim()) } : {}),
+      ...(v['cgroup-parent'] !== undefined ? { cgroupParent: v['cgroup-parent'] } : {}),
     };
     if (v.quiet && v.json) throw new UsageError('--quiet and --json ask for different outputs: give one of them.');
     return { kind: 'run', input, json: v.json, dryRun: v['dry-run'], quiet: v.quiet, notes };

@@ -47,12 +47,14 @@ The options of \`docker buildx build\` BuildDeck supports, with the same names:
       --sbom X             true or false
       --attest SPEC        type=provenance[,mode=min|max] or type=sbom, [,disabled=true] (as --provenance/--sbom); may repeat
       --annotation A       OCI annotation [TYPE[,TYPE][PLATFORM]:]KEY=VALUE (TYPE: manifest, index, ...); may repeat
+      --allow E            Entitlement of RUN steps: network.host or security.insecure (the builder must grant it); may repeat
+      --cgroup-parent P    Parent cgroup of RUN steps
   -q, --quiet              No progress; print the image ID once built
       --progress X         Accepted and ignored (BuildDeck prints its own progress)
 BuildDeck's own:
       --dry-run            Print the docker buildx build command BuildDeck would run, and exit
       --json               NDJSON events on stdout, then one {"type":"summary"} line
-Other buildx options (--call, --check, --allow, ...) are refused by name: run docker buildx build for them.
+Other buildx options (--call, --check, --debug, ...) are refused by name: run docker buildx build for them.
 Exit codes: 0 success, 1 build failed or cancelled, 2 usage error or invalid input.
 Ctrl+C cancels the build (BuildKit stops the solve).`;
 

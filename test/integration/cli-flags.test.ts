@@ -284,6 +284,31 @@ describe('the CLI with buildx flags, against the real engine', () => {
     expect(id.trim()).toBe(quiet.stdout.trim());
   });
 
+  it('--allow network.host lets RUN --network=host run (BuildKit refuses it without); --cgroup-parent reaches buildx', async () => {
+    const dir = join(work, 'allow');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'Dockerfile'), `FROM local/busybox:latest\nRUN --network=host echo "hostnet ${token}"\n`);
+    const without = await builddeck(['build', '.', '--no-cache'], { cwd: dir, env });
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain('network.host is not allowed');
+    const flags = ['--allow', 'network.host', '--cgroup-parent', 'bdtest.slice', '--no-cache'];
+    const dry = await builddeck(['build', '.', ...flags, '--dry-run'], { cwd: dir, env });
+    expect(dry.stdout).toContain('--allow network.host --cgroup-parent bdtest.slice');
+    const r = await builddeck(['build', '.', ...flags, '--json'], { cwd: dir, env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(
+      ndjson(r.stdout)
+        .filter((l) => l['type'] === 'log')
+        .map((l) => String(l['data']))
+        .join(''),
+    ).toContain(`hostnet ${token}`);
+    // An entitlement BuildDeck does not pass is named by the contract, not handed to buildx.
+    const bad = await builddeck(['build', '.', '--allow', 'device'], { cwd: dir, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/INVALID_INPUT: .*allow/);
+  });
+
   it('bakes with `builddeck bake --json`: NDJSON events tagged with their target, then a summary per target', async () => {
     const dir = join(work, 'bake');
     mkdirSync(dir);

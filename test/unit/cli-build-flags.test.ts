@@ -152,7 +152,7 @@ describe('builddeck build takes what buildx users type', () => {
   });
 
   it('names an unsupported buildx flag and says what to do', () => {
-    for (const flag of ['--allow=network.host', '-D', '--check', '--call=outline', '--cgroup-parent=x', '--policy=x']) {
+    for (const flag of ['-D', '--debug', '--check', '--call=outline', '--policy=x']) {
       const r = parseBuildArgs(['.', flag], ctx);
       expect(r.kind, flag).toBe('unsupported');
       if (r.kind === 'unsupported') {
@@ -289,6 +289,28 @@ describe('builddeck build: RUN-step and attestation flags', () => {
     expect(invalid(['--annotation', 'index,manifest-descriptor:org.k=v'])).toEqual([]);
     for (const bad of ['bad key=v', 'novalue', 'weird:org.k=v', '=v', 'k=line\nbreak'])
       expect(invalid(['--annotation', bad])).toEqual(['annotations.0']);
+  });
+
+  it('--allow and --cgroup-parent reach buildx; an entitlement or cgroup it must not get is refused by the contract', () => {
+    const flags = (words: string[]) => argvFor(['ctx', ...words]).slice(3, -1);
+    expect(flags(['--allow', 'network.host,security.insecure', '--cgroup-parent', '/docker/buildx'])).toEqual([
+      '--allow',
+      'network.host',
+      '--allow',
+      'security.insecure',
+      '--cgroup-parent',
+      '/docker/buildx',
+    ]);
+    const invalid = (words: string[]) => {
+      const r = parseBuildArgs(['.', ...words], ctx);
+      if (r.kind !== 'run') throw new Error(r.kind);
+      const checked = buildRequest.safeParse(r.input);
+      return checked.success ? [] : checked.error.issues.map((i) => i.path.join('.'));
+    };
+    expect(invalid(['--allow', 'device'])).toEqual(['allow.0']);
+    expect(invalid(['--allow', 'network.host', '--allow', 'network.host'])).toEqual(['allow']);
+    expect(invalid(['--cgroup-parent=--privileged'])).toEqual(['cgroupParent']);
+    expect(invalid(['--cgroup-parent', 'a b'])).toEqual(['cgroupParent']);
   });
 
   it('-q asks for the digest alone; with --json it is a usage error', () => {

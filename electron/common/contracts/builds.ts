@@ -159,6 +159,9 @@ export const ulimit = z
 /** A size as Docker writes it: bytes, or a number with b, k, m or g (`--shm-size 2g`). */
 export const SIZE_PATTERN = /^[0-9]{1,15}[bkmgBKMG]?$/;
 
+/** `--cgroup-parent`: a cgroupfs path or a systemd slice name; never a flag (no leading '-'). */
+export const CGROUP_PATTERN = /^[A-Za-z0-9_./:@][A-Za-z0-9_./:@-]{0,254}$/;
+
 /** A named context's name (`--build-context NAME=VALUE`): a stage or image name as FROM and COPY --from use it. */
 export const CONTEXT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,254}$/;
 const hasControl = (v: string) => {
@@ -284,6 +287,16 @@ export const buildRequest = z
     sbom: z.boolean().optional(),
     /** OCI annotations of the image (`--annotation [TYPE[,TYPE][PLATFORM]:]KEY=VALUE`), in order. */
     annotations: z.array(annotation).max(64).optional(),
+    /**
+     * Privileged entitlements RUN steps may use (`--allow`): `RUN --network=host` and
+     * `RUN --security=insecure`. The builder must grant them too (buildkitd's own --allow-insecure-entitlement).
+     */
+    allow: uniqueArray(z.enum(['network.host', 'security.insecure']), 2).optional(),
+    /** Parent cgroup of RUN steps (`--cgroup-parent`), as the builder's cgroup driver names it. */
+    cgroupParent: z
+      .string()
+      .regex(CGROUP_PATTERN, 'must be a cgroup path like /docker/buildx or system.slice')
+      .optional(),
   })
   .strict();
 /** What callers send (defaults may be omitted). */

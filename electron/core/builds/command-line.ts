@@ -76,6 +76,8 @@ export function buildxBuildArgv(req: BuildRequest, opts: CommandLineOptions = {}
     );
   if (req.sbom !== undefined) argv.push(`--sbom=${req.sbom}`);
   for (const a of req.annotations ?? []) argv.push('--annotation', a);
+  for (const e of req.allow ?? []) argv.push('--allow', e);
+  if (req.cgroupParent) argv.push('--cgroup-parent', req.cgroupParent);
   argv.push(req.contextDir);
   return argv;
 }

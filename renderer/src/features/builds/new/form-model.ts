@@ -74,6 +74,8 @@ export const KEPT_OPTIONS = {
   provenance: '--provenance',
   sbom: '--sbom',
   annotations: '--annotation',
+  allow: '--allow',
+  cgroupParent: '--cgroup-parent',
 } as const;
 export type KeptOptions = Pick<BuildRequestInput, keyof typeof KEPT_OPTIONS>;
 
