@@ -13,9 +13,13 @@
  * and `builds.get` / `builds.logs` for that one build are answered from the snapshot above instead of
  * a BuildService, the way its handlers answer (`snapshotToSend`: a long log's tail; `logPage`).
  *   npx tsx test/bench/renderer-frames.bench.ts [lines]
- * Prints figures; asserts nothing.
+ * Prints figures; asserts nothing. Diagnostics, each off unless set (they add work of their own, so
+ * the figures of a run with them are not the bench's): BENCH_TRACE=1 (+ BENCH_TRACE_CATS),
+ * BENCH_PROFILE=1 (+ BENCH_PROFILE_US), BENCH_FRAMES=1 (every interval in order), BENCH_CPU=1 (CPU of
+ * the bench's and the browser's processes and threads), BENCH_LAYERS=1 (the compositor's layers),
+ * BENCH_SHOT=1; BENCH_RENDERER_DIR serves another build of the renderer.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
@@ -103,6 +107,52 @@ function* pipeChunks(): Generator<string> {
     }
   }
   if (buf) yield buf;
+}
+
+/**
+ * BENCH_CPU=1: CPU seconds (user + system) of this process and of every process under it (the
+ * browser's), by command name, from /proc: what the stream cost each side of the two cores.
+ */
+function processCpu(): Record<string, number> {
+  const parent = new Map<number, number>();
+  const stat = (path: string) => {
+    const text = readFileSync(path, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return {
+      comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
+      ppid: Number(f[1]),
+      cpu: (Number(f[11]) + Number(f[12])) / 100,
+    };
+  };
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      parent.set(Number(d), stat(`/proc/${d}/stat`).ppid);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const pid of parent.keys()) {
+    let ours = false;
+    for (let p: number | undefined = pid; p && p > 1 && !ours; p = parent.get(p)) ours = p === process.pid;
+    if (!ours) continue;
+    try {
+      // By process kind (the browser's --type) and thread name.
+      const type =
+        pid === process.pid
+          ? 'node'
+          : (/--type=([\w-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser');
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const t = stat(`/proc/${pid}/task/${tid}/stat`);
+        const k = `${type}/${t.comm.replace(/\d+$/, '')}`;
+        out[k] = (out[k] ?? 0) + t.cpu;
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
 }
 
 const sandbox = buildxSandbox();
@@ -205,14 +255,24 @@ try {
   await cdp.send('HeapProfiler.collectGarbage');
   const heapAtStart = (await cdp.send('Runtime.getHeapUsage')).usedSize;
   // A string, not a function: tsx would wrap the inner functions in a helper the page lacks.
+  // BENCH_FRAMES=1 prints every interval in order, marked where the log first had rows and where
+  // the view first said "succeeded" (two selector queries per frame: diagnostics, not the figure).
+  const frameLog = process.env['BENCH_FRAMES'] === '1';
   await page.evaluate(`(() => {
     window.__frames = [];
+    window.__marks = [];
+    const marks = ${frameLog};
     window.__loaf = [];
     window.__loafWhere = {};
     window.__rec = true;
     let last = 0;
     const tick = (t) => {
       if (last) window.__frames.push(t - last);
+      if (marks) {
+        const rows = document.querySelector('[data-testid="log-view"] [data-index]') !== null;
+        const done = document.querySelector('[data-testid="build-view"][data-status="succeeded"]') !== null;
+        window.__marks.push((rows ? 'r' : '') + (done ? 'd' : ''));
+      }
       last = t;
       if (window.__rec) requestAnimationFrame(tick);
     };
@@ -251,6 +311,10 @@ try {
   const profile = process.env['BENCH_PROFILE'] === '1';
   if (profile) {
     await cdp.send('Profiler.enable');
+    // BENCH_PROFILE_US: a finer sampling interval (µs) than the default 1 ms.
+    if (process.env['BENCH_PROFILE_US']) {
+      await cdp.send('Profiler.setSamplingInterval', { interval: Number(process.env['BENCH_PROFILE_US']) });
+    }
     await cdp.send('Profiler.start');
   }
   // BENCH_TRACE=1 writes a Chromium trace of the stream (layout, style, paint, script per frame).
@@ -258,7 +322,13 @@ try {
   if (trace) {
     await browser.startTracing(page, {
       path: 'test-results/bench-renderer-100k.trace.json',
-      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'],
+      // BENCH_TRACE_CATS: more categories, comma-separated (e.g. v8,disabled-by-default-v8.compile).
+      categories: [
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        'blink.user_timing',
+        ...(process.env['BENCH_TRACE_CATS']?.split(',') ?? []),
+      ],
     });
   }
   // The page's main-thread CPU time and layout/style/script work over the stream (CDP Performance
@@ -266,14 +336,78 @@ try {
   await cdp.send('Performance.enable');
   const metrics = async () =>
     Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  // BENCH_LAYERS=1 prints the compositor's layers (cc ids, as in a trace's raster tiles) before the
+  // stream, half-way through it and after it, with their sizes, paint counts, compositing reasons
+  // and the DOM node they come from.
+  const layersOn = process.env['BENCH_LAYERS'] === '1';
+  let layers: {
+    layerId: string;
+    parentLayerId?: string;
+    backendNodeId?: number;
+    offsetX: number;
+    offsetY: number;
+    width: number;
+    height: number;
+    paintCount: number;
+    drawsContent: boolean;
+  }[] = [];
+  const printLayers = async (when: string) => {
+    const lines = [];
+    for (const l of layers) {
+      let node = '';
+      if (l.backendNodeId) {
+        try {
+          const { node: n } = await cdp.send('DOM.describeNode', { backendNodeId: l.backendNodeId });
+          node = `${n.localName}${
+            n.attributes
+              ? ` ${n.attributes
+                  .filter((_, i) => i % 2 === 1)
+                  .join(' ')
+                  .slice(0, 80)}`
+              : ''
+          }`;
+        } catch {
+          node = '?';
+        }
+      }
+      let why = '';
+      try {
+        why =
+          (await cdp.send('LayerTree.compositingReasons', { layerId: l.layerId })).compositingReasonIds?.join(',') ??
+          '';
+      } catch {
+        why = '?';
+      }
+      lines.push(
+        `  L${l.layerId}<L${l.parentLayerId ?? '-'} @${l.offsetX},${l.offsetY} ${l.width}x${l.height} paints ${l.paintCount}${l.drawsContent ? '' : ' (no content)'} [${why}] ${node}`,
+      );
+    }
+    console.log(`layers ${when}:\n${lines.join('\n')}`);
+  };
+  if (layersOn) {
+    await cdp.send('DOM.enable');
+    await cdp.send('DOM.getDocument', { depth: -1 });
+    cdp.on('LayerTree.layerTreeDidChange', (e) => {
+      if (e.layers) layers = e.layers;
+    });
+    await cdp.send('LayerTree.enable');
+    await new Promise((r) => setTimeout(r, 300));
+    await printLayers('before the stream');
+  }
+  const cpu0 = process.env['BENCH_CPU'] === '1' ? processCpu() : undefined;
   const m0 = await metrics();
   const t0 = performance.now();
   const parser = new RawJsonParser();
   // BENCH_SHOT=1 also takes a screenshot mid-stream (it costs the page a frame or two).
   let shot = process.env['BENCH_SHOT'] === '1';
+  let midLayers = false;
   for (const chunk of pipeChunks()) {
     push(parser.push(chunk));
     await nextTick();
+    if (layersOn && !midLayers && snapshot.log.length + snapshot.log.dropped >= LINES / 2) {
+      midLayers = true;
+      await printLayers('mid-stream');
+    }
     if (shot && snapshot.log.length + snapshot.log.dropped >= LINES / 2) {
       shot = false;
       await page.screenshot({ path: 'test-results/bench-renderer-100k-streaming.png' });
@@ -294,6 +428,15 @@ try {
   }
   const shown = performance.now() - t0;
   const m1 = await metrics();
+  if (layersOn) await printLayers('after the stream');
+  if (cpu0) {
+    const cpu1 = processCpu();
+    const used = Object.entries(cpu1)
+      .map(([k, v]) => [k, v - (cpu0[k] ?? 0)] as const)
+      .filter(([, v]) => v > 0.005)
+      .sort((a, b) => b[1] - a[1]);
+    console.log(`CPU over the stream (s): ${used.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  }
   const spent = (k: string) => (m1[k] ?? 0) - (m0[k] ?? 0);
   if (trace) await browser.stopTracing();
   if (profile) {
@@ -301,16 +444,26 @@ try {
     writeFileSync('test-results/bench-renderer-100k.cpuprofile', JSON.stringify(cpu));
   }
   // A second of idle frames after the last line is not part of the stream.
-  const { frames, loaf, loafWhere } = await page.evaluate(() => {
+  const { frames, loaf, loafWhere, marks } = await page.evaluate(() => {
     const w = window as unknown as {
       __frames: number[];
       __loaf: number[];
       __loafWhere: Record<string, number>;
+      __marks: string[];
       __rec: boolean;
     };
     w.__rec = false;
-    return { frames: w.__frames, loaf: w.__loaf, loafWhere: w.__loafWhere };
+    return { frames: w.__frames, loaf: w.__loaf, loafWhere: w.__loafWhere, marks: w.__marks };
   });
+  if (frameLog) {
+    // Interval i ends at frame i + 1; a mark change says what that frame showed first.
+    const seq = frames.map((f, i) => {
+      const m = marks[i + 1] ?? '';
+      const changed = m !== (marks[i] ?? '') ? `<${m || '-'}>` : '';
+      return `${changed}${f.toFixed(0)}`;
+    });
+    console.log(`intervals in order (<r> log rows shown, <rd> succeeded): ${seq.join(' ')}`);
+  }
   sampling = false;
   await sampler;
   peakHeap = Math.max(peakHeap, (await cdp.send('Runtime.getHeapUsage')).usedSize);

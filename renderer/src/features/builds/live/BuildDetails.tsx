@@ -25,7 +25,11 @@ export const STATUS_LABEL: Record<BuildStatus, string> = {
 export function StatusIcon({ status, size = 20 }: { status: BuildStatus; size?: number }) {
   switch (status) {
     case 'running':
-      return <LoaderCircle size={size} aria-hidden className={`${tones.icon_running ?? ''} spin`} />;
+      return (
+        <span className="spin-clip">
+          <LoaderCircle size={size} aria-hidden className={`${tones.icon_running ?? ''} spin`} />
+        </span>
+      );
     case 'succeeded':
       return <CircleCheck size={size} aria-hidden className={tones.icon_done} />;
     case 'failed':

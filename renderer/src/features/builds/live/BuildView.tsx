@@ -1,4 +1,4 @@
-import { memo, useEffect, useState, type ReactNode } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Octagon, Pencil, RotateCw } from 'lucide-react';
 import type { BuildInfo, BuildRequestInput } from '../../../../../electron/common/contracts/builds';
 import type { AppError } from '../../../../../electron/common/errors';
@@ -32,10 +32,27 @@ export function requestFromInfo(info: BuildInfo | undefined): BuildRequestInput 
 /**
  * The snapshot's details, subscribed on their own: a progress batch re-renders these, not the view
  * around them (its queries, cancel and re-run state), which only reads the status and build info.
+ *
+ * They render one snapshot behind, at transition priority. The live store publishes a batch in an
+ * animation frame (live-store.ts); rendering the whole view there (lanes, the log's rows, the commit
+ * and the follow-tail layout) made that frame hold a batch's whole work, and a streaming build
+ * dropped frames (test/bench/renderer-frames.bench.ts). Deferred, the frame only sees the
+ * snapshot change (the element below is the same object, so React skips the view), and the view
+ * renders and commits in a task of its own right after it, time-sliced; the next frame paints it.
+ * The header's actions are deferred with it: at a build's end they change with the status, and
+ * the old snapshot with the new buttons would be a render of the whole view in that frame.
  */
-const LiveDetails = memo(function LiveDetails({ buildId, actions }: { buildId: string; actions: ReactNode }) {
-  const snapshot = useLiveBuilds((s) => s.builds[buildId]?.snapshot);
-  return snapshot ? <BuildDetails snapshot={snapshot} actions={actions} /> : null;
+const LiveDetails = memo(function LiveDetails({
+  buildId,
+  actions: latestActions,
+}: {
+  buildId: string;
+  actions: ReactNode;
+}) {
+  const latest = useLiveBuilds((s) => s.builds[buildId]?.snapshot);
+  const snapshot = useDeferredValue(latest);
+  const actions = useDeferredValue(latestActions);
+  return useMemo(() => (snapshot ? <BuildDetails snapshot={snapshot} actions={actions} /> : null), [snapshot, actions]);
 });
 
 /** The live view of one build from this core (running or recent). */

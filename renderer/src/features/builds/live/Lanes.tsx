@@ -23,7 +23,11 @@ export function StepIcon({ state, size = 14 }: { state: StepState; size?: number
     case 'queued':
       return <CircleDashed {...props} />;
     case 'running':
-      return <LoaderCircle {...props} className={`${tones.icon_running ?? ''} spin`} />;
+      return (
+        <span className="spin-clip">
+          <LoaderCircle {...props} className={`${tones.icon_running ?? ''} spin`} />
+        </span>
+      );
     case 'cached':
       return <Zap {...props} />;
     case 'done':
