@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildxCsv as csv } from '../common/validation';
 
 /**
  * `docker buildx build` flags as `builddeck build` takes them: the same names and short forms,
@@ -69,17 +70,6 @@ export function unsupportedFlag(
     }
   }
   return undefined;
-}
-
-/** `key=value,key=value` (buildx's CSV options); a field without `=` is returned under `''`. */
-function csv(value: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const field of value.split(',')) {
-    const eq = field.indexOf('=');
-    if (eq < 0) out.set('', field);
-    else out.set(field.slice(0, eq).trim().toLowerCase(), field.slice(eq + 1));
-  }
-  return out;
 }
 
 class UsageError extends Error {}

@@ -63,3 +63,18 @@ export function parseTcpEndpoint(endpoint: string): TcpEndpoint | undefined {
   if (port < 1 || port > 65535) return { ok: false, problem: 'has a port outside 1-65535' };
   return { ok: true, host: host.replace(/^\[(.*)\]$/, '$1'), port };
 }
+
+/**
+ * `key=value,key=value`, buildx's CSV options (`--output`, `--cache-to`, `--attest`, and the attest
+ * entries `bake --print` shows): keys trimmed and lower-cased, a field without `=` under `''`. Read
+ * by the CLI's flags and by the bake service's attestation check.
+ */
+export function buildxCsv(value: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const field of value.split(',')) {
+    const eq = field.indexOf('=');
+    if (eq < 0) out.set('', field);
+    else out.set(field.slice(0, eq).trim().toLowerCase(), field.slice(eq + 1));
+  }
+  return out;
+}

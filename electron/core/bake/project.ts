@@ -1,5 +1,6 @@
 import { posix, win32 } from 'node:path';
 import type { BakeGroup, BakeProject, BakeTarget } from '../../common/contracts/bake';
+import { buildxCsv } from '../../common/validation';
 import type { BakePrint, PrintedTarget } from './ports';
 
 /**
@@ -62,14 +63,9 @@ export function dockerfilePath(projectDir: string, t: PrintedTarget): string | u
  */
 export function explicitAttestation(t: PrintedTarget): 'provenance' | 'sbom' | undefined {
   for (const entry of t.attest) {
-    const fields = new Map(
-      entry.split(',').map((f) => {
-        const eq = f.indexOf('=');
-        return [f.slice(0, eq).trim(), f.slice(eq + 1).trim()] as const;
-      }),
-    );
-    const type = fields.get('type');
-    if ((type === 'sbom' || type === 'provenance') && fields.get('disabled') !== 'true') return type;
+    const fields = buildxCsv(entry);
+    const type = fields.get('type')?.trim();
+    if ((type === 'sbom' || type === 'provenance') && fields.get('disabled')?.trim() !== 'true') return type;
   }
   return undefined;
 }

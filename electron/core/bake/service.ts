@@ -141,11 +141,14 @@ export class BakeService {
     // The docker driver refuses several platforms: name the first target that asks for them.
     const multi = names.find((n) => (printed.targets[n]?.platforms.length ?? 0) > 1);
     // As for a build: an attestation asked for on the docker driver is refused before buildx starts.
-    const attested = names.map((n) => printed.targets[n]).find((t) => t && explicitAttestation(t));
+    const attestation = names
+      .map((n) => printed.targets[n])
+      .map((t) => t && explicitAttestation(t))
+      .find((a) => a !== undefined);
     const builder = await this.checks.prepare(
       request.builder,
       multi ? (printed.targets[multi]?.platforms.length ?? 0) : 1,
-      { subject: multi ? `Target "${multi}"` : undefined, attestation: attested && explicitAttestation(attested) },
+      { subject: multi ? `Target "${multi}"` : undefined, attestation },
     );
     const defaultPlatform = builder.nodes[0]?.platforms[0] ?? runner.hostPlatform();
 
