@@ -1,5 +1,5 @@
 import { Fragment, memo, useCallback, useEffect, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
-import { Ban, CircleCheck, CircleX, LoaderCircle, Terminal, Unplug, X } from 'lucide-react';
+import { Ban, CircleCheck, CircleX, Terminal, Unplug, X } from 'lucide-react';
 import type { BuildSnapshot, BuildStatus, LogLine, Step } from '../../../../../electron/common/contracts/builds';
 import { CopyButton } from '../../../components/CopyButton';
 import { RelativeTime } from '../../../components/RelativeTime';
@@ -9,7 +9,7 @@ import { LogView, type LineLabel } from '../logs/LogView';
 import { usePagedLog, type LogSource } from '../logs/paged-log';
 import { quoteArgv } from '../new/form-model';
 import { isMod } from '../shortcuts';
-import { Lanes } from './Lanes';
+import { Lanes, RunningIcon } from './Lanes';
 import { Outcome, Warnings } from './Outcome';
 import styles from './BuildView.module.css';
 import tones from './status-tones.module.css';
@@ -25,11 +25,7 @@ export const STATUS_LABEL: Record<BuildStatus, string> = {
 export function StatusIcon({ status, size = 20 }: { status: BuildStatus; size?: number }) {
   switch (status) {
     case 'running':
-      return (
-        <span className="spin-clip">
-          <LoaderCircle size={size} aria-hidden className={`${tones.icon_running ?? ''} spin`} />
-        </span>
-      );
+      return <RunningIcon size={size} />;
     case 'succeeded':
       return <CircleCheck size={size} aria-hidden className={tones.icon_done} />;
     case 'failed':

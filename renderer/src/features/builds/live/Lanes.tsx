@@ -17,17 +17,22 @@ const STATE_LABEL: Record<StepState, string> = {
   cancelled: 'Cancelled',
 };
 
+/** A running step's or build's turning icon, in a clip box (global.css `.spin-clip` says why). */
+export function RunningIcon({ size }: { size: number }) {
+  return (
+    <span className="spin-clip">
+      <LoaderCircle size={size} aria-hidden className={`${tones.icon_running ?? ''} spin`} />
+    </span>
+  );
+}
+
 export function StepIcon({ state, size = 14 }: { state: StepState; size?: number }) {
   const props = { size, 'aria-hidden': true, className: tones[`icon_${state}`] } as const;
   switch (state) {
     case 'queued':
       return <CircleDashed {...props} />;
     case 'running':
-      return (
-        <span className="spin-clip">
-          <LoaderCircle {...props} className={`${tones.icon_running ?? ''} spin`} />
-        </span>
-      );
+      return <RunningIcon size={size} />;
     case 'cached':
       return <Zap {...props} />;
     case 'done':
