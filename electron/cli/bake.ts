@@ -2,7 +2,7 @@ import './one-shot';
 import { readdirSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BakeProject, BakeSnapshot, BakeSummary } from '../common/contracts/bake';
+import { BAKE_LIST_PATTERN, type BakeProject, type BakeSnapshot, type BakeSummary } from '../common/contracts/bake';
 import { applyBakeProgress, bakeTargetNames, createBakeSnapshot, createBuildSnapshot } from '../common/progress';
 import { createCore } from '../composition/create-core';
 import { DEFAULT_DEFINITION_FILES } from '../core/bake/project';
@@ -34,6 +34,11 @@ The options of \`docker buildx bake\` BuildDeck supports, with the same names:
       --metadata-file F    Also write buildx's metadata (per target: digest, image, BuildKit ref) to F
       --provenance X       true, false, mode=min or mode=max (--set *.attest=type=provenance,...)
       --sbom X             true or false (--set *.attest=type=sbom,...)
+      --allow ENTITLEMENT  Grant what the definition asks for (network.host, security.insecure, ssh,
+                           fs=PATH, fs.read=PATH, fs.write=PATH, device[=NAME]); may repeat.
+                           A bake that asks for more is refused before it starts, naming what to allow.
+      --print              Print the definition as buildx resolves it for these options, and exit
+      --list=WHAT          Print buildx's list: targets, variables, type=targets,format=json ...
       --progress X         Accepted and ignored (BuildDeck prints its own progress)
 BuildDeck's own:
       --list               Show the project's groups and targets as buildx resolves them, and exit
@@ -42,7 +47,7 @@ BuildDeck's own:
 Exit codes: 0 success, 1 a target failed or the bake was cancelled, 2 usage error or invalid input.
 Ctrl+C cancels the whole bake.`;
 
-const UNSUPPORTED_BAKE_FLAGS = ['allow', 'call', 'check', 'debug', 'policy', 'print'] as const;
+const UNSUPPORTED_BAKE_FLAGS = ['call', 'check', 'debug', 'policy'] as const;
 
 const OPTIONS = {
   file: { type: 'string', short: 'f', multiple: true },
@@ -58,7 +63,11 @@ const OPTIONS = {
   provenance: { type: 'string' },
   sbom: { type: 'string' },
   progress: { type: 'string' },
+  allow: { type: 'string', multiple: true },
+  print: { type: 'boolean', default: false },
   list: { type: 'boolean', default: false },
+  // buildx's `--list=WHAT` (see listArgument): parseArgs has no option with an optional value.
+  'list-as': { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -96,11 +105,31 @@ export function splitPositionals(positionals: readonly string[], cwd: string): {
   return { dir: cwd, targets: [...positionals] };
 }
 
+/**
+ * `--list` alone is BuildDeck's project overview; `--list=WHAT` and `--list WHAT` (a value buildx's
+ * `--list` takes: targets, variables, type=...,format=...) are buildx's listing, printed as buildx
+ * prints it. buildx reads the word after `--list` as its value, so BuildDeck does too.
+ */
+export function listArgument(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    if (arg.startsWith('--list=')) out.push(`--list-as=${arg.slice('--list='.length)}`);
+    else if (arg === '--list' && next !== undefined && BAKE_LIST_PATTERN.test(next)) {
+      out.push(`--list-as=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 export async function runBakeCli(argv: string[]): Promise<number> {
-  let refused = unsupportedFlag(argv, UNSUPPORTED_BAKE_FLAGS, { D: 'debug' }, 'buildx bake');
-  // The question behind --print has an answer here: what buildx resolves, as BuildDeck reads it.
-  if (refused?.startsWith('--print '))
-    refused = `${refused.replace(/ Run `docker buildx bake` directly.*$/, '')} \`builddeck bake --list --json\` prints the targets and groups as buildx resolves them; for buildx's own JSON run \`docker buildx bake --print\`.`;
+  const refused = unsupportedFlag(argv, UNSUPPORTED_BAKE_FLAGS, { D: 'debug' }, 'buildx bake');
   if (refused) {
     process.stderr.write(
       `builddeck bake: ${refused}\nRun \`builddeck bake --help\` for the options BuildDeck takes.\n`,
@@ -109,7 +138,7 @@ export async function runBakeCli(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+    parsed = parseArgs({ args: listArgument(argv), allowPositionals: true, strict: true, options: OPTIONS });
   } catch (err) {
     process.stderr.write(`builddeck bake: ${(err as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -159,9 +188,22 @@ export async function runBakeCli(argv: string[]): Promise<number> {
     ...(v.push ? { push: true } : {}),
     ...(v.load ? { load: true } : {}),
     ...(v['metadata-file'] !== undefined ? { metadataFile: resolve(cwd, v['metadata-file']) } : {}),
+    ...(v.allow ? { allow: v.allow } : {}),
   };
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const core = createCore({ oneShot: true });
+  if (v.print || v['list-as'] !== undefined) {
+    try {
+      const list = v['list-as'];
+      const r = await core.router.callUnchecked('bake.print', { ...input, ...(list !== undefined ? { list } : {}) });
+      if (!r.ok) return reportError(r.error, json);
+      // buildx's own text, as it prints it (its JSON ends without a newline).
+      process.stdout.write(r.value.text.endsWith('\n') ? r.value.text : `${r.value.text}\n`);
+      return 0;
+    } finally {
+      await core.dispose();
+    }
+  }
   if (v['dry-run']) {
     try {
       return await printCommand(core.router.callUnchecked('bake.commandLine', input), json);

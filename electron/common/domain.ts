@@ -62,6 +62,8 @@ export const buildxInfo = z.object({
     history: z.boolean(),
     duJson: z.boolean(),
     callTargets: z.boolean(),
+    /** `bake --allow` (entitlements) exists. */
+    bakeAllow: z.boolean(),
   }),
 });
 export type BuildxInfo = z.infer<typeof buildxInfo>;

@@ -24,7 +24,7 @@ describe('Bake in Chromium over the real core', () => {
   let root: string;
   let builder: string;
   const token = `bdtest-bake-e2e-${Math.random().toString(36).slice(2, 8)}`;
-  const dirs = { project: '', broken: '' };
+  const dirs = { project: '', broken: '', outside: '' };
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
@@ -83,6 +83,12 @@ describe('Bake in Chromium over the real core', () => {
     dirs.broken = join(root, 'broken');
     mkdirSync(dirs.broken);
     writeFileSync(join(dirs.broken, 'docker-bake.hcl'), 'target "api" {\n  dockerfile = "Dockerfile"\n  tags = [\n}\n');
+    // A project whose target builds a sibling folder: bake must ask before it reads outside.
+    dirs.outside = join(root, 'outside');
+    mkdirSync(dirs.outside);
+    mkdirSync(join(root, 'lib'));
+    writeFileSync(join(root, 'lib', 'Dockerfile'), `FROM 127.0.0.1:5000/busybox\nRUN echo "lib ${token}"\n`);
+    writeFileSync(join(dirs.outside, 'docker-bake.hcl'), 'target "default" {\n  context = "../lib"\n}\n');
 
     sandbox = buildxSandbox();
     builder = sandbox.name('bakee2e');
@@ -92,7 +98,7 @@ describe('Bake in Chromium over the real core', () => {
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1380, height: 940 } });
     await context.addInitScript(
-      `window.__builddeckTestPathForFile = (file) => (${JSON.stringify({ broken: dirs.broken })})[file && file.name];`,
+      `window.__builddeckTestPathForFile = (file) => (${JSON.stringify({ broken: dirs.broken, outside: dirs.outside })})[file && file.name];`,
     );
     page = await context.newPage();
     page.on('console', (m) => {
@@ -216,6 +222,42 @@ describe('Bake in Chromium over the real core', () => {
     expect(await error.locator('[data-testid="definition-message"]').innerText()).toMatch(/Invalid expression/);
     expect(await error.locator('[data-marked]').innerText()).toContain('}');
     await page.screenshot({ path: 'test-results/bake-definition-error.png' });
+    expect(consoleErrors.filter((e) => /Content Security Policy|Refused|Uncaught|TypeError/i.test(e))).toEqual([]);
+  });
+
+  it('a definition that reads outside its folder asks first; "Allow and start" grants exactly that and runs', async () => {
+    const dataTransfer = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([''], 'outside'));
+      return dt;
+    });
+    await page.dispatchEvent('main', 'dragenter', { dataTransfer });
+    await page.dispatchEvent('main', 'dragover', { dataTransfer });
+    await page.dispatchEvent('main', 'drop', { dataTransfer });
+    await page.locator('[data-testid="bake-project"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="bake-builder"]').selectOption(builder);
+    await page.locator('[data-testid="start-bake"]').click();
+    const prompt = page.locator('[data-testid="bake-privileges"]');
+    await prompt.waitFor({ timeout: 30_000 });
+    expect(await prompt.innerText()).toContain('Read access to path ../lib');
+    expect(await prompt.innerText()).toContain('--allow=fs.read=../lib');
+    // Nothing started: no run page, and the command does not grant anything yet.
+    expect(await page.locator('[data-testid="bake-run"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="bake-command"]').getAttribute('data-command')).not.toContain('--allow');
+    await page.screenshot({ path: 'test-results/bake-privileges.png' });
+
+    await page.locator('[data-testid="allow-and-start"]').click();
+    const run = page.locator('[data-testid="bake-run"]');
+    await run.waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="bake-run"][data-status="succeeded"]').waitFor({ timeout: 120_000 });
+    // "Edit" brings the request back with its grant, shown on the form (and in the command) where it
+    // can be taken back.
+    await run.getByRole('button', { name: 'Edit', exact: true }).click();
+    await expect
+      .poll(() => page.locator('[data-testid="bake-command"]').getAttribute('data-command'), { timeout: 10_000 })
+      .toContain('--allow=fs.read=../lib');
+    expect(await page.locator('[data-testid="bake-allowed"]').innerText()).toContain('fs.read=../lib');
+    await page.screenshot({ path: 'test-results/bake-allowed.png' });
     expect(consoleErrors.filter((e) => /Content Security Policy|Refused|Uncaught|TypeError/i.test(e))).toEqual([]);
   });
 });

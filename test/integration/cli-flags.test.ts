@@ -332,9 +332,21 @@ describe('the CLI with buildx flags, against the real engine', () => {
         /INVALID_INPUT: Builder "default" uses the docker driver, which cannot attach an SBOM/,
       );
     }
-    const print = await builddeck(['bake', '--print'], { cwd: dir, env });
-    expect(print.code).toBe(2);
-    expect(print.stderr).toMatch(/`builddeck bake --list --json` prints the targets and groups/);
+    // --print and buildx's --list=...: buildx's own answer for the same flags, as buildx prints it.
+    const same = ['--set', 'two.tags=other:tag', '--no-cache', '--pull', 'two'];
+    const print = await builddeck(['bake', '--print', ...same], { cwd: dir, env });
+    expect(print.code, print.stderr).toBe(0);
+    const buildxPrint = await exec('docker', ['buildx', 'bake', '--print', ...same], { cwd: dir, env });
+    expect(JSON.parse(print.stdout)).toEqual(JSON.parse(buildxPrint.stdout));
+    expect(JSON.parse(print.stdout)).toMatchObject({
+      target: { two: { tags: ['other:tag'], 'no-cache': true, pull: true, args: { WHO: 'two-file' } } },
+    });
+    for (const list of [['--list=targets'], ['--list', 'variables'], ['--list=type=targets,format=json']]) {
+      const ours = await builddeck(['bake', ...list], { cwd: dir, env });
+      const theirs = await exec('docker', ['buildx', 'bake', ...list], { cwd: dir, env });
+      expect(ours.code, list.join(' ')).toBe(0);
+      expect(ours.stdout.trimEnd(), list.join(' ')).toBe(theirs.stdout.trimEnd());
+    }
     const r = await builddeck(['bake', '--var', 'WHO=cli', '--json'], { cwd: dir, env });
     expect(r.code).toBe(0);
     const lines = ndjson(r.stdout);
@@ -375,5 +387,36 @@ describe('the CLI with buildx flags, against the real engine', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('INVALID_INPUT: The definition has no target or group named "nope".');
     expect(existsSync(join(work, 'data'))).toBe(true);
+  });
+
+  it('a bake whose definition reads outside its folder is refused until --allow grants it (buildx asks, except under rawjson)', async () => {
+    const root = join(work, 'outside');
+    const project = join(root, 'project');
+    mkdirSync(join(root, 'lib'), { recursive: true });
+    mkdirSync(project);
+    writeFileSync(join(root, 'lib', 'Dockerfile'), `FROM local/busybox:latest\nRUN echo "lib ${token}"\n`);
+    writeFileSync(
+      join(project, 'docker-bake.hcl'),
+      `target "default" {\n  context = "../lib"\n  output = ["type=local,dest=../out"]\n}\n`,
+    );
+    const refused = await builddeck(['bake'], { cwd: project, env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'INVALID_INPUT: The bake asks for privileges it was not given: read access to path ../lib; write access to path ...',
+    );
+    // ../out does not exist yet: it is created in `..`, which is what buildx asks for too.
+    expect(refused.stderr).toContain('--allow=fs.read=../lib --allow=fs.write=..');
+    expect(existsSync(join(root, 'out')), 'nothing was written before consent').toBe(false);
+    // buildx itself refuses the same definition in a terminal (its own prompt, non-interactive here).
+    const plain = await outcomeOf(exec('docker', ['buildx', 'bake', '--progress=plain'], { cwd: project, env }));
+    expect(plain.stderr).toContain('--allow=fs.read=../lib --allow=fs.write=.. ');
+    const r = await builddeck(['bake', '--allow', 'fs.read=../lib', '--allow=fs.write=..', '--json'], {
+      cwd: project,
+      env,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(root, 'out')), 'the local output was written once allowed').toBe(true);
+    const summary = ndjson(r.stdout).at(-1) as { targets: { ref: string }[] };
+    for (const t of summary.targets) refs.push(t.ref);
   });
 });

@@ -177,6 +177,7 @@ describe('contract', () => {
         "cache.housekeeping.run",
         "bake.browse",
         "bake.inspect",
+        "bake.print",
         "bake.start",
         "bake.get",
         "bake.logs",

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppException } from '../../common/errors';
 import { appError } from '../../common/errors';
+import { buildxCsv } from '../../common/validation';
 import type {
   BakeDefinitionArgs,
   BakeDefinitionPort,
@@ -30,6 +31,23 @@ export class BuildxBake implements BakeDefinitionPort {
     const result = await this.run(['--print', ...names], args, call);
     if (result.failure) throw definitionError(result, args);
     return { ...parsePrint(result.stdout), files: filesRead(result.stderr) };
+  }
+
+  async printed(
+    args: BakeDefinitionArgs,
+    flags: readonly string[],
+    names: readonly string[],
+    call: CallOptions,
+  ): Promise<string> {
+    const result = await this.run([...flags, ...names], args, call);
+    if (result.failure?.details?.['reason'] === 'unsupported') {
+      throw appError('INVALID_INPUT', `This buildx has no \`bake ${flags[0] ?? ''}\`.`, {
+        hint: "buildx 0.20 or newer lists targets and variables; BuildDeck's own `builddeck bake --list` works with any buildx.",
+        details: { field: 'list' },
+      });
+    }
+    if (result.failure) throw definitionError(result, args);
+    return result.stdout;
   }
 
   async listTargets(args: BakeDefinitionArgs, call: CallOptions): Promise<BakeListEntry[] | undefined> {
@@ -155,6 +173,36 @@ function stringMap(v: unknown): Record<string, string> {
   return out;
 }
 
+/** `ssh` entries: 0.29 prints `{"id":"x","paths":[...]}`, 0.13 `x` or `x=path,path`. */
+function sshEntries(v: unknown): { paths: string[] }[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((x: unknown) => {
+    if (isRecord(x)) return [{ paths: strings(x['paths']) }];
+    if (typeof x !== 'string') return [];
+    const eq = x.indexOf('=');
+    return [
+      {
+        paths:
+          eq < 0
+            ? []
+            : x
+                .slice(eq + 1)
+                .split(',')
+                .filter(Boolean),
+      },
+    ];
+  });
+}
+
+/** Secret files: `{"id":"x","src":"f"}` (0.29) or `id=x,src=f` / `type=file,...` (0.13); env secrets have none. */
+function secretFiles(v: unknown): string[] {
+  return entries(v).flatMap((e) => {
+    const fields = buildxCsv(e);
+    const src = fields.get('src') ?? fields.get('source');
+    return src && fields.get('type') !== 'env' ? [src] : [];
+  });
+}
+
 export function parsePrintedTarget(t: Record<string, unknown>): PrintedTarget {
   const str = (k: string) => (typeof t[k] === 'string' && t[k] ? t[k] : undefined);
   const description = str('description');
@@ -180,6 +228,12 @@ export function parsePrintedTarget(t: Record<string, unknown>): PrintedTarget {
     noCache: t['no-cache'] === true,
     pull: t['pull'] === true,
     attest: entries(t['attest']),
+    namedContexts: stringMap(t['contexts']),
+    secretFiles: secretFiles(t['secret']),
+    sshKeyFiles: sshEntries(t['ssh']).flatMap((e) => e.paths),
+    sshAgent: sshEntries(t['ssh']).some((e) => e.paths.length === 0),
+    // 0.29 prints `network = "host"` as the entitlement it implies too; 0.13 prints neither.
+    entitlements: [...new Set([...strings(t['entitlements']), ...(network === 'host' ? ['network.host'] : [])])],
   };
 }
 

@@ -42,6 +42,7 @@ export function parseBuildxVersion(output: string, command: string): BuildxInfo 
       history: atLeast(semver, '0.20.0'),
       duJson: atLeast(semver, '0.28.0'),
       callTargets: atLeast(semver, '0.15.0'),
+      bakeAllow: atLeast(semver, '0.19.0'),
     },
   };
 }

@@ -2,7 +2,7 @@ import { constants, createReadStream, lstatSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { access, lstat, mkdtemp, open, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type {
   BuildFsPort,
   ContextFile,
@@ -136,6 +136,21 @@ export class NodeBuildFs implements BuildFsPort {
       return hash.digest('hex');
     } catch {
       return undefined;
+    }
+  }
+
+  async resolveExisting(path: string): Promise<{ existing: string; rest: string }> {
+    const rest: string[] = [];
+    let at = path;
+    for (;;) {
+      try {
+        return { existing: await realpath(at), rest: join(...rest.reverse()) };
+      } catch {
+        const parent = dirname(at);
+        if (parent === at) return { existing: path, rest: '' };
+        rest.push(basename(at));
+        at = parent;
+      }
     }
   }
 

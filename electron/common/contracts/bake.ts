@@ -99,6 +99,18 @@ export const bakeInspectInput = z.object(definitionInput).strict();
 export type BakeInspectInput = z.input<typeof bakeInspectInput>;
 export type BakeInspect = z.output<typeof bakeInspectInput>;
 
+/**
+ * `--allow` as `docker buildx bake` takes it: what a definition may ask of the machine beyond a
+ * plain build (buildx's entitlement keys). Paths (`fs=`, `fs.read=`, `fs.write=`) are relative to
+ * the project folder or absolute; `*` is any path.
+ */
+export const BAKE_ENTITLEMENT_PATTERN =
+  /^(?:network\.host|security\.insecure|ssh|buildx\.local\.delete|device(?:=[^,\s]{1,256})?|(?:fs|fs\.read|fs\.write|image|image\.push|image\.load)=[^\n\r]{1,4096})$/;
+export const bakeEntitlement = bounded(4200).regex(
+  BAKE_ENTITLEMENT_PATTERN,
+  'must be network.host, security.insecure, ssh, device[=NAME], fs=PATH, fs.read=PATH or fs.write=PATH',
+);
+
 /** What to run. Everything the form offers maps to one bake flag (see `bake.commandLine`). */
 export const bakeRequest = z
   .object({
@@ -116,10 +128,30 @@ export const bakeRequest = z
     load: z.boolean().default(false),
     /** Also write buildx's metadata (per target: digest, image name, BuildKit ref) here. */
     metadataFile: absolutePath.optional(),
+    /**
+     * Privileges the user grants the definition (`--allow`). A bake whose targets ask for more
+     * (host network, insecure mode, the SSH agent, files outside the project) is refused before
+     * it starts, naming what to allow: buildx asks in a terminal but not under --progress=rawjson.
+     */
+    allow: unique(bakeEntitlement, 32).default([]),
   })
   .strict();
 export type BakeRequestInput = z.input<typeof bakeRequest>;
 export type BakeRequest = z.output<typeof bakeRequest>;
+
+/**
+ * buildx's own listing, as `docker buildx bake --list=...` takes it: `targets`, `variables`, or
+ * `type=...,format=...` (json or table). Only the shape is checked here; buildx names a value it
+ * does not know.
+ */
+export const BAKE_LIST_PATTERN = /^(?:targets|variables|(?:type|format)=[a-z]{1,16}(?:,(?:type|format)=[a-z]{1,16})?)$/;
+const bakeListSpec = z
+  .string()
+  .regex(BAKE_LIST_PATTERN, 'must be targets, variables or type=targets|variables[,format=json|table]');
+
+/** `bake --print` (or `--list=SPEC`) for a request: what buildx would resolve if it ran it. */
+export const bakePrintInput = bakeRequest.extend({ list: bakeListSpec.optional() });
+export type BakePrintInput = z.output<typeof bakePrintInput>;
 
 // ---------------------------------------------------------------------------------------------
 // A resolved project.
@@ -372,6 +404,12 @@ export const bakeCommands = {
    * definition fails INVALID_INPUT with `details.file`, `details.line` and `details.snippet`.
    */
   'bake.inspect': { input: bakeInspectInput, output: bakeProject },
+  /**
+   * What `docker buildx bake --print` prints for this request (with its --set, --no-cache, --pull,
+   * --push, --load, targets and variables), or with `list` what `--list=<list>` prints: buildx's own
+   * text, unchanged (a terminal user's `builddeck bake --print`). Definition errors as `bake.inspect`.
+   */
+  'bake.print': { input: bakePrintInput, output: z.object({ text: z.string() }) },
   /** Starts a bake and returns its id at once; the definition and builder are checked first. */
   'bake.start': { input: bakeRequest, output: z.object({ bakeId: z.string() }) },
   'bake.get': { input: bakeIdInput, output: bakeSnapshot },

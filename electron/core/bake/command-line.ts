@@ -8,21 +8,29 @@ import { shellQuote } from '../builds/command-line';
  */
 export function bakeArgv(
   req: BakeRequest,
-  opts: { progress?: 'rawjson'; metadataFile?: string | undefined } = {},
+  opts: { progress?: 'rawjson'; metadataFile?: string | undefined; allowFlag?: boolean } = {},
 ): string[] {
   const argv = ['docker', 'buildx', 'bake'];
   if (opts.progress) argv.push(`--progress=${opts.progress}`);
   const metadataFile = opts.metadataFile ?? req.metadataFile;
   if (metadataFile) argv.push(`--metadata-file=${metadataFile}`);
   if (req.builder) argv.push(`--builder=${req.builder}`);
+  // buildx < 0.19 has no bake --allow (nor any check to grant past): BuildDeck's own check is the consent.
+  if (opts.allowFlag !== false) for (const a of req.allow) argv.push(`--allow=${a}`);
   for (const f of req.files) argv.push(`--file=${f}`);
   for (const o of effectiveOverrides(req)) argv.push(`--set=${o}`);
-  if (req.noCache) argv.push('--no-cache');
-  if (req.pull) argv.push('--pull');
-  if (req.push) argv.push('--push');
-  if (req.load) argv.push('--load');
-  argv.push(...req.targets);
+  argv.push(...bakeSwitches(req), ...req.targets);
   return argv;
+}
+
+/** The request's on/off flags, in the order the command line shows them (`--print` takes them too). */
+export function bakeSwitches(req: Pick<BakeRequest, 'noCache' | 'pull' | 'push' | 'load'>): string[] {
+  const out: string[] = [];
+  if (req.noCache) out.push('--no-cache');
+  if (req.pull) out.push('--pull');
+  if (req.push) out.push('--push');
+  if (req.load) out.push('--load');
+  return out;
 }
 
 /** The overrides a request applies to the definition (its own, then the platforms for every target). */

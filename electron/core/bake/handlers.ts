@@ -13,6 +13,7 @@ export function bakeHandlers(bake: BakeService, history: BakeHistory): Pick<Hand
     'bake.cancel': (input) => Promise.resolve(bake.cancel(input.bakeId)),
     'bake.list': () => Promise.resolve(bake.list()),
     'bake.commandLine': (input) => Promise.resolve(bake.commandLine(input)),
+    'bake.print': (input) => bake.print(input),
     'bake.history': (input) => Promise.resolve(history.list(input)),
     'bake.historyGet': (input) => Promise.resolve(history.get(input.bakeId)),
     'bake.historyDelete': (input) => Promise.resolve(history.delete(input.bakeId)),

@@ -37,6 +37,15 @@ export interface PrintedTarget {
   pull: boolean;
   /** Attestations the definition or an override asks for, as buildx prints them (`type=sbom`, ...). */
   attest: string[];
+  /** Named contexts (`contexts = { name = "../lib" }`): a folder, `docker-image://`, `target:`, a URL. */
+  namedContexts: Record<string, string>;
+  /** Files secrets are read from (`src=`); environment secrets have none. */
+  secretFiles: string[];
+  /** Key files an `ssh` entry names; an entry without any forwards the default SSH agent. */
+  sshKeyFiles: string[];
+  sshAgent: boolean;
+  /** What the target asks of the builder (`network.host`, `security.insecure`, `device=...`). */
+  entitlements: string[];
 }
 
 export interface BakePrint {
@@ -64,6 +73,13 @@ export interface BakeDefinitionPort {
    * exact only when NAMES is empty.
    */
   print(args: BakeDefinitionArgs, names: readonly string[], call: CallOptions): Promise<BakePrint>;
+  /** buildx's stdout for `bake FLAGS NAMES` (`--print`, `--list=...`), as it printed it. */
+  printed(
+    args: BakeDefinitionArgs,
+    flags: readonly string[],
+    names: readonly string[],
+    call: CallOptions,
+  ): Promise<string>;
   /** `bake --list=type=targets,format=json`; undefined when this buildx cannot list (< 0.20). */
   listTargets(args: BakeDefinitionArgs, call: CallOptions): Promise<BakeListEntry[] | undefined>;
   /** `bake --list=type=variables,format=json`; undefined when this buildx cannot list. */

@@ -2,6 +2,7 @@ import type {
   BakeEvent,
   BakeInspect,
   BakeListItem,
+  BakePrintInput,
   BakeProject,
   BakeRequest,
   BakeSnapshot,
@@ -28,7 +29,8 @@ import { pageOfLog } from '../log-page';
 import { bakeOutbox, type Outbox } from '../outbox';
 import { recordSafely, RunRegistry } from '../runs';
 import type { BuildxPort, Clock, EnginePort } from '../ports';
-import { bakeArgv, bakeCommandText, bakeEnv, effectiveOverrides } from './command-line';
+import { bakeArgv, bakeCommandText, bakeEnv, bakeSwitches, effectiveOverrides } from './command-line';
+import { entitlementsRequired, missingEntitlements } from './entitlements';
 import { BakeProjects } from './inspect';
 import type { BakeDefinitionPort } from './ports';
 import { contextPath, dockerfilePath, explicitAttestation, orderedTargets } from './project';
@@ -57,6 +59,8 @@ interface Running {
   attributor: BakeAttributor;
   abort: AbortController;
   cancelRequested: boolean;
+  /** This buildx takes `bake --allow` (>= 0.19). */
+  allowFlag: boolean;
   done: Promise<void>;
 }
 
@@ -110,6 +114,22 @@ export class BakeService {
     return { argv: bakeArgv(request), env: bakeEnv(request), text: bakeCommandText(request) };
   }
 
+  /**
+   * buildx's answer to `bake --print` (or `--list=SPEC`) with the flags `start` would pass: the
+   * definition as buildx resolves it for this request, unchanged. Nothing runs on a builder.
+   */
+  async print(input: BakePrintInput): Promise<{ text: string }> {
+    const { list, ...request } = input;
+    const args = await this.projects.definitionArgs({ ...request, overrides: effectiveOverrides(request) });
+    const flags =
+      list !== undefined
+        ? [`--list=${list}`]
+        : ['--print', ...(request.builder ? [`--builder=${request.builder}`] : []), ...bakeSwitches(request)];
+    const call = { timeoutMs: this.options.checkTimeoutMs };
+    const text = await this.deps.definitions.printed(args, flags, list !== undefined ? [] : request.targets, call);
+    return { text };
+  }
+
   /** Resolves the request against the definition and the builder, then starts buildx and returns. */
   async start(request: BakeRequest): Promise<{ bakeId: string }> {
     const { fs, runner, buildx, clock } = this.deps;
@@ -137,7 +157,10 @@ export class BakeService {
         });
       }
     }
-    await buildx.info();
+    // What the definition asks of this machine, granted by the user or refused here (entitlements.ts).
+    const missing = await missingEntitlements(fs, args.projectDir, Object.values(printed.targets), request.allow);
+    if (missing.length > 0) throw entitlementsRequired(missing);
+    const info = await buildx.info();
     // The docker driver refuses several platforms: name the first target that asks for them.
     const multi = names.find((n) => (printed.targets[n]?.platforms.length ?? 0) > 1);
     // As for a build: an attestation asked for on the docker driver is refused before buildx starts.
@@ -163,6 +186,7 @@ export class BakeService {
       attributor: new BakeAttributor(names),
       abort: new AbortController(),
       cancelRequested: false,
+      allowFlag: info.features.bakeAllow,
       done: Promise.resolve(),
     };
     this.bakes.add(bakeId, r);
@@ -225,7 +249,7 @@ export class BakeService {
     try {
       tmp = await fs.tempDir();
       const metadataFile = r.request.metadataFile ?? `${tmp.path}/metadata.json`;
-      const argv = bakeArgv(r.request, { progress: 'rawjson', metadataFile });
+      const argv = bakeArgv(r.request, { progress: 'rawjson', metadataFile, allowFlag: r.allowFlag });
       const exit = await runner.run(argv.slice(1), {
         onEvents: (events: BuildEvent[]) => this.push(r, r.attributor.attribute(events)),
         signal: r.abort.signal,

@@ -123,6 +123,11 @@ export interface BuildFsPort {
   hasEnv(name: string): boolean;
   /** sha256 of a file's content (hex); undefined when unreadable or larger than maxBytes. */
   hashFile(path: string, maxBytes: number): Promise<string | undefined>;
+  /**
+   * An absolute path's longest existing part with its symbolic links resolved, and what is left
+   * (what buildx's entitlement check compares: a link inside a folder may lead out of it).
+   */
+  resolveExisting(path: string): Promise<{ existing: string; rest: string }>;
 }
 
 /** What a finished or running build leaves in history. Implemented by the history service. */

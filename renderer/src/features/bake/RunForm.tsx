@@ -15,6 +15,7 @@ import { useStartShortcut } from '../builds/shortcuts';
 import { useDebounced } from '../builds/use-debounced';
 import { draftToBakeRequest, openBakeRun, setBakeDraft, useBakeUi, type BakeDraft } from './bake-ui';
 import { rememberBakeRequest, trackBake } from './live-bakes';
+import { GrantedPrivileges, PrivilegesPrompt, requestedPrivileges } from './Allowed';
 import { addRecentProject } from './recent-projects';
 import { runTargets } from './TargetCard';
 import fieldStyles from '../../components/Field.module.css';
@@ -55,10 +56,10 @@ export function RunForm({ project }: { project: BakeProject }) {
       ...(value === '' ? [] : [{ id: rowId(), key: name, value }]),
     ]);
 
-  const start = async () => {
+  const start = async (d: BakeDraft = draft) => {
     setStarting(true);
     setStartError(undefined);
-    const req = draftToBakeRequest(project.projectDir, draft);
+    const req = draftToBakeRequest(project.projectDir, d);
     const r = await invoke('bake.start', req);
     setStarting(false);
     if (!r.ok) {
@@ -70,7 +71,14 @@ export function RunForm({ project }: { project: BakeProject }) {
     addRecentProject(project.projectDir);
     openBakeRun(r.value.bakeId);
   };
-  useStartShortcut(start);
+  useStartShortcut(() => void start());
+  const asked = requestedPrivileges(startError);
+  const allowAndStart = () => {
+    if (!asked) return;
+    const next = { ...draft, allow: [...new Set([...draft.allow, ...asked.allow])] };
+    setBakeDraft(() => next);
+    void start(next);
+  };
 
   const issue = commandError ?? startError;
   const field = errorField(issue);
@@ -215,7 +223,18 @@ export function RunForm({ project }: { project: BakeProject }) {
           <TriangleAlert size={14} aria-hidden /> {problems.map((t) => t.problem?.message).join(' ')}
         </p>
       ) : null}
-      {issue && !field?.match(/^(builder|platforms|variables|overrides)/) ? (
+      <GrantedPrivileges
+        allow={draft.allow}
+        onRevoke={(a) =>
+          set(
+            'allow',
+            draft.allow.filter((x) => x !== a),
+          )
+        }
+      />
+      {asked ? (
+        <PrivilegesPrompt asked={asked} onAllow={allowAndStart} starting={starting} />
+      ) : issue && !field?.match(/^(builder|platforms|variables|overrides)/) ? (
         <ErrorState error={issue} variant="inline" subject="Cannot start" />
       ) : null}
       <div className={styles.commandBox}>

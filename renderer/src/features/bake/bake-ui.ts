@@ -23,6 +23,8 @@ export interface BakeDraft {
   pull: boolean;
   push: boolean;
   load: boolean;
+  /** Privileges granted to the definition (`--allow`), after the user saw what it asks for. */
+  allow: string[];
 }
 
 export const emptyBakeDraft = (): BakeDraft => ({
@@ -35,6 +37,7 @@ export const emptyBakeDraft = (): BakeDraft => ({
   pull: false,
   push: false,
   load: false,
+  allow: [],
 });
 
 interface BakeUiState {
@@ -88,6 +91,7 @@ export function draftToBakeRequest(projectDir: string, d: BakeDraft): BakeReques
     pull: d.pull,
     push: d.push,
     load: d.load,
+    ...(d.allow.length > 0 ? { allow: d.allow } : {}),
   };
 }
 
@@ -106,5 +110,6 @@ export function bakeRequestToDraft(r: BakeRequestInput): BakeDraft {
     pull: r.pull ?? false,
     push: r.push ?? false,
     load: r.load ?? false,
+    allow: r.allow ?? [],
   };
 }

@@ -1,0 +1,213 @@
+import { appError } from '../../common/errors';
+import { buildxCsv } from '../../common/validation';
+import type { BuildFsPort } from '../builds/ports';
+import type { PrintedTarget } from './ports';
+import { contextPath, dockerfilePath, isLocalContext, pathFor } from './project';
+
+/**
+ * What a bake asks of this machine beyond building, and whether the user allowed it.
+ *
+ * Since buildx 0.20, `docker buildx bake` asks before it lets a definition run containers on the
+ * host network or privileged, forward the SSH agent, or read or write files outside the folder it
+ * runs in (a cloned project's docker-bake.hcl can name `../../.ssh` as a context, a secret's file or
+ * a local output). buildx skips that question under `--progress=rawjson`, which is how BuildDeck
+ * runs bake: the tool is expected to ask. So BuildDeck asks here, with buildx's rules (which paths
+ * count, the project folder always allowed, symbolic links resolved) and buildx's `--allow` words,
+ * for every target of the bake together (buildx 0.29 keeps only the last target's paths).
+ */
+
+/** The entitlements a request grants, read as buildx reads `--allow`. */
+interface Granted {
+  networkHost: boolean;
+  securityInsecure: boolean;
+  ssh: boolean;
+  allDevices: boolean;
+  devices: Set<string>;
+  read: string[];
+  write: string[];
+}
+
+function granted(allow: readonly string[]): Granted {
+  const g: Granted = {
+    networkHost: false,
+    securityInsecure: false,
+    ssh: false,
+    allDevices: false,
+    devices: new Set(),
+    read: [],
+    write: [],
+  };
+  for (const a of allow) {
+    const eq = a.indexOf('=');
+    const key = eq < 0 ? a : a.slice(0, eq);
+    const value = eq < 0 ? '' : a.slice(eq + 1);
+    if (a === 'network.host') g.networkHost = true;
+    else if (a === 'security.insecure') g.securityInsecure = true;
+    else if (a === 'ssh') g.ssh = true;
+    else if (key === 'device') {
+      if (value === '') g.allDevices = true;
+      else g.devices.add(value.split(',')[0] ?? value);
+    } else if (key === 'fs.read') g.read.push(value);
+    else if (key === 'fs.write') g.write.push(value);
+    else if (key === 'fs') {
+      g.read.push(value);
+      g.write.push(value);
+    }
+  }
+  return g;
+}
+
+/** Local paths a target reads and writes, as buildx collects them (relative ones from the project folder). */
+export function targetPaths(projectDir: string, t: PrintedTarget): { read: string[]; write: string[] } {
+  const p = pathFor(projectDir);
+  const abs = (f: string) => {
+    const c = f.replace(/^cwd:\/\//, '');
+    return p.isAbsolute(c) ? p.normalize(c) : p.join(projectDir, c);
+  };
+  const read: string[] = [];
+  const write: string[] = [];
+  const ctx = contextPath(projectDir, t.context);
+  if (ctx !== undefined) read.push(ctx);
+  const dockerfile = dockerfilePath(projectDir, t);
+  if (dockerfile !== undefined) read.push(dockerfile);
+  for (const v of Object.values(t.namedContexts)) if (v && isLocalContext(v)) read.push(abs(v));
+  for (const f of [...t.secretFiles, ...t.sshKeyFiles]) read.push(abs(f));
+  for (const e of t.cacheFrom) {
+    const f = buildxCsv(e);
+    if (f.get('type') === 'local' && f.get('src')) read.push(abs(f.get('src') as string));
+  }
+  for (const e of t.cacheTo) {
+    const f = buildxCsv(e);
+    if (f.get('type') === 'local' && f.get('dest')) write.push(abs(f.get('dest') as string));
+  }
+  for (const e of t.outputs) {
+    const f = buildxCsv(e);
+    const dest = f.get('dest');
+    // local writes a folder, tar/oci/docker a file; `-` is stdout (no path).
+    if (dest && dest !== '-' && ['local', 'tar', 'oci', 'docker'].includes(f.get('type') ?? '')) write.push(abs(dest));
+  }
+  return { read, write };
+}
+
+const inside = (path: string, parent: string, sep: string) =>
+  path === parent || parent === sep || path.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+
+/** Paths not under any allowed one, each once (a path under another listed one is left out). */
+async function missingPaths(
+  fs: Pick<BuildFsPort, 'resolveExisting'>,
+  projectDir: string,
+  allowed: readonly string[],
+  wanted: readonly string[],
+): Promise<string[]> {
+  if (allowed.includes('*')) return [];
+  const p = pathFor(projectDir);
+  // An allowed path counts as given, existing or not; a wanted one that does not exist yet (an
+  // output folder bake will create) counts as its closest existing folder, where it is created.
+  const roots = await Promise.all(
+    [projectDir, ...allowed].map(async (a) => {
+      const r = await fs.resolveExisting(p.isAbsolute(a) ? p.normalize(a) : p.join(projectDir, a));
+      return r.rest ? p.join(r.existing, r.rest) : r.existing;
+    }),
+  );
+  const resolved = [
+    ...new Set(await Promise.all(wanted.map(async (w) => (await fs.resolveExisting(w)).existing))),
+  ].sort((a, b) => a.length - b.length);
+  const out: string[] = [];
+  for (const w of resolved) {
+    if (out.some((o) => inside(w, o, p.sep))) continue;
+    if (!roots.some((r) => inside(w, r, p.sep))) out.push(w);
+  }
+  return out.sort();
+}
+
+/** A path as buildx words it: relative to the project when at most one `..` away, else absolute. */
+function shown(projectDir: string, path: string): string {
+  const p = pathFor(projectDir);
+  const rel = p.relative(projectDir, path);
+  if (rel === '') return '.';
+  return rel.startsWith(`..${p.sep}..`) || p.isAbsolute(rel) ? path : rel;
+}
+
+export interface MissingEntitlement {
+  /** The `--allow` value that grants it (`network.host`, `fs.read=../lib`, ...). */
+  allow: string;
+  /** buildx's words for it. */
+  description: string;
+}
+
+/**
+ * What the targets ask for that `allow` does not grant, in buildx's order (containers, devices,
+ * the SSH agent, then paths: read and write, read, write). Empty: the bake may run.
+ */
+export async function missingEntitlements(
+  fs: Pick<BuildFsPort, 'resolveExisting'>,
+  projectDir: string,
+  targets: readonly PrintedTarget[],
+  allow: readonly string[],
+): Promise<MissingEntitlement[]> {
+  const g = granted(allow);
+  const out: MissingEntitlement[] = [];
+  const asked = new Set(targets.flatMap((t) => t.entitlements));
+  if (asked.has('network.host') && !g.networkHost)
+    out.push({ allow: 'network.host', description: 'Running build containers that can access host network' });
+  if (asked.has('security.insecure') && !g.securityInsecure)
+    out.push({
+      allow: 'security.insecure',
+      description: 'Running privileged containers that can make system changes',
+    });
+  if (asked.has('device') && !g.allDevices) out.push({ allow: 'device', description: 'Access to CDI devices' });
+  for (const e of [...asked].filter((a) => a.startsWith('device=')).sort()) {
+    const name = (e.slice('device='.length).split(',')[0] ?? '').trim();
+    if (name && !g.allDevices && !g.devices.has(name))
+      out.push({ allow: `device=${name}`, description: `Access to device ${name}` });
+  }
+  if (targets.some((t) => t.sshAgent) && !g.ssh)
+    out.push({ allow: 'ssh', description: 'Forwarding default SSH agent socket' });
+  const paths = targets.map((t) => targetPaths(projectDir, t));
+  const read = await missingPaths(
+    fs,
+    projectDir,
+    g.read,
+    paths.flatMap((x) => x.read),
+  );
+  const write = await missingPaths(
+    fs,
+    projectDir,
+    g.write,
+    paths.flatMap((x) => x.write),
+  );
+  const both = read.filter((r) => write.includes(r));
+  for (const path of both)
+    out.push({
+      allow: `fs=${shown(projectDir, path)}`,
+      description: `Read and write access to path ${shown(projectDir, path)}`,
+    });
+  for (const path of read.filter((r) => !both.includes(r)))
+    out.push({
+      allow: `fs.read=${shown(projectDir, path)}`,
+      description: `Read access to path ${shown(projectDir, path)}`,
+    });
+  for (const path of write.filter((w) => !both.includes(w)))
+    out.push({
+      allow: `fs.write=${shown(projectDir, path)}`,
+      description: `Write access to path ${shown(projectDir, path)}`,
+    });
+  return out;
+}
+
+/** The refusal: what the definition asks for, and the exact flags that grant it. */
+export function entitlementsRequired(missing: readonly MissingEntitlement[]) {
+  const flags = missing.map((m) => `--allow=${m.allow}`).join(' ');
+  return appError(
+    'INVALID_INPUT',
+    `The bake asks for privileges it was not given: ${missing.map((m) => m.description.charAt(0).toLowerCase() + m.description.slice(1)).join('; ')}.`,
+    {
+      hint: `If you trust this definition, allow them (${flags}, or "Allow and start" in the app) and start again.`,
+      details: {
+        field: 'allow',
+        entitlements: missing.map((m) => m.allow),
+        descriptions: missing.map((m) => m.description),
+      },
+    },
+  );
+}
