@@ -14,13 +14,23 @@ import type { Router } from '../core/router';
 import { createCore, type Core } from '../composition/create-core';
 import { followEvents } from './follow';
 import { printError, table } from './format';
+import {
+  buildxFilter,
+  buildxRecordJson,
+  formatTemplate,
+  HistoryFlagError,
+  isBuildxFilter,
+  offsetOf,
+  recordAtOffset,
+  type RecordMatch,
+} from './history-flags';
 
 /**
  * `builddeck history ...`: every build record (BuildKit's from any client, merged with BuildDeck's)
  * from a terminal, over the same contract commands as the History view (history.records, details,
  * logs, why, export, open, remove). The CLI never starts the background poller: each verb asks once.
  */
-export const HISTORY_VERBS = ['ls', 'show', 'logs', 'why', 'export', 'open', 'rm'] as const;
+export const HISTORY_VERBS = ['ls', 'show', 'inspect', 'logs', 'why', 'export', 'open', 'rm'] as const;
 
 export const HISTORY_USAGE_LINES = `  history ls         Every build on every builder (any client), merged with BuildDeck's
   history show REF   Details of a build record: source, config, dependencies, steps, error
@@ -31,17 +41,25 @@ export const HISTORY_USAGE_LINES = `  history ls         Every build on every bu
   history rm REF...  Remove exactly these records`;
 
 const USAGE = `Usage:
-  builddeck history ls [--builder B] [--status S] [--folder DIR] [--filter TEXT] [--origin all|builddeck|external]
-                       [--limit N] [--json]
-  builddeck history show REF [--builder B] [--json]
-  builddeck history logs REF [--builder B] [--step DIGEST] [--limit N] [-f|--follow] [--json]
+  builddeck history ls [--builder B] [--status S] [--folder DIR] [--filter TEXT|KEY=VALUE]... [--origin all|builddeck|external]
+                       [--limit N] [--format json|table|TEMPLATE] [--no-trunc] [--json]
+  builddeck history show|inspect REF [--builder B] [--format pretty|json] [--json]
+  builddeck history logs REF [--builder B] [--step DIGEST] [--limit N] [-f|--follow] [--progress plain] [--json]
   builddeck history why REF [--against REF] [--builder B] [--json]
   builddeck history export REF -o FILE [--force] [--builder B] [--json]
   builddeck history open FILE [--json]
-  builddeck history rm REF... [--from all|buildkit|builddeck] [--json]
+  builddeck history rm REF...|--all [--builder B] [--from all|buildkit|builddeck] [--json]
 
-REF is a BuildKit ref (builder/node/ID, as \`docker buildx history ls\` prints it), a bare ID, or a
-BuildDeck build id. Status: running, succeeded, failed, cancelled, interrupted.
+REF is a BuildKit ref (builder/node/ID, as \`docker buildx history ls\` prints it), a bare ID, a
+BuildDeck build id, or ^N: the Nth finished record before the newest on the builder (--builder or
+the current one; ^0 is the newest), as buildx counts. Status: running, succeeded, failed, cancelled,
+interrupted.
+buildx's own forms work too: --filter status=completed|error|canceled|running, ref=ID,
+startedAt>1h, completedAt<2026-12-01T00:00:00Z, duration>30s (repeatable; --filter TEXT matches
+name, context, tags, ref or error); --format json prints buildx's JSON lines (BuildKit records of
+every builder unless --builder), TEMPLATE uses {{.Ref}} {{.FullRef}} {{.Name}} {{.Status}}
+{{.CreatedAt}} {{.Duration}}; rm --all removes the builder's BuildKit records (not BuildDeck's
+copies unless --from all). Names are never truncated (--no-trunc is accepted).
 Exit codes: 0 success, 1 failure, 2 usage error or invalid input.`;
 
 function duration(ms: number | undefined): string {
@@ -168,13 +186,45 @@ export function formatWhy(w: CacheMissExplanation): string {
   return lines.join('\n');
 }
 
-type Out = { value: unknown; text: string } | { error: AppError };
+/** `raw`: the text is a format's output (buildx's JSON lines, a template), printed even with --json. */
+type Out = { value: unknown; text: string; raw?: boolean } | { error: AppError };
+
+/** The list's filters: BuildDeck's text filter (at most one) and buildx's KEY=VALUE ones. */
+interface ListOptions {
+  text?: string | undefined;
+  matchers: RecordMatch[];
+}
+
+/** Every record the query matches, page by page (500 a page, newest first). */
+async function everyRecord(
+  router: Router,
+  query: Record<string, unknown>,
+): Promise<{ items: HistoryRecordItem[]; notices: HistoryNotice[] } | { error: AppError }> {
+  const items: HistoryRecordItem[] = [];
+  let notices: HistoryNotice[] = [];
+  for (let before: number | undefined; ;) {
+    const r = await router.callUnchecked('history.records', {
+      ...query,
+      limit: 500,
+      ...(before !== undefined ? { before } : {}),
+      ...(before !== undefined ? { refresh: false } : {}),
+    });
+    if (!r.ok) return { error: r.error };
+    const page = r.value;
+    if (before === undefined) notices = page.notices;
+    items.push(...page.items);
+    const last = page.items.at(-1);
+    if (!last || items.length >= page.total || page.items.length < 500) return { items, notices };
+    before = last.startedAt;
+  }
+}
 
 async function runVerb(
   router: Router,
   verb: (typeof HISTORY_VERBS)[number],
   args: string[],
-  v: Record<string, string | boolean | undefined>,
+  v: Record<string, string | boolean | string[] | undefined>,
+  o: ListOptions = { matchers: [] },
 ): Promise<Out> {
   const builder = typeof v['builder'] === 'string' ? { builder: v['builder'] } : {};
   const num = (k: string) => (typeof v[k] === 'string' ? Number(v[k]) : undefined);
@@ -182,20 +232,50 @@ async function runVerb(
   // Flag values are the user's text: the router's validation names the bad one (callUnchecked).
   switch (verb) {
     case 'ls': {
-      const r = await router.callUnchecked('history.records', {
+      const query = {
         ...builder,
         refresh: true,
         ...(v['status'] !== undefined ? { status: v['status'] } : {}),
         ...(typeof v['folder'] === 'string' ? { folder: resolve(v['folder']) } : {}),
-        ...(v['filter'] !== undefined ? { text: v['filter'] } : {}),
+        ...(o.text !== undefined ? { text: o.text } : {}),
         ...(v['origin'] !== undefined ? { origin: v['origin'] } : {}),
-        ...(num('limit') !== undefined ? { limit: num('limit') } : {}),
-      });
-      return r.ok
-        ? { value: r.value, text: formatRecords(r.value.items, r.value.notices, r.value.total) }
-        : { error: r.error };
+      };
+      const format = typeof v['format'] === 'string' && v['format'] !== 'table' ? v['format'] : undefined;
+      if (o.matchers.length === 0 && format === undefined) {
+        const r = await router.callUnchecked('history.records', {
+          ...query,
+          ...(num('limit') !== undefined ? { limit: num('limit') } : {}),
+        });
+        return r.ok
+          ? { value: r.value, text: formatRecords(r.value.items, r.value.notices, r.value.total) }
+          : { error: r.error };
+      }
+      // buildx's filters and formats read every record (as `buildx history ls` does), then --limit.
+      const all = await everyRecord(router, query);
+      if ('error' in all) return all;
+      const now = Date.now();
+      // buildx's forms list BuildKit's records only (a bake's own row has no ref; its targets' records do).
+      const items = all.items
+        .filter((i) => (format === undefined || i.ref !== undefined) && o.matchers.every((m) => m(i)))
+        .slice(0, num('limit') ?? Infinity);
+      const notes = all.notices.map((n) => `note: ${n.message}${n.hint ? ` ${n.hint}` : ''}`);
+      if (format === undefined)
+        return { value: { ...all, items, total: items.length }, text: formatRecords(items, all.notices, items.length) };
+      try {
+        const text =
+          format === 'json'
+            ? items.flatMap((i) => buildxRecordJson(i) ?? []).join('\n')
+            : formatTemplate(format, items, now);
+        // Notes go to stderr here: stdout is the format's, line for line.
+        if (notes.length > 0) process.stderr.write(`${notes.join('\n')}\n`);
+        return { value: items, text, raw: true };
+      } catch (err) {
+        if (err instanceof HistoryFlagError) return { error: { code: 'INVALID_INPUT', message: err.message } };
+        throw err;
+      }
     }
-    case 'show': {
+    case 'show':
+    case 'inspect': {
       const r = await router.callUnchecked('history.details', { id: ref, ...builder });
       return r.ok ? { value: r.value, text: formatDetails(r.value) } : { error: r.error };
     }
@@ -322,6 +402,26 @@ async function followLogs(
   return 0;
 }
 
+/**
+ * The BuildKit records of one builder (`--builder`, else the current one, as buildx picks it),
+ * newest first: what `^N` counts and `rm --all` removes.
+ */
+async function builderRecords(
+  router: Router,
+  builder: string | undefined,
+): Promise<{ builder: string; items: HistoryRecordItem[] } | { error: AppError }> {
+  let name = builder;
+  if (name === undefined) {
+    const list = await router.call('builders.list', {});
+    if (!list.ok) return { error: list.error };
+    name = list.value.builders.find((b) => b.current)?.name;
+    if (name === undefined)
+      return { error: { code: 'BUILDER_NOT_FOUND', message: 'No current builder.', hint: 'Give --builder NAME.' } };
+  }
+  const records = await everyRecord(router, { builder: name, refresh: true });
+  return 'error' in records ? records : { builder: name, items: records.items.filter((i) => i.ref) };
+}
+
 /** Runs `builddeck history ...`; returns the exit code. */
 export async function runHistoryCli(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -345,7 +445,7 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
         help: { type: 'boolean', short: 'h', default: false },
         status: { type: 'string' },
         folder: { type: 'string' },
-        filter: { type: 'string' },
+        filter: { type: 'string', multiple: true },
         origin: { type: 'string' },
         limit: { type: 'string' },
         step: { type: 'string' },
@@ -353,6 +453,11 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
         output: { type: 'string', short: 'o' },
         force: { type: 'boolean', default: false },
         from: { type: 'string' },
+        format: { type: 'string' },
+        'no-trunc': { type: 'boolean', default: false },
+        local: { type: 'boolean', default: false },
+        all: { type: 'boolean', default: false },
+        progress: { type: 'string' },
         follow: { type: 'boolean', short: 'f', default: false },
       },
     });
@@ -365,16 +470,44 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const needs = verb === 'ls' ? 0 : 1;
+  const usage = (message: string) => {
+    process.stderr.write(`builddeck: ${message}\n\n${USAGE}\n`);
+    return 2;
+  };
+  const all = verb === 'rm' && values.all;
+  const needs = verb === 'ls' || all ? 0 : 1;
+  if (all && positionals.length > 0) return usage('history rm takes either --all or records, not both');
   if (positionals.length < needs || (verb !== 'rm' && positionals.length > needs)) {
-    process.stderr.write(
-      `builddeck: history ${verb ?? ''} takes ${needs === 0 ? 'no' : verb === 'rm' ? 'one or more' : 'one'} argument${needs === 1 ? '' : 's'}\n\n${USAGE}\n`,
+    return usage(
+      `history ${verb ?? ''} takes ${needs === 0 ? 'no' : verb === 'rm' ? 'one or more' : 'one'} argument${needs === 1 ? '' : 's'}`,
     );
-    return 2;
   }
-  if (verb === 'export' && values.output === undefined) {
-    process.stderr.write(`builddeck: history export needs -o FILE\n\n${USAGE}\n`);
-    return 2;
+  if (verb === 'export' && values.output === undefined) return usage('history export needs -o FILE');
+  if (values.local)
+    return usage(
+      "history ls --local: BuildDeck's list does not carry a record's git remote; --folder DIR lists the builds of a context folder.",
+    );
+  if (verb === 'logs' && values.progress !== undefined && !['plain', 'auto', 'tty'].includes(values.progress))
+    return usage(
+      `history logs --progress ${values.progress}: BuildDeck prints plain lines; --json prints them as JSON.`,
+    );
+  if ((verb === 'show' || verb === 'inspect') && values.format !== undefined) {
+    if (values.format === 'json') values.json = true;
+    else if (values.format !== 'pretty')
+      return usage(
+        `history ${verb} --format ${values.format}: BuildDeck takes pretty or json (templates are not supported).`,
+      );
+  }
+  const list: ListOptions = { matchers: [] };
+  const texts = (values.filter ?? []).filter((f) => !isBuildxFilter(f));
+  if (texts.length > 1) return usage('history ls takes one --filter TEXT (and any number of buildx KEY=VALUE filters)');
+  list.text = texts[0];
+  try {
+    const now = Date.now();
+    list.matchers = (values.filter ?? []).filter(isBuildxFilter).map((f) => buildxFilter(f, now));
+  } catch (err) {
+    if (err instanceof HistoryFlagError) return usage(`history ls ${err.message}`);
+    throw err;
   }
   const core = createCore({ oneShot: true });
   try {
@@ -383,9 +516,49 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
       const builder = typeof values.builder === 'string' ? values.builder : undefined;
       return await followLogs(core, positionals[0] ?? '', { builder, step, json: values.json });
     }
-    const out = await runVerb(core.router, verb as (typeof HISTORY_VERBS)[number], positionals, values);
+    const builder = typeof values.builder === 'string' ? values.builder : undefined;
+    // ^N and rm --all name records by where they are on the builder: resolved to ids here.
+    let refs = positionals;
+    if (all || positionals.some((p) => offsetOf(p) !== undefined) || offsetOf(values.against ?? '') !== undefined) {
+      const onBuilder = await builderRecords(core.router, builder);
+      if ('error' in onBuilder) return printError(onBuilder.error, { json: values.json });
+      const at = (ref: string) => {
+        const n = offsetOf(ref);
+        return n === undefined ? ref : recordAtOffset(onBuilder.items, n)?.id;
+      };
+      if (all) refs = onBuilder.items.filter((i) => i.stored.buildkit && i.ref).map((i) => i.id);
+      else {
+        const missing = [...positionals, values.against ?? ''].find((p) => at(p) === undefined);
+        if (missing !== undefined)
+          return printError(
+            {
+              code: 'INVALID_INPUT',
+              message: `No finished build record ${missing} on builder ${onBuilder.builder}: it has ${onBuilder.items.filter((i) => i.ref && i.status !== 'running').length}.`,
+              hint: '^0 is the newest finished record, ^1 the one before it; `builddeck history ls` lists them.',
+            },
+            { json: values.json },
+          );
+        refs = positionals.map((p) => at(p) as string);
+        if (values.against !== undefined) values.against = at(values.against) as string;
+      }
+      if (all && refs.length === 0) {
+        process.stdout.write(
+          values.json ? '{"removed":[],"failed":[]}\n' : `No build records on ${onBuilder.builder}.\n`,
+        );
+        return 0;
+      }
+    }
+    const out = await runVerb(
+      core.router,
+      verb as (typeof HISTORY_VERBS)[number],
+      refs,
+      { ...values, ...(all && values.from === undefined ? { from: 'buildkit' } : {}) },
+      list,
+    );
     if ('error' in out) return printError(out.error, { json: values.json });
-    process.stdout.write(values.json ? `${JSON.stringify(out.value, null, 2)}\n` : `${out.text}\n`);
+    const raw = 'raw' in out && out.raw;
+    if (raw && out.text === '') return 0;
+    process.stdout.write(values.json && !raw ? `${JSON.stringify(out.value, null, 2)}\n` : `${out.text}\n`);
     return 0;
   } finally {
     await core.dispose();

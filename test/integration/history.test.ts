@@ -14,6 +14,7 @@ import type { HistoryRecordDetails, HistoryRecordItem } from '../../electron/com
 import { applyProgress, logLines } from '../../electron/common/progress';
 import { createCore, type Core } from '../../electron/composition/create-core';
 import { pruneCacheByToken } from '../helpers/build-cache';
+import { outcomeOf } from '../helpers/cli';
 import { buildxSandbox, type BuildxSandbox, containerBuilderArgs } from '../helpers/buildx-sandbox';
 
 const exec = promisify(execFile);
@@ -501,6 +502,84 @@ describe('history of every build, against the real engine and buildx 0.29', () =
     const left = (await bkLs('default')).map((x) => x['ref']);
     expect(left).not.toContain(a.ref);
     expect(left).toContain(b.ref);
+  }, 300_000);
+
+  it('takes buildx history flags: ls --format json and --filter, ^N, inspect, logs --progress, rm --all', async () => {
+    const cli = (args: string[]) =>
+      outcomeOf(
+        exec(process.execPath, ['--import', 'tsx', resolve('electron/cli/index.ts'), 'history', ...args], {
+          env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(root, 'cli-data') },
+          maxBuffer: 64 * 1024 * 1024,
+        }),
+      );
+    const ok = dir('flags-ok', { Dockerfile: 'FROM 127.0.0.1:5000/busybox\nRUN echo "flags ok TOKEN"\n' });
+    const bad = dir('flags-bad', { Dockerfile: 'FROM 127.0.0.1:5000/busybox\nRUN echo "flags bad TOKEN" && exit 3\n' });
+    expect((await plainBuild(ok, ['--builder', dc])).ok).toBe(true);
+    expect((await plainBuild(bad, ['--builder', dc])).ok).toBe(false);
+    const lines = (text: string) =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The same records, fields and order as buildx's JSON lines (BuildDeck's times to the millisecond).
+    const same = (r: Record<string, unknown>) => ({
+      ref: r['ref'],
+      status: r['status'],
+      total_steps: r['total_steps'],
+      completed_steps: r['completed_steps'],
+      cached_steps: r['cached_steps'],
+      created_at: Math.floor(Date.parse(String(r['created_at']))),
+    });
+    const theirs = await bkLs(dc);
+    const ours = await cli(['ls', '--builder', dc, '--format', 'json']);
+    expect(ours.code, ours.stderr).toBe(0);
+    expect(theirs.length).toBeGreaterThanOrEqual(3);
+    expect(lines(ours.stdout).map(same)).toEqual(theirs.map(same));
+    // buildx's filters pick what buildx picks.
+    for (const filter of ['status=error', 'status!=error', 'duration<1h', 'startedAt>1h']) {
+      const f = await cli(['ls', '--builder', dc, '--format', 'json', '--filter', filter]);
+      const b = await sandbox.docker([
+        'buildx',
+        'history',
+        'ls',
+        '--builder',
+        dc,
+        '--format',
+        'json',
+        '--filter',
+        filter,
+      ]);
+      expect(
+        lines(f.stdout).map((r) => r['ref']),
+        filter,
+      ).toEqual(lines(b.stdout).map((r) => r['ref']));
+    }
+    expect(lines((await cli(['ls', '--builder', dc, '--format', 'json', '--filter', 'status=error'])).stdout)).toEqual([
+      expect.objectContaining({ status: 'Error' }),
+    ]);
+    // ^N is the Nth finished record before the newest, on the builder buildx would pick.
+    for (const n of [0, 1]) {
+      const b = await sandbox.docker(['buildx', 'history', 'inspect', '--builder', dc, `^${n}`, '--format', 'json']);
+      const theirRef = (JSON.parse(b.stdout) as { Ref: string }).Ref;
+      const mine = await cli(['inspect', `^${n}`, '--builder', dc, '--format', 'json']);
+      expect(mine.code, mine.stderr).toBe(0);
+      expect((JSON.parse(mine.stdout) as { item: { ref: string } }).item.ref).toBe(`${dc}/${dc}0/${theirRef}`);
+    }
+    const logs = await cli(['logs', '^1', '--builder', dc, '--progress', 'plain']);
+    expect(logs.stdout).toContain(`flags ok ${token}`);
+    const far = await cli(['inspect', '^99', '--builder', dc]);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toMatch(/No finished build record \^99 on builder/);
+    for (const refused of [
+      ['ls', '--local'],
+      ['ls', '--format', '{{.Link}}'],
+      ['logs', '^0', '--progress', 'rawjson'],
+    ])
+      expect((await cli([...refused, '--builder', dc])).code, refused.join(' ')).toBe(2);
+    // rm --all: every BuildKit record of that builder, as buildx's own rm --all.
+    const rm = await cli(['rm', '--all', '--builder', dc]);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(await bkLs(dc)).toEqual([]);
   }, 300_000);
 });
 

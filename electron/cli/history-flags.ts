@@ -1,0 +1,176 @@
+import type { HistoryRecordItem } from '../common/contracts/history';
+import { table } from './format';
+
+/**
+ * `docker buildx history`'s flags, read as BuildDeck's history verbs take them: buildx's `--filter
+ * KEY=VALUE` (status, ref, startedAt, completedAt, duration), `--format json|table|TEMPLATE` for
+ * `ls`, and `^N` for the Nth most recent finished record. Pure: the verbs apply them to the merged
+ * list the contract returns (as buildx itself filters locally on a BuildKit without filters).
+ */
+
+export class HistoryFlagError extends Error {}
+
+/** buildx's filter keys; `repository` needs the record's git source, which the list does not carry. */
+const FILTER = /^(ref|repository|status|startedAt|completedAt|duration)(!=|<=|>=|=|<|>)(.*)$/s;
+
+/** A `--filter` value written as buildx writes one (else it is BuildDeck's text filter). */
+export const isBuildxFilter = (value: string) => FILTER.test(value);
+
+/** buildx's status words -> the statuses BuildDeck's records carry. */
+const STATUS: Record<string, readonly string[]> = {
+  completed: ['succeeded'],
+  error: ['failed', 'interrupted'],
+  canceled: ['cancelled'],
+  running: ['running'],
+};
+
+/** Go's time.ParseDuration units, in milliseconds. */
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration (`90s`, `1h30m`, `250ms`) in milliseconds; undefined when it is not one. */
+export function goDurationMs(text: string): number | undefined {
+  if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(text)) return text === '0' ? 0 : undefined;
+  let ms = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g))
+    ms += Number(m[1]) * (UNIT_MS[m[2] as string] ?? 0);
+  return ms;
+}
+
+export type RecordMatch = (item: HistoryRecordItem) => boolean;
+
+/** One buildx `--filter` as a predicate over records; `now` anchors `startedAt>1h` ("within the last hour"). */
+export function buildxFilter(value: string, now: number): RecordMatch {
+  const m = FILTER.exec(value);
+  if (!m)
+    throw new HistoryFlagError(
+      `--filter ${value}: write KEY=VALUE (status, ref) or KEY<VALUE (startedAt, completedAt, duration)`,
+    );
+  const [, key, op, v = ''] = m;
+  if (key === 'repository')
+    throw new HistoryFlagError(
+      "--filter repository=...: the list does not carry a record's git source; use --folder DIR (the build context) or --filter TEXT.",
+    );
+  if (key === 'status' || key === 'ref') {
+    if (op !== '=' && op !== '!=') throw new HistoryFlagError(`--filter ${value}: ${key} takes = or !=`);
+    if (key === 'status') {
+      const statuses = STATUS[v];
+      if (!statuses) throw new HistoryFlagError(`--filter ${value}: status is completed, error, canceled or running`);
+      return op === '=' ? (i) => statuses.includes(i.status) : (i) => !statuses.includes(i.status);
+    }
+    // buildx compares the record's ID (the last part of builder/node/ID): = contains, != differs.
+    const id = (i: HistoryRecordItem) => (i.ref ?? i.id).split('/').at(-1) ?? '';
+    return op === '=' ? (i) => id(i).includes(v) : (i) => id(i) !== v;
+  }
+  if (op === '=' || op === '!=')
+    throw new HistoryFlagError(`--filter ${value}: ${key} takes <, <=, > or >= (e.g. ${key}>1h)`);
+  const compare = (a: number, b: number) => (op === '>=' ? a >= b : op === '<=' ? a <= b : op === '>' ? a > b : a < b);
+  if (key === 'duration') {
+    const d = goDurationMs(v);
+    if (d === undefined) throw new HistoryFlagError(`--filter ${value}: give a duration such as 30s, 2m or 1h30m`);
+    // A running record has no duration yet: buildx compares 0.
+    return (i) => compare(i.status === 'running' ? 0 : (i.durationMs ?? 0), d);
+  }
+  const ago = goDurationMs(v);
+  const at = ago !== undefined ? now - ago : Date.parse(v);
+  if (Number.isNaN(at))
+    throw new HistoryFlagError(`--filter ${value}: give a time (RFC 3339) or how long ago (1h, 30m)`);
+  return key === 'startedAt'
+    ? (i) => compare(i.startedAt, at)
+    : (i) => compare(i.status === 'running' ? 0 : (i.finishedAt ?? 0), at);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --format
+
+const STATUS_WORD = (i: HistoryRecordItem) =>
+  i.status === 'running' ? 'Running' : i.status === 'succeeded' ? 'Completed' : 'Error';
+
+/**
+ * One record as `buildx history ls --format json` prints it (keys in Go's order: sorted). Only
+ * BuildKit's records have a ref; BuildDeck's own rows without one are not printed in this form.
+ */
+export function buildxRecordJson(i: HistoryRecordItem): string | undefined {
+  if (!i.ref) return undefined;
+  const iso = (t: number) => new Date(t).toISOString();
+  return JSON.stringify({
+    cached_steps: i.counts.cached,
+    ...(i.finishedAt !== undefined && i.status !== 'running' ? { completed_at: iso(i.finishedAt) } : {}),
+    completed_steps: i.counts.completed,
+    created_at: iso(i.startedAt),
+    name: i.name,
+    ref: i.ref,
+    status: STATUS_WORD(i),
+    total_steps: i.counts.total,
+  });
+}
+
+/** The fields a `--format` template may name, as buildx's `ls` names them, and their headers. */
+const FIELDS: Record<string, { header: string; value: (i: HistoryRecordItem, now: number) => string }> = {
+  Ref: { header: 'BUILD ID', value: (i) => (i.ref ?? i.id).split('/').at(-1) ?? '' },
+  FullRef: { header: 'REF', value: (i) => i.ref ?? i.id },
+  Name: { header: 'NAME', value: (i) => i.name },
+  Status: { header: 'STATUS', value: STATUS_WORD },
+  CreatedAt: { header: 'CREATED AT', value: (i, now) => `${humanSince(now - i.startedAt)} ago` },
+  Duration: {
+    header: 'DURATION',
+    value: (i, now) => {
+      const ms = i.status === 'running' ? now - i.startedAt : (i.durationMs ?? 0);
+      // buildx's formatDuration: `4.2s` under a minute, else `3m  7s`.
+      const text =
+        ms < 60_000
+          ? `${(ms / 1000).toFixed(1)}s`
+          : `${Math.floor(ms / 60_000)}m ${String(Math.floor(ms / 1000) % 60).padStart(2)}s`;
+      return `${text}${i.status === 'running' ? '+' : ''}`;
+    },
+  },
+};
+
+/** docker's units.HumanDuration, roughly: "5 seconds", "About a minute", "3 hours", "2 days". */
+function humanSince(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 1) return 'Less than a second';
+  if (s === 1) return '1 second';
+  if (s < 60) return `${s} seconds`;
+  const m = Math.round(s / 60);
+  if (m === 1) return 'About a minute';
+  if (m < 60) return `${m} minutes`;
+  const h = Math.round(s / 3600);
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  return `${Math.round(h / 24)} days`;
+}
+
+/**
+ * A Go template of `{{.Field}}` placeholders (buildx's ls fields: Ref, FullRef, Name, Status,
+ * CreatedAt, Duration), `table ` first for a header row, `\t` between columns. Anything else in
+ * `{{ }}` is refused by name rather than printed wrong.
+ */
+export function formatTemplate(format: string, items: readonly HistoryRecordItem[], now: number): string {
+  const isTable = format.startsWith('table ');
+  const body = (isTable ? format.slice('table '.length) : format).replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  const parts = body.split(/(\{\{[^}]*\}\})/);
+  for (const p of parts) {
+    const name = /^\{\{\s*\.(\w+)\s*\}\}$/.exec(p)?.[1];
+    if (p.startsWith('{{') && (!name || !FIELDS[name]))
+      throw new HistoryFlagError(
+        `--format: ${p} is not supported here (BuildDeck takes json, table, or {{.Field}} with ${Object.keys(FIELDS).join(', ')}).`,
+      );
+  }
+  const render = (cell: (field: string) => string) =>
+    parts.map((p) => (p.startsWith('{{') ? cell(/\.(\w+)/.exec(p)?.[1] ?? '') : p)).join('');
+  const lines = items.map((i) => render((f) => FIELDS[f]?.value(i, now) ?? ''));
+  if (!isTable) return lines.join('\n');
+  const header = render((f) => FIELDS[f]?.header ?? '');
+  return table([header, ...lines].map((l) => l.split('\t')));
+}
+
+/** `^N`: the Nth most recent finished BuildKit record before the newest (`^0` is the newest), as buildx counts. */
+export function offsetOf(ref: string): number | undefined {
+  const m = /^\^(\d{1,4})$/.exec(ref);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The record `^N` names among `items` (newest first), or undefined when there are not that many. */
+export function recordAtOffset(items: readonly HistoryRecordItem[], n: number): HistoryRecordItem | undefined {
+  return items.filter((i) => i.ref && i.status !== 'running')[n];
+}
