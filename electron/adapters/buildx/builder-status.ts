@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Builder, BuilderNode } from '../../common/domain';
 import { AppException, appError, silentBuilder } from '../../common/errors';
-import type { BuilderStatePort } from '../../core/cache/ports';
+import type { BuilderStatePort, StoredCacheBuilder } from '../../core/cache/ports';
 import type { BuilderStatusPort, CallOptions, KnownBuilder } from '../../core/ports';
 import { nodeFacts, nodeVersion, normalizePlatform, type NodeFacts } from '../buildkit/control';
 import { BuildkitConnection } from '../buildkit/grpc';
@@ -38,10 +38,14 @@ export class NativeBuilderStatus implements BuilderStatusPort, BuilderStatePort 
 
   /**
    * The builder buildx uses without --builder (its GetCurrentInstance): THE rule, for the builders
-   * list's current marker and for every command that defaults to the current builder (cache).
+   * list's current marker and for every command that defaults to the current builder (cache), with
+   * its store entry from the same read (a context's own builder has none).
    */
-  async currentName(): Promise<string> {
-    return (await this.withCurrent()).currentName;
+  async current(): Promise<{ name: string; stored: StoredCacheBuilder | undefined }> {
+    const { builders, currentName } = await this.withCurrent();
+    const b = builders.find((x) => x.name === currentName && !x.contextBuilder);
+    const stored = b && { driver: b.driver, nodes: b.nodes.map((n) => ({ name: n.name, endpoint: n.endpoint })) };
+    return { name: currentName, stored };
   }
 
   /** The builders, the current one marked, and its name (the store may know no builder of that name). */
