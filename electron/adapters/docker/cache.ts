@@ -5,6 +5,7 @@ import type { CallOptions } from '../../core/ports';
 import { idFilter } from '../buildx/cache';
 import { mapEngineError, type DockerEngine } from './engine';
 import { EngineHttpError } from './engine-api';
+import { cacheRecord, isoFromText, isStrings, optional } from './usage-record';
 
 /**
  * The daemon's build cache through the Engine API, with explicit requests over node:http
@@ -28,17 +29,6 @@ interface RawRecord {
   ' Parents'?: unknown;
   Parent?: unknown;
 }
-
-/** Go's zero time means "never"; anything before 1971 is treated the same. */
-function isoOrNull(text: unknown): string | null {
-  if (typeof text !== 'string' || !text) return null;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) || ms < Date.UTC(1971, 0, 1) ? null : new Date(ms).toISOString();
-}
-
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const optional = (v: unknown, type: 'string' | 'number' | 'boolean') =>
-  v === undefined || v === null || typeof v === type;
 
 /**
  * One pass from the engine's JSON to records: each field type-checked by hand as it is read (a
@@ -69,20 +59,21 @@ export function parseSystemDfBuildCache(body: unknown): CacheRecord[] {
       !(parents == null || isStrings(parents))
     )
       throw unexpected('/system/df', item);
-    return {
+    // Checked above: each field is absent, null or of its type.
+    return cacheRecord({
       id: r.ID,
-      type: (r.Type as string | undefined) || 'regular',
-      description: ((r.Description as string | undefined) ?? '').trimEnd(),
-      // BuildKit reports -1 for a size it has not computed yet; buildx counts only positive sizes too.
-      size: Math.max(0, Math.round((r.Size as number | undefined) ?? 0)),
-      createdAt: isoOrNull(r.CreatedAt),
-      lastUsedAt: isoOrNull(r.LastUsedAt),
-      usageCount: (r.UsageCount as number | undefined) ?? 0,
-      shared: (r.Shared as boolean | undefined) ?? false,
-      inUse: (r.InUse as boolean | undefined) ?? false,
+      recordType: r.Type as string | undefined,
+      description: r.Description as string | undefined,
+      size: r.Size as number | undefined,
+      createdAt: isoFromText(r.CreatedAt),
+      lastUsedAt: isoFromText(r.LastUsedAt),
+      usageCount: r.UsageCount as number | undefined,
+      shared: r.Shared as boolean | undefined,
+      inUse: r.InUse as boolean | undefined,
       mutable: null,
-      parents: parents ?? (r.Parent ? [r.Parent as string] : []),
-    };
+      parents,
+      parent: r.Parent as string | undefined,
+    });
   });
 }
 
