@@ -6,7 +6,7 @@ import type { CallOptions } from '../../core/ports';
 import { mapEngineError, type DockerEngine } from './engine';
 import { EngineHttpError } from './engine-api';
 import { execInContainer, execOutput, takeEarlyExec } from './exec-stream';
-import { cacheRecord, isoFromMs, isoFromText, isStrings, optional } from './usage-record';
+import { cacheRecord, isoFromMs, readUsageJson, type UsageJsonNames } from './usage-record';
 import { diskUsage, type UsageRecord } from '../buildkit/control';
 import { BuildkitConnection, GrpcError } from '../buildkit/grpc';
 
@@ -22,24 +22,25 @@ import { BuildkitConnection, GrpcError } from '../buildkit/grpc';
  * (another engine) to `buildx du`.
  */
 
-interface RawUsage {
-  id?: unknown;
-  mutable?: unknown;
-  inUse?: unknown;
-  size?: unknown;
-  createdAt?: unknown;
-  lastUsedAt?: unknown;
-  usageCount?: unknown;
-  parents?: unknown;
-  parent?: unknown;
-  description?: unknown;
-  recordType?: unknown;
-  shared?: unknown;
-}
+/** buildctl's spelling of UsageInfo (its json tags). */
+const BUILDCTL_NAMES: UsageJsonNames = {
+  id: 'id',
+  recordType: 'recordType',
+  description: 'description',
+  size: 'size',
+  createdAt: 'createdAt',
+  lastUsedAt: 'lastUsedAt',
+  usageCount: 'usageCount',
+  shared: 'shared',
+  inUse: 'inUse',
+  mutable: 'mutable',
+  parent: 'parent',
+  parents: ['parents'],
+};
 
 /**
- * buildctl's JSON (client.UsageInfo json tags): one array, or `null` for an empty cache. Parsed in
- * one pass, each field type-checked as it is read; a record in another shape throws (drift).
+ * buildctl's JSON (client.UsageInfo json tags): one array, or `null` for an empty cache. Read as
+ * usage-record.ts reads every spelling; a record in another shape throws (drift).
  */
 export function parseBuildctlDu(stdout: string | Buffer): CacheRecord[] {
   const text = typeof stdout === 'string' ? stdout : stdout.toString('utf8');
@@ -47,40 +48,10 @@ export function parseBuildctlDu(stdout: string | Buffer): CacheRecord[] {
   if (body === null) return [];
   if (!Array.isArray(body)) throw new Error('buildctl du did not print a JSON array');
   return body.map((item: unknown) => {
-    const r = item as RawUsage;
-    if (
-      typeof r !== 'object' ||
-      r === null ||
-      typeof r.id !== 'string' ||
-      !r.id ||
-      !optional(r.mutable, 'boolean') ||
-      !optional(r.inUse, 'boolean') ||
-      !optional(r.size, 'number') ||
-      !optional(r.createdAt, 'string') ||
-      !optional(r.lastUsedAt, 'string') ||
-      !optional(r.usageCount, 'number') ||
-      !optional(r.parent, 'string') ||
-      !optional(r.description, 'string') ||
-      !optional(r.recordType, 'string') ||
-      !optional(r.shared, 'boolean') ||
-      !(r.parents == null || isStrings(r.parents))
-    )
+    const record = readUsageJson(item, BUILDCTL_NAMES);
+    if (!record)
       throw new Error(`buildctl du printed a record in an unexpected shape: ${JSON.stringify(item).slice(0, 400)}`);
-    // Checked above: each field is absent, null or of its type.
-    return cacheRecord({
-      id: r.id,
-      recordType: r.recordType as string | undefined,
-      description: r.description as string | undefined,
-      size: r.size as number | undefined,
-      createdAt: isoFromText(r.createdAt),
-      lastUsedAt: isoFromText(r.lastUsedAt),
-      usageCount: r.usageCount as number | undefined,
-      shared: r.shared as boolean | undefined,
-      inUse: r.inUse as boolean | undefined,
-      mutable: r.mutable as boolean | undefined,
-      parents: r.parents,
-      parent: r.parent as string | undefined,
-    });
+    return record;
   });
 }
 
