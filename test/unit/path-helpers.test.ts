@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { namedContext } from '../../electron/common/contracts/builds';
-import { baseName, isAbsolutePath, joinPath, trimTrailingSeparators } from '../../electron/common/validation';
+import {
+  baseName,
+  isAbsolutePath,
+  isWindowsPath,
+  joinPath,
+  trimTrailingSeparators,
+} from '../../electron/common/validation';
 
 // The one "trim trailing slashes" rule core and renderer share: a folder typed with or without its
 // last separator names the same folder, and joining a file name adds exactly one separator.
@@ -24,6 +30,17 @@ describe('path helpers', () => {
     expect(baseName('C:\\work\\app')).toBe('app');
     expect(baseName('app')).toBe('app');
     expect(baseName('/')).toBe('');
+  });
+
+  it('tells a Windows path (drive or UNC share) from the rest, as the core joins it', () => {
+    expect(['C:\\src', 'c:/src', '\\\\host\\share'].map(isWindowsPath)).toEqual([true, true, true]);
+    expect(['/src', 'src', 'C:src', '\\src', 'docker-image://x'].map(isWindowsPath)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it("takes a named context's folder by the same absolute-path rule as every path field", () => {
