@@ -15,6 +15,12 @@ export const PLATFORM_PATTERN = /^[a-z][a-z0-9]*\/[a-z0-9_]+(?:\/[a-z0-9.]+)?$/;
 /** Text that reaches a program's argument list must not hold NUL (it would end the argument). */
 export const noNul = (s: string): boolean => !s.includes('\0');
 
+/**
+ * A Windows path: a drive (`C:\`, `C:/`) or a UNC share (`\\host\share`). The core may run on
+ * Windows, so a path in this form is absolute and joined as Windows joins paths wherever it is read.
+ */
+export const isWindowsPath = (path: string): boolean => /^(?:[A-Za-z]:[\\/]|\\\\)/.test(path);
+
 /** Why a path is not an absolute path on the machine running the core, or undefined when it is one. */
 export function absolutePathProblem(path: string): string | undefined {
   if (path === '') return 'is required';
@@ -23,7 +29,7 @@ export function absolutePathProblem(path: string): string | undefined {
   // `~` is not expanded by anyone on the way (no shell): say so rather than "not absolute".
   if (path.startsWith('~')) return 'must be absolute: "~" is not expanded; write the full path';
   // POSIX, a Windows drive or a UNC share.
-  if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path)) return 'must be an absolute path';
+  if (!path.startsWith('/') && !isWindowsPath(path)) return 'must be an absolute path';
   return undefined;
 }
 

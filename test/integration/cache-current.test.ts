@@ -10,7 +10,7 @@ const exec = promisify(execFile);
 
 /**
  * "The current builder" has one rule in BuildDeck (buildx's GetCurrentInstance,
- * adapters/buildx/builder-status.ts), for the builders list and for every command that defaults to it.
+ * adapters/buildx/known-builders.ts), for the builders list and for every command that defaults to it.
  * Real buildx is the oracle: a `buildx use` choice made for another endpoint (its `current` file's
  * Key) does not apply here, so buildx uses the context's own builder, and `cache du` without
  * --builder must read that one, as `docker buildx du` does. A test-owned BUILDX_CONFIG; the stored

@@ -5,22 +5,13 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { openDatabase } from '../../electron/adapters/db/database';
 import { processAlive, SqliteHistoryStore } from '../../electron/adapters/db/history-store';
 import type { SqliteDb } from '../../electron/adapters/db/sqlite';
-import { buildRequest, type BuildEvent, type BuildSnapshot } from '../../electron/common/contracts/builds';
+import type { BuildEvent, BuildSnapshot } from '../../electron/common/contracts/builds';
 import { createBuildSnapshot, reduceBuildEvents } from '../../electron/common/progress';
 import { EventBus } from '../../electron/core/events';
 import type { HistoryFinishRow } from '../../electron/core/history/ports';
 import { HistoryService } from '../../electron/core/history/service';
+import { startedEvent, startedRecord } from '../helpers/history-build';
 
-const started: BuildEvent = {
-  type: 'started',
-  at: 0,
-  builder: 'b',
-  driver: 'docker',
-  platforms: [],
-  contextDir: '/w',
-  tags: [],
-  command: [],
-};
 const vertex: BuildEvent = { type: 'vertex', digest: 'v', name: '[1/1] RUN x', started: 1 };
 const lines = (from: number, n: number): BuildEvent => ({
   type: 'log',
@@ -64,16 +55,8 @@ describe('history saves a running build log while it runs', () => {
   });
 
   const start = (id: string) => {
-    history.started({
-      buildId: id,
-      request: buildRequest.parse({ contextDir: '/w' }),
-      secretIds: [],
-      builder: 'b',
-      driver: 'docker',
-      platforms: [],
-      startedAt: 0,
-    });
-    return reduceBuildEvents(createBuildSnapshot(id), [started, vertex]);
+    history.started(startedRecord(id));
+    return reduceBuildEvents(createBuildSnapshot(id), [startedEvent, vertex]);
   };
   const texts = (id: string) => history.get(id).logs.map((l) => l.text);
 
@@ -125,16 +108,8 @@ describe('history saves a running build log while it runs', () => {
 
   it('keeps writing at the finish alone without logQuietMs', () => {
     const plain = new HistoryService(store, new EventBus(), { maxLogLines: 1000, maxLogChars: () => cap });
-    plain.started({
-      buildId: 'd',
-      request: buildRequest.parse({ contextDir: '/w' }),
-      secretIds: [],
-      builder: 'b',
-      driver: 'docker',
-      platforms: [],
-      startedAt: 0,
-    });
-    let s = reduceBuildEvents(createBuildSnapshot('d'), [started, vertex, lines(0, 10)]);
+    plain.started(startedRecord('d'));
+    let s = reduceBuildEvents(createBuildSnapshot('d'), [startedEvent, vertex, lines(0, 10)]);
     plain.progressed('d', s);
     vi.advanceTimersByTime(1000);
     expect(store.get('d')?.logs).toEqual([]);

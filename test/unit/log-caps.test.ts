@@ -4,17 +4,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/adapters/db/database';
 import { processAlive, SqliteHistoryStore } from '../../electron/adapters/db/history-store';
-import { buildRequest, type BuildEvent } from '../../electron/common/contracts/builds';
+import type { BuildEvent } from '../../electron/common/contracts/builds';
 import { createBuildSnapshot, DEFAULT_LIMITS, logLines, reduceBuildEvents } from '../../electron/common/progress';
 import { EventBus } from '../../electron/core/events';
 import { HistoryService } from '../../electron/core/history/service';
+import { startedEvent, startedRecord } from '../helpers/history-build';
 
 /** A step printing `lines` lines of `width` characters, in batches like buildx's rawjson. */
 function noisyBuild(id: string, lines: number, width: number, char = 'x') {
-  const events: BuildEvent[] = [
-    { type: 'started', at: 0, builder: 'b', driver: 'docker', platforms: [], contextDir: '/w', tags: [], command: [] },
-    { type: 'vertex', digest: 'v', name: '[1/1] RUN noisy', started: 1 },
-  ];
+  const events: BuildEvent[] = [startedEvent, { type: 'vertex', digest: 'v', name: '[1/1] RUN noisy', started: 1 }];
   const line = `${char.repeat(width)}\n`;
   const perEvent = 64;
   for (let i = 0; i < lines; i += perEvent)
@@ -60,15 +58,7 @@ describe('log byte caps (lines alone allowed 200k × 8 KiB ≈ 1.6 GB per build)
         new EventBus(),
         { maxLogLines: 100_000, maxLogChars: () => cap },
       );
-      history.started({
-        buildId: 'h',
-        request: buildRequest.parse({ contextDir: '/w' }),
-        secretIds: [],
-        builder: 'b',
-        driver: 'docker',
-        platforms: [],
-        startedAt: 0,
-      });
+      history.started(startedRecord('h'));
       // "é" is one character and two bytes: a character count would keep twice the cap.
       history.finished('h', noisyBuild('h', 2000, 100, 'é'));
       const entry = history.get('h');

@@ -6,6 +6,7 @@ import type { CallOptions } from '../../core/ports';
 import { mapEngineError, type DockerEngine } from './engine';
 import { EngineHttpError } from './engine-api';
 import { execInContainer, execOutput, takeEarlyExec } from './exec-stream';
+import { cacheRecord, isoFromMs, readUsageJson, type UsageJsonNames } from './usage-record';
 import { diskUsage, type UsageRecord } from '../buildkit/control';
 import { BuildkitConnection, GrpcError } from '../buildkit/grpc';
 
@@ -21,33 +22,25 @@ import { BuildkitConnection, GrpcError } from '../buildkit/grpc';
  * (another engine) to `buildx du`.
  */
 
-function iso(text: unknown): string | null {
-  if (typeof text !== 'string' || !text) return null;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) || ms < Date.UTC(1971, 0, 1) ? null : new Date(ms).toISOString();
-}
-
-interface RawUsage {
-  id?: unknown;
-  mutable?: unknown;
-  inUse?: unknown;
-  size?: unknown;
-  createdAt?: unknown;
-  lastUsedAt?: unknown;
-  usageCount?: unknown;
-  parents?: unknown;
-  parent?: unknown;
-  description?: unknown;
-  recordType?: unknown;
-  shared?: unknown;
-}
-
-const ok = (v: unknown, type: 'string' | 'number' | 'boolean') => v === undefined || v === null || typeof v === type;
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+/** buildctl's spelling of UsageInfo (its json tags). */
+const BUILDCTL_NAMES: UsageJsonNames = {
+  id: 'id',
+  recordType: 'recordType',
+  description: 'description',
+  size: 'size',
+  createdAt: 'createdAt',
+  lastUsedAt: 'lastUsedAt',
+  usageCount: 'usageCount',
+  shared: 'shared',
+  inUse: 'inUse',
+  mutable: 'mutable',
+  parent: 'parent',
+  parents: ['parents'],
+};
 
 /**
- * buildctl's JSON (client.UsageInfo json tags): one array, or `null` for an empty cache. Parsed in
- * one pass, each field type-checked as it is read; a record in another shape throws (drift).
+ * buildctl's JSON (client.UsageInfo json tags): one array, or `null` for an empty cache. Read as
+ * usage-record.ts reads every spelling; a record in another shape throws (drift).
  */
 export function parseBuildctlDu(stdout: string | Buffer): CacheRecord[] {
   const text = typeof stdout === 'string' ? stdout : stdout.toString('utf8');
@@ -55,38 +48,10 @@ export function parseBuildctlDu(stdout: string | Buffer): CacheRecord[] {
   if (body === null) return [];
   if (!Array.isArray(body)) throw new Error('buildctl du did not print a JSON array');
   return body.map((item: unknown) => {
-    const r = item as RawUsage;
-    if (
-      typeof r !== 'object' ||
-      r === null ||
-      typeof r.id !== 'string' ||
-      !r.id ||
-      !ok(r.mutable, 'boolean') ||
-      !ok(r.inUse, 'boolean') ||
-      !ok(r.size, 'number') ||
-      !ok(r.createdAt, 'string') ||
-      !ok(r.lastUsedAt, 'string') ||
-      !ok(r.usageCount, 'number') ||
-      !ok(r.parent, 'string') ||
-      !ok(r.description, 'string') ||
-      !ok(r.recordType, 'string') ||
-      !ok(r.shared, 'boolean') ||
-      !(r.parents == null || isStrings(r.parents))
-    )
+    const record = readUsageJson(item, BUILDCTL_NAMES);
+    if (!record)
       throw new Error(`buildctl du printed a record in an unexpected shape: ${JSON.stringify(item).slice(0, 400)}`);
-    return {
-      id: r.id,
-      type: (r.recordType as string | undefined) || 'regular',
-      description: ((r.description as string | undefined) ?? '').trimEnd(),
-      size: Math.max(0, Math.round((r.size as number | undefined) ?? 0)),
-      createdAt: iso(r.createdAt),
-      lastUsedAt: iso(r.lastUsedAt),
-      usageCount: (r.usageCount as number | undefined) ?? 0,
-      shared: (r.shared as boolean | undefined) ?? false,
-      inUse: (r.inUse as boolean | undefined) ?? false,
-      mutable: (r.mutable as boolean | undefined) ?? null,
-      parents: r.parents ?? (r.parent ? [r.parent as string] : []),
-    };
+    return record;
   });
 }
 
@@ -94,21 +59,7 @@ export function parseBuildctlDu(stdout: string | Buffer): CacheRecord[] {
 const IDLE_MS = 60_000;
 
 function toRecord(r: UsageRecord): CacheRecord {
-  const at = (ms: number | undefined) =>
-    ms === undefined || ms < Date.UTC(1971, 0, 1) ? null : new Date(ms).toISOString();
-  return {
-    id: r.id,
-    type: r.recordType || 'regular',
-    description: r.description.trimEnd(),
-    size: Math.max(0, r.size),
-    createdAt: at(r.createdAt),
-    lastUsedAt: at(r.lastUsedAt),
-    usageCount: r.usageCount,
-    shared: r.shared,
-    inUse: r.inUse,
-    mutable: r.mutable,
-    parents: r.parents,
-  };
+  return cacheRecord({ ...r, createdAt: isoFromMs(r.createdAt), lastUsedAt: isoFromMs(r.lastUsedAt) });
 }
 
 export class BuildkitContainerCache implements ContainerCachePort {

@@ -5,6 +5,7 @@ import type { CallOptions } from '../../core/ports';
 import { idFilter } from '../buildx/cache';
 import { mapEngineError, type DockerEngine } from './engine';
 import { EngineHttpError } from './engine-api';
+import { isStrings, readUsageJson, type UsageJsonNames } from './usage-record';
 
 /**
  * The daemon's build cache through the Engine API, with explicit requests over node:http
@@ -12,77 +13,34 @@ import { EngineHttpError } from './engine-api';
  * both drop their options, and `pruneBuilder()` then sends an UNFILTERED prune of the whole daemon.
  */
 
-// Engine 26.1 tags Parents as `json:" Parents"` (a leading space); older engines send `Parent`, newer
-// ones `Parents`. Read all three.
-interface RawRecord {
-  ID?: unknown;
-  Type?: unknown;
-  Description?: unknown;
-  InUse?: unknown;
-  Shared?: unknown;
-  Size?: unknown;
-  CreatedAt?: unknown;
-  LastUsedAt?: unknown;
-  UsageCount?: unknown;
-  Parents?: unknown;
-  ' Parents'?: unknown;
-  Parent?: unknown;
-}
-
-/** Go's zero time means "never"; anything before 1971 is treated the same. */
-function isoOrNull(text: unknown): string | null {
-  if (typeof text !== 'string' || !text) return null;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) || ms < Date.UTC(1971, 0, 1) ? null : new Date(ms).toISOString();
-}
-
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const optional = (v: unknown, type: 'string' | 'number' | 'boolean') =>
-  v === undefined || v === null || typeof v === type;
-
 /**
- * One pass from the engine's JSON to records: each field type-checked by hand as it is read (a
- * schema library would build a validated copy of 1,000 records only for this map to copy them again).
- * Anything that is not the documented shape is drift, reported with the raw record.
+ * The Engine API's spelling of UsageInfo (types.BuildCache). Engine 26.1 tags Parents as
+ * `json:" Parents"` (a leading space); older engines send `Parent`, newer ones `Parents`: all three read.
  */
+const ENGINE_NAMES: UsageJsonNames = {
+  id: 'ID',
+  recordType: 'Type',
+  description: 'Description',
+  size: 'Size',
+  createdAt: 'CreatedAt',
+  lastUsedAt: 'LastUsedAt',
+  usageCount: 'UsageCount',
+  shared: 'Shared',
+  inUse: 'InUse',
+  mutable: undefined,
+  parent: 'Parent',
+  parents: ['Parents', ' Parents'],
+};
+
+/** The engine's JSON to records (usage-record.ts); anything not the documented shape is drift. */
 export function parseSystemDfBuildCache(body: unknown): CacheRecord[] {
   const list = (body as { BuildCache?: unknown } | null)?.BuildCache;
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !(list == null || Array.isArray(list)))
     throw unexpected('/system/df', body);
   return ((list ?? []) as unknown[]).map((item) => {
-    const r = item as RawRecord;
-    const parents = r.Parents ?? r[' Parents'];
-    if (
-      typeof r !== 'object' ||
-      r === null ||
-      typeof r.ID !== 'string' ||
-      !r.ID ||
-      !optional(r.Type, 'string') ||
-      !optional(r.Description, 'string') ||
-      !optional(r.InUse, 'boolean') ||
-      !optional(r.Shared, 'boolean') ||
-      !optional(r.Size, 'number') ||
-      !optional(r.CreatedAt, 'string') ||
-      !optional(r.LastUsedAt, 'string') ||
-      !optional(r.UsageCount, 'number') ||
-      !optional(r.Parent, 'string') ||
-      !(parents == null || isStrings(parents))
-    )
-      throw unexpected('/system/df', item);
-    return {
-      id: r.ID,
-      type: (r.Type as string | undefined) || 'regular',
-      description: ((r.Description as string | undefined) ?? '').trimEnd(),
-      // BuildKit reports -1 for a size it has not computed yet; buildx counts only positive sizes too.
-      size: Math.max(0, Math.round((r.Size as number | undefined) ?? 0)),
-      createdAt: isoOrNull(r.CreatedAt),
-      lastUsedAt: isoOrNull(r.LastUsedAt),
-      usageCount: (r.UsageCount as number | undefined) ?? 0,
-      shared: (r.Shared as boolean | undefined) ?? false,
-      inUse: (r.InUse as boolean | undefined) ?? false,
-      mutable: null,
-      parents: parents ?? (r.Parent ? [r.Parent as string] : []),
-    };
+    const record = readUsageJson(item, ENGINE_NAMES);
+    if (!record) throw unexpected('/system/df', item);
+    return record;
   });
 }
 

@@ -22,7 +22,7 @@ export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
  * The CLI's early guess of the builder buildx uses without --builder (composition/early.ts): the one
  * `buildx use` stored (`current`'s Name), else the docker context's own builder, named after the
  * context (DOCKER_HOST makes it "default"). Only the common case of buildx's rule, which the core
- * applies whole (adapters/buildx/builder-status.ts `currentName`: the endpoint key, Global, the
+ * applies whole (adapters/buildx/known-builders.ts `currentBuilderName`: the endpoint key, Global, the
  * per-endpoint defaults); a wrong guess costs the early request, never the answer.
  */
 export function likelyCurrentBuilder(

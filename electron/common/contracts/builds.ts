@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builderName } from '../domain';
 import { absolutePath, PLATFORM_PATTERN, platform } from '../builders/fields';
-import { noNul } from '../validation';
+import { isAbsolutePath, noNul } from '../validation';
 import { buildEvent, buildListItem, buildSnapshot, buildSummary, logLine } from './build-snapshot';
 
 // The shapes builds share with bake and History live in build-snapshot.ts; re-exported here so a
@@ -182,8 +182,8 @@ export const namedContext = z
   .max(4096)
   .refine(
     (v) =>
-      (v.startsWith('/') ||
-        /^[A-Za-z]:[\\/]/.test(v) ||
+      // A folder is absolute by the rule every path field uses (common/validation.ts).
+      (isAbsolutePath(v) ||
         /^(?:docker-image|oci-layout):\/\/\S+$/.test(v) ||
         /^(?:https:\/\/|git@|ssh:\/\/)\S+$/.test(v)) &&
       !hasControl(v),

@@ -1,8 +1,9 @@
 import { appError } from '../../common/errors';
 import { buildxCsv } from '../../common/validation';
+import { pathFor } from '../builds/context';
 import type { BuildFsPort } from '../builds/ports';
 import type { PrintedTarget } from './ports';
-import { contextPath, dockerfilePath, isLocalContext, pathFor } from './project';
+import { contextPath, dockerfilePath, isLocalContext } from './project';
 
 /**
  * What a bake asks of this machine beyond building, and whether the user allowed it.

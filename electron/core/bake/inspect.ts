@@ -1,6 +1,6 @@
 import type { BakeInspect, BakeProject, BakeTarget, BrowseResult } from '../../common/contracts/bake';
 import { AppException, appError } from '../../common/errors';
-import { checkFolder, type FolderRole } from '../builds/context';
+import { checkFolder, pathFor, type FolderRole } from '../builds/context';
 import type { BuildFsPort } from '../builds/ports';
 import type { Clock } from '../ports';
 import type { BakeDefinitionArgs, BakeDefinitionPort, BakePrint } from './ports';
@@ -12,7 +12,6 @@ import {
   isDefinitionFileName,
   locateTarget,
   orderedTargets,
-  pathFor,
   projectKind,
   toBakeTarget,
 } from './project';

@@ -1,6 +1,6 @@
-import { posix, win32 } from 'node:path';
 import type { BakeGroup, BakeProject, BakeTarget } from '../../common/contracts/bake';
-import { buildxCsv } from '../../common/validation';
+import { buildxCsv, isWindowsPath } from '../../common/validation';
+import { pathFor } from '../builds/context';
 import type { BakePrint, PrintedTarget } from './ports';
 
 /**
@@ -8,9 +8,6 @@ import type { BakePrint, PrintedTarget } from './ports';
  * folders, where a Dockerfile is, and which line of a definition declares a target (for errors
  * buildx itself does not locate, such as a missing Dockerfile).
  */
-
-/** Windows paths (drive or UNC) are joined as Windows joins them, the rest as POSIX. */
-export const pathFor = (p: string) => (/^[A-Za-z]:[\\/]|^\\\\/.test(p) ? win32 : posix);
 
 /** File names `docker buildx bake` reads from the project folder when none is given. */
 export const DEFAULT_DEFINITION_FILES = [
@@ -32,7 +29,7 @@ export function isDefinitionFileName(name: string): boolean {
 export function isLocalContext(context: string): boolean {
   if (context.startsWith('cwd://')) return true;
   if (context === '-' || context.startsWith('target:')) return false;
-  if (/^[A-Za-z]:[\\/]/.test(context)) return true;
+  if (isWindowsPath(context)) return true;
   // URLs and the other named sources: https://, git://, docker-image://, oci-layout://.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@')) return false;
   return true;

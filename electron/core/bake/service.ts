@@ -18,17 +18,15 @@ import {
   reduceBakeEvents,
   summarizeBake,
 } from '../../common/progress';
-import type { NetworkProbePort } from '../builders/ports';
-import { BuilderChecks } from '../builds/builder-checks';
+import { BuilderChecks, type BuilderCheckDeps } from '../builds/builder-checks';
 import { checkWritableFileDir } from '../builds/context';
 import { classifyFailure, couldNotRun } from '../builds/failure';
 import { metadataFields, readMetadataFile } from '../builds/metadata';
-import type { BuilderDescribePort, BuildFsPort, BuildRunnerPort } from '../builds/ports';
+import type { BuildFsPort, BuildRunnerPort } from '../builds/ports';
 import type { EventBus } from '../events';
 import { pageOfLog } from '../log-page';
 import { bakeOutbox, type Outbox } from '../outbox';
 import { recordSafely, RunRegistry } from '../runs';
-import type { BuildxPort, Clock, EnginePort } from '../ports';
 import { bakeArgv, bakeCommandText, bakeEnv, bakeSwitches, effectiveOverrides } from './command-line';
 import { entitlementsRequired, missingEntitlements } from './entitlements';
 import { BakeProjects } from './inspect';
@@ -76,18 +74,13 @@ export class BakeService {
   private counter = 0;
 
   constructor(
-    private readonly deps: {
+    private readonly deps: BuilderCheckDeps & {
       definitions: BakeDefinitionPort;
       runner: BuildRunnerPort;
-      builders: BuilderDescribePort;
-      buildx: BuildxPort;
-      engine: EnginePort;
       fs: BuildFsPort;
       events: EventBus;
-      clock: Clock;
       /** The folder the picker opens first. */
       home: () => string;
-      probe?: NetworkProbePort | undefined;
       recorder?: BakeRecorder | undefined;
     },
     private readonly options: BakeOptions,

@@ -7,6 +7,16 @@ import type { BuilderDescribePort } from './ports';
 
 const BUILDER_MEMORY_MS = 10_000;
 
+/** The ports the builder check reads; the builds and bake services take them and pass them on. */
+export interface BuilderCheckDeps {
+  builders: BuilderDescribePort;
+  buildx: BuildxPort;
+  engine: EnginePort;
+  clock: Clock;
+  /** Dials remote tcp:// endpoints before a build: buildx alone waits 20 s on a dead one. */
+  probe?: NetworkProbePort | undefined;
+}
+
 /**
  * What builds and bakes check about a builder before buildx runs, so the failures a person can fix
  * come back at once as values: an unknown builder, several platforms on the docker driver, a remote
@@ -17,14 +27,7 @@ export class BuilderChecks {
   private readonly describing = new Map<string, Promise<Builder>>();
 
   constructor(
-    private readonly deps: {
-      builders: BuilderDescribePort;
-      buildx: BuildxPort;
-      engine: EnginePort;
-      clock: Clock;
-      /** Dials remote tcp:// endpoints before a build: buildx alone waits 20 s on a dead one. */
-      probe?: NetworkProbePort | undefined;
-    },
+    private readonly deps: BuilderCheckDeps,
     private readonly checkTimeoutMs: number,
   ) {}
 

@@ -1,10 +1,12 @@
 import { posix, win32 } from 'node:path';
 import type { ContextInspection, ContextProgress } from '../../common/contracts/builds';
 import { appError } from '../../common/errors';
+import { isWindowsPath } from '../../common/validation';
 import { parseDockerignore } from './dockerignore';
 import type { BuildFsPort, BuildTarget, ContextFile, PathInfo } from './ports';
 
-const path = (p: string) => (/^[A-Za-z]:[\\/]|^\\\\/.test(p) ? win32 : posix);
+/** Windows paths (drive or UNC) are joined as Windows joins them, the rest as POSIX. */
+export const pathFor = (p: string) => (isWindowsPath(p) ? win32 : posix);
 
 const MB = 1024 * 1024;
 /** Folders that are almost never meant for the builder. */
@@ -77,7 +79,7 @@ export function checkContextDir(fs: BuildFsPort, contextDir: string): Promise<st
  * build would fail at its very end.
  */
 export async function checkWritableFileDir(fs: BuildFsPort, file: string, field: string): Promise<void> {
-  const dir = path(file).dirname(file);
+  const dir = pathFor(file).dirname(file);
   const info = await fs.stat(dir);
   if (info.kind !== 'directory' || !info.readable) {
     throw appError('INVALID_INPUT', `The folder of ${file} does not exist or cannot be used.`, {
@@ -112,7 +114,7 @@ export async function resolveDockerfile(
   contextDir: string,
   requested: string | undefined,
 ): Promise<string> {
-  const p = path(contextDir);
+  const p = pathFor(contextDir);
   if (requested) {
     const full = p.isAbsolute(requested) ? requested : p.join(contextDir, requested);
     const info: PathInfo = await fs.stat(full);
@@ -242,7 +244,7 @@ export async function inspectContext(
   const started = deps.now();
   const { fs } = deps;
   const contextDir = await checkContextDir(fs, input.contextDir);
-  const p = path(contextDir);
+  const p = pathFor(contextDir);
   const dockerfiles = await findDockerfiles(fs, contextDir);
   let dockerfile: string | undefined;
   try {

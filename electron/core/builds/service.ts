@@ -8,19 +8,17 @@ import type {
 } from '../../common/contracts/builds';
 import { appError } from '../../common/errors';
 import { createBuildSnapshot, reduceBuildEvents, summarizeBuild } from '../../common/progress';
-import type { NetworkProbePort } from '../builders/ports';
 import type { EventBus } from '../events';
 import { pageOfLog } from '../log-page';
 import { buildOutbox, type Outbox } from '../outbox';
 import { recordSafely, RunRegistry } from '../runs';
-import type { BuildxPort, Clock, EnginePort } from '../ports';
-import { BuilderChecks } from './builder-checks';
+import { BuilderChecks, type BuilderCheckDeps } from './builder-checks';
 import { buildxBuildArgv, shellQuote } from './command-line';
 import { checkContextDir, checkWritableFileDir, inspectContext, resolveDockerfile } from './context';
 import { BuildWatchdog, lostCause, type LostCause } from './liveness';
 import { classifyFailure, couldNotRun, lostConnection } from './failure';
 import { type Material, metadataFields, readMetadataFile } from './metadata';
-import type { BuilderDescribePort, BuildFsPort, BuildRecorder, BuildRunExit, BuildRunnerPort } from './ports';
+import type { BuildFsPort, BuildRecorder, BuildRunExit, BuildRunnerPort } from './ports';
 import { joinPath, trimTrailingSeparators } from '../../common/validation';
 
 export interface BuildsOptions {
@@ -61,17 +59,11 @@ export class BuildsService {
   private counter = 0;
 
   constructor(
-    private readonly deps: {
+    private readonly deps: BuilderCheckDeps & {
       runner: BuildRunnerPort;
-      builders: BuilderDescribePort;
-      buildx: BuildxPort;
-      engine: EnginePort;
       fs: BuildFsPort;
       events: EventBus;
-      clock: Clock;
       recorder?: BuildRecorder | undefined;
-      /** Dials remote tcp:// endpoints before a build: buildx alone waits 20 s on a dead one. */
-      probe?: NetworkProbePort | undefined;
     },
     private readonly options: BuildsOptions,
   ) {

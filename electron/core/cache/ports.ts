@@ -62,8 +62,12 @@ export interface BuildxCachePort {
  */
 export interface BuilderStatePort {
   state(name: string, call: CallOptions): Promise<Builder>;
-  /** The builder buildx uses without --builder, by buildx's own rule (the builders list's "current"). */
-  currentName(): Promise<string>;
+  /**
+   * The builder buildx uses without --builder, by buildx's own rule (the builders list's "current"),
+   * with what buildx's instance store holds of it (undefined for a context's own builder): one read
+   * of the store answers both, so a command without --builder does not read it again.
+   */
+  current(): Promise<{ name: string; stored: StoredCacheBuilder | undefined }>;
 }
 
 /** The BuildKit containers of docker-container builders on the engine BuildDeck talks to. */

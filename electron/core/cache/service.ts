@@ -211,7 +211,7 @@ export class CacheService {
 
   /** The builder a command without `builder` means: buildx's current one. */
   async builderName(builder: string | undefined): Promise<string> {
-    return builder ?? (await this.builders.currentName());
+    return builder ?? (await this.builders.current()).name;
   }
 
   async trend(builder: string | undefined, range: CacheTrend['range']): Promise<CacheTrend> {
@@ -266,8 +266,11 @@ export class CacheService {
   }
 
   private async resolve(builder: string | undefined): Promise<Target> {
-    const name = await this.builderName(builder);
-    const stored = await this.buildx.storedBuilder(name);
+    // Without a name, the current builder's store entry comes with its name (one read of the store).
+    const { name, stored } =
+      builder === undefined
+        ? await this.builders.current()
+        : { name: builder, stored: await this.buildx.storedBuilder(builder) };
     // A builder missing from buildx's store is a docker context's own builder (driver docker).
     // Only the default context's is the daemon this core's Engine API talks to.
     return {
