@@ -114,6 +114,11 @@ export const CREATE_OPTIONS = {
   'buildkitd-flags': { type: 'string' },
   'buildkitd-config': { type: 'string' },
   endpoint: { type: 'string' },
+  // buildx's own names for the same things (read by builders.ts: --name, --driver-opt, --config).
+  name: { type: 'string' },
+  'driver-opt': { type: 'string', multiple: true },
+  config: { type: 'string' },
+  leave: { type: 'boolean' },
   ...Object.fromEntries(
     OPTION_ENTRIES.map(([, o]) => [
       o.flag,
@@ -172,4 +177,73 @@ export function createInputFromFlags(
   for (const [key, option] of OPTION_ENTRIES) setOptionValue(input, key, optionFromFlag(option, v[option.flag]));
   set('endpoint', endpoint ?? v['endpoint']);
   return input;
+}
+
+// ---------------------------------------------------------------------------------------------
+// `docker buildx create`'s own spelling: --name, --driver-opt KEY=VALUE[,KEY=VALUE], --config.
+
+/** buildx's `--driver-opt` value: comma-separated fields, a field in double quotes may hold commas. */
+export function csvFields(text: string): string[] {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      out.push(field);
+      field = '';
+    } else field += c;
+  }
+  if (quoted) throw new UsageError(`--driver-opt ${text}: a quote is not closed`);
+  out.push(field);
+  return out.filter((f) => f !== '');
+}
+
+const BY_DRIVER_OPT = new Map(OPTION_ENTRIES.flatMap(([, o]) => (o.driverOpt ? [[o.driverOpt, o] as const] : [])));
+
+/**
+ * `--driver-opt` values onto the flags they are here (the table's `driverOpt` -> `flag`): the same
+ * option whichever way it was typed, checked by the same schema. A flag given by its own name wins.
+ */
+export function driverOptFlags(values: readonly string[], flags: CreateValues): CreateValues {
+  const out: CreateValues = { ...flags };
+  const list = (flag: string, items: string[]) => {
+    if (flags[flag] === undefined) out[flag] = [...((out[flag] as string[] | undefined) ?? []), ...items];
+  };
+  for (const value of values) {
+    for (const field of csvFields(value)) {
+      const eq = field.indexOf('=');
+      const key = eq < 0 ? field : field.slice(0, eq);
+      const v = eq < 0 ? '' : field.slice(eq + 1);
+      if (key.startsWith('env.')) {
+        list('env', [`${key.slice('env.'.length)}=${v}`]);
+        continue;
+      }
+      const option = BY_DRIVER_OPT.get(key);
+      if (!option || option.kind === 'env')
+        throw new UsageError(
+          `--driver-opt ${key}: not a driver option BuildDeck knows (${[...BY_DRIVER_OPT.keys()].filter((k) => k !== 'env').join(', ')}, env.NAME)`,
+        );
+      if (option.kind === 'map') list(option.flag, v.split(',').filter(Boolean));
+      else if (option.kind === 'tolerations') list(option.flag, v.split(';').filter(Boolean));
+      else if (option.kind === 'bool') {
+        if (!/^(true|false|1|0)$/i.test(v || 'true'))
+          throw new UsageError(`--driver-opt ${key}=${v}: give true or false`);
+        if (flags[option.flag] === undefined) out[option.flag] = /^(true|1|)$/i.test(v);
+      } else if (flags[option.flag] === undefined) out[option.flag] = v;
+    }
+  }
+  return out;
+}
+
+/** A name for a builder created without one, as buildx makes one up (it prints it after the create). */
+export function generatedBuilderName(random: () => number = Math.random): string {
+  return `builder-${Array.from({ length: 6 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(random() * 36)]).join('')}`;
 }

@@ -9,6 +9,8 @@ import type { Router } from '../core/router';
 import {
   CREATE_OPTIONS,
   createInputFromFlags,
+  driverOptFlags,
+  generatedBuilderName,
   flagOfField,
   num,
   optionUsage,
@@ -35,17 +37,25 @@ export const BUILDERS_USAGE_LINES = `  builders create    Create a builder (dock
   builders health    Check every builder within a bound; fleet warnings`;
 
 const USAGE = `Usage:
-  builddeck builders create NAME --driver DRIVER [ENDPOINT] [options] [--dry-run] [--json]
-  builddeck builders inspect NAME [--logs N] [--timeout SECONDS] [--json]
-  builddeck builders bootstrap NAME [--timeout SECONDS] [--json]
-  builddeck builders stop NAME [--json]
+  builddeck builders create NAME [--driver DRIVER] [ENDPOINT] [options] [--dry-run] [--json]
+  builddeck builders create [ENDPOINT] --name NAME --driver-opt KEY=VALUE[,KEY=VALUE]... (buildx's form)
+  builddeck builders inspect [NAME] [--bootstrap] [--logs N] [--timeout SECONDS] [--json]
+  builddeck builders bootstrap [NAME] [--timeout SECONDS] [--json]
+  builddeck builders stop [NAME] [--json]
   builddeck builders use NAME [--json]
-  builddeck builders rm NAME [--keep-state] [--keep-daemon] [--json]
+  builddeck builders rm [NAME] [--keep-state] [--keep-daemon] [--json]
   builddeck builders leave NAME NODE [--json]
   builddeck builders health [NAME...] [--timeout SECONDS] [--cert-days N] [--json]
 
+No NAME: the current builder. The same verbs work without \`builders\` (builddeck create, ls,
+inspect, stop, use, rm), as \`docker buildx\` names them.
+
 create:
-  --driver D               docker-container, kubernetes or remote
+  --driver D               docker-container (default), kubernetes or remote
+  --name NAME              the builder's name (buildx's form; made up when there is none)
+  --driver-opt K=V,...     any option below by its buildx key (image=, network=, memory=,
+                           env.NAME=, nodeselector="a=b,c=d", ...); may repeat
+  --config FILE            same as --buildkitd-config     --leave --node N   remove node N
   --node N                 node name (default NAME0)       --append      add a node to builder NAME
   --platform P             pin platforms (repeat or comma-separate: linux/amd64,linux/arm64)
   --use                    make it the current builder     --bootstrap   start it now
@@ -182,12 +192,14 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
   try {
     request = parseVerb(verb, rest);
   } catch (err) {
-    process.stderr.write(`builddeck: ${(err as Error).message}\n\n${USAGE}\n`);
+    // The error and where the options are: the whole usage would push the error off the screen.
+    process.stderr.write(`builddeck: ${(err as Error).message}\nRun \`builddeck builders --help\` for the options.\n`);
     return 2;
   }
   // A dry run goes through the core's own checks (`builders.plan`): it refuses what the create would.
   const command = request.dryRun ? 'builders.plan' : request.command;
-  const { input, json } = request;
+  const { json } = request;
+  let input = request.input;
 
   const core = createCore({ oneShot: true });
   // Progress of long actions (create, bootstrap) goes to stderr so stdout stays the result.
@@ -201,6 +213,20 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
     { passive: true },
   );
   try {
+    // No NAME: the current builder, as buildx's inspect, stop and rm take it.
+    if ((input as { name?: unknown }).name === CURRENT) {
+      const list = await core.router.call('builders.list', {});
+      if (!list.ok) return printError(list.error, json);
+      const current = list.value.builders.find((b) => b.current)?.name;
+      if (current === undefined)
+        return printError({ code: 'BUILDER_NOT_FOUND', message: 'No current builder.', hint: 'Name one.' }, json);
+      input = { ...(input as object), name: current };
+    }
+    // buildx's `inspect --bootstrap`: start the nodes, then show them.
+    if (request.bootstrapFirst) {
+      const b = await core.router.callUnchecked('builders.bootstrap', { name: (input as { name: string }).name });
+      if (!b.ok) return printError(b.error, json);
+    }
     return await runAndPrint(core.router, command, input, json);
   } finally {
     off();
@@ -262,15 +288,18 @@ const VERB_OPTIONS = {
   'keep-state': { type: 'boolean' },
   'keep-daemon': { type: 'boolean' },
   'cert-days': { type: 'string' },
+  // buildx's: rm never asks here (-f is accepted), inspect --bootstrap starts the nodes first.
+  force: { type: 'boolean', short: 'f' },
+  bootstrap: { type: 'boolean' },
 } as const;
 
 /** Which of VERB_OPTIONS each verb takes; anything else is a usage error. */
 const VERB_FLAGS: Record<string, readonly string[]> = {
-  inspect: ['logs', 'timeout'],
+  inspect: ['logs', 'timeout', 'bootstrap'],
   bootstrap: ['timeout'],
   stop: [],
   use: [],
-  rm: ['keep-state', 'keep-daemon'],
+  rm: ['keep-state', 'keep-daemon', 'force'],
   leave: [],
   health: ['timeout', 'cert-days'],
 };
@@ -280,7 +309,11 @@ interface ParsedVerb {
   input: unknown;
   json: boolean;
   dryRun?: boolean;
+  bootstrapFirst?: boolean;
 }
+
+/** Stands for "the current builder" until the core says which it is (NUL: never a builder name). */
+const CURRENT = '\u0000current';
 
 function parseVerb(verb: string, args: string[]): ParsedVerb {
   if (verb === 'create') {
@@ -290,14 +323,45 @@ function parseVerb(verb: string, args: string[]): ParsedVerb {
       strict: true,
       options: { ...CREATE_OPTIONS, json: { type: 'boolean', default: false } },
     });
-    if (positionals.length < 1 || positionals.length > 2)
-      throw new UsageError('builders create takes NAME and, for the remote driver, ENDPOINT');
-    if (values['driver'] === undefined)
-      throw new UsageError('builders create needs --driver (docker-container, kubernetes or remote)');
-    const { json, 'dry-run': dryRun, ...flags } = values as CreateValues;
+    const {
+      json,
+      'dry-run': dryRun,
+      name: named,
+      'driver-opt': driverOpts,
+      config,
+      leave,
+      ...given
+    } = values as CreateValues;
+    // BuildDeck's `create NAME [ENDPOINT]`, or buildx's `create [ENDPOINT] --name NAME` (a name is
+    // made up when there is none, as buildx does).
+    const endpointLike = (p: string | undefined) => p !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(p);
+    let name: string;
+    let endpoint: string | undefined;
+    if (typeof named === 'string' || positionals.length === 0 || endpointLike(positionals[0])) {
+      if (positionals.length > 1) throw new UsageError('builders create --name NAME takes at most one ENDPOINT');
+      name = typeof named === 'string' ? named : generatedBuilderName();
+      endpoint = positionals[0];
+    } else {
+      if (positionals.length > 2)
+        throw new UsageError('builders create takes NAME and, for the remote driver, ENDPOINT');
+      name = positionals[0] as string;
+      endpoint = positionals[1];
+    }
+    if (leave === true) {
+      if (typeof given['node'] !== 'string') throw new UsageError('builders create --leave needs --name and --node');
+      return { command: 'builders.leave', input: { name, node: given['node'] }, json: json === true };
+    }
+    const flags = driverOptFlags((driverOpts as string[] | undefined) ?? [], given);
+    if (typeof config === 'string' && flags['buildkitd-config'] === undefined) flags['buildkitd-config'] = config;
+    // buildx's default driver, unless an endpoint says another one is meant.
+    if (flags['driver'] === undefined) {
+      if (endpoint !== undefined)
+        throw new UsageError('builders create ENDPOINT needs --driver (remote for a BuildKit endpoint)');
+      flags['driver'] = 'docker-container';
+    }
     return {
       command: 'builders.create',
-      input: createInputFromFlags(positionals[0], positionals[1], flags),
+      input: createInputFromFlags(name, endpoint, flags),
       json: json === true,
       dryRun: dryRun === true,
     };
@@ -311,7 +375,8 @@ function parseVerb(verb: string, args: string[]): ParsedVerb {
   const json = values.json;
   const timeoutMs = seconds(values.timeout, '--timeout');
   const bound = timeoutMs !== undefined ? { timeoutMs } : {};
-  const one = () => {
+  const one = (current = false) => {
+    if (current && positionals.length === 0) return CURRENT;
     if (positionals.length !== 1) throw new UsageError(`builders ${verb} takes one NAME`);
     return positionals[0];
   };
@@ -319,19 +384,24 @@ function parseVerb(verb: string, args: string[]): ParsedVerb {
     case 'inspect':
       return {
         command: 'builders.inspect',
-        input: { name: one(), ...(values.logs !== undefined ? { logLines: num(values.logs) } : {}), ...bound },
+        input: { name: one(true), ...(values.logs !== undefined ? { logLines: num(values.logs) } : {}), ...bound },
         json,
+        bootstrapFirst: values.bootstrap === true,
       };
     case 'bootstrap':
-      return { command: 'builders.bootstrap', input: { name: one(), ...bound }, json };
+      return { command: 'builders.bootstrap', input: { name: one(true), ...bound }, json };
     case 'stop':
-      return { command: 'builders.stop', input: { name: one() }, json };
+      return { command: 'builders.stop', input: { name: one(true) }, json };
     case 'use':
       return { command: 'builders.use', input: { name: one() }, json };
     case 'rm':
       return {
         command: 'builders.remove',
-        input: { name: one(), keepState: values['keep-state'] === true, keepDaemon: values['keep-daemon'] === true },
+        input: {
+          name: one(true),
+          keepState: values['keep-state'] === true,
+          keepDaemon: values['keep-daemon'] === true,
+        },
         json,
       };
     case 'leave':

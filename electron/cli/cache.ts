@@ -13,8 +13,9 @@ export const CACHE_USAGE_LINES = `  cache du           Build cache of a builder:
   cache prune        Remove cache records by filter (preview first with --dry-run)`;
 
 const USAGE = `Usage:
-  builddeck cache du [--builder B] [--json]
+  builddeck cache du [--builder B] [--verbose] [--json]
   builddeck cache prune [--builder B] [--until 24h] [--type T]... [--description S] [--all]
+                        [--filter until=24h|type=T|description=S]... [-f|--force] [--verbose]
                         [--reserved-space SIZE] [--max-used-space SIZE] [--min-free-space SIZE]
                         [--dry-run] [--json]
 
@@ -26,7 +27,8 @@ prune    Filters combine (AND); --type may repeat (any of). Without a filter, --
          --description only records whose description contains this text
          --all         also shared, internal and frontend records
          --reserved-space/--keep-storage, --max-used-space, --min-free-space  storage limits (512MB, 10GB)
-         --dry-run     list what would be removed, remove nothing
+         --filter      buildx's spelling of the same filters (until=, type=, description=)
+         --dry-run     list what would be removed, remove nothing (BuildDeck never asks: -f is accepted)
          A prune removes exactly the records the same command with --dry-run lists.
 Sizes in --json output are bytes. Exit codes: 0 success, 1 failure, 2 usage error or invalid input.`;
 
@@ -107,6 +109,8 @@ function parse(argv: string[], prune: boolean) {
       builder: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      // buildx's: the records are always listed (--verbose), nothing is ever asked (-f).
+      verbose: { type: 'boolean' },
       ...(prune
         ? {
             until: { type: 'string' },
@@ -118,10 +122,32 @@ function parse(argv: string[], prune: boolean) {
             'max-used-space': { type: 'string' },
             'min-free-space': { type: 'string' },
             'dry-run': { type: 'boolean', default: false },
+            filter: { type: 'string', multiple: true },
+            force: { type: 'boolean', short: 'f' },
           }
         : {}),
     },
   });
+}
+
+/**
+ * `docker buildx prune --filter KEY=VALUE` onto the flags BuildDeck has for the same filters
+ * (until, type, description); buildx's other keys are refused by name.
+ */
+export function pruneFilterFlags(filters: readonly string[]): { until?: string; type: string[]; description?: string } {
+  const out: { until?: string; type: string[]; description?: string } = { type: [] };
+  for (const f of filters) {
+    const m = /^([a-z-]+)(~?=)(.*)$/.exec(f);
+    const [key, , value = ''] = m ? m.slice(1) : [];
+    if (key === 'until' && m?.[2] === '=') out.until = value;
+    else if (key === 'type' && m?.[2] === '=') out.type.push(value);
+    else if (key === 'description') out.description = value;
+    else
+      throw new Error(
+        `--filter ${f}: BuildDeck filters by until=, type= and description= (id, inuse, shared, private, mutable and parents filters are not supported)`,
+      );
+  }
+  return out;
 }
 
 /** Runs `builddeck cache ...`; returns the exit code. */
@@ -138,6 +164,13 @@ export async function runCacheCli(argv: string[]): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
   try {
     values = parse(rest, verb === 'prune').values;
+    const v = values as Record<string, string | string[] | boolean | undefined>;
+    if (Array.isArray(v['filter'])) {
+      const f = pruneFilterFlags(v['filter']);
+      if (f.until !== undefined) v['until'] ??= f.until;
+      if (f.description !== undefined) v['description'] ??= f.description;
+      if (f.type.length > 0) v['type'] = [...((v['type'] as string[] | undefined) ?? []), ...f.type];
+    }
   } catch (err) {
     process.stderr.write(`builddeck: ${(err as Error).message}\n\n${USAGE}\n`);
     return 2;

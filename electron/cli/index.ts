@@ -41,6 +41,9 @@ ${bake.BAKE_USAGE_LINES}
 ${cache.CACHE_USAGE_LINES}
 ${history.HISTORY_USAGE_LINES}
 
+buildx's own verbs work too: ls, create, inspect, stop, use, rm (builders), du, prune (cache),
+version; with buildx's flags where BuildDeck has the feature (see each verb's --help).
+
 Options:
   --json             Print machine-readable JSON
   -h, --help         Show this help
@@ -50,9 +53,28 @@ Environment: DOCKER_HOST, BUILDX_CONFIG and DOCKER_CONFIG are honoured as docker
 Exit codes: 0 success, 1 failure (the error code is printed), 2 usage error.`;
 }
 
+/**
+ * `docker buildx`'s top-level verbs, as BuildDeck names them: a buildx user's `builddeck create
+ * --name x --driver-opt ...`, `builddeck du` or `builddeck prune --filter until=24h` runs the verb
+ * that does the same thing.
+ */
+const BUILDX_VERBS: Record<string, readonly string[]> = {
+  ls: ['builders', 'ls'],
+  create: ['builders', 'create'],
+  inspect: ['builders', 'inspect'],
+  stop: ['builders', 'stop'],
+  use: ['builders', 'use'],
+  rm: ['builders', 'rm'],
+  du: ['cache', 'du'],
+  prune: ['cache', 'prune'],
+  version: ['--version'],
+};
+
 async function main(args: string[]): Promise<number> {
   // `builddeck help history` is `builddeck history --help`, as `docker help buildx` is.
-  const argv = args[0] === 'help' ? [...args.slice(1), '--help'] : args;
+  const helped = args[0] === 'help' ? [...args.slice(1), '--help'] : args;
+  const alias = BUILDX_VERBS[helped[0] ?? ''];
+  const argv = alias ? [...alias, ...helped.slice(1)] : helped;
   // Before the verb's module (and the core) load: dockerd answers while they compile (composition/early.ts).
   // An exec into a BuildKit container is waited for until it has started (at most 150 ms): see early.ts.
   if (argv[0] === 'cache' || argv[0] === 'build') await (await import('../composition/early')).startEarlyRequests(argv);

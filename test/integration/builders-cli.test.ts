@@ -166,6 +166,64 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
     expect(rm.code).toBe(0);
     expect(rm.stdout).toMatch(`Removed ${name}.`);
     expect((await cli(['rm', 'default'])).code).toBe(2);
-    expect((await cli(['inspect'])).code).toBe(2);
+    // No NAME: the current builder (default again, once the current one is gone).
+    const current = await cli(['inspect', '--json', '--timeout', '5']);
+    expect(current.code, current.stderr).toBe(0);
+    expect((JSON.parse(current.stdout) as BuilderDetails).name).toBe('default');
+  });
+
+  it("takes buildx's own spelling: top-level verbs, --name, --driver-opt, no NAME for the current builder", async () => {
+    const buildx = (args: string[]) =>
+      outcomeOf(
+        exec(process.execPath, ['bin/builddeck.js', ...args], {
+          env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(sandbox.dir, 'data') },
+          timeout: 60_000,
+        }),
+      );
+    // --driver-opt KEY=VALUE[,KEY=VALUE] is the same request as BuildDeck's own flags.
+    const theirs = await buildx([
+      'create',
+      '--name',
+      'dopt',
+      '--driver-opt',
+      'image=local/buildkit:v0.13.2,network=host',
+      '--driver-opt',
+      '"env.NO_PROXY=a,b"',
+      '--dry-run',
+    ]);
+    const ours = await cli([
+      'create',
+      'dopt',
+      '--driver',
+      'docker-container',
+      '--image',
+      'local/buildkit:v0.13.2',
+      '--network',
+      'host',
+      '--env',
+      'NO_PROXY=a,b',
+      '--dry-run',
+    ]);
+    expect(theirs.code, theirs.stderr).toBe(0);
+    expect(theirs.stdout).toBe(ours.stdout);
+    expect(theirs.stdout).toContain('--driver-opt image=local/buildkit:v0.13.2 --driver-opt network=host');
+    const unknown = await buildx(['create', '--name', 'x', '--driver-opt', 'imgae=foo', '--dry-run']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /--driver-opt imgae: not a driver option BuildDeck knows \(namespace, image, network/,
+    );
+    // A real builder, made, used, read and removed the way a buildx user types it.
+    const name = sandbox.name('bx');
+    const made = await buildx(['create', 'tcp://127.0.0.1:1', '--name', name, '--driver', 'remote', '--use']);
+    expect(made.code, made.stderr).toBe(0);
+    const inspect = await buildx(['inspect', '--json', '--timeout', '3']);
+    expect(JSON.parse(inspect.stdout) as BuilderDetails).toMatchObject({
+      name,
+      nodes: [{ endpoint: 'tcp://127.0.0.1:1' }],
+    });
+    const rm = await buildx(['rm', '-f']);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stdout).toContain(`Removed ${name}.`);
+    expect((await buildx(['version'])).stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
