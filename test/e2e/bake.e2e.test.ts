@@ -236,6 +236,12 @@ describe('Bake in Chromium over the real core', () => {
     await page.dispatchEvent('main', 'drop', { dataTransfer });
     await page.locator('[data-testid="bake-project"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="bake-builder"]').selectOption(builder);
+    // Read with the project, before any start: what it asks for, and a way to allow it now.
+    const ahead = page.locator('[data-testid="bake-privileges-ahead"]');
+    await ahead.waitFor({ timeout: 10_000 });
+    expect(await ahead.innerText()).toContain('Read access to path ../lib');
+    await page.screenshot({ path: 'test-results/bake-privileges-ahead.png' });
+    // Starting anyway is refused before buildx runs, with the same list.
     await page.locator('[data-testid="start-bake"]').click();
     const prompt = page.locator('[data-testid="bake-privileges"]');
     await prompt.waitFor({ timeout: 30_000 });

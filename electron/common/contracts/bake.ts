@@ -186,6 +186,12 @@ export const bakeTarget = z.object({
   groups: z.array(z.string()),
   /** Why it cannot run as defined (its Dockerfile is missing), with where the definition says so. */
   problem: z.object({ message: z.string(), file: z.string().optional(), line: z.number().optional() }).optional(),
+  /**
+   * What it asks of this machine beyond a build (host network, insecure mode, the SSH agent, paths
+   * outside the project): each with the `--allow` value that grants it. `bake.start` refuses a bake
+   * until its request allows them.
+   */
+  privileges: z.array(z.object({ allow: z.string(), description: z.string() })).default([]),
 });
 export type BakeTarget = z.infer<typeof bakeTarget>;
 

@@ -3,6 +3,7 @@ import { AppException, appError } from '../../common/errors';
 import { checkFolder, pathFor, type FolderRole } from '../builds/context';
 import type { BuildFsPort } from '../builds/ports';
 import type { Clock } from '../ports';
+import { missingEntitlements } from './entitlements';
 import type { BakeDefinitionArgs, BakeDefinitionPort, BakePrint } from './ports';
 import {
   contextPath,
@@ -121,7 +122,9 @@ export class BakeProjects {
       const printed = all.targets[name];
       if (!printed) continue;
       const problem = await this.dockerfileProblem(args.projectDir, name, printed, texts);
-      targets.push(toBakeTarget(args.projectDir, name, printed, groups, problem));
+      // Shown before a start, so the question bake.start would ask comes with the project.
+      const privileges = await missingEntitlements(this.deps.fs, args.projectDir, [printed], []);
+      targets.push(toBakeTarget(args.projectDir, name, printed, groups, problem, privileges));
     }
     const described = new Map((list ?? []).map((e) => [e.name, e.description]));
     for (const t of targets) {

@@ -154,6 +154,7 @@ export function toBakeTarget(
   t: PrintedTarget,
   groups: readonly BakeGroup[],
   problem?: BakeTarget['problem'],
+  privileges: BakeTarget['privileges'] = [],
 ): BakeTarget {
   const ctx = contextPath(projectDir, t.context);
   return {
@@ -178,6 +179,7 @@ export function toBakeTarget(
     pull: t.pull,
     groups: groups.filter((g) => g.targets.includes(name)).map((g) => g.name),
     ...(problem ? { problem } : {}),
+    privileges,
   };
 }
 

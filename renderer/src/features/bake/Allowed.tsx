@@ -21,19 +21,33 @@ export function requestedPrivileges(
   return allow.length > 0 ? { allow, descriptions } : undefined;
 }
 
+/**
+ * The list with its one action: after a refused start "Allow and start" (an alert: the start did
+ * not happen), or before any start "Allow" (a note: the project page read it from the definition).
+ */
 export function PrivilegesPrompt({
   asked,
   onAllow,
   starting,
+  before = false,
 }: {
   asked: { allow: string[]; descriptions: string[] };
   onAllow: () => void;
   starting: boolean;
+  /** Read from the project, before a start: the action only grants. */
+  before?: boolean;
 }) {
   return (
-    <div className={styles.privileges} role="alert" data-testid="bake-privileges">
+    <div
+      className={styles.privileges}
+      role={before ? 'note' : 'alert'}
+      data-testid={before ? 'bake-privileges-ahead' : 'bake-privileges'}
+    >
       <p className={styles.privilegesHead}>
-        <ShieldAlert size={15} aria-hidden /> This definition asks for privileges beyond a build:
+        <ShieldAlert size={15} aria-hidden />{' '}
+        {before
+          ? 'These targets ask for privileges beyond a build:'
+          : 'This definition asks for privileges beyond a build:'}
       </p>
       <ul className={styles.privilegesList}>
         {asked.descriptions.map((text, i) => (
@@ -43,9 +57,15 @@ export function PrivilegesPrompt({
         ))}
       </ul>
       <p className={styles.privilegesHint}>Allow them only if you trust this project's definition files.</p>
-      <Button variant="primary" onClick={onAllow} disabled={starting} data-testid="allow-and-start">
-        {starting ? 'Starting…' : 'Allow and start'}
-      </Button>
+      {before ? (
+        <Button variant="secondary" onClick={onAllow} data-testid="allow-ahead">
+          Allow
+        </Button>
+      ) : (
+        <Button variant="primary" onClick={onAllow} disabled={starting} data-testid="allow-and-start">
+          {starting ? 'Starting…' : 'Allow and start'}
+        </Button>
+      )}
     </div>
   );
 }

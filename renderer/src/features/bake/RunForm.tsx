@@ -80,6 +80,12 @@ export function RunForm({ project }: { project: BakeProject }) {
     void start(next);
   };
 
+  // What the targets to run ask for that the form does not grant yet (read with the project).
+  const ahead = new Map<string, string>();
+  for (const t of project.targets)
+    if (targets.includes(t.name))
+      for (const p of t.privileges) if (!draft.allow.includes(p.allow)) ahead.set(p.allow, p.description);
+
   const issue = commandError ?? startError;
   const field = errorField(issue);
   return (
@@ -234,6 +240,13 @@ export function RunForm({ project }: { project: BakeProject }) {
       />
       {asked ? (
         <PrivilegesPrompt asked={asked} onAllow={allowAndStart} starting={starting} />
+      ) : ahead.size > 0 && !issue ? (
+        <PrivilegesPrompt
+          before
+          asked={{ allow: [...ahead.keys()], descriptions: [...ahead.values()] }}
+          onAllow={() => set('allow', [...draft.allow, ...ahead.keys()])}
+          starting={starting}
+        />
       ) : issue && !field?.match(/^(builder|platforms|variables|overrides)/) ? (
         <ErrorState error={issue} variant="inline" subject="Cannot start" />
       ) : null}
