@@ -123,27 +123,11 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
 
   useEffect(() => {
     const bridge = getBridge();
-    // The lists are refreshed once the page is idle, once for any number of events meanwhile. Done
-    // in the task that delivered `build.finished`, the invalidation and its refetches were ~8 ms
-    // of main-thread time landing with the build's last batch, which the build view is rendering
-    // then (the last frames of a streaming build, test/bench/renderer-frames.bench.ts).
-    let idle: (() => void) | undefined;
     const refresh = () => {
-      if (idle) return;
-      const run = () => {
-        idle = undefined;
-        void queryClient.invalidateQueries({ queryKey: commandKey('builds.list') });
-        void queryClient.invalidateQueries({
-          predicate: (q) => typeof q.queryKey[1] === 'string' && q.queryKey[1].startsWith('history.'),
-        });
-      };
-      if (typeof requestIdleCallback === 'function') {
-        const handle = requestIdleCallback(run, { timeout: 1_000 });
-        idle = () => cancelIdleCallback(handle);
-      } else {
-        const timer = setTimeout(run, 0);
-        idle = () => clearTimeout(timer);
-      }
+      void queryClient.invalidateQueries({ queryKey: commandKey('builds.list') });
+      void queryClient.invalidateQueries({
+        predicate: (q) => typeof q.queryKey[1] === 'string' && q.queryKey[1].startsWith('history.'),
+      });
     };
     const offStarted = bridge.on('build.started', refresh);
     const offFinished = bridge.on('build.finished', refresh);
@@ -159,7 +143,6 @@ export function BuildsShell({ onNavigate }: { onNavigate: (view: AppViewRequest)
       offFinished();
       offHistory();
       offRecords();
-      idle?.();
     };
   }, [queryClient]);
 

@@ -49,16 +49,6 @@ export function StatusBadge({ status }: { status: BuildStatus }) {
   );
 }
 
-/**
- * A run's elapsed time while it counts. The shared clock re-renders this text alone each second:
- * read in BuildDetails, every tick rendered the whole build view (log, lanes, outcome)
- * synchronously, a task of 2-3 ms in the middle of a streaming build's frames.
- */
-function Clock({ since, running }: { since: number; running: boolean }) {
-  const now = useNow();
-  return formatDuration(now - since, { whole: running });
-}
-
 interface RunHeaderProps {
   status: BuildStatus;
   title: ReactNode;
@@ -73,8 +63,6 @@ interface RunHeaderProps {
   builder?: { name: string; driver: string } | undefined;
   startedAt?: number | undefined;
   elapsedMs: number | undefined;
-  /** While set, the elapsed time counts from this time on the shared clock (`elapsedMs` unused). */
-  elapsedSince?: number | undefined;
   running: boolean;
   elapsedTestId: string;
   actions?: ReactNode;
@@ -95,7 +83,6 @@ export const RunHeader = memo(function RunHeader({
   builder,
   startedAt,
   elapsedMs,
-  elapsedSince,
   running,
   elapsedTestId,
   actions,
@@ -142,11 +129,7 @@ export const RunHeader = memo(function RunHeader({
         </p>
       </div>
       <div className={styles.elapsed} aria-label={running ? 'Elapsed' : 'Duration'} data-testid={elapsedTestId}>
-        {elapsedSince !== undefined ? (
-          <Clock since={elapsedSince} running={running} />
-        ) : (
-          formatDuration(elapsedMs, { whole: running })
-        )}
+        {formatDuration(elapsedMs, { whole: running })}
       </div>
       <div className={styles.actions}>{actions}</div>
     </header>
@@ -237,10 +220,12 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
   }, [focusTitle, snapshot.buildId]);
   const searchRef = useRef<HTMLInputElement>(null);
   const logRef = useRef<HTMLDivElement>(null);
+  const now = useNow();
   const announcement = useAnnouncement(snapshot);
   const info = snapshot.info;
   const running = snapshot.status === 'running';
-  const duration = snapshot.result?.durationMs;
+  const elapsed =
+    snapshot.result?.durationMs ?? (snapshot.startedAt !== undefined ? now - snapshot.startedAt : undefined);
   const multi = snapshot.lanes.filter((l) => l.kind === 'platform').length > 1;
   const step = selectedStep ? snapshot.steps[selectedStep] : undefined;
   // A long log arrives as its tail; the pages before it are fetched as the view scrolls up.
@@ -310,8 +295,7 @@ export function BuildDetails({ snapshot, actions, origin, focusTitle = true, chi
         meta={meta}
         builder={builder}
         startedAt={snapshot.startedAt}
-        elapsedMs={duration}
-        elapsedSince={duration === undefined ? snapshot.startedAt : undefined}
+        elapsedMs={elapsed}
         running={running}
         elapsedTestId="build-elapsed"
         actions={actions}

@@ -152,24 +152,6 @@ const LogRow = memo(function LogRow({ line, number, query, current, label }: Log
   );
 }, sameRow);
 
-/**
- * The hidden rows a following list holds where it has no lines yet (VirtualList's `spare`), made
- * once. Their text has every printable ASCII character, so the log font's glyphs are shaped when
- * the view opens rather than in the frame that shows the first lines.
- */
-const SPARE_LINE: LogLine = {
-  seq: -1,
-  step: '',
-  stream: 1,
-  text: Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join(''),
-};
-const SPARE = {
-  plain: <LogRow line={SPARE_LINE} number={100_000} query="" current={false} label={undefined} />,
-  labelled: (
-    <LogRow line={SPARE_LINE} number={100_000} query="" current={false} label={{ text: '1/2', title: '', hue: 0 }} />
-  ),
-};
-
 /** Like CopyButton, but builds the text only on click: a 100k-line log is not joined every render. */
 function CopyLogButton({ list, label }: { list: LogList; label: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
@@ -387,7 +369,6 @@ export function LogView({ list, label, header, labelFor, emptyText, searchRef, c
           follow={follow}
           onFollowChange={onFollowChange}
           scrollTo={scrollTo}
-          spare={labelFor ? SPARE.labelled : SPARE.plain}
         />
         {list.length === 0 ? <p className={styles.empty}>{emptyText}</p> : null}
         {!follow && list.length > 0 ? (

@@ -6,9 +6,6 @@ const BOTTOM_SLACK_ROWS = 1.5;
 /** Rows kept above the view while following (see `above` below). */
 const FOLLOW_OVERSCAN = 4;
 
-/** Where VirtualList's spares sit horizontally: wholly left of the list (see `spare`). */
-const SPARE_PLACE = { left: -100_000 };
-
 export interface ScrollRequest {
   index: number;
   /** Bump to repeat a request for the same index. */
@@ -26,12 +23,6 @@ interface VirtualListProps extends Omit<HTMLAttributes<HTMLDivElement>, 'childre
   onFollowChange: (follow: boolean) => void;
   /** Bring a row into view (centred), e.g. a search match. */
   scrollTo?: ScrollRequest | undefined;
-  /**
-   * A row's content as it will look (any line: it is never shown), rendered hidden in the places
-   * a following window does not fill yet, so the first rows to arrive take over elements that
-   * already exist, with their styles computed and their text laid out (see below).
-   */
-  spare?: ReactNode;
 }
 
 /**
@@ -62,7 +53,6 @@ export function VirtualList({
   follow,
   onFollowChange,
   scrollTo,
-  spare,
   className,
   ...rest
 }: VirtualListProps) {
@@ -159,31 +149,6 @@ export function VirtualList({
   // row's text per batch instead of moving one row, which costs little at the rate it comes.
   const slots = Math.ceil(height / rowHeight) + 2 * overscan + 2;
   const rows: ReactNode[] = [];
-  // Following, the places a full window has and the rows do not fill yet hold hidden spares (a
-  // log that has not printed yet has them all). The batch that brings a streaming build's first
-  // lines used to mount every row of the window at once (creating the elements and computing
-  // their styles in the commit of the costliest frame of test/bench/renderer-frames.bench.ts).
-  // Made when the view opens, keyed by place as the rows will be, the elements are there and
-  // that batch only gives them their lines and places. A spare sits above and left of the list's
-  // start, where nothing scrolls to and it adds nothing to the scrollable width: a class or
-  // `visibility` to hide it would restyle each row and its children when it gets a line, a new
-  // `top` and `left` restyle the row alone. Spares come first, in the order of the keys the rows
-  // after them count down to 0 in, so no element moves.
-  if (follow && spare !== undefined) {
-    const full = Math.ceil(height / rowHeight) + above;
-    for (let place = full - 1; place >= last - first; place--) {
-      rows.push(
-        <div
-          key={place}
-          className={styles.row}
-          style={{ ...SPARE_PLACE, top: -(place + 1) * rowHeight, height: rowHeight }}
-          aria-hidden
-        >
-          {spare}
-        </div>,
-      );
-    }
-  }
   for (let i = first; i < last; i++) {
     rows.push(
       <div
