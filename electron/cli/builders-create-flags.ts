@@ -1,5 +1,6 @@
 import { OPTION_ENTRIES, parseToleration, setOptionValue } from '../common/builders/option-derive';
 import type { BuilderOption, FormControl } from '../common/builders/options';
+import { csvFields } from '../common/validation';
 
 /**
  * `builddeck builders create` flags: the ones every driver has, and one per driver option of the
@@ -182,28 +183,11 @@ export function createInputFromFlags(
 // ---------------------------------------------------------------------------------------------
 // `docker buildx create`'s own spelling: --name, --driver-opt KEY=VALUE[,KEY=VALUE], --config.
 
-/** buildx's `--driver-opt` value: comma-separated fields, a field in double quotes may hold commas. */
-export function csvFields(text: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      out.push(field);
-      field = '';
-    } else field += c;
-  }
-  if (quoted) throw new UsageError(`--driver-opt ${text}: a quote is not closed`);
-  out.push(field);
-  return out.filter((f) => f !== '');
+/** buildx's `--driver-opt` value (common/validation.ts csvFields), empty fields left out. */
+export function driverOptFields(text: string): string[] {
+  const fields = csvFields(text);
+  if (!fields) throw new UsageError(`--driver-opt ${text}: a quote is not closed`);
+  return fields.filter((f) => f !== '');
 }
 
 const BY_DRIVER_OPT = new Map(OPTION_ENTRIES.flatMap(([, o]) => (o.driverOpt ? [[o.driverOpt, o] as const] : [])));
@@ -218,7 +202,7 @@ export function driverOptFlags(values: readonly string[], flags: CreateValues): 
     if (flags[flag] === undefined) out[flag] = [...((out[flag] as string[] | undefined) ?? []), ...items];
   };
   for (const value of values) {
-    for (const field of csvFields(value)) {
+    for (const field of driverOptFields(value)) {
       const eq = field.indexOf('=');
       const key = eq < 0 ? field : field.slice(0, eq);
       const v = eq < 0 ? '' : field.slice(eq + 1);

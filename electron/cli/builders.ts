@@ -54,7 +54,7 @@ create:
   --driver D               docker-container (default), kubernetes or remote
   --name NAME              the builder's name (buildx's form; made up when there is none)
   --driver-opt K=V,...     any option below by its buildx key (image=, network=, memory=,
-                           env.NAME=, nodeselector="a=b,c=d", ...); may repeat
+                           env.NAME=, '"nodeselector=a=b,c=d"' quoted whole, ...); may repeat
   --config FILE            same as --buildkitd-config     --leave --node N   remove node N
   --node N                 node name (default NAME0)       --append      add a node to builder NAME
   --platform P             pin platforms (repeat or comma-separate: linux/amd64,linux/arm64)
@@ -215,9 +215,11 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
   try {
     // No NAME: the current builder, as buildx's inspect, stop and rm take it.
     if ((input as { name?: unknown }).name === CURRENT) {
-      const list = await core.router.call('builders.list', {});
-      if (!list.ok) return printError(list.error, json);
-      const current = list.value.builders.find((b) => b.current)?.name;
+      // As buildx picks it: $BUILDX_BUILDER, else the current builder.
+      const fromEnv = process.env['BUILDX_BUILDER'] || undefined;
+      const list = fromEnv === undefined ? await core.router.call('builders.list', {}) : undefined;
+      if (list && !list.ok) return printError(list.error, json);
+      const current = fromEnv ?? list?.value.builders.find((b) => b.current)?.name;
       if (current === undefined)
         return printError({ code: 'BUILDER_NOT_FOUND', message: 'No current builder.', hint: 'Name one.' }, json);
       input = { ...(input as object), name: current };

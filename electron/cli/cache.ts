@@ -15,7 +15,7 @@ export const CACHE_USAGE_LINES = `  cache du           Build cache of a builder:
 const USAGE = `Usage:
   builddeck cache du [--builder B] [--verbose] [--json]
   builddeck cache prune [--builder B] [--until 24h] [--type T]... [--description S] [--all]
-                        [--filter until=24h|type=T|description=S]... [-f|--force] [--verbose]
+                        [--filter until=24h|type=T|description~=S]... [-f|--force] [--verbose]
                         [--reserved-space SIZE] [--max-used-space SIZE] [--min-free-space SIZE]
                         [--dry-run] [--json]
 
@@ -27,7 +27,7 @@ prune    Filters combine (AND); --type may repeat (any of). Without a filter, --
          --description only records whose description contains this text
          --all         also shared, internal and frontend records
          --reserved-space/--keep-storage, --max-used-space, --min-free-space  storage limits (512MB, 10GB)
-         --filter      buildx's spelling of the same filters (until=, type=, description=)
+         --filter      buildx's spelling of the same filters (until=, type=, description~=)
          --dry-run     list what would be removed, remove nothing (BuildDeck never asks: -f is accepted)
          A prune removes exactly the records the same command with --dry-run lists.
 Sizes in --json output are bytes. Exit codes: 0 success, 1 failure, 2 usage error or invalid input.`;
@@ -139,9 +139,16 @@ export function pruneFilterFlags(filters: readonly string[]): { until?: string; 
   for (const f of filters) {
     const m = /^([a-z-]+)(~?=)(.*)$/.exec(f);
     const [key, , value = ''] = m ? m.slice(1) : [];
-    if (key === 'until' && m?.[2] === '=') out.until = value;
-    else if (key === 'type' && m?.[2] === '=') out.type.push(value);
-    else if (key === 'description') out.description = value;
+    if (key === 'until' && m?.[2] === '=') {
+      if (out.until !== undefined) throw new Error(`--filter ${f}: until is given twice`);
+      out.until = value;
+    } else if (key === 'type' && m?.[2] === '=') out.type.push(value);
+    // BuildKit's `description=` is an exact match, `~=` contains: BuildDeck's filter is the latter.
+    else if (key === 'description' && m?.[2] === '~=') out.description = value;
+    else if (key === 'description')
+      throw new Error(
+        `--filter ${f}: BuildDeck matches descriptions by what they contain: write description~=${value}`,
+      );
     else
       throw new Error(
         `--filter ${f}: BuildDeck filters by until=, type= and description= (id, inuse, shared, private, mutable and parents filters are not supported)`,
@@ -167,8 +174,13 @@ export async function runCacheCli(argv: string[]): Promise<number> {
     const v = values as Record<string, string | string[] | boolean | undefined>;
     if (Array.isArray(v['filter'])) {
       const f = pruneFilterFlags(v['filter']);
-      if (f.until !== undefined) v['until'] ??= f.until;
-      if (f.description !== undefined) v['description'] ??= f.description;
+      if (
+        (f.until !== undefined && v['until'] !== undefined) ||
+        (f.description !== undefined && v['description'] !== undefined)
+      )
+        throw new Error('give each filter once: as --until/--description or as --filter, not both');
+      if (f.until !== undefined) v['until'] = f.until;
+      if (f.description !== undefined) v['description'] = f.description;
       if (f.type.length > 0) v['type'] = [...((v['type'] as string[] | undefined) ?? []), ...f.type];
     }
   } catch (err) {

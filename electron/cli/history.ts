@@ -410,7 +410,8 @@ async function builderRecords(
   router: Router,
   builder: string | undefined,
 ): Promise<{ builder: string; items: HistoryRecordItem[] } | { error: AppError }> {
-  let name = builder;
+  // As buildx picks it: --builder, else $BUILDX_BUILDER, else the current one.
+  let name = builder ?? (process.env['BUILDX_BUILDER'] || undefined);
   if (name === undefined) {
     const list = await router.call('builders.list', {});
     if (!list.ok) return { error: list.error };

@@ -64,6 +64,11 @@ export const buildxInfo = z.object({
     callTargets: z.boolean(),
     /** `bake --allow` (entitlements) exists. */
     bakeAllow: z.boolean(),
+    /**
+     * `bake --print` leaves output files alone (>= 0.30). Older buildx creates, so truncates, every
+     * tar/oci/docker `dest` while it only reads the definition.
+     */
+    bakePrintLazyOutputs: z.boolean(),
   }),
 });
 export type BuildxInfo = z.infer<typeof buildxInfo>;

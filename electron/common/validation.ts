@@ -71,13 +71,49 @@ export function parseTcpEndpoint(endpoint: string): TcpEndpoint | undefined {
 }
 
 /**
- * `key=value,key=value`, buildx's CSV options (`--output`, `--cache-to`, `--attest`, and the attest
- * entries `bake --print` shows): keys trimmed and lower-cased, a field without `=` under `''`. Read
- * by the CLI's flags and by the bake service's attestation check.
+ * One line of CSV as buildx reads its options (Go's encoding/csv): fields split at commas; a field
+ * that starts with `"` runs to its closing quote and may hold commas (`""` is a quote). Undefined
+ * when a quote is not closed.
+ */
+export function csvFields(text: string): string[] | undefined {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  let startOfField = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && startOfField) {
+      quoted = true;
+      startOfField = false;
+    } else if (c === ',') {
+      out.push(field);
+      field = '';
+      startOfField = true;
+    } else {
+      field += c;
+      startOfField = false;
+    }
+  }
+  if (quoted) return undefined;
+  out.push(field);
+  return out;
+}
+
+/**
+ * `key=value,key=value`, buildx's CSV options (`--output`, `--cache-to`, `--attest`, and the entries
+ * `bake --print` shows): keys trimmed and lower-cased, a field without `=` under `''`; quoted fields
+ * as csvFields reads them (an unclosed quote reads as plain commas). Read by the CLI's flags, the
+ * bake service's attestation check and what a bake target writes (core/bake/entitlements.ts).
  */
 export function buildxCsv(value: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const field of value.split(',')) {
+  for (const field of csvFields(value) ?? value.split(',')) {
     const eq = field.indexOf('=');
     if (eq < 0) out.set('', field);
     else out.set(field.slice(0, eq).trim().toLowerCase(), field.slice(eq + 1));

@@ -418,5 +418,23 @@ describe('the CLI with buildx flags, against the real engine', () => {
     expect(existsSync(join(root, 'out')), 'the local output was written once allowed').toBe(true);
     const summary = ndjson(r.stdout).at(-1) as { targets: { ref: string }[] };
     for (const t of summary.targets) refs.push(t.ref);
+
+    // buildx 0.29 creates (truncates) a tar output's file when it only prints the definition: opening
+    // the project must not (BuildDeck reads it without outputs on buildx < 0.30), and a start refuses
+    // the write outside before the bake runs.
+    writeFileSync(join(root, 'victim.txt'), 'keep me\n');
+    writeFileSync(
+      join(project, 'docker-bake.hcl'),
+      `target "default" {\n  context = "../lib"\n  output = ["type=tar,dest=../victim.txt"]\n}\n`,
+    );
+    const listed = await builddeck(['bake', '--list', '--json'], { cwd: project, env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      targets: [{ name: 'default', outputs: [], outputsUnread: true }],
+    });
+    expect(readFileSync(join(root, 'victim.txt'), 'utf8')).toBe('keep me\n');
+    const refusedWrite = await builddeck(['bake', '--allow', 'fs.read=../lib'], { cwd: project, env });
+    expect(refusedWrite.code).toBe(2);
+    expect(refusedWrite.stderr).toContain('--allow=fs.write=../victim.txt');
   });
 });

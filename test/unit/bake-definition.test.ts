@@ -137,7 +137,7 @@ describe('project helpers', () => {
     expect(expandGroup('solo', groups)).toEqual(['solo']);
     expect(
       orderedTargets(
-        { groups: { default: ['b', 'a'] }, targets: { a: {} as never, b: {} as never, c: {} as never }, files: [] },
+        { groups: { default: ['b', 'a'] }, targets: { a: {} as never, b: {} as never, c: {} as never } },
         [],
       ),
     ).toEqual(['b', 'a', 'c']);

@@ -33,6 +33,9 @@ const target = (t: Partial<PrintedTarget>): PrintedTarget => ({
   pull: false,
   attest: [],
   namedContexts: {},
+  outputPaths: [],
+  cacheFromPaths: [],
+  cacheToPaths: [],
   secretFiles: [],
   sshKeyFiles: [],
   sshAgent: false,
@@ -66,8 +69,10 @@ describe('what a bake asks of the machine (buildx bake --allow, checked by Build
         'fs.read=../other',
         'fs.read=../secret.txt',
         'fs.read=../x',
-        // ../cache2, ../o.tar and ../out do not exist yet: bake creates them in `..`, so buildx asks for it.
-        'fs.write=..',
+        // ../cache2, ../o.tar and ../out do not exist yet: exactly those (buildx asks for `..`, all of it).
+        'fs.write=../cache2',
+        'fs.write=../o.tar',
+        'fs.write=../out',
       ]);
       // The target built through `target:b` only reads the project: alone it asks for nothing.
       expect(await missing([t['b'] as PrintedTarget])).toEqual([]);
@@ -85,28 +90,43 @@ describe('what a bake asks of the machine (buildx bake --allow, checked by Build
 
   it('grants what --allow names: a parent folder covers what is below it, fs covers both ways, * any path', async () => {
     const t = Object.values(printed('0.29.1').targets);
-    const granted = ['network.host', 'security.insecure', 'ssh', 'fs.read=..', 'fs.write=..'];
+    const granted = [
+      'network.host',
+      'security.insecure',
+      'ssh',
+      'fs.read=..',
+      'fs.write=../out',
+      'fs.write=../o.tar',
+      'fs=../cache2',
+    ];
     expect(await missing(t, granted)).toEqual(['fs.read=/etc/hostname']);
     expect(await missing(t, [...granted, 'fs.read=/etc'])).toEqual([]);
     expect(await missing(t, ['network.host', 'security.insecure', 'ssh', 'fs=*'])).toEqual([]);
     // Writing is not reading: fs.read=.. does not let it write ../out.
-    expect(await missing(t, ['network.host', 'security.insecure', 'ssh', 'fs.read=*'])).toEqual(['fs.write=..']);
-    // A folder that does not exist yet is granted as named, but writing it means creating it in `..`.
-    expect(await missing(t, ['network.host', 'security.insecure', 'ssh', 'fs.read=*', 'fs.write=../out'])).toEqual([
-      'fs.write=..',
+    expect(await missing(t, ['network.host', 'security.insecure', 'ssh', 'fs.read=*'])).toEqual([
+      'fs.write=../cache2',
+      'fs.write=../o.tar',
+      'fs.write=../out',
     ]);
+    // The parent covers what will be created in it.
+    expect(await missing(t, ['network.host', 'security.insecure', 'ssh', 'fs.read=*', 'fs.write=..'])).toEqual([]);
   });
 
   it('follows a link out of the project; one path read and written is one fs= entry', async () => {
     expect(await missing([target({ context: 'link' })])).toEqual(['fs.read=../other']);
     expect(
-      await missing([target({ cacheFrom: ['src=../cache,type=local'], cacheTo: ['dest=../cache,type=local'] })]),
+      await missing([
+        target({
+          cacheFromPaths: [{ type: 'local', path: '../cache' }],
+          cacheToPaths: [{ type: 'local', path: '../cache' }],
+        }),
+      ]),
     ).toEqual(['fs=../cache']);
     // Inside the project, a not-yet-existing output, a remote context and an image context ask nothing.
     expect(
       await missing([
         target({
-          outputs: ['dest=out/new,type=local', 'type=registry'],
+          outputPaths: [{ type: 'local', path: 'out/new' }, { type: 'registry' }],
           namedContexts: { img: 'docker-image://x', git: 'https://github.com/a/b.git', sib: 'target:b' },
         }),
       ]),
@@ -130,5 +150,63 @@ describe('what a bake asks of the machine (buildx bake --allow, checked by Build
     expect(bakeArgv(req, { allowFlag: false })).toEqual(['docker', 'buildx', 'bake']);
     for (const bad of ['--privileged', 'fs.read', 'network.any', 'fs=a\nb'])
       expect(bakeRequest.safeParse({ projectDir: '/p', allow: [bad] }).success, bad).toBe(false);
+  });
+
+  it('is not fooled: a link then .., a cwd:// Dockerfile, commas in a value, a dangling link, an OCI layout', async () => {
+    // `evil` -> ../other/sub: `evil/../x` is ../other/x for the kernel, not ./x as text would say.
+    mkdirSync(join(root, 'other', 'sub'), { recursive: true });
+    symlinkSync('../other/sub', join(project, 'evil'));
+    expect(await missing([target({ outputPaths: [{ type: 'tar', path: 'evil/../pwn.tar' }] })])).toEqual([
+      'fs.write=../other/pwn.tar',
+    ]);
+    expect(await missing([target({ secretFiles: ['evil/../key'] })])).toEqual(['fs.read=../other/key']);
+    // cwd:// is read from the project folder, also beside a remote context.
+    mkdirSync(join(project, 'a', 'b'), { recursive: true });
+    expect(await missing([target({ context: 'a/b', dockerfile: 'cwd://../x/Dockerfile' })])).toEqual([
+      'fs.read=../x/Dockerfile',
+    ]);
+    expect(
+      await missing([target({ context: 'https://github.com/a/b.git', dockerfile: 'cwd://../x/Dockerfile' })]),
+    ).toEqual(['fs.read=../x/Dockerfile']);
+    // A dangling link: writing through it creates its target.
+    symlinkSync('../x/made-by-bake', join(project, 'dangling'));
+    expect(await missing([target({ outputPaths: [{ type: 'local', path: 'dangling' }] })])).toEqual([
+      'fs.write=../x/made-by-bake',
+    ]);
+    expect(await missing([target({ namedContexts: { l: 'oci-layout://../x/layout:v1' } })])).toEqual([
+      'fs.read=../x/layout',
+    ]);
+  });
+
+  it('reads each printed shape field by field: commas inside a 0.29 value, quoted 0.13 fields, a bare output', () => {
+    const t = parsePrint(
+      JSON.stringify({
+        target: {
+          new: {
+            context: '.',
+            output: [
+              { type: 'local', dest: 'sub,../../../etc/o' },
+              { z: '1,dest=sub', type: 'tar', dest: '../t.tar' },
+            ],
+            secret: [{ id: 'k', src: 'x,../../key' }],
+          },
+          old: {
+            context: '.',
+            output: ['/home/u/out', 'type=tar,"dest=../a,b.tar"'],
+            'cache-from': ['type=local,"src=../c,d"'],
+          },
+        },
+      }),
+    ).targets;
+    expect(t['new']?.outputPaths).toEqual([
+      { type: 'local', path: 'sub,../../../etc/o' },
+      { type: 'tar', path: '../t.tar' },
+    ]);
+    expect(t['new']?.secretFiles).toEqual(['x,../../key']);
+    expect(t['old']?.outputPaths).toEqual([
+      { type: 'local', path: '/home/u/out' },
+      { type: 'tar', path: '../a,b.tar' },
+    ]);
+    expect(t['old']?.cacheFromPaths).toEqual([{ type: 'local', path: '../c,d' }]);
   });
 });

@@ -15,10 +15,24 @@ describe('buildx version', () => {
   it('reads Debian-style and upstream-style version lines and detects features', () => {
     const v29 = parseBuildxVersion(fixture('version-0.29.1.txt'), 'docker buildx');
     expect(v29.version).toBe('0.29.1');
-    expect(v29.features).toEqual({ lsJson: true, history: true, duJson: true, callTargets: true, bakeAllow: true });
+    expect(v29.features).toEqual({
+      lsJson: true,
+      history: true,
+      duJson: true,
+      callTargets: true,
+      bakeAllow: true,
+      bakePrintLazyOutputs: false,
+    });
     const v13 = parseBuildxVersion(fixture('version-0.13.1.txt'), 'docker buildx');
     expect(v13.version).toBe('0.13.1');
-    expect(v13.features).toEqual({ lsJson: true, history: false, duJson: false, callTargets: false, bakeAllow: false });
+    expect(v13.features).toEqual({
+      lsJson: true,
+      history: false,
+      duJson: false,
+      callTargets: false,
+      bakeAllow: false,
+      bakePrintLazyOutputs: false,
+    });
     expect(parseBuildxVersion('github.com/docker/buildx v0.21.3 a1b2c3', 'x').features.history).toBe(true);
   });
 

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { csvFields, driverOptFlags, generatedBuilderName, UsageError } from '../../electron/cli/builders-create-flags';
+import {
+  driverOptFields,
+  driverOptFlags,
+  generatedBuilderName,
+  UsageError,
+} from '../../electron/cli/builders-create-flags';
 import { pruneFilterFlags } from '../../electron/cli/cache';
 
 describe("buildx's spelling of create and prune options, read as BuildDeck's flags", () => {
   it('splits --driver-opt as buildx does: commas, and a quoted field may hold them', () => {
-    expect(csvFields('image=x,network=host')).toEqual(['image=x', 'network=host']);
-    expect(csvFields('"nodeselector=a=b,c=d",replicas=2')).toEqual(['nodeselector=a=b,c=d', 'replicas=2']);
-    expect(csvFields('"env.X=say ""hi"""')).toEqual(['env.X=say "hi"']);
-    expect(() => csvFields('"image=x')).toThrow(UsageError);
+    expect(driverOptFields('image=x,network=host')).toEqual(['image=x', 'network=host']);
+    expect(driverOptFields('"nodeselector=a=b,c=d",replicas=2')).toEqual(['nodeselector=a=b,c=d', 'replicas=2']);
+    expect(driverOptFields('"env.X=say ""hi"""')).toEqual(['env.X=say "hi"']);
+    expect(() => driverOptFields('"image=x')).toThrow(UsageError);
   });
 
   it('maps each buildx key onto its flag; a flag given by name wins; unknown keys are named', () => {
@@ -41,5 +46,8 @@ describe("buildx's spelling of create and prune options, read as BuildDeck's fla
     });
     for (const bad of ['inuse', 'id=abc', 'shared=true', 'until>1h'])
       expect(() => pruneFilterFlags([bad]), bad).toThrow(/not supported/);
+    // description= is BuildKit's exact match: refused rather than widened to "contains".
+    expect(() => pruneFilterFlags(['description=apt'])).toThrow(/write description~=apt/);
+    expect(() => pruneFilterFlags(['until=1h', 'until=2h'])).toThrow(/until is given twice/);
   });
 });

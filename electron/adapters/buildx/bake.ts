@@ -27,10 +27,29 @@ import { parseRawJson } from './progress';
 export class BuildxBake implements BakeDefinitionPort {
   constructor(private readonly cli: BuildxCli) {}
 
-  async print(args: BakeDefinitionArgs, names: readonly string[], call: CallOptions): Promise<BakePrint> {
-    const result = await this.run(['--print', ...names], args, call);
+  /**
+   * `withoutOutputs`: buildx < 0.30 creates (so truncates) every tar/oci/docker output file while it
+   * only prints a definition (build/opt.go CreateExports ran before --print), so a definition read
+   * before the user chose to run it is read with its outputs replaced by `cacheonly`, which writes
+   * nothing. 0.30 opens those files only when it exports: its print is read whole.
+   */
+  async print(
+    args: BakeDefinitionArgs,
+    names: readonly string[],
+    call: CallOptions,
+    options: { withoutOutputs?: boolean } = {},
+  ): Promise<BakePrint> {
+    const neutral = options.withoutOutputs === true && !(await this.cli.info()).features.bakePrintLazyOutputs;
+    const withArgs = neutral ? { ...args, overrides: [...args.overrides, '*.output=type=cacheonly'] } : args;
+    const result = await this.run(['--print', ...names], withArgs, call);
     if (result.failure) throw definitionError(result, args);
-    return { ...parsePrint(result.stdout), files: filesRead(result.stderr) };
+    const printed = parsePrint(result.stdout);
+    if (neutral)
+      for (const t of Object.values(printed.targets)) {
+        t.outputs = [];
+        t.outputPaths = [];
+      }
+    return { ...printed, files: filesRead(result.stderr), outputsRead: !neutral };
   }
 
   async printed(
@@ -196,10 +215,36 @@ function sshEntries(v: unknown): { paths: string[] }[] {
 
 /** Secret files: `{"id":"x","src":"f"}` (0.29) or `id=x,src=f` / `type=file,...` (0.13); env secrets have none. */
 function secretFiles(v: unknown): string[] {
-  return entries(v).flatMap((e) => {
-    const fields = buildxCsv(e);
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((x: unknown) => {
+    // Read the object's fields as they are: a value may hold commas (entries() would split it).
+    const fields: Map<string, string> = isRecord(x)
+      ? new Map(Object.entries(x).flatMap(([k, val]) => (typeof val === 'string' ? [[k.toLowerCase(), val]] : [])))
+      : typeof x === 'string'
+        ? buildxCsv(x)
+        : new Map<string, string>();
     const src = fields.get('src') ?? fields.get('source');
     return src && fields.get('type') !== 'env' ? [src] : [];
+  });
+}
+
+/**
+ * Exporters and cache entries as paths: `type` and the `dest`/`src` attribute, read from 0.29's
+ * objects field by field and from 0.13's strings as CSV (a quoted field may hold commas). A bare
+ * string is buildx's shorthand: a local folder for `output`, a registry ref for the caches.
+ */
+function pathSpecs(v: unknown, key: 'dest' | 'src', bare: 'local' | 'registry'): { type: string; path?: string }[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((x: unknown) => {
+    if (isRecord(x)) {
+      const path = x[key];
+      return [{ type: typeof x['type'] === 'string' ? x['type'] : '', ...(typeof path === 'string' ? { path } : {}) }];
+    }
+    if (typeof x !== 'string') return [];
+    const fields = buildxCsv(x);
+    if (fields.size === 1 && fields.has('')) return [bare === 'local' ? { type: 'local', path: x } : { type: bare }];
+    const path = fields.get(key);
+    return [{ type: fields.get('type') ?? '', ...(path !== undefined ? { path } : {}) }];
   });
 }
 
@@ -229,6 +274,9 @@ export function parsePrintedTarget(t: Record<string, unknown>): PrintedTarget {
     pull: t['pull'] === true,
     attest: entries(t['attest']),
     namedContexts: stringMap(t['contexts']),
+    outputPaths: pathSpecs(t['output'], 'dest', 'local'),
+    cacheFromPaths: pathSpecs(t['cache-from'], 'src', 'registry'),
+    cacheToPaths: pathSpecs(t['cache-to'], 'dest', 'registry'),
     secretFiles: secretFiles(t['secret']),
     sshKeyFiles: sshEntries(t['ssh']).flatMap((e) => e.paths),
     sshAgent: sshEntries(t['ssh']).some((e) => e.paths.length === 0),
@@ -237,7 +285,7 @@ export function parsePrintedTarget(t: Record<string, unknown>): PrintedTarget {
   };
 }
 
-export function parsePrint(stdout: string): Omit<BakePrint, 'files'> {
+export function parsePrint(stdout: string): Omit<BakePrint, 'files' | 'outputsRead'> {
   const parsed = JSON.parse(stdout) as unknown;
   if (!isRecord(parsed)) throw new Error('bake --print did not print an object');
   const groups: Record<string, string[]> = {};

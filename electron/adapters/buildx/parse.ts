@@ -43,6 +43,7 @@ export function parseBuildxVersion(output: string, command: string): BuildxInfo 
       duJson: atLeast(semver, '0.28.0'),
       callTargets: atLeast(semver, '0.15.0'),
       bakeAllow: atLeast(semver, '0.19.0'),
+      bakePrintLazyOutputs: atLeast(semver, '0.30.0'),
     },
   };
 }

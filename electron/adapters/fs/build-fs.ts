@@ -1,8 +1,8 @@
 import { constants, createReadStream, lstatSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { access, lstat, mkdtemp, open, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { access, lstat, mkdtemp, open, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import type {
   BuildFsPort,
   ContextFile,
@@ -139,15 +139,26 @@ export class NodeBuildFs implements BuildFsPort {
     }
   }
 
-  async resolveExisting(path: string): Promise<{ existing: string; rest: string }> {
+  async resolveExisting(path: string, depth = 0): Promise<{ existing: string; rest: string }> {
     const rest: string[] = [];
     let at = path;
     for (;;) {
       try {
         return { existing: await realpath(at), rest: join(...rest.reverse()) };
-      } catch {
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // A link whose target does not exist yet: writing through it creates the target, so the
+        // target is the path (buildx follows it too). Links of links, at most 40 deep (ELOOP's bound).
+        const link = code === 'ENOENT' && depth < 40 ? await readlink(at).catch(() => undefined) : undefined;
+        if (link !== undefined) {
+          const target = isAbsolute(link) ? link : join(dirname(at), link);
+          const r = await this.resolveExisting(target, depth + 1);
+          return { existing: r.existing, rest: join(r.rest, ...rest.reverse()) };
+        }
         const parent = dirname(at);
-        if (parent === at) return { existing: path, rest: '' };
+        // Only a part that does not exist is walked past; any other failure (no access, a loop,
+        // a file in the middle) stops here, with the path as given.
+        if (code !== 'ENOENT' || parent === at) return { existing: at, rest: join(...rest.reverse()) };
         rest.push(basename(at));
         at = parent;
       }

@@ -192,6 +192,11 @@ export const bakeTarget = z.object({
    * until its request allows them.
    */
   privileges: z.array(z.object({ allow: z.string(), description: z.string() })).default([]),
+  /**
+   * The outputs were not read (buildx < 0.30 creates output files when it prints a definition):
+   * `outputs` is empty and write privileges are known only when the bake starts.
+   */
+  outputsUnread: z.boolean().optional(),
 });
 export type BakeTarget = z.infer<typeof bakeTarget>;
 

@@ -1,9 +1,8 @@
 import { appError } from '../../common/errors';
-import { buildxCsv } from '../../common/validation';
 import { pathFor } from '../builds/context';
 import type { BuildFsPort } from '../builds/ports';
 import type { PrintedTarget } from './ports';
-import { contextPath, dockerfilePath, isLocalContext } from './project';
+import { isLocalContext } from './project';
 
 /**
  * What a bake asks of this machine beyond building, and whether the user allowed it.
@@ -58,34 +57,57 @@ function granted(allow: readonly string[]): Granted {
   return g;
 }
 
-/** Local paths a target reads and writes, as buildx collects them (relative ones from the project folder). */
+/** Exporters that write to the machine BuildDeck runs on when they have a `dest`. */
+const WRITES_LOCALLY = new Set(['local', 'tar', 'oci', 'docker', '']);
+
+/**
+ * `oci-layout://PATH[:TAG][@DIGEST]`: a local OCI layout folder a named context reads. The tag and
+ * digest follow the last path segment.
+ */
+function ociLayoutPath(v: string): string | undefined {
+  if (!v.startsWith('oci-layout://')) return undefined;
+  const rest = v.slice('oci-layout://'.length).replace(/@sha256:[a-f0-9]+$/i, '');
+  const slash = Math.max(rest.lastIndexOf('/'), rest.lastIndexOf('\\'));
+  const colon = rest.indexOf(':', slash + 1);
+  return colon > 0 ? rest.slice(0, colon) : rest;
+}
+
+/**
+ * Local paths a target reads and writes, as buildx opens them: relative ones from the project
+ * folder (bake's working directory), a relative Dockerfile from its context, `cwd://` from the
+ * project. Paths are joined, never normalised: `link/../x` must be resolved the way the kernel
+ * does (through the link), which resolveExisting does.
+ */
 export function targetPaths(projectDir: string, t: PrintedTarget): { read: string[]; write: string[] } {
   const p = pathFor(projectDir);
-  const abs = (f: string) => {
+  const under = (base: string, f: string) => {
     const c = f.replace(/^cwd:\/\//, '');
-    return p.isAbsolute(c) ? p.normalize(c) : p.join(projectDir, c);
+    if (p.isAbsolute(c)) return c;
+    return base.endsWith(p.sep) ? base + c : `${base}${p.sep}${c}`;
   };
   const read: string[] = [];
   const write: string[] = [];
-  const ctx = contextPath(projectDir, t.context);
-  if (ctx !== undefined) read.push(ctx);
-  const dockerfile = dockerfilePath(projectDir, t);
-  if (dockerfile !== undefined) read.push(dockerfile);
-  for (const v of Object.values(t.namedContexts)) if (v && isLocalContext(v)) read.push(abs(v));
-  for (const f of [...t.secretFiles, ...t.sshKeyFiles]) read.push(abs(f));
-  for (const e of t.cacheFrom) {
-    const f = buildxCsv(e);
-    if (f.get('type') === 'local' && f.get('src')) read.push(abs(f.get('src') as string));
+  const contextLocal = isLocalContext(t.context);
+  const context = contextLocal ? under(projectDir, t.context) : undefined;
+  if (context !== undefined) read.push(context);
+  if (!t.dockerfileInline) {
+    const file = t.dockerfile ?? 'Dockerfile';
+    // cwd:// and absolute Dockerfiles are read from disk even beside a remote context.
+    if (file.startsWith('cwd://')) read.push(under(projectDir, file));
+    else if (p.isAbsolute(file)) read.push(file);
+    else if (context !== undefined) read.push(under(context, file));
   }
-  for (const e of t.cacheTo) {
-    const f = buildxCsv(e);
-    if (f.get('type') === 'local' && f.get('dest')) write.push(abs(f.get('dest') as string));
+  for (const v of Object.values(t.namedContexts)) {
+    const layout = ociLayoutPath(v);
+    if (layout) read.push(under(projectDir, layout));
+    else if (v && isLocalContext(v)) read.push(under(projectDir, v));
   }
-  for (const e of t.outputs) {
-    const f = buildxCsv(e);
-    const dest = f.get('dest');
-    // local writes a folder, tar/oci/docker a file; `-` is stdout (no path).
-    if (dest && dest !== '-' && ['local', 'tar', 'oci', 'docker'].includes(f.get('type') ?? '')) write.push(abs(dest));
+  for (const f of [...t.secretFiles, ...t.sshKeyFiles]) read.push(under(projectDir, f));
+  for (const c of t.cacheFromPaths) if (c.type === 'local' && c.path) read.push(under(projectDir, c.path));
+  for (const c of t.cacheToPaths) if (c.type === 'local' && c.path) write.push(under(projectDir, c.path));
+  for (const o of t.outputPaths) {
+    // `-` is stdout; an image or registry export writes nothing here.
+    if (o.path && o.path !== '-' && WRITES_LOCALLY.has(o.type)) write.push(under(projectDir, o.path));
   }
   return { read, write };
 }
@@ -102,17 +124,16 @@ async function missingPaths(
 ): Promise<string[]> {
   if (allowed.includes('*')) return [];
   const p = pathFor(projectDir);
-  // An allowed path counts as given, existing or not; a wanted one that does not exist yet (an
-  // output folder bake will create) counts as its closest existing folder, where it is created.
+  // Both sides as the kernel would open them: links resolved, a part that does not exist yet kept
+  // as named (so `--allow fs.write=../out` grants exactly the folder bake will create there).
+  const full = async (path: string) => {
+    const r = await fs.resolveExisting(path);
+    return r.rest ? p.join(r.existing, r.rest) : r.existing;
+  };
   const roots = await Promise.all(
-    [projectDir, ...allowed].map(async (a) => {
-      const r = await fs.resolveExisting(p.isAbsolute(a) ? p.normalize(a) : p.join(projectDir, a));
-      return r.rest ? p.join(r.existing, r.rest) : r.existing;
-    }),
+    [projectDir, ...allowed].map((a) => full(p.isAbsolute(a) ? a : `${projectDir}${p.sep}${a}`)),
   );
-  const resolved = [
-    ...new Set(await Promise.all(wanted.map(async (w) => (await fs.resolveExisting(w)).existing))),
-  ].sort((a, b) => a.length - b.length);
+  const resolved = [...new Set(await Promise.all(wanted.map(full)))].sort((a, b) => a.length - b.length);
   const out: string[] = [];
   for (const w of resolved) {
     if (out.some((o) => inside(w, o, p.sep))) continue;

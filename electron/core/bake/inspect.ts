@@ -91,7 +91,8 @@ export class BakeProjects {
       definitions.listTargets(args, call),
       definitions.listVariables(args, call).catch(() => undefined),
       // A project may have no `default` group: then `bake` alone fails, and nothing runs by default.
-      definitions.print(args, [], call).catch((err: unknown) => {
+      // Read before anyone chose to run it: never with outputs a buildx would create (BakeDefinitionPort.print).
+      definitions.print(args, [], call, { withoutOutputs: true }).catch((err: unknown) => {
         if (err instanceof AppException && err.appError.details?.['field'] === 'targets') return undefined;
         throw err;
       }),
@@ -99,8 +100,8 @@ export class BakeProjects {
     const names = (list ?? []).filter((e) => e.name !== 'default').map((e) => e.name);
     const all: BakePrint =
       names.length > 0
-        ? await definitions.print(args, names, call)
-        : (defaults ?? { groups: {}, targets: {}, files: [] });
+        ? await definitions.print(args, names, call, { withoutOutputs: true })
+        : (defaults ?? { groups: {}, targets: {}, files: [], outputsRead: true });
     const declared: Record<string, string[]> = {};
     const descriptions: Record<string, string> = {};
     for (const e of list ?? []) {
@@ -124,7 +125,8 @@ export class BakeProjects {
       const problem = await this.dockerfileProblem(args.projectDir, name, printed, texts);
       // Shown before a start, so the question bake.start would ask comes with the project.
       const privileges = await missingEntitlements(this.deps.fs, args.projectDir, [printed], []);
-      targets.push(toBakeTarget(args.projectDir, name, printed, groups, problem, privileges));
+      const target = toBakeTarget(args.projectDir, name, printed, groups, problem, privileges);
+      targets.push(all.outputsRead ? target : { ...target, outputsUnread: true });
     }
     const described = new Map((list ?? []).map((e) => [e.name, e.description]));
     for (const t of targets) {

@@ -39,6 +39,10 @@ export interface PrintedTarget {
   attest: string[];
   /** Named contexts (`contexts = { name = "../lib" }`): a folder, `docker-image://`, `target:`, a URL. */
   namedContexts: Record<string, string>;
+  /** Exporters and cache entries with their type and path (`dest`/`src`), exactly as printed. */
+  outputPaths: { type: string; path?: string }[];
+  cacheFromPaths: { type: string; path?: string }[];
+  cacheToPaths: { type: string; path?: string }[];
   /** Files secrets are read from (`src=`); environment secrets have none. */
   secretFiles: string[];
   /** Key files an `ssh` entry names; an entry without any forwards the default SSH agent. */
@@ -54,6 +58,11 @@ export interface BakePrint {
   targets: Record<string, PrintedTarget>;
   /** The definition files buildx said it read, as it named them (relative to the project). */
   files: string[];
+  /**
+   * false when the outputs were left out of this reading (`withoutOutputs` on a buildx that would
+   * create output files while printing): `outputs`/`outputPaths` then say nothing.
+   */
+  outputsRead: boolean;
 }
 
 export interface BakeListEntry {
@@ -72,7 +81,12 @@ export interface BakeDefinitionPort {
    * expanded). buildx adds the requested names to the printed `default` group, so its members are
    * exact only when NAMES is empty.
    */
-  print(args: BakeDefinitionArgs, names: readonly string[], call: CallOptions): Promise<BakePrint>;
+  print(
+    args: BakeDefinitionArgs,
+    names: readonly string[],
+    call: CallOptions,
+    options?: { withoutOutputs?: boolean },
+  ): Promise<BakePrint>;
   /** buildx's stdout for `bake FLAGS NAMES` (`--print`, `--list=...`), as it printed it. */
   printed(
     args: BakeDefinitionArgs,

@@ -190,7 +190,7 @@ export function projectKind(files: readonly string[]): BakeProject['kind'] {
 }
 
 /** The printed targets of `print` for the group/target names asked, in the order a person expects. */
-export function orderedTargets(print: BakePrint, requested: readonly string[]): string[] {
+export function orderedTargets(print: Pick<BakePrint, 'groups' | 'targets'>, requested: readonly string[]): string[] {
   const groups = print.groups;
   const out: string[] = [];
   for (const n of requested.length > 0 ? requested : ['default']) {

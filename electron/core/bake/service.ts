@@ -129,7 +129,15 @@ export class BakeService {
     const args = await this.projects.definitionArgs({ ...request, overrides: effectiveOverrides(request) });
     if (request.metadataFile) await checkWritableFileDir(fs, request.metadataFile, 'metadataFile');
     const call = { timeoutMs: this.options.checkTimeoutMs };
-    const printed = await this.deps.definitions.print(args, request.targets, call);
+    // First without outputs where reading them would create files (buildx < 0.30): what the
+    // definition reads and asks for is refused before anything is written; then, consented so far,
+    // the whole definition (that buildx creates its output files then, as its own bake does).
+    const first = await this.deps.definitions.print(args, request.targets, call, { withoutOutputs: true });
+    if (!first.outputsRead) {
+      const early = await missingEntitlements(fs, args.projectDir, Object.values(first.targets), request.allow);
+      if (early.length > 0) throw entitlementsRequired(early);
+    }
+    const printed = first.outputsRead ? first : await this.deps.definitions.print(args, request.targets, call);
     const names = orderedTargets(printed, request.targets);
     if (names.length === 0) {
       throw appError('INVALID_INPUT', 'Nothing to build: the groups asked for have no targets.', {

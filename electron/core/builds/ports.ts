@@ -124,8 +124,9 @@ export interface BuildFsPort {
   /** sha256 of a file's content (hex); undefined when unreadable or larger than maxBytes. */
   hashFile(path: string, maxBytes: number): Promise<string | undefined>;
   /**
-   * An absolute path's longest existing part with its symbolic links resolved, and what is left
-   * (what buildx's entitlement check compares: a link inside a folder may lead out of it).
+   * An absolute path's longest existing part with its symbolic links resolved (a dangling link
+   * followed to where it points), and what is left: what buildx's entitlement check compares, as
+   * a link inside a folder may lead out of it.
    */
   resolveExisting(path: string): Promise<{ existing: string; rest: string }>;
 }

@@ -74,7 +74,7 @@ export function PrivilegesPrompt({
 export function GrantedPrivileges({ allow, onRevoke }: { allow: string[]; onRevoke: (value: string) => void }) {
   if (allow.length === 0) return null;
   return (
-    <div className={styles.granted} aria-label="Allowed privileges" data-testid="bake-allowed">
+    <div className={styles.granted} role="group" aria-label="Allowed privileges" data-testid="bake-allowed">
       <span className={styles.grantedLabel}>Allowed</span>
       {allow.map((a) => (
         <span key={a} className={styles.grantedChip}>

@@ -56,7 +56,17 @@ function TargetDetails({ t }: { t: BakeTarget }) {
     ['Args', <Chips key="a" values={Object.entries(t.args).map(([k, v]) => `${k}=${v}`)} />],
     ['Cache from', <Chips key="cf" values={t.cacheFrom} />],
     ['Cache to', <Chips key="ct" values={t.cacheTo} />],
-    ['Outputs', <Chips key="o" values={t.outputs} />],
+    [
+      'Outputs',
+      t.outputsUnread ? (
+        // buildx < 0.30 creates output files when it only reads a definition: not read until a start.
+        <span className={bakeStyles.muted} key="o">
+          read when the bake starts (this buildx writes output files when it reads them)
+        </span>
+      ) : (
+        <Chips key="o" values={t.outputs} />
+      ),
+    ],
   ];
   if (Object.keys(t.labels).length > 0)
     rows.push(['Labels', <Chips key="l" values={Object.entries(t.labels).map(([k, v]) => `${k}=${v}`)} />]);
