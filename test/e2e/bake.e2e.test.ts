@@ -119,6 +119,19 @@ describe('Bake in Chromium over the real core', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
+  /** Drops a folder of the test's (the init script maps its name to a path) on the Bake view. */
+  async function dropFolder(name: string, beforeDrop?: () => Promise<void>): Promise<void> {
+    const dataTransfer = await page.evaluateHandle((file) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([''], file));
+      return dt;
+    }, name);
+    await page.dispatchEvent('main', 'dragenter', { dataTransfer });
+    await page.dispatchEvent('main', 'dragover', { dataTransfer });
+    await beforeDrop?.();
+    await page.dispatchEvent('main', 'drop', { dataTransfer });
+  }
+
   it('starts empty, with a way to open a project', async () => {
     await page.getByRole('button', { name: 'Bake', exact: true }).click();
     await page.locator('[data-testid="empty-state"]').waitFor();
@@ -207,15 +220,9 @@ describe('Bake in Chromium over the real core', () => {
   });
 
   it('a folder dropped on the Bake view opens as a project; a broken definition names its file and line', async () => {
-    const dataTransfer = await page.evaluateHandle(() => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([''], 'broken'));
-      return dt;
+    await dropFolder('broken', async () => {
+      await page.locator('[data-testid="drop-overlay"]', { hasText: 'open it as a project' }).waitFor();
     });
-    await page.dispatchEvent('main', 'dragenter', { dataTransfer });
-    await page.dispatchEvent('main', 'dragover', { dataTransfer });
-    await page.locator('[data-testid="drop-overlay"]', { hasText: 'open it as a project' }).waitFor();
-    await page.dispatchEvent('main', 'drop', { dataTransfer });
     const error = page.locator('[data-testid="definition-error"]');
     await error.waitFor({ timeout: 30_000 });
     expect(await error.innerText()).toContain('docker-bake.hcl line 4');
@@ -226,14 +233,7 @@ describe('Bake in Chromium over the real core', () => {
   });
 
   it('a definition that reads outside its folder asks first; "Allow and start" grants exactly that and runs', async () => {
-    const dataTransfer = await page.evaluateHandle(() => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([''], 'outside'));
-      return dt;
-    });
-    await page.dispatchEvent('main', 'dragenter', { dataTransfer });
-    await page.dispatchEvent('main', 'dragover', { dataTransfer });
-    await page.dispatchEvent('main', 'drop', { dataTransfer });
+    await dropFolder('outside');
     await page.locator('[data-testid="bake-project"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="bake-builder"]').selectOption(builder);
     // Read with the project, before any start: what it asks for, and a way to allow it now.
