@@ -61,7 +61,7 @@ function TargetDetails({ t }: { t: BakeTarget }) {
       t.outputsUnread ? (
         // buildx < 0.30 creates output files when it only reads a definition: not read until a start.
         <span className={bakeStyles.muted} key="o">
-          read when the bake starts (this buildx writes output files when it reads them)
+          read at start: buildx before 0.30 creates output files when it only reads a definition
         </span>
       ) : (
         <Chips key="o" values={t.outputs} />
