@@ -1,4 +1,5 @@
 import type { HistoryRecordItem } from '../common/contracts/history';
+import { goDurationMs } from '../common/validation';
 import { table } from './format';
 
 /**
@@ -23,26 +24,6 @@ const STATUS: Record<string, readonly string[]> = {
   canceled: ['cancelled'],
   running: ['running'],
 };
-
-/** Go's time.ParseDuration units, in milliseconds. */
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  '\u00b5s': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** A Go duration (`90s`, `1h30m`, `250ms`) in milliseconds; undefined when it is not one. */
-export function goDurationMs(text: string): number | undefined {
-  if (!/^(?:\d+(?:\.\d+)?(?:ns|us|\u00b5s|ms|s|m|h))+$/.test(text)) return text === '0' ? 0 : undefined;
-  let ms = 0;
-  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g))
-    ms += Number(m[1]) * (UNIT_MS[m[2] as string] ?? 0);
-  return ms;
-}
 
 export type RecordMatch = (item: HistoryRecordItem) => boolean;
 

@@ -70,6 +70,29 @@ export function parseTcpEndpoint(endpoint: string): TcpEndpoint | undefined {
   return { ok: true, host: host.replace(/^\[(.*)\]$/, '$1'), port };
 }
 
+/** A Go duration as time.ParseDuration reads it: `120s`, `2m`, `1h30m`, `250ms` (no days). */
+export const GO_DURATION_PATTERN = /^(?:\d+(?:\.\d+)?(?:ns|us|\u00b5s|ms|s|m|h))+$/;
+
+const GO_DURATION_UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  '\u00b5s': 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** A Go duration in milliseconds (`0` too, as Go takes it); undefined when it is not one. */
+export function goDurationMs(text: string): number | undefined {
+  if (text === '0') return 0;
+  if (!GO_DURATION_PATTERN.test(text)) return undefined;
+  let ms = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g))
+    ms += Number(m[1]) * (GO_DURATION_UNIT_MS[m[2] as string] ?? 0);
+  return ms;
+}
+
 /**
  * One line of CSV as buildx reads its options (Go's encoding/csv): fields split at commas; a field
  * that starts with `"` runs to its closing quote and may hold commas (`""` is a quote). Undefined

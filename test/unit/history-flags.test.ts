@@ -4,12 +4,12 @@ import {
   buildxFilter,
   buildxRecordJson,
   formatTemplate,
-  goDurationMs,
   HistoryFlagError,
   isBuildxFilter,
   offsetOf,
   recordAtOffset,
 } from '../../electron/cli/history-flags';
+import { goDurationMs } from '../../electron/common/validation';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 const item = (id: string, o: Partial<HistoryRecordItem> = {}): HistoryRecordItem =>

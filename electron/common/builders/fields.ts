@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BUILDER_NAME_PATTERN } from '../domain';
-import { absolutePathProblem, parseTcpEndpoint, PLATFORM_PATTERN } from '../validation';
+import { absolutePathProblem, GO_DURATION_PATTERN, parseTcpEndpoint, PLATFORM_PATTERN } from '../validation';
 
 /**
  * Field schemas for the Create builder forms. They run at the router (so buildx is never called with
@@ -326,5 +326,5 @@ export const kubeContextName = z
 /** Go durations, as buildx parses `timeout`: 120s, 2m, 1h30m. */
 export const goDuration = z
   .string()
-  .regex(/^(\d+(\.\d+)?(ns|us|\u00b5s|ms|s|m|h))+$/, 'must be a duration such as 120s, 2m or 1h30m')
+  .regex(GO_DURATION_PATTERN, 'must be a duration such as 120s, 2m or 1h30m')
   .refine((s) => /[1-9]/.test(s), 'must be more than 0');
