@@ -18,6 +18,7 @@ import {
   UsageError,
   type CreateValues,
 } from './builders-create-flags';
+import { currentBuilderName } from './current-builder';
 import { printError as printCliError, table } from './format';
 
 /**
@@ -215,14 +216,9 @@ export async function runBuildersCli(argv: string[]): Promise<number> {
   try {
     // No NAME: the current builder, as buildx's inspect, stop and rm take it.
     if ((input as { name?: unknown }).name === CURRENT) {
-      // As buildx picks it: $BUILDX_BUILDER, else the current builder.
-      const fromEnv = process.env['BUILDX_BUILDER'] || undefined;
-      const list = fromEnv === undefined ? await core.router.call('builders.list', {}) : undefined;
-      if (list && !list.ok) return printError(list.error, json);
-      const current = fromEnv ?? list?.value.builders.find((b) => b.current)?.name;
-      if (current === undefined)
-        return printError({ code: 'BUILDER_NOT_FOUND', message: 'No current builder.', hint: 'Name one.' }, json);
-      input = { ...(input as object), name: current };
+      const current = await currentBuilderName(core.router, 'Name one.');
+      if ('error' in current) return printError(current.error, json);
+      input = { ...(input as object), name: current.name };
     }
     // buildx's `inspect --bootstrap`: start the nodes, then show them.
     if (request.bootstrapFirst) {

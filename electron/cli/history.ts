@@ -12,6 +12,7 @@ import type { AppError } from '../common/errors';
 import { applyProgress, logLineAt } from '../common/progress';
 import type { Router } from '../core/router';
 import { createCore, type Core } from '../composition/create-core';
+import { currentBuilderName } from './current-builder';
 import { followEvents } from './follow';
 import { printError, table } from './format';
 import {
@@ -410,14 +411,11 @@ async function builderRecords(
   router: Router,
   builder: string | undefined,
 ): Promise<{ builder: string; items: HistoryRecordItem[] } | { error: AppError }> {
-  // As buildx picks it: --builder, else $BUILDX_BUILDER, else the current one.
-  let name = builder ?? (process.env['BUILDX_BUILDER'] || undefined);
+  let name = builder;
   if (name === undefined) {
-    const list = await router.call('builders.list', {});
-    if (!list.ok) return { error: list.error };
-    name = list.value.builders.find((b) => b.current)?.name;
-    if (name === undefined)
-      return { error: { code: 'BUILDER_NOT_FOUND', message: 'No current builder.', hint: 'Give --builder NAME.' } };
+    const current = await currentBuilderName(router, 'Give --builder NAME.');
+    if ('error' in current) return current;
+    name = current.name;
   }
   const records = await everyRecord(router, { builder: name, refresh: true });
   return 'error' in records ? records : { builder: name, items: records.items.filter((i) => i.ref) };
