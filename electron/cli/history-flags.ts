@@ -159,7 +159,12 @@ export function offsetOf(ref: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** What `^N` counts: the finished BuildKit records among `items` (newest first). */
+export function finishedRecords(items: readonly HistoryRecordItem[]): HistoryRecordItem[] {
+  return items.filter((i) => i.ref && i.status !== 'running');
+}
+
 /** The record `^N` names among `items` (newest first), or undefined when there are not that many. */
 export function recordAtOffset(items: readonly HistoryRecordItem[], n: number): HistoryRecordItem | undefined {
-  return items.filter((i) => i.ref && i.status !== 'running')[n];
+  return finishedRecords(items)[n];
 }

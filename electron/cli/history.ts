@@ -18,6 +18,7 @@ import { printError, table } from './format';
 import {
   buildxFilter,
   buildxRecordJson,
+  finishedRecords,
   formatTemplate,
   HistoryFlagError,
   isBuildxFilter,
@@ -509,13 +510,12 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
     throw err;
   }
   const core = createCore({ oneShot: true });
+  const builder = typeof values.builder === 'string' ? values.builder : undefined;
   try {
     if (verb === 'logs' && values.follow) {
       const step = typeof values.step === 'string' ? values.step : undefined;
-      const builder = typeof values.builder === 'string' ? values.builder : undefined;
       return await followLogs(core, positionals[0] ?? '', { builder, step, json: values.json });
     }
-    const builder = typeof values.builder === 'string' ? values.builder : undefined;
     // ^N and rm --all name records by where they are on the builder: resolved to ids here.
     let refs = positionals;
     if (all || positionals.some((p) => offsetOf(p) !== undefined) || offsetOf(values.against ?? '') !== undefined) {
@@ -525,14 +525,15 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
         const n = offsetOf(ref);
         return n === undefined ? ref : recordAtOffset(onBuilder.items, n)?.id;
       };
-      if (all) refs = onBuilder.items.filter((i) => i.stored.buildkit && i.ref).map((i) => i.id);
+      // builderRecords holds BuildKit's records only (each has a ref).
+      if (all) refs = onBuilder.items.filter((i) => i.stored.buildkit).map((i) => i.id);
       else {
         const missing = [...positionals, values.against ?? ''].find((p) => at(p) === undefined);
         if (missing !== undefined)
           return printError(
             {
               code: 'INVALID_INPUT',
-              message: `No finished build record ${missing} on builder ${onBuilder.builder}: it has ${onBuilder.items.filter((i) => i.ref && i.status !== 'running').length}.`,
+              message: `No finished build record ${missing} on builder ${onBuilder.builder}: it has ${finishedRecords(onBuilder.items).length}.`,
               hint: '^0 is the newest finished record, ^1 the one before it; `builddeck history ls` lists them.',
             },
             { json: values.json },
