@@ -512,10 +512,6 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
   const core = createCore({ oneShot: true });
   const builder = typeof values.builder === 'string' ? values.builder : undefined;
   try {
-    if (verb === 'logs' && values.follow) {
-      const step = typeof values.step === 'string' ? values.step : undefined;
-      return await followLogs(core, positionals[0] ?? '', { builder, step, json: values.json });
-    }
     // ^N and rm --all name records by where they are on the builder: resolved to ids here.
     let refs = positionals;
     if (all || positionals.some((p) => offsetOf(p) !== undefined) || offsetOf(values.against ?? '') !== undefined) {
@@ -547,6 +543,10 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
         );
         return 0;
       }
+    }
+    if (verb === 'logs' && values.follow) {
+      const step = typeof values.step === 'string' ? values.step : undefined;
+      return await followLogs(core, refs[0] ?? '', { builder, step, json: values.json });
     }
     const out = await runVerb(
       core.router,

@@ -567,6 +567,10 @@ describe('history of every build, against the real engine and buildx 0.29', () =
     }
     const logs = await cli(['logs', '^1', '--builder', dc, '--progress', 'plain']);
     expect(logs.stdout).toContain(`flags ok ${token}`);
+    // --follow takes ^N too (a finished record prints once and returns).
+    const followed = await cli(['logs', '^1', '--builder', dc, '--follow']);
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(followed.stdout).toContain(`flags ok ${token}`);
     const far = await cli(['inspect', '^99', '--builder', dc]);
     expect(far.code).toBe(2);
     expect(far.stderr).toMatch(/No finished build record \^99 on builder/);
