@@ -250,6 +250,7 @@ function pathSpecs(v: unknown, key: 'dest' | 'src', bare: 'local' | 'registry'):
 
 export function parsePrintedTarget(t: Record<string, unknown>): PrintedTarget {
   const str = (k: string) => (typeof t[k] === 'string' && t[k] ? t[k] : undefined);
+  const ssh = sshEntries(t['ssh']);
   const description = str('description');
   const dockerfile = str('dockerfile');
   const target = str('target');
@@ -278,8 +279,8 @@ export function parsePrintedTarget(t: Record<string, unknown>): PrintedTarget {
     cacheFromPaths: pathSpecs(t['cache-from'], 'src', 'registry'),
     cacheToPaths: pathSpecs(t['cache-to'], 'dest', 'registry'),
     secretFiles: secretFiles(t['secret']),
-    sshKeyFiles: sshEntries(t['ssh']).flatMap((e) => e.paths),
-    sshAgent: sshEntries(t['ssh']).some((e) => e.paths.length === 0),
+    sshKeyFiles: ssh.flatMap((e) => e.paths),
+    sshAgent: ssh.some((e) => e.paths.length === 0),
     // 0.29 prints `network = "host"` as the entitlement it implies too; 0.13 prints neither.
     entitlements: [...new Set([...strings(t['entitlements']), ...(network === 'host' ? ['network.host'] : [])])],
   };

@@ -27,6 +27,9 @@ interface Granted {
   write: string[];
 }
 
+/** The device a `device=NAME[,options]` value names. */
+const deviceName = (value: string) => (value.split(',')[0] ?? '').trim();
+
 function granted(allow: readonly string[]): Granted {
   const g: Granted = {
     networkHost: false,
@@ -46,7 +49,7 @@ function granted(allow: readonly string[]): Granted {
     else if (a === 'ssh') g.ssh = true;
     else if (key === 'device') {
       if (value === '') g.allDevices = true;
-      else g.devices.add(value.split(',')[0] ?? value);
+      else g.devices.add(deviceName(value));
     } else if (key === 'fs.read') g.read.push(value);
     else if (key === 'fs.write') g.write.push(value);
     else if (key === 'fs') {
@@ -179,7 +182,7 @@ export async function missingEntitlements(
     });
   if (asked.has('device') && !g.allDevices) out.push({ allow: 'device', description: 'Access to CDI devices' });
   for (const e of [...asked].filter((a) => a.startsWith('device=')).sort()) {
-    const name = (e.slice('device='.length).split(',')[0] ?? '').trim();
+    const name = deviceName(e.slice('device='.length));
     if (name && !g.allDevices && !g.devices.has(name))
       out.push({ allow: `device=${name}`, description: `Access to device ${name}` });
   }
@@ -199,21 +202,16 @@ export async function missingEntitlements(
     paths.flatMap((x) => x.write),
   );
   const both = read.filter((r) => write.includes(r));
-  for (const path of both)
-    out.push({
-      allow: `fs=${shown(projectDir, path)}`,
-      description: `Read and write access to path ${shown(projectDir, path)}`,
-    });
-  for (const path of read.filter((r) => !both.includes(r)))
-    out.push({
-      allow: `fs.read=${shown(projectDir, path)}`,
-      description: `Read access to path ${shown(projectDir, path)}`,
-    });
-  for (const path of write.filter((w) => !both.includes(w)))
-    out.push({
-      allow: `fs.write=${shown(projectDir, path)}`,
-      description: `Write access to path ${shown(projectDir, path)}`,
-    });
+  const kinds: [key: string, words: string, paths: string[]][] = [
+    ['fs', 'Read and write access', both],
+    ['fs.read', 'Read access', read.filter((r) => !both.includes(r))],
+    ['fs.write', 'Write access', write.filter((w) => !both.includes(w))],
+  ];
+  for (const [key, words, paths] of kinds)
+    for (const path of paths) {
+      const named = shown(projectDir, path);
+      out.push({ allow: `${key}=${named}`, description: `${words} to path ${named}` });
+    }
   return out;
 }
 
