@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildxCsv as csv } from '../common/validation';
+import { buildxCsv as csv, isRemoteSource } from '../common/validation';
 
 /**
  * `docker buildx build` flags as `builddeck build` takes them: the same names and short forms,
@@ -219,8 +219,7 @@ function namedContexts(values: readonly string[], ctx: FlagContext): Record<stri
     const eq = kv.indexOf('=');
     if (eq <= 0 || eq === kv.length - 1) throw new UsageError(`--build-context ${kv}: give NAME=VALUE.`);
     const value = kv.slice(eq + 1);
-    const remote = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith('git@');
-    out[kv.slice(0, eq)] = remote ? value : abs(ctx, value);
+    out[kv.slice(0, eq)] = isRemoteSource(value) ? value : abs(ctx, value);
   }
   return out;
 }

@@ -19,6 +19,7 @@ import {
   type CreateValues,
 } from './builders-create-flags';
 import { currentBuilderName } from './current-builder';
+import { hasUrlScheme } from '../common/validation';
 import { printError as printCliError, table } from './format';
 
 /**
@@ -332,7 +333,7 @@ function parseVerb(verb: string, args: string[]): ParsedVerb {
     } = values as CreateValues;
     // BuildDeck's `create NAME [ENDPOINT]`, or buildx's `create [ENDPOINT] --name NAME` (a name is
     // made up when there is none, as buildx does).
-    const endpointLike = (p: string | undefined) => p !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(p);
+    const endpointLike = (p: string | undefined) => p !== undefined && hasUrlScheme(p);
     let name: string;
     let endpoint: string | undefined;
     if (typeof named === 'string' || positionals.length === 0 || endpointLike(positionals[0])) {

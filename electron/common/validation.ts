@@ -70,6 +70,12 @@ export function parseTcpEndpoint(endpoint: string): TcpEndpoint | undefined {
   return { ok: true, host: host.replace(/^\[(.*)\]$/, '$1'), port };
 }
 
+/** Starts with a URL scheme (`tcp://`, `https://`, `docker-image://`...). */
+export const hasUrlScheme = (value: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+
+/** A build source buildx fetches rather than reads from disk: a URL, or git's `git@host:path`. */
+export const isRemoteSource = (value: string) => hasUrlScheme(value) || value.startsWith('git@');
+
 /** A Go duration as time.ParseDuration reads it: `120s`, `2m`, `1h30m`, `250ms` (no days). */
 export const GO_DURATION_PATTERN = /^(?:\d+(?:\.\d+)?(?:ns|us|\u00b5s|ms|s|m|h))+$/;
 

@@ -1,5 +1,5 @@
 import type { BakeGroup, BakeProject, BakeTarget } from '../../common/contracts/bake';
-import { buildxCsv, isWindowsPath } from '../../common/validation';
+import { buildxCsv, isRemoteSource, isWindowsPath } from '../../common/validation';
 import { pathFor } from '../builds/context';
 import type { BakePrint, PrintedTarget } from './ports';
 
@@ -31,7 +31,7 @@ export function isLocalContext(context: string): boolean {
   if (context === '-' || context.startsWith('target:')) return false;
   if (isWindowsPath(context)) return true;
   // URLs and the other named sources: https://, git://, docker-image://, oci-layout://.
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@')) return false;
+  if (isRemoteSource(context)) return false;
   return true;
 }
 
