@@ -6,7 +6,7 @@
  * What is real: the built renderer (out/renderer, `npm run build`) in Debian's Chromium, serve mode
  * (HTTP + WebSocket) over a real core (createCore), and for the build's progress the core's own
  * parts: buildx 0.29's rawjson text in pipe-sized chunks → RawJsonParser → the reducer (the
- * snapshot `builds.get` answers) → the build's outbox (50 ms, as create-core wires it) → `build.progressed`
+ * snapshot `builds.get` answers) → the build's live progress (50 ms, as create-core wires it) → `build.progressed`
  * on the core's event bus, in its window form (eventsForWindows) for the page. What is not: buildx itself. A real 100k-line build cannot stream at full
  * speed (BuildKit clips a step's output beyond ~200 KiB/s; the e2e test paces its 100k lines over
  * ~25 s), so the rawjson text is generated here, one line per log event (the parser's worst case),
@@ -23,17 +23,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
-import type { BuildEvent, BuildSnapshot } from '../../electron/common/contracts/builds';
-import {
-  createBuildSnapshot,
-  logPage,
-  reduceBuildEvents,
-  snapshotToSend,
-  summarizeBuild,
-} from '../../electron/common/progress';
+import type { BuildEvent } from '../../electron/common/contracts/builds';
+import { createBuildSnapshot, logPage, snapshotToSend, summarizeBuild } from '../../electron/common/progress';
 import { RawJsonParser } from '../../electron/adapters/buildx/progress';
 import { createCore } from '../../electron/composition/create-core';
-import { buildOutbox } from '../../electron/core/outbox';
+import { liveBuild } from '../../electron/core/live-progress';
 import type { Router } from '../../electron/core/router';
 import { startServer } from '../../electron/serve/server';
 import { launchChromium } from '../helpers/browser';
@@ -158,13 +152,9 @@ function processCpu(): Record<string, number> {
 const sandbox = buildxSandbox();
 const dataDir = mkdtempSync(join(tmpdir(), 'bd-bench-frames-'));
 const core = createCore({ env: sandbox.env, healthTimeoutMs: 5000, dataDir });
-let snapshot: BuildSnapshot = createBuildSnapshot(BUILD_ID);
 // As the builds service wires it: windows get each batch's window form (a flood of output as tails).
-const outbox = buildOutbox(core.events, BUILD_ID, () => snapshot, 50);
-const push = (events: BuildEvent[]) => {
-  snapshot = reduceBuildEvents(snapshot, events);
-  outbox.push(events);
-};
+const live = liveBuild(core.events, BUILD_ID, createBuildSnapshot(BUILD_ID), 50);
+const push = (events: BuildEvent[]) => live.push(events);
 // Every command goes to the real core, except `builds.get` and `builds.logs` of the streamed build,
 // answered as core/builds/handlers.ts does: a resync fetches the log's tail, not every line (until
 // 2026-12-02 07:00 this sent the whole snapshot, ~32 MB, which the real `builds.get` stopped doing).
@@ -176,14 +166,14 @@ const router: Router = {
       return core.router.invoke(command, input, ctx);
     }
     if (command === 'builds.logs') {
-      const { log } = snapshot;
+      const { log } = live.snapshot;
       const from = ask.from ?? 0;
       const lines = logPage(log, from, ask.limit ?? 1024) ?? [];
       const end = log.dropped + log.length;
       return Promise.resolve({ ok: true, value: { from, lines, first: log.dropped - (log.held ?? 0), end } });
     }
     gets++;
-    return Promise.resolve({ ok: true, value: snapshotToSend(snapshot) });
+    return Promise.resolve({ ok: true, value: snapshotToSend(live.snapshot) });
   },
   call: (command, input, ctx) => core.router.call(command, input, ctx),
   callUnchecked: (command, input, ctx) => core.router.callUnchecked(command, input, ctx),
@@ -247,7 +237,7 @@ try {
       command: ['docker', 'buildx', 'build', '/bench/ctx'],
     },
   ]);
-  outbox.flush();
+  live.flush();
   core.events.emit('app.openRequested', { view: 'builds', buildId: BUILD_ID });
   await page.locator('[data-testid="build-view"]').waitFor({ timeout: 30_000 });
 
@@ -298,7 +288,7 @@ try {
   })()`);
 
   // Stream at full speed, a pipe read at a time; the event loop turns between reads (the
-  // outbox's timer and the socket run as they would in the core).
+  // live progress' timer and the socket run as they would in the core).
   let peakHeap = heapAtStart;
   let sampling = true;
   const sampler = (async () => {
@@ -404,19 +394,19 @@ try {
   for (const chunk of pipeChunks()) {
     push(parser.push(chunk));
     await nextTick();
-    if (layersOn && !midLayers && snapshot.log.length + snapshot.log.dropped >= LINES / 2) {
+    if (layersOn && !midLayers && live.snapshot.log.length + live.snapshot.log.dropped >= LINES / 2) {
       midLayers = true;
       await printLayers('mid-stream');
     }
-    if (shot && snapshot.log.length + snapshot.log.dropped >= LINES / 2) {
+    if (shot && live.snapshot.log.length + live.snapshot.log.dropped >= LINES / 2) {
       shot = false;
       await page.screenshot({ path: 'test-results/bench-renderer-100k-streaming.png' });
     }
   }
   push(parser.end());
   push([{ type: 'finished', at: Date.now(), ok: true, cancelled: false, exitCode: 0 }]);
-  outbox.flush();
-  core.events.emit('build.finished', { buildId: BUILD_ID, summary: summarizeBuild(snapshot) });
+  live.flush();
+  core.events.emit('build.finished', { buildId: BUILD_ID, summary: summarizeBuild(live.snapshot) });
   const fed = performance.now() - t0;
   // Asked every 50 ms, not per frame: a locator's waitFor runs its selector and reads the text of
   // every row on each animation frame, script of ours inside the frames being measured. (Not
@@ -475,7 +465,7 @@ try {
   const p95 = pct(frames, 95);
   const dropped = frames.filter((f) => f > 16.7 * 1.5).length;
   console.log(
-    `load ${loadavg()[0]?.toFixed(1)}; ${LINES.toLocaleString()} lines (${snapshot.eventCount.toLocaleString()} events) fed by the core in ${(fed / 1000).toFixed(2)} s; last line on screen after ${(shown / 1000).toFixed(2)} s; ${rows} rows in the DOM; builds.get asked ${gets} times (1 = no resync)`,
+    `load ${loadavg()[0]?.toFixed(1)}; ${LINES.toLocaleString()} lines (${live.snapshot.eventCount.toLocaleString()} events) fed by the core in ${(fed / 1000).toFixed(2)} s; last line on screen after ${(shown / 1000).toFixed(2)} s; ${rows} rows in the DOM; builds.get asked ${gets} times (1 = no resync)`,
   );
   console.log(
     `frames ${frames.length}: interval p50 ${pct(frames, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${pct(frames, 99).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms; ${dropped} over 25 ms; long animation frames (>= 50 ms): ${loaf.length}, longest ${loaf.length ? Math.max(...loaf).toFixed(0) : 0} ms`,

@@ -8,14 +8,12 @@ import {
   createBuildSnapshot,
   logLines,
   logPage,
-  reduceBakeEvents,
-  reduceBuildEvents,
   stepStateOf,
   WINDOW_LOG_CHARS,
   WINDOW_LOG_EVENTS,
 } from '../../electron/common/progress';
 import { EventBus } from '../../electron/core/events';
-import { bakeOutbox, buildOutbox } from '../../electron/core/outbox';
+import { liveBake, liveBuild } from '../../electron/core/live-progress';
 import { LiveStreams } from '../../electron/core/history/live-streams';
 import type { BuildkitHistoryPort } from '../../electron/core/history/ports';
 import { historyEvents } from '../../electron/common/contracts/history';
@@ -30,8 +28,7 @@ type Progressed = { buildId: string; firstIndex: number; events: BuildEvent[] };
  */
 function harness() {
   const bus = new EventBus();
-  let core: BuildSnapshot = createBuildSnapshot('b1');
-  const outbox = buildOutbox(bus, 'b1', () => core, 50);
+  const live = liveBuild(bus, 'b1', createBuildSnapshot('b1'), 50);
   const toWindow: Progressed[] = [];
   const toCli: Progressed[] = [];
   // What crosses the wire: JSON, then the contract's own check of the payload.
@@ -40,11 +37,10 @@ function harness() {
   bus.subscribe((event, payload) => event === 'build.progressed' && toCli.push(payload), { passive: true });
   return {
     push(events: BuildEvent[]) {
-      core = reduceBuildEvents(core, events);
-      outbox.push(events);
+      live.push(events);
     },
-    flush: () => outbox.flush(),
-    core: () => core,
+    flush: () => live.flush(),
+    core: () => live.snapshot,
     toWindow,
     toCli,
   };
@@ -272,8 +268,9 @@ describe('an attached History record and a bake get the same window form (histor
       expect(r.gap).toBe(false);
       win = r.snapshot;
     }
-    // `follow` hands out the stream itself: its snapshot is the core's, after every event.
-    const core = stream.snapshot;
+    // The core's snapshot of the stream, after every event.
+    const core = streams.snapshot(stream.id);
+    if (!core) throw new Error('no stream');
     expect(win.eventCount).toBe(core.eventCount);
     expect(win.status).toBe('succeeded');
     expect(kept(win).at(-1)?.text).toBe(kept(core).at(-1)?.text);
@@ -292,8 +289,7 @@ describe('an attached History record and a bake get the same window form (histor
 
   it('a bake flood: one logSync per snapshot it touched, and each target ends as the core has it', () => {
     const bus = new EventBus();
-    let core = createBakeSnapshot('k1');
-    const outbox = bakeOutbox(bus, 'k1', () => core, 50);
+    const live = liveBake(bus, 'k1', createBakeSnapshot('k1'), 50);
     type Batch = { bakeId: string; firstIndex: number; events: BakeEvent[] };
     const toWindow: Batch[] = [];
     const toCli: Batch[] = [];
@@ -301,8 +297,7 @@ describe('an attached History record and a bake get the same window form (histor
     bus.subscribe((event, payload) => event === 'bake.progressed' && toWindow.push(wire(payload)), { window: true });
     bus.subscribe((event, payload) => event === 'bake.progressed' && toCli.push(payload), { passive: true });
     const push = (events: BakeEvent[]) => {
-      core = reduceBakeEvents(core, events);
-      outbox.push(events);
+      live.push(events);
     };
     const tagged = (target: string, events: BuildEvent[]) => events.map((e): BakeEvent => ({ ...e, target }));
     // The bake's own step (the definition files) is untagged.
@@ -312,11 +307,11 @@ describe('an attached History record and a bake get the same window form (histor
     ];
     push([...own, ...tagged('alpha', head), ...tagged('beta', head)]);
     push(tagged('alpha', output(0, 100)));
-    outbox.flush();
+    live.flush();
     expect(toWindow[0]?.events).toEqual(toCli[0]?.events);
     // Both targets and the bake itself print at once: a flood over the whole batch.
     push([...tagged('alpha', output(100, 2000)), ...own.slice(1), ...tagged('beta', output(0, 1500))]);
-    outbox.flush();
+    live.flush();
     const finished = { type: 'finished', at: 4, ok: true, cancelled: false, exitCode: 0 } as const;
     push([
       ...tagged('alpha', output(2100, 10)),
@@ -324,7 +319,7 @@ describe('an attached History record and a bake get the same window form (histor
       { ...finished, target: 'beta' },
       finished,
     ]);
-    outbox.flush();
+    live.flush();
 
     const syncs = toWindow[1]?.events.filter((e) => e.type === 'logSync') ?? [];
     expect(syncs.map((e) => e.target ?? '').sort()).toEqual(['', 'alpha', 'beta']);
@@ -337,6 +332,7 @@ describe('an attached History record and a bake get the same window form (histor
       expect(r.gap).toBe(false);
       win = r.snapshot;
     }
+    const core = live.snapshot;
     expect(win.eventCount).toBe(core.eventCount);
     expect(win.status).toBe('succeeded');
     for (const t of ['alpha', 'beta']) {

@@ -3,7 +3,7 @@ import type { BuildRunExit, BuildRunnerPort, BuildRunOptions, BuildTarget } from
 import type { CallOptions } from '../../core/ports';
 import type { BuildxCli } from './cli';
 import { FailureWords } from './failures';
-import { RawJsonParser } from './progress';
+import { FrameParser } from './progress';
 
 export interface BuildRunnerOptions {
   /** Interrupt → SIGTERM → SIGKILL escalation steps. */
@@ -22,38 +22,37 @@ export class BuildxBuildRunner implements BuildRunnerPort {
   async run(args: readonly string[], opts: BuildRunOptions): Promise<BuildRunExit> {
     if (opts.signal.aborted) throw appError('CANCELLED', 'Cancelled before buildx started.');
     const grace = this.options.graceMs ?? 10_000;
-    const parser = new RawJsonParser();
     const words = new FailureWords();
-    const result = await this.cli.docker.exec(args, {
-      timeoutMs: opts.timeoutMs,
-      signal: opts.signal,
-      ...(opts.kill ? { kill: opts.kill } : {}),
-      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
-      ...(opts.env ? { env: opts.env } : {}),
-      ...(opts.onSpawned ? { onSpawned: opts.onSpawned } : {}),
-      // Own process group: the stop reaches the buildx plugin too, not only the docker CLI. SIGINT is
-      // Ctrl+C, and like a terminal's it goes to the whole group: buildx cancels the BuildKit solve.
-      // Sent to the docker CLI alone it can be lost right after start (measured: 0.7 s in, the build
-      // ran on until the SIGTERM).
-      group: true,
-      stopWith: [
-        { signal: 'SIGINT', afterMs: 0 },
-        { signal: 'SIGTERM', afterMs: grace },
-        { signal: 'SIGKILL', afterMs: grace * 2 },
-      ],
-      onStop: 'resolve',
-      expected: 'any',
-      maxBufferBytes: TAIL,
-      keepTail: true,
-      onStderr: (chunk) => {
-        const events = parser.push(chunk);
-        words.read(events);
-        if (events.length > 0) opts.onEvents(events);
-      },
+    const parser = new FrameParser((events) => {
+      words.read(events);
+      opts.onEvents(events);
     });
-    const rest = parser.end();
-    words.read(rest);
-    if (rest.length > 0) opts.onEvents(rest);
+    const result = await this.cli.docker
+      .exec(args, {
+        timeoutMs: opts.timeoutMs,
+        signal: opts.signal,
+        ...(opts.kill ? { kill: opts.kill } : {}),
+        ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+        ...(opts.env ? { env: opts.env } : {}),
+        ...(opts.onSpawned ? { onSpawned: opts.onSpawned } : {}),
+        // Own process group: the stop reaches the buildx plugin too, not only the docker CLI. SIGINT is
+        // Ctrl+C, and like a terminal's it goes to the whole group: buildx cancels the BuildKit solve.
+        // Sent to the docker CLI alone it can be lost right after start (measured: 0.7 s in, the build
+        // ran on until the SIGTERM).
+        group: true,
+        stopWith: [
+          { signal: 'SIGINT', afterMs: 0 },
+          { signal: 'SIGTERM', afterMs: grace },
+          { signal: 'SIGKILL', afterMs: grace * 2 },
+        ],
+        onStop: 'resolve',
+        expected: 'any',
+        maxBufferBytes: TAIL,
+        keepTail: true,
+        onStderr: (chunk) => parser.push(chunk),
+      })
+      // What came before a failure to run still reaches the build (and no timer outlives the run).
+      .finally(() => parser.end());
     return {
       exitCode: result.code,
       signal: result.signal,

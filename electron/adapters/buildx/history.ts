@@ -12,7 +12,7 @@ import type { CallOptions } from '../../core/ports';
 import type { BuildEvent } from '../../common/contracts/builds';
 import type { BuildxCli } from './cli';
 import { factsFromInspect, parseHistoryLs, provenanceFacts } from './history-parse';
-import { RawJsonParser } from './progress';
+import { FrameParser } from './progress';
 
 const TAIL = 16 * 1024;
 const PROVENANCE = /^https:\/\/slsa\.dev\/provenance\//;
@@ -54,22 +54,19 @@ export class BuildxHistory implements BuildkitHistoryPort {
     id: string,
     opts: { onEvents(events: BuildEvent[]): void; signal: AbortSignal; timeoutMs: number },
   ): Promise<StreamExit> {
-    const parser = new RawJsonParser();
+    const parser = new FrameParser((events) => opts.onEvents(events));
     // rawjson progress goes to stderr (measured on 0.29.1), like `build --progress=rawjson`.
     const args = ['history', 'logs', '--builder', builder, '--progress', 'rawjson', id];
-    const result = await this.cli.exec(args, {
-      timeoutMs: opts.timeoutMs,
-      signal: opts.signal,
-      maxBufferBytes: TAIL,
-      keepTail: true,
-      expected: 'any',
-      onStderr: (chunk) => {
-        const events = parser.push(chunk);
-        if (events.length > 0) opts.onEvents(events);
-      },
-    });
-    const rest = parser.end();
-    if (rest.length > 0) opts.onEvents(rest);
+    const result = await this.cli
+      .exec(args, {
+        timeoutMs: opts.timeoutMs,
+        signal: opts.signal,
+        maxBufferBytes: TAIL,
+        keepTail: true,
+        expected: 'any',
+        onStderr: (chunk) => parser.push(chunk),
+      })
+      .finally(() => parser.end());
     if (result.failure) throw recordFailure(result.failure, id);
     return { exitCode: result.code, stderrTail: result.stderr };
   }

@@ -424,6 +424,57 @@ export class RawJsonParser {
   }
 }
 
+/**
+ * rawjson text as buildx writes it, parsed a frame at a time instead of a pipe read at a time.
+ *
+ * buildx writes each status as it happens, so a reader that keeps up gets one event per read, and
+ * a parse has costs per call (its event list, the log texts' decode): per read they add up to ~2 us
+ * an event, twice the parse itself (issue 14's "one event at a time" row, docs/performance.md).
+ * Reads within `delayMs` are joined and parsed once; 64 KiB waiting (a flood) is parsed at once.
+ * Nothing sees the delay: the events leave the core in 50 ms batches anyway (live-progress.ts).
+ */
+export class FrameParser {
+  private texts: string[] = [];
+  private size = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly parser = new RawJsonParser();
+
+  constructor(
+    private readonly deliver: (events: BuildEvent[]) => void,
+    private readonly delayMs = 16,
+  ) {}
+
+  push(chunk: string): void {
+    if (chunk.length === 0) return;
+    this.texts.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= FRAME_TEXT) this.parseNow();
+    else this.timer ??= setTimeout(() => this.parseNow(), this.delayMs);
+  }
+
+  /** Parses what waits now (a caller that needs the events before the next frame). */
+  parseNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.texts.length === 0) return;
+    // One flat string: a chain of concatenations would be a cons string, slower to scan.
+    const text = this.texts.length === 1 ? (this.texts[0] as string) : this.texts.join('');
+    this.texts = [];
+    this.size = 0;
+    const events = this.parser.push(text);
+    if (events.length > 0) this.deliver(events);
+  }
+
+  /** The stream has ended: everything left, including an unterminated last line. */
+  end(): void {
+    this.parseNow();
+    const rest = this.parser.end();
+    if (rest.length > 0) this.deliver(rest);
+  }
+}
+
+const FRAME_TEXT = 64 * 1024;
+
 /** Parses a whole recorded stream at once (tests, history import). */
 export function parseRawJson(text: string): BuildEvent[] {
   const p = new RawJsonParser();

@@ -5,7 +5,7 @@ import { LOG_CHUNK, logTail, stepTailBesideLog } from './log-list';
 /**
  * Output a window still gets event by event, per batch: 512 events (buildx's worst case is one line
  * per event) or 48 KiB of text (BuildKit packs a burst of lines into few events). Beyond either, at
- * the outbox's 50 ms (10k lines or ~1 MiB a second), no one reads along, and sending every line cost
+ * a build's 50 ms batches (10k lines or ~1 MiB a second), no one reads along, and sending every line cost
  * more than showing it: a 100k-line build at full speed was ~20 MB of JSON for the page to receive,
  * parse and reduce, while the core's serialising competed for the same cores (frame intervals of
  * 50-130 ms on 2 cores, measured by the renderer-frames bench).
@@ -89,7 +89,7 @@ function logSyncOf(after: BuildSnapshot, vertices: Iterable<string>, events: num
 
 /**
  * A progress batch as windows get it. `after` is the core's snapshot once the whole batch is
- * reduced (the outbox emits everything pending, so the builds service's current snapshot). Small
+ * reduced (a batch leaves with the snapshot after all of it, see core/live-progress.ts). Small
  * batches go as they are; a batch with more output than that goes without its
  * `log` events and with one `logSync` at its end carrying the log tails after it. The other events
  * keep their order, so steps, statuses, warnings and the end reduce exactly as before; only the

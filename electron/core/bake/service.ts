@@ -15,7 +15,6 @@ import {
   bakeTargetNames,
   createBakeSnapshot,
   finishBakeEvents,
-  reduceBakeEvents,
   summarizeBake,
 } from '../../common/progress';
 import { BuilderChecks, type BuilderCheckDeps } from '../builds/builder-checks';
@@ -25,7 +24,7 @@ import { metadataFields, readMetadataFile } from '../builds/metadata';
 import type { BuildFsPort, BuildRunnerPort } from '../builds/ports';
 import type { EventBus } from '../events';
 import { pageOfLog } from '../log-page';
-import { bakeOutbox, type Outbox } from '../outbox';
+import { liveBake, type LiveProgress } from '../live-progress';
 import { recordSafely, RunRegistry } from '../runs';
 import { bakeArgv, bakeCommandText, bakeEnv, bakeSwitches, effectiveOverrides } from './command-line';
 import { entitlementsRequired, missingEntitlements } from './entitlements';
@@ -52,8 +51,9 @@ export interface BakeRecorder {
 interface Running {
   bakeId: string;
   request: BakeRequest;
-  snapshot: BakeSnapshot;
-  outbox: Outbox<BakeEvent>;
+  /** The state after every event so far (reduced when read: see LiveProgress). */
+  readonly snapshot: BakeSnapshot;
+  live: LiveProgress<BakeSnapshot, BakeEvent>;
   attributor: BakeAttributor;
   abort: AbortController;
   cancelRequested: boolean;
@@ -182,8 +182,10 @@ export class BakeService {
     const r: Running = {
       bakeId,
       request: resolved,
-      snapshot: createBakeSnapshot(bakeId),
-      outbox: bakeOutbox(this.deps.events, bakeId, () => r.snapshot, this.options.coalesceMs),
+      get snapshot() {
+        return this.live.snapshot;
+      },
+      live: liveBake(this.deps.events, bakeId, createBakeSnapshot(bakeId), this.options.coalesceMs),
       attributor: new BakeAttributor(names),
       abort: new AbortController(),
       cancelRequested: false,
@@ -294,7 +296,7 @@ export class BakeService {
       await tmp?.remove().catch(() => undefined);
     }
     this.push(r, finishBakeEvents(r.snapshot, outcome));
-    r.outbox.flush();
+    r.live.flush();
     recordSafely(() => this.deps.recorder?.finished(r.bakeId, r.request, r.snapshot));
     this.deps.events.emit('bake.finished', { bakeId: r.bakeId, summary: summarizeBake(r.snapshot) });
   }
@@ -323,9 +325,7 @@ export class BakeService {
   }
 
   private push(r: Running, events: BakeEvent[]): void {
-    if (events.length === 0) return;
-    r.snapshot = reduceBakeEvents(r.snapshot, events);
-    r.outbox.push(events);
+    r.live.push(events);
   }
 
   get(bakeId: string): BakeSnapshot {

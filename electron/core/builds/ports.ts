@@ -140,7 +140,7 @@ export interface BuildRecorder {
    */
   contextSent?(buildId: string, context: { contextDir: string; dockerfile: string }): void;
   /**
-   * The build's snapshot after each batch of its events (between `started` and `finished`): the
+   * The build's snapshot after each batch of its events (as it leaves the core, between `started` and `finished`): the
    * recorder may save what is final already (the log) while the build runs, so less is left for
    * its finish once buildx has exited. Must be cheap: it runs on every batch.
    */

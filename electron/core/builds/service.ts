@@ -7,10 +7,10 @@ import type {
   ContextInspection,
 } from '../../common/contracts/builds';
 import { appError } from '../../common/errors';
-import { createBuildSnapshot, reduceBuildEvents, summarizeBuild } from '../../common/progress';
+import { createBuildSnapshot, summarizeBuild } from '../../common/progress';
 import type { EventBus } from '../events';
 import { pageOfLog } from '../log-page';
-import { buildOutbox, type Outbox } from '../outbox';
+import { liveBuild, type LiveProgress } from '../live-progress';
 import { recordSafely, RunRegistry } from '../runs';
 import { BuilderChecks, type BuilderCheckDeps } from './builder-checks';
 import { buildxBuildArgv, shellQuote } from './command-line';
@@ -22,7 +22,7 @@ import type { BuildFsPort, BuildRecorder, BuildRunExit, BuildRunnerPort } from '
 import { joinPath, trimTrailingSeparators } from '../../common/validation';
 
 export interface BuildsOptions {
-  /** Coalescing window for `build.progressed` (events reduced at once, emitted in batches). */
+  /** Coalescing window for `build.progressed` (events reduced when read, emitted in batches). */
   coalesceMs: number;
   /** Finished builds kept in memory for `builds.get`/`builds.list` (history keeps the rest). */
   keepRecent: number;
@@ -40,9 +40,9 @@ export interface BuildsOptions {
 interface Running {
   buildId: string;
   request: BuildRequest;
-  snapshot: BuildSnapshot;
-  /** Events reduced but not yet emitted. */
-  outbox: Outbox<BuildEvent>;
+  /** The state after every event so far (reduced when read: see LiveProgress). */
+  readonly snapshot: BuildSnapshot;
+  live: LiveProgress<BuildSnapshot, BuildEvent>;
   abort: AbortController;
   cancelRequested: boolean;
   done: Promise<void>;
@@ -171,11 +171,16 @@ export class BuildsService {
     const dockerfileArg =
       request.dockerfile !== undefined || !isDefaultDockerfile(contextDir, dockerfile) ? dockerfile : undefined;
     const display = buildxBuildArgv(resolved, { dockerfile: dockerfileArg });
+    const recorder = this.deps.recorder;
     const running: Running = {
       buildId,
       request: resolved,
-      snapshot: createBuildSnapshot(buildId),
-      outbox: buildOutbox(this.deps.events, buildId, () => running.snapshot, this.options.coalesceMs),
+      get snapshot() {
+        return this.live.snapshot;
+      },
+      live: liveBuild(this.deps.events, buildId, createBuildSnapshot(buildId), this.options.coalesceMs, (after) => {
+        if (recorder?.progressed) recordSafely(() => recorder.progressed?.(buildId, after));
+      }),
       abort: new AbortController(),
       cancelRequested: false,
       done: Promise.resolve(),
@@ -333,7 +338,7 @@ export class BuildsService {
       await tmp?.remove().catch(() => undefined);
     }
     this.push(r, [finished]);
-    r.outbox.flush();
+    r.live.flush();
     const summary = summarizeBuild(r.snapshot);
     recordSafely(() => this.deps.recorder?.finished(r.buildId, r.snapshot, materials ? { materials } : {}));
     this.deps.events.emit('build.finished', { buildId: r.buildId, summary });
@@ -361,13 +366,9 @@ export class BuildsService {
     );
   }
 
-  /** Reduce now (the snapshot is always current for `builds.get`), emit within coalesceMs. */
+  /** Kept for the next read of the snapshot (`builds.get`, the flush within coalesceMs). */
   private push(r: Running, events: BuildEvent[]): void {
-    if (events.length === 0) return;
-    r.snapshot = reduceBuildEvents(r.snapshot, events);
-    r.outbox.push(events);
-    const recorder = this.deps.recorder;
-    if (recorder?.progressed) recordSafely(() => recorder.progressed?.(r.buildId, r.snapshot));
+    r.live.push(events);
   }
 
   get(buildId: string): BuildSnapshot {

@@ -1,6 +1,7 @@
 import type { BuildEvent, BuildLogPage, BuildSnapshot } from '../../common/contracts/builds';
 import { AppException, appError } from '../../common/errors';
 import { eventsForWindows, reduceBuildEvents } from '../../common/progress';
+import { LiveProgress } from '../live-progress';
 import type { EventBus } from '../events';
 import { pageOfLog } from '../log-page';
 import type { Clock } from '../ports';
@@ -13,10 +14,7 @@ type End = NonNullable<Parameters<typeof snapshotOf>[3]>;
 interface Stream {
   id: string;
   recordId: string;
-  snapshot: BuildSnapshot;
-  outbox: BuildEvent[];
-  emitted: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  live: LiveProgress<BuildSnapshot, BuildEvent>;
   abort: AbortController;
   done: boolean;
 }
@@ -49,15 +47,25 @@ export class LiveStreams {
     ended: () => Promise<End>,
   ): { id: string; snapshot: BuildSnapshot; done: boolean } {
     const existing = [...this.streams.values()].find((s) => s.recordId === record.id && !s.done);
-    if (existing) return existing;
+    if (existing) return { id: existing.id, snapshot: existing.live.snapshot, done: existing.done };
     const id = this.newId();
+    const { events } = this.deps;
     const stream: Stream = {
       id,
       recordId: record.id,
-      snapshot: snapshotOf(id, head, [], undefined),
-      outbox: [],
-      emitted: 1, // the synthetic `started` event
-      timer: undefined,
+      // Windows get the flood form of a batch, as a build's (live-progress.ts): the log tails after it.
+      live: new LiveProgress<BuildSnapshot, BuildEvent>(
+        snapshotOf(id, head, [], undefined),
+        reduceBuildEvents,
+        (firstIndex, batch, after) =>
+          events.emit('history.progressed', { streamId: id, firstIndex, events: batch }, () => ({
+            streamId: id,
+            firstIndex,
+            events: eventsForWindows(after, batch),
+          })),
+        COALESCE_MS,
+        1, // the synthetic `started` event
+      ),
       abort: new AbortController(),
       done: false,
     };
@@ -81,37 +89,18 @@ export class LiveStreams {
           cancelled ? undefined : err instanceof AppException ? err.appError.message : String(err),
         );
       });
-    return stream;
+    return { id, snapshot: stream.live.snapshot, done: false };
   }
 
   private push(stream: Stream, events: BuildEvent[]): void {
     const useful = events.filter((e) => e.type !== 'text');
     if (useful.length === 0 || stream.done) return;
-    stream.snapshot = reduceBuildEvents(stream.snapshot, useful);
-    stream.outbox.push(...useful);
-    stream.timer ??= setTimeout(() => this.flush(stream), COALESCE_MS);
-  }
-
-  private flush(stream: Stream): void {
-    if (stream.timer) clearTimeout(stream.timer);
-    stream.timer = undefined;
-    if (stream.outbox.length === 0) return;
-    const events = stream.outbox;
-    stream.outbox = [];
-    const firstIndex = stream.emitted;
-    stream.emitted += events.length;
-    // Windows get the flood form of a batch, as a build's (core/outbox.ts): the log tails after it.
-    const after = stream.snapshot;
-    this.deps.events.emit('history.progressed', { streamId: stream.id, firstIndex, events }, () => ({
-      streamId: stream.id,
-      firstIndex,
-      events: eventsForWindows(after, events),
-    }));
+    stream.live.push(useful);
   }
 
   private end(stream: Stream, reason: 'finished' | 'detached' | 'failed', error?: string): void {
     if (stream.done) return;
-    this.flush(stream);
+    stream.live.flush();
     stream.done = true;
     this.deps.events.emit('history.streamEnded', { streamId: stream.id, reason, ...(error ? { error } : {}) });
     // Keep an ended stream briefly so a late `history.attach`/`details` still finds its snapshot.
@@ -120,9 +109,14 @@ export class LiveStreams {
       this.deps.events.emit('history.recordsChanged', { ids: [stream.recordId], reason: 'finished' });
   }
 
+  /** A stream's snapshot after every event so far (kept a minute after it ends). */
+  snapshot(streamId: string): BuildSnapshot | undefined {
+    return this.streams.get(streamId)?.live.snapshot;
+  }
+
   /** Lines of a stream's log (or one step's): see `history.streamLogs`. */
   logs(streamId: string, from: number, limit: number, step?: string): BuildLogPage {
-    const s = this.streams.get(streamId)?.snapshot;
+    const s = this.snapshot(streamId);
     if (!s) {
       throw appError('INVALID_INPUT', `No followed record ${streamId} in this session.`, {
         hint: 'Open the record again from History.',
