@@ -7,7 +7,7 @@ import type { EventBus } from './events';
  * Events the reducer has not seen yet, at most: past this a push reduces at once, so a flood that
  * nothing reads (no window, no `get`, the flush timer starved by a busy loop) holds a bounded list.
  */
-const MAX_UNREDUCED = 4096;
+const MAX_UNREDUCED = 512;
 
 /**
  * The live progress of a run (a build, a bake, a followed BuildKit record): its snapshot and the

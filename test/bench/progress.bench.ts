@@ -1,9 +1,10 @@
 /**
- * Progress pipeline benchmark: rawjson text → RawJsonParser → reducer, on a generated stream of
- * 100k SolveStatus events shaped like buildx 0.29's NDJSON (and once pretty-printed like 0.13).
+ * Progress pipeline benchmark: rawjson text → the core's live path (FrameParser → LiveProgress, the
+ * reducer) on a generated stream of 100k SolveStatus events shaped like buildx 0.29's NDJSON (and once
+ * pretty-printed like 0.13), read one event at a time and a pipe's 64 KiB at a time.
  *   npx tsx test/bench/progress.bench.ts [events]
  * Prints throughput and peak memory; asserts nothing. Each figure runs in a process of its own
- * (`[events] single|live|pretty`): run after another in one process, a figure's peak RSS counted
+ * (`[events] single|snapshots|live|pretty`): run after another in one process, a figure's peak RSS counted
  * what the run before it had left on the heap (170 vs 144 MB for the live path at load 1.3).
  */
 import { spawnSync } from 'node:child_process';
@@ -120,23 +121,23 @@ function mb(bytes: number): string {
 }
 
 /**
- * How the stream is read and reduced: `batch`, pipe-sized reads, each parsed and its events reduced
- * at once (reduceBuildEvents); `reads`, one event per read, as the core takes them: into its
- * FrameParser (reads joined, parsed once 64 KiB wait or a frame has passed) and its LiveProgress
- * (reduced when its batch leaves, every 50 ms, as the core's flush); `snapshots`, pipe-sized reads
- * and a new snapshot per event (reduceBuild, the reducer's one-event API, which no caller uses).
+ * How the stream is read and reduced: `core`, as the core takes buildx's reads: into its FrameParser
+ * (reads joined, parsed once 64 KiB wait or a frame has passed) and its LiveProgress (events held
+ * for their batch, reduced when it leaves every 50 ms, as the core's flush); `snapshots`, each read
+ * parsed and a new snapshot per event (reduceBuild, the reducer's one-event API, no caller's path).
+ * `perEvent`: one event per read (a reader that keeps up with buildx), else pipe-sized reads.
  */
-type Mode = 'batch' | 'reads' | 'snapshots';
+type Mode = 'core' | 'snapshots';
 
 function run(
   label: string,
   mode: Mode,
   pretty: boolean,
-  total = TOTAL,
+  perEvent: boolean,
   quiet = false,
+  total = TOTAL,
 ): { rate: number; cpuRate: number; rss: number; snapshot: BuildSnapshot } {
   global.gc?.();
-  const perEvent = mode === 'reads';
   const input = chunks(total, pretty, perEvent);
   const before = process.memoryUsage();
   let peakHeap = before.heapUsed;
@@ -176,7 +177,7 @@ function run(
     }
     const cpu0 = process.cpuUsage();
     let t = performance.now();
-    if (perEvent) {
+    if (mode === 'core') {
       // Parse and reduce interleave here (the parser hands its events on): timed as one.
       for (const r of reads) {
         frames.push(r);
@@ -198,8 +199,7 @@ function run(
       t = performance.now();
       for (const batch of batches) {
         events += batch.length;
-        if (mode === 'batch') snapshot = reduceBuildEvents(snapshot, batch);
-        else for (const e of batch) snapshot = reduceBuild(snapshot, e);
+        for (const e of batch) snapshot = reduceBuild(snapshot, e);
       }
       reduceMs += performance.now() - t;
     }
@@ -214,7 +214,7 @@ function run(
   console.log(
     [
       `${label} (${mode}): ${events.toLocaleString('en-US')} events, ${mb(bytes)} of rawjson`,
-      ...(perEvent
+      ...(mode === 'core'
         ? []
         : [
             `  parse  ${parseMs.toFixed(0)} ms  (${rate(parseMs)} events/s)`,
@@ -253,10 +253,10 @@ if (only === undefined) {
   // The live path when every pipe read carries one event, as the core takes them (FrameParser, then
   // LiveProgress). Warmed up as the live figure below is (a core that has run a build before).
   console.log(`load average ${load}`);
-  run('warm-up', 'reads', false, TOTAL, true);
+  run('warm-up', 'core', false, true, true);
   report(
     `progress, one event at a time (one event a pipe read), ${TOTAL / 1000}k events (load ${load})`,
-    run('buildx 0.29 NDJSON', 'reads', false),
+    run('buildx 0.29 NDJSON', 'core', false, true),
   );
 } else if (only === 'snapshots') {
   // No caller does this (the core reduces when read, the renderer a batch at a time): what the
@@ -264,15 +264,15 @@ if (only === undefined) {
   console.log(`load average ${load}`);
   report(
     `progress, a new snapshot per event (\`reduceBuild\` per event; informative), ${TOTAL / 1000}k events (load ${load})`,
-    run('buildx 0.29 NDJSON', 'snapshots', false),
+    run('buildx 0.29 NDJSON', 'snapshots', false, false),
     true,
   );
 } else if (only === 'live') {
   console.log(`load average ${load}`);
   // A core that has run a build before (as the figures before each ran in its own process were
   // taken): in a fresh process the same run costs up to 2x the CPU, JIT and heap still growing.
-  run('warm-up', 'batch', false, TOTAL, true);
-  const live = run('buildx 0.29 NDJSON', 'batch', false);
+  run('warm-up', 'core', false, false, true);
+  const live = run('buildx 0.29 NDJSON', 'core', false, false);
   report(`progress, live path (a pipe read at a time), ${TOTAL / 1000}k events (load ${load})`, live);
   // What `builds.get` answers for this build in serve mode: the snapshot as sent (each line once, a
   // long log's tail), through the router's output check, as JSON; and one `builds.logs` page.
@@ -288,5 +288,5 @@ if (only === undefined) {
     met: wire <= 6 * 1024 * 1024,
   });
 } else {
-  run('buildx 0.13 pretty-printed', 'batch', true);
+  run('buildx 0.13 pretty-printed', 'core', true, false);
 }

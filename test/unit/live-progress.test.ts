@@ -135,7 +135,7 @@ describe('LiveProgress: reduced when read, emitted in batches', () => {
     const log = (i: number): BuildEvent => ({ type: 'log', vertex: 'v', stream: 1, data: `line ${i}\n` });
     for (let i = 0; i < 10_000; i++) progress.push([log(i)]);
     expect(reduce.mock.calls.length).toBeGreaterThanOrEqual(2);
-    expect(Math.max(...reduce.mock.calls.map((c) => c[1].length))).toBeLessThanOrEqual(4096);
+    expect(Math.max(...reduce.mock.calls.map((c) => c[1].length))).toBeLessThanOrEqual(512);
     expect(progress.snapshot.eventCount).toBe(10_000);
   });
 });
