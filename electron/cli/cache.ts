@@ -28,7 +28,10 @@ prune    Filters combine (AND); --type may repeat (any of). Without a filter, --
          --all         also shared, internal and frontend records
          --reserved-space/--keep-storage, --max-used-space, --min-free-space  storage limits (512MB, 10GB)
          --filter      buildx's spelling of the same filters (until=, type=, description~=)
-         --dry-run     list what would be removed, remove nothing (BuildDeck never asks: -f is accepted)
+         --dry-run     list what would be removed, remove nothing
+         -f, --force   do not ask. From a terminal, a prune first lists what it would remove and asks
+                       (as buildx asks); it then removes exactly those records. Piped or with --json
+                       it asks nothing (a filter or --all is the consent, as before).
          A prune removes exactly the records the same command with --dry-run lists.
 Sizes in --json output are bytes. Exit codes: 0 success, 1 failure, 2 usage error or invalid input.`;
 
@@ -109,7 +112,7 @@ function parse(argv: string[], prune: boolean) {
       builder: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
-      // buildx's: the records are always listed (--verbose), nothing is ever asked (-f).
+      // buildx's: the records are always listed (--verbose).
       verbose: { type: 'boolean' },
       ...(prune
         ? {
@@ -155,6 +158,19 @@ export function pruneFilterFlags(filters: readonly string[]): { until?: string; 
       );
   }
   return out;
+}
+
+/** Asks on the terminal; yes only for y/yes (buildx's rule: anything else, or end of input, is no). */
+async function confirmed(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
+  try {
+    const answer = await Promise.race([rl.question(question), closed]);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
 }
 
 /** Runs `builddeck cache ...`; returns the exit code. */
@@ -220,11 +236,35 @@ export async function runCacheCli(argv: string[]): Promise<number> {
     put('keepStorage', 'keep-storage');
     put('maxUsedSpace', 'max-used-space');
     put('minFreeSpace', 'min-free-space');
-    const input = {
+    const input: Record<string, unknown> = {
       ...(values.builder === undefined ? {} : { builder: values.builder }),
       filters,
       dryRun: v['dry-run'] === true,
     };
+    if (!input['dryRun'] && v['force'] !== true && !json && process.stdin.isTTY) {
+      // A person at a terminal: show what goes and ask, as `docker buildx prune` asks without -f.
+      const preview = await core.router.callUnchecked('cache.prune', { ...input, dryRun: true });
+      if (!preview.ok) return printError(preview.error, { json });
+      const plan = preview.value;
+      const n = plan.planned.records.length;
+      // The preview's own text, its first line ("Dry run on ...") said for what is about to happen.
+      const details = formatPrune(plan).split('\n').slice(1).join('\n');
+      if (n === 0) {
+        process.stdout.write(`Nothing to remove on ${plan.builder}.${details ? `\n${details}` : ''}\n`);
+        return 0;
+      }
+      const size = `${humanSize(plan.planned.size)}${plan.exact ? '' : ' at most'}`;
+      process.stdout.write(
+        `This removes ${n} record${n === 1 ? '' : 's'} from ${plan.builder}, ${size}:${details}\n\n`,
+      );
+      const question = `Remove ${n === 1 ? 'this record' : `these ${n} records`} from ${plan.builder}? [y/N] `;
+      if (!(await confirmed(question))) {
+        process.stdout.write('Nothing removed.\n');
+        return 0;
+      }
+      // Exactly what was shown: records that appeared while the question was open stay.
+      input['onlyIds'] = plan.planned.records.map((r) => r.id);
+    }
     // Flag values are the user's text: the router's validation names the bad one.
     const r = await core.router.callUnchecked('cache.prune', input);
     if (!r.ok) return printError(r.error, { json });

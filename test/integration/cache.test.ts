@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +149,44 @@ describe('cache, against the real engine and buildx 0.29', () => {
       .map((r) => `${r.id} ${r.description}`);
     expect(othersGone).toEqual([]);
     expect(before.has(a?.id ?? '')).toBe(true);
+  });
+
+  it('the CLI at a terminal lists what a prune would remove and asks first (buildx asks without -f)', async () => {
+    expect(existsSync('out/node/cli.cjs'), 'run `npm run build` first').toBe(true);
+    const mark = token();
+    const dir = contextDir(`bd-cache-test-ask-${mark}`, `FROM local/busybox:latest\nRUN echo ${mark} > /a.txt\n`);
+    try {
+      await sandbox.docker(['buildx', 'build', '--builder', 'default', '--output', 'type=cacheonly', dir]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const mine = async () =>
+      (await usage(core, 'default')).records.filter((r) => r.description.includes(mark)).map((r) => r.id);
+    const ids = await mine();
+    expect(ids).toHaveLength(1);
+    // `script` gives the CLI a terminal (stdin, stdout) and types the answer into it. Every word of
+    // the command is ours ([a-z0-9/.-]), so its one shell line needs no quoting.
+    const atTerminal = (answer: string) =>
+      new Promise<string>((resolve, reject) => {
+        const line = `${process.execPath} bin/builddeck.js prune --builder default --description ${mark}`;
+        const child = spawn('script', ['-qec', line, '/dev/null'], {
+          env: { ...sandbox.env, BUILDDECK_DATA_DIR: dataDir },
+        });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
+        child.stdin.end(`${answer}\n`);
+      });
+    const no = await atTerminal('n');
+    expect(no).toContain(`This removes 1 record from default`);
+    expect(no).toContain(ids[0]);
+    expect(no).toContain('Remove this record from default? [y/N]');
+    expect(no).toContain('Nothing removed.');
+    expect(await mine()).toEqual(ids);
+    const yes = await atTerminal('y');
+    expect(yes).toContain('Pruned default: the builder removed 1 record');
+    expect(await mine()).toEqual([]);
   });
 
   describe('a docker-container builder', () => {
