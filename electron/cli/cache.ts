@@ -2,7 +2,9 @@ import './one-shot';
 import { parseArgs } from 'node:util';
 import { humanSize, type CachePruneResult, type CacheRecord, type CacheUsage } from '../common/contracts/cache';
 import { createCacheUsage } from '../composition/cache-usage';
-import { printError, table } from './format';
+import { parseDuration } from '../common/cache/values';
+import { matchesFilters } from '../core/cache/plan';
+import { goTemplate, humanDuration, printError, table, type TemplateField } from './format';
 
 /**
  * `builddeck cache du|prune`: the cache commands from a terminal. Each is one contract command
@@ -14,6 +16,7 @@ export const CACHE_USAGE_LINES = `  cache du           Build cache of a builder:
 
 const USAGE = `Usage:
   builddeck cache du [--builder B] [--verbose] [--json]
+                     [--format json|table|pretty|TEMPLATE] [--filter until=24h|type=T|description~=S]...
   builddeck cache prune [--builder B] [--until 24h] [--type T]... [--description S] [--all]
                         [--filter until=24h|type=T|description~=S]... [-f|--force] [--verbose]
                         [--reserved-space SIZE] [--max-used-space SIZE] [--min-free-space SIZE]
@@ -21,6 +24,11 @@ const USAGE = `Usage:
 
 du       Totals follow \`docker buildx du\` (size = sum of every record; reclaimable = not in use,
          shared records included); "reclaimable private" is \`docker system df\`'s figure.
+         --format      buildx's output: json (one record per line, buildx's keys; Mutable is null
+                       where the engine does not say), table, pretty, or {{.ID}}-style fields
+                       (ID, Parents, CreatedAt, Mutable, Reclaimable, Shared, Size, Description,
+                       UsageCount, LastUsedAt, Type)
+         --filter      only records that match, as prune's --filter
 prune    Filters combine (AND); --type may repeat (any of). Without a filter, --all is required.
          --until       only records unused for this long (30m, 24h, 7d)
          --type        regular, source.local, source.git.checkout, exec.cachemount, frontend, internal
@@ -114,6 +122,8 @@ function parse(argv: string[], prune: boolean) {
       help: { type: 'boolean', short: 'h', default: false },
       // buildx's: the records are always listed (--verbose).
       verbose: { type: 'boolean' },
+      filter: { type: 'string', multiple: true },
+      ...(prune ? {} : { format: { type: 'string' } }),
       ...(prune
         ? {
             until: { type: 'string' },
@@ -125,7 +135,6 @@ function parse(argv: string[], prune: boolean) {
             'max-used-space': { type: 'string' },
             'min-free-space': { type: 'string' },
             'dry-run': { type: 'boolean', default: false },
-            filter: { type: 'string', multiple: true },
             force: { type: 'boolean', short: 'f' },
           }
         : {}),
@@ -158,6 +167,125 @@ export function pruneFilterFlags(filters: readonly string[]): { until?: string; 
       );
   }
   return out;
+}
+
+/** `du --filter` (and the flags prune shares with it), applied to the records read. */
+function duFilter(
+  v: Record<string, string | string[] | boolean | undefined>,
+): (r: CacheRecord, now: number) => boolean {
+  const f = pruneFilterFlags(Array.isArray(v['filter']) ? v['filter'] : []);
+  const untilMs = f.until === undefined ? undefined : parseDuration(f.until);
+  if (f.until !== undefined && untilMs === undefined)
+    throw new Error(`--filter until=${f.until}: not a duration (30m, 24h, 7d)`);
+  const filters = {
+    all: true,
+    ...(untilMs !== undefined ? { untilMs } : {}),
+    ...(f.type.length > 0 ? { types: f.type } : {}),
+    ...(f.description !== undefined ? { description: f.description } : {}),
+  };
+  return (r, now) => matchesFilters(r, filters, now);
+}
+
+/** Go's time.Time.String() for a UTC time: `2026-12-02 15:24:13.868 +0000 UTC` (zero time when unknown). */
+function goTimeString(iso: string | null): string {
+  if (!iso) return '0001-01-01 00:00:00 +0000 UTC';
+  const t = new Date(iso).toISOString(); // 2026-12-02T15:24:13.868Z
+  const frac = t.slice(20, 23).replace(/0+$/, '');
+  return `${t.slice(0, 10)} ${t.slice(11, 19)}${frac ? `.${frac}` : ''} +0000 UTC`;
+}
+
+const DU_FIELDS = (now: number, isTable: boolean): Record<string, TemplateField<CacheRecord>> => ({
+  // In a table buildx marks mutable records' ids and shared records' sizes with `*`.
+  ID: { header: 'ID', value: (r) => `${r.id}${isTable && r.mutable === true ? '*' : ''}` },
+  Parents: { header: 'PARENTS', value: (r) => (r.parents.length > 0 ? `[${r.parents.join(' ')}]` : '[]') },
+  CreatedAt: { header: 'CREATED AT', value: (r) => goTimeString(r.createdAt) },
+  Mutable: { header: 'MUTABLE', value: (r) => String(r.mutable ?? '') },
+  Reclaimable: { header: 'RECLAIMABLE', value: (r) => String(!r.inUse) },
+  Shared: { header: 'SHARED', value: (r) => String(r.shared) },
+  Size: { header: 'SIZE', value: (r) => `${humanSize(r.size)}${isTable && r.shared ? '*' : ''}` },
+  Description: { header: 'DESCRIPTION', value: (r) => r.description },
+  UsageCount: { header: 'USAGE COUNT', value: (r) => String(r.usageCount) },
+  LastUsedAt: {
+    header: 'LAST ACCESSED',
+    value: (r) => (r.lastUsedAt ? `${humanDuration(now - Date.parse(r.lastUsedAt))} ago` : ''),
+  },
+  Type: { header: 'TYPE', value: (r) => r.type },
+});
+
+/** One record as `docker buildx du --format json` prints it (Go's formatter: keys sorted). */
+function duRecordJson(r: CacheRecord, now: number): string {
+  const f = DU_FIELDS(now, false);
+  const text = (k: string) => f[k]?.value(r) ?? '';
+  return JSON.stringify({
+    CreatedAt: text('CreatedAt'),
+    Description: r.description,
+    ID: r.id,
+    LastUsedAt: text('LastUsedAt'),
+    Mutable: r.mutable,
+    Parents: r.parents.length > 0 ? r.parents : null,
+    Reclaimable: !r.inUse,
+    Shared: r.shared,
+    Size: humanSize(r.size),
+    Type: r.type,
+    UsageCount: r.usageCount,
+  });
+}
+
+/** buildx's pretty form (`du --verbose` there): one block per record. */
+function duPretty(r: CacheRecord, now: number): string {
+  const f = DU_FIELDS(now, false);
+  const text = (k: string) => f[k]?.value(r) ?? '';
+  return [
+    `ID:           ${r.id}`,
+    ...(r.parents.length > 0 ? ['Parents:', ...r.parents.map((p) => ` - ${p}`)] : []),
+    `Created at:   ${text('CreatedAt')}`,
+    `Mutable:      ${text('Mutable')}`,
+    `Reclaimable:  ${text('Reclaimable')}`,
+    `Shared:       ${text('Shared')}`,
+    `Size:         ${text('Size')}`,
+    ...(r.description ? [`Description:  ${r.description}`] : []),
+    `Usage count:  ${r.usageCount}`,
+    ...(r.lastUsedAt ? [`Last used:    ${text('LastUsedAt')}`] : []),
+    ...(r.type ? [`Type:         ${r.type}`] : []),
+    '',
+  ].join('\n');
+}
+
+/**
+ * `builddeck du --format ...` as `docker buildx du --format ...` prints it, over BuildDeck's read
+ * of the builder (exact sizes where buildx rounds). The summary follows the table and pretty forms
+ * when nothing is filtered, as buildx's does.
+ */
+export function buildxDu(
+  u: CacheUsage,
+  format: string,
+  keep: ((r: CacheRecord, now: number) => boolean) | undefined,
+  now: number,
+): string {
+  const records = keep ? u.records.filter((r) => keep(r, now)) : u.records;
+  const filtered = keep !== undefined;
+  const summary = () => {
+    const t = u.totals;
+    return table([
+      ...(t.shared > 0
+        ? [
+            ['Shared:', humanSize(t.shared)],
+            ['Private:', humanSize(t.size - t.shared)],
+          ]
+        : []),
+      ['Reclaimable:', humanSize(t.reclaimable)],
+      ['Total:', humanSize(t.size)],
+    ]);
+  };
+  if (format === 'json') return records.map((r) => duRecordJson(r, now)).join('\n');
+  if (format === 'pretty') {
+    const blocks = records.map((r) => duPretty(r, now)).join('\n');
+    return filtered ? blocks : `${blocks}\n${summary()}`;
+  }
+  const template = format === 'table' ? 'table {{.ID}}\\t{{.Reclaimable}}\\t{{.Size}}\\t{{.LastUsedAt}}' : format;
+  const isTable = template.startsWith('table ');
+  const text = goTemplate(template, records, DU_FIELDS(now, isTable), (m) => new Error(m));
+  return format === 'table' && !filtered ? `${text}\n\n${summary()}` : text;
 }
 
 /** Asks on the terminal; yes only for y/yes (buildx's rule: anything else, or end of input, is no). */
@@ -214,7 +342,21 @@ export async function runCacheCli(argv: string[]): Promise<number> {
     try {
       const r = await reader.usage(values.builder === undefined ? {} : { builder: values.builder });
       if (!r.ok) return printError(r.error, { json });
-      process.stdout.write(json ? `${JSON.stringify(r.value, null, 2)}\n` : `${formatUsage(r.value)}\n`);
+      const v = values as Record<string, string | string[] | boolean | undefined>;
+      const format = typeof v['format'] === 'string' ? v['format'] : undefined;
+      if (format === undefined && !Array.isArray(v['filter'])) {
+        process.stdout.write(json ? `${JSON.stringify(r.value, null, 2)}\n` : `${formatUsage(r.value)}\n`);
+        return 0;
+      }
+      let out: string;
+      try {
+        if (json) throw new Error("--json prints BuildDeck's whole usage: use --format json for buildx's records");
+        out = buildxDu(r.value, format ?? 'table', Array.isArray(v['filter']) ? duFilter(v) : undefined, Date.now());
+      } catch (err) {
+        process.stderr.write(`builddeck: ${(err as Error).message}\n`);
+        return 2;
+      }
+      if (out) process.stdout.write(`${out}\n`);
       return 0;
     } finally {
       reader.dispose();

@@ -20,6 +20,59 @@ export function table(rows: string[][]): string {
   return rows.map((r) => tableLine(r, widths)).join('\n');
 }
 
+/** docker's units.HumanDuration (go-units): "5 seconds", "About a minute", "3 hours", "2 days", "3 weeks". */
+export function humanDuration(ms: number): string {
+  const s = Math.floor(Math.max(0, ms) / 1000);
+  if (s < 1) return 'Less than a second';
+  if (s === 1) return '1 second';
+  if (s < 60) return `${s} seconds`;
+  const m = Math.floor(s / 60);
+  if (m === 1) return 'About a minute';
+  if (m < 60) return `${m} minutes`;
+  const h = Math.round(ms / 3_600_000); // Go: d.Round(time.Hour)
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
+  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
+}
+
+/** A field a `--format` template may name: its table header and its text for one item. */
+export interface TemplateField<T> {
+  header: string;
+  value: (item: T) => string;
+}
+
+/**
+ * buildx's `--format` Go templates as far as BuildDeck takes them: `{{.Field}}` placeholders,
+ * `table ` first for a header row, `\t` between columns. Anything else in `{{ }}` is refused by name
+ * (`refuse` makes the caller's usage error) rather than printed wrong. One line per item.
+ */
+export function goTemplate<T>(
+  format: string,
+  items: readonly T[],
+  fields: Record<string, TemplateField<T>>,
+  refuse: (message: string) => Error,
+): string {
+  const isTable = format.startsWith('table ');
+  const body = (isTable ? format.slice('table '.length) : format).replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  const parts = body.split(/(\{\{[^}]*\}\})/);
+  for (const p of parts) {
+    const name = /^\{\{\s*\.(\w+)\s*\}\}$/.exec(p)?.[1];
+    if (p.startsWith('{{') && (!name || !Object.hasOwn(fields, name)))
+      throw refuse(
+        `--format: ${p} is not supported here (BuildDeck takes json, table, or {{.Field}} with ${Object.keys(fields).join(', ')}).`,
+      );
+  }
+  const render = (cell: (field: string) => string) =>
+    parts.map((p) => (p.startsWith('{{') ? cell(/\.(\w+)/.exec(p)?.[1] ?? '') : p)).join('');
+  const lines = items.map((i) => render((f) => fields[f]?.value(i) ?? ''));
+  if (!isTable) return lines.join('\n');
+  const header = render((f) => fields[f]?.header ?? '');
+  return table([header, ...lines].map((l) => l.split('\t')));
+}
+
 export interface ErrorOutput {
   /** --json: the error as a document on stdout (`{"error": ...}`), or as one NDJSON event of a stream. */
   json: boolean | 'event';

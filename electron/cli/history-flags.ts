@@ -1,6 +1,6 @@
 import type { HistoryRecordItem } from '../common/contracts/history';
 import { goDurationMs } from '../common/validation';
-import { table } from './format';
+import { goTemplate, humanDuration } from './format';
 
 /**
  * `docker buildx history`'s flags, read as BuildDeck's history verbs take them: buildx's `--filter
@@ -99,7 +99,7 @@ const FIELDS: Record<string, { header: string; value: (i: HistoryRecordItem, now
   FullRef: { header: 'REF', value: (i) => i.ref ?? i.id },
   Name: { header: 'NAME', value: (i) => i.name },
   Status: { header: 'STATUS', value: STATUS_WORD },
-  CreatedAt: { header: 'CREATED AT', value: (i, now) => `${humanSince(now - i.startedAt)} ago` },
+  CreatedAt: { header: 'CREATED AT', value: (i, now) => `${humanDuration(now - i.startedAt)} ago` },
   Duration: {
     header: 'DURATION',
     value: (i, now) => {
@@ -114,43 +114,12 @@ const FIELDS: Record<string, { header: string; value: (i: HistoryRecordItem, now
   },
 };
 
-/** docker's units.HumanDuration, roughly: "5 seconds", "About a minute", "3 hours", "2 days". */
-function humanSince(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 1) return 'Less than a second';
-  if (s === 1) return '1 second';
-  if (s < 60) return `${s} seconds`;
-  const m = Math.round(s / 60);
-  if (m === 1) return 'About a minute';
-  if (m < 60) return `${m} minutes`;
-  const h = Math.round(s / 3600);
-  if (h === 1) return 'About an hour';
-  if (h < 48) return `${h} hours`;
-  return `${Math.round(h / 24)} days`;
-}
-
-/**
- * A Go template of `{{.Field}}` placeholders (buildx's ls fields: Ref, FullRef, Name, Status,
- * CreatedAt, Duration), `table ` first for a header row, `\t` between columns. Anything else in
- * `{{ }}` is refused by name rather than printed wrong.
- */
+/** A `--format` template over records, with buildx's `history ls` fields (Ref, FullRef, Name, Status, CreatedAt, Duration). */
 export function formatTemplate(format: string, items: readonly HistoryRecordItem[], now: number): string {
-  const isTable = format.startsWith('table ');
-  const body = (isTable ? format.slice('table '.length) : format).replace(/\\t/g, '\t').replace(/\\n/g, '\n');
-  const parts = body.split(/(\{\{[^}]*\}\})/);
-  for (const p of parts) {
-    const name = /^\{\{\s*\.(\w+)\s*\}\}$/.exec(p)?.[1];
-    if (p.startsWith('{{') && (!name || !FIELDS[name]))
-      throw new HistoryFlagError(
-        `--format: ${p} is not supported here (BuildDeck takes json, table, or {{.Field}} with ${Object.keys(FIELDS).join(', ')}).`,
-      );
-  }
-  const render = (cell: (field: string) => string) =>
-    parts.map((p) => (p.startsWith('{{') ? cell(/\.(\w+)/.exec(p)?.[1] ?? '') : p)).join('');
-  const lines = items.map((i) => render((f) => FIELDS[f]?.value(i, now) ?? ''));
-  if (!isTable) return lines.join('\n');
-  const header = render((f) => FIELDS[f]?.header ?? '');
-  return table([header, ...lines].map((l) => l.split('\t')));
+  const fields = Object.fromEntries(
+    Object.entries(FIELDS).map(([k, f]) => [k, { header: f.header, value: (i: HistoryRecordItem) => f.value(i, now) }]),
+  );
+  return goTemplate(format, items, fields, (m) => new HistoryFlagError(m));
 }
 
 /** `^N`: the Nth most recent finished BuildKit record before the newest (`^0` is the newest), as buildx counts. */

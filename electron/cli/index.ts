@@ -97,6 +97,9 @@ async function main(args: string[]): Promise<number> {
       options: {
         json: { type: 'boolean', default: false },
         refresh: { type: 'boolean', default: false },
+        // buildx's `ls --format json|table|TEMPLATE` and `--no-trunc` (BuildDeck's table never cuts).
+        format: { type: 'string' },
+        'no-trunc': { type: 'boolean' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -120,11 +123,21 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`builddeck: unknown command "${words}"\n\n${await usage()}\n`);
     return 2;
   }
-  if (values.refresh && words !== 'builders ls') {
-    process.stderr.write(`builddeck: ${words} does not take --refresh\n`);
+  for (const [flag, given] of [
+    ['--refresh', values.refresh],
+    ['--format', values.format !== undefined],
+    ['--no-trunc', values['no-trunc']],
+  ] as const) {
+    if (given && words !== 'builders ls') {
+      process.stderr.write(`builddeck: ${words} does not take ${flag}\n`);
+      return 2;
+    }
+  }
+  if (values.json && values.format !== undefined) {
+    process.stderr.write("builddeck: give --json (BuildDeck's list) or --format (buildx's forms), not both\n");
     return 2;
   }
-  return (await import('./list')).runListVerb(words, values.json, values.refresh);
+  return (await import('./list')).runListVerb(words, values.json, values.refresh, values.format);
 }
 
 // `builddeck history ls | head` closes the pipe before the output ends: stop quietly, as git and

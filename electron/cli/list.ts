@@ -1,11 +1,16 @@
 import './one-shot';
 import type { AppError } from '../common/errors';
 import { createBuildersList } from '../composition/builders-list';
-import { BuilderTableStream, formatEngine, printError } from './format';
+import type { Builder } from '../common/domain';
+import { BuilderTableStream, formatEngine, goTemplate, printError, type TemplateField } from './format';
 
 /** `builddeck builders ls` and `builddeck engine info`: one contract command each, --json as the contract types it. */
 interface Verb {
-  run(json: boolean, refresh: boolean): Promise<{ value: unknown; text?: () => string } | { error: AppError }>;
+  run(
+    json: boolean,
+    refresh: boolean,
+    format?: string,
+  ): Promise<{ value: unknown; text?: () => string } | { error: AppError }>;
 }
 
 const VERBS: Record<string, Verb> = {
@@ -15,10 +20,14 @@ const VERBS: Record<string, Verb> = {
     // Without --refresh, nodes whose platforms cannot have changed since an earlier whole read (of
     // any BuildDeck process, within minutes) keep them: BuildKit's ListWorkers is what costs (see
     // BuildersService.read()). Status and versions are always asked live.
-    run: async (json, refresh) => {
+    run: async (json, refresh, format) => {
       // Only the builders service, not the whole core (composition/builders-list.ts).
       const list = createBuildersList({ oneShot: true });
-      const stream = json ? undefined : new BuilderTableStream((text) => process.stdout.write(text));
+      // buildx's `--format table` is the table people see; json and templates print once all are known.
+      const stream =
+        json || (format !== undefined && format !== 'table')
+          ? undefined
+          : new BuilderTableStream((text) => process.stdout.write(text));
       const off = stream
         ? list.events.subscribe((event, payload) => event === 'builders.updated' && stream.add(payload.builder), {
             passive: true,
@@ -28,7 +37,9 @@ const VERBS: Record<string, Verb> = {
         const r = await list.list(refresh);
         if (!r.ok) return { error: r.error };
         for (const b of r.value.builders) stream?.add(b);
-        return { value: r.value.builders };
+        const builders = r.value.builders;
+        if (format === undefined || format === 'table') return { value: builders };
+        return { value: builders, text: () => buildxLs(builders, format) };
       } finally {
         off?.();
         list.dispose();
@@ -53,14 +64,90 @@ const VERBS: Record<string, Verb> = {
   },
 };
 
-export async function runListVerb(words: string, json: boolean, refresh = false): Promise<number> {
+export async function runListVerb(words: string, json: boolean, refresh = false, format?: string): Promise<number> {
   const verb = VERBS[words];
   if (!verb) throw new Error(`no verb ${words}`);
-  const outcome = await verb.run(json, refresh);
+  const outcome = await verb.run(json, refresh, format);
   if ('error' in outcome) {
     return printError(outcome.error, { json });
   }
   if (json) process.stdout.write(`${JSON.stringify(outcome.value, null, 2)}\n`);
-  else if (outcome.text) process.stdout.write(`${outcome.text()}\n`);
+  else if (outcome.text) {
+    let text: string;
+    try {
+      text = outcome.text();
+    } catch (err) {
+      process.stderr.write(`builddeck: ${(err as Error).message}\n`);
+      return 2;
+    }
+    if (text) process.stdout.write(`${text}\n`);
+  }
   return 0;
+}
+
+/** Go's JSON form of a time.Time (RFC 3339, no zero fraction); the zero time when unknown. */
+function goTimeJson(iso: string | undefined): string {
+  return iso ? new Date(iso).toISOString().replace(/\.000Z$/, 'Z') : '0001-01-01T00:00:00Z';
+}
+
+/**
+ * One builder as `docker buildx ls --format json` prints it (keys sorted, as buildx re-marshals
+ * through a map). The fields a list reads; a node's IDs, labels, GC policy, flags and driver options
+ * are `builddeck inspect NAME --json`'s. A node BuildDeck calls unreachable is buildx's "error".
+ */
+function buildxLsJson(b: Builder): string {
+  return JSON.stringify({
+    Current: b.current,
+    Driver: b.driver,
+    Dynamic: b.dynamic,
+    ...(b.error ? { Err: b.error } : {}),
+    LastActivity: goTimeJson(b.lastActivity),
+    Name: b.name,
+    Nodes: b.nodes.map((n) => {
+      const failed = n.status === 'unreachable' || n.status === 'error' || n.error !== undefined;
+      return {
+        Endpoint: n.endpoint,
+        ...(n.error ? { Err: n.error } : {}),
+        Name: n.name,
+        ...(n.platforms.length > 0 ? { Platforms: n.platforms } : {}),
+        Status: failed ? 'error' : n.status,
+        ...(n.buildkitVersion ? { Version: n.buildkitVersion } : {}),
+      };
+    }),
+  });
+}
+
+/** A builder row or one of its node rows, as buildx's ls template sees them. */
+type LsRow = { b: Builder; node?: Builder['nodes'][number] };
+
+const LS_FIELDS = (isTable: boolean): Record<string, TemplateField<LsRow>> => ({
+  Name: {
+    header: 'NAME/NODE',
+    value: ({ b, node }) =>
+      node ? `${isTable ? ' \\_ ' : ''}${node.name}` : `${b.name}${b.current && isTable ? '*' : ''}`,
+  },
+  DriverEndpoint: {
+    header: 'DRIVER/ENDPOINT',
+    value: ({ b, node }) => (node ? `${isTable ? ' \\_ ' : ''}${node.endpoint}` : b.driver),
+  },
+  LastActivity: {
+    header: 'LAST ACTIVITY',
+    value: ({ b, node }) => (node || !b.lastActivity ? '' : goTimeJson(b.lastActivity)),
+  },
+  Status: {
+    header: 'STATUS',
+    value: ({ b, node }) =>
+      node ? (node.error || node.status === 'unreachable' ? 'error' : node.status) : b.error ? 'error' : '',
+  },
+  Buildkit: { header: 'BUILDKIT', value: ({ node }) => node?.buildkitVersion ?? '' },
+  Platforms: { header: 'PLATFORMS', value: ({ node }) => (node ? node.platforms.join(', ') : '') },
+  Error: { header: 'ERROR', value: ({ b, node }) => (node ? (node.error ?? '') : (b.error ?? '')) },
+});
+
+/** `builddeck ls --format json|TEMPLATE` as `docker buildx ls --format ...` prints it. */
+export function buildxLs(builders: readonly Builder[], format: string): string {
+  if (format === 'json') return builders.map(buildxLsJson).join('\n');
+  // A builder row, then a row per node (a builder that failed to load has none), as buildx renders.
+  const rows: LsRow[] = builders.flatMap((b) => [{ b }, ...(b.error ? [] : b.nodes.map((node) => ({ b, node })))]);
+  return goTemplate(format, rows, LS_FIELDS(format.startsWith('table ')), (m) => new Error(m));
 }

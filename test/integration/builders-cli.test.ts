@@ -226,4 +226,80 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
     expect(rm.stdout).toContain(`Removed ${name}.`);
     expect((await buildx(['version'])).stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
+
+  it('`ls --format json|TEMPLATE` prints what `docker buildx ls --format ...` prints for the same builders', async () => {
+    const run = (args: string[]) =>
+      outcomeOf(
+        exec(process.execPath, ['bin/builddeck.js', ...args], {
+          env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(sandbox.dir, 'data') },
+          timeout: 60_000,
+        }),
+      );
+    // A builder whose node cannot be reached (nothing listens on port 1).
+    const name = sandbox.name('lsfmt');
+    await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'remote', 'tcp://127.0.0.1:1']);
+    try {
+      type LsJson = {
+        Name: string;
+        Driver: string;
+        Current: boolean;
+        Dynamic: boolean;
+        LastActivity: string;
+        Nodes: {
+          Name: string;
+          Endpoint: string;
+          Status?: string;
+          Version?: string;
+          Platforms?: string[];
+          Err?: string;
+        }[];
+      };
+      const lines = (text: string) =>
+        text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as LsJson);
+      const ours = await run(['ls', '--format', 'json']);
+      expect(ours.code, ours.stderr).toBe(0);
+      const theirs = lines((await sandbox.docker(['buildx', 'ls', '--format', 'json'])).stdout);
+      const shape = (b: LsJson) => ({
+        Name: b.Name,
+        Driver: b.Driver,
+        Current: b.Current,
+        Dynamic: b.Dynamic,
+        LastActivity: b.LastActivity,
+        Nodes: b.Nodes.map((n) => ({
+          Name: n.Name,
+          Endpoint: n.Endpoint,
+          Status: n.Status,
+          Version: n.Version,
+          Platforms: n.Platforms,
+          failed: n.Err !== undefined,
+        })),
+      });
+      expect(lines(ours.stdout).map(shape)).toEqual(theirs.map(shape));
+      expect(theirs.find((b) => b.Name === name)?.Nodes[0]?.Status).toBe('inactive'); // buildx 0.29's word for it
+      // Keys in buildx's order (sorted), so `jq -c` lines match too.
+      expect(Object.keys(JSON.parse(ours.stdout.split('\n')[0] as string) as object)).toEqual(
+        Object.keys(theirs[0] as object),
+      );
+
+      const template = 'table {{.Name}}\t{{.DriverEndpoint}}\t{{.Status}}\t{{.Buildkit}}';
+      const cells = (text: string) =>
+        text
+          .trim()
+          .split('\n')
+          .map((l) => l.trim().split(/\s{2,}/));
+      const ourTable = await run(['ls', '--format', template]);
+      expect(ourTable.code, ourTable.stderr).toBe(0);
+      expect(cells(ourTable.stdout)).toEqual(
+        cells((await sandbox.docker(['buildx', 'ls', '--format', template])).stdout),
+      );
+      const bad = await run(['ls', '--format', '{{.Link}}']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('{{.Link}} is not supported');
+    } finally {
+      await sandbox.docker(['buildx', 'rm', name]).catch(() => undefined);
+    }
+  });
 });

@@ -361,6 +361,56 @@ describe('cache, against the real engine and buildx 0.29', () => {
       expect(bad?.stderr).toContain('filters.until');
     });
 
+    it('`du --format json|TEMPLATE --filter` prints what `docker buildx du` prints for the same builder', async () => {
+      const env = { ...sandbox.env, BUILDDECK_DATA_DIR: dataDir };
+      const ours = async (args: string[]) =>
+        (await exec(process.execPath, ['bin/builddeck.js', 'du', '--builder', name, ...args], { env })).stdout;
+      const theirs = async (args: string[]) =>
+        (await sandbox.docker(['buildx', 'du', '--builder', name, ...args])).stdout;
+      type DuJson = Record<string, unknown> & { CreatedAt: string; LastUsedAt: string };
+      const lines = (text: string) =>
+        text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as DuJson);
+      // BuildKit bumps a cache mount's usage count a moment after a build releases it: read once the
+      // builder's own answer has settled (two reads agree), then ours.
+      let buildx = lines(await theirs(['--format', 'json']));
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        const again = lines(await theirs(['--format', 'json']));
+        const settled =
+          JSON.stringify(again.map((r) => r['UsageCount'])) === JSON.stringify(buildx.map((r) => r['UsageCount']));
+        buildx = again;
+        if (settled) break;
+      }
+      const mine = lines(await ours(['--format', 'json']));
+      // Go's time.Time.String(): BuildDeck's times have milliseconds, BuildKit's nanoseconds.
+      const goTime = (t: string) =>
+        Date.parse(
+          t
+            .replace(' +0000 UTC', 'Z')
+            .replace(' ', 'T')
+            .replace(/(\.\d{3})\d*/, '$1'),
+        );
+      const exact = ({ CreatedAt, LastUsedAt: _lastUsed, ...rest }: DuJson) => ({
+        ...rest,
+        CreatedAt: goTime(CreatedAt),
+      });
+      // (The order of records is the builder's answer as each reads it: not compared.)
+      const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+        String(a['ID']).localeCompare(String(b['ID']));
+      expect(mine.map(exact).sort(byId)).toEqual(buildx.map(exact).sort(byId));
+      expect(mine.length).toBeGreaterThan(3);
+      expect(Object.keys(mine[0] as object)).toEqual(Object.keys(buildx[0] as object));
+      for (const r of mine) expect(r.LastUsedAt).toMatch(/^$|ago$/);
+
+      const template = ['--filter', 'type=regular', '--format', '{{.ID}} {{.Size}} {{.Type}} {{.Shared}}'];
+      const sorted = (text: string) => text.trim().split('\n').sort();
+      expect(sorted(await ours(template))).toEqual(sorted(await theirs(template)));
+      expect(sorted(await ours(template)).length).toBeGreaterThanOrEqual(2);
+    });
+
     it('housekeeping: a size rule prunes down to it, records the run, and the trend shows before and after', async () => {
       const ok = async <T>(command: string, input: unknown): Promise<T> => {
         const r = await core.router.invoke(command, input);
