@@ -57,6 +57,19 @@ export class LiveProgress<S, E> {
     return this.state;
   }
 
+  /**
+   * The snapshot for a reader that joins the run's events now (a window's `builds.get`, `bake.get`,
+   * `history.attach`): what waits leaves first, so the snapshot ends where a batch ends. A window
+   * skips what its snapshot has by index (applyProgress), and a flood batch's window form (without
+   * its `log` events, eventsForWindows) has other indexes than the core's events: a snapshot taken
+   * inside a batch made the window skip the wrong events, so steps and warnings that came after the
+   * snapshot were lost for good, or the whole batch was and the window re-read.
+   */
+  joinSnapshot(): S {
+    this.flush();
+    return this.snapshot;
+  }
+
   /** Emits what is pending now (before a `finished` event, so listeners never miss the last batch). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);

@@ -229,6 +229,84 @@ describe("a flood of output reaches a window as the core's log tails (eventsForW
   });
 });
 
+describe('a window that joins inside a batch (builds.get, history.attach)', () => {
+  // A flood batch's window form has other indexes than the core's events (no `log` events, one
+  // `logSync`), and a window skips what its snapshot has by index: a snapshot cut inside such a batch
+  // made it skip the wrong events. Here a step's end and a warning came right after the snapshot.
+  const after: BuildEvent[] = [
+    { type: 'vertex', digest: 'b', name: '[2/3] RUN b', started: 1, completed: 2 },
+    { type: 'warning', vertex: 'a', level: 1, short: 'JSONArgsRecommended', detail: [], ranges: [] },
+  ];
+
+  it('a build: the snapshot a window joins with ends where a batch ends', () => {
+    const bus = new EventBus();
+    const live = liveBuild(bus, 'b1', createBuildSnapshot('b1'), 50);
+    const toWindow: Progressed[] = [];
+    const wire = (p: unknown) => buildEventSchemas['build.progressed'].parse(JSON.parse(JSON.stringify(p)));
+    bus.subscribe((event, payload) => event === 'build.progressed' && toWindow.push(wire(payload)), { window: true });
+    live.push(head);
+    live.flush();
+    live.push(output(0, 2));
+    // builds.get (BuildsService.get), as JSON over IPC.
+    let win = JSON.parse(JSON.stringify(live.joinSnapshot())) as BuildSnapshot;
+    live.push(after);
+    live.push(output(2, 2000));
+    live.flush();
+    for (const b of toWindow.slice(1)) {
+      const r = applyProgress(win, b);
+      expect(r.gap).toBe(false);
+      win = r.snapshot;
+    }
+    const core = live.snapshot;
+    expect(win.eventCount).toBe(core.eventCount);
+    expect(win.steps['b']?.state).toBe('done');
+    expect(win.warnings).toEqual(core.warnings);
+    expect(kept(win).at(-1)?.text).toBe(kept(core).at(-1)?.text);
+  });
+
+  it('a followed record: a second attach gets a snapshot that ends where a batch ends', () => {
+    const bus = new EventBus();
+    let feed: ((events: BuildEvent[]) => void) | undefined;
+    const buildkit = {
+      logs: (_b: string, _id: string, o: { onEvents(events: BuildEvent[]): void }) => {
+        feed = (events) => o.onEvents(events);
+        return new Promise<{ exitCode: number }>(() => undefined);
+      },
+    } as unknown as BuildkitHistoryPort;
+    const streams = new LiveStreams({ buildkit, events: bus, clock: { now: () => 1 } });
+    type Batch = { streamId: string; firstIndex: number; events: BuildEvent[] };
+    const toWindow: Batch[] = [];
+    bus.subscribe(
+      (event, payload) =>
+        event === 'history.progressed' &&
+        toWindow.push(historyEvents['history.progressed'].parse(JSON.parse(JSON.stringify(payload)))),
+      { window: true },
+    );
+    const follow = () =>
+      streams.follow({ id: 'b/n/r1', builder: 'b', bkId: 'r1' }, { builder: 'b', platforms: [], startedAt: 0 }, () =>
+        Promise.resolve({ at: 9, ok: true, cancelled: false }),
+      );
+    const first = follow();
+    feed?.([head[1] as BuildEvent, head[2] as BuildEvent, ...output(0, 2)]);
+    const second = follow();
+    expect(second.id).toBe(first.id);
+    let win = JSON.parse(JSON.stringify(second.snapshot)) as BuildSnapshot;
+    const seen = toWindow.length;
+    feed?.([...after, ...output(2, 2000)]);
+    streams.dispose();
+    streams.detach(first.id);
+    for (const b of toWindow.slice(seen)) {
+      const r = applyProgress(win, b);
+      expect(r.gap).toBe(false);
+      win = r.snapshot;
+    }
+    const core = streams.snapshot(first.id);
+    expect(win.eventCount).toBe(core?.eventCount);
+    expect(win.steps['b']?.state).toBe('done');
+    expect(win.warnings).toEqual(core?.warnings);
+  });
+});
+
 describe('an attached History record and a bake get the same window form (history.progressed, bake.progressed)', () => {
   it('a flood through a record stream reaches a window as one logSync; a non-window listener gets every event', async () => {
     const bus = new EventBus();

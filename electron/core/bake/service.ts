@@ -328,8 +328,9 @@ export class BakeService {
     r.live.push(events);
   }
 
+  /** For a window joining the bake: ends at a batch's end (see LiveProgress.joinSnapshot). */
   get(bakeId: string): BakeSnapshot {
-    return this.bakes.get(bakeId).snapshot;
+    return this.bakes.get(bakeId).live.joinSnapshot();
   }
 
   /** Lines of one target's log (or one of its steps'): see `bake.logs`. */

@@ -371,8 +371,9 @@ export class BuildsService {
     r.live.push(events);
   }
 
+  /** For a window joining the build: ends at a batch's end (see LiveProgress.joinSnapshot). */
   get(buildId: string): BuildSnapshot {
-    return this.builds.get(buildId).snapshot;
+    return this.builds.get(buildId).live.joinSnapshot();
   }
 
   /** A page of the build's log or of one step's (`builds.logs`); the kept range when `from` is outside it. */

@@ -47,7 +47,8 @@ export class LiveStreams {
     ended: () => Promise<End>,
   ): { id: string; snapshot: BuildSnapshot; done: boolean } {
     const existing = [...this.streams.values()].find((s) => s.recordId === record.id && !s.done);
-    if (existing) return { id: existing.id, snapshot: existing.live.snapshot, done: existing.done };
+    // A window attaches with this: it must end at a batch's end (see LiveProgress.joinSnapshot).
+    if (existing) return { id: existing.id, snapshot: existing.live.joinSnapshot(), done: existing.done };
     const id = this.newId();
     const { events } = this.deps;
     const stream: Stream = {
