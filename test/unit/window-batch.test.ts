@@ -23,7 +23,7 @@ type Progressed = { buildId: string; firstIndex: number; events: BuildEvent[] };
 
 /**
  * A build as the core reduces it and two listeners hear it: a window transport (IPC, serve mode)
- * and a passive one (the CLI following its build). Batches are flushed by hand, as the outbox's
+ * and a passive one (the CLI following its build). Batches are flushed by hand, as LiveProgress's
  * timer would.
  */
 function harness() {

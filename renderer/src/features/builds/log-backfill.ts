@@ -12,7 +12,7 @@ import { invoke } from '../../api/client';
  * long build late (the tail from `builds.get`) pages on scroll as before. Step logs page on scroll.
  */
 
-/** No sync for this long: the flood is over (the outbox sends every 50 ms while it lasts). */
+/** No sync for this long: the flood is over (the core sends a batch every 50 ms while it lasts). */
 const QUIET_MS = 400;
 /** Lines per `builds.logs` call (~0.4 MB of JSON): one call's parse stays well inside a frame's slack. */
 const PAGE = 16 * LOG_CHUNK;
