@@ -11,13 +11,15 @@ const exec = promisify(execFile);
 
 describe('builddeck builders create|inspect|health|use|rm from a terminal', () => {
   let sandbox: BuildxSandbox;
-  const cli = (args: string[]) =>
+  /** `builddeck ARGS` (buildx's top-level spelling); `cli` is `builddeck builders ARGS`. */
+  const builddeck = (args: string[]) =>
     outcomeOf(
-      exec(process.execPath, ['bin/builddeck.js', 'builders', ...args], {
+      exec(process.execPath, ['bin/builddeck.js', ...args], {
         env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(sandbox.dir, 'data') },
         timeout: 60_000,
       }),
     );
+  const cli = (args: string[]) => builddeck(['builders', ...args]);
   beforeAll(() => {
     expect(existsSync('out/node/cli.cjs'), 'run `npm run build` first').toBe(true);
     sandbox = buildxSandbox();
@@ -173,13 +175,7 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
   });
 
   it("takes buildx's own spelling: top-level verbs, --name, --driver-opt, no NAME for the current builder", async () => {
-    const buildx = (args: string[]) =>
-      outcomeOf(
-        exec(process.execPath, ['bin/builddeck.js', ...args], {
-          env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(sandbox.dir, 'data') },
-          timeout: 60_000,
-        }),
-      );
+    const buildx = builddeck;
     // --driver-opt KEY=VALUE[,KEY=VALUE] is the same request as BuildDeck's own flags.
     const theirs = await buildx([
       'create',
@@ -228,13 +224,7 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
   });
 
   it('`ls --format json|TEMPLATE` prints what `docker buildx ls --format ...` prints for the same builders', async () => {
-    const run = (args: string[]) =>
-      outcomeOf(
-        exec(process.execPath, ['bin/builddeck.js', ...args], {
-          env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(sandbox.dir, 'data') },
-          timeout: 60_000,
-        }),
-      );
+    const run = builddeck;
     // A builder whose node cannot be reached (nothing listens on port 1).
     const name = sandbox.name('lsfmt');
     await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'remote', 'tcp://127.0.0.1:1']);
