@@ -95,11 +95,13 @@ export function printError(e: AppError, output: ErrorOutput): number {
 
 const BUILDER_HEADER = ['NAME/NODE', 'DRIVER/ENDPOINT', 'STATUS', 'BUILDKIT', 'PLATFORMS'];
 
-function builderRows(b: Builder): string[][] {
+/** `trunc`: four platforms and a count of the rest, as buildx's table (off with `--no-trunc`). */
+function builderRows(b: Builder, trunc = true): string[][] {
   const rows: string[][] = [[`${b.name}${b.current ? ' *' : ''}`, b.driver, b.error ? 'error' : '', '', b.error ?? '']];
   for (const n of b.nodes) {
-    const shown = n.platforms.slice(0, 4).map((p) => (n.pinnedPlatforms.includes(p) ? `${p}*` : p));
-    const more = n.platforms.length > 4 ? ` (+${n.platforms.length - 4})` : '';
+    const kept = trunc ? n.platforms.slice(0, 4) : n.platforms;
+    const shown = kept.map((p) => (n.pinnedPlatforms.includes(p) ? `${p}*` : p));
+    const more = n.platforms.length > kept.length ? ` (+${n.platforms.length - kept.length})` : '';
     rows.push([
       `  ${n.name}`,
       `  ${n.endpoint}`,
@@ -112,7 +114,7 @@ function builderRows(b: Builder): string[][] {
 }
 
 export function formatBuilders(builders: Builder[]): string {
-  return table([BUILDER_HEADER, ...builders.flatMap(builderRows)]);
+  return table([BUILDER_HEADER, ...builders.flatMap((b) => builderRows(b))]);
 }
 
 /**
@@ -124,7 +126,10 @@ export class BuilderTableStream {
   private readonly widths = [24, 32, 'unreachable'.length, 'v0.0.0+unknown'.length];
   private readonly printed = new Set<string>();
 
-  constructor(private readonly write: (text: string) => void) {
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly trunc = true,
+  ) {
     this.line(BUILDER_HEADER);
   }
 
@@ -132,7 +137,7 @@ export class BuilderTableStream {
   add(b: Builder): void {
     if (this.printed.has(b.name)) return;
     this.printed.add(b.name);
-    for (const row of builderRows(b)) this.line(row);
+    for (const row of builderRows(b, this.trunc)) this.line(row);
   }
 
   private line(cells: string[]): void {

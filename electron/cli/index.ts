@@ -137,7 +137,12 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write("builddeck: give --json (BuildDeck's list) or --format (buildx's forms), not both\n");
     return 2;
   }
-  return (await import('./list')).runListVerb(words, values.json, values.refresh, values.format);
+  return (await import('./list')).runListVerb(words, {
+    json: values.json,
+    refresh: values.refresh,
+    format: values.format,
+    noTrunc: values['no-trunc'] === true,
+  });
 }
 
 // `builddeck history ls | head` closes the pipe before the output ends: stop quietly, as git and

@@ -5,12 +5,16 @@ import type { Builder } from '../common/domain';
 import { BuilderTableStream, formatEngine, goTemplate, printError, type TemplateField } from './format';
 
 /** `builddeck builders ls` and `builddeck engine info`: one contract command each, --json as the contract types it. */
+/** How a list verb prints: BuildDeck's --json, or buildx's `--format` and `--no-trunc`. */
+export interface ListOutput {
+  json: boolean;
+  refresh?: boolean;
+  format?: string | undefined;
+  noTrunc?: boolean;
+}
+
 interface Verb {
-  run(
-    json: boolean,
-    refresh: boolean,
-    format?: string,
-  ): Promise<{ value: unknown; text?: () => string } | { error: AppError }>;
+  run(out: ListOutput): Promise<{ value: unknown; text?: () => string } | { error: AppError }>;
 }
 
 const VERBS: Record<string, Verb> = {
@@ -20,14 +24,14 @@ const VERBS: Record<string, Verb> = {
     // Without --refresh, nodes whose platforms cannot have changed since an earlier whole read (of
     // any BuildDeck process, within minutes) keep them: BuildKit's ListWorkers is what costs (see
     // BuildersService.read()). Status and versions are always asked live.
-    run: async (json, refresh, format) => {
+    run: async ({ json, refresh = false, format, noTrunc = false }) => {
       // Only the builders service, not the whole core (composition/builders-list.ts).
       const list = createBuildersList({ oneShot: true });
       // buildx's `--format table` is the table people see; json and templates print once all are known.
       const stream =
         json || (format !== undefined && format !== 'table')
           ? undefined
-          : new BuilderTableStream((text) => process.stdout.write(text));
+          : new BuilderTableStream((text) => process.stdout.write(text), !noTrunc);
       const off = stream
         ? list.events.subscribe((event, payload) => event === 'builders.updated' && stream.add(payload.builder), {
             passive: true,
@@ -64,10 +68,11 @@ const VERBS: Record<string, Verb> = {
   },
 };
 
-export async function runListVerb(words: string, json: boolean, refresh = false, format?: string): Promise<number> {
+export async function runListVerb(words: string, out: ListOutput): Promise<number> {
   const verb = VERBS[words];
   if (!verb) throw new Error(`no verb ${words}`);
-  const outcome = await verb.run(json, refresh, format);
+  const { json } = out;
+  const outcome = await verb.run(out);
   if ('error' in outcome) {
     return printError(outcome.error, { json });
   }
