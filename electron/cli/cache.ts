@@ -212,9 +212,10 @@ const DU_FIELDS = (now: number, isTable: boolean): Record<string, TemplateField<
   Type: { header: 'TYPE', value: (r) => r.type },
 });
 
+type DuFields = ReturnType<typeof DU_FIELDS>;
+
 /** One record as `docker buildx du --format json` prints it (Go's formatter: keys sorted). */
-function duRecordJson(r: CacheRecord, now: number): string {
-  const f = DU_FIELDS(now, false);
+function duRecordJson(r: CacheRecord, f: DuFields): string {
   const text = (k: string) => f[k]?.value(r) ?? '';
   return JSON.stringify({
     CreatedAt: text('CreatedAt'),
@@ -232,8 +233,7 @@ function duRecordJson(r: CacheRecord, now: number): string {
 }
 
 /** buildx's pretty form (`du --verbose` there): one block per record. */
-function duPretty(r: CacheRecord, now: number): string {
-  const f = DU_FIELDS(now, false);
+function duPretty(r: CacheRecord, f: DuFields): string {
   const text = (k: string) => f[k]?.value(r) ?? '';
   return [
     `ID:           ${r.id}`,
@@ -277,9 +277,10 @@ export function buildxDu(
       ['Total:', humanSize(t.size)],
     ]);
   };
-  if (format === 'json') return records.map((r) => duRecordJson(r, now)).join('\n');
-  if (format === 'pretty') {
-    const blocks = records.map((r) => duPretty(r, now)).join('\n');
+  if (format === 'json' || format === 'pretty') {
+    const fields = DU_FIELDS(now, false);
+    if (format === 'json') return records.map((r) => duRecordJson(r, fields)).join('\n');
+    const blocks = records.map((r) => duPretty(r, fields)).join('\n');
     return filtered ? blocks : `${blocks}\n${summary()}`;
   }
   const template = format === 'table' ? 'table {{.ID}}\\t{{.Reclaimable}}\\t{{.Size}}\\t{{.LastUsedAt}}' : format;

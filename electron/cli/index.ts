@@ -97,7 +97,7 @@ async function main(args: string[]): Promise<number> {
       options: {
         json: { type: 'boolean', default: false },
         refresh: { type: 'boolean', default: false },
-        // buildx's `ls --format json|table|TEMPLATE` and `--no-trunc` (BuildDeck's table never cuts).
+        // buildx's `ls --format json|table|TEMPLATE` and `--no-trunc` (every platform in the table).
         format: { type: 'string' },
         'no-trunc': { type: 'boolean' },
         help: { type: 'boolean', short: 'h', default: false },

@@ -4,7 +4,6 @@ import { createBuildersList } from '../composition/builders-list';
 import type { Builder } from '../common/domain';
 import { BuilderTableStream, formatEngine, goTemplate, printError, type TemplateField } from './format';
 
-/** `builddeck builders ls` and `builddeck engine info`: one contract command each, --json as the contract types it. */
 /** How a list verb prints: BuildDeck's --json, or buildx's `--format` and `--no-trunc`. */
 export interface ListOutput {
   json: boolean;
@@ -13,6 +12,7 @@ export interface ListOutput {
   noTrunc?: boolean;
 }
 
+/** `builddeck builders ls` and `builddeck engine info`: one contract command each, --json as the contract types it. */
 interface Verb {
   run(out: ListOutput): Promise<{ value: unknown; text?: () => string } | { error: AppError }>;
 }
@@ -95,10 +95,17 @@ function goTimeJson(iso: string | undefined): string {
   return iso ? new Date(iso).toISOString().replace(/\.000Z$/, 'Z') : '0001-01-01T00:00:00Z';
 }
 
+type LsNode = Builder['nodes'][number];
+
+/** buildx's status word for a node: a node BuildDeck calls unreachable, or one with an error, is its "error". */
+function lsStatus(n: LsNode): string {
+  return n.error !== undefined || n.status === 'unreachable' ? 'error' : n.status;
+}
+
 /**
  * One builder as `docker buildx ls --format json` prints it (keys sorted, as buildx re-marshals
  * through a map). The fields a list reads; a node's IDs, labels, GC policy, flags and driver options
- * are `builddeck inspect NAME --json`'s. A node BuildDeck calls unreachable is buildx's "error".
+ * are `builddeck inspect NAME --json`'s.
  */
 function buildxLsJson(b: Builder): string {
   return JSON.stringify({
@@ -108,22 +115,19 @@ function buildxLsJson(b: Builder): string {
     ...(b.error ? { Err: b.error } : {}),
     LastActivity: goTimeJson(b.lastActivity),
     Name: b.name,
-    Nodes: b.nodes.map((n) => {
-      const failed = n.status === 'unreachable' || n.status === 'error' || n.error !== undefined;
-      return {
-        Endpoint: n.endpoint,
-        ...(n.error ? { Err: n.error } : {}),
-        Name: n.name,
-        ...(n.platforms.length > 0 ? { Platforms: n.platforms } : {}),
-        Status: failed ? 'error' : n.status,
-        ...(n.buildkitVersion ? { Version: n.buildkitVersion } : {}),
-      };
-    }),
+    Nodes: b.nodes.map((n) => ({
+      Endpoint: n.endpoint,
+      ...(n.error ? { Err: n.error } : {}),
+      Name: n.name,
+      ...(n.platforms.length > 0 ? { Platforms: n.platforms } : {}),
+      Status: lsStatus(n),
+      ...(n.buildkitVersion ? { Version: n.buildkitVersion } : {}),
+    })),
   });
 }
 
 /** A builder row or one of its node rows, as buildx's ls template sees them. */
-type LsRow = { b: Builder; node?: Builder['nodes'][number] };
+type LsRow = { b: Builder; node?: LsNode };
 
 const LS_FIELDS = (isTable: boolean): Record<string, TemplateField<LsRow>> => ({
   Name: {
@@ -141,8 +145,7 @@ const LS_FIELDS = (isTable: boolean): Record<string, TemplateField<LsRow>> => ({
   },
   Status: {
     header: 'STATUS',
-    value: ({ b, node }) =>
-      node ? (node.error || node.status === 'unreachable' ? 'error' : node.status) : b.error ? 'error' : '',
+    value: ({ b, node }) => (node ? lsStatus(node) : b.error ? 'error' : ''),
   },
   Buildkit: { header: 'BUILDKIT', value: ({ node }) => node?.buildkitVersion ?? '' },
   Platforms: { header: 'PLATFORMS', value: ({ node }) => (node ? node.platforms.join(', ') : '') },

@@ -452,8 +452,8 @@ export class FrameParser {
     else this.timer ??= setTimeout(() => this.parseNow(), this.delayMs);
   }
 
-  /** Parses what waits now (a caller that needs the events before the next frame). */
-  parseNow(): void {
+  /** Parses what waits now: the frame has passed, 64 KiB wait, or the stream ended. */
+  private parseNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.texts.length === 0) return;
