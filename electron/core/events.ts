@@ -1,6 +1,9 @@
 import type { EventName, EventPayload } from '../common/contract';
 import type { Disposer } from './lifetime';
 
+/** Who an event is for (see `EventBus.emitTo`). */
+export type Audience = 'windows' | 'others';
+
 /** (event, payload) as a discriminated tuple: checking `event` narrows `payload`. */
 export type AnyEventListener = (...args: { [E in EventName]: [event: E, payload: EventPayload<E>] }[EventName]) => void;
 
@@ -13,30 +16,44 @@ export class EventBus {
   /** Listeners that only follow what the caller itself asked for (a CLI verb): they start no watchers. */
   private readonly passive = new Set<AnyEventListener>();
   private readonly activity = new Set<(active: boolean) => void>();
-  /** Transports to windows (IPC, serve mode's socket): they get an event's window form, if it has one. */
+  /** Transports to windows (IPC, serve mode's socket): they get progress in its window form (`emitTo`). */
   private readonly windows = new WeakSet<AnyEventListener>();
 
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    for (const listener of [...this.listeners, ...this.passive]) this.call(listener, event, payload);
+  }
+
   /**
-   * `forWindows`: the payload as windows should get it, when that differs (a progress batch with
-   * more output than a window can show: see `eventsForWindows`). Made at most once, only if a window
-   * transport listens, and while this emit runs (it may read state the next event changes).
+   * An event for one audience only: window transports (IPC, serve mode's socket), or every other
+   * listener. Progress goes out in two forms (core/live-progress.ts): every event as it comes to
+   * the others (the CLI following its build), coalesced batches in their window form to windows.
    */
-  emit<E extends EventName>(event: E, payload: EventPayload<E>, forWindows?: () => EventPayload<E>): void {
-    let made: EventPayload<E> | undefined;
-    for (const listener of [...this.listeners, ...this.passive]) {
-      try {
-        const sent = forWindows && this.windows.has(listener) ? (made ??= forWindows()) : payload;
-        (listener as (event: EventName, payload: unknown) => void)(event, sent);
-      } catch {
-        // One broken transport must not starve the others.
-      }
+  emitTo<E extends EventName>(audience: Audience, event: E, payload: EventPayload<E>): void {
+    const windows = audience === 'windows';
+    for (const listener of [...this.listeners, ...this.passive])
+      if (this.windows.has(listener) === windows) this.call(listener, event, payload);
+  }
+
+  /** Whether any listener of this audience is subscribed (nothing is made for an audience of none). */
+  listening(audience: Audience): boolean {
+    const windows = audience === 'windows';
+    for (const set of [this.listeners, this.passive])
+      for (const l of set) if (this.windows.has(l) === windows) return true;
+    return false;
+  }
+
+  private call(listener: AnyEventListener, event: EventName, payload: unknown): void {
+    try {
+      (listener as (event: EventName, payload: unknown) => void)(event, payload);
+    } catch {
+      // One broken transport must not starve the others.
     }
   }
 
   /**
    * `passive`: the listener hears every event but does not count as someone watching, so no docker
    * event stream, poll or housekeeping starts for it (a one-shot CLI command following its own call).
-   * `window`: the listener carries events to a window, which gets their window form (see `emit`).
+   * `window`: the listener carries events to a window, which gets progress in its window form (see `emitTo`).
    */
   subscribe(listener: AnyEventListener, options: { passive?: boolean; window?: boolean } = {}): Disposer {
     if (options.window) this.windows.add(listener);

@@ -175,7 +175,7 @@ void app.whenReady().then(async () => {
     }
     return core.router.invoke(command, input);
   });
-  // Windows get the window form of a progress batch (see EventBus.emit and eventsForWindows).
+  // Windows get progress batches in their window form (see EventBus.emitTo and core/live-progress.ts).
   core.events.subscribe(
     (event, payload) => {
       for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT_CHANNEL, event, payload);

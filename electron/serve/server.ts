@@ -377,7 +377,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }, 100);
       drain.unref?.();
     };
-    // A page is a window: it gets the window form of a progress batch (see EventBus.emit).
+    // A page is a window: it gets progress batches in their window form (see EventBus.emitTo).
     const unsubscribe = options.events.subscribe(
       (event, payload) => {
         if (ws.readyState !== ws.OPEN) return;

@@ -12,14 +12,9 @@ import { loadavg } from 'node:os';
 import { row } from './lib';
 import { FrameParser, RawJsonParser } from '../../electron/adapters/buildx/progress';
 import { buildSnapshot, type BuildEvent, type BuildSnapshot } from '../../electron/common/contracts/builds';
-import {
-  createBuildSnapshot,
-  logPage,
-  reduceBuild,
-  reduceBuildEvents,
-  snapshotToSend,
-} from '../../electron/common/progress';
-import { LiveProgress } from '../../electron/core/live-progress';
+import { createBuildSnapshot, logPage, reduceBuild, snapshotToSend } from '../../electron/common/progress';
+import { EventBus } from '../../electron/core/events';
+import { liveBuild } from '../../electron/core/live-progress';
 
 const TOTAL = Number(process.argv[2] ?? 100_000);
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
@@ -56,8 +51,9 @@ function* generate(total: number): Generator<string> {
               id: `sha256:layer${k}`,
               vertex: v.d,
               name: 'downloading',
-              current: k * 4096,
+              // Go's field order (VertexStatus): total before current.
               total: perStep * 4096,
+              current: k * 4096,
               timestamp: iso(clock),
               started: iso(t0),
             },
@@ -149,7 +145,12 @@ function run(
   };
   const parser = new RawJsonParser();
   let snapshot = createBuildSnapshot('bench');
-  const live = new LiveProgress<BuildSnapshot, BuildEvent>(snapshot, reduceBuildEvents, () => undefined, FLUSH_MS);
+  // The desktop app's listeners: a window transport (batches in their window form, a flood's output
+  // as the log tail after it) and the tray (not a window: every event as it comes).
+  const bus = new EventBus();
+  bus.subscribe(() => undefined, { window: true });
+  bus.subscribe(() => undefined);
+  const live = liveBuild(bus, 'bench', snapshot, FLUSH_MS);
   const frames = new FrameParser((batch) => {
     events += batch.length;
     live.push(batch);

@@ -3,8 +3,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FrameParser, parseRawJson } from '../../electron/adapters/buildx/progress';
 import type { BuildEvent, BuildSnapshot } from '../../electron/common/contracts/builds';
-import { createBuildSnapshot, reduceBuildEvents } from '../../electron/common/progress';
-import { LiveProgress } from '../../electron/core/live-progress';
+import {
+  buildWindowBatch,
+  createBuildSnapshot,
+  reduceBuildEvents,
+  WINDOW_LOG_EVENTS,
+} from '../../electron/common/progress';
+import { EventBus } from '../../electron/core/events';
+import { liveBuild, LiveProgress } from '../../electron/core/live-progress';
 
 /**
  * The live path's batching (issue 14, "one event at a time"): buildx's reads parsed a frame at a
@@ -87,10 +93,16 @@ describe('LiveProgress: reduced when read, emitted in batches', () => {
   function live(emitted = 0) {
     const reduce = vi.fn(reduceBuildEvents);
     const batches: { firstIndex: number; events: BuildEvent[]; after: BuildSnapshot }[] = [];
+    // A window listens (as the desktop app's IPC transport always does); nothing else does.
     const progress = new LiveProgress<BuildSnapshot, BuildEvent>(
       createBuildSnapshot('b1'),
       reduce,
-      (firstIndex, batch, after) => batches.push({ firstIndex, events: batch, after }),
+      {
+        listening: (audience) => audience === 'windows',
+        all: () => undefined,
+        windows: (firstIndex, batch, after) => batches.push({ firstIndex, events: batch, after }),
+        batch: buildWindowBatch(),
+      },
       50,
       emitted,
     );
@@ -137,5 +149,46 @@ describe('LiveProgress: reduced when read, emitted in batches', () => {
     expect(reduce.mock.calls.length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...reduce.mock.calls.map((c) => c[1].length))).toBeLessThanOrEqual(512);
     expect(progress.snapshot.eventCount).toBe(10_000);
+  });
+
+  it('listeners that are not windows get each push at once, numbered; windows still get batches', () => {
+    const bus = new EventBus();
+    const live = liveBuild(bus, 'b1', createBuildSnapshot('b1'), 50);
+    const cli: { firstIndex: number; n: number }[] = [];
+    const window: { firstIndex: number; n: number }[] = [];
+    bus.subscribe((e, p) => e === 'build.progressed' && cli.push({ firstIndex: p.firstIndex, n: p.events.length }), {
+      passive: true,
+    });
+    bus.subscribe((e, p) => e === 'build.progressed' && window.push({ firstIndex: p.firstIndex, n: p.events.length }), {
+      window: true,
+    });
+    live.push(events.slice(0, 3));
+    live.push(events.slice(3, 5));
+    // The CLI prints output as it comes, not 50 ms later.
+    expect(cli).toEqual([
+      { firstIndex: 0, n: 3 },
+      { firstIndex: 3, n: 2 },
+    ]);
+    expect(window).toEqual([]);
+    vi.advanceTimersByTime(50);
+    expect(window).toEqual([{ firstIndex: 0, n: 5 }]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('with no window listening nothing is held for one, and a window that joins starts at its snapshot', () => {
+    const bus = new EventBus();
+    const live = liveBuild(bus, 'b1', createBuildSnapshot('b1'), 50);
+    const log = (i: number): BuildEvent => ({ type: 'log', vertex: 'v', stream: 1, data: `line ${i}\n` });
+    for (let i = 0; i < 2000; i++) live.push([log(i)]);
+    live.flush();
+    const window: { firstIndex: number; events: BuildEvent[] }[] = [];
+    bus.subscribe((e, p) => e === 'build.progressed' && window.push(p), { window: true });
+    const joined = live.joinSnapshot();
+    expect(joined.eventCount).toBe(2000);
+    for (let i = 2000; i < 2000 + WINDOW_LOG_EVENTS + 10; i++) live.push([log(i)]);
+    live.flush();
+    // One batch, right after the snapshot; a flood, so its output comes as the core's log tail.
+    expect(window.map((b) => b.firstIndex)).toEqual([2000]);
+    expect(window[0]?.events.map((e) => e.type)).toEqual(['logSync']);
   });
 });

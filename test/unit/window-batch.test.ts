@@ -82,7 +82,9 @@ describe("a flood of output reaches a window as the core's log tails (eventsForW
     h.push(head);
     h.push(output(0, WINDOW_LOG_EVENTS));
     h.flush();
-    expect(h.toWindow[0]?.events).toEqual(h.toCli[0]?.events);
+    // The CLI had them as they came (two pushes); the window as one batch, the same events.
+    expect(h.toCli.map((b) => b.firstIndex)).toEqual([0, head.length]);
+    expect(h.toWindow[0]?.events).toEqual(h.toCli.flatMap((b) => b.events));
     expect(h.toWindow[0]?.events.some((e) => e.type === 'logSync')).toBe(false);
   });
 
@@ -386,7 +388,7 @@ describe('an attached History record and a bake get the same window form (histor
     push([...own, ...tagged('alpha', head), ...tagged('beta', head)]);
     push(tagged('alpha', output(0, 100)));
     live.flush();
-    expect(toWindow[0]?.events).toEqual(toCli[0]?.events);
+    expect(toWindow[0]?.events).toEqual(toCli.flatMap((b) => b.events));
     // Both targets and the bake itself print at once: a flood over the whole batch.
     push([...tagged('alpha', output(100, 2000)), ...own.slice(1), ...tagged('beta', output(0, 1500))]);
     live.flush();

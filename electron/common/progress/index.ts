@@ -28,7 +28,15 @@ export {
   snapshotToSend,
 } from './log-list';
 export { parseVertexName, type VertexName } from './names';
-export { bakeEventsForWindows, eventsForWindows, WINDOW_LOG_CHARS, WINDOW_LOG_EVENTS } from './window-batch';
+export {
+  bakeEventsForWindows,
+  bakeWindowBatch,
+  buildWindowBatch,
+  eventsForWindows,
+  WINDOW_LOG_CHARS,
+  WINDOW_LOG_EVENTS,
+  WindowBatch,
+} from './window-batch';
 export {
   applyBakeProgress,
   BakeAttributor,

@@ -29,47 +29,86 @@ const plain = (list: LogList): LogList => {
 };
 
 type LogSync = Extract<BuildEvent, { type: 'logSync' }>;
+type LogOf<E> = E & { type: 'log'; vertex: string; data: string };
 
 /**
- * The window form of a batch whose output belongs to one or more build snapshots (a build has
- * one; a bake one per target and its own): under the limits the batch as it is, else the batch
- * without its `log` events, then one `logSync` per snapshot they touched, made by `sync` from that
- * snapshot after the batch. `ownerOf` names a log event's snapshot.
+ * A batch's window form, built as its events arrive: under the limits the batch as it is, else the
+ * batch without its `log` events, then one `logSync` per snapshot they touched, made by `sync` from
+ * that snapshot after the batch (`take`). `ownerOf` names a log event's snapshot (a build has one;
+ * a bake one per target and its own).
+ *
+ * Incremental so that the core holds no more than a window gets: once a batch is over the limits
+ * its log events only count (which steps, how many), so a flood of output is not kept alive until
+ * the batch leaves (issue 14's live path: holding 50 ms of events cost ~15% of its time, in young
+ * collections copying them).
  */
-function windowForm<E extends { type: string }>(
-  events: E[],
-  ownerOf: (log: E & { type: 'log'; vertex: string; data: string }) => string,
-  sync: (owner: string, make: (after: BuildSnapshot) => LogSync) => E | undefined,
-): E[] {
-  const isLog = (e: E): e is E & { type: 'log'; vertex: string; data: string } => e.type === 'log';
-  let logs = 0;
-  let chars = 0;
-  for (const e of events) {
-    if (!isLog(e)) continue;
-    logs++;
-    chars += e.data.length;
+export class WindowBatch<E extends { type: string }, S> {
+  private held: E[] = [];
+  private logs = 0;
+  private chars = 0;
+  /** Over the limits: per owner, the steps whose output was left out and how many events it was. */
+  private flood: Map<string, { vertices: Set<string>; events: number }> | undefined;
+
+  constructor(
+    private readonly ownerOf: (log: LogOf<E>) => string,
+    private readonly sync: (owner: string, after: S, make: (snapshot: BuildSnapshot) => LogSync) => E | undefined,
+  ) {}
+
+  get empty(): boolean {
+    return this.held.length === 0 && this.flood === undefined;
   }
-  if (logs <= WINDOW_LOG_EVENTS && chars <= WINDOW_LOG_CHARS) return events;
-  const out: E[] = [];
-  const touched = new Map<string, { vertices: Set<string>; events: number }>();
-  for (const e of events) {
-    if (!isLog(e)) {
-      out.push(e);
-      continue;
+
+  add(e: E): void {
+    if (e.type !== 'log') {
+      this.held.push(e);
+      return;
     }
-    const owner = ownerOf(e);
-    let t = touched.get(owner);
-    if (!t) touched.set(owner, (t = { vertices: new Set(), events: 0 }));
-    t.vertices.add(e.vertex);
+    const log = e as LogOf<E>;
+    if (this.flood) {
+      this.count(log);
+      return;
+    }
+    this.held.push(e);
+    this.logs++;
+    this.chars += log.data.length;
+    if (this.logs <= WINDOW_LOG_EVENTS && this.chars <= WINDOW_LOG_CHARS) return;
+    // Over the limits: what is held keeps only what a window will get.
+    const held = this.held;
+    this.held = [];
+    this.flood = new Map();
+    for (const h of held) {
+      if (h.type === 'log') this.count(h as LogOf<E>);
+      else this.held.push(h);
+    }
+  }
+
+  /** The window form of everything added since the last take, `after` being the state after it. */
+  take(after: S): E[] {
+    const out = this.held;
+    const flood = this.flood;
+    this.held = [];
+    this.flood = undefined;
+    this.logs = 0;
+    this.chars = 0;
+    if (flood) {
+      for (const [owner, t] of flood) {
+        // A snapshot the core has not got (it reduces every event it sends) leaves a gap in the
+        // window's numbering: the window re-reads, as after any missed batch.
+        const e = this.sync(owner, after, (snapshot) => logSyncOf(snapshot, t.vertices, t.events));
+        if (e) out.push(e);
+      }
+    }
+    return out;
+  }
+
+  private count(log: LogOf<E>): void {
+    const flood = this.flood as Map<string, { vertices: Set<string>; events: number }>;
+    const owner = this.ownerOf(log);
+    let t = flood.get(owner);
+    if (!t) flood.set(owner, (t = { vertices: new Set(), events: 0 }));
+    t.vertices.add(log.vertex);
     t.events++;
   }
-  for (const [owner, t] of touched) {
-    // A snapshot the core has not got (it reduces every event it sends) leaves a gap in the
-    // window's numbering: the window re-reads, as after any missed batch.
-    const e = sync(owner, (after) => logSyncOf(after, t.vertices, t.events));
-    if (e) out.push(e);
-  }
-  return out;
 }
 
 /** The sync standing for `events` log events of `vertices`: the log tails of `after`. */
@@ -87,37 +126,50 @@ function logSyncOf(after: BuildSnapshot, vertices: Iterable<string>, events: num
   return { type: 'logSync', events, log: plain(log), steps };
 }
 
-/**
- * A progress batch as windows get it. `after` is the core's snapshot once the whole batch is
- * reduced (a batch leaves with the snapshot after all of it, see core/live-progress.ts). Small
- * batches go as they are; a batch with more output than that goes without its
- * `log` events and with one `logSync` at its end carrying the log tails after it. The other events
- * keep their order, so steps, statuses, warnings and the end reduce exactly as before; only the
- * output lines a window could not have read along are left at the core (`builds.logs` pages them).
- * Nothing else listens to the reduced form: the CLI and the history store get every event.
- * The same form serves an attached history record (`history.progressed`, its stream's snapshot).
- */
-export function eventsForWindows(after: BuildSnapshot, events: BuildEvent[]): BuildEvent[] {
-  return windowForm(
-    events,
+/** The window form of a build's batches (a followed record's too): one snapshot, one sync. */
+export function buildWindowBatch(): WindowBatch<BuildEvent, BuildSnapshot> {
+  return new WindowBatch<BuildEvent, BuildSnapshot>(
     () => '',
-    (_, make) => make(after),
+    (_, after, make) => make(after),
   );
 }
 
 /**
- * A bake batch as windows get it: the same rule over the whole batch (`eventsForWindows`), with one
- * `logSync` per target whose output it left out (and one untagged for the bake's own steps), each
- * from that target's snapshot in `after`. Bake has no paged log command: the lines before the
- * tails stay at the core (the log view says how many).
+ * The window form of a bake's batches: the same rule over the whole batch, with one `logSync` per
+ * target whose output it left out (and one untagged for the bake's own steps), each from that
+ * target's snapshot after the batch. Bake has no paged log command: the lines before the tails
+ * stay at the core (the log view says how many).
  */
-export function bakeEventsForWindows(after: BakeSnapshot, events: BakeEvent[]): BakeEvent[] {
-  return windowForm(
-    events,
+export function bakeWindowBatch(): WindowBatch<BakeEvent, BakeSnapshot> {
+  return new WindowBatch<BakeEvent, BakeSnapshot>(
     (e) => e.target ?? '',
-    (target, make) => {
+    (target, after, make) => {
       const snapshot = target ? after.targets[target] : after.general;
       return snapshot ? { ...make(snapshot), ...(target ? { target } : {}) } : undefined;
     },
   );
+}
+
+/**
+ * A progress batch as windows get it, `after` being the core's snapshot once the whole batch is
+ * reduced (a batch leaves with the snapshot after all of it, see core/live-progress.ts). Small
+ * batches go as they are; a batch with more output than that goes without its `log` events and
+ * with one `logSync` at its end carrying the log tails after it. The other events keep their
+ * order, so steps, statuses, warnings and the end reduce exactly as before; only the output lines
+ * a window could not have read along are left at the core (`builds.logs` pages them). Nothing else
+ * listens to the reduced form: the CLI and the history store get every event. The same form serves
+ * an attached history record (`history.progressed`, its stream's snapshot).
+ */
+export function eventsForWindows(after: BuildSnapshot, events: readonly BuildEvent[]): BuildEvent[] {
+  return formOf(buildWindowBatch(), after, events);
+}
+
+/** A bake batch as windows get it (see `bakeWindowBatch`). */
+export function bakeEventsForWindows(after: BakeSnapshot, events: readonly BakeEvent[]): BakeEvent[] {
+  return formOf(bakeWindowBatch(), after, events);
+}
+
+function formOf<E extends { type: string }, S>(batch: WindowBatch<E, S>, after: S, events: readonly E[]): E[] {
+  for (const e of events) batch.add(e);
+  return batch.take(after);
 }

@@ -1,7 +1,6 @@
 import type { BuildEvent, BuildLogPage, BuildSnapshot } from '../../common/contracts/builds';
 import { AppException, appError } from '../../common/errors';
-import { eventsForWindows, reduceBuildEvents } from '../../common/progress';
-import { LiveProgress } from '../live-progress';
+import { liveRecord, type LiveProgress } from '../live-progress';
 import type { EventBus } from '../events';
 import { pageOfLog } from '../log-page';
 import type { Clock } from '../ports';
@@ -55,18 +54,7 @@ export class LiveStreams {
       id,
       recordId: record.id,
       // Windows get the flood form of a batch, as a build's (live-progress.ts): the log tails after it.
-      live: new LiveProgress<BuildSnapshot, BuildEvent>(
-        snapshotOf(id, head, [], undefined),
-        reduceBuildEvents,
-        (firstIndex, batch, after) =>
-          events.emit('history.progressed', { streamId: id, firstIndex, events: batch }, () => ({
-            streamId: id,
-            firstIndex,
-            events: eventsForWindows(after, batch),
-          })),
-        COALESCE_MS,
-        1, // the synthetic `started` event
-      ),
+      live: liveRecord(events, id, snapshotOf(id, head, [], undefined), COALESCE_MS, 1 /* the synthetic `started` */),
       abort: new AbortController(),
       done: false,
     };
