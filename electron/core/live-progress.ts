@@ -79,6 +79,11 @@ export class LiveProgress<S, E extends { type: string }> {
     if (this.out.listening('windows')) {
       this.windowFrom ??= first;
       for (const e of events) this.out.batch.add(e);
+    } else if (this.windowFrom !== undefined) {
+      // The last window left mid-batch: a window that comes before the flush must not get this
+      // batch with these events missing from its middle (its numbering would skip them silently).
+      this.windowFrom = undefined;
+      this.out.batch.clear();
     }
     if (this.out.listening('others')) this.out.all(first, events.slice());
     if (this.unreduced.length >= MAX_UNREDUCED) this.reduceNow();

@@ -191,4 +191,21 @@ describe('LiveProgress: reduced when read, emitted in batches', () => {
     expect(window.map((b) => b.firstIndex)).toEqual([2000]);
     expect(window[0]?.events.map((e) => e.type)).toEqual(['logSync']);
   });
+
+  it('a window that leaves mid-batch and one that comes before the flush: no batch with a hole', () => {
+    const bus = new EventBus();
+    const live = liveBuild(bus, 'b1', createBuildSnapshot('b1'), 50);
+    const first = bus.subscribe(() => undefined, { window: true });
+    live.push(events.slice(0, 3));
+    first();
+    live.push(events.slice(3, 5)); // nobody listens: not held
+    const got: { firstIndex: number; n: number }[] = [];
+    bus.subscribe((e, p) => e === 'build.progressed' && got.push({ firstIndex: p.firstIndex, n: p.events.length }), {
+      window: true,
+    });
+    live.push(events.slice(5, 7));
+    vi.advanceTimersByTime(50);
+    // The batch starts where its events do; the window sees the gap (0-4) and re-reads.
+    expect(got).toEqual([{ firstIndex: 5, n: 2 }]);
+  });
 });

@@ -82,6 +82,14 @@ export class WindowBatch<E extends { type: string }, S> {
     }
   }
 
+  /** Forgets what was added (no window listens any more: a later batch starts afresh). */
+  clear(): void {
+    this.held = [];
+    this.flood = undefined;
+    this.logs = 0;
+    this.chars = 0;
+  }
+
   /** The window form of everything added since the last take, `after` being the state after it. */
   take(after: S): E[] {
     const out = this.held;
