@@ -43,8 +43,8 @@ export interface LiveOutput<S, E extends { type: string }> {
  * common/progress/reducer.ts), so reducing per read would pay those copies per event whenever reads
  * are small, for snapshots nobody looks at (issue 14's "one event at a time" row, docs/performance.md).
  *
- * Listeners that are not windows get each push at once: they want every event, and holding them
- * for a batch only made them survive young collections. Windows get coalesced batches within
+ * Listeners that are not windows get each push at once: they want every event, as soon as it is
+ * parsed (the CLI prints a build's output from them). Windows get coalesced batches within
  * `coalesceMs` of the first event, with `firstIndex`, the index of the batch's first event, so a
  * window that joins late can tell which events its snapshot already has. A batch is held in its
  * window form as it grows (a flood's output only counted), and the flush reads the snapshot after

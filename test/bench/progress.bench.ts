@@ -119,8 +119,8 @@ function mb(bytes: number): string {
 
 /**
  * How the stream is read and reduced: `core`, as the core takes buildx's reads: into its FrameParser
- * (reads joined, parsed once 64 KiB wait or a frame has passed) and its LiveProgress (events held
- * for their batch, reduced when it leaves every 50 ms, as the core's flush); `snapshots`, each read
+ * (reads joined, parsed once 64 KiB wait or a frame has passed) and its LiveProgress (events
+ * reduced when the 50 ms batch leaves for the window, as the core's flush); `snapshots`, each read
  * parsed and a new snapshot per event (reduceBuild, the reducer's one-event API, no caller's path).
  * `perEvent`: one event per read (a reader that keeps up with buildx), else pipe-sized reads.
  */
