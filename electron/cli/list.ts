@@ -1,7 +1,7 @@
 import './one-shot';
 import type { AppError } from '../common/errors';
 import { createBuildersList } from '../composition/builders-list';
-import type { Builder } from '../common/domain';
+import type { Builder, GcRule } from '../common/domain';
 import { BuilderTableStream, formatEngine, goTemplate, printError, type TemplateField } from './format';
 
 /** How a list verb prints: BuildDeck's --json, or buildx's `--format` and `--no-trunc`. */
@@ -103,9 +103,10 @@ function lsStatus(n: LsNode): string {
 }
 
 /**
- * One builder as `docker buildx ls --format json` prints it (keys sorted, as buildx re-marshals
- * through a map). The fields a list reads; a node's IDs, labels, GC policy, flags and driver options
- * are `builddeck inspect NAME --json`'s.
+ * One builder as `docker buildx ls --format json` prints it: every key sorted at every level (buildx
+ * re-marshals the whole builder through a map), empty fields left out. Not printed: a node's
+ * buildkitd config files (`Files`, the files' contents; `builddeck inspect NAME` names them) and its
+ * proxy settings.
  */
 function buildxLsJson(b: Builder): string {
   return JSON.stringify({
@@ -116,14 +117,38 @@ function buildxLsJson(b: Builder): string {
     LastActivity: goTimeJson(b.lastActivity),
     Name: b.name,
     Nodes: b.nodes.map((n) => ({
+      ...(n.driverOpts && Object.keys(n.driverOpts).length > 0 ? { DriverOpts: sortedKeys(n.driverOpts) } : {}),
       Endpoint: n.endpoint,
       ...(n.error ? { Err: n.error } : {}),
+      ...(n.flags && n.flags.length > 0 ? { Flags: n.flags } : {}),
+      ...(n.workers && n.workers.gcPolicy.length > 0 ? { GCPolicy: n.workers.gcPolicy.map(goPruneInfo) } : {}),
+      ...(n.workers && n.workers.ids.length > 0 ? { IDs: n.workers.ids } : {}),
+      ...(n.workers && Object.keys(n.workers.labels).length > 0 ? { Labels: sortedKeys(n.workers.labels) } : {}),
       Name: n.name,
       ...(n.platforms.length > 0 ? { Platforms: n.platforms } : {}),
       Status: lsStatus(n),
       ...(n.buildkitVersion ? { Version: n.buildkitVersion } : {}),
     })),
   });
+}
+
+/** A map as Go's encoding/json writes it: keys in byte order. */
+function sortedKeys(m: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(m).sort()) out[k] = m[k] as string;
+  return out;
+}
+
+/** BuildKit's client.PruneInfo in JSON (its own lower-case tags; a nil filter list is null). */
+function goPruneInfo(r: GcRule) {
+  return {
+    all: r.all,
+    filter: r.filters.length > 0 ? r.filters : null,
+    keepDuration: r.keepDurationNs,
+    maxUsedSpace: r.maxUsedSpace,
+    minFreeSpace: r.minFreeSpace,
+    reservedSpace: r.reservedSpace,
+  };
 }
 
 /** A builder row or one of its node rows, as buildx's ls template sees them. */

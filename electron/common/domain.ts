@@ -26,6 +26,25 @@ export const NODE_STATUSES = [
 export const nodeStatus = z.enum(NODE_STATUSES);
 export type NodeStatus = z.infer<typeof nodeStatus>;
 
+/** One rule of a worker's GC policy, as BuildKit's ListWorkers reports it (sizes in bytes). */
+export const gcRule = z.object({
+  all: z.boolean(),
+  filters: z.array(z.string()),
+  keepDurationNs: z.number(),
+  reservedSpace: z.number(),
+  maxUsedSpace: z.number(),
+  minFreeSpace: z.number(),
+});
+export type GcRule = z.infer<typeof gcRule>;
+
+/** What a running node's ListWorkers says besides platforms: every worker's ID, the first one's labels and GC policy (as buildx keeps them). */
+export const nodeWorkers = z.object({
+  ids: z.array(z.string()),
+  labels: z.record(z.string(), z.string()),
+  gcPolicy: z.array(gcRule),
+});
+export type NodeWorkers = z.infer<typeof nodeWorkers>;
+
 export const builderNode = z.object({
   name: z.string(),
   endpoint: z.string(),
@@ -34,6 +53,11 @@ export const builderNode = z.object({
   platforms: z.array(z.string()),
   /** Platforms the user pinned with --platform at create time (buildx marks them with '*'). */
   pinnedPlatforms: z.array(z.string()),
+  /** buildkitd flags and driver options from buildx's instance store (none for a context's builder). */
+  flags: z.array(z.string()).optional(),
+  driverOpts: z.record(z.string(), z.string()).optional(),
+  /** From the last whole read of a running node (a brief read keeps it while the node's platformsKey holds). */
+  workers: nodeWorkers.optional(),
   error: z.string().optional(),
 });
 export type BuilderNode = z.infer<typeof builderNode>;

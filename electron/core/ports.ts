@@ -45,7 +45,14 @@ export interface KnownBuilder {
   /** A docker context's own builder (driver docker): not in buildx's store, cannot be removed. */
   contextBuilder: boolean;
   lastActivity?: string;
-  nodes: { name: string; endpoint: string; pinnedPlatforms: string[]; driverOpts: Record<string, string> }[];
+  nodes: {
+    name: string;
+    endpoint: string;
+    pinnedPlatforms: string[];
+    driverOpts: Record<string, string>;
+    /** buildkitd flags, as the store records them. */
+    flags: string[];
+  }[];
 }
 
 /** Live builder state without `buildx ls`: each builder dialled on its own, in parallel. */

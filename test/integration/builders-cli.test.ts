@@ -227,7 +227,17 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
     const run = builddeck;
     // A builder whose node cannot be reached (nothing listens on port 1).
     const name = sandbox.name('lsfmt');
-    await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'remote', 'tcp://127.0.0.1:1']);
+    await sandbox.docker([
+      'buildx',
+      'create',
+      '--name',
+      name,
+      '--driver',
+      'remote',
+      '--driver-opt',
+      'default-load=true',
+      'tcp://127.0.0.1:1',
+    ]);
     try {
       type LsJson = {
         Name: string;
@@ -258,16 +268,12 @@ describe('builddeck builders create|inspect|health|use|rm from a terminal', () =
         Current: b.Current,
         Dynamic: b.Dynamic,
         LastActivity: b.LastActivity,
-        Nodes: b.Nodes.map((n) => ({
-          Name: n.Name,
-          Endpoint: n.Endpoint,
-          Status: n.Status,
-          Version: n.Version,
-          Platforms: n.Platforms,
-          failed: n.Err !== undefined,
-        })),
+        // Every field but the error's wording: worker IDs and labels (the default node), driver options...
+        Nodes: b.Nodes.map(({ Err, ...n }) => ({ ...n, failed: Err !== undefined })),
       });
       expect(lines(ours.stdout).map(shape)).toEqual(theirs.map(shape));
+      expect(theirs.find((b) => b.Name === 'default')?.Nodes[0]).toHaveProperty('IDs');
+      expect(theirs.find((b) => b.Name === name)?.Nodes[0]).toHaveProperty('DriverOpts', { 'default-load': 'true' });
       expect(theirs.find((b) => b.Name === name)?.Nodes[0]?.Status).toBe('inactive'); // buildx 0.29's word for it
       // Keys in buildx's order (sorted), so `jq -c` lines match too.
       expect(Object.keys(JSON.parse(ours.stdout.split('\n')[0] as string) as object)).toEqual(

@@ -60,6 +60,21 @@ describe('builders, against the real engine and buildx 0.29', () => {
     expect(b.nodes[0]?.platforms).toEqual(expect.arrayContaining(['linux/amd64', 'linux/arm64']));
     expect(b.nodes[0]?.pinnedPlatforms).toEqual(['linux/amd64', 'linux/arm64']);
 
+    // `ls --format json` prints the builder as buildx does, byte for byte: its buildkitd flags and driver
+    // options (the store), its worker IDs, labels and GC policy (ListWorkers). Then once more from
+    // what that process kept (a brief read, no ListWorkers): the same line.
+    const lsLine = async (argv: string[]) => {
+      const { stdout } = await exec(argv[0] as string, argv.slice(1), {
+        env: { ...sandbox.env, BUILDDECK_DATA_DIR: join(sandbox.dir, 'data') },
+      });
+      return stdout.split('\n').find((l) => l.includes(`"Name":"${name}"`));
+    };
+    const theirs = await lsLine(['docker', 'buildx', 'ls', '--format', 'json']);
+    expect(theirs).toContain('"GCPolicy":[{');
+    expect(theirs).toContain('"Flags":["--allow-insecure-entitlement=network.host"]');
+    for (let i = 0; i < 2; i++)
+      expect(await lsLine([process.execPath, 'bin/builddeck.js', 'ls', '--format', 'json'])).toBe(theirs);
+
     // Live: stopping its container outside BuildDeck is noticed through docker events.
     const changed = new Promise<string>((resolve) => {
       const off = core.events.subscribe((event, payload) => {

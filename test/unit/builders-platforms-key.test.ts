@@ -83,15 +83,17 @@ describe('BuildersService: a new process keeps platforms only under the same key
     driver: 'docker-container',
     current: false,
     contextBuilder: false,
-    nodes: [{ name: 'dc0', endpoint: 'default', pinnedPlatforms: [], driverOpts: {} }],
+    nodes: [{ name: 'dc0', endpoint: 'default', pinnedPlatforms: [], driverOpts: {}, flags: [] }],
   };
-  const builder = (platforms: string[], version: string): Builder => ({
+  const WORKERS = { ids: ['w1'], labels: { 'org.mobyproject.buildkit.worker.executor': 'oci' }, gcPolicy: [] };
+  /** A whole read (ListWorkers) knows the workers; a brief one does not. */
+  const builder = (platforms: string[], version: string, workers?: typeof WORKERS): Builder => ({
     name: 'dc',
     driver: 'docker-container',
     current: false,
     contextBuilder: false,
     dynamic: false,
-    nodes: [node(platforms, version)],
+    nodes: [{ ...node(platforms, version), ...(workers ? { workers } : {}) }],
   });
   const WHOLE = ['linux/amd64', 'linux/arm64'];
 
@@ -103,7 +105,7 @@ describe('BuildersService: a new process keeps platforms only under the same key
       dial: (_k, _c, depth = 'whole') => {
         depths.push(depth);
         // A brief read knows no emulated platforms; its version is live.
-        return Promise.resolve(depth === 'brief' ? builder([], 'v2') : builder(WHOLE, 'v2'));
+        return Promise.resolve(depth === 'brief' ? builder([], 'v2') : builder(WHOLE, 'v2', WORKERS));
       },
       platformsKeys: () => Promise.resolve([world.key]),
     };
@@ -146,7 +148,15 @@ describe('BuildersService: a new process keeps platforms only under the same key
     const same = processOn(file, world);
     const kept = await same.list(false);
     expect(same.depths).toEqual(['brief']);
-    expect(kept.builders[0]?.nodes[0]).toMatchObject({ platforms: WHOLE, buildkitVersion: 'v2' });
+    expect(kept.builders[0]?.nodes[0]).toMatchObject({ platforms: WHOLE, buildkitVersion: 'v2', workers: WORKERS });
+
+    // A snapshot an older BuildDeck saved has no workers' facts: that builder is read in full once.
+    const saved = JSON.parse(file.text ?? '{}') as { builders: Builder[] };
+    for (const n of saved.builders[0]?.nodes ?? []) delete n.workers;
+    const before = { text: JSON.stringify(saved) };
+    const upgraded = processOn(before, world);
+    expect((await upgraded.list(false)).builders[0]?.nodes[0]?.workers).toEqual(WORKERS);
+    expect(upgraded.depths).toEqual(['brief', 'whole']);
 
     world.key = 'run-2'; // the container restarted
     const restarted = processOn(file, world);

@@ -64,23 +64,52 @@ describe('BuildKit messages read in place', () => {
     expect(b?.createdAt).toBeLessThan(0); // Go's zero time
   });
 
-  it('ListWorkers and Info: platforms and versions', () => {
+  it('ListWorkers and Info: IDs, labels, platforms, GC policy and versions', () => {
     const platform = (os: string, arch: string, variant = '') =>
       bytes(3, [...str(1, arch), ...str(2, os), ...(variant ? str(3, variant) : [])]);
+    const label = (k: string, v: string) => bytes(2, [...str(1, k), ...str(2, v)]);
     const worker = msg(
       str(1, 'w1'),
+      label('org.mobyproject.buildkit.worker.executor', 'oci'),
       platform('linux', 'amd64'),
+      label('org.mobyproject.buildkit.worker.snapshotter', 'overlayfs'),
       platform('linux', 'arm', 'v7'),
+      // BuildKit 0.13's rule (keepBytes in field 3, as reservedSpace is now), two filters.
+      bytes(4, [
+        ...int(2, 172800000000000),
+        ...int(3, 512000000),
+        ...str(4, 'type==source.local'),
+        ...str(4, 'type==exec.cachemount'),
+      ]),
+      // 0.17+'s last rule: all, the newer space fields.
+      bytes(4, [...int(1, 1), ...int(3, 26e9), ...int(5, 40e9), ...int(6, 10e9)]),
       bytes(5, str(2, 'v0.13.2')),
     );
-    expect(decodeWorkers(msg(bytes(1, [...worker])))).toEqual([
+    expect(decodeWorkers(msg(bytes(1, [...worker]), bytes(1, [...msg(str(1, 'w0'))])))).toEqual([
       {
+        id: 'w1',
+        labels: {
+          'org.mobyproject.buildkit.worker.executor': 'oci',
+          'org.mobyproject.buildkit.worker.snapshotter': 'overlayfs',
+        },
         platforms: [
           { os: 'linux', architecture: 'amd64', variant: '' },
           { os: 'linux', architecture: 'arm', variant: 'v7' },
         ],
+        gcPolicy: [
+          {
+            all: false,
+            filters: ['type==source.local', 'type==exec.cachemount'],
+            keepDurationNs: 172800000000000,
+            reservedSpace: 512000000,
+            maxUsedSpace: 0,
+            minFreeSpace: 0,
+          },
+          { all: true, filters: [], keepDurationNs: 0, reservedSpace: 26e9, maxUsedSpace: 40e9, minFreeSpace: 10e9 },
+        ],
         version: 'v0.13.2',
       },
+      { id: 'w0', labels: {}, platforms: [], gcPolicy: [] },
     ]);
     expect(decodeInfo(msg(bytes(1, [...str(1, 'github.com/moby/buildkit'), ...str(2, 'v0.29.0')])))).toBe('v0.29.0');
     expect(() => decodeWorkers(Buffer.from([0x0a, 0x05, 0x01]))).toThrow(/truncated/);

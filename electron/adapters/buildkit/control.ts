@@ -1,3 +1,4 @@
+import type { GcRule, NodeWorkers } from '../../common/domain';
 import { appError } from '../../common/errors';
 import { NAME_ATTRS } from '../../core/history/build-name';
 import type { CallOptions } from '../../core/ports';
@@ -10,6 +11,8 @@ export interface NodeFacts {
   /** Normalised and de-duplicated as buildx does (containerd's platforms.Normalize + Format). */
   platforms: string[];
   buildkitVersion?: string;
+  /** ListWorkers' IDs (sorted), the first worker's labels and GC policy (a whole read only). */
+  workers?: NodeWorkers;
 }
 
 interface Platform {
@@ -18,9 +21,20 @@ interface Platform {
   variant: string;
 }
 
-/** ListWorkersResponse {repeated WorkerRecord record = 1}; WorkerRecord {platforms = 3, BuildkitVersion = 5}. */
-export function decodeWorkers(buf: Buffer): { platforms: Platform[]; version?: string }[] {
-  const workers: { platforms: Platform[]; version?: string }[] = [];
+interface WorkerRecord {
+  id: string;
+  labels: Record<string, string>;
+  platforms: Platform[];
+  gcPolicy: GcRule[];
+  version?: string;
+}
+
+/**
+ * ListWorkersResponse {repeated WorkerRecord record = 1}; WorkerRecord {ID = 1, Labels = 2 (map),
+ * platforms = 3, GCPolicy = 4, BuildkitVersion = 5}.
+ */
+export function decodeWorkers(buf: Buffer): WorkerRecord[] {
+  const workers: WorkerRecord[] = [];
   const r = new ProtoReader(buf);
   while (r.next()) {
     if (r.field !== 1 || r.wire !== WIRE_BYTES) {
@@ -28,10 +42,20 @@ export function decodeWorkers(buf: Buffer): { platforms: Platform[]; version?: s
       continue;
     }
     const end = r.bytes();
-    const w: { platforms: Platform[]; version?: string } = { platforms: [] };
+    const w: WorkerRecord = { id: '', labels: {}, platforms: [], gcPolicy: [] };
     const rec = new ProtoReader(buf, r.pos, end);
     while (rec.next()) {
-      if (rec.field === 3 && rec.wire === WIRE_BYTES) {
+      if (rec.field === 1 && rec.wire === WIRE_BYTES) w.id = rec.string();
+      else if (rec.field === 2 && rec.wire === WIRE_BYTES) {
+        const to = rec.bytes();
+        const [key, value] = decodeMapEntry(buf, rec.pos, to);
+        rec.pos = to;
+        w.labels[key] = value;
+      } else if (rec.field === 4 && rec.wire === WIRE_BYTES) {
+        const to = rec.bytes();
+        w.gcPolicy.push(decodeGcRule(buf, rec.pos, to));
+        rec.pos = to;
+      } else if (rec.field === 3 && rec.wire === WIRE_BYTES) {
         const p: Platform = { os: '', architecture: '', variant: '' };
         const to = rec.bytes();
         const pr = new ProtoReader(buf, rec.pos, to);
@@ -55,6 +79,47 @@ export function decodeWorkers(buf: Buffer): { platforms: Platform[]; version?: s
     workers.push(w);
   }
   return workers;
+}
+
+/** A map<string, string> entry {key = 1, value = 2}. */
+function decodeMapEntry(buf: Buffer, from: number, to: number): [string, string] {
+  let key = '';
+  let value = '';
+  const r = new ProtoReader(buf, from, to);
+  while (r.next()) {
+    if (r.wire !== WIRE_BYTES) r.skip();
+    else if (r.field === 1) key = r.string();
+    else if (r.field === 2) value = r.string();
+    else r.skip();
+  }
+  return [key, value];
+}
+
+/**
+ * GCPolicy {all = 1, keepDuration = 2 (ns), reservedSpace = 3 (keepBytes before BuildKit 0.17),
+ * filters = 4, maxUsedSpace = 5, minFreeSpace = 6}.
+ */
+function decodeGcRule(buf: Buffer, from: number, to: number): GcRule {
+  const rule: GcRule = {
+    all: false,
+    filters: [],
+    keepDurationNs: 0,
+    reservedSpace: 0,
+    maxUsedSpace: 0,
+    minFreeSpace: 0,
+  };
+  const r = new ProtoReader(buf, from, to);
+  while (r.next()) {
+    if (r.field === 4 && r.wire === WIRE_BYTES) rule.filters.push(r.string());
+    else if (r.wire !== WIRE_VARINT) r.skip();
+    else if (r.field === 1) rule.all = r.varint() !== 0;
+    else if (r.field === 2) rule.keepDurationNs = r.varint();
+    else if (r.field === 3) rule.reservedSpace = r.varint();
+    else if (r.field === 5) rule.maxUsedSpace = r.varint();
+    else if (r.field === 6) rule.minFreeSpace = r.varint();
+    else r.skip();
+  }
+  return rule;
 }
 
 /** BuildkitVersion {package = 1, version = 2, revision = 3}: the version string. */
@@ -145,7 +210,13 @@ export async function nodeFacts(conn: BuildkitConnection, pinned: string[], call
   }
   const version = (infoMsg ? decodeInfo(infoMsg) : undefined) ?? workers.find((w) => w.version)?.version;
   if (workers.length === 0) throw appError('INTERNAL', 'BuildKit reported no workers.');
-  return { platforms, ...(version ? { buildkitVersion: version } : {}) };
+  const first = workers[0] as WorkerRecord;
+  return {
+    platforms,
+    ...(version ? { buildkitVersion: version } : {}),
+    // As buildx's loadData: every worker's ID, sorted; the first worker's labels and GC policy.
+    workers: { ids: workers.map((w) => w.id).sort(), labels: first.labels, gcPolicy: first.gcPolicy },
+  };
 }
 
 /** One record of Control/DiskUsage, as BuildKit keeps it (exact sizes, times to the nanosecond). */

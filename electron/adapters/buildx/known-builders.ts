@@ -27,6 +27,7 @@ export function knownBuilders(
         endpoint: n.endpoint,
         pinnedPlatforms: n.pinnedPlatforms,
         driverOpts: n.driverOpts,
+        flags: n.flags,
       })),
     })),
     // A context named like a stored builder is hidden by it, as in buildx.
@@ -37,7 +38,7 @@ export function knownBuilders(
         driver: 'docker',
         current: false,
         contextBuilder: true,
-        nodes: [{ name: c.name, endpoint: c.name, pinnedPlatforms: [], driverOpts: {} }],
+        nodes: [{ name: c.name, endpoint: c.name, pinnedPlatforms: [], driverOpts: {}, flags: [] }],
       })),
   ];
   return { builders, names };

@@ -145,6 +145,7 @@ function running(base: { name: string; endpoint: string; pinnedPlatforms: string
     status: 'running',
     platforms: facts.platforms,
     ...(facts.buildkitVersion ? { buildkitVersion: facts.buildkitVersion } : {}),
+    ...(facts.workers ? { workers: facts.workers } : {}),
   };
 }
 

@@ -185,7 +185,7 @@ export class BuildersService {
           if (key !== undefined && n.status === 'running') keysNow.set(`${b.name}/${n.name}`, key);
         });
         await this.settleStoppedContainers([b]);
-        mergePinnedPlatforms(b, k);
+        mergeStoreFacts(b, k);
         b.contextBuilder = k.contextBuilder;
         b.current = k.current;
         if (generation === this.generation) this.events.emit('builders.updated', { builder: b });
@@ -350,11 +350,17 @@ function throwIfDockerDown(builders: Builder[]): void {
   });
 }
 
-/** The instance store knows which platforms were pinned, whatever way the node was read. */
-function mergePinnedPlatforms(b: Builder, known: KnownBuilder): void {
+/**
+ * The instance store knows which platforms were pinned, and each node's buildkitd flags and driver
+ * options (what `buildx ls --format json` prints of it), whatever way the node was read.
+ */
+function mergeStoreFacts(b: Builder, known: KnownBuilder): void {
   for (const n of b.nodes) {
-    const pinned = known.nodes.find((x) => x.name === n.name)?.pinnedPlatforms;
-    if (pinned && pinned.length > 0 && n.pinnedPlatforms.length === 0) n.pinnedPlatforms = pinned;
+    const stored = known.nodes.find((x) => x.name === n.name);
+    if (!stored) continue;
+    if (stored.pinnedPlatforms.length > 0 && n.pinnedPlatforms.length === 0) n.pinnedPlatforms = stored.pinnedPlatforms;
+    if (stored.flags.length > 0) n.flags = stored.flags;
+    if (Object.keys(stored.driverOpts).length > 0) n.driverOpts = stored.driverOpts;
   }
 }
 
@@ -379,9 +385,9 @@ interface SavedSnapshot extends BuildersSnapshot {
 }
 
 /**
- * A brief read of `b` completed with the platforms (and, for the docker driver, the BuildKit
- * version) of the last whole read. False - the caller reads that builder in full - when a node
- * running now was not running then, or its platformsKey changed; a docker-container node, and any
+ * A brief read of `b` completed with the platforms and workers (and, for the docker driver, the
+ * BuildKit version) of the last whole read. False - the caller reads that builder in full - when a
+ * node running now was not running then, or its platformsKey changed; a docker-container node, and any
  * node when the whole read was another process's (`needKey`), must also have a key. Without one,
  * only the window's docker-driver nodes are kept (its engine watch and the age cap guard them).
  */
@@ -398,9 +404,12 @@ function keepWholeFacts(
     if (node.status !== 'running') continue;
     const was = before?.nodes.find((n) => n.name === node.name && n.status === 'running');
     const key = keys?.[i];
-    if (!was || key !== previousKeys.get(`${b.name}/${node.name}`)) return false;
+    // No workers' facts: the whole read was an older BuildDeck's (a snapshot saved before it kept them).
+    if (!was?.workers || key !== previousKeys.get(`${b.name}/${node.name}`)) return false;
     if (key === undefined && (needKey || b.driver === 'docker-container')) return false;
     node.platforms = [...was.platforms];
+    // The workers' IDs, labels and GC policy come with the platforms (ListWorkers) and are kept with them.
+    if (was.workers) node.workers = was.workers;
     if (b.driver === 'docker' && was.buildkitVersion) node.buildkitVersion = was.buildkitVersion;
   }
   return true;
