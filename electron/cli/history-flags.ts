@@ -86,18 +86,26 @@ export function buildxRecordJson(i: HistoryRecordItem): string | undefined {
     ...(i.finishedAt !== undefined && i.status !== 'running' ? { completed_at: iso(i.finishedAt) } : {}),
     completed_steps: i.counts.completed,
     created_at: iso(i.startedAt),
-    name: i.name,
+    name: buildxName(i),
     ref: i.ref,
     status: STATUS_WORD(i),
     total_steps: i.counts.total,
   });
 }
 
+/**
+ * The name as buildx prints it: empty for a record nothing names (BuildDeck's lists show its ID
+ * there instead, which buildx prints in its own column).
+ */
+function buildxName(i: HistoryRecordItem): string {
+  return i.ref !== undefined && i.name === i.ref.split('/').at(-1) ? '' : i.name;
+}
+
 /** The fields a `--format` template may name, as buildx's `ls` names them, and their headers. */
 const FIELDS: Record<string, { header: string; value: (i: HistoryRecordItem, now: number) => string }> = {
   Ref: { header: 'BUILD ID', value: (i) => (i.ref ?? i.id).split('/').at(-1) ?? '' },
   FullRef: { header: 'REF', value: (i) => i.ref ?? i.id },
-  Name: { header: 'NAME', value: (i) => i.name },
+  Name: { header: 'NAME', value: buildxName },
   Status: { header: 'STATUS', value: STATUS_WORD },
   CreatedAt: { header: 'CREATED AT', value: (i, now) => `${humanDuration(now - i.startedAt)} ago` },
   Duration: {

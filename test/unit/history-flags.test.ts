@@ -91,6 +91,9 @@ describe("buildx history's flags, read by `builddeck history`", () => {
     ]);
     expect(JSON.parse(buildxRecordJson(item('f', { status: 'cancelled' })) ?? '')).toMatchObject({ status: 'Error' });
     expect(buildxRecordJson(item('x', { ref: undefined }))).toBeUndefined();
+    // A record nothing names is listed under its ID in BuildDeck; buildx prints an empty name.
+    expect(JSON.parse(buildxRecordJson(item('y6sbx', { name: 'y6sbx' })) ?? '')).toMatchObject({ name: '' });
+    expect(formatTemplate('{{.Ref}}|{{.Name}}', [item('y6sbx', { name: 'y6sbx' })], NOW)).toBe('y6sbx|');
   });
 
   it('fills a {{.Field}} template, with a header row after `table`, and refuses what it cannot fill', () => {
