@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CALL_PATTERN } from '../common/contracts/builds';
 import { buildxCsv as csv, isRemoteSource } from '../common/validation';
 
 /**
@@ -41,6 +42,8 @@ export const BUILD_OPTIONS = {
   annotation: { type: 'string', multiple: true },
   allow: { type: 'string', multiple: true },
   'cgroup-parent': { type: 'string' },
+  call: { type: 'string' },
+  check: { type: 'boolean', default: false },
   quiet: { type: 'boolean', short: 'q', default: false },
   'dry-run': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -48,7 +51,7 @@ export const BUILD_OPTIONS = {
 } as const;
 
 /** `docker buildx build` flags BuildDeck does not take (yet), with their short forms. */
-export const UNSUPPORTED_BUILD_FLAGS = ['call', 'check', 'debug', 'policy'] as const;
+export const UNSUPPORTED_BUILD_FLAGS = ['debug', 'policy'] as const;
 const UNSUPPORTED_SHORT: Record<string, string> = { D: 'debug' };
 
 /**
@@ -292,6 +295,23 @@ function pairs(values: readonly string[], flag: string): Record<string, string> 
   return out;
 }
 
+/** `--call` / `--check` as buildx takes them; the value's shape is the contract's (buildCall). */
+function callOf(call: string | undefined, check: boolean, json: boolean, quiet: boolean): string | undefined {
+  if (call === undefined && !check) return undefined;
+  if (call !== undefined && check && call !== 'check')
+    throw new UsageError(`--check is --call=check: give it or --call=${call}, not both.`);
+  const method = call ?? 'check';
+  if (!CALL_PATTERN.test(method))
+    throw new UsageError(
+      `--call ${method}: give a frontend method and its options as buildx takes them (check, outline, targets, check,format=json).`,
+    );
+  if (json || quiet)
+    throw new UsageError(
+      `--call prints the frontend's answer as buildx does: ${json ? '--json' : '--quiet'} is for builds (for JSON give --call=${method.split(',')[0]},format=json).`,
+    );
+  return method;
+}
+
 export type ParsedBuildArgs =
   | { kind: 'help' }
   | { kind: 'usage'; message: string }
@@ -304,6 +324,8 @@ export type ParsedBuildArgs =
       dryRun: boolean;
       /** `-q`: no progress; the image ID on stdout once built (as buildx prints it). */
       quiet: boolean;
+      /** `--call METHOD` (`--check`: `check`): the frontend's answer instead of a build. */
+      call?: string;
       notes: string[];
     };
 
@@ -396,7 +418,8 @@ export function parseBuildArgs(argv: readonly string[], ctx: FlagContext): Parse
       ...(v['cgroup-parent'] !== undefined ? { cgroupParent: v['cgroup-parent'] } : {}),
     };
     if (v.quiet && v.json) throw new UsageError('--quiet and --json ask for different outputs: give one of them.');
-    return { kind: 'run', input, json: v.json, dryRun: v['dry-run'], quiet: v.quiet, notes };
+    const call = callOf(v.call, v.check, v.json, v.quiet);
+    return { kind: 'run', input, json: v.json, dryRun: v['dry-run'], quiet: v.quiet, ...(call ? { call } : {}), notes };
   } catch (err) {
     if (err instanceof UsageError) return { kind: 'usage', message: err.message };
     throw err;

@@ -49,12 +49,15 @@ The options of \`docker buildx build\` BuildDeck supports, with the same names:
       --annotation A       OCI annotation [TYPE[,TYPE][PLATFORM]:]KEY=VALUE (TYPE: manifest, index, ...); may repeat
       --allow E            Entitlement of RUN steps: network.host or security.insecure (the builder must grant it); may repeat
       --cgroup-parent P    Parent cgroup of RUN steps
+      --call METHOD        Ask the Dockerfile's frontend instead of building: check, outline, targets
+                           (,format=json as buildx takes it); prints what buildx prints, exits as it does
+      --check              Shorthand for --call=check (lint the Dockerfile; exit 1 when it warns)
   -q, --quiet              No progress; print the image ID once built
       --progress X         Accepted and ignored (BuildDeck prints its own progress)
 BuildDeck's own:
       --dry-run            Print the docker buildx build command BuildDeck would run, and exit
       --json               NDJSON events on stdout, then one {"type":"summary"} line
-Other buildx options (--call, --check, --debug, ...) are refused by name: run docker buildx build for them.
+Other buildx options (--debug, --policy) are refused by name: run docker buildx build for them.
 Exit codes: 0 success, 1 build failed or cancelled, 2 usage error or invalid input.
 Ctrl+C cancels the build (BuildKit stops the solve).`;
 
@@ -80,6 +83,7 @@ export async function runBuildCli(argv: string[]): Promise<number> {
   // Only the build service and its adapters (composition/build-run.ts): buildx starts sooner.
   const run = createBuildRun({ oneShot: true });
   try {
+    if (parsed.call !== undefined) return await callFrontend(run, input, parsed.call, parsed.dryRun);
     if (parsed.dryRun) return await printCommand(run.call('builds.commandLine', input), json);
     return await followBuild(run, input, json ? 'json' : parsed.quiet ? 'quiet' : 'human');
   } finally {
@@ -119,6 +123,26 @@ async function followBuild(run: BuildRun, input: unknown, mode: 'json' | 'quiet'
     else if (!summary.ok && !summary.cancelled && snapshot) human.failure(snapshot);
   } else if (snapshot) human.summary(snapshot, summary);
   return summary.ok ? 0 : 1;
+}
+
+/**
+ * `--call METHOD` / `--check`: buildx's own answer, printed as it printed it (its stdout on stdout,
+ * its progress and errors on stderr), with its exit code. `--dry-run` prints the command: buildx
+ * takes the flag after the context folder as well (METHOD's characters need no shell quoting).
+ */
+async function callFrontend(run: BuildRun, input: unknown, call: string, dryRun: boolean): Promise<number> {
+  if (dryRun) {
+    const r = await run.call('builds.commandLine', input);
+    return printCommand(
+      Promise.resolve(r.ok ? { ok: true, value: { text: `${r.value.text} --call=${call}` } } : r),
+      false,
+    );
+  }
+  const r = await run.call('builds.call', { request: input, call });
+  if (!r.ok) return reportError(r.error, false);
+  process.stderr.write(r.value.stderr);
+  process.stdout.write(r.value.stdout);
+  return r.value.exitCode;
 }
 
 /** A build's or bake's error: with --json, one more NDJSON event of the stream. */

@@ -147,9 +147,9 @@ describe('the CLI with buildx flags, against the real engine', () => {
       ],
     });
     // Refused by name, with what to do; a value the contract refuses names its field.
-    const call = await builddeck(['build', '.', '--call', 'targets'], { cwd: work, env });
-    expect(call.code).toBe(2);
-    expect(call.stderr).toContain('--call is a `docker buildx build` option that BuildDeck does not support yet');
+    const debug = await builddeck(['build', '.', '--debug'], { cwd: work, env });
+    expect(debug.code).toBe(2);
+    expect(debug.stderr).toContain('--debug is a `docker buildx build` option that BuildDeck does not support yet');
     const vuln = await builddeck(['build', '.', '--attest', 'type=vuln'], { cwd: work, env });
     expect(vuln.code).toBe(2);
     expect(vuln.stderr).toContain('BuildDeck takes type=provenance or type=sbom');
@@ -170,6 +170,47 @@ describe('the CLI with buildx flags, against the real engine', () => {
     const bad = await builddeck(['build', '.', '--network', 'bridge'], { cwd: work, env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/INVALID_INPUT: Invalid network/);
+  });
+
+  it('--call and --check answer as `docker buildx build` does: the same stdout, the same exit code', async () => {
+    // Two stages and a documented build arg: something for outline and targets to say.
+    const dir = join(work, 'call');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      `FROM local/busybox:latest AS base\n# GREETING what to say\nARG GREETING=hello\nRUN echo "$GREETING ${token}"\nFROM base AS final\n`,
+    );
+    const buildx = (args: string[]) =>
+      outcomeOf(exec('docker', ['buildx', 'build', ...args], { cwd: dir, env, maxBuffer: 16 * 1024 * 1024 }));
+    for (const flags of [['--call=outline'], ['--call', 'targets,format=json'], ['--check']]) {
+      const [ours, theirs] = [
+        await builddeck(['build', ...flags, '.'], { cwd: dir, env }),
+        await buildx([...flags, '.']),
+      ];
+      expect(ours.code, `${flags.join(' ')}: ${ours.stderr.slice(-300)}`).toBe(theirs.code);
+      expect(ours.stdout, flags.join(' ')).toBe(theirs.stdout);
+      // Its progress and errors stay on stderr, ending as buildx's end (lint needs a BuildKit that has
+      // it: this engine's answers --check with an error, which must then be buildx's own).
+      expect(ours.stderr.trim().split('\n').at(-1)).toBe(theirs.stderr.trim().split('\n').at(-1));
+    }
+    const outline = await builddeck(['build', '--call=outline', '.'], { cwd: dir, env });
+    expect(outline.stdout).toMatch(/TARGET:\s+final/);
+    expect(outline.stdout).toMatch(/GREETING\s+hello\s+what to say/);
+    const targets = JSON.parse(
+      (await builddeck(['build', '--call=targets,format=json', '.'], { cwd: dir, env })).stdout,
+    ) as {
+      targets: { name: string }[];
+    };
+    expect(targets.targets.map((t) => t.name)).toEqual(['base', 'final']);
+    // The command it would run, and what it refuses before running anything.
+    const dry = await builddeck(['build', '--check', '--dry-run', '.'], { cwd: dir, env });
+    expect(dry.stdout.trim()).toBe(`docker buildx build ${dir} --call=check`);
+    const json = await builddeck(['build', '--check', '--json', '.'], { cwd: dir, env });
+    expect(json.code).toBe(2);
+    expect(json.stderr).toContain('--json is for builds (for JSON give --call=check,format=json)');
+    const nowhere = await builddeck(['build', '--check', join(dir, 'missing')], { cwd: dir, env });
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/INVALID_INPUT: The context folder .* does not exist/);
   });
 
   it('builds with --no-cache, --load, --label, --network none and --metadata-file as buildx would', async () => {

@@ -152,7 +152,7 @@ describe('builddeck build takes what buildx users type', () => {
   });
 
   it('names an unsupported buildx flag and says what to do', () => {
-    for (const flag of ['-D', '--debug', '--check', '--call=outline', '--policy=x']) {
+    for (const flag of ['-D', '--debug', '--policy=x']) {
       const r = parseBuildArgs(['.', flag], ctx);
       expect(r.kind, flag).toBe('unsupported');
       if (r.kind === 'unsupported') {
@@ -162,6 +162,26 @@ describe('builddeck build takes what buildx users type', () => {
     }
     // A flag buildx does not have either is a plain usage error.
     expect(parseBuildArgs(['.', '--frobnicate'], ctx)).toMatchObject({ kind: 'usage' });
+  });
+
+  it('takes --call and --check as buildx does, and refuses what it cannot pass on', () => {
+    const callOf = (words: string[]) => {
+      const r = parseBuildArgs(words, ctx);
+      return r.kind === 'run' ? r.call : r.kind === 'usage' ? `usage: ${r.message}` : r.kind;
+    };
+    expect(callOf(['.', '--check'])).toBe('check');
+    expect(callOf(['.', '--call=outline'])).toBe('outline');
+    expect(callOf(['.', '--call', 'check,format=json'])).toBe('check,format=json');
+    expect(callOf(['.', '--check', '--call=check'])).toBe('check');
+    expect(callOf(['.'])).toBeUndefined();
+    expect(callOf(['.', '--check', '--call=outline'])).toMatch(/^usage: --check is --call=check/);
+    // One argv element with a checked shape: no second flag, no shell word, no empty method.
+    for (const bad of ['outline --push', 'x;rm -rf /', '', 'check,format', '--push'])
+      expect(callOf(['.', `--call=${bad}`]), bad).toMatch(/^usage: --call .*: give a frontend method/);
+    expect(callOf(['.', '--check', '--json'])).toMatch(
+      /--json is for builds \(for JSON give --call=check,format=json\)/,
+    );
+    expect(callOf(['.', '--call=outline', '-q'])).toMatch(/--quiet is for builds/);
   });
 
   it('refuses values BuildDeck cannot map, naming them', () => {

@@ -147,6 +147,7 @@ describe('contract', () => {
         "builds.cancel",
         "builds.list",
         "builds.commandLine",
+        "builds.call",
         "builds.inspectContext",
         "history.list",
         "history.get",

@@ -89,6 +89,18 @@ export class BuildxBuildRunner implements BuildRunnerPort {
       }));
   }
 
+  async call(
+    args: readonly string[],
+    call: CallOptions,
+  ): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+    const r = await this.cli.exec(args, {
+      timeoutMs: call.timeoutMs,
+      ...(call.signal ? { signal: call.signal } : {}),
+      expected: 'any',
+    });
+    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.code ?? 1 };
+  }
+
   hostPlatform(): string {
     const arch: Record<string, string> = {
       x64: 'amd64',

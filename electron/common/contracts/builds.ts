@@ -339,6 +339,19 @@ export type ContextInspection = z.infer<typeof contextInspection>;
 const buildId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a build id');
 const buildIdInput = z.object({ buildId }).strict();
 
+/**
+ * buildx's `--call` value: a frontend method and its options, `check`, `outline`, `targets`,
+ * `check,format=json`, `subrequests.describe`. One argv element; the shape is checked so a typo
+ * gets a clear error rather than buildx's.
+ */
+export const CALL_PATTERN = /^[a-z][a-z0-9.]{0,63}(?:,[a-z][a-z0-9-]{0,31}=[A-Za-z0-9._-]{1,64}){0,4}$/;
+export const buildCall = z
+  .string()
+  .regex(
+    CALL_PATTERN,
+    'give a frontend method and options as buildx takes them: check, outline, targets, check,format=json',
+  );
+
 /** Most lines one `builds.logs` call returns (~0.5-1 MB of typical output). */
 export const MAX_LOG_PAGE = 4096;
 
@@ -384,6 +397,15 @@ export const buildCommands = {
   'builds.commandLine': {
     input: buildRequest,
     output: z.object({ argv: z.array(z.string()), text: z.string() }),
+  },
+  /**
+   * `docker buildx build --call=METHOD` for a request: the frontend answers (lint warnings, the
+   * outline of its build args and secrets, its targets) instead of building. What buildx printed
+   * and its exit code (`check` exits 1 when it found something), as buildx would give them.
+   */
+  'builds.call': {
+    input: z.object({ request: buildRequest, call: buildCall }).strict(),
+    output: z.object({ stdout: z.string(), stderr: z.string(), exitCode: z.number().int() }),
   },
   /**
    * Size and file count of a context after .dockerignore, its largest entries, warnings for big

@@ -7,6 +7,8 @@ export interface CommandLineOptions {
   progress?: 'rawjson';
   /** The run's metadata file: the request's own, or a temporary one BuildDeck reads. */
   metadataFile?: string;
+  /** `--call=METHOD`: ask the frontend (check, outline, targets) instead of building. */
+  call?: string;
 }
 
 /**
@@ -78,6 +80,7 @@ export function buildxBuildArgv(req: BuildRequest, opts: CommandLineOptions = {}
   for (const a of req.annotations ?? []) argv.push('--annotation', a);
   for (const e of req.allow ?? []) argv.push('--allow', e);
   if (req.cgroupParent) argv.push('--cgroup-parent', req.cgroupParent);
+  if (opts.call) argv.push(`--call=${opts.call}`);
   argv.push(req.contextDir);
   return argv;
 }

@@ -12,6 +12,7 @@ export function buildHandlers(builds: BuildsService): Pick<Handlers, keyof typeo
     'builds.cancel': (input) => Promise.resolve(builds.cancel(input.buildId)),
     'builds.list': () => Promise.resolve(builds.list()),
     'builds.commandLine': (input) => Promise.resolve(builds.commandLine(input)),
+    'builds.call': (input) => builds.call(input.request, input.call),
     'builds.inspectContext': (input) => builds.inspectContext(input),
   };
 }

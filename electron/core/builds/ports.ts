@@ -28,6 +28,11 @@ export interface BuildRunnerPort {
     dockerfile: string | undefined,
     options: CallOptions & { builder?: string | undefined },
   ): Promise<BuildTarget[]>;
+  /**
+   * `buildx ARGS` for a `build --call=METHOD`: what it printed and its exit code, whatever the code
+   * (`--call=check` exits 1 when it found something). Rejects only if buildx could not run at all.
+   */
+  call(args: readonly string[], options: CallOptions): Promise<{ stdout: string; stderr: string; exitCode: number }>;
   /** The platform of this host (`linux/amd64`): the lane of a build whose builder did not say. */
   hostPlatform(): string;
 }

@@ -106,23 +106,13 @@ export class BuildsService {
     );
   }
 
-  /** Validates against the world, then starts buildx and returns at once. */
-  async start(request: BuildRequest): Promise<{ buildId: string }> {
-    const { fs, runner, buildx } = this.deps;
-    // Asked while the files below are checked (they wait on the disk, these on buildx's store and
-    // the builder): ~0.1 s less before buildx starts. A bad request still fails on its own field
-    // first; these answers are then dropped.
-    const info = buildx.info();
-    // An attestation asked for explicitly (buildx's own default provenance is skipped where unsupported).
-    const attestation =
-      request.sbom === true
-        ? 'sbom'
-        : request.provenance !== undefined && request.provenance !== false
-          ? 'provenance'
-          : undefined;
-    const prepared = this.checks.prepare(request.builder, request.platforms.length, { attestation });
-    info.catch(() => undefined);
-    prepared.catch(() => undefined);
+  /**
+   * What a request names, checked against the world before buildx runs (a start's and a call's):
+   * the context and Dockerfile, variables build args and secrets read, files, SSH sockets, the
+   * metadata file's folder. Returns the context's real path and the Dockerfile found.
+   */
+  private async checkRequest(request: BuildRequest): Promise<{ contextDir: string; dockerfile: string }> {
+    const { fs } = this.deps;
     const contextDir = await checkContextDir(fs, request.contextDir);
     const dockerfile = await resolveDockerfile(fs, contextDir, request.dockerfile);
     for (const [i, name] of (request.envBuildArgs ?? []).entries()) {
@@ -160,6 +150,51 @@ export class BuildsService {
     }
     await this.checkSsh(request);
     if (request.metadataFile) await checkWritableFileDir(fs, request.metadataFile, 'metadataFile');
+    return { contextDir, dockerfile };
+  }
+
+  /**
+   * `buildx build --call=METHOD` (`--check` is `--call=check`): the request checked as a start is,
+   * then buildx asked for the frontend's answer instead of a build. Nothing is recorded: no image
+   * is made (BuildKit keeps its own record of the call, as for buildx run from a terminal).
+   */
+  async call(request: BuildRequest, method: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+    const info = this.deps.buildx.info();
+    info.catch(() => undefined);
+    const { contextDir, dockerfile } = await this.checkRequest(request);
+    const buildx = await info;
+    if (!buildx.features.callTargets) {
+      throw appError('BUILDX_MISSING', `buildx ${buildx.version} has no --call (it came with buildx 0.15).`, {
+        hint: 'Update the docker-buildx plugin to 0.15 or newer.',
+        details: { version: buildx.version },
+      });
+    }
+    const resolved: BuildRequest = { ...request, contextDir };
+    const dockerfileArg =
+      request.dockerfile !== undefined || !isDefaultDockerfile(contextDir, dockerfile) ? dockerfile : undefined;
+    const argv = buildxBuildArgv(resolved, { dockerfile: dockerfileArg, call: method });
+    // argv is `docker buildx build ...`: the runner runs buildx (as the plugin, as for a build).
+    return this.deps.runner.call(argv.slice(2), { timeoutMs: this.options.buildTimeoutMs });
+  }
+
+  /** Validates against the world, then starts buildx and returns at once. */
+  async start(request: BuildRequest): Promise<{ buildId: string }> {
+    const { runner, buildx } = this.deps;
+    // Asked while the files below are checked (they wait on the disk, these on buildx's store and
+    // the builder): ~0.1 s less before buildx starts. A bad request still fails on its own field
+    // first; these answers are then dropped.
+    const info = buildx.info();
+    // An attestation asked for explicitly (buildx's own default provenance is skipped where unsupported).
+    const attestation =
+      request.sbom === true
+        ? 'sbom'
+        : request.provenance !== undefined && request.provenance !== false
+          ? 'provenance'
+          : undefined;
+    const prepared = this.checks.prepare(request.builder, request.platforms.length, { attestation });
+    info.catch(() => undefined);
+    prepared.catch(() => undefined);
+    const { contextDir, dockerfile } = await this.checkRequest(request);
     await info;
     const builder = await prepared;
     const node = builder.nodes[0];
