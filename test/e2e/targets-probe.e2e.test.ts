@@ -77,4 +77,32 @@ describe('targets probe of the New build form asks before running a # syntax= fr
     // Confirmed: the form no longer asks (the image does not exist, so the stages still come from the file).
     await expect.poll(() => callout.count(), { timeout: 60_000 }).toBe(0);
   });
+
+  it('offers the build arguments the Dockerfile declares (buildx --call=outline); a click adds one with its default', async () => {
+    const args = mkdtempSync(join(tmpdir(), 'bd-e2e-args-'));
+    try {
+      writeFileSync(
+        join(args, 'Dockerfile'),
+        'FROM local/busybox:latest AS base\n# GREETING what to say\nARG GREETING=hello\nARG EMPTY\nRUN echo "$GREETING"\n',
+      );
+      await page.locator('[data-testid="context-input"]').fill(args);
+      const offered = page.locator('[data-testid="declared-args"]');
+      await offered.waitFor({ timeout: 30_000 });
+      expect(await offered.innerText()).toMatch(/GREETING\s*=hello[\s\S]*EMPTY/);
+      await page.screenshot({ path: 'test-results/builds-declared-args.png', fullPage: true });
+
+      await offered.getByRole('button', { name: 'Add build argument GREETING (default hello): what to say' }).click();
+      const rows = page.locator('[data-testid="build-arg-rows"]');
+      await expect.poll(() => rows.getByLabel('Build argument 1 name').inputValue()).toBe('GREETING');
+      expect(await rows.getByLabel('Build argument 1 value').inputValue()).toBe('hello');
+      // Set now: no longer offered; the one left still is, and the command carries the new argument.
+      await expect.poll(() => offered.getByRole('button').count()).toBe(1);
+      await offered.getByRole('button', { name: /Add build argument EMPTY/ }).waitFor();
+      await expect
+        .poll(() => page.locator('[data-testid="command-preview"]').innerText(), { timeout: 10_000 })
+        .toContain('--build-arg GREETING=hello');
+    } finally {
+      rmSync(args, { recursive: true, force: true });
+    }
+  });
 });

@@ -16,12 +16,18 @@ import { EventBus } from '../../electron/core/events';
 describe('the targets probe', () => {
   let dir: string;
   const probes: { dockerfile: string | undefined; builder: string | undefined }[] = [];
+  /** The outline probes (`--call=outline`: the build arguments), asked beside the targets probe. */
+  const outlines: { dockerfile: string | undefined; builder: string | undefined }[] = [];
   const service = new BuildsService(
     {
       runner: {
         targets: (_ctx: string, dockerfile: string | undefined, options: { builder?: string }) => {
           probes.push({ dockerfile, builder: options.builder });
           return Promise.resolve([{ name: 'from-buildx' }]);
+        },
+        outline: (_ctx: string, dockerfile: string | undefined, options: { builder?: string }) => {
+          outlines.push({ dockerfile, builder: options.builder });
+          return Promise.resolve([{ name: 'GREETING', value: 'hello', description: 'what to say' }]);
         },
       } as never,
       builders: {} as never,
@@ -48,9 +54,12 @@ describe('the targets probe', () => {
 
   it('runs on the builder the form chose, not the current one', async () => {
     probes.length = 0;
+    outlines.length = 0;
     const r = await service.inspectContext({ contextDir: dir, builder: 'chosen-builder' });
     expect(r.targetsSource).toBe('buildx');
     expect(probes).toEqual([{ dockerfile: join(dir, 'Dockerfile'), builder: 'chosen-builder' }]);
+    expect(outlines).toEqual(probes);
+    expect(r.declaredArgs).toEqual([{ name: 'GREETING', value: 'hello', description: 'what to say' }]);
   });
 
   it('runs Docker’s own frontend (docker/dockerfile) without asking', async () => {
@@ -62,8 +71,11 @@ describe('the targets probe', () => {
 
   it('asks before running any other # syntax= frontend, and reads the stages meanwhile', async () => {
     probes.length = 0;
+    outlines.length = 0;
     const r = await service.inspectContext({ contextDir: dir, dockerfile: 'Remote.Dockerfile' });
     expect(probes).toEqual([]);
+    expect(outlines).toEqual([]);
+    expect(r.declaredArgs).toBeUndefined();
     expect(r.frontendToConfirm).toBe('ghcr.io/evil/frontend:latest');
     expect(r.targetsSource).toBe('dockerfile');
     expect(r.targets.map((t) => t.name)).toEqual(['local-stage']);

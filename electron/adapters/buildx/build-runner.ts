@@ -1,5 +1,5 @@
 import { appError } from '../../common/errors';
-import type { BuildRunExit, BuildRunnerPort, BuildRunOptions, BuildTarget } from '../../core/builds/ports';
+import type { BuildRunExit, BuildRunnerPort, BuildRunOptions, BuildTarget, DeclaredArg } from '../../core/builds/ports';
 import type { CallOptions } from '../../core/ports';
 import type { BuildxCli } from './cli';
 import { FailureWords } from './failures';
@@ -67,17 +67,7 @@ export class BuildxBuildRunner implements BuildRunnerPort {
     dockerfile: string | undefined,
     call: CallOptions & { builder?: string | undefined },
   ): Promise<BuildTarget[]> {
-    const result = await this.cli.exec(
-      [
-        'build',
-        '--call=targets,format=json',
-        ...(call.builder ? ['--builder', call.builder] : []),
-        ...(dockerfile ? ['--file', dockerfile] : []),
-        contextDir,
-      ],
-      { timeoutMs: call.timeoutMs, ...(call.signal ? { signal: call.signal } : {}) },
-    );
-    const parsed = JSON.parse(result.stdout) as {
+    const parsed = (await this.frontendJson('targets', contextDir, dockerfile, call)) as {
       targets?: { name?: unknown; description?: unknown; base?: unknown; default?: unknown }[];
     };
     return (parsed.targets ?? [])
@@ -87,6 +77,43 @@ export class BuildxBuildRunner implements BuildRunnerPort {
         ...(typeof t.description === 'string' && t.description ? { description: t.description } : {}),
         ...(typeof t.base === 'string' && t.base ? { base: t.base } : {}),
       }));
+  }
+
+  async outline(
+    contextDir: string,
+    dockerfile: string | undefined,
+    call: CallOptions & { builder?: string | undefined },
+  ): Promise<DeclaredArg[]> {
+    const parsed = (await this.frontendJson('outline', contextDir, dockerfile, call)) as {
+      args?: { name?: unknown; value?: unknown; description?: unknown }[];
+    };
+    return (parsed.args ?? [])
+      .filter((a) => typeof a.name === 'string' && a.name)
+      .map((a) => ({
+        name: a.name as string,
+        ...(typeof a.value === 'string' ? { value: a.value } : {}),
+        ...(typeof a.description === 'string' && a.description ? { description: a.description } : {}),
+      }));
+  }
+
+  /** `buildx build --call=METHOD,format=json` on a context: the frontend's JSON answer. */
+  private async frontendJson(
+    method: 'targets' | 'outline',
+    contextDir: string,
+    dockerfile: string | undefined,
+    call: CallOptions & { builder?: string | undefined },
+  ): Promise<unknown> {
+    const result = await this.cli.exec(
+      [
+        'build',
+        `--call=${method},format=json`,
+        ...(call.builder ? ['--builder', call.builder] : []),
+        ...(dockerfile ? ['--file', dockerfile] : []),
+        contextDir,
+      ],
+      { timeoutMs: call.timeoutMs, ...(call.signal ? { signal: call.signal } : {}) },
+    );
+    return JSON.parse(result.stdout) as unknown;
   }
 
   async call(

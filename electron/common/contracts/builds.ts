@@ -327,6 +327,14 @@ export const contextInspection = z.object({
   /** Where the targets came from: buildx `--call=targets`, or BuildDeck reading `FROM ... AS`. */
   targetsSource: z.enum(['buildx', 'dockerfile', 'none']),
   /**
+   * The build arguments the Dockerfile declares for its default target (buildx `--call=outline`):
+   * name, default value and the comment above the ARG. Absent when buildx could not tell (older
+   * buildx, an unconfirmed frontend, a Dockerfile its frontend cannot parse).
+   */
+  declaredArgs: z
+    .array(z.object({ name: z.string(), value: z.string().optional(), description: z.string().optional() }))
+    .optional(),
+  /**
    * The Dockerfile names a frontend image (`# syntax=`) other than Docker's own: listing targets
    * with buildx would pull and run it, so the stages were read from the file instead. Send the image
    * back as `trustFrontend` once the user agrees.

@@ -3,7 +3,7 @@ import type { ContextInspection, ContextProgress } from '../../common/contracts/
 import { appError } from '../../common/errors';
 import { isWindowsPath } from '../../common/validation';
 import { parseDockerignore } from './dockerignore';
-import type { BuildFsPort, BuildTarget, ContextFile, PathInfo } from './ports';
+import type { BuildFsPort, BuildTarget, ContextFile, DeclaredArg, PathInfo } from './ports';
 
 /** Windows paths (drive or UNC) are joined as Windows joins them, the rest as POSIX. */
 export const pathFor = (p: string) => (isWindowsPath(p) ? win32 : posix);
@@ -167,6 +167,8 @@ export interface InspectDeps {
   progress?: ((partial: ContextProgress) => void) | undefined;
   /** Targets from buildx; resolves undefined when this buildx cannot tell (no --call). */
   targets: ((contextDir: string, dockerfile: string) => Promise<BuildTarget[] | undefined>) | undefined;
+  /** The build arguments the default target declares, from buildx (undefined as for `targets`). */
+  outline?: ((contextDir: string, dockerfile: string) => Promise<DeclaredArg[] | undefined>) | undefined;
   now(): number;
 }
 
@@ -310,22 +312,25 @@ export async function inspectContext(
   let targets: BuildTarget[] = [];
   let targetsSource: ContextInspection['targetsSource'] = 'none';
   let frontendToConfirm: string | undefined;
+  let declaredArgs: DeclaredArg[] | undefined;
   if (dockerfile) {
     // `--call=targets` runs the Dockerfile's frontend: an image from an untrusted folder is not run
     // (pulled, executed on the builder) until the user says so; its stages are read meanwhile.
     const frontend = frontendOf((await fs.readText(dockerfile, 64 * 1024)) ?? '');
     if (frontend !== undefined && !OFFICIAL_FRONTEND.test(frontend) && frontend !== input.trustFrontend)
       frontendToConfirm = frontend;
-    if (deps.targets && frontendToConfirm === undefined) {
-      try {
-        const found = await deps.targets(contextDir, dockerfile);
-        if (found) {
-          targets = found.filter((t) => t.name);
-          targetsSource = 'buildx';
-        }
-      } catch {
+    if (frontendToConfirm === undefined) {
+      // Both ask the same frontend, side by side (each a buildx run of ~0.5 s).
+      const [found, args] = await Promise.all([
         // A Dockerfile the frontend cannot parse still has stages a person can pick from.
+        deps.targets?.(contextDir, dockerfile).catch(() => undefined),
+        deps.outline?.(contextDir, dockerfile).catch(() => undefined),
+      ]);
+      if (found) {
+        targets = found.filter((t) => t.name);
+        targetsSource = 'buildx';
       }
+      declaredArgs = args;
     }
     if (targetsSource === 'none') {
       const text = await fs.readText(dockerfile, 4 * MB);
@@ -353,6 +358,7 @@ export async function inspectContext(
       ...(t.base ? { base: t.base } : {}),
     })),
     targetsSource,
+    ...(declaredArgs ? { declaredArgs } : {}),
     ...(frontendToConfirm !== undefined ? { frontendToConfirm } : {}),
     durationMs: deps.now() - started,
   };

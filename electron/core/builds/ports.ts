@@ -33,6 +33,12 @@ export interface BuildRunnerPort {
    * (`--call=check` exits 1 when it found something). Rejects only if buildx could not run at all.
    */
   call(args: readonly string[], options: CallOptions): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+  /** `buildx build --call=outline,format=json`: the build arguments the default target declares. */
+  outline(
+    contextDir: string,
+    dockerfile: string | undefined,
+    options: CallOptions & { builder?: string | undefined },
+  ): Promise<DeclaredArg[]>;
   /** The platform of this host (`linux/amd64`): the lane of a build whose builder did not say. */
   hostPlatform(): string;
 }
@@ -77,6 +83,13 @@ export interface BuildTarget {
   name: string;
   description?: string;
   base?: string;
+}
+
+/** A build argument a Dockerfile declares: its default value and the comment above it, if any. */
+export interface DeclaredArg {
+  name: string;
+  value?: string;
+  description?: string;
 }
 
 export type PathKind = 'missing' | 'file' | 'directory' | 'other';

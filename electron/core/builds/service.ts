@@ -99,6 +99,10 @@ export class BuildsService {
           (await info).features.callTargets
             ? runner.targets(contextDir, dockerfile, { timeoutMs: 20_000, builder: input.builder })
             : undefined,
+        outline: async (contextDir, dockerfile) =>
+          (await info).features.callTargets
+            ? runner.outline(contextDir, dockerfile, { timeoutMs: 20_000, builder: input.builder })
+            : undefined,
         progress: (partial) => events.emit('build.contextProgress', partial),
         now: () => this.deps.clock.now(),
       },

@@ -1,6 +1,7 @@
+import type { ContextInspection } from '../../../../../electron/common/contracts/builds';
 import { Field } from '../../../components/Field';
 import { KeyValueRows, TagInput } from './controls';
-import type { BuildDraft, SetField } from './form-model';
+import { rowId, type BuildDraft, type SetField } from './form-model';
 import styles from './NewBuild.module.css';
 
 /** What the image is called and built with: tags, build arguments, labels, no-cache and pull. */
@@ -10,8 +11,12 @@ export function ImageSection(props: {
   errors: Record<string, string>;
   /** The tag chip the core refused. */
   badTag: number | undefined;
+  /** The build arguments the Dockerfile declares (the context check's), offered one click away. */
+  declared?: ContextInspection['declaredArgs'] | undefined;
 }) {
   const { draft, set, errors } = props;
+  // Those not set yet: a click adds the row with the Dockerfile's default to edit.
+  const offered = (props.declared ?? []).filter((a) => !draft.buildArgs.some((r) => r.key === a.name));
   return (
     <fieldset className={styles.group}>
       <legend className={styles.legend}>Image</legend>
@@ -42,6 +47,27 @@ export function ImageSection(props: {
           />
         )}
       </Field>
+      {offered.length > 0 && (
+        <div className={styles.declared} data-testid="declared-args">
+          <span className={styles.declaredLabel}>The Dockerfile declares</span>
+          {offered.map((a) => (
+            <button
+              key={a.name}
+              type="button"
+              className={styles.declaredArg}
+              title={a.description}
+              aria-label={`Add build argument ${a.name}${a.value !== undefined ? ` (default ${a.value || 'empty'})` : ''}${a.description ? `: ${a.description}` : ''}`}
+              onClick={() => set('buildArgs', [...draft.buildArgs, { id: rowId(), key: a.name, value: a.value ?? '' }])}
+            >
+              <span aria-hidden>+</span>
+              <span className="mono">
+                {a.name}
+                {a.value !== undefined && a.value !== '' && <span className={styles.declaredValue}>={a.value}</span>}
+              </span>
+            </button>
+          ))}
+        </div>
+      )}
       <Field label="Labels" group error={errors['labels']}>
         {() => (
           <KeyValueRows

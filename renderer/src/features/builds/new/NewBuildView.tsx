@@ -213,7 +213,7 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
             driverRefusal={driverRefusal}
             onOpenBuilders={onOpenBuilders}
           />
-          <ImageSection {...section} badTag={badTag} />
+          <ImageSection {...section} badTag={badTag} declared={context.inspection?.declaredArgs} />
           <OutputSection {...section} chosen={chosen} />
           <SecretsSection {...section} />
           {/* Enter in a text field submits, like any form. */}
