@@ -83,7 +83,7 @@ describe('targets probe of the New build form asks before running a # syntax= fr
     try {
       writeFileSync(
         join(args, 'Dockerfile'),
-        'FROM local/busybox:latest AS base\n# GREETING what to say\nARG GREETING=hello\nARG EMPTY\nRUN echo "$GREETING"\n',
+        'FROM local/busybox:latest AS base\n# GREETING what to say\nARG GREETING=hello\nARG EMPTY\nRUN --mount=type=secret,id=npmrc,required=true echo "$GREETING"\n',
       );
       await page.locator('[data-testid="context-input"]').fill(args);
       const offered = page.locator('[data-testid="declared-args"]');
@@ -101,6 +101,15 @@ describe('targets probe of the New build form asks before running a # syntax= fr
       await expect
         .poll(() => page.locator('[data-testid="command-preview"]').innerText(), { timeout: 10_000 })
         .toContain('--build-arg GREETING=hello');
+
+      // The secret its RUN mounts, marked required: a click adds the row with its id, the file to choose.
+      const secrets = page.locator('[data-testid="declared-secrets"]');
+      expect(await secrets.innerText()).toMatch(/npmrc\s*required/);
+      await secrets.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: 'test-results/builds-declared-secrets.png' });
+      await secrets.getByRole('button', { name: 'Add secret npmrc (required: the build fails without it)' }).click();
+      await expect.poll(() => page.getByLabel('Secret 1 id').inputValue()).toBe('npmrc');
+      await expect.poll(() => secrets.count()).toBe(0);
     } finally {
       rmSync(args, { recursive: true, force: true });
     }

@@ -27,7 +27,10 @@ describe('the targets probe', () => {
         },
         outline: (_ctx: string, dockerfile: string | undefined, options: { builder?: string }) => {
           outlines.push({ dockerfile, builder: options.builder });
-          return Promise.resolve([{ name: 'GREETING', value: 'hello', description: 'what to say' }]);
+          return Promise.resolve({
+            args: [{ name: 'GREETING', value: 'hello', description: 'what to say' }],
+            secrets: [{ name: 'npmrc', required: true }],
+          });
         },
       } as never,
       builders: {} as never,
@@ -60,6 +63,7 @@ describe('the targets probe', () => {
     expect(probes).toEqual([{ dockerfile: join(dir, 'Dockerfile'), builder: 'chosen-builder' }]);
     expect(outlines).toEqual(probes);
     expect(r.declaredArgs).toEqual([{ name: 'GREETING', value: 'hello', description: 'what to say' }]);
+    expect(r.declaredSecrets).toEqual([{ name: 'npmrc', required: true }]);
   });
 
   it('runs Docker’s own frontend (docker/dockerfile) without asking', async () => {
@@ -76,6 +80,7 @@ describe('the targets probe', () => {
     expect(probes).toEqual([]);
     expect(outlines).toEqual([]);
     expect(r.declaredArgs).toBeUndefined();
+    expect(r.declaredSecrets).toBeUndefined();
     expect(r.frontendToConfirm).toBe('ghcr.io/evil/frontend:latest');
     expect(r.targetsSource).toBe('dockerfile');
     expect(r.targets.map((t) => t.name)).toEqual(['local-stage']);

@@ -1,5 +1,11 @@
 import { appError } from '../../common/errors';
-import type { BuildRunExit, BuildRunnerPort, BuildRunOptions, BuildTarget, DeclaredArg } from '../../core/builds/ports';
+import type {
+  BuildRunExit,
+  BuildRunnerPort,
+  BuildRunOptions,
+  BuildTarget,
+  DockerfileOutline,
+} from '../../core/builds/ports';
 import type { CallOptions } from '../../core/ports';
 import type { BuildxCli } from './cli';
 import { FailureWords } from './failures';
@@ -83,17 +89,21 @@ export class BuildxBuildRunner implements BuildRunnerPort {
     contextDir: string,
     dockerfile: string | undefined,
     call: CallOptions & { builder?: string | undefined },
-  ): Promise<DeclaredArg[]> {
+  ): Promise<DockerfileOutline> {
     const parsed = (await this.frontendJson('outline', contextDir, dockerfile, call)) as {
       args?: { name?: unknown; value?: unknown; description?: unknown }[];
+      secrets?: { name?: unknown; required?: unknown }[];
     };
-    return (parsed.args ?? [])
-      .filter((a) => typeof a.name === 'string' && a.name)
-      .map((a) => ({
-        name: a.name as string,
+    const named = <T extends { name?: unknown }>(list: T[] | undefined) =>
+      (list ?? []).filter((x): x is T & { name: string } => typeof x.name === 'string' && x.name !== '');
+    return {
+      args: named(parsed.args).map((a) => ({
+        name: a.name,
         ...(typeof a.value === 'string' ? { value: a.value } : {}),
         ...(typeof a.description === 'string' && a.description ? { description: a.description } : {}),
-      }));
+      })),
+      secrets: named(parsed.secrets).map((s) => ({ name: s.name, ...(s.required === true ? { required: true } : {}) })),
+    };
   }
 
   /** `buildx build --call=METHOD,format=json` on a context: the frontend's JSON answer. */

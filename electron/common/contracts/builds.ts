@@ -334,6 +334,8 @@ export const contextInspection = z.object({
   declaredArgs: z
     .array(z.object({ name: z.string(), value: z.string().optional(), description: z.string().optional() }))
     .optional(),
+  /** The secrets its RUN steps mount (`--mount=type=secret,id=…`), from the same outline. */
+  declaredSecrets: z.array(z.object({ name: z.string(), required: z.boolean().optional() })).optional(),
   /**
    * The Dockerfile names a frontend image (`# syntax=`) other than Docker's own: listing targets
    * with buildx would pull and run it, so the stages were read from the file instead. Send the image

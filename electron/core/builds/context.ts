@@ -3,7 +3,7 @@ import type { ContextInspection, ContextProgress } from '../../common/contracts/
 import { appError } from '../../common/errors';
 import { isWindowsPath } from '../../common/validation';
 import { parseDockerignore } from './dockerignore';
-import type { BuildFsPort, BuildTarget, ContextFile, DeclaredArg, PathInfo } from './ports';
+import type { BuildFsPort, BuildTarget, ContextFile, DockerfileOutline, PathInfo } from './ports';
 
 /** Windows paths (drive or UNC) are joined as Windows joins them, the rest as POSIX. */
 export const pathFor = (p: string) => (isWindowsPath(p) ? win32 : posix);
@@ -167,8 +167,8 @@ export interface InspectDeps {
   progress?: ((partial: ContextProgress) => void) | undefined;
   /** Targets from buildx; resolves undefined when this buildx cannot tell (no --call). */
   targets: ((contextDir: string, dockerfile: string) => Promise<BuildTarget[] | undefined>) | undefined;
-  /** The build arguments the default target declares, from buildx (undefined as for `targets`). */
-  outline?: ((contextDir: string, dockerfile: string) => Promise<DeclaredArg[] | undefined>) | undefined;
+  /** What the default target asks of a build (args, secrets), from buildx (undefined as for `targets`). */
+  outline?: ((contextDir: string, dockerfile: string) => Promise<DockerfileOutline | undefined>) | undefined;
   now(): number;
 }
 
@@ -312,7 +312,7 @@ export async function inspectContext(
   let targets: BuildTarget[] = [];
   let targetsSource: ContextInspection['targetsSource'] = 'none';
   let frontendToConfirm: string | undefined;
-  let declaredArgs: DeclaredArg[] | undefined;
+  let outline: DockerfileOutline | undefined;
   if (dockerfile) {
     // `--call=targets` runs the Dockerfile's frontend: an image from an untrusted folder is not run
     // (pulled, executed on the builder) until the user says so; its stages are read meanwhile.
@@ -321,7 +321,7 @@ export async function inspectContext(
       frontendToConfirm = frontend;
     if (frontendToConfirm === undefined) {
       // Both ask the same frontend, side by side (each a buildx run of ~0.5 s).
-      const [found, args] = await Promise.all([
+      const [found, asked] = await Promise.all([
         // A Dockerfile the frontend cannot parse still has stages a person can pick from.
         deps.targets?.(contextDir, dockerfile).catch(() => undefined),
         deps.outline?.(contextDir, dockerfile).catch(() => undefined),
@@ -330,7 +330,7 @@ export async function inspectContext(
         targets = found.filter((t) => t.name);
         targetsSource = 'buildx';
       }
-      declaredArgs = args;
+      outline = asked;
     }
     if (targetsSource === 'none') {
       const text = await fs.readText(dockerfile, 4 * MB);
@@ -358,7 +358,7 @@ export async function inspectContext(
       ...(t.base ? { base: t.base } : {}),
     })),
     targetsSource,
-    ...(declaredArgs ? { declaredArgs } : {}),
+    ...(outline ? { declaredArgs: outline.args, declaredSecrets: outline.secrets } : {}),
     ...(frontendToConfirm !== undefined ? { frontendToConfirm } : {}),
     durationMs: deps.now() - started,
   };

@@ -33,12 +33,15 @@ export interface BuildRunnerPort {
    * (`--call=check` exits 1 when it found something). Rejects only if buildx could not run at all.
    */
   call(args: readonly string[], options: CallOptions): Promise<{ stdout: string; stderr: string; exitCode: number }>;
-  /** `buildx build --call=outline,format=json`: the build arguments the default target declares. */
+  /**
+   * `buildx build --call=outline,format=json`: the build arguments the default target declares and
+   * the secrets its RUN steps mount.
+   */
   outline(
     contextDir: string,
     dockerfile: string | undefined,
     options: CallOptions & { builder?: string | undefined },
-  ): Promise<DeclaredArg[]>;
+  ): Promise<DockerfileOutline>;
   /** The platform of this host (`linux/amd64`): the lane of a build whose builder did not say. */
   hostPlatform(): string;
 }
@@ -90,6 +93,13 @@ export interface DeclaredArg {
   name: string;
   value?: string;
   description?: string;
+}
+
+/** What a Dockerfile's default target asks of a build (buildx's outline). */
+export interface DockerfileOutline {
+  args: DeclaredArg[];
+  /** Secret ids its RUN steps mount; `required` when the mount says so (the build fails without it). */
+  secrets: { name: string; required?: boolean }[];
 }
 
 export type PathKind = 'missing' | 'file' | 'directory' | 'other';

@@ -1,6 +1,6 @@
 import type { ContextInspection } from '../../../../../electron/common/contracts/builds';
 import { Field } from '../../../components/Field';
-import { KeyValueRows, TagInput } from './controls';
+import { DeclaredChips, KeyValueRows, TagInput } from './controls';
 import { rowId, type BuildDraft, type SetField } from './form-model';
 import styles from './NewBuild.module.css';
 
@@ -47,27 +47,23 @@ export function ImageSection(props: {
           />
         )}
       </Field>
-      {offered.length > 0 && (
-        <div className={styles.declared} data-testid="declared-args">
-          <span className={styles.declaredLabel}>The Dockerfile declares</span>
-          {offered.map((a) => (
-            <button
-              key={a.name}
-              type="button"
-              className={styles.declaredArg}
-              title={a.description}
-              aria-label={`Add build argument ${a.name}${a.value !== undefined ? ` (default ${a.value || 'empty'})` : ''}${a.description ? `: ${a.description}` : ''}`}
-              onClick={() => set('buildArgs', [...draft.buildArgs, { id: rowId(), key: a.name, value: a.value ?? '' }])}
-            >
-              <span aria-hidden>+</span>
-              <span className="mono">
-                {a.name}
-                {a.value !== undefined && a.value !== '' && <span className={styles.declaredValue}>={a.value}</span>}
-              </span>
-            </button>
-          ))}
-        </div>
-      )}
+      <DeclaredChips
+        label="The Dockerfile declares"
+        testId="declared-args"
+        items={offered.map((a) => ({
+          key: a.name,
+          text: a.name,
+          detail: a.value ? `=${a.value}` : undefined,
+          title: a.description,
+          aria: `Add build argument ${a.name}${a.value !== undefined ? ` (default ${a.value || 'empty'})` : ''}${a.description ? `: ${a.description}` : ''}`,
+        }))}
+        onAdd={(name) =>
+          set('buildArgs', [
+            ...draft.buildArgs,
+            { id: rowId(), key: name, value: offered.find((a) => a.name === name)?.value ?? '' },
+          ])
+        }
+      />
       <Field label="Labels" group error={errors['labels']}>
         {() => (
           <KeyValueRows

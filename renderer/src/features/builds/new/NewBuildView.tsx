@@ -215,7 +215,7 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
           />
           <ImageSection {...section} badTag={badTag} declared={context.inspection?.declaredArgs} />
           <OutputSection {...section} chosen={chosen} />
-          <SecretsSection {...section} />
+          <SecretsSection {...section} declared={context.inspection?.declaredSecrets} />
           {/* Enter in a text field submits, like any form. */}
           <button type="submit" hidden tabIndex={-1} />
         </form>

@@ -1,8 +1,9 @@
 import { Info } from 'lucide-react';
+import type { ContextInspection } from '../../../../../electron/common/contracts/builds';
 import type { Builder } from '../../../../../electron/common/domain';
 import { Field } from '../../../components/Field';
-import { CacheRows, SecretRows } from './controls';
-import { OUTPUT_KINDS, type BuildDraft, type OutputKind, type SetField } from './form-model';
+import { CacheRows, DeclaredChips, SecretRows } from './controls';
+import { OUTPUT_KINDS, rowId, type BuildDraft, type OutputKind, type SetField } from './form-model';
 import styles from './NewBuild.module.css';
 
 const OUTPUT_LABELS: Record<OutputKind, string> = {
@@ -85,7 +86,16 @@ export function OutputSection({ draft, set, errors, chosen }: SectionProps & { c
 }
 
 /** Build secrets: only the id and where buildx reads the value travel; the value never does. */
-export function SecretsSection({ draft, set, errors }: SectionProps) {
+export function SecretsSection({
+  draft,
+  set,
+  errors,
+  declared,
+}: SectionProps & {
+  /** The secrets the Dockerfile's RUN steps mount (the context check's), offered one click away. */
+  declared?: ContextInspection['declaredSecrets'] | undefined;
+}) {
+  const offered = (declared ?? []).filter((d) => !draft.secrets.some((r) => r.secretId === d.name));
   return (
     <fieldset className={styles.group}>
       <legend className={styles.legend}>Secrets</legend>
@@ -97,6 +107,17 @@ export function SecretsSection({ draft, set, errors }: SectionProps) {
       >
         {() => <SecretRows rows={draft.secrets} onChange={(rows) => set('secrets', rows)} errors={errors} />}
       </Field>
+      <DeclaredChips
+        label="The Dockerfile mounts"
+        testId="declared-secrets"
+        items={offered.map((d) => ({
+          key: d.name,
+          text: d.name,
+          detail: d.required ? ' required' : undefined,
+          aria: `Add secret ${d.name}${d.required ? ' (required: the build fails without it)' : ''}`,
+        }))}
+        onAdd={(name) => set('secrets', [...draft.secrets, { id: rowId(), secretId: name, source: 'file', ref: '' }])}
+      />
     </fieldset>
   );
 }

@@ -363,3 +363,37 @@ export function PlatformPicker(props: {
     </div>
   );
 }
+
+/**
+ * What the Dockerfile asks for that the form does not set yet (the context check's outline), one
+ * click away: each chip adds its row, prefilled, and then leaves.
+ */
+export function DeclaredChips(props: {
+  label: string;
+  testId: string;
+  items: { key: string; text: string; detail?: string | undefined; aria: string; title?: string | undefined }[];
+  onAdd: (key: string) => void;
+}) {
+  if (props.items.length === 0) return null;
+  return (
+    <div className={styles.declared} data-testid={props.testId}>
+      <span className={styles.declaredLabel}>{props.label}</span>
+      {props.items.map((item) => (
+        <button
+          key={item.key}
+          type="button"
+          className={styles.declaredArg}
+          title={item.title}
+          aria-label={item.aria}
+          onClick={() => props.onAdd(item.key)}
+        >
+          <span aria-hidden>+</span>
+          <span className="mono">
+            {item.text}
+            {item.detail && <span className={styles.declaredValue}>{item.detail}</span>}
+          </span>
+        </button>
+      ))}
+    </div>
+  );
+}
