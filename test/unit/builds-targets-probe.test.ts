@@ -61,9 +61,13 @@ describe('the targets probe', () => {
     const r = await service.inspectContext({ contextDir: dir, builder: 'chosen-builder' });
     expect(r.targetsSource).toBe('buildx');
     expect(probes).toEqual([{ dockerfile: join(dir, 'Dockerfile'), builder: 'chosen-builder' }]);
+    // The outline is its own question, asked after the check (whose answer never waits on it).
+    expect(outlines).toEqual([]);
+    expect(await service.outline({ contextDir: dir, builder: 'chosen-builder' })).toEqual({
+      args: [{ name: 'GREETING', value: 'hello', description: 'what to say' }],
+      secrets: [{ name: 'npmrc', required: true }],
+    });
     expect(outlines).toEqual(probes);
-    expect(r.declaredArgs).toEqual([{ name: 'GREETING', value: 'hello', description: 'what to say' }]);
-    expect(r.declaredSecrets).toEqual([{ name: 'npmrc', required: true }]);
   });
 
   it('runs Docker’s own frontend (docker/dockerfile) without asking', async () => {
@@ -78,9 +82,8 @@ describe('the targets probe', () => {
     outlines.length = 0;
     const r = await service.inspectContext({ contextDir: dir, dockerfile: 'Remote.Dockerfile' });
     expect(probes).toEqual([]);
+    expect(await service.outline({ contextDir: dir, dockerfile: 'Remote.Dockerfile' })).toBeNull();
     expect(outlines).toEqual([]);
-    expect(r.declaredArgs).toBeUndefined();
-    expect(r.declaredSecrets).toBeUndefined();
     expect(r.frontendToConfirm).toBe('ghcr.io/evil/frontend:latest');
     expect(r.targetsSource).toBe('dockerfile');
     expect(r.targets.map((t) => t.name)).toEqual(['local-stage']);
@@ -103,6 +106,12 @@ describe('the targets probe', () => {
     expect(probes).toEqual([{ dockerfile: join(dir, 'Remote.Dockerfile'), builder: 'b2' }]);
     expect(confirmed.frontendToConfirm).toBeUndefined();
     expect(confirmed.targetsSource).toBe('buildx');
+    // The same consent lets the outline run, and only that image's.
+    const trusting = { contextDir: dir, dockerfile: 'Remote.Dockerfile', builder: 'b2' };
+    expect(await service.outline({ ...trusting, trustFrontend: 'ghcr.io/evil/frontend:other' })).toBeNull();
+    expect(outlines).toEqual([]);
+    expect(await service.outline({ ...trusting, trustFrontend: 'ghcr.io/evil/frontend:latest' })).not.toBeNull();
+    expect(outlines).toEqual([{ dockerfile: join(dir, 'Remote.Dockerfile'), builder: 'b2' }]);
   });
 
   it.each([

@@ -149,6 +149,7 @@ describe('contract', () => {
         "builds.commandLine",
         "builds.call",
         "builds.inspectContext",
+        "builds.outline",
         "history.list",
         "history.get",
         "history.delete",

@@ -1,11 +1,6 @@
+import type { DockerfileOutline } from '../../common/contracts/builds';
 import { appError } from '../../common/errors';
-import type {
-  BuildRunExit,
-  BuildRunnerPort,
-  BuildRunOptions,
-  BuildTarget,
-  DockerfileOutline,
-} from '../../core/builds/ports';
+import type { BuildRunExit, BuildRunnerPort, BuildRunOptions, BuildTarget } from '../../core/builds/ports';
 import type { CallOptions } from '../../core/ports';
 import type { BuildxCli } from './cli';
 import { FailureWords } from './failures';

@@ -327,16 +327,6 @@ export const contextInspection = z.object({
   /** Where the targets came from: buildx `--call=targets`, or BuildDeck reading `FROM ... AS`. */
   targetsSource: z.enum(['buildx', 'dockerfile', 'none']),
   /**
-   * The build arguments the Dockerfile declares for its default target (buildx `--call=outline`):
-   * name, default value and the comment above the ARG. Absent when buildx could not tell (older
-   * buildx, an unconfirmed frontend, a Dockerfile its frontend cannot parse).
-   */
-  declaredArgs: z
-    .array(z.object({ name: z.string(), value: z.string().optional(), description: z.string().optional() }))
-    .optional(),
-  /** The secrets its RUN steps mount (`--mount=type=secret,id=…`), from the same outline. */
-  declaredSecrets: z.array(z.object({ name: z.string(), required: z.boolean().optional() })).optional(),
-  /**
    * The Dockerfile names a frontend image (`# syntax=`) other than Docker's own: listing targets
    * with buildx would pull and run it, so the stages were read from the file instead. Send the image
    * back as `trustFrontend` once the user agrees.
@@ -345,6 +335,29 @@ export const contextInspection = z.object({
   durationMs: z.number(),
 });
 export type ContextInspection = z.infer<typeof contextInspection>;
+
+/**
+ * What a Dockerfile's default target asks of a build (buildx `--call=outline`): the build arguments it
+ * declares (default value, the comment above the ARG) and the secrets its RUN steps mount
+ * (`required` when the mount says so: the build fails without it).
+ */
+export const dockerfileOutline = z.object({
+  args: z.array(z.object({ name: z.string(), value: z.string().optional(), description: z.string().optional() })),
+  secrets: z.array(z.object({ name: z.string(), required: z.boolean().optional() })),
+});
+export type DockerfileOutline = z.infer<typeof dockerfileOutline>;
+
+/** What the context check and the outline probe are asked about. */
+const contextQuestion = z
+  .object({
+    contextDir: absolutePath,
+    dockerfile: boundedText(4096).min(1).optional(),
+    /** The builder the form chose: the frontend probes run there (default: the current one). */
+    builder: builderName.optional(),
+    /** The `# syntax=` frontend image the user agreed to run for the frontend probes. */
+    trustFrontend: boundedText(1024).optional(),
+  })
+  .strict();
 
 const buildId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a build id');
 const buildIdInput = z.object({ buildId }).strict();
@@ -421,19 +434,13 @@ export const buildCommands = {
    * Size and file count of a context after .dockerignore, its largest entries, warnings for big
    * folders that are not ignored, the Dockerfiles found and the targets they offer.
    */
-  'builds.inspectContext': {
-    input: z
-      .object({
-        contextDir: absolutePath,
-        dockerfile: boundedText(4096).min(1).optional(),
-        /** The builder the form chose: the targets probe runs there (default: the current one). */
-        builder: builderName.optional(),
-        /** The `# syntax=` frontend image the user agreed to run for the targets probe. */
-        trustFrontend: boundedText(1024).optional(),
-      })
-      .strict(),
-    output: contextInspection,
-  },
+  'builds.inspectContext': { input: contextQuestion, output: contextInspection },
+  /**
+   * The Dockerfile's outline (build arguments, mounted secrets), asked after the context check so
+   * its answer never waits on a second buildx run. null when buildx cannot tell: older than 0.15, a
+   * `# syntax=` frontend not yet confirmed, a Dockerfile its frontend cannot parse.
+   */
+  'builds.outline': { input: contextQuestion, output: dockerfileOutline.nullable() },
 } as const;
 
 export type BuildLogPage = z.infer<typeof logLinesPage>;

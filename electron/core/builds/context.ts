@@ -3,7 +3,7 @@ import type { ContextInspection, ContextProgress } from '../../common/contracts/
 import { appError } from '../../common/errors';
 import { isWindowsPath } from '../../common/validation';
 import { parseDockerignore } from './dockerignore';
-import type { BuildFsPort, BuildTarget, ContextFile, DockerfileOutline, PathInfo } from './ports';
+import type { BuildFsPort, BuildTarget, ContextFile, PathInfo } from './ports';
 
 /** Windows paths (drive or UNC) are joined as Windows joins them, the rest as POSIX. */
 export const pathFor = (p: string) => (isWindowsPath(p) ? win32 : posix);
@@ -167,8 +167,6 @@ export interface InspectDeps {
   progress?: ((partial: ContextProgress) => void) | undefined;
   /** Targets from buildx; resolves undefined when this buildx cannot tell (no --call). */
   targets: ((contextDir: string, dockerfile: string) => Promise<BuildTarget[] | undefined>) | undefined;
-  /** What the default target asks of a build (args, secrets), from buildx (undefined as for `targets`). */
-  outline?: ((contextDir: string, dockerfile: string) => Promise<DockerfileOutline | undefined>) | undefined;
   now(): number;
 }
 
@@ -189,6 +187,20 @@ export function frontendOf(text: string): string | undefined {
 }
 
 /** Docker's own Dockerfile frontend: what BuildKit would use anyway. Runs without asking. */
+/**
+ * The `# syntax=` frontend image a probe of this Dockerfile would run and the user has not agreed
+ * to (`trust`), or undefined. `--call=targets|outline` runs the Dockerfile's frontend: an image from
+ * an untrusted folder is not pulled and run on the builder until the user says so.
+ */
+export async function frontendToConfirmFor(
+  fs: BuildFsPort,
+  dockerfile: string,
+  trust: string | undefined,
+): Promise<string | undefined> {
+  const frontend = frontendOf((await fs.readText(dockerfile, 64 * 1024)) ?? '');
+  return frontend !== undefined && !OFFICIAL_FRONTEND.test(frontend) && frontend !== trust ? frontend : undefined;
+}
+
 const OFFICIAL_FRONTEND = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/;
 
 /**
@@ -312,25 +324,19 @@ export async function inspectContext(
   let targets: BuildTarget[] = [];
   let targetsSource: ContextInspection['targetsSource'] = 'none';
   let frontendToConfirm: string | undefined;
-  let outline: DockerfileOutline | undefined;
   if (dockerfile) {
-    // `--call=targets` runs the Dockerfile's frontend: an image from an untrusted folder is not run
-    // (pulled, executed on the builder) until the user says so; its stages are read meanwhile.
-    const frontend = frontendOf((await fs.readText(dockerfile, 64 * 1024)) ?? '');
-    if (frontend !== undefined && !OFFICIAL_FRONTEND.test(frontend) && frontend !== input.trustFrontend)
-      frontendToConfirm = frontend;
-    if (frontendToConfirm === undefined) {
-      // Both ask the same frontend, side by side (each a buildx run of ~0.5 s).
-      const [found, asked] = await Promise.all([
+    // The stages are read from the file meanwhile.
+    frontendToConfirm = await frontendToConfirmFor(fs, dockerfile, input.trustFrontend);
+    if (deps.targets && frontendToConfirm === undefined) {
+      try {
+        const found = await deps.targets(contextDir, dockerfile);
+        if (found) {
+          targets = found.filter((t) => t.name);
+          targetsSource = 'buildx';
+        }
+      } catch {
         // A Dockerfile the frontend cannot parse still has stages a person can pick from.
-        deps.targets?.(contextDir, dockerfile).catch(() => undefined),
-        deps.outline?.(contextDir, dockerfile).catch(() => undefined),
-      ]);
-      if (found) {
-        targets = found.filter((t) => t.name);
-        targetsSource = 'buildx';
       }
-      outline = asked;
     }
     if (targetsSource === 'none') {
       const text = await fs.readText(dockerfile, 4 * MB);
@@ -358,7 +364,6 @@ export async function inspectContext(
       ...(t.base ? { base: t.base } : {}),
     })),
     targetsSource,
-    ...(outline ? { declaredArgs: outline.args, declaredSecrets: outline.secrets } : {}),
     ...(frontendToConfirm !== undefined ? { frontendToConfirm } : {}),
     durationMs: deps.now() - started,
   };

@@ -14,5 +14,6 @@ export function buildHandlers(builds: BuildsService): Pick<Handlers, keyof typeo
     'builds.commandLine': (input) => Promise.resolve(builds.commandLine(input)),
     'builds.call': (input) => builds.call(input.request, input.call),
     'builds.inspectContext': (input) => builds.inspectContext(input),
+    'builds.outline': (input) => builds.outline(input),
   };
 }

@@ -1,4 +1,4 @@
-import type { BuildEvent, BuildRequest, BuildSnapshot } from '../../common/contracts/builds';
+import type { BuildEvent, BuildRequest, BuildSnapshot, DockerfileOutline } from '../../common/contracts/builds';
 import type { Builder } from '../../common/domain';
 import type { FailureReason } from '../../common/errors';
 import type { CallOptions } from '../ports';
@@ -86,20 +86,6 @@ export interface BuildTarget {
   name: string;
   description?: string;
   base?: string;
-}
-
-/** A build argument a Dockerfile declares: its default value and the comment above it, if any. */
-export interface DeclaredArg {
-  name: string;
-  value?: string;
-  description?: string;
-}
-
-/** What a Dockerfile's default target asks of a build (buildx's outline). */
-export interface DockerfileOutline {
-  args: DeclaredArg[];
-  /** Secret ids its RUN steps mount; `required` when the mount says so (the build fails without it). */
-  secrets: { name: string; required?: boolean }[];
 }
 
 export type PathKind = 'missing' | 'file' | 'directory' | 'other';

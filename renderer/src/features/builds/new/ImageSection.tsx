@@ -1,4 +1,4 @@
-import type { ContextInspection } from '../../../../../electron/common/contracts/builds';
+import type { DockerfileOutline } from '../../../../../electron/common/contracts/builds';
 import { Field } from '../../../components/Field';
 import { DeclaredChips, KeyValueRows, TagInput } from './controls';
 import { rowId, type BuildDraft, type SetField } from './form-model';
@@ -12,7 +12,7 @@ export function ImageSection(props: {
   /** The tag chip the core refused. */
   badTag: number | undefined;
   /** The build arguments the Dockerfile declares (the context check's), offered one click away. */
-  declared?: ContextInspection['declaredArgs'] | undefined;
+  declared?: DockerfileOutline['args'] | undefined;
 }) {
   const { draft, set, errors } = props;
   // Those not set yet: a click adds the row with the Dockerfile's default to edit.

@@ -213,9 +213,9 @@ export function NewBuildView({ onOpenBuilders }: { onOpenBuilders: () => void })
             driverRefusal={driverRefusal}
             onOpenBuilders={onOpenBuilders}
           />
-          <ImageSection {...section} badTag={badTag} declared={context.inspection?.declaredArgs} />
+          <ImageSection {...section} badTag={badTag} declared={context.outline?.args} />
           <OutputSection {...section} chosen={chosen} />
-          <SecretsSection {...section} declared={context.inspection?.declaredSecrets} />
+          <SecretsSection {...section} declared={context.outline?.secrets} />
           {/* Enter in a text field submits, like any form. */}
           <button type="submit" hidden tabIndex={-1} />
         </form>

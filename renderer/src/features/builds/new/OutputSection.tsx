@@ -1,5 +1,5 @@
 import { Info } from 'lucide-react';
-import type { ContextInspection } from '../../../../../electron/common/contracts/builds';
+import type { DockerfileOutline } from '../../../../../electron/common/contracts/builds';
 import type { Builder } from '../../../../../electron/common/domain';
 import { Field } from '../../../components/Field';
 import { CacheRows, DeclaredChips, SecretRows } from './controls';
@@ -93,7 +93,7 @@ export function SecretsSection({
   declared,
 }: SectionProps & {
   /** The secrets the Dockerfile's RUN steps mount (the context check's), offered one click away. */
-  declared?: ContextInspection['declaredSecrets'] | undefined;
+  declared?: DockerfileOutline['secrets'] | undefined;
 }) {
   const offered = (declared ?? []).filter((d) => !draft.secrets.some((r) => r.secretId === d.name));
   return (

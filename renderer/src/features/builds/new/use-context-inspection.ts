@@ -31,11 +31,21 @@ export function useContextInspection(draft: Pick<BuildDraft, 'contextDir' | 'doc
     refetchOnWindowFocus: false,
   });
   const partial = usePartialCounts(contextDir, query.isFetching);
+  // The Dockerfile's build arguments and secrets: asked once the check has answered (a second buildx
+  // run beside it made the check's answer ~190 ms later), and not while a frontend awaits consent.
+  const checked = query.data !== undefined && query.data.frontendToConfirm === undefined;
+  const outline = useCommand('builds.outline', inspectInput, {
+    enabled: isAbsolutePath(contextDir) && checked && query.data.dockerfile !== undefined,
+    staleTime: 15_000,
+    refetchOnWindowFocus: false,
+  });
   return {
     /** The debounced, trimmed folder the inspection is for. */
     contextDir,
     query,
     inspection: query.data,
+    /** What the Dockerfile declares (build arguments, mounted secrets), once known; none on error. */
+    outline: outline.isError ? undefined : (outline.data ?? undefined),
     error: query.isError ? appErrorOf(query.error) : undefined,
     /** What the walk has counted so far while a large folder is checked (none once it answered). */
     partial,
