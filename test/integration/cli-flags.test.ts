@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneCacheByToken } from '../helpers/build-cache';
 import { outcomeOf, type CliOutcome } from '../helpers/cli';
 import { buildxSandbox, type BuildxSandbox } from '../helpers/buildx-sandbox';
+import { freePort, silentListener } from '../helpers/net';
 
 const exec = promisify(execFile);
 const repo = join(import.meta.dirname, '../..');
@@ -211,6 +212,24 @@ describe('the CLI with buildx flags, against the real engine', () => {
     const nowhere = await builddeck(['build', '--check', join(dir, 'missing')], { cwd: dir, env });
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toMatch(/INVALID_INPUT: The context folder .* does not exist/);
+
+    // A builder that accepts and never answers (FAKE: a silent loopback socket) is refused within the
+    // check bound, as a build is; buildx itself would wait on it.
+    const port = await freePort();
+    const silent = await silentListener(port);
+    const name = sandbox.name('callsilent');
+    try {
+      await sandbox.docker(['buildx', 'create', '--name', name, '--driver', 'remote', `tcp://127.0.0.1:${port}`]);
+      const t = Date.now();
+      const refused = await builddeck(['build', '--check', '--builder', name, '.'], { cwd: dir, env });
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toMatch(/BUILDER_UNREACHABLE/);
+      console.log(`silent builder refused after ${Date.now() - t} ms`);
+      expect(Date.now() - t).toBeLessThan(30_000);
+    } finally {
+      silent.close();
+      await sandbox.docker(['buildx', 'rm', name]).catch(() => undefined);
+    }
   });
 
   it('builds with --no-cache, --load, --label, --network none and --metadata-file as buildx would', async () => {

@@ -190,8 +190,13 @@ export class BuildsService {
    */
   async call(request: BuildRequest, method: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
     const info = this.deps.buildx.info();
+    // The builder is asked as a start asks it: a silent one is refused within the check bound, where
+    // buildx would wait on it. Platforms are left to buildx to judge (nothing is built).
+    const prepared = this.checks.prepare(request.builder, 0);
     info.catch(() => undefined);
+    prepared.catch(() => undefined);
     const { contextDir, dockerfile } = await this.checkRequest(request);
+    await prepared;
     const buildx = await info;
     if (!buildx.features.callTargets) {
       throw appError('BUILDX_MISSING', `buildx ${buildx.version} has no --call (it came with buildx 0.15).`, {
