@@ -409,7 +409,7 @@ function keepWholeFacts(
     if (key === undefined && (needKey || b.driver === 'docker-container')) return false;
     node.platforms = [...was.platforms];
     // The workers' IDs, labels and GC policy come with the platforms (ListWorkers) and are kept with them.
-    if (was.workers) node.workers = was.workers;
+    node.workers = was.workers;
     if (b.driver === 'docker' && was.buildkitVersion) node.buildkitVersion = was.buildkitVersion;
   }
   return true;

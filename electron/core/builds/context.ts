@@ -187,6 +187,8 @@ export function frontendOf(text: string): string | undefined {
 }
 
 /** Docker's own Dockerfile frontend: what BuildKit would use anyway. Runs without asking. */
+const OFFICIAL_FRONTEND = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/;
+
 /**
  * The `# syntax=` frontend image a probe of this Dockerfile would run and the user has not agreed
  * to (`trust`), or undefined. `--call=targets|outline` runs the Dockerfile's frontend: an image from
@@ -200,8 +202,6 @@ export async function frontendToConfirmFor(
   const frontend = frontendOf((await fs.readText(dockerfile, 64 * 1024)) ?? '');
   return frontend !== undefined && !OFFICIAL_FRONTEND.test(frontend) && frontend !== trust ? frontend : undefined;
 }
-
-const OFFICIAL_FRONTEND = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/;
 
 /**
  * The context's totals, per top-level entry and per heavy folder, added up as the walk finds files:

@@ -133,15 +133,22 @@ export class BuildsService {
     const dockerfile = await resolveDockerfile(fs, contextDir, input.dockerfile);
     if ((await frontendToConfirmFor(fs, dockerfile, input.trustFrontend)) !== undefined) return null;
     if (!(await info).features.callTargets) return null;
-    return runner.outline(contextDir, dockerfile, { timeoutMs: 20_000, builder: input.builder }).catch(() => null); // a Dockerfile its frontend cannot parse: nothing to offer
+    // A Dockerfile its frontend cannot parse: nothing to offer.
+    return runner.outline(contextDir, dockerfile, { timeoutMs: 20_000, builder: input.builder }).catch(() => null);
   }
 
   /**
    * What a request names, checked against the world before buildx runs (a start's and a call's):
    * the context and Dockerfile, variables build args and secrets read, files, SSH sockets, the
-   * metadata file's folder. Returns the context's real path and the Dockerfile found.
+   * metadata file's folder. Returns the context's real path, the Dockerfile found, the request with
+   * that context, and the `--file` buildx gets for it.
    */
-  private async checkRequest(request: BuildRequest): Promise<{ contextDir: string; dockerfile: string }> {
+  private async checkRequest(request: BuildRequest): Promise<{
+    contextDir: string;
+    dockerfile: string;
+    resolved: BuildRequest;
+    dockerfileArg: string | undefined;
+  }> {
     const { fs } = this.deps;
     const contextDir = await checkContextDir(fs, request.contextDir);
     const dockerfile = await resolveDockerfile(fs, contextDir, request.dockerfile);
@@ -180,7 +187,11 @@ export class BuildsService {
     }
     await this.checkSsh(request);
     if (request.metadataFile) await checkWritableFileDir(fs, request.metadataFile, 'metadataFile');
-    return { contextDir, dockerfile };
+    // buildx resolves --file against its working directory, not the context: always pass the
+    // absolute path we checked (and none for the context's own `Dockerfile`, as a person would).
+    const dockerfileArg =
+      request.dockerfile !== undefined || !isDefaultDockerfile(contextDir, dockerfile) ? dockerfile : undefined;
+    return { contextDir, dockerfile, resolved: { ...request, contextDir }, dockerfileArg };
   }
 
   /**
@@ -195,7 +206,7 @@ export class BuildsService {
     const prepared = this.checks.prepare(request.builder, 0);
     info.catch(() => undefined);
     prepared.catch(() => undefined);
-    const { contextDir, dockerfile } = await this.checkRequest(request);
+    const { resolved, dockerfileArg } = await this.checkRequest(request);
     await prepared;
     const buildx = await info;
     if (!buildx.features.callTargets) {
@@ -204,9 +215,6 @@ export class BuildsService {
         details: { version: buildx.version },
       });
     }
-    const resolved: BuildRequest = { ...request, contextDir };
-    const dockerfileArg =
-      request.dockerfile !== undefined || !isDefaultDockerfile(contextDir, dockerfile) ? dockerfile : undefined;
     const argv = buildxBuildArgv(resolved, { dockerfile: dockerfileArg, call: method });
     // argv is `docker buildx build ...`: the runner runs buildx (as the plugin, as for a build).
     return this.deps.runner.call(argv.slice(2), { timeoutMs: this.options.buildTimeoutMs });
@@ -229,17 +237,12 @@ export class BuildsService {
     const prepared = this.checks.prepare(request.builder, request.platforms.length, { attestation });
     info.catch(() => undefined);
     prepared.catch(() => undefined);
-    const { contextDir, dockerfile } = await this.checkRequest(request);
+    const { contextDir, dockerfile, resolved, dockerfileArg } = await this.checkRequest(request);
     await info;
     const builder = await prepared;
     const node = builder.nodes[0];
 
     const buildId = `b${this.deps.clock.now().toString(36)}${(this.counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-    const resolved: BuildRequest = { ...request, contextDir };
-    // buildx resolves --file against its working directory, not the context: always pass the
-    // absolute path we checked (and none for the context's own `Dockerfile`, as a person would).
-    const dockerfileArg =
-      request.dockerfile !== undefined || !isDefaultDockerfile(contextDir, dockerfile) ? dockerfile : undefined;
     const display = buildxBuildArgv(resolved, { dockerfile: dockerfileArg });
     const recorder = this.deps.recorder;
     const running: Running = {

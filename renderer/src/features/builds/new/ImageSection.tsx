@@ -11,7 +11,7 @@ export function ImageSection(props: {
   errors: Record<string, string>;
   /** The tag chip the core refused. */
   badTag: number | undefined;
-  /** The build arguments the Dockerfile declares (the context check's), offered one click away. */
+  /** The build arguments the Dockerfile declares (its outline), offered one click away. */
   declared?: DockerfileOutline['args'] | undefined;
 }) {
   const { draft, set, errors } = props;

@@ -92,7 +92,7 @@ export function SecretsSection({
   errors,
   declared,
 }: SectionProps & {
-  /** The secrets the Dockerfile's RUN steps mount (the context check's), offered one click away. */
+  /** The secrets the Dockerfile's RUN steps mount (its outline), offered one click away. */
   declared?: DockerfileOutline['secrets'] | undefined;
 }) {
   const offered = (declared ?? []).filter((d) => !draft.secrets.some((r) => r.secretId === d.name));

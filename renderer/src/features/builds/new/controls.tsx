@@ -365,7 +365,7 @@ export function PlatformPicker(props: {
 }
 
 /**
- * What the Dockerfile asks for that the form does not set yet (the context check's outline), one
+ * What the Dockerfile asks for that the form does not set yet (its outline, `builds.outline`), one
  * click away: each chip adds its row, prefilled, and then leaves.
  */
 export function DeclaredChips(props: {
@@ -382,7 +382,7 @@ export function DeclaredChips(props: {
         <button
           key={item.key}
           type="button"
-          className={styles.declaredArg}
+          className={styles.declaredChip}
           title={item.title}
           aria-label={item.aria}
           onClick={() => props.onAdd(item.key)}
