@@ -38,12 +38,13 @@ export function startEarlyRequests(argv: readonly string[], env: NodeJS.ProcessE
 }
 
 /**
- * How long the CLI waits, at most, for an early exec's first request to be answered before it loads
- * the core: the core's load blocks the thread that must send the second one (exec-stream.ts).
+ * How long the CLI waits, at most, for its early requests to leave before it loads the core: the
+ * core's load blocks the thread that writes them once their sockets connect, and an exec's second
+ * request waits on the first one's answer (exec-stream.ts).
  */
 const START_WAIT_MS = 150;
 
-/** Starts what it can; resolves when the requests are under way (an exec: asked to start). */
+/** Starts what it can; resolves when the requests have left (an exec: asked to start), within START_WAIT_MS. */
 function start(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const du = argv[0] === 'cache' && argv[1] === 'du';
   if (!du && argv[0] !== 'build') return Promise.resolve();
@@ -63,15 +64,17 @@ function start(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
         : readJson(join(dockerConfigDir(env), 'config.json'))?.['currentContext'],
     );
   const stored = readStoredBuilder(buildx, builder);
+  let starting: Promise<unknown>;
   if (!stored) {
-    // Another context's builder is not this engine's. A GET is one request: sent, it is under way.
-    if (builder === 'default') requestEarly(address, du ? '/system/df?type=build-cache' : '/version', env);
-    return Promise.resolve();
+    // Another context's builder is not this engine's.
+    if (builder !== 'default') return Promise.resolve();
+    starting = requestEarly(address, du ? '/system/df?type=build-cache' : '/version', env);
+  } else {
+    const containers = du ? localBuildkitContainers(stored, (e) => isEngineEndpoint(e, address, env)) : [];
+    const endpoint = containers.length > 0 ? engineEndpoint(address, env) : undefined;
+    if (!endpoint) return Promise.resolve();
+    starting = Promise.all(containers.map((c) => execEarly(endpoint, c, [...BUILDCTL_DU_JSON])));
   }
-  const containers = du ? localBuildkitContainers(stored, (e) => isEngineEndpoint(e, address, env)) : [];
-  const endpoint = containers.length > 0 ? engineEndpoint(address, env) : undefined;
-  if (!endpoint) return Promise.resolve();
-  const starting = Promise.all(containers.map((c) => execEarly(endpoint, c, [...BUILDCTL_DU_JSON])));
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, START_WAIT_MS)));
   return Promise.race([starting.then(() => undefined), late]).finally(() => clearTimeout(timer));

@@ -4,8 +4,9 @@
  * request once; a failed or different one never changes what the core gets. A local HTTP server on a unix socket plays the engine (FAKE: it stands in for dockerd's
  * API only to count and shape the requests; the real engine is used by the cache and build tests).
  */
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -75,7 +76,7 @@ const call = { timeoutMs: 5000 };
 
 describe('early engine requests', () => {
   it('answers the first identical GET from the request already made, and only that one', async () => {
-    requestEarly(address, '/system/df?type=build-cache');
+    void requestEarly(address, '/system/df?type=build-cache');
     await new Promise((r) => setTimeout(r, 50));
     expect(seen).toEqual(['/system/df?type=build-cache']);
     const first = await api().json<{ n: number }>('GET', '/system/df?type=build-cache', undefined, call);
@@ -87,7 +88,7 @@ describe('early engine requests', () => {
   });
 
   it('never answers a different path or another engine', async () => {
-    requestEarly(address, '/version');
+    void requestEarly(address, '/version');
     const other = await api().json<{ path: string }>('GET', '/info', undefined, call);
     expect(other.path).toBe('/info');
     await new Promise((r) => setTimeout(r, 50));
@@ -96,7 +97,7 @@ describe('early engine requests', () => {
 
   it('asks again when the early request failed, so the error is the caller’s own', async () => {
     answer = () => ({ status: 500, body: JSON.stringify({ message: 'engine busy' }) });
-    requestEarly(address, '/version');
+    void requestEarly(address, '/version');
     await expect(api().json('GET', '/version', undefined, call)).rejects.toMatchObject({
       statusCode: 500,
       message: 'engine busy',
@@ -106,7 +107,7 @@ describe('early engine requests', () => {
 
   it('keeps the caller’s bound when the early answer is late', async () => {
     answer = () => ({ status: 200, body: '{}', delayMs: 2000 });
-    requestEarly(address, '/version');
+    void requestEarly(address, '/version');
     await expect(api().json('GET', '/version', undefined, { timeoutMs: 100 })).rejects.toMatchObject({
       appError: { code: 'TIMEOUT' },
     });
@@ -188,5 +189,89 @@ describe('early exec into a docker-container builder', () => {
       appError: { code: 'BUILDER_UNREACHABLE', details: { status: 'inactive' } },
     });
     expect(execs()).toHaveLength(2); // the early one and the core's own
+  });
+});
+
+/**
+ * The thread that sent an early request is blocked at once by the core's load (~40 ms compiled from
+ * cache, more on a cold one). A request merely queued on a connecting socket would leave only after
+ * that; it must already be with the engine. The engine here is another process (FAKE, as above),
+ * so it sees the request arrive while this thread is blocked.
+ */
+describe('early requests leave before the core loads', () => {
+  const BLOCK_MS = 600;
+  let engine: ReturnType<typeof spawn> | undefined;
+  afterEach(() => engine?.kill());
+
+  /** A fake engine in a child process: logs each request's arrival (epoch ms) and answers it. */
+  async function outOfProcessEngine(): Promise<{ address: string; arrivals: () => { at: number; url: string }[] }> {
+    const socketPath = join(dir, 'other.sock');
+    const log = join(dir, 'arrivals.log');
+    const script = `
+      const http = require('node:http'); const fs = require('node:fs');
+      const s = http.createServer((req, res) => {
+        fs.appendFileSync(${JSON.stringify(log)}, Date.now() + ' ' + req.url + '\\n');
+        const exec = req.url.endsWith('/exec');
+        res.writeHead(exec ? 201 : 200, { 'Content-Type': 'application/json' });
+        res.end(exec ? '{"Id":"x1"}' : '{}');
+      });
+      s.on('upgrade', (req, socket) => {
+        fs.appendFileSync(${JSON.stringify(log)}, Date.now() + ' ' + req.url + '\\n');
+        socket.end('HTTP/1.1 101 UPGRADED\\r\\nConnection: Upgrade\\r\\nUpgrade: tcp\\r\\n\\r\\n');
+      });
+      s.listen(${JSON.stringify(socketPath)}, () => process.stdout.write('ready'));`;
+    engine = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => engine?.stdout?.once('data', () => resolve()));
+    return {
+      address: `unix://${socketPath}`,
+      arrivals: () =>
+        existsSync(log)
+          ? readFileSync(log, 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => ({ at: Number(l.split(' ')[0]), url: l.split(' ')[1] ?? '' }))
+          : [],
+    };
+  }
+
+  const blockThread = () => {
+    const until = Date.now() + BLOCK_MS;
+    while (Date.now() < until) {
+      // as a synchronous module load does
+    }
+  };
+
+  async function arrivedWhileBlocked(
+    argv: string[],
+    env: NodeJS.ProcessEnv,
+    arrivals: () => { at: number; url: string }[],
+    requests: number,
+  ) {
+    await startEarlyRequests(argv, env);
+    const blockedAt = Date.now();
+    blockThread();
+    for (let i = 0; i < 100 && arrivals().length < requests; i++) await new Promise((r) => setTimeout(r, 10));
+    return arrivals().map((a) => ({ url: a.url, beforeUnblocked: a.at < blockedAt + BLOCK_MS / 2 }));
+  }
+
+  it('the default builder’s GET is with the engine while the thread is blocked', async () => {
+    const other = await outOfProcessEngine();
+    const env = { DOCKER_HOST: other.address, HOME: dir, BUILDDECK_DATA_DIR: dir, BUILDX_CONFIG: join(dir, 'bx') };
+    expect(await arrivedWhileBlocked(['cache', 'du', '--json'], env, other.arrivals, 1)).toEqual([
+      { url: '/system/df?type=build-cache', beforeUnblocked: true },
+    ]);
+  });
+
+  it('a docker-container builder’s exec is started while the thread is blocked', async () => {
+    const other = await outOfProcessEngine();
+    mkdirSync(join(dir, 'bx', 'instances'), { recursive: true });
+    const instance = { Name: 'dc', Driver: 'docker-container', Nodes: [{ Name: 'dc0', Endpoint: other.address }] };
+    writeFileSync(join(dir, 'bx', 'instances', 'dc'), JSON.stringify(instance));
+    const env = { DOCKER_HOST: other.address, HOME: dir, BUILDDECK_DATA_DIR: dir, BUILDX_CONFIG: join(dir, 'bx') };
+    const seenByEngine = await arrivedWhileBlocked(['cache', 'du', '--builder', 'dc'], env, other.arrivals, 2);
+    expect(seenByEngine).toEqual([
+      { url: '/containers/buildx_buildkit_dc0/exec', beforeUnblocked: true },
+      { url: '/exec/x1/start', beforeUnblocked: true },
+    ]);
   });
 });

@@ -73,7 +73,10 @@ export async function execInContainer(
   container: string,
   cmd: string[],
   call: CallOptions,
-  /** Called once the start request is sent: the engine runs the command from then on. */
+  /**
+   * Called once the start request has left (handed to the OS, not merely queued on a socket still
+   * connecting): the engine runs the command from then on, whatever blocks this thread next.
+   */
   onStarting?: () => void,
 ): Promise<ExecStream> {
   const created = await api.json<{ Id: string }>(
@@ -88,8 +91,8 @@ export async function execInContainer(
     { Detach: false, Tty: false },
     'tcp',
     call,
+    onStarting,
   );
-  onStarting?.();
   return new ExecStream(await upgrade);
 }
 
