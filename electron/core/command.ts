@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appError, fail, ok, toAppError, type Result } from '../common/errors';
+import { asIsCheck } from './as-is-check';
 
 /**
  * One command's check, as every edge gets it: hostile shapes refused, input parsed with the
@@ -93,8 +94,14 @@ export async function checkedCall(
   return checkOutput(command, spec.output, await handler(parsed.data, ctx));
 }
 
-/** A handler's value parsed with the command's output schema: drift in what docker/buildx print surfaces here, not in the UI. */
+/**
+ * A handler's value checked with the command's output schema: drift in what docker/buildx print
+ * surfaces here, not in the UI. A value the schema accepts as it is passes as itself, not as zod's
+ * copy of it (as-is-check.ts: the copy was most of a large answer's cost); callers treat outputs as
+ * read-only, as they did zod's copies (IPC and serve mode send copies anyway).
+ */
 export function checkOutput(command: string, output: z.ZodType, value: unknown): Result<unknown> {
+  if (asIsCheck(output)?.(value)) return ok(value);
   const out = output.safeParse(value);
   if (!out.success) {
     return fail(
