@@ -100,7 +100,7 @@ function derive(schema: z.ZodType): AsIsCheck | null {
       if (!element) return null;
       return lengthChecked(
         (v) => {
-          if (!Array.isArray(v)) return false;
+          if (!Array.isArray(v) || Object.getPrototypeOf(v) !== Array.prototype) return false;
           // By index, as zod reads it: a hole is an undefined element.
           for (let i = 0; i < v.length; i++) if (!element(v[i])) return false;
           return true;
@@ -244,6 +244,7 @@ function unionCheck(d: Def): AsIsCheck | null {
   };
 }
 
+/** A plain object: zod copies any other (a null-prototype map, a class instance) into one. */
 function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 }

@@ -158,7 +158,8 @@ describe('output check without a copy', () => {
     expect(asIsCheck(commands['cache.usage'].output)?.(withExtra)).toBe(false);
     const stripped = checkOutput('cache.usage', commands['cache.usage'].output, withExtra);
     expect(stripped.ok && 'unknownKey' in (stripped.value as object)).toBe(false);
-    const reordered = { driver: usage.driver, ...usage };
+    const { builder, ...rest } = usage;
+    const reordered = { ...rest, builder };
     const copy = checkOutput('cache.usage', commands['cache.usage'].output, reordered);
     expect(copy.ok && Object.keys(copy.value as object)[0]).toBe('builder'); // zod's order, as printed before
     const bad = checkOutput('cache.usage', commands['cache.usage'].output, { ...usage, durationMs: 'soon' });
