@@ -114,4 +114,29 @@ describe('targets probe of the New build form asks before running a # syntax= fr
       rmSync(args, { recursive: true, force: true });
     }
   });
+
+  it('offers what the chosen target stage declares, not only the last stage', async () => {
+    const stages = mkdtempSync(join(tmpdir(), 'bd-e2e-stages-'));
+    try {
+      writeFileSync(
+        join(stages, 'Dockerfile'),
+        'FROM local/busybox:latest AS tools\nARG TOOLS_VERSION=1.2\nRUN echo "$TOOLS_VERSION"\n' +
+          'FROM local/busybox:latest AS app\nARG APP_MODE=release\nRUN echo "$APP_MODE"\n',
+      );
+      await page.locator('[data-testid="context-input"]').fill(stages);
+      const offered = page.locator('[data-testid="declared-args"]');
+      // The default target is the last stage: its argument only.
+      await expect.poll(() => offered.innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/APP_MODE/);
+      expect(await offered.innerText()).not.toMatch(/TOOLS_VERSION/);
+      await page.locator('[data-testid="target-select"]').selectOption('tools');
+      await expect
+        .poll(() => offered.innerText().catch(() => ''), { timeout: 30_000 })
+        .toMatch(/TOOLS_VERSION\s*=1\.2/);
+      expect(await offered.innerText()).not.toMatch(/APP_MODE/);
+      await page.screenshot({ path: 'test-results/builds-declared-args-target.png', fullPage: true });
+    } finally {
+      await page.locator('[data-testid="target-select"]').selectOption('');
+      rmSync(stages, { recursive: true, force: true });
+    }
+  });
 });

@@ -83,7 +83,7 @@ export class BuildxBuildRunner implements BuildRunnerPort {
   async outline(
     contextDir: string,
     dockerfile: string | undefined,
-    call: CallOptions & { builder?: string | undefined },
+    call: CallOptions & { builder?: string | undefined; target?: string | undefined },
   ): Promise<DockerfileOutline> {
     const parsed = (await this.frontendJson('outline', contextDir, dockerfile, call)) as {
       args?: { name?: unknown; value?: unknown; description?: unknown }[];
@@ -106,7 +106,7 @@ export class BuildxBuildRunner implements BuildRunnerPort {
     method: 'targets' | 'outline',
     contextDir: string,
     dockerfile: string | undefined,
-    call: CallOptions & { builder?: string | undefined },
+    call: CallOptions & { builder?: string | undefined; target?: string | undefined },
   ): Promise<unknown> {
     const result = await this.cli.exec(
       [
@@ -114,6 +114,8 @@ export class BuildxBuildRunner implements BuildRunnerPort {
         `--call=${method},format=json`,
         ...(call.builder ? ['--builder', call.builder] : []),
         ...(dockerfile ? ['--file', dockerfile] : []),
+        // Checked by the contract (a stage name); one argv element, never a shell word.
+        ...(call.target ? ['--target', call.target] : []),
         contextDir,
       ],
       { timeoutMs: call.timeoutMs, ...(call.signal ? { signal: call.signal } : {}) },

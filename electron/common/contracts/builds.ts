@@ -337,9 +337,10 @@ export const contextInspection = z.object({
 export type ContextInspection = z.infer<typeof contextInspection>;
 
 /**
- * What a Dockerfile's default target asks of a build (buildx `--call=outline`): the build arguments it
- * declares (default value, the comment above the ARG) and the secrets its RUN steps mount
- * (`required` when the mount says so: the build fails without it).
+ * What a Dockerfile's target (the one chosen, else the default: the last stage) asks of a build
+ * (buildx `--call=outline`): the build arguments it declares (default value, the comment above the
+ * ARG) and the secrets its RUN steps mount (`required` when the mount says so: the build fails
+ * without it).
  */
 export const dockerfileOutline = z.object({
   args: z.array(z.object({ name: z.string(), value: z.string().optional(), description: z.string().optional() })),
@@ -358,6 +359,11 @@ const contextQuestion = z
     trustFrontend: boundedText(1024).optional(),
   })
   .strict();
+
+/** The outline probe's question: the context check's, and the target stage the form chose. */
+const outlineQuestion = contextQuestion.extend({
+  target: z.string().regex(STAGE_PATTERN, 'must be a stage name from the Dockerfile').optional(),
+});
 
 const buildId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a build id');
 const buildIdInput = z.object({ buildId }).strict();
@@ -440,7 +446,7 @@ export const buildCommands = {
    * its answer never waits on a second buildx run. null when buildx cannot tell: older than 0.15, a
    * `# syntax=` frontend not yet confirmed, a Dockerfile its frontend cannot parse.
    */
-  'builds.outline': { input: contextQuestion, output: dockerfileOutline.nullable() },
+  'builds.outline': { input: outlineQuestion, output: dockerfileOutline.nullable() },
 } as const;
 
 export type BuildLogPage = z.infer<typeof logLinesPage>;

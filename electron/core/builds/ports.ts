@@ -34,13 +34,13 @@ export interface BuildRunnerPort {
    */
   call(args: readonly string[], options: CallOptions): Promise<{ stdout: string; stderr: string; exitCode: number }>;
   /**
-   * `buildx build --call=outline,format=json`: the build arguments the default target declares and
-   * the secrets its RUN steps mount.
+   * `buildx build --call=outline,format=json`: the build arguments the target (`--target`, else the
+   * default) declares and the secrets its RUN steps mount.
    */
   outline(
     contextDir: string,
     dockerfile: string | undefined,
-    options: CallOptions & { builder?: string | undefined },
+    options: CallOptions & { builder?: string | undefined; target?: string | undefined },
   ): Promise<DockerfileOutline>;
   /** The platform of this host (`linux/amd64`): the lane of a build whose builder did not say. */
   hostPlatform(): string;

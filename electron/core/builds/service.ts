@@ -125,6 +125,7 @@ export class BuildsService {
     dockerfile?: string | undefined;
     builder?: string | undefined;
     trustFrontend?: string | undefined;
+    target?: string | undefined;
   }): Promise<DockerfileOutline | null> {
     const { fs, runner } = this.deps;
     const info = this.deps.buildx.info();
@@ -134,7 +135,9 @@ export class BuildsService {
     if ((await frontendToConfirmFor(fs, dockerfile, input.trustFrontend)) !== undefined) return null;
     if (!(await info).features.callTargets) return null;
     // A Dockerfile its frontend cannot parse: nothing to offer.
-    return runner.outline(contextDir, dockerfile, { timeoutMs: 20_000, builder: input.builder }).catch(() => null);
+    return runner
+      .outline(contextDir, dockerfile, { timeoutMs: 20_000, builder: input.builder, target: input.target })
+      .catch(() => null);
   }
 
   /**

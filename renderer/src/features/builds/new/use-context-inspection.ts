@@ -11,7 +11,7 @@ import type { BuildDraft } from './form-model';
  * builder the form chose, and the `# syntax=` frontend the user agreed to run for the targets probe.
  * Kept apart from the form so the context check's display can change without touching the form.
  */
-export function useContextInspection(draft: Pick<BuildDraft, 'contextDir' | 'dockerfile' | 'builder'>) {
+export function useContextInspection(draft: Pick<BuildDraft, 'contextDir' | 'dockerfile' | 'builder' | 'target'>) {
   const contextDir = useDebounced(draft.contextDir.trim(), 300);
   const dockerfileTyped = useDebounced(draft.dockerfile.trim(), 300);
   // A `# syntax=` frontend the user agreed to run for the targets probe (for this folder and file only).
@@ -34,7 +34,10 @@ export function useContextInspection(draft: Pick<BuildDraft, 'contextDir' | 'doc
   // The Dockerfile's build arguments and secrets: asked once the check has answered (a second buildx
   // run beside it made the check's answer ~190 ms later), and not while a frontend awaits consent.
   const checked = query.data !== undefined && query.data.frontendToConfirm === undefined;
-  const outline = useCommand('builds.outline', inspectInput, {
+  // The chosen stage's arguments and secrets (another stage declares others). A stage the file no
+  // longer has (kept from a rerun) asks about the default target rather than failing.
+  const target = query.data?.targets.some((t) => t.name === draft.target) ? draft.target : undefined;
+  const outline = useCommand('builds.outline', target ? { ...inspectInput, target } : inspectInput, {
     enabled: isAbsolutePath(contextDir) && checked && query.data.dockerfile !== undefined,
     staleTime: 15_000,
     refetchOnWindowFocus: false,
@@ -44,7 +47,11 @@ export function useContextInspection(draft: Pick<BuildDraft, 'contextDir' | 'doc
     contextDir,
     query,
     inspection: query.data,
-    /** What the Dockerfile declares (build arguments, mounted secrets), once known; none on error. */
+    /**
+     * What the Dockerfile declares (build arguments, mounted secrets) for the chosen target stage,
+     * else the default one, once known (another stage's offers show once its answer is in); none on
+     * error.
+     */
     outline: outline.isError ? undefined : (outline.data ?? undefined),
     error: query.isError ? appErrorOf(query.error) : undefined,
     /** What the walk has counted so far while a large folder is checked (none once it answered). */
