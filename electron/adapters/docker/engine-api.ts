@@ -279,30 +279,26 @@ export function startEarly(run: (signal: AbortSignal) => Promise<Buffer>): Early
   return { answer: run(abort.signal).catch(() => undefined), abort };
 }
 
-/** Registers an early request under `key` unless one is there already; false when it was. */
-export function registerEarly(key: string, start: () => EarlyRequest): boolean {
-  if (early.has(key)) return false;
-  early.set(key, start());
-  return true;
+/**
+ * Starts an early request under `key` unless one is there already. Resolves once it has left
+ * (`start` is handed the callback its request calls then), failed, or was under way already: its
+ * socket connects asynchronously, and a caller that went on to load the core at once would hold
+ * the request back until the core had loaded (measured: a GET went out ~65 ms after its connect).
+ */
+export function registerEarly(key: string, start: (sent: () => void) => EarlyRequest): Promise<void> {
+  if (early.has(key)) return Promise.resolve();
+  return new Promise<void>((sent) => {
+    const request = start(sent);
+    early.set(key, request);
+    void request.answer.finally(sent);
+  });
 }
 
-/**
- * Starts a GET before the core loads. Resolves once the request has left (or failed, or was under
- * way already): the socket connects asynchronously, and a caller that went on to load the core at
- * once would hold the request back until the core had loaded (measured: the GET went out ~65 ms
- * after its connect).
- */
+/** Starts a GET before the core loads; resolves once it has left (see {@link registerEarly}). */
 export function requestEarly(address: string, path: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const endpoint = engineEndpoint(address, env);
   if (!endpoint) return Promise.resolve();
-  return new Promise<void>((sent) => {
-    const registered = registerEarly(getKey(address, path), () => {
-      const request = EngineApi.early(endpoint, path, sent);
-      void request.answer.finally(sent);
-      return request;
-    });
-    if (!registered) sent();
-  });
+  return registerEarly(getKey(address, path), (sent) => EngineApi.early(endpoint, path, sent));
 }
 
 /** The early request under `key`, once: a later identical request is made again. */

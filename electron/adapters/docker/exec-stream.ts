@@ -153,16 +153,11 @@ const execKey = (address: string, container: string, cmd: readonly string[]) =>
  * late, after the core had loaded).
  */
 export function execEarly(endpoint: EngineEndpoint, container: string, cmd: string[]): Promise<void> {
-  return new Promise<void>((starting) => {
-    const registered = registerEarly(execKey(endpoint.address, container, cmd), () =>
-      startEarly((signal) =>
-        execOutput(new EngineApi(endpoint), container, cmd, earlyCall(signal), 'Cancelled.', starting).finally(
-          starting,
-        ),
-      ),
-    );
-    if (!registered) starting(); // the same exec is under way already
-  });
+  return registerEarly(execKey(endpoint.address, container, cmd), (starting) =>
+    startEarly((signal) =>
+      execOutput(new EngineApi(endpoint), container, cmd, earlyCall(signal), 'Cancelled.', starting),
+    ),
+  );
 }
 
 /** The output of an early identical exec, within `call`'s bound; undefined when there is none or it failed. */
