@@ -64,9 +64,12 @@ export function asIsCheck(schema: z.ZodType): AsIsCheck | null {
   return check;
 }
 
+/** The kinds whose checks (length, bounds, integer) are read here; on any other a check is a refinement: zod's. */
+const CHECKED_KINDS = new Set(['string', 'number', 'array']);
+
 function derive(schema: z.ZodType): AsIsCheck | null {
   const d = defOf(schema);
-  if (d.coerce) return null;
+  if (d.coerce || ((d.checks?.length ?? 0) > 0 && !CHECKED_KINDS.has(d.type))) return null;
   switch (d.type) {
     case 'string':
       return lengthChecked(
@@ -77,21 +80,21 @@ function derive(schema: z.ZodType): AsIsCheck | null {
     case 'number':
       return numberChecked(d);
     case 'boolean':
-      return plain(d, (v) => typeof v === 'boolean');
+      return (v) => typeof v === 'boolean';
     case 'null':
-      return plain(d, (v) => v === null);
+      return (v) => v === null;
     case 'unknown':
     case 'any':
-      return plain(d, () => true);
+      return () => true;
     case 'literal':
     case 'enum': {
-      const values = new Set(d.values ?? Object.values(d.entries ?? {}));
-      return plain(d, (v) => values.has(v));
+      const values = new Set(valuesOf(d));
+      return (v) => values.has(v);
     }
     case 'nullable':
     case 'optional': {
       const inner = d.innerType ? asIsCheck(d.innerType) : null;
-      if (!inner || (d.checks?.length ?? 0) > 0) return null;
+      if (!inner) return null;
       const empty = d.type === 'nullable' ? null : undefined;
       return (v) => v === empty || inner(v);
     }
@@ -115,8 +118,7 @@ function derive(schema: z.ZodType): AsIsCheck | null {
       const key = d.keyType ? asIsCheck(d.keyType) : null;
       const value = d.valueType ? asIsCheck(d.valueType) : null;
       // A string-keyed record only: an enum-keyed one is exhaustive in zod 4 (other rules).
-      if (!key || !value || !d.keyType || defOf(d.keyType).type !== 'string' || (d.checks?.length ?? 0) > 0)
-        return null;
+      if (!key || !value || defOf(d.keyType as z.ZodType).type !== 'string') return null;
       return (v) => {
         if (!isObject(v)) return false;
         for (const k of Object.keys(v)) if (!key(k) || !value(v[k])) return false;
@@ -128,11 +130,6 @@ function derive(schema: z.ZodType): AsIsCheck | null {
     default:
       return null;
   }
-}
-
-/** A kind with no checks of its own (a refinement would be a custom check: zod's). */
-function plain(d: Def, test: AsIsCheck): AsIsCheck | null {
-  return (d.checks?.length ?? 0) > 0 ? null : test;
 }
 
 function lengthChecked(test: AsIsCheck, d: Def, length: (v: unknown) => number): AsIsCheck | null {
@@ -177,7 +174,7 @@ function numberChecked(d: Def): AsIsCheck | null {
  * shape's, as zod does.
  */
 function objectCheck(d: Def): AsIsCheck | null {
-  if (!d.shape || (d.checks?.length ?? 0) > 0) return null;
+  if (!d.shape) return null;
   const catchall = d.catchall ? defOf(d.catchall).type : undefined;
   if (catchall !== undefined && catchall !== 'never' && catchall !== 'unknown') return null;
   const keys = Object.keys(d.shape);
@@ -213,7 +210,7 @@ function objectCheck(d: Def): AsIsCheck | null {
  * means zod's answer is not this value: refused here, zod decides.
  */
 function unionCheck(d: Def): AsIsCheck | null {
-  if (!d.options || (d.checks?.length ?? 0) > 0) return null;
+  if (!d.options) return null;
   const options: { schema: z.ZodType; check: AsIsCheck }[] = [];
   for (const schema of d.options) {
     const check = asIsCheck(schema);
@@ -228,7 +225,7 @@ function unionCheck(d: Def): AsIsCheck | null {
       const field = defOf(o.schema).shape?.[key];
       const fd = field ? defOf(field) : undefined;
       if (!fd || (fd.type !== 'literal' && fd.type !== 'enum')) return null;
-      for (const value of fd.values ?? Object.values(fd.entries ?? {})) byValue.set(value, o.check);
+      for (const value of valuesOf(fd)) byValue.set(value, o.check);
     }
     return (v) => {
       const check = isObject(v) ? byValue.get(v[key]) : undefined;
@@ -242,6 +239,11 @@ function unionCheck(d: Def): AsIsCheck | null {
     }
     return false;
   };
+}
+
+/** The values a literal or an enum accepts. */
+function valuesOf(d: Def): unknown[] {
+  return d.values ?? Object.values(d.entries ?? {});
 }
 
 /** A plain object: zod copies any other (a null-prototype map, a class instance) into one. */
