@@ -44,6 +44,8 @@ const envName = z.string().max(256).regex(ENV_NAME_PATTERN, 'must be a name like
 
 /** Dockerfile stage names (FROM ... AS name). */
 export const STAGE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** A stage a request names (`--target`, `--no-cache-filter`, the outline probe's target). */
+const stageName = z.string().regex(STAGE_PATTERN, 'must be a stage name from the Dockerfile');
 
 /** Secret ids end up in `--secret id=...,src=...`: no commas or '=' that would inject fields. */
 const secretId = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must contain only letters, digits, ".", "_" or "-"');
@@ -245,7 +247,7 @@ export const buildRequest = z
      * event or history, which keep only the name.
      */
     envBuildArgs: uniqueArray(envName, 64).optional(),
-    target: z.string().regex(STAGE_PATTERN, 'must be a stage name from the Dockerfile').optional(),
+    target: stageName.optional(),
     noCache: z.boolean().default(false),
     /** Always pull base images (`--pull`). */
     pull: z.boolean().default(false),
@@ -270,10 +272,7 @@ export const buildRequest = z
     /** Resource limits of RUN steps (`--ulimit`). */
     ulimits: z.array(ulimit).max(16).optional(),
     /** Stages built without the cache, the others still cached (`--no-cache-filter`). */
-    noCacheFilter: uniqueArray(
-      z.string().regex(STAGE_PATTERN, 'must be a stage name from the Dockerfile'),
-      32,
-    ).optional(),
+    noCacheFilter: uniqueArray(stageName, 32).optional(),
     /** Extra named contexts (`--build-context NAME=VALUE`), by name. */
     buildContexts: z
       .record(
@@ -362,7 +361,7 @@ const contextQuestion = z
 
 /** The outline probe's question: the context check's, and the target stage the form chose. */
 const outlineQuestion = contextQuestion.extend({
-  target: z.string().regex(STAGE_PATTERN, 'must be a stage name from the Dockerfile').optional(),
+  target: stageName.optional(),
 });
 
 const buildId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a build id');
