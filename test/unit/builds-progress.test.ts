@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseRawJson, RawJsonParser } from '../../electron/adapters/buildx/progress';
 import type { BuildEvent, BuildSnapshot } from '../../electron/common/contracts/builds';
 import { buildSnapshot } from '../../electron/common/contracts/builds';
@@ -340,14 +340,71 @@ describe('reducer on recorded builds', () => {
 describe('parser fast paths', () => {
   const files = ['single-success', 'multi-success', 'multi-arm64-fail', 'single-runfail', 'single-cancel'];
 
-  it('reads buildx 0.29 log lines without JSON.parse and gets the events the general path gets', () => {
+  it('reads buildx 0.29 log and status lines without JSON.parse and gets the events the general path gets', () => {
     for (const f of files) {
       const text = fixture(`${f}-0.29.1`);
       // `{ "logs"` is the same JSON but not the fast path's exact shape: it takes JSON.parse.
-      const general = text.replace(/^\{"logs"/gm, '{ "logs"');
+      const general = text.replace(/^\{"(logs|statuses)"/gm, '{ "$1"');
       expect(general).not.toBe(text);
+      expect(text).toMatch(/^\{"statuses"/m);
       expect(parseRawJson(text)).toEqual(parseRawJson(general));
     }
+  });
+
+  it('leaves status lines that are not exactly the common shape to JSON.parse, with the same result', () => {
+    const v = '"vertex":"sha256:a"';
+    const t = '"timestamp":"2026-11-27T06:36:46.438048802Z"';
+    const lines = [
+      `{"statuses":[{"id":"x",${v},"name":"transferring","current":0,${t},"started":"2026-11-27T06:36:45.4Z"}]}`,
+      `{"statuses":[{"id":"x",${v},"name":"transferring","total":191,"current":191,${t},"started":"2026-11-27T06:36:45.4Z","completed":"2026-11-27T06:36:47.9Z"}]}`,
+      `{"statuses":[{"id":"x",${v},"current":3,${t}}]}`, // no name, no start
+      `{"statuses":[{"id":"x",${v},"name":"","current":3}]}`, // an empty name, no time
+      `{"statuses":[{"id":"x",${v},"name":"n","total":0,"current":0,"timestamp":"garbage"}]}`,
+      `{"statuses":[{"id":"",${v},"current":1}]}`, // no id: skipped
+      `{"statuses":[{"id":"x","vertex":"","current":1}]}`, // no vertex: skipped
+      `{"statuses":[{"id":"x",${v},"current":1.5}]}`, // a fraction
+      `{"statuses":[{"id":"x",${v},"current":2e3}]}`, // an exponent
+      `{"statuses":[{"id":"x",${v},"current":-4}]}`, // a sign
+      `{"statuses":[{"id":"x",${v},"current":12345678901234567}]}`, // past 2^53
+      `{"statuses":[{"id":"x",${v},"total":null,"current":1}]}`,
+      `{"statuses":[{"id":"x",${v},"current":1,"extra":true}]}`,
+      `{"statuses":[{"vertex":"sha256:a","id":"x","current":1}]}`, // another order
+      `{"statuses":[{"id":"a\\u0041",${v},"current":1}]}`, // an escape
+      `{"statuses":[{"id":"x",${v},"current":1},{"id":"y",${v},"current":2}]}`, // two at once
+      `{"statuses":[{"id":"x",${v},"current":1}],"logs":[]}`,
+    ];
+    const fast = parseRawJson(`${lines.join('\n')}\n`);
+    const general = parseRawJson(`${lines.map((l) => l.replace(/^\{"statuses"/, '{ "statuses"')).join('\n')}\n`);
+    expect(fast).toEqual(general);
+    expect(fast.map((e) => (e.type === 'status' ? [e.id, e.current, e.total, e.at] : e.type))).toEqual([
+      ['x', 0, undefined, Date.parse('2026-11-27T06:36:46.438Z')],
+      ['x', 191, 191, Date.parse('2026-11-27T06:36:46.438Z')],
+      ['x', 3, undefined, Date.parse('2026-11-27T06:36:46.438Z')],
+      ['x', 3, undefined, undefined],
+      ['x', 0, 0, undefined],
+      ['x', 1.5, undefined, undefined],
+      ['x', 2000, undefined, undefined],
+      ['x', -4, undefined, undefined],
+      ['x', 12345678901234568, undefined, undefined],
+      ['x', 1, undefined, undefined],
+      ['x', 1, undefined, undefined],
+      ['x', 1, undefined, undefined],
+      ['aA', 1, undefined, undefined],
+      ['x', 1, undefined, undefined],
+      ['y', 2, undefined, undefined],
+      ['x', 1, undefined, undefined],
+    ]);
+    // The common shapes (the first five) never reach JSON.parse.
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      expect(parseRawJson(`${lines.slice(0, 5).join('\n')}\n`)).toEqual(fast.slice(0, 5));
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+    // Not JSON (a leading zero): the line as text, as JSON.parse's path has always given it.
+    const bad = `{"statuses":[{"id":"x",${v},"current":01}]}`;
+    expect(parseRawJson(`${bad}\n`)).toEqual([{ type: 'text', text: bad }]);
   });
 
   it('gives the same events whatever size the reads are cut into', () => {
