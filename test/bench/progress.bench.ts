@@ -22,8 +22,8 @@ const PLATFORMS = ['linux/amd64', 'linux/arm64'];
 const STEPS_PER_PLATFORM = 40;
 
 /**
- * A deterministic build: per platform 40 steps; ~80% log chunks, ~15% byte statuses, the rest
- * vertexes. Yields one JSON object text at a time, so the input never sits in memory as a whole
+ * A deterministic build: per platform 40 steps; ~80% log chunks, ~15% byte statuses (three
+ * transfers per step, each updated as its bytes arrive), the rest vertexes. Yields one JSON object text at a time, so the input never sits in memory as a whole
  * (buildx's output arrives through a pipe; holding 25-30 MB of fixture counted against the
  * pipeline's peak RSS in earlier runs of this bench).
  */
@@ -40,7 +40,7 @@ function* generate(total: number): Generator<string> {
   let n = 0;
   let clock = t0;
   const perStep = Math.floor(total / digests.length);
-  for (const v of digests) {
+  for (const [step, v] of digests.entries()) {
     yield JSON.stringify({ vertexes: [{ digest: v.d, name: v.name, started: iso(clock) }] });
     n++;
     for (let k = 0; k < perStep - 2 && n < total - 1; k++, n++) {
@@ -49,12 +49,14 @@ function* generate(total: number): Generator<string> {
         yield JSON.stringify({
           statuses: [
             {
-              id: `sha256:layer${k}`,
+              // Three layers downloading at once, each reported again as its bytes arrive (BuildKit
+              // sends a transfer's updates under one id).
+              id: `sha256:layer${step}-${(k / 7) % 3}`,
               vertex: v.d,
               name: 'downloading',
               // Go's field order (VertexStatus): total before current.
               total: perStep * 4096,
-              current: k * 4096,
+              current: Math.floor(k / 21) * 3 * 4096,
               timestamp: iso(clock),
               started: iso(t0),
             },
