@@ -10,7 +10,7 @@
  *
  * The measured processes run this file bundled by esbuild as the CLI ships (scripts/build-node.mjs:
  * one minified CommonJS file, plain `node`), not under tsx: tsx's loader keeps a second V8 isolate
- * (its module-hooks thread) in the process, ~20 MB of the peak RSS this bench holds against the
+ * (its module-hooks thread) in the process, ~29 MB of the peak RSS this bench holds against the
  * goal, and its per-module wrappers are not the code the app runs (docs/performance.md).
  */
 import { spawnSync } from 'node:child_process';
