@@ -110,8 +110,8 @@ function* chunks(total: number, pretty: boolean, perEvent = false): Generator<st
   if (perEvent) {
     // Each read is a string decoded from the pipe's bytes, as the core's reader gets it (the child's
     // stderr with setEncoding('utf8')): a flat string. A template literal (`${o}\n`) is a cons
-    // string, which a pipe read never is, and joining 64 KiB of them for a frame cost the
-    // FrameParser ~3x what flat reads cost (measured: 60 against 20 ms a run; docs/performance.md).
+    // string, which a pipe read never is: the FrameParser's join of a frame's reads (it joined
+    // then) cost ~3x on them what it cost on flat reads (60 against 20 ms a run; docs/performance.md).
     const lines: string[] = [];
     const flush = function* () {
       const bytes = Buffer.from(lines.join(''));

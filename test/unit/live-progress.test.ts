@@ -36,7 +36,7 @@ function reads(text: string): string[] {
   return out;
 }
 
-describe('FrameParser: reads joined a frame at a time', () => {
+describe('FrameParser: reads parsed a frame at a time', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
