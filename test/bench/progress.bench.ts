@@ -30,9 +30,10 @@ const STEPS_PER_PLATFORM = 40;
 
 /**
  * A deterministic build: per platform 40 steps; ~80% log chunks, ~15% byte statuses (three
- * transfers per step, each updated as its bytes arrive), the rest vertexes. Yields one JSON object text at a time, so the input never sits in memory as a whole
- * (buildx's output arrives through a pipe; holding 25-30 MB of fixture counted against the
- * pipeline's peak RSS in earlier runs of this bench).
+ * transfers per step, each updated as its bytes arrive), the rest vertexes. Yields one JSON object
+ * text at a time, so the input never sits in memory as a whole (buildx's output arrives through a
+ * pipe; holding 25-30 MB of fixture counted against the pipeline's peak RSS in earlier runs of
+ * this bench).
  */
 function* generate(total: number): Generator<string> {
   const t0 = Date.parse('2026-11-27T06:00:00Z');

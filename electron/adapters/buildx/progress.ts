@@ -265,16 +265,7 @@ export class RawJsonParser {
     }
     if (i + LOG_TAIL.length !== end || !t.startsWith(LOG_TAIL, i)) return false;
     const vertex = this.digest(t.slice(vertexFrom, vertexEnd));
-    const id = this.digest(t.slice(idFrom, idEnd));
-    // The fields in `status`'s order (the same object, key for key).
-    const e: BuildEventOf<'status'> = name
-      ? { type: 'status', vertex, id, name, current }
-      : { type: 'status', vertex, id, current };
-    if (total !== undefined) e.total = total;
-    if (started !== undefined) e.started = started;
-    if (completed !== undefined) e.completed = completed;
-    if (at !== undefined) e.at = at;
-    this.out.push(e);
+    this.statusEvent(vertex, this.digest(t.slice(idFrom, idEnd)), name, current, total, started, completed, at);
     return true;
   }
 
@@ -422,19 +413,36 @@ export class RawJsonParser {
     const vertex = str(s['vertex']);
     const id = str(s['id']);
     if (!vertex || !id) return;
-    const name = str(s['name']);
-    const current = num(s['current']) ?? 0;
+    this.statusEvent(
+      vertex,
+      id,
+      str(s['name']),
+      num(s['current']) ?? 0,
+      num(s['total']),
+      this.time(s['started']),
+      this.time(s['completed']),
+      this.time(s['timestamp']),
+    );
+  }
+
+  /** A status event, whichever path read its line (one shape, key for key). */
+  private statusEvent(
+    vertex: string,
+    id: string,
+    name: string | undefined,
+    current: number,
+    total: number | undefined,
+    started: number | undefined,
+    completed: number | undefined,
+    at: number | undefined,
+  ): void {
     // Fields set one by one (the order the spreads gave): no temporary object per absent field.
     const e: BuildEventOf<'status'> = name
       ? { type: 'status', vertex, id, name, current }
       : { type: 'status', vertex, id, current };
-    const total = num(s['total']);
     if (total !== undefined) e.total = total;
-    const started = this.time(s['started']);
     if (started !== undefined) e.started = started;
-    const completed = this.time(s['completed']);
     if (completed !== undefined) e.completed = completed;
-    const at = this.time(s['timestamp']);
     if (at !== undefined) e.at = at;
     this.out.push(e);
   }
